@@ -1,0 +1,25 @@
+"""crmkit: a business's memory of its customers, as an importable library."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from crmkit._types import Money, new_id
+from crmkit.contacts import Contact, Organization
+from crmkit.interactions import Channel, Direction, Interaction
+from crmkit.rates import RatesTable
+
+try:
+    __version__ = version("crmkit")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0"
+
+__all__ = [
+    "Channel",
+    "Contact",
+    "Direction",
+    "Interaction",
+    "Money",
+    "Organization",
+    "RatesTable",
+    "__version__",
+    "new_id",
+]

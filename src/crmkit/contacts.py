@@ -1,0 +1,279 @@
+"""People and organisations: the frozen values at the centre of the memory."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from crmkit._types import JSONValue, ensure_aware, ensure_date, new_id, utcnow
+from crmkit.errors import ValidationError
+from crmkit.identity.normalize import (
+    identity_key,
+    normalize_email,
+    normalize_handle,
+    normalize_phone,
+)
+
+__all__ = ["Contact", "Organization", "clean_custom", "clean_tags"]
+
+_TEXT_FIELDS = ("name", "given_name", "family_name", "city", "address", "postcode", "owner")
+
+
+def _clean_text(field: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(field, value, "expected a string")
+    text = " ".join(value.split())
+    return text or None
+
+
+def clean_tags(value: Any) -> frozenset[str]:
+    """Tags are short, case-folded labels.
+
+    >>> sorted(clean_tags(["VIP", " vip ", "b2b"]))
+    ['b2b', 'vip']
+    """
+    if value is None:
+        return frozenset()
+    if isinstance(value, str):
+        raise ValidationError("tags", value, "expected a collection of strings, not one string")
+    out = set()
+    for tag in value:
+        if not isinstance(tag, str) or not tag.strip():
+            raise ValidationError("tags", tag, "tags are non-empty strings")
+        out.add(" ".join(tag.split()).casefold())
+    return frozenset(out)
+
+
+def _clean_json(field: str, value: Any) -> JSONValue:
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValidationError(field, value, "must be finite")
+        return value
+    if isinstance(value, Decimal):
+        # Stored as text so no precision is lost; custom money belongs in the ledger.
+        return str(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_clean_json(field, v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _clean_json(f"{field}.{k}", v) for k, v in value.items()}
+    raise ValidationError(field, value, "custom values must be JSON-safe")
+
+
+def clean_custom(value: Any) -> dict[str, JSONValue]:
+    """Custom fields: a mapping of string keys to JSON-safe values."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationError("custom", value, "expected a mapping")
+    out: dict[str, JSONValue] = {}
+    for key, item in value.items():
+        if not isinstance(key, str) or not key:
+            raise ValidationError("custom", key, "keys are non-empty strings")
+        out[key] = _clean_json(f"custom.{key}", item)
+    return out
+
+
+def _clean_region(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value.strip()) != 2 or not value.strip().isalpha():
+        raise ValidationError("region", value, "expected an ISO 3166 alpha-2 code like 'AL'")
+    return value.strip().upper()
+
+
+@attrs.frozen(eq=True)
+class Contact:
+    """One recognised person, across every channel they used.
+
+    Build new ones with :meth:`Contact.new`, which validates and normalises every field;
+    change them with :meth:`Contact.changed`, which returns the next version.
+
+    >>> c = Contact.new(name="Besa Kola", emails=["Besa@Example.AL"], phones=["069 123 4567"],
+    ...                 handles={"instagram": "@besa.kola"}, region="AL", tags={"VIP"})
+    >>> c.emails, c.phones, c.handles, c.tags
+    (('besa@example.al',), ('+355691234567',), {'instagram': 'besa.kola'}, frozenset({'vip'}))
+    """
+
+    id: str
+    name: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    handles: Mapping[str, str] = attrs.field(factory=dict)
+    region: str | None = None
+    city: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+    birthday: date | None = None
+    organization_id: str | None = None
+    tags: frozenset[str] = frozenset()
+    custom: Mapping[str, JSONValue] = attrs.field(factory=dict)
+    owner: str | None = None
+    lifecycle_stage: str | None = None
+    shared_identities: frozenset[str] = frozenset()
+    created_at: datetime = attrs.field(factory=utcnow)
+    updated_at: datetime = attrs.field(factory=utcnow)
+    version: int = 1
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        id: str | None = None,  # noqa: A002 - mirrors the attribute name
+        default_region: str | None = None,
+        now: datetime | None = None,
+        **fields: Any,
+    ) -> Contact:
+        """Validate and normalise *fields* into a new contact (version 1)."""
+        at = ensure_aware(now, "now") if now is not None else utcnow()
+        base = cls(id=id or new_id(), created_at=at, updated_at=at)
+        return base._apply(fields, default_region=default_region, now=at, bump=False)
+
+    def changed(
+        self, *, default_region: str | None = None, now: datetime | None = None, **fields: Any
+    ) -> Contact:
+        """The next version with *fields* replaced (validated like :meth:`new`).
+
+        >>> c = Contact.new(name="Besa", city="Tiranë")
+        >>> c2 = c.changed(city="Durrës")
+        >>> (c2.city, c2.version, c.city)
+        ('Durrës', 2, 'Tiranë')
+        """
+        at = ensure_aware(now, "now") if now is not None else utcnow()
+        return self._apply(fields, default_region=default_region, now=at, bump=True)
+
+    def _apply(
+        self, fields: Mapping[str, Any], *, default_region: str | None, now: datetime, bump: bool
+    ) -> Contact:
+        allowed = {a.name for a in attrs.fields(Contact)} - {
+            "id", "created_at", "updated_at", "version", "shared_identities"
+        }
+        unknown = set(fields) - allowed
+        if unknown:
+            name = sorted(unknown)[0]
+            raise ValidationError(name, fields[name], "not a contact field")
+        changes: dict[str, Any] = {}
+        region = _clean_region(fields["region"]) if "region" in fields else self.region
+        for name in _TEXT_FIELDS:
+            if name in fields:
+                changes[name] = _clean_text(name, fields[name])
+        if "region" in fields:
+            changes["region"] = region
+        phone_region = region or default_region
+        if "emails" in fields:
+            changes["emails"] = _unique(normalize_email(e) for e in _many("emails", fields))
+        if "phones" in fields:
+            changes["phones"] = _unique(
+                normalize_phone(p, phone_region) for p in _many("phones", fields)
+            )
+        if "handles" in fields:
+            changes["handles"] = _clean_handles(fields["handles"])
+        if "birthday" in fields:
+            bday = fields["birthday"]
+            changes["birthday"] = None if bday is None else ensure_date(bday, "birthday")
+        if "organization_id" in fields:
+            changes["organization_id"] = _clean_text("organization_id", fields["organization_id"])
+        if "tags" in fields:
+            changes["tags"] = clean_tags(fields["tags"])
+        if "custom" in fields:
+            changes["custom"] = clean_custom(fields["custom"])
+        if "lifecycle_stage" in fields:
+            changes["lifecycle_stage"] = _clean_text("lifecycle_stage", fields["lifecycle_stage"])
+        if not changes.get("name", self.name) and ("given_name" in changes or "family_name" in changes):
+            parts = [changes.get("given_name", self.given_name), changes.get("family_name", self.family_name)]
+            changes["name"] = " ".join(p for p in parts if p) or None
+        if bump:
+            changes["version"] = self.version + 1
+        changes["updated_at"] = now
+        return attrs.evolve(self, **changes)
+
+    def identity_keys(self) -> frozenset[str]:
+        """Every identity this contact is known by, as index keys.
+
+        >>> sorted(Contact.new(emails=["a@b.pl"], handles={"instagram": "ab"}).identity_keys())
+        ['email:a@b.pl', 'handle:instagram:ab']
+        """
+        keys = {identity_key("email", e) for e in self.emails}
+        keys.update(identity_key("phone", p) for p in self.phones)
+        keys.update(identity_key("handle", h, channel=c) for c, h in self.handles.items())
+        return frozenset(keys)
+
+    def exclusive_identity_keys(self) -> frozenset[str]:
+        """Identities that must point at this contact alone (not marked shared)."""
+        return self.identity_keys() - self.shared_identities
+
+
+def _many(field: str, fields: Mapping[str, Any]) -> Iterable[Any]:
+    value = fields[field]
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if not isinstance(value, Iterable):
+        raise ValidationError(field, value, "expected a list of strings")
+    return value
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values))
+
+
+def _clean_handles(value: Any) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ValidationError("handles", value, "expected a mapping of channel to handle")
+    return dict(normalize_handle(c, h) for c, h in value.items())
+
+
+@attrs.frozen
+class Organization:
+    """A company or institution that contacts can belong to.
+
+    >>> Organization.new(name="Alfa Trade", country="bg", vat_id="BG123456789").country
+    'BG'
+    """
+
+    id: str
+    name: str
+    legal_form: str | None = None
+    tax_id: str | None = None
+    vat_id: str | None = None
+    domain: str | None = None
+    industry: str | None = None
+    country: str | None = None
+    custom: Mapping[str, JSONValue] = attrs.field(factory=dict)
+    created_at: datetime = attrs.field(factory=utcnow)
+    version: int = 1
+
+    @classmethod
+    def new(cls, *, name: str, id: str | None = None, **fields: Any) -> Organization:  # noqa: A002
+        clean_name = _clean_text("name", name)
+        if not clean_name:
+            raise ValidationError("name", name, "an organization needs a name")
+        values: dict[str, Any] = {}
+        for key in ("legal_form", "tax_id", "vat_id", "domain", "industry"):
+            if key in fields:
+                values[key] = _clean_text(key, fields.pop(key))
+        if "domain" in values and values["domain"]:
+            values["domain"] = values["domain"].lower().removeprefix("www.")
+        if "country" in fields:
+            values["country"] = _clean_region(fields.pop("country"))
+        if "custom" in fields:
+            values["custom"] = clean_custom(fields.pop("custom"))
+        if fields:
+            name0 = sorted(fields)[0]
+            raise ValidationError(name0, fields[name0], "not an organization field")
+        return cls(id=id or new_id(), name=clean_name, **values)

@@ -1,0 +1,272 @@
+"""Every exception crmkit raises, in one tree.
+
+Each error also subclasses the matching builtin, so ``except ValueError`` keeps working in
+code that does not know crmkit. Context travels in attributes (``err.field``, ``err.value``),
+and the message names both.
+
+::
+
+    CRMError
+    ├── ValidationError (ValueError)            field, value, reason
+    │   ├── InvalidEmailError
+    │   ├── InvalidPhoneError
+    │   ├── InvalidHandleError
+    │   ├── InvalidDatetimeError                naive or out-of-order datetimes
+    │   ├── InvalidMoneyError                   float amounts, unknown currencies, negatives
+    │   ├── CurrencyMismatchError               mixing currencies without a rates table
+    │   ├── InvalidTransitionError              a status change the rules forbid
+    │   ├── InvalidSegmentError                 unknown field/operator, wrong value type
+    │   └── InvalidRecurrenceError              a bad rrule string
+    ├── NotFoundError (LookupError)             kind, key
+    │   ├── ContactNotFoundError
+    │   ├── OrganizationNotFoundError
+    │   ├── InteractionNotFoundError
+    │   ├── PipelineNotFoundError
+    │   ├── DealNotFoundError
+    │   ├── TaskNotFoundError
+    │   ├── UserNotFoundError
+    │   ├── TransactionNotFoundError
+    │   ├── SegmentNotFoundError
+    │   ├── MergeNotFoundError
+    │   └── MissingRateError                    no exchange rate for a currency on a date
+    ├── ConflictError                           the write contradicts what is stored
+    │   ├── DuplicateContactError               identity, contact_id (the existing owner)
+    │   ├── AlreadyExistsError                  kind, key
+    │   └── StaleVersionError                   kind, key, expected, actual
+    ├── StorageError                            a backend failed; the driver error is __cause__
+    │   ├── StorageUnavailableError             cannot connect / open
+    │   └── SchemaVersionError                  the database is newer than this code
+    ├── ConfigurationError                      wrong set-up, e.g. a missing optional extra
+    └── ModelError (ArithmeticError)            a statistical model cannot be fitted or used
+
+    ConvergenceWarning (UserWarning)            a fit that stopped early or hit a boundary
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "AlreadyExistsError",
+    "CRMError",
+    "ConfigurationError",
+    "ConflictError",
+    "ContactNotFoundError",
+    "ConvergenceWarning",
+    "CurrencyMismatchError",
+    "DealNotFoundError",
+    "DuplicateContactError",
+    "InteractionNotFoundError",
+    "InvalidDatetimeError",
+    "InvalidEmailError",
+    "InvalidHandleError",
+    "InvalidMoneyError",
+    "InvalidPhoneError",
+    "InvalidRecurrenceError",
+    "InvalidSegmentError",
+    "InvalidTransitionError",
+    "MergeNotFoundError",
+    "MissingRateError",
+    "ModelError",
+    "NotFoundError",
+    "OrganizationNotFoundError",
+    "PipelineNotFoundError",
+    "SchemaVersionError",
+    "SegmentNotFoundError",
+    "StaleVersionError",
+    "StorageError",
+    "StorageUnavailableError",
+    "TaskNotFoundError",
+    "TransactionNotFoundError",
+    "UserNotFoundError",
+    "ValidationError",
+]
+
+
+class CRMError(Exception):
+    """Base of every error crmkit raises on purpose."""
+
+
+class ValidationError(CRMError, ValueError):
+    """Input that crmkit refuses; nothing was written.
+
+    >>> err = ValidationError("email", "not-an-email", "no @ sign")
+    >>> err.field, err.value
+    ('email', 'not-an-email')
+    >>> str(err)
+    "invalid email 'not-an-email': no @ sign"
+    """
+
+    def __init__(self, field: str, value: Any, reason: str = "") -> None:
+        self.field = field
+        self.value = value
+        self.reason = reason
+        message = f"invalid {field} {value!r}"
+        super().__init__(f"{message}: {reason}" if reason else message)
+
+
+class InvalidEmailError(ValidationError):
+    """An email address that does not parse."""
+
+
+class InvalidPhoneError(ValidationError):
+    """A phone number that does not parse, or has no country code and no region."""
+
+
+class InvalidHandleError(ValidationError):
+    """A social handle or channel name that cannot be canonicalised."""
+
+
+class InvalidDatetimeError(ValidationError):
+    """A naive datetime, or one that contradicts the order of events."""
+
+
+class InvalidMoneyError(ValidationError):
+    """A float amount, an unknown currency, or a negative amount where none is allowed."""
+
+
+class CurrencyMismatchError(ValidationError):
+    """Amounts in different currencies combined without an exchange-rate table."""
+
+
+class InvalidTransitionError(ValidationError):
+    """A state change the rules forbid (moving a closed deal, completing a cancelled task)."""
+
+
+class InvalidSegmentError(ValidationError):
+    """A segment with an unknown field or operator, or a value of the wrong type."""
+
+
+class InvalidRecurrenceError(ValidationError):
+    """A recurrence rule that ``dateutil.rrule`` cannot read."""
+
+
+class NotFoundError(CRMError, LookupError):
+    """No record of this kind with this key in the current workspace.
+
+    >>> str(ContactNotFoundError("c-1"))
+    "contact 'c-1' not found"
+    """
+
+    kind = "record"
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+        super().__init__(f"{self.kind} {key!r} not found")
+
+
+class ContactNotFoundError(NotFoundError):
+    kind = "contact"
+
+
+class OrganizationNotFoundError(NotFoundError):
+    kind = "organization"
+
+
+class InteractionNotFoundError(NotFoundError):
+    kind = "interaction"
+
+
+class PipelineNotFoundError(NotFoundError):
+    kind = "pipeline"
+
+
+class DealNotFoundError(NotFoundError):
+    kind = "deal"
+
+
+class TaskNotFoundError(NotFoundError):
+    kind = "task"
+
+
+class UserNotFoundError(NotFoundError):
+    kind = "user"
+
+
+class TransactionNotFoundError(NotFoundError):
+    kind = "transaction"
+
+
+class SegmentNotFoundError(NotFoundError):
+    kind = "segment"
+
+
+class MergeNotFoundError(NotFoundError):
+    kind = "merge"
+
+
+class MissingRateError(NotFoundError):
+    kind = "exchange rate"
+
+
+class ConflictError(CRMError):
+    """The write contradicts what is already stored; nothing was written."""
+
+
+class DuplicateContactError(ConflictError):
+    """An identity (email, phone, handle) already belongs to another contact.
+
+    >>> err = DuplicateContactError("phone:+355691234567", "c-1")
+    >>> err.contact_id
+    'c-1'
+    """
+
+    def __init__(self, identity: str, contact_id: str) -> None:
+        self.identity = identity
+        self.contact_id = contact_id
+        super().__init__(f"identity {identity!r} already belongs to contact {contact_id!r}")
+
+
+class AlreadyExistsError(ConflictError):
+    """A record with this key already exists (a segment name, a user id)."""
+
+    def __init__(self, kind: str, key: Any) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"{kind} {key!r} already exists")
+
+
+class StaleVersionError(ConflictError):
+    """Optimistic concurrency: somebody else changed the record since it was read."""
+
+    def __init__(self, kind: str, key: Any, expected: int, actual: int | None) -> None:
+        self.kind = kind
+        self.key = key
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"{kind} {key!r} was changed concurrently: expected version {expected}, "
+            f"found {actual}; read it again and retry"
+        )
+
+
+class StorageError(CRMError):
+    """A storage backend failed; the driver's exception is chained as ``__cause__``."""
+
+
+class StorageUnavailableError(StorageError):
+    """The database cannot be opened or reached."""
+
+
+class SchemaVersionError(StorageError):
+    """The database schema is newer than this version of crmkit understands."""
+
+    def __init__(self, found: int, supported: int) -> None:
+        self.found = found
+        self.supported = supported
+        super().__init__(
+            f"database schema version {found} is newer than this crmkit supports "
+            f"({supported}); upgrade crmkit before opening it"
+        )
+
+
+class ConfigurationError(CRMError):
+    """crmkit is set up wrongly, e.g. an optional extra is not installed."""
+
+
+class ModelError(CRMError, ArithmeticError):
+    """A statistical model cannot be fitted or evaluated on this input."""
+
+
+class ConvergenceWarning(UserWarning):
+    """A model fit stopped before converging or ended on a parameter boundary."""

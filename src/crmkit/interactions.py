@@ -1,0 +1,121 @@
+"""Touchpoints: every message, call, visit or form, on one timeline per contact."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from crmkit._types import ensure_aware, new_id, utcnow
+from crmkit.errors import ValidationError
+from crmkit.identity.normalize import normalize_channel
+
+__all__ = ["Channel", "Direction", "Interaction"]
+
+
+class Channel(enum.StrEnum):
+    """Channels crmkit knows by name. Any other short lower-case name is accepted too."""
+
+    INSTAGRAM = "instagram"
+    FACEBOOK = "facebook"
+    WHATSAPP = "whatsapp"
+    VIBER = "viber"
+    TELEGRAM = "telegram"
+    PHONE = "phone"
+    SMS = "sms"
+    EMAIL = "email"
+    WEBFORM = "webform"
+    CHAT = "chat"
+    VISIT = "visit"
+    MEETING = "meeting"
+    OTHER = "other"
+
+
+class Direction(enum.StrEnum):
+    """Who started the touchpoint: the customer (inbound) or the business (outbound)."""
+
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+    INTERNAL = "internal"
+
+
+def _direction(value: Any) -> Direction:
+    try:
+        return Direction(value.strip().lower() if isinstance(value, str) else value)
+    except ValueError as exc:
+        raise ValidationError(
+            "direction", value, "expected 'inbound', 'outbound' or 'internal'"
+        ) from exc
+
+
+def _opt_text(field: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(field, value, "expected a string")
+    return value.strip() or None
+
+
+@attrs.frozen
+class Interaction:
+    """One touchpoint with a contact: what was asked, what was answered, who handled it.
+
+    >>> from datetime import UTC, datetime
+    >>> it = Interaction.new(contact_id="c1", channel="Instagram", direction="inbound",
+    ...                      summary="Asked about the Gold package",
+    ...                      occurred_at=datetime(2026, 5, 1, 9, 30, tzinfo=UTC))
+    >>> it.channel, it.direction
+    ('instagram', <Direction.INBOUND: 'inbound'>)
+    """
+
+    id: str
+    contact_id: str
+    channel: str
+    direction: Direction
+    occurred_at: datetime
+    summary: str | None = None
+    body: str | None = None
+    handled_by: str | None = None
+    outcome: str | None = None
+    deal_id: str | None = None
+    task_id: str | None = None
+    created_at: datetime = attrs.field(factory=utcnow)
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        contact_id: str,
+        channel: Any,
+        direction: Any = Direction.INBOUND,
+        occurred_at: Any = None,
+        summary: Any = None,
+        body: Any = None,
+        handled_by: Any = None,
+        outcome: Any = None,
+        deal_id: Any = None,
+        task_id: Any = None,
+        id: str | None = None,  # noqa: A002 - mirrors the attribute name
+        now: datetime | None = None,
+    ) -> Interaction:
+        """Validate every field; ``occurred_at`` defaults to now."""
+        created = ensure_aware(now, "now") if now is not None else utcnow()
+        when = created if occurred_at is None else ensure_aware(occurred_at, "occurred_at")
+        if not isinstance(contact_id, str) or not contact_id:
+            raise ValidationError("contact_id", contact_id, "expected a contact id")
+        return cls(
+            id=id or new_id(),
+            contact_id=contact_id,
+            channel=normalize_channel(channel),
+            direction=_direction(direction),
+            occurred_at=when,
+            summary=_opt_text("summary", summary),
+            body=_opt_text("body", body),
+            handled_by=_opt_text("handled_by", handled_by),
+            outcome=_opt_text("outcome", outcome),
+            deal_id=_opt_text("deal_id", deal_id),
+            task_id=_opt_text("task_id", task_id),
+            created_at=created,
+        )
