@@ -4,6 +4,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from crmkit._types import Money, new_id
 from crmkit.contacts import Contact, Organization
+from crmkit.crm import CRM
 from crmkit.interactions import Channel, Direction, Interaction
 from crmkit.rates import RatesTable
 
@@ -13,6 +14,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0.0.0"
 
 __all__ = [
+    "CRM",
     "Channel",
     "Contact",
     "Direction",

@@ -1,0 +1,26 @@
+"""What every part of the facade shares: the storage, the workspace and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import attrs
+
+from crmkit.storage.protocols import Storage, UnitOfWork
+
+__all__ = ["Context"]
+
+
+@attrs.frozen
+class Context:
+    storage: Storage
+    workspace: str
+    default_region: str | None
+    clock: Callable[[], datetime]
+
+    def write(self) -> UnitOfWork:
+        return self.storage.unit_of_work(self.workspace)
+
+    def read(self) -> UnitOfWork:
+        return self.storage.unit_of_work(self.workspace, read_only=True)

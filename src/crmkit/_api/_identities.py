@@ -1,0 +1,76 @@
+"""Turning the identity arguments of resolve/record/find into index keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from crmkit.errors import InvalidHandleError
+from crmkit.identity.normalize import (
+    identity_key,
+    normalize_email,
+    normalize_handle,
+    normalize_phone,
+)
+
+__all__ = ["IdentityArgs", "parse_identities"]
+
+
+@attrs.frozen
+class IdentityArgs:
+    """Normalised identities from one call, ready for lookup or for a new contact."""
+
+    email: str | None = None
+    phone: str | None = None
+    handle: tuple[str, str] | None = None
+
+    def keys(self) -> list[tuple[str, str]]:
+        """``(label, key)`` pairs, strongest evidence first."""
+        out = []
+        if self.phone:
+            out.append(("phone", identity_key("phone", self.phone)))
+        if self.email:
+            out.append(("email", identity_key("email", self.email)))
+        if self.handle:
+            channel, value = self.handle
+            out.append((f"{channel} handle", identity_key("handle", value, channel=channel)))
+        return out
+
+    def contact_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {}
+        if self.email:
+            fields["emails"] = [self.email]
+        if self.phone:
+            fields["phones"] = [self.phone]
+        if self.handle:
+            fields["handles"] = {self.handle[0]: self.handle[1]}
+        return fields
+
+
+def parse_identities(
+    *,
+    email: Any = None,
+    phone: Any = None,
+    handle: Any = None,
+    region: str | None = None,
+    channel: str | None = None,
+) -> IdentityArgs:
+    """Validate and normalise; a plain-string handle belongs to *channel*."""
+    handle_pair: tuple[str, str] | None = None
+    if handle is not None:
+        if isinstance(handle, tuple | list) and len(handle) == 2:
+            handle_pair = normalize_handle(handle[0], handle[1])
+        elif isinstance(handle, str):
+            if channel is None:
+                raise InvalidHandleError(
+                    "handle", handle, "give (channel, handle), e.g. ('instagram', 'besa.kola')"
+                )
+            handle_pair = normalize_handle(channel, handle)
+        else:
+            raise InvalidHandleError("handle", handle, "expected (channel, handle)")
+    return IdentityArgs(
+        email=None if email is None else normalize_email(email),
+        phone=None if phone is None else normalize_phone(phone, region),
+        handle=handle_pair,
+    )

@@ -1,0 +1,123 @@
+"""``crm.contacts``: create, read, change and look up people."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import attrs
+
+from crmkit._api._base import Context
+from crmkit._api._identities import parse_identities
+from crmkit.contacts import Contact
+from crmkit.errors import StaleVersionError, ValidationError
+
+__all__ = ["ContactsAPI"]
+
+
+class ContactsAPI:
+    """Contacts of the CRM's workspace.
+
+    >>> from crmkit import CRM
+    >>> crm = CRM(default_region="AL")
+    >>> c = crm.contacts.create(name="Besa Kola", phones=["069 123 4567"])
+    >>> crm.contacts.find(phone="+355 69 123 4567").name
+    'Besa Kola'
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def create(self, **fields: Any) -> Contact:
+        """Validate, normalise and store a new contact; identities must be free."""
+        contact = Contact.new(
+            default_region=self._ctx.default_region, now=self._ctx.clock(), **fields
+        )
+        with self._ctx.write() as uow:
+            uow.contacts.add(contact)
+            uow.commit()
+        return contact
+
+    def get(self, contact_id: str) -> Contact:
+        """The contact, or :class:`crmkit.errors.ContactNotFoundError`."""
+        with self._ctx.read() as uow:
+            return uow.contacts.get(contact_id)
+
+    def all(self) -> Iterator[Contact]:
+        """Every contact of the workspace."""
+        with self._ctx.read() as uow:
+            contacts = list(uow.contacts.iter_all())
+        return iter(contacts)
+
+    def count(self) -> int:
+        with self._ctx.read() as uow:
+            return uow.contacts.count()
+
+    def update(self, contact_id: str, *, expected_version: int | None = None, **fields: Any) -> Contact:
+        """Change fields and return the new version.
+
+        Pass ``expected_version`` (the version you read) to refuse a lost update with
+        :class:`crmkit.errors.StaleVersionError`.
+        """
+        with self._ctx.write() as uow:
+            current = uow.contacts.get(contact_id)
+            if expected_version is not None and current.version != expected_version:
+                raise StaleVersionError("contact", contact_id, expected_version, current.version)
+            new = current.changed(
+                default_region=self._ctx.default_region, now=self._ctx.clock(), **fields
+            )
+            uow.contacts.update(new)
+            uow.commit()
+        return new
+
+    def find(self, *, email: Any = None, phone: Any = None, handle: Any = None,
+             region: str | None = None) -> Contact | None:  # fmt: skip
+        """The one contact holding exactly this identity, or ``None``.
+
+        A shared identity (a family landline) held by several contacts finds ``None``; use
+        :meth:`crmkit.CRM.resolve` to see them all.
+        """
+        ids = parse_identities(
+            email=email, phone=phone, handle=handle, region=region or self._ctx.default_region
+        )
+        keys = ids.keys()
+        if not keys:
+            raise ValidationError("identity", None, "give email=, phone= or handle=")
+        with self._ctx.read() as uow:
+            owners = {c.id: c for _, key in keys for c in uow.contacts.find_by_identity(key)}
+        return next(iter(owners.values())) if len(owners) == 1 else None
+
+    def add_identity(
+        self,
+        contact_id: str,
+        *,
+        email: Any = None,
+        phone: Any = None,
+        handle: Any = None,
+        region: str | None = None,
+        shared: bool = False,
+    ) -> Contact:
+        """Attach another email, phone or handle; ``shared=True`` marks it as one that
+        several people use (a family landline or inbox)."""
+        ids = parse_identities(
+            email=email, phone=phone, handle=handle, region=region or self._ctx.default_region
+        )
+        if not ids.keys():
+            raise ValidationError("identity", None, "give email=, phone= or handle=")
+        with self._ctx.write() as uow:
+            current = uow.contacts.get(contact_id)
+            fields: dict[str, Any] = {}
+            if ids.email:
+                fields["emails"] = [*current.emails, ids.email]
+            if ids.phone:
+                fields["phones"] = [*current.phones, ids.phone]
+            if ids.handle:
+                fields["handles"] = {**current.handles, ids.handle[0]: ids.handle[1]}
+            new = current.changed(now=self._ctx.clock(), **fields)
+            if shared:
+                new = attrs.evolve(
+                    new, shared_identities=new.shared_identities | {k for _, k in ids.keys()}
+                )
+            uow.contacts.update(new)
+            uow.commit()
+        return new

@@ -1,0 +1,76 @@
+"""``crm.interactions``: log touchpoints one at a time or in bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from crmkit._api._base import Context
+from crmkit.errors import ContactNotFoundError, ValidationError
+from crmkit.interactions import Interaction
+
+__all__ = ["InteractionsAPI"]
+
+_FIELDS = frozenset(
+    {"contact_id", "channel", "direction", "occurred_at", "summary", "body", "handled_by",
+     "outcome", "deal_id", "task_id", "id"}
+)  # fmt: skip
+
+
+class InteractionsAPI:
+    """Interactions of the CRM's workspace.
+
+    >>> from crmkit import CRM
+    >>> crm = CRM()
+    >>> c = crm.contacts.create(name="Ivan Petrov")
+    >>> it = crm.interactions.log(c.id, channel="phone", direction="outbound",
+    ...                           summary="Sent the offer", handled_by="mira")
+    >>> crm.timeline(c.id)[0].summary
+    'Sent the offer'
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def log(self, contact_id: str, **fields: Any) -> Interaction:
+        """Record one touchpoint of an existing contact."""
+        interaction = self._build({**fields, "contact_id": contact_id})
+        with self._ctx.write() as uow:
+            uow.contacts.get(contact_id)
+            uow.interactions.add(interaction)
+            uow.commit()
+        return interaction
+
+    def log_many(self, rows: Iterable[Mapping[str, Any]]) -> list[Interaction]:
+        """Record many touchpoints in one transaction: all are written or none.
+
+        Every row is validated before anything is written; an error names the row index
+        in ``err.field`` (e.g. ``"rows[3].occurred_at"``).
+        """
+        interactions = [self._build_row(row, i) for i, row in enumerate(rows)]
+        contact_ids = {it.contact_id for it in interactions}
+        with self._ctx.write() as uow:
+            known = uow.contacts.existing_ids(contact_ids)
+            missing = contact_ids - known
+            if missing:
+                raise ContactNotFoundError(sorted(missing)[0])
+            uow.interactions.add_many(interactions)
+            uow.commit()
+        return interactions
+
+    def get(self, interaction_id: str) -> Interaction:
+        with self._ctx.read() as uow:
+            return uow.interactions.get(interaction_id)
+
+    def _build(self, row: Mapping[str, Any]) -> Interaction:
+        unknown = set(row) - _FIELDS
+        if unknown:
+            name = sorted(unknown)[0]
+            raise ValidationError(name, row[name], "not an interaction field")
+        return Interaction.new(now=self._ctx.clock(), **row)
+
+    def _build_row(self, row: Mapping[str, Any], index: int) -> Interaction:
+        try:
+            return self._build(row)
+        except ValidationError as exc:
+            raise type(exc)(f"rows[{index}].{exc.field}", exc.value, exc.reason) from exc

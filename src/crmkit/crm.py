@@ -1,0 +1,249 @@
+"""The ``CRM`` facade: one object that composes a storage backend with every capability."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+from crmkit._api._base import Context
+from crmkit._api._identities import IdentityArgs, parse_identities
+from crmkit._api.contacts import ContactsAPI
+from crmkit._api.interactions import InteractionsAPI
+from crmkit._types import ensure_aware, utcnow
+from crmkit.contacts import Contact
+from crmkit.errors import ConflictError, DuplicateContactError, ValidationError
+from crmkit.identity.normalize import normalize_channel
+from crmkit.interactions import Interaction
+from crmkit.resolution import Candidate, Resolution
+from crmkit.storage import MemoryStorage, open_storage
+from crmkit.storage.protocols import Storage, UnitOfWork
+
+__all__ = ["CRM"]
+
+# record() retries when a concurrent writer created the same person between our lookup and
+# our insert: the retry then finds that contact instead of failing the caller.
+_RECORD_ATTEMPTS = 3
+
+
+class CRM:
+    """A business's memory of its customers, bound to one workspace.
+
+    >>> from datetime import UTC, datetime
+    >>> crm = CRM(default_region="AL")
+    >>> it = crm.record(channel="instagram", handle="besa.kola", name="Besa",
+    ...                 summary="Asked about the Gold package",
+    ...                 occurred_at=datetime(2026, 5, 1, 9, 0, tzinfo=UTC))
+    >>> crm.contacts.add_identity(it.contact_id, phone="069 123 4567").phones
+    ('+355691234567',)
+    >>> call = crm.record(channel="phone", phone="+355691234567", summary="Called back",
+    ...                   occurred_at=datetime(2026, 5, 3, 10, 0, tzinfo=UTC))
+    >>> call.contact_id == it.contact_id
+    True
+    >>> [i.summary for i in crm.timeline(it.contact_id)]
+    ['Called back', 'Asked about the Gold package']
+    """
+
+    def __init__(
+        self,
+        storage: Storage | None = None,
+        *,
+        workspace: str = "default",
+        default_region: str | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        if not isinstance(workspace, str) or not workspace.strip():
+            raise ValidationError("workspace", workspace, "a non-empty name is required")
+        region = None
+        if default_region is not None:
+            if not isinstance(default_region, str) or len(default_region.strip()) != 2:
+                raise ValidationError("default_region", default_region, "expected e.g. 'AL'")
+            region = default_region.strip().upper()
+        self.storage: Storage = storage if storage is not None else MemoryStorage()
+        self.workspace = workspace
+        self.default_region = region
+        self._ctx = Context(self.storage, workspace, region, clock)
+        self.contacts = ContactsAPI(self._ctx)
+        self.interactions = InteractionsAPI(self._ctx)
+
+    @classmethod
+    def open(cls, target: str, **options: Any) -> CRM:
+        """Open a SQLite file (created if absent) or a ``postgresql://`` database."""
+        return cls(open_storage(target), **options)
+
+    def close(self) -> None:
+        self.storage.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"CRM({self.storage!r}, workspace={self.workspace!r})"
+
+    # -- identity --------------------------------------------------------------------------
+
+    def resolve(
+        self,
+        *,
+        email: Any = None,
+        phone: Any = None,
+        handle: Any = None,
+        name: Any = None,
+        region: str | None = None,
+        channel: str | None = None,
+    ) -> Resolution:
+        """Who is this? Looks up identities without writing anything.
+
+        ``.contact`` is set only when every identity given that is known points at the same
+        contact; otherwise ``.candidates`` lists the owners, best first.
+        """
+        ids = self._identities(email, phone, handle, region, channel)
+        with self._ctx.read() as uow:
+            return self._resolve(uow, ids)
+
+    def _identities(
+        self, email: Any, phone: Any, handle: Any, region: str | None, channel: str | None
+    ) -> IdentityArgs:
+        return parse_identities(
+            email=email,
+            phone=phone,
+            handle=handle,
+            region=region or self.default_region,
+            channel=channel,
+        )
+
+    def _resolve(self, uow: UnitOfWork, ids: IdentityArgs) -> Resolution:
+        found: dict[str, tuple[Contact, list[str]]] = {}
+        for label, key in ids.keys():
+            for owner in uow.contacts.find_by_identity(key):
+                found.setdefault(owner.id, (owner, []))[1].append(f"{label} equal")
+        candidates = sorted(
+            (Candidate(c, 1.0, tuple(r)) for c, r in found.values()),
+            key=lambda cand: (-len(cand.reasons), cand.contact.created_at, cand.contact.id),
+        )
+        if len(candidates) == 1:
+            best = candidates[0]
+            return Resolution(best.contact, best.score, best.reasons, tuple(candidates))
+        return Resolution(None, 0.0, (), tuple(candidates))
+
+    # -- interaction history ---------------------------------------------------------------
+
+    def record(
+        self,
+        *,
+        channel: Any,
+        direction: Any = "inbound",
+        email: Any = None,
+        phone: Any = None,
+        handle: Any = None,
+        name: Any = None,
+        region: str | None = None,
+        **fields: Any,
+    ) -> Interaction:
+        """Resolve the sender (or create a new contact) and log the touchpoint, atomically.
+
+        Identities given that the resolved contact does not hold yet are attached to it. When
+        the identities point at two different contacts nothing is written and
+        :class:`crmkit.errors.DuplicateContactError` names one of them: merge them first.
+        """
+        chan = normalize_channel(channel)
+        ids = self._identities(email, phone, handle, region, chan)
+        if not ids.keys():
+            raise ValidationError("identity", None, "record() needs email=, phone= or handle=")
+        for attempt in range(_RECORD_ATTEMPTS):
+            try:
+                return self._record_once(chan, direction, ids, name, region, fields)
+            except DuplicateContactError:
+                raise
+            except ConflictError:
+                if attempt == _RECORD_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _record_once(
+        self,
+        channel: str,
+        direction: Any,
+        ids: IdentityArgs,
+        name: Any,
+        region: str | None,
+        fields: dict[str, Any],
+    ) -> Interaction:
+        now = self._ctx.clock()
+        with self._ctx.write() as uow:
+            resolution = self._resolve(uow, ids)
+            contact = resolution.contact
+            if contact is None and resolution.candidates:
+                # The identities name different people (or a shared line): do not guess.
+                owner = resolution.candidates[0].contact.id
+                raise DuplicateContactError(ids.keys()[0][1], owner)
+            if contact is None:
+                contact = Contact.new(
+                    name=name, region=region or self.default_region, now=now,
+                    **ids.contact_fields(),
+                )  # fmt: skip
+                uow.contacts.add(contact)
+            else:
+                enriched = _enrich(contact, ids, now)
+                if enriched is not contact:
+                    uow.contacts.update(enriched)
+            interaction = Interaction.new(
+                contact_id=contact.id, channel=channel, direction=direction, now=now, **fields
+            )
+            uow.interactions.add(interaction)
+            uow.commit()
+        return interaction
+
+    def timeline(
+        self,
+        contact_id: str,
+        *,
+        limit: int | None = 20,
+        channel: str | None = None,
+        direction: str | None = None,
+        handled_by: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[Interaction]:
+        """The contact's touchpoints, newest first (ties: most recently recorded first).
+
+        ``since`` is inclusive and ``until`` exclusive; ``limit=None`` returns everything.
+        """
+        if limit is not None and (not isinstance(limit, int) or limit < 0):
+            raise ValidationError("limit", limit, "a non-negative integer or None")
+        chan = None if channel is None else normalize_channel(channel)
+        lo = None if since is None else ensure_aware(since, "since")
+        hi = None if until is None else ensure_aware(until, "until")
+        with self._ctx.read() as uow:
+            uow.contacts.get(contact_id)
+            return uow.interactions.timeline(
+                contact_id, limit=limit, channel=chan, direction=direction,
+                handled_by=handled_by, since=lo, until=hi,
+            )  # fmt: skip
+
+    def last_interaction(self, contact_id: str, *, direction: str | None = None) -> Interaction | None:
+        """Who last spoke to them, and about what (``None`` if nobody ever did)."""
+        found = self.timeline(contact_id, limit=1, direction=direction)
+        return found[0] if found else None
+
+
+def _enrich(contact: Contact, ids: IdentityArgs, now: datetime) -> Contact:
+    """The contact with any identity from *ids* it does not hold yet."""
+    fields: dict[str, Any] = {}
+    if ids.email and ids.email not in contact.emails:
+        fields["emails"] = [*contact.emails, ids.email]
+    if ids.phone and ids.phone not in contact.phones:
+        fields["phones"] = [*contact.phones, ids.phone]
+    if ids.handle and contact.handles.get(ids.handle[0]) != ids.handle[1]:
+        if ids.handle[0] not in contact.handles:
+            fields["handles"] = {**contact.handles, ids.handle[0]: ids.handle[1]}
+    return contact.changed(now=now, **fields) if fields else contact

@@ -1,0 +1,109 @@
+"""The in-memory backend: a real backend, passing the same contract suite as the others."""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+from typing import Self
+
+from crmkit.errors import StorageError
+from crmkit.storage.memory._base import UndoLog
+from crmkit.storage.memory._contacts import ContactTables, MemoryContactRepository
+from crmkit.storage.memory._interactions import InteractionTables, MemoryInteractionRepository
+
+__all__ = ["MemoryStorage", "MemoryUnitOfWork"]
+
+
+class _Workspace:
+    """Every table of one workspace; workspaces never share a table."""
+
+    def __init__(self) -> None:
+        self.contacts = ContactTables()
+        self.interactions = InteractionTables()
+
+
+class MemoryUnitOfWork:
+    """Serialisable transactions: one unit of work at a time holds the storage's lock.
+
+    Writes go straight into the tables and journal their undo; rollback replays the journal
+    backwards. Readers never see a half-done unit of work because they wait for the lock.
+    """
+
+    contacts: MemoryContactRepository
+    interactions: MemoryInteractionRepository
+
+    def __init__(self, storage: MemoryStorage, workspace: str) -> None:
+        self.workspace = workspace
+        self._storage = storage
+        self._log = UndoLog()
+        self._active = False
+
+    def __enter__(self) -> Self:
+        self._storage._lock.acquire()
+        try:
+            ws = self._storage._workspace(self.workspace)
+            self.contacts = MemoryContactRepository(ws.contacts, self._log)
+            self.interactions = MemoryInteractionRepository(ws.interactions, self._log)
+        except BaseException:
+            self._storage._lock.release()
+            raise
+        self._active = True
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            self.rollback()
+        finally:
+            self._active = False
+            self._storage._lock.release()
+
+    def commit(self) -> None:
+        if not self._active:
+            raise StorageError("commit() outside the unit of work's `with` block")
+        self._log.forget()
+
+    def rollback(self) -> None:
+        self._log.rollback()
+
+
+class MemoryStorage:
+    """Keeps everything in Python objects; gone when the process ends.
+
+    >>> from crmkit.contacts import Contact
+    >>> storage = MemoryStorage()
+    >>> with storage.unit_of_work("acme") as uow:
+    ...     uow.contacts.add(Contact.new(name="Besa"))
+    ...     uow.commit()
+    >>> with storage.unit_of_work("acme") as uow:
+    ...     uow.contacts.count()
+    1
+    >>> with storage.unit_of_work("other") as uow:
+    ...     uow.contacts.count()
+    0
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._workspaces: dict[str, _Workspace] = {}
+
+    def _workspace(self, name: str) -> _Workspace:
+        ws = self._workspaces.get(name)
+        if ws is None:
+            ws = self._workspaces[name] = _Workspace()
+        return ws
+
+    def unit_of_work(self, workspace: str, *, read_only: bool = False) -> MemoryUnitOfWork:
+        # read_only changes nothing here: the lock already gives readers a consistent view.
+        return MemoryUnitOfWork(self, workspace)
+
+    def close(self) -> None:
+        with self._lock:
+            self._workspaces.clear()
+
+    def __repr__(self) -> str:
+        return f"MemoryStorage(workspaces={len(self._workspaces)})"

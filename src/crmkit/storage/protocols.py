@@ -1,0 +1,143 @@
+"""What a storage backend must provide.
+
+A backend hands out units of work bound to one workspace. Everything read or written goes
+through a unit of work; nothing is visible to others until :meth:`UnitOfWork.commit`, and
+leaving the ``with`` block without committing rolls everything back. That is how "a write is
+all or nothing" holds for every backend, including the in-memory one.
+
+Each aggregate has its own repository on the unit of work (``uow.contacts``,
+``uow.interactions``, ...). Repositories whose records hang off a contact implement
+:class:`ContactLinked` so a merge can move them and an unmerge can move them back exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self, runtime_checkable
+
+from crmkit.contacts import Contact
+from crmkit.interactions import Interaction
+
+__all__ = [
+    "ContactLinked",
+    "ContactRepository",
+    "InteractionRepository",
+    "Storage",
+    "UnitOfWork",
+]
+
+
+@runtime_checkable
+class ContactLinked(Protocol):
+    """Records that belong to a contact and must follow it through merges."""
+
+    def reassign_contact(self, from_id: str, to_id: str) -> list[str]:
+        """Point every record of *from_id* at *to_id*; return the ids moved."""
+        ...
+
+    def assign_contact(self, record_ids: Sequence[str], contact_id: str) -> None:
+        """Point exactly these records at *contact_id* (used to undo a merge)."""
+        ...
+
+
+class ContactRepository(ContactLinked, Protocol):
+    """Contacts of one workspace, with their identity index.
+
+    Identity keys (``email:…``, ``phone:…``, ``handle:<channel>:…``) are unique within the
+    workspace unless every owner lists the key in ``Contact.shared_identities``; a conflict
+    raises :class:`crmkit.errors.DuplicateContactError` naming the existing owner.
+    """
+
+    def add(self, contact: Contact) -> None: ...
+
+    def get(self, contact_id: str) -> Contact:
+        """The contact, or :class:`crmkit.errors.ContactNotFoundError`."""
+        ...
+
+    def find_by_id(self, contact_id: str) -> Contact | None: ...
+
+    def existing_ids(self, contact_ids: Collection[str]) -> set[str]:
+        """Which of these ids are contacts of the workspace (one round trip per batch)."""
+        ...
+
+    def update(self, contact: Contact) -> None:
+        """Store the next version; ``contact.version`` must be the stored version + 1,
+        otherwise :class:`crmkit.errors.StaleVersionError` (a lost update was prevented)."""
+        ...
+
+    def remove(self, contact_id: str) -> Contact:
+        """Delete the contact and its identities; return what was removed."""
+        ...
+
+    def find_by_identity(self, key: str) -> list[Contact]:
+        """Owners of an identity key, oldest first (more than one only for shared keys)."""
+        ...
+
+    def iter_all(self) -> Iterator[Contact]: ...
+
+    def count(self) -> int: ...
+
+
+class InteractionRepository(ContactLinked, Protocol):
+    """Touchpoints of one workspace, read per contact newest first."""
+
+    def add(self, interaction: Interaction) -> None: ...
+
+    def add_many(self, interactions: Iterable[Interaction]) -> int:
+        """Insert many; return how many were written."""
+        ...
+
+    def get(self, interaction_id: str) -> Interaction: ...
+
+    def timeline(
+        self,
+        contact_id: str,
+        *,
+        limit: int | None = None,
+        channel: str | None = None,
+        direction: str | None = None,
+        handled_by: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[Interaction]:
+        """Newest first; equal timestamps in reverse order of creation (ids are time-ordered).
+        ``since`` is inclusive, ``until`` exclusive."""
+        ...
+
+    def iter_all(self) -> Iterator[Interaction]: ...
+
+    def count(self) -> int: ...
+
+
+class UnitOfWork(Protocol):
+    """One all-or-nothing transaction on one workspace."""
+
+    workspace: str
+    contacts: ContactRepository
+    interactions: InteractionRepository
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+class Storage(Protocol):
+    """A backend: hands out units of work, one workspace each."""
+
+    def unit_of_work(self, workspace: str, *, read_only: bool = False) -> UnitOfWork:
+        """A new unit of work; ``read_only=True`` promises no writes, which lets SQL
+        backends avoid taking the write lock."""
+        ...
+
+    def close(self) -> None: ...

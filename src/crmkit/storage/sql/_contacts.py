@@ -1,0 +1,149 @@
+"""Contacts and the identity index on any SQL backend."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+
+from crmkit.contacts import Contact
+from crmkit.errors import AlreadyExistsError, ContactNotFoundError, StaleVersionError
+from crmkit.storage._identity import check_identities
+from crmkit.storage.sql._rows import CONTACT_COLUMNS, contact_from_row, contact_to_row
+from crmkit.storage.sql._session import SQLSession
+
+__all__ = ["SQLContactRepository"]
+
+_COLS = ", ".join(CONTACT_COLUMNS)
+_SELECT = f"SELECT {_COLS} FROM contacts WHERE workspace = ? "
+_INSERT = f"INSERT INTO contacts (workspace, {_COLS}) VALUES (?{', ?' * len(CONTACT_COLUMNS)})"
+_UPDATE = (
+    "UPDATE contacts SET "
+    + ", ".join(f"{c} = ?" for c in CONTACT_COLUMNS[1:])
+    + " WHERE workspace = ? AND id = ? AND version = ?"
+)
+
+
+class SQLContactRepository:
+    def __init__(self, db: SQLSession, workspace: str) -> None:
+        self._db = db
+        self._ws = workspace
+
+    def _owners(self, key: str) -> list[tuple[str, bool]]:
+        rows = self._db.fetchall(
+            "SELECT contact_id, shared FROM identities WHERE workspace = ? AND key = ?",
+            (self._ws, key),
+        )
+        return [(r[0], bool(r[1])) for r in rows]
+
+    def _write_identities(self, contact: Contact, old: Contact | None) -> None:
+        old_keys = old.identity_keys() if old else frozenset()
+        new_keys = contact.identity_keys()
+        gone = old_keys - new_keys
+        if gone:
+            self._db.executemany(
+                "DELETE FROM identities WHERE workspace = ? AND key = ? AND contact_id = ?",
+                [(self._ws, k, contact.id) for k in sorted(gone)],
+            )
+        shared_changed = {
+            k for k in new_keys & old_keys
+            if (k in contact.shared_identities) != (old is not None and k in old.shared_identities)
+        }  # fmt: skip
+        for key in sorted(shared_changed):
+            self._db.execute(
+                "UPDATE identities SET shared = ? WHERE workspace = ? AND key = ? AND contact_id = ?",
+                (key in contact.shared_identities, self._ws, key, contact.id),
+            )
+        added = new_keys - old_keys
+        if added:
+            self._db.executemany(
+                "INSERT INTO identities (workspace, key, contact_id, shared) VALUES (?, ?, ?, ?)",
+                [(self._ws, k, contact.id, k in contact.shared_identities) for k in sorted(added)],
+            )
+
+    def _write_tags(self, contact: Contact, old: Contact | None) -> None:
+        old_tags = old.tags if old else frozenset()
+        if old_tags - contact.tags:
+            self._db.executemany(
+                "DELETE FROM contact_tags WHERE workspace = ? AND contact_id = ? AND tag = ?",
+                [(self._ws, contact.id, t) for t in sorted(old_tags - contact.tags)],
+            )
+        if contact.tags - old_tags:
+            self._db.executemany(
+                "INSERT INTO contact_tags (workspace, contact_id, tag) VALUES (?, ?, ?)",
+                [(self._ws, contact.id, t) for t in sorted(contact.tags - old_tags)],
+            )
+
+    def add(self, contact: Contact) -> None:
+        if self.find_by_id(contact.id) is not None:
+            raise AlreadyExistsError("contact", contact.id)
+        check_identities(contact, self._owners)
+        self._db.execute(_INSERT, (self._ws, *contact_to_row(contact, self._db.dialect)))
+        self._write_identities(contact, None)
+        self._write_tags(contact, None)
+
+    def get(self, contact_id: str) -> Contact:
+        found = self.find_by_id(contact_id)
+        if found is None:
+            raise ContactNotFoundError(contact_id)
+        return found
+
+    def find_by_id(self, contact_id: str) -> Contact | None:
+        row = self._db.fetchone(_SELECT + "AND id = ?", (self._ws, contact_id))
+        return None if row is None else contact_from_row(row, self._db.dialect)
+
+    def existing_ids(self, contact_ids: Collection[str]) -> set[str]:
+        ids = sorted(contact_ids)
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):  # stay under every driver's parameter limit
+            chunk = ids[start : start + 500]
+            rows = self._db.fetchall(
+                f"SELECT id FROM contacts WHERE workspace = ? AND id IN ({', '.join('?' * len(chunk))})",
+                (self._ws, *chunk),
+            )
+            found.update(r[0] for r in rows)
+        return found
+
+    def update(self, contact: Contact) -> None:
+        old = self.get(contact.id)
+        if contact.version != old.version + 1:
+            raise StaleVersionError("contact", contact.id, contact.version - 1, old.version)
+        check_identities(contact, self._owners)
+        row = contact_to_row(contact, self._db.dialect)
+        changed = self._db.execute(_UPDATE, (*row[1:], self._ws, contact.id, old.version))
+        if changed != 1:  # another writer got there between our read and our write
+            raise StaleVersionError("contact", contact.id, old.version, None)
+        self._write_identities(contact, old)
+        self._write_tags(contact, old)
+
+    def remove(self, contact_id: str) -> Contact:
+        old = self.get(contact_id)
+        for table in ("identities", "contact_tags"):
+            self._db.execute(
+                f"DELETE FROM {table} WHERE workspace = ? AND contact_id = ?",
+                (self._ws, contact_id),
+            )
+        self._db.execute("DELETE FROM contacts WHERE workspace = ? AND id = ?", (self._ws, contact_id))
+        return old
+
+    def find_by_identity(self, key: str) -> list[Contact]:
+        rows = self._db.fetchall(
+            f"SELECT {', '.join('c.' + c for c in CONTACT_COLUMNS)} FROM identities i "
+            "JOIN contacts c ON c.workspace = i.workspace AND c.id = i.contact_id "
+            "WHERE i.workspace = ? AND i.key = ? ORDER BY c.created_at, c.id",
+            (self._ws, key),
+        )
+        return [contact_from_row(r, self._db.dialect) for r in rows]
+
+    def iter_all(self) -> Iterator[Contact]:
+        rows = self._db.fetchall(_SELECT + "ORDER BY id", (self._ws,))
+        return (contact_from_row(r, self._db.dialect) for r in rows)
+
+    def count(self) -> int:
+        row = self._db.fetchone("SELECT count(*) FROM contacts WHERE workspace = ?", (self._ws,))
+        return int(row[0]) if row else 0
+
+    # Contacts do not hang off other contacts; merges handle them through update/remove.
+    def reassign_contact(self, from_id: str, to_id: str) -> list[str]:
+        return []
+
+    def assign_contact(self, record_ids: Sequence[str], contact_id: str) -> None:
+        return None

@@ -1,0 +1,57 @@
+"""The narrow surface SQL repositories use, so one set of queries serves SQLite and PostgreSQL.
+
+Queries are written once with ``?`` placeholders; a session converts them to its driver's
+style and maps Python values to and from the column types of its dialect.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+
+__all__ = ["Dialect", "SQLSession"]
+
+Row = tuple[Any, ...]
+
+
+class Dialect(Protocol):
+    """How Python values are stored in one database engine."""
+
+    name: str
+
+    def ts(self, value: datetime) -> Any:
+        """An aware datetime as stored (SQLite: integer microseconds since the epoch, UTC)."""
+        ...
+
+    def ts_out(self, value: Any) -> datetime: ...
+
+    def day(self, value: date) -> Any: ...
+
+    def day_out(self, value: Any) -> date: ...
+
+    def json(self, value: Any) -> Any: ...
+
+    def json_out(self, value: Any) -> Any: ...
+
+
+class SQLSession(Protocol):
+    """One open transaction on one connection."""
+
+    dialect: Dialect
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement; return the number of rows it changed."""
+        ...
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+
+def dumps(value: Any) -> str:
+    """Compact, key-sorted JSON so equal values give equal text."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
