@@ -13,6 +13,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
+from crmkit._currencies import ISO_4217
 from crmkit.errors import CurrencyMismatchError, InvalidDatetimeError, InvalidMoneyError
 
 __all__ = [
@@ -25,20 +26,7 @@ __all__ = [
     "utcnow",
 ]
 
-JSONValue: TypeAlias = "str | int | float | bool | None | list[JSONValue] | dict[str, JSONValue]"
-
-# Active ISO 4217 codes. Kept in code (not fetched) because the library never uses the network.
-ISO_4217: frozenset[str] = frozenset(
-    """
-    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP
-    BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP
-    GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR
-    KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK
-    MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR
-    SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS
-    UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
-    """.split()
-)
+JSONValue: TypeAlias = "str | int | float | bool | list[JSONValue] | dict[str, JSONValue] | None"
 
 
 def utcnow() -> datetime:
@@ -120,10 +108,8 @@ def new_id() -> str:
 
 
 def _to_decimal(value: Any) -> Decimal:
-    if isinstance(value, bool) or isinstance(value, float):
-        raise InvalidMoneyError(
-            "amount", value, "floats lose cents; pass a str, int or Decimal"
-        )
+    if isinstance(value, bool | float):
+        raise InvalidMoneyError("amount", value, "floats lose cents; pass a str, int or Decimal")
     if isinstance(value, Decimal):
         amount = value
     elif isinstance(value, int | str):
@@ -156,7 +142,8 @@ class Money:
     >>> Money(49.9, "EUR")
     Traceback (most recent call last):
     ...
-    crmkit.errors.InvalidMoneyError: invalid amount 49.9: floats lose cents; pass a str, int or Decimal
+    crmkit.errors.InvalidMoneyError: invalid amount 49.9: floats lose cents; pass a str, int or \
+Decimal
     """
 
     amount: Decimal = attrs.field(converter=_to_decimal)

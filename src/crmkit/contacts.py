@@ -131,7 +131,7 @@ class Contact:
     def new(
         cls,
         *,
-        id: str | None = None,  # noqa: A002 - mirrors the attribute name
+        id: str | None = None,
         default_region: str | None = None,
         now: datetime | None = None,
         **fields: Any,
@@ -158,7 +158,11 @@ class Contact:
         self, fields: Mapping[str, Any], *, default_region: str | None, now: datetime, bump: bool
     ) -> Contact:
         allowed = {a.name for a in attrs.fields(Contact)} - {
-            "id", "created_at", "updated_at", "version", "shared_identities"
+            "id",
+            "created_at",
+            "updated_at",
+            "version",
+            "shared_identities",
         }
         unknown = set(fields) - allowed
         if unknown:
@@ -191,8 +195,13 @@ class Contact:
             changes["custom"] = clean_custom(fields["custom"])
         if "lifecycle_stage" in fields:
             changes["lifecycle_stage"] = _clean_text("lifecycle_stage", fields["lifecycle_stage"])
-        if not changes.get("name", self.name) and ("given_name" in changes or "family_name" in changes):
-            parts = [changes.get("given_name", self.given_name), changes.get("family_name", self.family_name)]
+        if not changes.get("name", self.name) and (
+            "given_name" in changes or "family_name" in changes
+        ):
+            parts = [
+                changes.get("given_name", self.given_name),
+                changes.get("family_name", self.family_name),
+            ]
             changes["name"] = " ".join(p for p in parts if p) or None
         if bump:
             changes["version"] = self.version + 1
@@ -259,7 +268,7 @@ class Organization:
     version: int = 1
 
     @classmethod
-    def new(cls, *, name: str, id: str | None = None, **fields: Any) -> Organization:  # noqa: A002
+    def new(cls, *, name: str, id: str | None = None, **fields: Any) -> Organization:
         clean_name = _clean_text("name", name)
         if not clean_name:
             raise ValidationError("name", name, "an organization needs a name")
@@ -267,7 +276,7 @@ class Organization:
         for key in ("legal_form", "tax_id", "vat_id", "domain", "industry"):
             if key in fields:
                 values[key] = _clean_text(key, fields.pop(key))
-        if "domain" in values and values["domain"]:
+        if values.get("domain"):
             values["domain"] = values["domain"].lower().removeprefix("www.")
         if "country" in fields:
             values["country"] = _clean_region(fields.pop("country"))

@@ -123,7 +123,7 @@ class CRM:
 
     def _resolve(self, uow: UnitOfWork, ids: IdentityArgs) -> Resolution:
         found: dict[str, tuple[Contact, list[str]]] = {}
-        for label, key in ids.keys():
+        for label, key in ids.lookup_keys():
             for owner in uow.contacts.find_by_identity(key):
                 found.setdefault(owner.id, (owner, []))[1].append(f"{label} equal")
         candidates = sorted(
@@ -157,7 +157,7 @@ class CRM:
         """
         chan = normalize_channel(channel)
         ids = self._identities(email, phone, handle, region, chan)
-        if not ids.keys():
+        if not ids.lookup_keys():
             raise ValidationError("identity", None, "record() needs email=, phone= or handle=")
         for attempt in range(_RECORD_ATTEMPTS):
             try:
@@ -185,12 +185,14 @@ class CRM:
             if contact is None and resolution.candidates:
                 # The identities name different people (or a shared line): do not guess.
                 owner = resolution.candidates[0].contact.id
-                raise DuplicateContactError(ids.keys()[0][1], owner)
+                raise DuplicateContactError(ids.lookup_keys()[0][1], owner)
             if contact is None:
                 contact = Contact.new(
-                    name=name, region=region or self.default_region, now=now,
+                    name=name,
+                    region=region or self.default_region,
+                    now=now,
                     **ids.contact_fields(),
-                )  # fmt: skip
+                )
                 uow.contacts.add(contact)
             else:
                 enriched = _enrich(contact, ids, now)
@@ -226,11 +228,18 @@ class CRM:
         with self._ctx.read() as uow:
             uow.contacts.get(contact_id)
             return uow.interactions.timeline(
-                contact_id, limit=limit, channel=chan, direction=direction,
-                handled_by=handled_by, since=lo, until=hi,
-            )  # fmt: skip
+                contact_id,
+                limit=limit,
+                channel=chan,
+                direction=direction,
+                handled_by=handled_by,
+                since=lo,
+                until=hi,
+            )
 
-    def last_interaction(self, contact_id: str, *, direction: str | None = None) -> Interaction | None:
+    def last_interaction(
+        self, contact_id: str, *, direction: str | None = None
+    ) -> Interaction | None:
         """Who last spoke to them, and about what (``None`` if nobody ever did)."""
         found = self.timeline(contact_id, limit=1, direction=direction)
         return found[0] if found else None
@@ -243,7 +252,7 @@ def _enrich(contact: Contact, ids: IdentityArgs, now: datetime) -> Contact:
         fields["emails"] = [*contact.emails, ids.email]
     if ids.phone and ids.phone not in contact.phones:
         fields["phones"] = [*contact.phones, ids.phone]
-    if ids.handle and contact.handles.get(ids.handle[0]) != ids.handle[1]:
-        if ids.handle[0] not in contact.handles:
-            fields["handles"] = {**contact.handles, ids.handle[0]: ids.handle[1]}
+    # A different handle on a channel the contact already uses is left for a human to judge.
+    if ids.handle and ids.handle[0] not in contact.handles:
+        fields["handles"] = {**contact.handles, ids.handle[0]: ids.handle[1]}
     return contact.changed(now=now, **fields) if fields else contact

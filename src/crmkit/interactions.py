@@ -97,7 +97,7 @@ class Interaction:
         outcome: Any = None,
         deal_id: Any = None,
         task_id: Any = None,
-        id: str | None = None,  # noqa: A002 - mirrors the attribute name
+        id: str | None = None,
         now: datetime | None = None,
     ) -> Interaction:
         """Validate every field; ``occurred_at`` defaults to now."""

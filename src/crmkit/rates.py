@@ -16,11 +16,31 @@ from crmkit.errors import InvalidMoneyError, MissingRateError
 __all__ = ["RatesTable"]
 
 
+def _index(
+    rows: Iterable[tuple[Any, str, Any]],
+) -> dict[str, tuple[tuple[date, ...], tuple[Decimal, ...]]]:
+    by_currency: dict[str, list[tuple[date, Decimal]]] = {}
+    for valid_from, currency, rate in rows:
+        value = _to_decimal(rate)
+        if value <= 0:
+            raise InvalidMoneyError("rate", rate, "exchange rates are positive")
+        by_currency.setdefault(_to_currency(currency), []).append(
+            (ensure_date(valid_from, "valid_from"), value)
+        )
+    out: dict[str, tuple[tuple[date, ...], tuple[Decimal, ...]]] = {}
+    for currency, items in by_currency.items():
+        items.sort()
+        out[currency] = (tuple(d for d, _ in items), tuple(r for _, r in items))
+    return out
+
+
 @attrs.frozen
 class RatesTable:
     """Exchange rates into one base currency, each valid from its date until the next one.
 
-    >>> rates = RatesTable("EUR", [("2026-01-01", "ALL", "0.0102"), ("2026-01-01", "BGN", "0.5113")])
+    >>> rates = RatesTable(
+    ...     "EUR", [("2026-01-01", "ALL", "0.0102"), ("2026-01-01", "BGN", "0.5113")]
+    ... )
     >>> rates.convert(Money("1000", "ALL"), "2026-03-01")
     Money('10.2000', 'EUR')
     >>> rates.total([Money("10", "EUR"), Money("1000", "ALL")], "2026-03-01")
@@ -29,26 +49,8 @@ class RatesTable:
 
     base: str = attrs.field(converter=_to_currency)
     _rates: dict[str, tuple[tuple[date, ...], tuple[Decimal, ...]]] = attrs.field(
-        alias="rates", converter=lambda rows: RatesTable._index(rows)
+        alias="rates", converter=_index
     )
-
-    @staticmethod
-    def _index(
-        rows: Iterable[tuple[Any, str, Any]],
-    ) -> dict[str, tuple[tuple[date, ...], tuple[Decimal, ...]]]:
-        by_currency: dict[str, list[tuple[date, Decimal]]] = {}
-        for valid_from, currency, rate in rows:
-            value = _to_decimal(rate)
-            if value <= 0:
-                raise InvalidMoneyError("rate", rate, "exchange rates are positive")
-            by_currency.setdefault(_to_currency(currency), []).append(
-                (ensure_date(valid_from, "valid_from"), value)
-            )
-        out = {}
-        for currency, items in by_currency.items():
-            items.sort()
-            out[currency] = (tuple(d for d, _ in items), tuple(r for _, r in items))
-        return out
 
     def rate(self, currency: str, on: Any) -> Decimal:
         """How many units of the base currency one unit of *currency* was worth *on* a date."""

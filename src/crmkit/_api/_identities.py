@@ -25,7 +25,7 @@ class IdentityArgs:
     phone: str | None = None
     handle: tuple[str, str] | None = None
 
-    def keys(self) -> list[tuple[str, str]]:
+    def lookup_keys(self) -> list[tuple[str, str]]:
         """``(label, key)`` pairs, strongest evidence first."""
         out = []
         if self.phone:

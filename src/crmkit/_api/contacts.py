@@ -53,7 +53,9 @@ class ContactsAPI:
         with self._ctx.read() as uow:
             return uow.contacts.count()
 
-    def update(self, contact_id: str, *, expected_version: int | None = None, **fields: Any) -> Contact:
+    def update(
+        self, contact_id: str, *, expected_version: int | None = None, **fields: Any
+    ) -> Contact:
         """Change fields and return the new version.
 
         Pass ``expected_version`` (the version you read) to refuse a lost update with
@@ -80,7 +82,7 @@ class ContactsAPI:
         ids = parse_identities(
             email=email, phone=phone, handle=handle, region=region or self._ctx.default_region
         )
-        keys = ids.keys()
+        keys = ids.lookup_keys()
         if not keys:
             raise ValidationError("identity", None, "give email=, phone= or handle=")
         with self._ctx.read() as uow:
@@ -102,7 +104,7 @@ class ContactsAPI:
         ids = parse_identities(
             email=email, phone=phone, handle=handle, region=region or self._ctx.default_region
         )
-        if not ids.keys():
+        if not ids.lookup_keys():
             raise ValidationError("identity", None, "give email=, phone= or handle=")
         with self._ctx.write() as uow:
             current = uow.contacts.get(contact_id)
@@ -116,7 +118,8 @@ class ContactsAPI:
             new = current.changed(now=self._ctx.clock(), **fields)
             if shared:
                 new = attrs.evolve(
-                    new, shared_identities=new.shared_identities | {k for _, k in ids.keys()}
+                    new,
+                    shared_identities=new.shared_identities | {key for _, key in ids.lookup_keys()},
                 )
             uow.contacts.update(new)
             uow.commit()

@@ -12,9 +12,20 @@ from crmkit.interactions import Interaction
 __all__ = ["InteractionsAPI"]
 
 _FIELDS = frozenset(
-    {"contact_id", "channel", "direction", "occurred_at", "summary", "body", "handled_by",
-     "outcome", "deal_id", "task_id", "id"}
-)  # fmt: skip
+    {
+        "contact_id",
+        "channel",
+        "direction",
+        "occurred_at",
+        "summary",
+        "body",
+        "handled_by",
+        "outcome",
+        "deal_id",
+        "task_id",
+        "id",
+    }
+)
 
 
 class InteractionsAPI:

@@ -28,8 +28,22 @@ __all__ = [
 # Networks whose account names ignore case. Handles on other channels keep their case,
 # because folding would glue two different accounts.
 CASE_INSENSITIVE_CHANNELS = frozenset(
-    {"instagram", "facebook", "twitter", "x", "tiktok", "telegram", "linkedin", "threads",
-     "youtube", "github", "snapchat", "pinterest", "viber", "whatsapp"}
+    {
+        "instagram",
+        "facebook",
+        "twitter",
+        "x",
+        "tiktok",
+        "telegram",
+        "linkedin",
+        "threads",
+        "youtube",
+        "github",
+        "snapchat",
+        "pinterest",
+        "viber",
+        "whatsapp",
+    }
 )
 
 _CHANNEL_RE = re.compile(r"^[a-z][a-z0-9_.-]{0,39}$")
@@ -45,8 +59,7 @@ def normalize_digits(text: str) -> str:
     if text.isascii():
         return text
     return "".join(
-        str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch
-        for ch in text
+        str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch for ch in text
     )
 
 

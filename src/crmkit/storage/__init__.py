@@ -51,7 +51,8 @@ def open_storage(target: str) -> Storage:
     if target.startswith(("postgresql://", "postgres://")):
         from crmkit.storage.postgres import PostgresStorage
 
-        return PostgresStorage(target)
+        postgres: Storage = PostgresStorage(target)
+        return postgres
     if target.startswith("sqlite:///"):
         target = target.removeprefix("sqlite:///")
     return SQLiteStorage(target)

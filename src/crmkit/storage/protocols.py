@@ -114,9 +114,14 @@ class InteractionRepository(ContactLinked, Protocol):
 class UnitOfWork(Protocol):
     """One all-or-nothing transaction on one workspace."""
 
-    workspace: str
-    contacts: ContactRepository
-    interactions: InteractionRepository
+    @property
+    def workspace(self) -> str: ...
+
+    @property
+    def contacts(self) -> ContactRepository: ...
+
+    @property
+    def interactions(self) -> InteractionRepository: ...
 
     def commit(self) -> None: ...
 

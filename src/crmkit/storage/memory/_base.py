@@ -8,8 +8,6 @@ from typing import Generic, TypeVar
 K = TypeVar("K")
 V = TypeVar("V")
 
-_MISSING = object()
-
 
 class UndoLog:
     """Closures that reverse the writes of the current unit of work, newest last.
@@ -51,12 +49,15 @@ class UndoableDict(Generic[K, V]):
         return iter(list(self.data.values()))
 
     def put(self, log: UndoLog, key: K, value: V) -> None:
-        old = self.data.get(key, _MISSING)
-        self.data[key] = value
-        if old is _MISSING:
-            log.record(lambda: self.data.pop(key, None))
+        if key in self.data:
+            old = self.data[key]
+            log.record(lambda: self.data.__setitem__(key, old))
         else:
-            log.record(lambda: self.data.__setitem__(key, old))  # type: ignore[arg-type]
+            log.record(lambda: self._discard(key))
+        self.data[key] = value
+
+    def _discard(self, key: K) -> None:
+        self.data.pop(key, None)
 
     def pop(self, log: UndoLog, key: K) -> V | None:
         if key not in self.data:

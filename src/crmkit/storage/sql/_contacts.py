@@ -44,12 +44,14 @@ class SQLContactRepository:
                 [(self._ws, k, contact.id) for k in sorted(gone)],
             )
         shared_changed = {
-            k for k in new_keys & old_keys
+            k
+            for k in new_keys & old_keys
             if (k in contact.shared_identities) != (old is not None and k in old.shared_identities)
-        }  # fmt: skip
+        }
         for key in sorted(shared_changed):
             self._db.execute(
-                "UPDATE identities SET shared = ? WHERE workspace = ? AND key = ? AND contact_id = ?",
+                "UPDATE identities SET shared = ? "
+                "WHERE workspace = ? AND key = ? AND contact_id = ?",
                 (key in contact.shared_identities, self._ws, key, contact.id),
             )
         added = new_keys - old_keys
@@ -96,7 +98,8 @@ class SQLContactRepository:
         for start in range(0, len(ids), 500):  # stay under every driver's parameter limit
             chunk = ids[start : start + 500]
             rows = self._db.fetchall(
-                f"SELECT id FROM contacts WHERE workspace = ? AND id IN ({', '.join('?' * len(chunk))})",
+                "SELECT id FROM contacts WHERE workspace = ? "
+                f"AND id IN ({', '.join('?' * len(chunk))})",
                 (self._ws, *chunk),
             )
             found.update(r[0] for r in rows)
@@ -121,7 +124,9 @@ class SQLContactRepository:
                 f"DELETE FROM {table} WHERE workspace = ? AND contact_id = ?",
                 (self._ws, contact_id),
             )
-        self._db.execute("DELETE FROM contacts WHERE workspace = ? AND id = ?", (self._ws, contact_id))
+        self._db.execute(
+            "DELETE FROM contacts WHERE workspace = ? AND id = ?", (self._ws, contact_id)
+        )
         return old
 
     def find_by_identity(self, key: str) -> list[Contact]:

@@ -39,7 +39,8 @@ class Dialect(Protocol):
 class SQLSession(Protocol):
     """One open transaction on one connection."""
 
-    dialect: Dialect
+    @property
+    def dialect(self) -> Dialect: ...
 
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
 

@@ -87,7 +87,9 @@ class SQLiteStorage:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
         if self.path == ":memory:":
-            self._target = f"file:crmkit-mem-{os.getpid()}-{next(_memory_ids)}?mode=memory&cache=shared"
+            self._target = (
+                f"file:crmkit-mem-{os.getpid()}-{next(_memory_ids)}?mode=memory&cache=shared"
+            )
             self._uri = True
         else:
             self._target, self._uri = self.path, False

@@ -1,0 +1,33 @@
+"""Test helpers shipped with crmkit so third-party backends can prove themselves.
+
+Subclass :class:`StorageContract` (pytest) and :class:`StorageMachine` (hypothesis) with a
+factory for your backend; both need the ``dev`` extra (pytest and hypothesis).
+
+::
+
+    class TestMyStorage(StorageContract):
+        @pytest.fixture
+        def storage(self):
+            s = MyStorage(...)
+            yield s
+            s.close()
+
+    TestMyStorageMachine = StorageMachine.for_backend(MyStorage).TestCase
+"""
+
+from __future__ import annotations
+
+try:
+    import hypothesis  # noqa: F401
+    import pytest  # noqa: F401
+except ImportError as exc:  # pragma: no cover - exercised only without the dev extra
+    from crmkit.errors import ConfigurationError
+
+    raise ConfigurationError(
+        "crmkit.testing needs pytest and hypothesis: pip install 'crmkit[dev]'"
+    ) from exc
+
+from crmkit.testing.contract import StorageContract
+from crmkit.testing.stateful import StorageMachine
+
+__all__ = ["StorageContract", "StorageMachine"]

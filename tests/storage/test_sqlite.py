@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from crmkit.errors import SchemaVersionError, StorageUnavailableError
+from crmkit.storage import SQLiteStorage
+from crmkit.testing import StorageContract, StorageMachine
+
+
+class TestSQLiteStorage(StorageContract):
+    @pytest.fixture
+    def storage(self, tmp_path: Path) -> Iterator[SQLiteStorage]:
+        storage = SQLiteStorage(tmp_path / "crm.sqlite")
+        yield storage
+        storage.close()
+
+
+class TestSQLiteInMemoryStorage(StorageContract):
+    @pytest.fixture
+    def storage(self) -> Iterator[SQLiteStorage]:
+        storage = SQLiteStorage(":memory:")
+        yield storage
+        storage.close()
+
+
+def _fresh_file_storage() -> SQLiteStorage:
+    return SQLiteStorage(Path(tempfile.mkdtemp()) / "machine.sqlite")
+
+
+TestSQLiteMachine = StorageMachine.for_backend(_fresh_file_storage).TestCase
+TestSQLiteMachine.settings = settings(
+    max_examples=25,
+    stateful_step_count=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+def test_reopening_a_file_keeps_the_data_and_schema_version(tmp_path: Path) -> None:
+    from crmkit import CRM
+
+    path = tmp_path / "crm.sqlite"
+    with CRM.open(str(path)) as crm:
+        crm.contacts.create(name="Besa")
+        version = crm.storage.schema_version  # type: ignore[attr-defined]
+    with CRM.open(str(path)) as crm:
+        assert [c.name for c in crm.contacts.all()] == ["Besa"]
+        assert crm.storage.schema_version == version >= 1  # type: ignore[attr-defined]
+
+
+def test_database_from_a_newer_crmkit_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.sqlite"
+    SQLiteStorage(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    with pytest.raises(SchemaVersionError) as info:
+        SQLiteStorage(path)
+    assert info.value.found == 999
+
+
+def test_unopenable_path_raises_storage_unavailable(tmp_path: Path) -> None:
+    with pytest.raises(StorageUnavailableError):
+        SQLiteStorage(tmp_path / "no" / "such" / "dir" / "crm.sqlite")
+
+
+def test_two_sqlite_memory_storages_are_separate() -> None:
+    a, b = SQLiteStorage(":memory:"), SQLiteStorage(":memory:")
+    from crmkit.contacts import Contact
+
+    with a.unit_of_work("w") as uow:
+        uow.contacts.add(Contact.new(name="A"))
+        uow.commit()
+    with b.unit_of_work("w") as uow:
+        assert uow.contacts.count() == 0
