@@ -46,6 +46,14 @@ CASE_INSENSITIVE_CHANNELS = frozenset(
     }
 )
 
+# Plain ASCII addresses (the vast majority) are checked by this strict subset of RFC 5321 in
+# about a microsecond; anything it does not accept goes through email-validator (about 20 µs),
+# so the fast path only ever accepts what the validator accepts, with the same result.
+_PLAIN_EMAIL_RE = re.compile(
+    r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+)
+_SPECIAL_USE_TLDS = frozenset(email_validator.SPECIAL_USE_DOMAIN_NAMES)
 _CHANNEL_RE = re.compile(r"^[a-z][a-z0-9_.-]{0,39}$")
 _HANDLE_URL_RE = re.compile(r"^(?:https?://)?(?:www\.|m\.)?[a-z0-9.-]+\.[a-z]{2,}/+(?:@)?", re.I)
 
@@ -77,7 +85,19 @@ def normalize_email(value: Any) -> str:
     """
     if not isinstance(value, str):
         raise InvalidEmailError("email", value, "expected a string")
-    text = unicodedata.normalize("NFC", value.strip())
+    text = value.strip()
+    if text.isascii():
+        folded = text.lower()
+        local, _, domain = folded.partition("@")
+        if (
+            len(folded) <= 254
+            and len(local) <= 64
+            and _PLAIN_EMAIL_RE.match(folded)
+            and "xn--" not in domain
+            and domain.rsplit(".", 1)[-1] not in _SPECIAL_USE_TLDS
+        ):
+            return folded
+    text = unicodedata.normalize("NFC", text)
     try:
         result = email_validator.validate_email(
             text, check_deliverability=False, allow_smtputf8=True
@@ -158,7 +178,7 @@ def normalize_handle(channel: Any, handle: Any) -> tuple[str, str]:
     if not isinstance(handle, str):
         raise InvalidHandleError("handle", handle, "expected a string")
     text = unicodedata.normalize("NFC", handle.strip())
-    text = _HANDLE_URL_RE.sub("", text).strip("/").split("?")[0].lstrip("@").strip()
+    text = _HANDLE_URL_RE.sub("", text).split("?")[0].strip("/").lstrip("@").strip()
     if not text or any(ch.isspace() for ch in text):
         raise InvalidHandleError("handle", handle, "empty or contains spaces")
     if chan in CASE_INSENSITIVE_CHANNELS:
