@@ -74,7 +74,9 @@ def _show_screen(crm: CRM, contact_id: str, out: Callable[[str], None]) -> None:
     out(f"   │ {c.name} · {c.city or '?'} · owner: {c.owner or 'nobody'}")
     out(f"   │ phones {', '.join(c.phones)} · instagram @{c.handles.get('instagram', '-')}")
     if last is not None:
-        out(f"   │ last spoke: {last.handled_by or 'customer'} on {last.occurred_at:%a %d %b %H:%M}")
+        out(
+            f"   │ last spoke: {last.handled_by or 'customer'} on {last.occurred_at:%a %d %b %H:%M}"
+        )
         out(f"   │   “{last.summary}”")
     out("   │ history:")
     for it in crm.timeline(contact_id, limit=5):

@@ -41,7 +41,12 @@ class Direction(enum.StrEnum):
     INTERNAL = "internal"
 
 
+_DIRECTIONS = {d.value: d for d in Direction} | {d: d for d in Direction}
+
+
 def _direction(value: Any) -> Direction:
+    if isinstance(value, str) and value in _DIRECTIONS:
+        return _DIRECTIONS[value]
     try:
         return Direction(value.strip().lower() if isinstance(value, str) else value)
     except ValueError as exc:
@@ -53,7 +58,7 @@ def _direction(value: Any) -> Direction:
 def _opt_text(field: str, value: Any) -> str | None:
     if value is None:
         return None
-    if not isinstance(value, str):
+    if type(value) is not str and not isinstance(value, str):
         raise ValidationError(field, value, "expected a string")
     return value.strip() or None
 

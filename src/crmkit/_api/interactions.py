@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from crmkit._api._base import Context
+from crmkit._types import paused_gc
 from crmkit.errors import ContactNotFoundError, ValidationError
 from crmkit.interactions import Interaction
 
@@ -58,7 +60,9 @@ class InteractionsAPI:
         Every row is validated before anything is written; an error names the row index
         in ``err.field`` (e.g. ``"rows[3].occurred_at"``).
         """
-        interactions = [self._build_row(row, i) for i, row in enumerate(rows)]
+        now = self._ctx.clock()
+        with paused_gc():
+            interactions = [self._build_row(row, i, now) for i, row in enumerate(rows)]
         contact_ids = {it.contact_id for it in interactions}
         with self._ctx.write() as uow:
             known = uow.contacts.existing_ids(contact_ids)
@@ -73,15 +77,14 @@ class InteractionsAPI:
         with self._ctx.read() as uow:
             return uow.interactions.get(interaction_id)
 
-    def _build(self, row: Mapping[str, Any]) -> Interaction:
-        unknown = set(row) - _FIELDS
-        if unknown:
-            name = sorted(unknown)[0]
+    def _build(self, row: Mapping[str, Any], now: datetime | None = None) -> Interaction:
+        if not _FIELDS.issuperset(row):
+            name = sorted(set(row) - _FIELDS)[0]
             raise ValidationError(name, row[name], "not an interaction field")
-        return Interaction.new(now=self._ctx.clock(), **row)
+        return Interaction.new(now=now or self._ctx.clock(), **row)
 
-    def _build_row(self, row: Mapping[str, Any], index: int) -> Interaction:
+    def _build_row(self, row: Mapping[str, Any], index: int, now: datetime) -> Interaction:
         try:
-            return self._build(row)
+            return self._build(row, now)
         except ValidationError as exc:
             raise type(exc)(f"rows[{index}].{exc.field}", exc.value, exc.reason) from exc

@@ -6,6 +6,7 @@ because identity lookup is an exact match on these forms.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import Any
@@ -149,6 +150,12 @@ to read it in; pass region= or set the CRM's default_region
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+@functools.lru_cache(maxsize=256)
+def _channel(text: str) -> str | None:
+    text = text.strip().lower()
+    return text if _CHANNEL_RE.match(text) else None
+
+
 def normalize_channel(value: Any) -> str:
     """A channel name: lower-case letters, digits, ``_ . -``; starting with a letter.
 
@@ -157,8 +164,8 @@ def normalize_channel(value: Any) -> str:
     """
     if not isinstance(value, str):
         raise InvalidHandleError("channel", value, "expected a string")
-    text = value.strip().lower()
-    if not _CHANNEL_RE.match(text):
+    text = _channel(value)
+    if text is None:
         raise InvalidHandleError("channel", value, "expected a short name like 'instagram'")
     return text
 
