@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import JSONValue, ensure_aware, ensure_date, new_id, utcnow
+from crmkit._types import JSONValue, ensure_aware, ensure_date, new_id, parse_datetime, utcnow
 from crmkit.errors import ValidationError
 from crmkit.identity.normalize import (
     identity_key,
@@ -207,6 +207,47 @@ class Contact:
             changes["version"] = self.version + 1
         changes["updated_at"] = now
         return attrs.evolve(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-safe form that :meth:`from_dict` reads back to an equal contact.
+
+        >>> c = Contact.new(name="Ëngjëll", tags={"vip"}, birthday="1990-05-01")
+        >>> Contact.from_dict(c.to_dict()) == c
+        True
+        """
+        return {
+            "id": self.id, "name": self.name, "given_name": self.given_name,
+            "family_name": self.family_name, "emails": list(self.emails),
+            "phones": list(self.phones), "handles": dict(self.handles), "region": self.region,
+            "city": self.city, "address": self.address, "postcode": self.postcode,
+            "birthday": None if self.birthday is None else self.birthday.isoformat(),
+            "organization_id": self.organization_id, "tags": sorted(self.tags),
+            "custom": dict(self.custom), "owner": self.owner,
+            "lifecycle_stage": self.lifecycle_stage,
+            "shared_identities": sorted(self.shared_identities),
+            "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
+            "version": self.version,
+        }  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Contact:
+        """Read what :meth:`to_dict` wrote (trusted data: identities are not re-normalised)."""
+        bday = data.get("birthday")
+        return cls(
+            id=data["id"], name=data.get("name"), given_name=data.get("given_name"),
+            family_name=data.get("family_name"), emails=tuple(data.get("emails", ())),
+            phones=tuple(data.get("phones", ())), handles=dict(data.get("handles", {})),
+            region=data.get("region"), city=data.get("city"), address=data.get("address"),
+            postcode=data.get("postcode"),
+            birthday=None if bday is None else date.fromisoformat(bday),
+            organization_id=data.get("organization_id"), tags=frozenset(data.get("tags", ())),
+            custom=dict(data.get("custom", {})), owner=data.get("owner"),
+            lifecycle_stage=data.get("lifecycle_stage"),
+            shared_identities=frozenset(data.get("shared_identities", ())),
+            created_at=parse_datetime(data["created_at"], "created_at"),
+            updated_at=parse_datetime(data["updated_at"], "updated_at"),
+            version=int(data.get("version", 1)),
+        )  # fmt: skip
 
     def identity_keys(self) -> frozenset[str]:
         """Every identity this contact is known by, as index keys.

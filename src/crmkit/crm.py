@@ -11,11 +11,13 @@ from crmkit._api._base import Context
 from crmkit._api._identities import IdentityArgs, parse_identities
 from crmkit._api.contacts import ContactsAPI
 from crmkit._api.interactions import InteractionsAPI
+from crmkit._api.merge import merge_contacts, unmerge_contacts
 from crmkit._types import ensure_aware, utcnow
 from crmkit.contacts import Contact
 from crmkit.errors import ConflictError, DuplicateContactError, ValidationError
 from crmkit.identity.normalize import normalize_channel
 from crmkit.interactions import Interaction
+from crmkit.merging import MergeRecord, MergeResult, Survivorship
 from crmkit.resolution import Candidate, Resolution
 from crmkit.storage import MemoryStorage, open_storage
 from crmkit.storage.protocols import Storage, UnitOfWork
@@ -134,6 +136,35 @@ class CRM:
             best = candidates[0]
             return Resolution(best.contact, best.score, best.reasons, tuple(candidates))
         return Resolution(None, 0.0, (), tuple(candidates))
+
+    def merge(
+        self,
+        survivor_id: str,
+        other_id: str,
+        *,
+        rules: Survivorship | None = None,
+        dry_run: bool = False,
+        by: str | None = None,
+    ) -> MergeResult:
+        """Merge *other_id* into *survivor_id*: one contact keeps every identity, and every
+        record of the other (interactions, deals, tasks, transactions, consent) moves to it.
+
+        ``rules`` decides the merged fields (default:
+        :func:`crmkit.merging.keep_survivor_fill_gaps`); ``dry_run=True`` returns what the merge
+        would produce and move, and writes nothing. The merge is kept in a ledger so
+        :meth:`unmerge` can undo it exactly.
+        """
+        return merge_contacts(self._ctx, survivor_id, other_id, rules=rules, dry_run=dry_run,
+                              by=by)  # fmt: skip
+
+    def unmerge(self, merge_id: str) -> MergeRecord:
+        """Undo a merge: both contacts return as they were and every moved record goes back.
+
+        The survivor gets a new version number (so stale copies are refused) but its fields
+        are exactly those from before the merge. Refused with
+        :class:`crmkit.errors.StaleVersionError` if the survivor changed after the merge.
+        """
+        return unmerge_contacts(self._ctx, merge_id)
 
     # -- interaction history ---------------------------------------------------------------
 

@@ -12,18 +12,20 @@ Each aggregate has its own repository on the unit of work (``uow.contacts``,
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
 from crmkit.contacts import Contact
 from crmkit.interactions import Interaction
+from crmkit.merging import MergeRecord
 
 __all__ = [
     "ContactLinked",
     "ContactRepository",
     "InteractionRepository",
+    "MergeRepository",
     "Storage",
     "UnitOfWork",
 ]
@@ -111,6 +113,18 @@ class InteractionRepository(ContactLinked, Protocol):
     def count(self) -> int: ...
 
 
+class MergeRepository(Protocol):
+    """The merge ledger of one workspace."""
+
+    def add(self, record: MergeRecord) -> None: ...
+
+    def get(self, merge_id: str) -> MergeRecord:
+        """The record, or :class:`crmkit.errors.MergeNotFoundError`."""
+        ...
+
+    def mark_undone(self, merge_id: str, at: datetime) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One all-or-nothing transaction on one workspace."""
 
@@ -122,6 +136,17 @@ class UnitOfWork(Protocol):
 
     @property
     def interactions(self) -> InteractionRepository: ...
+
+    @property
+    def merges(self) -> MergeRepository: ...
+
+    def linked(self) -> Mapping[str, ContactLinked]:
+        """Every repository whose records follow a contact through a merge, by name.
+
+        A backend that adds such a repository lists it here, and merges move its records
+        without any change to the merge code.
+        """
+        ...
 
     def commit(self) -> None: ...
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Self
 
 from crmkit.errors import StorageError
-from crmkit.storage.memory._base import UndoLog
+from crmkit.merging import MergeRecord
+from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._contacts import ContactTables, MemoryContactRepository
 from crmkit.storage.memory._interactions import InteractionTables, MemoryInteractionRepository
+from crmkit.storage.memory._merges import MemoryMergeRepository
+from crmkit.storage.protocols import ContactLinked
 
 __all__ = ["MemoryStorage", "MemoryUnitOfWork"]
 
@@ -20,6 +24,7 @@ class _Workspace:
     def __init__(self) -> None:
         self.contacts = ContactTables()
         self.interactions = InteractionTables()
+        self.merges: UndoableDict[str, MergeRecord] = UndoableDict()
 
 
 class MemoryUnitOfWork:
@@ -31,6 +36,7 @@ class MemoryUnitOfWork:
 
     contacts: MemoryContactRepository
     interactions: MemoryInteractionRepository
+    merges: MemoryMergeRepository
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace
@@ -44,6 +50,7 @@ class MemoryUnitOfWork:
             ws = self._storage._workspace(self.workspace)
             self.contacts = MemoryContactRepository(ws.contacts, self._log)
             self.interactions = MemoryInteractionRepository(ws.interactions, self._log)
+            self.merges = MemoryMergeRepository(ws.merges, self._log)
         except BaseException:
             self._storage._lock.release()
             raise
@@ -61,6 +68,9 @@ class MemoryUnitOfWork:
         finally:
             self._active = False
             self._storage._lock.release()
+
+    def linked(self) -> Mapping[str, ContactLinked]:
+        return {"interactions": self.interactions}
 
     def commit(self) -> None:
         if not self._active:

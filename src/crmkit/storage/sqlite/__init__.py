@@ -6,13 +6,16 @@ import itertools
 import os
 import sqlite3
 import threading
+from collections.abc import Mapping
 from types import TracebackType
 from typing import Self
 
 from crmkit.errors import SchemaVersionError, StorageError
 from crmkit.storage.migrations import load_migrations
+from crmkit.storage.protocols import ContactLinked
 from crmkit.storage.sql._contacts import SQLContactRepository
 from crmkit.storage.sql._interactions import SQLInteractionRepository
+from crmkit.storage.sql._merges import SQLMergeRepository
 from crmkit.storage.sqlite._driver import SQLiteSession, connect, translate_errors
 
 __all__ = ["SQLiteStorage", "SQLiteUnitOfWork"]
@@ -27,6 +30,7 @@ class SQLiteUnitOfWork:
 
     contacts: SQLContactRepository
     interactions: SQLInteractionRepository
+    merges: SQLMergeRepository
 
     def __init__(self, storage: SQLiteStorage, workspace: str, *, read_only: bool) -> None:
         self.workspace = workspace
@@ -43,6 +47,7 @@ class SQLiteUnitOfWork:
         self.session = db
         self.contacts = SQLContactRepository(db, self.workspace)
         self.interactions = SQLInteractionRepository(db, self.workspace)
+        self.merges = SQLMergeRepository(db, self.workspace)
         return self
 
     def __exit__(
@@ -52,6 +57,9 @@ class SQLiteUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         self.rollback()
+
+    def linked(self) -> Mapping[str, ContactLinked]:
+        return {"interactions": self.interactions}
 
     def commit(self) -> None:
         if self._conn is None or not self._conn.in_transaction:

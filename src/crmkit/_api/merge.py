@@ -1,0 +1,82 @@
+"""Merging two contacts and undoing the merge, for :class:`crmkit.CRM`."""
+
+from __future__ import annotations
+
+import attrs
+
+from crmkit._api._base import Context
+from crmkit._types import new_id
+from crmkit.errors import InvalidTransitionError, StaleVersionError, ValidationError
+from crmkit.merging import MergeRecord, MergeResult, Survivorship, keep_survivor_fill_gaps
+
+__all__ = ["merge_contacts", "unmerge_contacts"]
+
+
+class _DryRunFinishedError(Exception):
+    """Leaves a dry-run unit of work so everything it did is rolled back."""
+
+
+def merge_contacts(
+    ctx: Context,
+    survivor_id: str,
+    other_id: str,
+    *,
+    rules: Survivorship | None = None,
+    dry_run: bool = False,
+    by: str | None = None,
+) -> MergeResult:
+    if survivor_id == other_id:
+        raise ValidationError("other_id", other_id, "cannot merge a contact into itself")
+    survivorship = rules or keep_survivor_fill_gaps
+    now = ctx.clock()
+    result: MergeResult | None = None
+    try:
+        with ctx.write() as uow:
+            survivor = uow.contacts.get(survivor_id)
+            other = uow.contacts.get(other_id)
+            merged = survivorship(survivor, other, now)
+            if merged.id != survivor.id:
+                raise ValidationError("rules", rules, "survivorship must keep the survivor's id")
+            merged = attrs.evolve(merged, version=survivor.version + 1, updated_at=now)
+            # Records move first (nothing may point at a removed contact), then the other is
+            # removed, which frees its identities for the survivor to take.
+            moved = {
+                name: tuple(repo.reassign_contact(other.id, survivor.id))
+                for name, repo in uow.linked().items()
+            }
+            uow.contacts.remove(other.id)
+            uow.contacts.update(merged)
+            counts = {name: len(ids) for name, ids in moved.items()}
+            if dry_run:
+                result = MergeResult(None, merged, counts)
+                raise _DryRunFinishedError
+            record = MergeRecord(new_id(), survivor, other, merged, moved, now, by)
+            uow.merges.add(record)
+            uow.commit()
+            return MergeResult(record.id, merged, counts)
+    except _DryRunFinishedError:
+        assert result is not None
+        return result
+
+
+def unmerge_contacts(ctx: Context, merge_id: str) -> MergeRecord:
+    now = ctx.clock()
+    with ctx.write() as uow:
+        record = uow.merges.get(merge_id)
+        if record.undone_at is not None:
+            raise InvalidTransitionError("merge_id", merge_id, "this merge was already undone")
+        current = uow.contacts.get(record.survivor_id)
+        if current.version != record.survivor_after.version:
+            # Changes made after the merge would be silently lost by restoring the old value.
+            raise StaleVersionError(
+                "contact", current.id, record.survivor_after.version, current.version
+            )
+        restored = attrs.evolve(record.survivor_before, version=current.version + 1)
+        uow.contacts.update(restored)
+        uow.contacts.add(record.merged_before)
+        linked = uow.linked()
+        for name, ids in record.moved.items():
+            linked[name].assign_contact(ids, record.merged_id)
+        uow.merges.mark_undone(merge_id, now)
+        uow.commit()
+    return attrs.evolve(record, undone_at=now)

@@ -1,0 +1,48 @@
+"""The merge ledger on any SQL backend: one row per merge, the details as JSON."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from crmkit.errors import MergeNotFoundError
+from crmkit.merging import MergeRecord
+from crmkit.storage.sql._session import SQLSession
+
+__all__ = ["SQLMergeRepository"]
+
+
+class SQLMergeRepository:
+    def __init__(self, db: SQLSession, workspace: str) -> None:
+        self._db = db
+        self._ws = workspace
+
+    def add(self, record: MergeRecord) -> None:
+        d = self._db.dialect
+        self._db.execute(
+            "INSERT INTO merges (workspace, id, survivor_id, merged_id, record, at, undone_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (self._ws, record.id, record.survivor_id, record.merged_id,
+             d.json(record.to_dict()), d.ts(record.at),
+             None if record.undone_at is None else d.ts(record.undone_at)),
+        )  # fmt: skip
+
+    def get(self, merge_id: str) -> MergeRecord:
+        d = self._db.dialect
+        row = self._db.fetchone(
+            "SELECT record, undone_at FROM merges WHERE workspace = ? AND id = ?",
+            (self._ws, merge_id),
+        )
+        if row is None:
+            raise MergeNotFoundError(merge_id)
+        record = MergeRecord.from_dict(d.json_out(row[0]))
+        return attrs.evolve(record, undone_at=None if row[1] is None else d.ts_out(row[1]))
+
+    def mark_undone(self, merge_id: str, at: datetime) -> None:
+        changed = self._db.execute(
+            "UPDATE merges SET undone_at = ? WHERE workspace = ? AND id = ?",
+            (self._db.dialect.ts(at), self._ws, merge_id),
+        )
+        if changed != 1:
+            raise MergeNotFoundError(merge_id)
