@@ -310,20 +310,30 @@ class Organization:
 
     @classmethod
     def new(cls, *, name: str, id: str | None = None, **fields: Any) -> Organization:
-        clean_name = _clean_text("name", name)
-        if not clean_name:
-            raise ValidationError("name", name, "an organization needs a name")
+        """Validate and normalise a new organization (version 1)."""
+        return cls(id=id or new_id(), name="?")._apply({"name": name, **fields}, bump=False)
+
+    def changed(self, **fields: Any) -> Organization:
+        """The next version with *fields* replaced (validated like :meth:`new`)."""
+        return self._apply(fields, bump=True)
+
+    def _apply(self, fields: Mapping[str, Any], *, bump: bool) -> Organization:
         values: dict[str, Any] = {}
-        for key in ("legal_form", "tax_id", "vat_id", "domain", "industry"):
-            if key in fields:
-                values[key] = _clean_text(key, fields.pop(key))
+        for key, value in fields.items():
+            if key in ("name", "legal_form", "tax_id", "vat_id", "domain", "industry"):
+                values[key] = _clean_text(key, value)
+            elif key == "country":
+                values[key] = _clean_region(value)
+            elif key == "custom":
+                values[key] = clean_custom(value)
+            else:
+                raise ValidationError(key, value, "not an organization field")
+        if "name" in values and not values["name"]:
+            raise ValidationError("name", fields["name"], "an organization needs a name")
         if values.get("domain"):
             values["domain"] = values["domain"].lower().removeprefix("www.")
-        if "country" in fields:
-            values["country"] = _clean_region(fields.pop("country"))
-        if "custom" in fields:
-            values["custom"] = clean_custom(fields.pop("custom"))
-        if fields:
-            name0 = sorted(fields)[0]
-            raise ValidationError(name0, fields[name0], "not an organization field")
-        return cls(id=id or new_id(), name=clean_name, **values)
+        if values.get("vat_id"):
+            values["vat_id"] = values["vat_id"].replace(" ", "").upper()
+        if bump:
+            values["version"] = self.version + 1
+        return attrs.evolve(self, **values)

@@ -12,6 +12,7 @@ from crmkit._api._identities import IdentityArgs, parse_identities
 from crmkit._api.contacts import ContactsAPI
 from crmkit._api.interactions import InteractionsAPI
 from crmkit._api.merge import merge_contacts, unmerge_contacts
+from crmkit._api.organizations import OrganizationsAPI
 from crmkit._types import ensure_aware, utcnow
 from crmkit.contacts import Contact
 from crmkit.errors import ConflictError, DuplicateContactError, ValidationError
@@ -68,6 +69,7 @@ class CRM:
         self._ctx = Context(self.storage, workspace, region, clock)
         self.contacts = ContactsAPI(self._ctx)
         self.interactions = InteractionsAPI(self._ctx)
+        self.organizations = OrganizationsAPI(self._ctx)
 
     @classmethod
     def open(cls, target: str, **options: Any) -> CRM:

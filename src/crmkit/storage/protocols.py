@@ -17,7 +17,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
-from crmkit.contacts import Contact
+from crmkit.contacts import Contact, Organization
 from crmkit.interactions import Interaction
 from crmkit.merging import MergeRecord
 
@@ -26,6 +26,7 @@ __all__ = [
     "ContactRepository",
     "InteractionRepository",
     "MergeRepository",
+    "OrganizationRepository",
     "Storage",
     "UnitOfWork",
 ]
@@ -113,6 +114,24 @@ class InteractionRepository(ContactLinked, Protocol):
     def count(self) -> int: ...
 
 
+class OrganizationRepository(Protocol):
+    """Organizations of one workspace."""
+
+    def add(self, org: Organization) -> None: ...
+
+    def get(self, org_id: str) -> Organization: ...
+
+    def find_by_id(self, org_id: str) -> Organization | None: ...
+
+    def update(self, org: Organization) -> None:
+        """Store the next version (``org.version`` = stored + 1) or raise StaleVersionError."""
+        ...
+
+    def iter_all(self) -> Iterator[Organization]: ...
+
+    def count(self) -> int: ...
+
+
 class MergeRepository(Protocol):
     """The merge ledger of one workspace."""
 
@@ -136,6 +155,9 @@ class UnitOfWork(Protocol):
 
     @property
     def interactions(self) -> InteractionRepository: ...
+
+    @property
+    def organizations(self) -> OrganizationRepository: ...
 
     @property
     def merges(self) -> MergeRepository: ...

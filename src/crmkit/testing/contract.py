@@ -14,7 +14,7 @@ import attrs
 import pytest
 
 from crmkit._types import new_id
-from crmkit.contacts import Contact
+from crmkit.contacts import Contact, Organization
 from crmkit.crm import CRM
 from crmkit.errors import (
     AlreadyExistsError,
@@ -29,6 +29,7 @@ from crmkit.errors import (
     InvalidPhoneError,
     InvalidTransitionError,
     MergeNotFoundError,
+    OrganizationNotFoundError,
     StaleVersionError,
     ValidationError,
 )
@@ -209,6 +210,26 @@ class StorageContract:
             assert uow.contacts.count() == 1
             assert uow.interactions.count() == 0
             assert uow.interactions.timeline(theirs.id) == []
+
+    def test_organization_round_trips_and_versions(self, storage: Storage) -> None:
+        org = Organization.new(name="Alfa Trade", vat_id="BG123456789", country="BG",
+                               custom={"employees": 12})  # fmt: skip
+        with storage.unit_of_work(self.workspace) as uow:
+            uow.organizations.add(org)
+            uow.commit()
+        new = org.changed(industry="retail")
+        with storage.unit_of_work(self.workspace) as uow:
+            assert uow.organizations.get(org.id) == org
+            uow.organizations.update(new)
+            with pytest.raises(StaleVersionError):
+                uow.organizations.update(new)
+            uow.commit()
+        with storage.unit_of_work(self.workspace, read_only=True) as uow:
+            assert list(uow.organizations.iter_all()) == [new]
+            with pytest.raises(OrganizationNotFoundError):
+                uow.organizations.get("missing")
+        with storage.unit_of_work("other", read_only=True) as uow:
+            assert uow.organizations.count() == 0
 
     # -- interactions ----------------------------------------------------------------------
 

@@ -7,12 +7,14 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Self
 
+from crmkit.contacts import Organization
 from crmkit.errors import StorageError
 from crmkit.merging import MergeRecord
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._contacts import ContactTables, MemoryContactRepository
 from crmkit.storage.memory._interactions import InteractionTables, MemoryInteractionRepository
 from crmkit.storage.memory._merges import MemoryMergeRepository
+from crmkit.storage.memory._organizations import MemoryOrganizationRepository
 from crmkit.storage.protocols import ContactLinked
 
 __all__ = ["MemoryStorage", "MemoryUnitOfWork"]
@@ -25,6 +27,7 @@ class _Workspace:
         self.contacts = ContactTables()
         self.interactions = InteractionTables()
         self.merges: UndoableDict[str, MergeRecord] = UndoableDict()
+        self.organizations: UndoableDict[str, Organization] = UndoableDict()
 
 
 class MemoryUnitOfWork:
@@ -37,6 +40,7 @@ class MemoryUnitOfWork:
     contacts: MemoryContactRepository
     interactions: MemoryInteractionRepository
     merges: MemoryMergeRepository
+    organizations: MemoryOrganizationRepository
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace
@@ -51,6 +55,7 @@ class MemoryUnitOfWork:
             self.contacts = MemoryContactRepository(ws.contacts, self._log)
             self.interactions = MemoryInteractionRepository(ws.interactions, self._log)
             self.merges = MemoryMergeRepository(ws.merges, self._log)
+            self.organizations = MemoryOrganizationRepository(ws.organizations, self._log)
         except BaseException:
             self._storage._lock.release()
             raise

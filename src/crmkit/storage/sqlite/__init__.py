@@ -16,6 +16,7 @@ from crmkit.storage.protocols import ContactLinked
 from crmkit.storage.sql._contacts import SQLContactRepository
 from crmkit.storage.sql._interactions import SQLInteractionRepository
 from crmkit.storage.sql._merges import SQLMergeRepository
+from crmkit.storage.sql._organizations import SQLOrganizationRepository
 from crmkit.storage.sqlite._driver import SQLiteSession, connect, translate_errors
 
 __all__ = ["SQLiteStorage", "SQLiteUnitOfWork"]
@@ -31,6 +32,7 @@ class SQLiteUnitOfWork:
     contacts: SQLContactRepository
     interactions: SQLInteractionRepository
     merges: SQLMergeRepository
+    organizations: SQLOrganizationRepository
 
     def __init__(self, storage: SQLiteStorage, workspace: str, *, read_only: bool) -> None:
         self.workspace = workspace
@@ -48,6 +50,7 @@ class SQLiteUnitOfWork:
         self.contacts = SQLContactRepository(db, self.workspace)
         self.interactions = SQLInteractionRepository(db, self.workspace)
         self.merges = SQLMergeRepository(db, self.workspace)
+        self.organizations = SQLOrganizationRepository(db, self.workspace)
         return self
 
     def __exit__(
