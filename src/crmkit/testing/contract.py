@@ -7,6 +7,7 @@ the ``storage`` fixture.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -395,6 +396,18 @@ class StorageContract:
         with pytest.raises(DuplicateContactError):
             crm.record(channel="email", phone="+355691234567", email="b@example.al")
         assert crm.timeline(a.id) == []
+
+    def test_concurrent_records_of_one_new_phone_create_one_contact(self, crm: CRM) -> None:
+        def call(n: int) -> str:
+            return crm.record(
+                channel="phone", phone="+355 69 765 4321", summary=f"call {n}"
+            ).contact_id
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            owners = set(pool.map(call, range(32)))
+        assert len(owners) == 1
+        assert crm.contacts.count() == 1
+        assert len(crm.timeline(owners.pop(), limit=None)) == 32
 
     def test_add_identity_owned_by_another_contact_names_it(self, crm: CRM) -> None:
         a = crm.contacts.create(name="A", emails=["a@example.al"])

@@ -42,8 +42,16 @@ class SQLiteUnitOfWork:
 
     def __enter__(self) -> Self:
         conn = self._storage._connection()
-        with translate_errors():
-            conn.execute("BEGIN" if self._read_only else "BEGIN IMMEDIATE")
+        serial = self._storage._serial
+        if serial is not None:
+            serial.acquire()
+        try:
+            with translate_errors():
+                conn.execute("BEGIN" if self._read_only else "BEGIN IMMEDIATE")
+        except BaseException:
+            if serial is not None:
+                serial.release()
+            raise
         self._conn = conn
         db = SQLiteSession(conn)
         self.session = db
@@ -59,7 +67,11 @@ class SQLiteUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.rollback()
+        try:
+            self.rollback()
+        finally:
+            if self._storage._serial is not None:
+                self._storage._serial.release()
 
     def linked(self) -> Mapping[str, ContactLinked]:
         return {"interactions": self.interactions}
@@ -97,11 +109,14 @@ class SQLiteStorage:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = os.fspath(path)
+        # A private in-memory database lives on one connection that every thread shares,
+        # one unit of work at a time: SQLite's shared-cache mode would instead fail
+        # concurrent writers with SQLITE_LOCKED, which busy_timeout does not retry.
+        self._serial: threading.Lock | None = None
         if self.path == ":memory:":
-            self._target = (
-                f"file:crmkit-mem-{os.getpid()}-{next(_memory_ids)}?mode=memory&cache=shared"
-            )
+            self._target = f"file:crmkit-mem-{os.getpid()}-{next(_memory_ids)}?mode=memory"
             self._uri = True
+            self._serial = threading.Lock()
         else:
             self._target, self._uri = self.path, False
         self._local = threading.local()
@@ -111,6 +126,8 @@ class SQLiteStorage:
         self._migrate(self._keepalive)
 
     def _connection(self) -> sqlite3.Connection:
+        if self._serial is not None and self._all:
+            return self._all[0]
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = connect(self._target, uri=self._uri)
