@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+import attrs
+
 from crmkit._api._base import Context
 from crmkit._types import paused_gc
 from crmkit.errors import ContactNotFoundError, ValidationError
@@ -13,21 +15,8 @@ from crmkit.interactions import Interaction
 
 __all__ = ["InteractionsAPI"]
 
-_FIELDS = frozenset(
-    {
-        "contact_id",
-        "channel",
-        "direction",
-        "occurred_at",
-        "summary",
-        "body",
-        "handled_by",
-        "outcome",
-        "deal_id",
-        "task_id",
-        "id",
-    }
-)
+# What a caller may set on a logged interaction: every field but the recording time.
+_FIELDS = frozenset(a.name for a in attrs.fields(Interaction)) - {"created_at"}
 
 
 class InteractionsAPI:
