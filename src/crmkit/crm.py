@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
@@ -10,6 +10,7 @@ from typing import Any, Self
 from crmkit._api._base import Context
 from crmkit._api._identities import IdentityArgs, parse_identities
 from crmkit._api.contacts import ContactsAPI
+from crmkit._api.importing import import_contacts
 from crmkit._api.interactions import InteractionsAPI
 from crmkit._api.merge import merge_contacts, unmerge_contacts
 from crmkit._api.organizations import OrganizationsAPI
@@ -17,6 +18,7 @@ from crmkit._types import ensure_aware, utcnow
 from crmkit.contacts import Contact
 from crmkit.errors import ConflictError, DuplicateContactError, ValidationError
 from crmkit.identity.normalize import normalize_channel
+from crmkit.importing import ImportReport
 from crmkit.interactions import Interaction
 from crmkit.merging import MergeRecord, MergeResult, Survivorship
 from crmkit.resolution import Candidate, Resolution
@@ -167,6 +169,26 @@ class CRM:
         :class:`crmkit.errors.StaleVersionError` if the survivor changed after the merge.
         """
         return unmerge_contacts(self._ctx, merge_id)
+
+    def import_contacts(
+        self,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        match_on: Iterable[str] = ("email", "phone", "handle"),
+        dry_run: bool = False,
+        all_or_nothing: bool = False,
+        progress: Callable[[int, int | None], None] | None = None,
+    ) -> ImportReport:
+        """Import contact rows, updating the people crmkit already knows.
+
+        Each row is matched on its identities (``match_on``): no owner creates a contact,
+        one owner fills in what that contact lacks (values people entered are never
+        overwritten), two owners is a conflict. Bad rows are reported with the reason and the
+        rest proceeds, unless ``all_or_nothing=True``, which writes nothing when any row fails.
+        ``dry_run=True`` reports what would happen and writes nothing.
+        """
+        return import_contacts(self._ctx, rows, match_on=match_on, dry_run=dry_run,
+                               all_or_nothing=all_or_nothing, progress=progress)  # fmt: skip
 
     # -- interaction history ---------------------------------------------------------------
 

@@ -1,0 +1,118 @@
+"""``crm.import_contacts``: bring rows in, updating people crmkit already knows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from crmkit._api._base import Context
+from crmkit.contacts import Contact
+from crmkit.errors import ConflictError, DuplicateContactError, ValidationError
+from crmkit.importing import ImportReport, ImportRow, RowOutcome, parse_row
+from crmkit.storage.protocols import UnitOfWork
+
+__all__ = ["import_contacts"]
+
+Progress = Callable[[int, int | None], None]
+_FILLABLE = ("name", "given_name", "family_name", "region", "city", "postcode", "address",
+             "birthday", "owner")  # fmt: skip
+
+
+class _RollBackError(Exception):
+    """Leaves a dry-run unit of work so that everything it wrote is undone."""
+
+
+def import_contacts(
+    ctx: Context,
+    rows: Iterable[Mapping[str, Any]],
+    *,
+    match_on: Iterable[str] = ("email", "phone", "handle"),
+    dry_run: bool = False,
+    all_or_nothing: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    matchers = frozenset(match_on)
+    if not matchers or not matchers <= {"email", "phone", "handle"}:
+        raise ValidationError("match_on", tuple(match_on), "use 'email', 'phone' and/or 'handle'")
+    rows = list(rows)
+    outcomes: list[RowOutcome] = []
+    try:
+        with ctx.write() as uow:
+            for index, raw in enumerate(rows):
+                outcome = _import_one(ctx, uow, raw, index, matchers)
+                if all_or_nothing and outcome.action in ("error", "conflict"):
+                    _raise_for(outcome, raw)
+                outcomes.append(outcome)
+                if progress is not None and (index % 1000 == 999 or index == len(rows) - 1):
+                    progress(index + 1, len(rows))
+            if dry_run:
+                raise _RollBackError
+            uow.commit()
+    except _RollBackError:
+        pass
+    return ImportReport(tuple(outcomes), dry_run)
+
+
+def _raise_for(outcome: RowOutcome, raw: Mapping[str, Any]) -> None:
+    if outcome.action == "conflict":
+        raise ConflictError(f"row {outcome.index}: {outcome.reason}; nothing was imported")
+    raise ValidationError(f"rows[{outcome.index}]", dict(raw), outcome.reason or "")
+
+
+def _import_one(
+    ctx: Context, uow: UnitOfWork, raw: Mapping[str, Any], index: int, match_on: frozenset[str]
+) -> RowOutcome:
+    try:
+        row = parse_row(raw, index, default_region=ctx.default_region)
+    except ValidationError as exc:
+        return RowOutcome(index, "error", reason=f"{exc.field}: {exc.reason or 'invalid'}")
+    owners: dict[str, Contact] = {}
+    for key in row.identity_keys(match_on):
+        for owner in uow.contacts.find_by_identity(key):
+            owners.setdefault(owner.id, owner)
+    if len(owners) > 1:
+        names = ", ".join(sorted(owners))
+        return RowOutcome(index, "conflict", reason=f"identities belong to contacts {names}")
+    now = ctx.clock()
+    try:
+        if not owners:
+            contact = Contact.new(now=now, emails=row.emails, phones=row.phones,
+                                  handles=row.handles, **row.fields)  # fmt: skip
+            uow.contacts.add(contact)
+            return RowOutcome(index, "created", contact.id)
+        current = next(iter(owners.values()))
+        updated = _fill(current, row, now)
+        if updated is current:
+            return RowOutcome(index, "unchanged", current.id)
+        uow.contacts.update(updated)
+        return RowOutcome(index, "updated", current.id)
+    except DuplicateContactError as exc:
+        # An identity not used for matching belongs to somebody else.
+        return RowOutcome(index, "conflict", exc.contact_id, reason=str(exc))
+    except ValidationError as exc:
+        return RowOutcome(index, "error", reason=f"{exc.field}: {exc.reason or 'invalid'}")
+
+
+def _fill(contact: Contact, row: ImportRow, now: Any) -> Contact:
+    """Add what the row knows and the contact lacks; never overwrite what people entered."""
+    changes: dict[str, Any] = {
+        name: value for name, value in row.fields.items()
+        if name in _FILLABLE and value is not None and getattr(contact, name) is None
+    }  # fmt: skip
+    emails = tuple(e for e in row.emails if e not in contact.emails)
+    phones = tuple(p for p in row.phones if p not in contact.phones)
+    handles = {c: h for c, h in row.handles.items() if c not in contact.handles}
+    if emails:
+        changes["emails"] = (*contact.emails, *emails)
+    if phones:
+        changes["phones"] = (*contact.phones, *phones)
+    if handles:
+        changes["handles"] = {**contact.handles, **handles}
+    tags = set(row.fields.get("tags", ()))
+    folded = {t.casefold() for t in tags}
+    if not folded <= contact.tags:
+        changes["tags"] = contact.tags | tags
+    custom = row.fields.get("custom", {})
+    if any(k not in contact.custom for k in custom):
+        changes["custom"] = {**custom, **contact.custom}
+    return contact.changed(now=now, **changes) if changes else contact

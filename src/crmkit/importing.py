@@ -1,0 +1,162 @@
+"""Reading contact rows from imports (CSV files, spreadsheets, other systems).
+
+A row is a mapping with the record fields crmkit understands: ``first_name``, ``last_name``,
+``full_name`` (or ``name``), ``email``, ``phone``, ``region``, a handle per channel
+(``instagram``, ``facebook``, ``telegram``, ... or ``handle:<channel>``), ``city``,
+``postcode``, ``address``, ``birthday``, ``tags`` (comma separated) and ``owner``. Any
+other column (``company``, ``external_id``, ...) is kept as a custom field. Empty strings
+count as missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import attrs
+
+from crmkit.errors import ValidationError
+from crmkit.identity.normalize import (
+    identity_key,
+    normalize_email,
+    normalize_handle,
+    normalize_phone,
+)
+
+__all__ = ["HANDLE_COLUMNS", "ImportReport", "ImportRow", "RowOutcome", "parse_row"]
+
+HANDLE_COLUMNS = frozenset(
+    {"instagram", "facebook", "telegram", "whatsapp", "viber", "tiktok", "twitter", "x",
+     "linkedin"}
+)  # fmt: skip
+_PLAIN = ("city", "postcode", "address", "birthday", "owner")
+_KNOWN = frozenset(
+    {*_PLAIN, "region", "email", "phone", "first_name", "last_name", "full_name", "name", "tags",
+     *HANDLE_COLUMNS}
+)  # fmt: skip
+
+Action = Literal["created", "updated", "unchanged", "conflict", "error", "suppressed"]
+
+
+@attrs.frozen
+class ImportRow:
+    """One row, validated and normalised, ready to match and write."""
+
+    index: int
+    fields: Mapping[str, Any]  # Contact.new keyword arguments (identities already canonical)
+    emails: tuple[str, ...]
+    phones: tuple[str, ...]
+    handles: Mapping[str, str]
+
+    def identity_keys(self, match_on: frozenset[str]) -> list[str]:
+        keys = []
+        if "email" in match_on:
+            keys += [identity_key("email", e) for e in self.emails]
+        if "phone" in match_on:
+            keys += [identity_key("phone", p) for p in self.phones]
+        if "handle" in match_on:
+            keys += [identity_key("handle", h, channel=c) for c, h in self.handles.items()]
+        return keys
+
+
+@attrs.frozen
+class RowOutcome:
+    """What happened to one input row (``index`` counts from 0)."""
+
+    index: int
+    action: Action
+    contact_id: str | None = None
+    reason: str | None = None
+
+
+@attrs.frozen
+class ImportReport:
+    """Per-row outcomes of :meth:`crmkit.CRM.import_contacts`, with counts."""
+
+    rows: tuple[RowOutcome, ...]
+    dry_run: bool
+
+    def count(self, action: Action) -> int:
+        return sum(1 for r in self.rows if r.action == action)
+
+    @property
+    def created(self) -> int:
+        return self.count("created")
+
+    @property
+    def updated(self) -> int:
+        return self.count("updated")
+
+    @property
+    def conflicts(self) -> tuple[RowOutcome, ...]:
+        return tuple(r for r in self.rows if r.action == "conflict")
+
+    @property
+    def errors(self) -> tuple[RowOutcome, ...]:
+        return tuple(r for r in self.rows if r.action == "error")
+
+    def summary(self) -> dict[str, int]:
+        """Counts per action, e.g. ``{"created": 3, "updated": 1, ...}``."""
+        out: dict[str, int] = {}
+        for r in self.rows:
+            out[r.action] = out.get(r.action, 0) + 1
+        return out
+
+
+def _text(row: Mapping[str, Any], key: str) -> str | None:
+    value = row.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        value = str(value)
+    return value.strip() or None
+
+
+def parse_row(row: Mapping[str, Any], index: int, *, default_region: str | None) -> ImportRow:
+    """Validate and normalise one row; raises a ``ValidationError`` naming the field.
+
+    >>> r = parse_row({"first_name": "Besa", "last_name": "Kola", "email": "BESA@example.al",
+    ...                "phone": "069 123 4567", "region": "AL", "instagram": "@besa.kola"},
+    ...               0, default_region=None)
+    >>> r.fields["name"], r.emails, r.phones, dict(r.handles)
+    ('Besa Kola', ('besa@example.al',), ('+355691234567',), {'instagram': 'besa.kola'})
+    """
+    region = _text(row, "region")
+    phone_region = region or default_region
+    email = _text(row, "email")
+    phone = _text(row, "phone")
+    emails = (normalize_email(email),) if email else ()
+    phones = (normalize_phone(phone, phone_region),) if phone else ()
+    handles: dict[str, str] = {}
+    for key in row:
+        channel = key.removeprefix("handle:") if key.startswith("handle:") else key
+        if key in HANDLE_COLUMNS or key.startswith("handle:"):
+            value = _text(row, key)
+            if value:
+                chan, handle = normalize_handle(channel, value)
+                handles[chan] = handle
+    given, family = _text(row, "first_name"), _text(row, "last_name")
+    name = _text(row, "full_name") or _text(row, "name")
+    if name is None and (given or family):
+        name = " ".join(p for p in (given, family) if p)
+    fields: dict[str, Any] = {"name": name, "given_name": given, "family_name": family}
+    if region:
+        fields["region"] = region
+    for key in _PLAIN:
+        value = _text(row, key)
+        if value is not None:
+            fields[key] = value
+    tags = _text(row, "tags")
+    if tags:
+        fields["tags"] = [t for t in (p.strip() for p in tags.split(",")) if t]
+    # Columns crmkit has no field for are kept as custom fields rather than dropped.
+    custom = {
+        key: value for key in row
+        if key not in _KNOWN and not key.startswith("handle:")
+        and (value := _text(row, key)) is not None
+    }  # fmt: skip
+    if custom:
+        fields["custom"] = custom
+    if not (name or emails or phones or handles):
+        raise ValidationError("row", index, "no name and no email, phone or handle")
+    return ImportRow(index, fields, emails, phones, handles)
