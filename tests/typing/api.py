@@ -1,0 +1,43 @@
+"""Type-checked only (see test_api_types.py): the public API must read well to mypy."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from crmkit import CRM, Contact, Interaction, Money, Organization
+from crmkit.errors import CRMError, DuplicateContactError, ValidationError
+from crmkit.importing import ImportReport
+from crmkit.merging import MergeResult
+from crmkit.resolution import Resolution
+from crmkit.storage import MemoryStorage, SQLiteStorage, Storage
+
+
+def use_the_api() -> None:
+    storage: Storage = MemoryStorage()
+    crm = CRM(storage=storage, workspace="acme", default_region="AL")
+    sqlite_crm: CRM = CRM(storage=SQLiteStorage(":memory:"))
+    c: Contact = crm.contacts.create(name="Besa", phones=["069 123 4567"])
+    same: Contact | None = crm.contacts.find(phone="+355691234567")
+    res: Resolution = crm.resolve(email="besa@example.al")
+    who: Contact | None = res.contact
+    it: Interaction = crm.record(channel="phone", phone="069 123 4567", summary="hi")
+    when: datetime = it.occurred_at.astimezone(UTC)
+    timeline: list[Interaction] = crm.timeline(c.id, limit=20)
+    last: Interaction | None = crm.last_interaction(c.id)
+    merged: MergeResult = crm.merge(c.id, crm.contacts.create(name="B").id, dry_run=True)
+    report: ImportReport = crm.import_contacts([{"email": "a@b.al"}])
+    org: Organization = crm.organizations.create(name="Alfa")
+    price = Money("49.90", "EUR")
+    amount: Decimal = price.amount
+    try:
+        crm.contacts.create(emails=["bad"])
+    except ValidationError as err:
+        field: str = err.field
+        del field
+    except DuplicateContactError as dup:
+        owner: str = dup.contact_id
+        del owner
+    except CRMError:
+        pass
+    del sqlite_crm, same, who, when, timeline, last, merged, report, org, amount
