@@ -1,0 +1,27 @@
+"""The contract every storage backend passes: memory, SQLite, PostgreSQL and yours.
+
+The classes have no ``Test`` prefix so pytest collects them only through a subclass that
+provides the ``storage`` fixture. Each capability's part lives in its own module;
+:class:`StorageContract` combines them all.
+"""
+
+from __future__ import annotations
+
+from crmkit.testing.contract._base import ContractBase
+from crmkit.testing.contract._contacts import ContactsContract
+from crmkit.testing.contract._facade import FacadeContract
+from crmkit.testing.contract._interactions import InteractionsContract
+from crmkit.testing.contract._merge import MergeContract
+
+__all__ = [
+    "ContactsContract",
+    "ContractBase",
+    "FacadeContract",
+    "InteractionsContract",
+    "MergeContract",
+    "StorageContract",
+]
+
+
+class StorageContract(ContactsContract, InteractionsContract, FacadeContract, MergeContract):
+    """Behaviour every backend must show. Override the ``storage`` fixture."""

@@ -1,0 +1,95 @@
+"""Merging and unmerging contacts with all their records."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from crmkit.contacts import Contact
+from crmkit.crm import CRM
+from crmkit.errors import (
+    ContactNotFoundError,
+    InvalidTransitionError,
+    MergeNotFoundError,
+    StaleVersionError,
+    ValidationError,
+)
+from crmkit.testing.contract._base import ContractBase
+
+__all__ = ["MergeContract"]
+
+
+class MergeContract(ContractBase):
+    """Merging and unmerging contacts with all their records."""
+
+    # -- merge and unmerge -----------------------------------------------------------------
+
+    def _pair(self, crm: CRM) -> tuple[Contact, Contact]:
+        a = crm.contacts.create(name="Besa Kola", emails=["besa@example.al"], tags={"vip"})
+        b = crm.contacts.create(name="Besa K.", phones=["069 123 4567"], city="Tiranë",
+                                handles={"instagram": "besa.kola"})  # fmt: skip
+        crm.interactions.log(a.id, channel="email", summary="a1")
+        crm.interactions.log(b.id, channel="phone", summary="b1")
+        crm.interactions.log(b.id, channel="instagram", summary="b2")
+        return a, b
+
+    def test_merge_moves_identities_and_records_to_the_survivor(self, crm: CRM) -> None:
+        a, b = self._pair(crm)
+        result = crm.merge(a.id, b.id, by="arta")
+        assert result.moved == {**result.moved, "interactions": 2}
+        merged = crm.contacts.get(a.id)
+        assert (merged.name, merged.city, merged.phones) == (
+            "Besa Kola",
+            "Tiranë",
+            ("+355691234567",),
+        )
+        assert crm.contacts.find(phone="+355691234567") == merged
+        assert {i.summary for i in crm.timeline(a.id)} == {"a1", "b1", "b2"}
+        with pytest.raises(ContactNotFoundError):
+            crm.contacts.get(b.id)
+
+    def test_merge_dry_run_reports_and_writes_nothing(self, crm: CRM) -> None:
+        a, b = self._pair(crm)
+        preview = crm.merge(a.id, b.id, dry_run=True)
+        assert preview.merge_id is None
+        assert preview.moved["interactions"] == 2
+        assert preview.contact.phones == ("+355691234567",)
+        assert crm.contacts.get(a.id) == a
+        assert crm.contacts.get(b.id) == b
+        assert [i.summary for i in crm.timeline(b.id)] == ["b2", "b1"]
+
+    def test_unmerge_restores_both_contacts_and_their_records_exactly(self, crm: CRM) -> None:
+        a, b = self._pair(crm)
+        before_a = [i.id for i in crm.timeline(a.id)]
+        before_b = [i.id for i in crm.timeline(b.id)]
+        result = crm.merge(a.id, b.id)
+        assert result.merge_id is not None
+        crm.unmerge(result.merge_id)
+        restored = crm.contacts.get(a.id)
+        assert attrs.evolve(restored, version=a.version) == a
+        assert restored.version > result.contact.version
+        assert crm.contacts.get(b.id) == b
+        assert [i.id for i in crm.timeline(a.id)] == before_a
+        assert [i.id for i in crm.timeline(b.id)] == before_b
+        assert crm.contacts.find(phone="+355691234567") == b
+
+    def test_unmerge_twice_or_after_later_changes_is_refused(self, crm: CRM) -> None:
+        a, b = self._pair(crm)
+        first = crm.merge(a.id, b.id)
+        assert first.merge_id is not None
+        crm.contacts.update(a.id, city="Durrës")
+        with pytest.raises(StaleVersionError):
+            crm.unmerge(first.merge_id)
+        c = crm.contacts.create(name="C")
+        second = crm.merge(a.id, c.id)
+        assert second.merge_id is not None
+        crm.unmerge(second.merge_id)
+        with pytest.raises(InvalidTransitionError):
+            crm.unmerge(second.merge_id)
+        with pytest.raises(MergeNotFoundError):
+            crm.unmerge("no-such-merge")
+
+    def test_merging_a_contact_into_itself_is_refused(self, crm: CRM) -> None:
+        a = crm.contacts.create(name="A")
+        with pytest.raises(ValidationError):
+            crm.merge(a.id, a.id)
