@@ -6,17 +6,12 @@ import itertools
 import os
 import sqlite3
 import threading
-from collections.abc import Mapping
 from types import TracebackType
 from typing import Self
 
 from crmkit.errors import SchemaVersionError, StorageError
 from crmkit.storage.migrations import load_migrations
-from crmkit.storage.protocols import ContactLinked
-from crmkit.storage.sql._contacts import SQLContactRepository
-from crmkit.storage.sql._interactions import SQLInteractionRepository
-from crmkit.storage.sql._merges import SQLMergeRepository
-from crmkit.storage.sql._organizations import SQLOrganizationRepository
+from crmkit.storage.sql._uow import SQLRepositories
 from crmkit.storage.sqlite._driver import SQLiteSession, connect, translate_errors
 
 __all__ = ["SQLiteStorage", "SQLiteUnitOfWork"]
@@ -25,14 +20,9 @@ _MIGRATIONS_PACKAGE = "crmkit.storage.sqlite.migrations"
 _memory_ids = itertools.count()
 
 
-class SQLiteUnitOfWork:
+class SQLiteUnitOfWork(SQLRepositories):
     """One SQLite transaction. Writers start with ``BEGIN IMMEDIATE`` so two writers queue
     instead of failing half-way with SQLITE_BUSY; read-only units use a plain ``BEGIN``."""
-
-    contacts: SQLContactRepository
-    interactions: SQLInteractionRepository
-    merges: SQLMergeRepository
-    organizations: SQLOrganizationRepository
 
     def __init__(self, storage: SQLiteStorage, workspace: str, *, read_only: bool) -> None:
         self.workspace = workspace
@@ -53,12 +43,7 @@ class SQLiteUnitOfWork:
                 serial.release()
             raise
         self._conn = conn
-        db = SQLiteSession(conn)
-        self.session = db
-        self.contacts = SQLContactRepository(db, self.workspace)
-        self.interactions = SQLInteractionRepository(db, self.workspace)
-        self.merges = SQLMergeRepository(db, self.workspace)
-        self.organizations = SQLOrganizationRepository(db, self.workspace)
+        self._wire(SQLiteSession(conn))
         return self
 
     def __exit__(
@@ -72,9 +57,6 @@ class SQLiteUnitOfWork:
         finally:
             if self._storage._serial is not None:
                 self._storage._serial.release()
-
-    def linked(self) -> Mapping[str, ContactLinked]:
-        return {"interactions": self.interactions}
 
     def commit(self) -> None:
         if self._conn is None or not self._conn.in_transaction:

@@ -1,0 +1,184 @@
+"""The PostgreSQL backend (``pip install 'crmkit[postgres]'``): psycopg 3 with a pool.
+
+Every table is keyed by ``workspace`` first, so a distributed PostgreSQL (Citus) can shard
+every table on that column without changes to crmkit.
+"""
+
+from __future__ import annotations
+
+import re
+from types import TracebackType
+from typing import Any, Self
+
+try:
+    import psycopg
+    from psycopg_pool import ConnectionPool, PoolTimeout
+except ImportError as exc:  # pragma: no cover - exercised only without the extra
+    from crmkit.errors import ConfigurationError
+
+    raise ConfigurationError(
+        "PostgreSQL support needs the postgres extra: pip install 'crmkit[postgres]'"
+    ) from exc
+
+from crmkit.errors import SchemaVersionError, StorageError, ValidationError
+from crmkit.storage.migrations import load_migrations
+from crmkit.storage.postgres._driver import PostgresSession, translate_errors, unavailable
+from crmkit.storage.postgres._interactions import PostgresInteractionRepository
+from crmkit.storage.sql._uow import SQLRepositories
+
+__all__ = ["PostgresStorage", "PostgresUnitOfWork"]
+
+_MIGRATIONS_PACKAGE = "crmkit.storage.postgres.migrations"
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+# Any fixed number works; it only has to be the same for every crmkit process.
+_MIGRATION_LOCK = 0x63726D6B
+
+
+class PostgresUnitOfWork(SQLRepositories):
+    """One PostgreSQL transaction on a pooled connection."""
+
+    def __init__(self, storage: PostgresStorage, workspace: str, *, read_only: bool) -> None:
+        self.workspace = workspace
+        self._storage = storage
+        self._read_only = read_only
+        self._conn: psycopg.Connection[Any] | None = None
+
+    def __enter__(self) -> Self:
+        try:
+            conn = self._storage._pool.getconn(timeout=self._storage.connect_timeout)
+        except PoolTimeout as exc:
+            raise unavailable(exc, self._storage.dsn_hint) from exc
+        try:
+            conn.read_only = self._read_only
+        except BaseException:
+            self._storage._pool.putconn(conn)
+            raise
+        self._conn = conn
+        self._wire(PostgresSession(conn), interactions=PostgresInteractionRepository)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if not conn.closed:
+                conn.rollback()
+        finally:
+            self._storage._pool.putconn(conn)
+
+    def commit(self) -> None:
+        if self._conn is None:
+            raise StorageError("commit() outside the unit of work's `with` block")
+        with translate_errors():
+            self._conn.commit()
+
+    def rollback(self) -> None:
+        if self._conn is not None:
+            with translate_errors():
+                self._conn.rollback()
+
+
+class PostgresStorage:
+    """A PostgreSQL database, migrated forward on open.
+
+    ``schema`` keeps crmkit's tables in their own schema (created if absent), e.g. one per
+    test run. ``pool_size`` is the most connections this process opens.
+    """
+
+    def __init__(
+        self,
+        dsn: str,
+        *,
+        schema: str | None = None,
+        pool_size: int = 8,
+        connect_timeout: float = 5.0,
+    ) -> None:
+        if schema is not None and not _SCHEMA_NAME.match(schema):
+            raise ValidationError("schema", schema, "lower-case letters, digits and _ only")
+        self.dsn = dsn
+        self.schema = schema
+        self.connect_timeout = connect_timeout
+        self.dsn_hint = _hint(dsn)
+        options: dict[str, Any] = {"autocommit": False}
+        if schema is not None:
+            options["options"] = f"-c search_path={schema}"
+        self._connect_options = options
+        self._bootstrap()
+        self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            dsn, min_size=1, max_size=pool_size, kwargs=options, open=False
+        )
+        try:
+            self._pool.open(wait=True, timeout=connect_timeout)
+        except PoolTimeout as exc:
+            raise unavailable(exc, self.dsn_hint) from exc
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        try:
+            return psycopg.connect(
+                self.dsn, connect_timeout=max(1, int(self.connect_timeout)),
+                **self._connect_options,
+            )  # fmt: skip
+        except psycopg.OperationalError as exc:
+            raise unavailable(exc, self.dsn_hint) from exc
+
+    def _bootstrap(self) -> None:
+        migrations = load_migrations(_MIGRATIONS_PACKAGE)
+        latest = migrations[-1].version if migrations else 0
+        with self._connect() as conn, translate_errors():
+            if self.schema is not None:
+                conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
+                conn.commit()
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS crmkit_schema_version (version INTEGER NOT NULL)"
+            )
+            row = conn.execute("SELECT max(version) FROM crmkit_schema_version").fetchone()
+            current = int(row[0]) if row and row[0] is not None else 0
+            if current > latest:
+                raise SchemaVersionError(current, latest)
+            for migration in migrations[current:]:
+                conn.execute(migration.sql.encode())
+                conn.execute(
+                    "INSERT INTO crmkit_schema_version (version) VALUES (%s)", (migration.version,)
+                )
+            conn.commit()
+
+    @property
+    def schema_version(self) -> int:
+        with self._connect() as conn, translate_errors():
+            row = conn.execute("SELECT max(version) FROM crmkit_schema_version").fetchone()
+            return int(row[0]) if row and row[0] is not None else 0
+
+    def unit_of_work(self, workspace: str, *, read_only: bool = False) -> PostgresUnitOfWork:
+        return PostgresUnitOfWork(self, workspace, read_only=read_only)
+
+    def drop_schema(self) -> None:
+        """Drop this storage's schema and everything in it (for test runs); then close."""
+        if self.schema is None:
+            raise ValidationError("schema", None, "only a storage opened with schema= can drop it")
+        self._pool.close()
+        with self._connect() as conn, translate_errors():
+            conn.execute(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE')
+            conn.commit()
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def __repr__(self) -> str:
+        return f"PostgresStorage({self.dsn_hint!r}, schema={self.schema!r})"
+
+
+def _hint(dsn: str) -> str:
+    """The DSN without its password, for error messages."""
+    try:
+        parts = psycopg.conninfo.conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError:
+        return "<unparsable connection string>"
+    host, port, db = parts.get("host", "localhost"), parts.get("port", "5432"), parts.get("dbname")
+    return f"{parts.get('user', '')}@{host}:{port}/{db or ''}"

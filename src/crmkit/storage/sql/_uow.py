@@ -1,0 +1,44 @@
+"""The repositories of a SQL unit of work, wired once for every SQL backend."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from crmkit.storage.protocols import ContactLinked
+from crmkit.storage.sql._contacts import SQLContactRepository
+from crmkit.storage.sql._interactions import SQLInteractionRepository
+from crmkit.storage.sql._merges import SQLMergeRepository
+from crmkit.storage.sql._organizations import SQLOrganizationRepository
+from crmkit.storage.sql._session import SQLSession
+
+__all__ = ["SQLRepositories"]
+
+
+class SQLRepositories:
+    """Mixin for SQL units of work: one attribute per repository, all on one session.
+
+    A backend whose queries must differ (PostgreSQL's COPY for bulk inserts) passes its own
+    repository class for that aggregate.
+    """
+
+    workspace: str
+    session: SQLSession
+    contacts: SQLContactRepository
+    interactions: SQLInteractionRepository
+    merges: SQLMergeRepository
+    organizations: SQLOrganizationRepository
+
+    def _wire(
+        self,
+        db: SQLSession,
+        *,
+        interactions: type[SQLInteractionRepository] = SQLInteractionRepository,
+    ) -> None:
+        self.session = db
+        self.contacts = SQLContactRepository(db, self.workspace)
+        self.interactions = interactions(db, self.workspace)
+        self.merges = SQLMergeRepository(db, self.workspace)
+        self.organizations = SQLOrganizationRepository(db, self.workspace)
+
+    def linked(self) -> Mapping[str, ContactLinked]:
+        return {"interactions": self.interactions}
