@@ -29,8 +29,15 @@ def _clean_text(field: str, value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         raise ValidationError(field, value, "expected a string")
+    _no_nul(field, value)
     text = " ".join(value.split())
     return text or None
+
+
+def _no_nul(field: str, value: str) -> None:
+    # NUL is never meaningful in a name or note, and PostgreSQL cannot store it in text.
+    if "\x00" in value:
+        raise ValidationError(field, value, "contains a NUL character")
 
 
 def clean_tags(value: Any) -> frozenset[str]:
@@ -45,14 +52,17 @@ def clean_tags(value: Any) -> frozenset[str]:
         raise ValidationError("tags", value, "expected a collection of strings, not one string")
     out = set()
     for tag in value:
-        if not isinstance(tag, str) or not tag.strip():
+        if not isinstance(tag, str) or not tag.strip() or "\x00" in tag:
             raise ValidationError("tags", tag, "tags are non-empty strings")
         out.add(" ".join(tag.split()).casefold())
     return frozenset(out)
 
 
 def _clean_json(field: str, value: Any) -> JSONValue:
-    if value is None or isinstance(value, str | bool | int):
+    if isinstance(value, str):
+        _no_nul(field, value)
+        return value
+    if value is None or isinstance(value, bool | int):
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -80,6 +90,7 @@ def clean_custom(value: Any) -> dict[str, JSONValue]:
     for key, item in value.items():
         if not isinstance(key, str) or not key:
             raise ValidationError("custom", key, "keys are non-empty strings")
+        _no_nul("custom", key)
         out[key] = _clean_json(f"custom.{key}", item)
     return out
 

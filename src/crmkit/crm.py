@@ -32,6 +32,10 @@ __all__ = ["CRM"]
 _RECORD_ATTEMPTS = 3
 
 
+class _ConcurrentWriterError(ConflictError):
+    """Another writer claimed an identity between our lookup and our write."""
+
+
 class CRM:
     """A business's memory of its customers, bound to one workspace.
 
@@ -241,18 +245,23 @@ class CRM:
                 # The identities name different people (or a shared line): do not guess.
                 owner = resolution.candidates[0].contact.id
                 raise DuplicateContactError(ids.lookup_keys()[0][1], owner)
-            if contact is None:
-                contact = Contact.new(
-                    name=name,
-                    region=region or self.default_region,
-                    now=now,
-                    **ids.contact_fields(),
-                )
-                uow.contacts.add(contact)
-            else:
-                enriched = _enrich(contact, ids, now)
-                if enriched is not contact:
-                    uow.contacts.update(enriched)
+            try:
+                if contact is None:
+                    contact = Contact.new(
+                        name=name,
+                        region=region or self.default_region,
+                        now=now,
+                        **ids.contact_fields(),
+                    )
+                    uow.contacts.add(contact)
+                else:
+                    enriched = _enrich(contact, ids, now)
+                    if enriched is not contact:
+                        uow.contacts.update(enriched)
+            except DuplicateContactError as exc:
+                # Our lookup found nobody, yet the identity is taken now: a concurrent writer
+                # created this person after we looked. Retrying finds that contact.
+                raise _ConcurrentWriterError(str(exc)) from exc
             interaction = Interaction.new(
                 contact_id=contact.id, channel=channel, direction=direction, now=now, **fields
             )

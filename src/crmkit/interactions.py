@@ -60,6 +60,9 @@ def _opt_text(field: str, value: Any) -> str | None:
         return None
     if type(value) is not str and not isinstance(value, str):
         raise ValidationError(field, value, "expected a string")
+    if "\x00" in value:
+        # NUL is never meaningful in a note, and PostgreSQL cannot store it in text.
+        raise ValidationError(field, value, "contains a NUL character")
     return value.strip() or None
 
 

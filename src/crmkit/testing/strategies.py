@@ -50,7 +50,10 @@ def contacts(draw: st.DrawFn) -> Contact:
         custom=draw(
             st.dictionaries(
                 st.sampled_from(["vat", "score", "note"]),
-                st.none() | st.booleans() | st.integers(-5, 5) | st.text(max_size=5),
+                st.none()
+                | st.booleans()
+                | st.integers(-5, 5)
+                | st.text(st.characters(exclude_characters="\x00"), max_size=5),
                 max_size=2,
             )
         ),

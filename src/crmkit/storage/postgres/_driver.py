@@ -43,6 +43,12 @@ class PostgresDialect:
     def json_out(self, value: Any) -> Any:
         return value
 
+    def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        # One array parameter: one plan and one round trip however many values there are.
+        return f"{column} = ANY(?)", [list(values)]
+
+    max_in_list = 100_000
+
 
 DIALECT = PostgresDialect()
 

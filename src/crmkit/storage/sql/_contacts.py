@@ -95,12 +95,11 @@ class SQLContactRepository:
     def existing_ids(self, contact_ids: Collection[str]) -> set[str]:
         ids = sorted(contact_ids)
         found: set[str] = set()
-        for start in range(0, len(ids), 500):  # stay under every driver's parameter limit
-            chunk = ids[start : start + 500]
+        step = self._db.dialect.max_in_list
+        for start in range(0, len(ids), step):
+            condition, params = self._db.dialect.in_list("id", ids[start : start + step])
             rows = self._db.fetchall(
-                "SELECT id FROM contacts WHERE workspace = ? "
-                f"AND id IN ({', '.join('?' * len(chunk))})",
-                (self._ws, *chunk),
+                f"SELECT id FROM contacts WHERE workspace = ? AND {condition}", (self._ws, *params)
             )
             found.update(r[0] for r in rows)
         return found

@@ -35,6 +35,15 @@ class Dialect(Protocol):
 
     def json_out(self, value: Any) -> Any: ...
 
+    def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        """A ``column IN (...)`` condition and its parameters, as the engine does it best."""
+        ...
+
+    @property
+    def max_in_list(self) -> int:
+        """How many values one :meth:`in_list` condition may carry."""
+        ...
+
 
 class SQLSession(Protocol):
     """One open transaction on one connection."""

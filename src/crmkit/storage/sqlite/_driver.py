@@ -45,6 +45,12 @@ class SQLiteDialect:
     def json_out(self, value: Any) -> Any:
         return json.loads(value)
 
+    def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+        return f"{column} IN ({', '.join('?' * len(values))})", list(values)
+
+    # SQLite allows 32766 parameters per statement since 3.32; stay well below.
+    max_in_list = 500
+
 
 DIALECT = SQLiteDialect()
 

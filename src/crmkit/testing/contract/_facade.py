@@ -38,6 +38,8 @@ class FacadeContract(ContractBase):
             ({"birthday": "31/02/1990"}, InvalidDatetimeError, "birthday"),
             ({"region": "Albania"}, ValidationError, "region"),
             ({"custom": {"price": object()}}, ValidationError, "custom.price"),
+            ({"custom": {"note": "a\x00b"}}, ValidationError, "custom.note"),
+            ({"city": "Tir\x00anë"}, ValidationError, "city"),
         ],
     )
     def test_invalid_contact_fields_raise_naming_the_field_and_write_nothing(
@@ -121,6 +123,25 @@ class FacadeContract(ContractBase):
         assert len(owners) == 1
         assert crm.contacts.count() == 1
         assert len(crm.timeline(owners.pop(), limit=None)) == 32
+
+    def test_concurrent_writers_recording_many_new_phones_lose_nothing(self, crm: CRM) -> None:
+        phones = [f"+35569{n:07d}" for n in range(15)]
+        errors: list[BaseException] = []
+
+        def work() -> None:
+            for phone in phones:
+                try:
+                    crm.record(channel="phone", phone=phone, summary="call")
+                except BaseException as exc:
+                    errors.append(exc)
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            for _ in range(6):
+                pool.submit(work)
+        assert errors == []
+        assert crm.contacts.count() == len(phones)
+        logged = sum(len(crm.timeline(c.id, limit=None)) for c in crm.contacts.all())
+        assert logged == 6 * len(phones)
 
     def test_add_identity_owned_by_another_contact_names_it(self, crm: CRM) -> None:
         a = crm.contacts.create(name="A", emails=["a@example.al"])
