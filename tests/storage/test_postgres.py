@@ -109,3 +109,26 @@ def test_separate_processes_recording_one_new_phone_create_one_contact() -> None
         assert len(crm.timeline(owners.pop(), limit=None)) == 20
     finally:
         storage.close()
+
+
+def test_lost_update_between_two_connections_is_refused() -> None:
+    from crmkit.contacts import Contact
+    from crmkit.errors import StaleVersionError
+
+    storage = ThrowawayPostgresStorage()
+    try:
+        original = Contact.new(name="Besa")
+        with storage.unit_of_work("w") as uow:
+            uow.contacts.add(original)
+            uow.commit()
+        with storage.unit_of_work("w") as first, storage.unit_of_work("w") as second:
+            mine = first.contacts.get(original.id).changed(city="Tiranë")
+            theirs = second.contacts.get(original.id).changed(city="Durrës")
+            first.contacts.update(mine)
+            first.commit()
+            with pytest.raises(StaleVersionError):
+                second.contacts.update(theirs)
+        with storage.unit_of_work("w", read_only=True) as uow:
+            assert uow.contacts.get(original.id).city == "Tiranë"
+    finally:
+        storage.close()
