@@ -1,0 +1,90 @@
+"""What every model fit has in common: parameters, likelihood, errors and convergence."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+
+import attrs
+
+from crmkit.clv._optimize import hessian, invert, minimize
+from crmkit.errors import ConvergenceWarning
+
+__all__ = ["FitInfo", "ModelFit", "fit_positive"]
+
+# A parameter this close to zero (or this large) means the model degenerated, e.g. BG/NBD's
+# a, b -> 0 when nobody ever drops out; the fit reports it instead of passing silently.
+_LOW, _HIGH = 1e-4, 1e5
+
+
+@attrs.frozen
+class FitInfo:
+    """The numbers behind a fit, shared by every model's result."""
+
+    params: Mapping[str, float]
+    log_likelihood: float
+    standard_errors: Mapping[str, float | None]
+    converged: bool
+    at_boundary: bool
+    evaluations: int
+    n_customers: float
+    message: str
+
+
+def fit_positive(
+    names: Sequence[str],
+    negative_ll: Callable[[Sequence[float]], float],
+    start: Sequence[float],
+    n_customers: float,
+    model: str,
+) -> FitInfo:
+    """Maximise a likelihood over positive parameters; warn when the fit is not trustworthy."""
+
+    def on_log_scale(logs: Sequence[float]) -> float:
+        return negative_ll([math.exp(v) for v in logs])
+
+    optimum = minimize(on_log_scale, [math.log(s) for s in start])
+    params = {n: math.exp(v) for n, v in zip(names, optimum.x, strict=True)}
+    errors: dict[str, float | None] = dict.fromkeys(names)
+    hess = invert(hessian(on_log_scale, optimum.x))
+    if hess is not None:
+        for i, n in enumerate(names):
+            var = hess[i][i]
+            # delta method: se(theta) = theta * se(log theta)
+            errors[n] = params[n] * math.sqrt(var) if var > 0 else None
+    at_boundary = any(not _LOW < v < _HIGH for v in params.values())
+    message = optimum.message
+    if at_boundary:
+        message = f"parameters at a boundary ({_describe(params)}): the model degenerated"
+    if not optimum.converged or at_boundary:
+        warnings.warn(f"{model} fit: {message}", ConvergenceWarning, stacklevel=3)
+    return FitInfo(params, -optimum.value, errors, optimum.converged, at_boundary,
+                   optimum.evaluations, n_customers, message)  # fmt: skip
+
+
+def _describe(params: Mapping[str, float]) -> str:
+    return ", ".join(f"{k}={v:.3g}" for k, v in params.items())
+
+
+@attrs.frozen
+class ModelFit:
+    """Base of every fitted model: the numbers behind it, read-only."""
+
+    info: FitInfo
+
+    @property
+    def params(self) -> dict[str, float]:
+        return dict(self.info.params)
+
+    @property
+    def log_likelihood(self) -> float:
+        return self.info.log_likelihood
+
+    @property
+    def standard_errors(self) -> dict[str, float | None]:
+        return dict(self.info.standard_errors)
+
+    @property
+    def converged(self) -> bool:
+        return self.info.converged and not self.info.at_boundary
