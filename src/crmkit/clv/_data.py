@@ -8,7 +8,6 @@ parameters several times faster.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -70,10 +69,10 @@ class Triples:
         ws = [1.0] * len(xs) if weights is None else as_floats("weights", weights)
         if len(ws) != len(xs):
             raise ValidationError("weights", len(ws), "one weight per customer")
-        counts: Counter[tuple[float, float, float]] = Counter()
+        counts: dict[tuple[float, float, float], float] = {}
         for x, r, t, w in zip(xs, rs, ts, ws, strict=True):
             check_customer(x, r, t)
-            counts[(x, r, t)] += w
+            counts[(x, r, t)] = counts.get((x, r, t), 0.0) + w
         if not counts:
             raise ValidationError("frequency", [], "no customers to fit")
         keys = sorted(counts)

@@ -27,8 +27,9 @@ Row = tuple[int, int, int]
 
 def _rows(frequency: Scalars | Sequence[float], recency: Scalars | Sequence[float],
           n_periods: Scalars | Sequence[float]) -> list[Row]:  # fmt: skip
-    xs, ts, ns = (as_floats(k, v) for k, v in
-                  (("frequency", frequency), ("recency", recency), ("n_periods", n_periods)))  # fmt: skip
+    xs = as_floats("frequency", frequency)
+    ts = as_floats("recency", recency)
+    ns = as_floats("n_periods", n_periods)
     if len(ns) == 1 and len(xs) > 1:
         ns = ns * len(xs)
     if not len(xs) == len(ts) == len(ns):

@@ -140,8 +140,10 @@ class ParetoNBDFit(ModelFit):
             if abs(s - 1.0) < 1e-9:
                 rate = (r + x) / (alpha + big_t) * (beta + big_t) * math.log1p(t / (beta + big_t))
             else:
-                rate = ((r + x) * (beta + big_t) / ((alpha + big_t) * (s - 1.0))
-                        * -math.expm1((s - 1.0) * math.log((beta + big_t) / (beta + big_t + t))))  # fmt: skip
+                shrink = (s - 1.0) * math.log((beta + big_t) / (beta + big_t + t))
+                rate = (
+                    (r + x) * (beta + big_t) / ((alpha + big_t) * (s - 1.0)) * -math.expm1(shrink)
+                )
             out.append(rate * pa)
         return shape(out, frequency)
 

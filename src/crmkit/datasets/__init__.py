@@ -15,6 +15,7 @@ CDNOW sample
 from __future__ import annotations
 
 import csv
+import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from importlib import resources
@@ -65,8 +66,7 @@ def load_cdnow() -> CDNOWSummary:
     text = resources.files(__package__).joinpath(
         "data/cdnow_customers_summary_with_transactions.csv"
     )
-    with text.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = list(csv.DictReader(io.StringIO(text.read_text(encoding="utf-8"))))
     return CDNOWSummary(
         tuple(r["ID"] for r in rows),
         tuple(float(r["x"]) for r in rows),
@@ -124,8 +124,7 @@ def load_donations() -> DonationsSummary:
     11104
     """
     text = resources.files(__package__).joinpath("data/donations.csv")
-    with text.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = list(csv.DictReader(io.StringIO(text.read_text(encoding="utf-8"))))
     return DonationsSummary(
         tuple(int(r["frequency"]) for r in rows),
         tuple(int(r["recency"]) for r in rows),
