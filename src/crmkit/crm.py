@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self
 
 from crmkit._api._base import Context
 from crmkit._api._identities import IdentityArgs, parse_identities
+from crmkit._api.clv import compute_clv
 from crmkit._api.contacts import ContactsAPI
 from crmkit._api.importing import import_contacts
 from crmkit._api.interactions import InteractionsAPI
 from crmkit._api.merge import merge_contacts, unmerge_contacts
 from crmkit._api.organizations import OrganizationsAPI
+from crmkit._api.transactions import TransactionsAPI
 from crmkit._types import ensure_aware, utcnow
+from crmkit.clv.report import CLVReport
 from crmkit.contacts import Contact
 from crmkit.errors import ConflictError, DuplicateContactError, ValidationError
 from crmkit.identity.normalize import normalize_channel
 from crmkit.importing import ImportReport
 from crmkit.interactions import Interaction
 from crmkit.merging import MergeRecord, MergeResult, Survivorship
+from crmkit.rates import RatesTable
 from crmkit.resolution import Candidate, Resolution
 from crmkit.storage import MemoryStorage, open_storage
 from crmkit.storage.protocols import Storage, UnitOfWork
@@ -76,6 +81,7 @@ class CRM:
         self.contacts = ContactsAPI(self._ctx)
         self.interactions = InteractionsAPI(self._ctx)
         self.organizations = OrganizationsAPI(self._ctx)
+        self.transactions = TransactionsAPI(self._ctx)
 
     @classmethod
     def open(cls, target: str, **options: Any) -> CRM:
@@ -193,6 +199,32 @@ class CRM:
         """
         return import_contacts(self._ctx, rows, match_on=match_on, dry_run=dry_run,
                                all_or_nothing=all_or_nothing, progress=progress)  # fmt: skip
+
+    # -- value -----------------------------------------------------------------------------
+
+    def clv(
+        self,
+        *,
+        as_of: datetime,
+        model: str = "bgnbd",
+        unit: timedelta = timedelta(days=7),
+        horizon: timedelta = timedelta(days=365),
+        period: timedelta = timedelta(days=30),
+        discount_rate: float = 0.01,
+        margin: Decimal = Decimal(1),
+        currency: str | None = None,
+        rates: RatesTable | None = None,
+    ) -> CLVReport:
+        """Lifetime value and P(alive) of every contact with a purchase, from the ledger.
+
+        Fits a purchase model (``"bgnbd"``, ``"mbgnbd"`` or ``"paretonbd"``) and Gamma-Gamma
+        on the ledger up to ``as_of``, then values each contact's next ``horizon`` by
+        discounted cash flow (``discount_rate`` per ``period``). A ledger in several
+        currencies needs ``rates``.
+        """
+        return compute_clv(self._ctx, as_of=as_of, model=model, unit=unit, horizon=horizon,
+                           period=period, discount_rate=discount_rate, margin=margin,
+                           currency=currency, rates=rates)  # fmt: skip
 
     # -- interaction history ---------------------------------------------------------------
 

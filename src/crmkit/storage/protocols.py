@@ -19,6 +19,7 @@ from typing import Protocol, Self, runtime_checkable
 
 from crmkit.contacts import Contact, Organization
 from crmkit.interactions import Interaction
+from crmkit.ledger import Transaction
 from crmkit.merging import MergeRecord
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "MergeRepository",
     "OrganizationRepository",
     "Storage",
+    "TransactionRepository",
     "UnitOfWork",
 ]
 
@@ -132,6 +134,26 @@ class OrganizationRepository(Protocol):
     def count(self) -> int: ...
 
 
+class TransactionRepository(ContactLinked, Protocol):
+    """The transactions ledger of one workspace. Entries are never edited."""
+
+    def add(self, transaction: Transaction) -> None: ...
+
+    def add_many(self, transactions: Iterable[Transaction]) -> int: ...
+
+    def get(self, transaction_id: str) -> Transaction: ...
+
+    def for_contact(
+        self, contact_id: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Transaction]:
+        """The contact's entries, oldest first (``since`` inclusive, ``until`` exclusive)."""
+        ...
+
+    def iter_all(self) -> Iterator[Transaction]: ...
+
+    def count(self) -> int: ...
+
+
 class MergeRepository(Protocol):
     """The merge ledger of one workspace."""
 
@@ -161,6 +183,9 @@ class UnitOfWork(Protocol):
 
     @property
     def merges(self) -> MergeRepository: ...
+
+    @property
+    def transactions(self) -> TransactionRepository: ...
 
     def linked(self) -> Mapping[str, ContactLinked]:
         """Every repository whose records follow a contact through a merge, by name.

@@ -9,12 +9,14 @@ from typing import Self
 
 from crmkit.contacts import Organization
 from crmkit.errors import StorageError
+from crmkit.ledger import Transaction
 from crmkit.merging import MergeRecord
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._contacts import ContactTables, MemoryContactRepository
 from crmkit.storage.memory._interactions import InteractionTables, MemoryInteractionRepository
 from crmkit.storage.memory._merges import MemoryMergeRepository
 from crmkit.storage.memory._organizations import MemoryOrganizationRepository
+from crmkit.storage.memory._transactions import MemoryTransactionRepository
 from crmkit.storage.protocols import ContactLinked
 
 __all__ = ["MemoryStorage", "MemoryUnitOfWork"]
@@ -28,6 +30,7 @@ class _Workspace:
         self.interactions = InteractionTables()
         self.merges: UndoableDict[str, MergeRecord] = UndoableDict()
         self.organizations: UndoableDict[str, Organization] = UndoableDict()
+        self.transactions: UndoableDict[str, Transaction] = UndoableDict()
 
 
 class MemoryUnitOfWork:
@@ -41,6 +44,7 @@ class MemoryUnitOfWork:
     interactions: MemoryInteractionRepository
     merges: MemoryMergeRepository
     organizations: MemoryOrganizationRepository
+    transactions: MemoryTransactionRepository
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace
@@ -56,6 +60,7 @@ class MemoryUnitOfWork:
             self.interactions = MemoryInteractionRepository(ws.interactions, self._log)
             self.merges = MemoryMergeRepository(ws.merges, self._log)
             self.organizations = MemoryOrganizationRepository(ws.organizations, self._log)
+            self.transactions = MemoryTransactionRepository(ws.transactions, self._log)
         except BaseException:
             self._storage._lock.release()
             raise
@@ -75,7 +80,7 @@ class MemoryUnitOfWork:
             self._storage._lock.release()
 
     def linked(self) -> Mapping[str, ContactLinked]:
-        return {"interactions": self.interactions}
+        return {"interactions": self.interactions, "transactions": self.transactions}
 
     def commit(self) -> None:
         if not self._active:

@@ -6,6 +6,7 @@ import functools
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import psycopg
@@ -42,6 +43,12 @@ class PostgresDialect:
 
     def json_out(self, value: Any) -> Any:
         return value
+
+    def decimal(self, value: Decimal) -> Decimal:
+        return value
+
+    def decimal_out(self, value: Any) -> Decimal:
+        return Decimal(value)
 
     def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         # One array parameter: one plan and one round trip however many values there are.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, Protocol
 
 __all__ = ["Dialect", "SQLSession"]
@@ -34,6 +35,12 @@ class Dialect(Protocol):
     def json(self, value: Any) -> Any: ...
 
     def json_out(self, value: Any) -> Any: ...
+
+    def decimal(self, value: Decimal) -> Any:
+        """An exact amount as stored (SQLite: text; PostgreSQL: numeric)."""
+        ...
+
+    def decimal_out(self, value: Any) -> Decimal: ...
 
     def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         """A ``column IN (...)`` condition and its parameters, as the engine does it best."""

@@ -10,6 +10,7 @@ from crmkit.storage.sql._interactions import SQLInteractionRepository
 from crmkit.storage.sql._merges import SQLMergeRepository
 from crmkit.storage.sql._organizations import SQLOrganizationRepository
 from crmkit.storage.sql._session import SQLSession
+from crmkit.storage.sql._transactions import SQLTransactionRepository
 
 __all__ = ["SQLRepositories"]
 
@@ -27,6 +28,7 @@ class SQLRepositories:
     interactions: SQLInteractionRepository
     merges: SQLMergeRepository
     organizations: SQLOrganizationRepository
+    transactions: SQLTransactionRepository
 
     def _wire(
         self,
@@ -39,6 +41,7 @@ class SQLRepositories:
         self.interactions = interactions(db, self.workspace)
         self.merges = SQLMergeRepository(db, self.workspace)
         self.organizations = SQLOrganizationRepository(db, self.workspace)
+        self.transactions = SQLTransactionRepository(db, self.workspace)
 
     def linked(self) -> Mapping[str, ContactLinked]:
-        return {"interactions": self.interactions}
+        return {"interactions": self.interactions, "transactions": self.transactions}

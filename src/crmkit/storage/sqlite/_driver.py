@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from crmkit.errors import (
@@ -44,6 +45,12 @@ class SQLiteDialect:
 
     def json_out(self, value: Any) -> Any:
         return json.loads(value)
+
+    def decimal(self, value: Decimal) -> str:
+        return str(value)
+
+    def decimal_out(self, value: Any) -> Decimal:
+        return Decimal(value)
 
     def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         return f"{column} IN ({', '.join('?' * len(values))})", list(values)

@@ -11,6 +11,7 @@ from crmkit.testing.contract._base import ContractBase
 from crmkit.testing.contract._contacts import ContactsContract
 from crmkit.testing.contract._facade import FacadeContract
 from crmkit.testing.contract._interactions import InteractionsContract
+from crmkit.testing.contract._ledger import LedgerContract
 from crmkit.testing.contract._merge import MergeContract
 
 __all__ = [
@@ -18,10 +19,13 @@ __all__ = [
     "ContractBase",
     "FacadeContract",
     "InteractionsContract",
+    "LedgerContract",
     "MergeContract",
     "StorageContract",
 ]
 
 
-class StorageContract(ContactsContract, InteractionsContract, FacadeContract, MergeContract):
+class StorageContract(
+    ContactsContract, InteractionsContract, LedgerContract, FacadeContract, MergeContract
+):
     """Behaviour every backend must show. Override the ``storage`` fixture."""

@@ -1,0 +1,66 @@
+"""Per-contact value computed from the ledger: what :meth:`crmkit.CRM.clv` returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+
+from crmkit._types import Money
+from crmkit.clv._fit import ModelFit
+from crmkit.clv.gammagamma import GammaGammaFit
+
+__all__ = ["CLVReport", "CustomerValue"]
+
+
+@attrs.frozen
+class CustomerValue:
+    """One contact's value: history, chance of being alive, and expected future value."""
+
+    contact_id: str
+    frequency: float
+    recency: float
+    T: float
+    monetary_value: float
+    historical: Money
+    p_alive: float
+    expected_purchases: float
+    clv: Money | None  # None when the spend model cannot give a finite value
+
+
+@attrs.frozen
+class CLVReport:
+    """Values for every contact with a purchase, and the fits behind them."""
+
+    as_of: datetime
+    unit: timedelta
+    horizon: timedelta
+    currency: str
+    customers: tuple[CustomerValue, ...]
+    purchase_fit: ModelFit
+    spend_fit: GammaGammaFit | None
+
+    def __iter__(self) -> Iterator[CustomerValue]:
+        return iter(self.customers)
+
+    def __len__(self) -> int:
+        return len(self.customers)
+
+    def get(self, contact_id: str) -> CustomerValue | None:
+        return next((c for c in self.customers if c.contact_id == contact_id), None)
+
+    def where(self, predicate: Callable[[CustomerValue], bool]) -> list[CustomerValue]:
+        """Customers matching *predicate*, e.g. at risk:
+        ``lambda v: v.p_alive < 0.3 and v.historical > Money("500", "EUR")``."""
+        return [c for c in self.customers if predicate(c)]
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"contact_id": c.contact_id, "frequency": c.frequency, "recency": c.recency,
+             "T": c.T, "monetary_value": c.monetary_value, "historical": str(c.historical.amount),
+             "p_alive": c.p_alive, "expected_purchases": c.expected_purchases,
+             "clv": None if c.clv is None else str(c.clv.amount), "currency": self.currency}
+            for c in self.customers
+        ]  # fmt: skip

@@ -1,0 +1,30 @@
+"""The transactions ledger, in memory."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from crmkit.errors import TransactionNotFoundError
+from crmkit.ledger import Transaction
+from crmkit.storage.memory._base import UndoableDict, UndoLog
+from crmkit.storage.memory._table import MemoryTable
+
+__all__ = ["MemoryTransactionRepository"]
+
+
+class MemoryTransactionRepository(MemoryTable[Transaction]):
+    def __init__(self, rows: UndoableDict[str, Transaction], log: UndoLog) -> None:
+        super().__init__(rows, log, kind="transaction", not_found=TransactionNotFoundError,
+                         versioned=False, contact_attr="contact_id")  # fmt: skip
+
+    def for_contact(
+        self, contact_id: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Transaction]:
+        return self.select(
+            lambda t: (
+                t.contact_id == contact_id
+                and (since is None or t.occurred_at >= since)
+                and (until is None or t.occurred_at < until)
+            ),
+            order=lambda t: (t.occurred_at, t.id),
+        )
