@@ -32,7 +32,7 @@ def as_floats(name: str, values: Any) -> list[float]:
     return out
 
 
-def check_customer(frequency: float, recency: float, T: float) -> None:  # noqa: N803
+def check_customer(frequency: float, recency: float, T: float) -> None:
     """Raise ``ValidationError`` naming the first impossible value."""
     if frequency < 0 or frequency != int(frequency):
         raise ValidationError("frequency", frequency, "a count of repeat purchases (0, 1, 2, ...)")
@@ -56,7 +56,7 @@ class Triples:
         cls,
         frequency: Sequence[float] | float,
         recency: Sequence[float] | float,
-        T: Sequence[float] | float,  # noqa: N803 - the literature's name
+        T: Sequence[float] | float,
         weights: Sequence[float] | None = None,
     ) -> Triples:
         xs, rs, ts = (

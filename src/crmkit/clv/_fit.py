@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from typing import Self
 
 import attrs
 
@@ -88,3 +89,16 @@ class ModelFit:
     @property
     def converged(self) -> bool:
         return self.info.converged and not self.info.at_boundary
+
+    @classmethod
+    def from_params(cls, **params: float) -> Self:
+        """A fit with known parameters (stored earlier, or from a paper), for predictions.
+
+        >>> from crmkit.clv import BetaGeoFit
+        >>> fit = BetaGeoFit.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> round(fit.p_alive(2, 30.43, 38.86), 3)
+        0.727
+        """
+        info = FitInfo(dict(params), math.nan, dict.fromkeys(params), True, False, 0, 0.0,
+                       "parameters given, not fitted")  # fmt: skip
+        return cls(info)

@@ -83,7 +83,7 @@ def minimize(
     x0: Sequence[float],
     *,
     tol: float = 1e-10,
-    max_evals: int = 20_000,
+    max_evals: int = 4_000,
     restarts: int = 6,
 ) -> Optimum:
     """Minimise *f* from *x0*; restart the simplex until two restarts agree."""
@@ -95,9 +95,15 @@ def minimize(
             return math.inf
         return value if math.isfinite(value) else math.inf
 
+    # One evaluation budget for the first run and all restarts together, so a fit whose
+    # parameters run off to a boundary stops in bounded time and says so.
     x, value, evals, converged = _nelder_mead(safe, x0, step=0.5, tol=tol, max_evals=max_evals)
     for _ in range(restarts):
-        x2, value2, used, converged = _nelder_mead(safe, x, step=0.05, tol=tol, max_evals=max_evals)
+        if evals >= max_evals:
+            break
+        x2, value2, used, converged = _nelder_mead(
+            safe, x, step=0.05, tol=tol, max_evals=max_evals - evals
+        )
         evals += used
         improved = value - value2
         x, value = (x2, value2) if value2 <= value else (x, value)

@@ -19,7 +19,7 @@ def as_list(values: Scalars) -> list[float]:
 def customers(
     frequency: Scalars | Sequence[float],
     recency: Scalars | Sequence[float],
-    T: Scalars | Sequence[float],  # noqa: N803 - the literature's name
+    T: Scalars | Sequence[float],
 ) -> list[tuple[float, float, float]]:
     """Validated (frequency, recency, T) per customer."""
     xs, rs, ts = as_floats("frequency", frequency), as_floats("recency", recency), as_floats("T", T)

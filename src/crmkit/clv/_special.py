@@ -36,6 +36,8 @@ def logsubexp(x: float, y: float) -> float:
 def log_hyp2f1_a1(a: float, b: float, z: float) -> float:
     """log 2F1(a, b; a + 1; z) for a > 0, b > 0 and 0 <= z < 1.
 
+    (The Pareto/NBD likelihood always has b <= a + 1, where the fast path below applies.)
+
     This is the hypergeometric term of the Pareto/NBD likelihood. The plain series fails for
     large b (many purchases) because its terms first grow enormously; after Euler's
     transformation 2F1(a, b; c; z) = (1 - z)^(c - a - b) 2F1(c - a, c - b; c; z) with c = a + 1
@@ -63,11 +65,9 @@ def log_hyp2f1_a1(a: float, b: float, z: float) -> float:
             if term < 1e-16 * total:
                 break
     else:
-        for n in range(_MAX_TERMS):
-            term *= (m + n) / (k + n) * z
-            total += term
-            if abs(term) < 1e-17 * abs(total) or term == 0.0:
-                break
+        # b > a + 1: the transformed series alternates and would cancel; the plain series
+        # has positive terms there and stays exact.
+        return log_hyp2f1(a, b, a + 1.0, z)
     return (1.0 - b) * math.log1p(-z) + math.log(total)
 
 

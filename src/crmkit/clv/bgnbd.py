@@ -67,7 +67,7 @@ class BetaGeoModel:
         self,
         frequency: Sequence[float],
         recency: Sequence[float],
-        T: Sequence[float],  # noqa: N803 - the literature's name
+        T: Sequence[float],
         *,
         weights: Sequence[float] | None = None,
     ) -> BetaGeoFit:
@@ -87,7 +87,7 @@ class BetaGeoFit(ModelFit):
         p = self.info.params
         return p["r"], p["alpha"], p["a"], p["b"]
 
-    def p_alive(self, frequency: Scalars, recency: Scalars, T: Scalars) -> Scalars:  # noqa: N803
+    def p_alive(self, frequency: Scalars, recency: Scalars, T: Scalars) -> Scalars:
         """Probability each customer is still active at the end of their observation."""
         r, alpha, a, b = self._p()
         out = []
@@ -108,7 +108,7 @@ class BetaGeoFit(ModelFit):
         t: float,
         frequency: Scalars,
         recency: Scalars,
-        T: Scalars,  # noqa: N803
+        T: Scalars,
     ) -> Scalars:
         """Expected purchases in the next *t* time units, given each customer's history."""
         r, alpha, a, b = self._p()

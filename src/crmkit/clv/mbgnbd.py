@@ -59,7 +59,7 @@ class ModifiedBetaGeoModel:
         self,
         frequency: Sequence[float],
         recency: Sequence[float],
-        T: Sequence[float],  # noqa: N803 - the literature's name
+        T: Sequence[float],
         *,
         weights: Sequence[float] | None = None,
     ) -> ModifiedBetaGeoFit:
@@ -79,7 +79,7 @@ class ModifiedBetaGeoFit(ModelFit):
         p = self.info.params
         return p["r"], p["alpha"], p["a"], p["b"]
 
-    def p_alive(self, frequency: Scalars, recency: Scalars, T: Scalars) -> Scalars:  # noqa: N803
+    def p_alive(self, frequency: Scalars, recency: Scalars, T: Scalars) -> Scalars:
         r, alpha, a, b = self._p()
         out = []
         for x, t_x, t in customers(frequency, recency, T):
@@ -92,7 +92,7 @@ class ModifiedBetaGeoFit(ModelFit):
         t: float,
         frequency: Scalars,
         recency: Scalars,
-        T: Scalars,  # noqa: N803
+        T: Scalars,
     ) -> Scalars:
         r, alpha, a, b = self._p()
         if abs(a - 1.0) < 1e-9:

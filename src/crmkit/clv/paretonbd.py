@@ -95,7 +95,7 @@ class ParetoNBDModel:
         self,
         frequency: Sequence[float],
         recency: Sequence[float],
-        T: Sequence[float],  # noqa: N803 - the literature's name
+        T: Sequence[float],
         *,
         weights: Sequence[float] | None = None,
     ) -> ParetoNBDFit:
@@ -115,7 +115,7 @@ class ParetoNBDFit(ModelFit):
         p = self.info.params
         return p["r"], p["alpha"], p["s"], p["beta"]
 
-    def p_alive(self, frequency: Scalars, recency: Scalars, T: Scalars) -> Scalars:  # noqa: N803
+    def p_alive(self, frequency: Scalars, recency: Scalars, T: Scalars) -> Scalars:
         """Probability each customer is still active at the end of their observation."""
         r, alpha, s, beta = self._p()
         out = []
@@ -129,7 +129,7 @@ class ParetoNBDFit(ModelFit):
         t: float,
         frequency: Scalars,
         recency: Scalars,
-        T: Scalars,  # noqa: N803
+        T: Scalars,
     ) -> Scalars:
         """Expected purchases in the next *t* time units, given each customer's history."""
         r, alpha, s, beta = self._p()

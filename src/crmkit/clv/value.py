@@ -21,7 +21,7 @@ class PurchaseFit(Protocol):
         t: float,
         frequency: Scalars,
         recency: Scalars,
-        T: Scalars,  # noqa: N803
+        T: Scalars,
     ) -> Scalars: ...
 
 
@@ -30,7 +30,7 @@ def customer_lifetime_value(
     spend: GammaGammaFit,
     frequency: Sequence[float],
     recency: Sequence[float],
-    T: Sequence[float],  # noqa: N803 - the literature's name
+    T: Sequence[float],
     monetary_value: Sequence[float],
     *,
     time_unit: timedelta,
