@@ -8,6 +8,7 @@ parameters several times faster.
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -79,6 +80,20 @@ class Triples:
         return cls(
             tuple(k[0] for k in keys), tuple(k[1] for k in keys), tuple(k[2] for k in keys),
             tuple(counts[k] for k in keys),
+        )  # fmt: skip
+
+    def sample(self, n: int, *, seed: int) -> Triples:
+        """About *n* triples drawn with probability proportional to their weight, each
+        re-weighted so the sample stands for the whole population."""
+        rng = random.Random(seed)
+        total = self.customers
+        picks: dict[int, float] = {}
+        for i in rng.choices(range(len(self.weight)), weights=self.weight, k=n):
+            picks[i] = picks.get(i, 0.0) + total / n
+        keys = sorted(picks)
+        return Triples(
+            tuple(self.frequency[i] for i in keys), tuple(self.recency[i] for i in keys),
+            tuple(self.T[i] for i in keys), tuple(picks[i] for i in keys),
         )  # fmt: skip
 
     @property

@@ -9,10 +9,11 @@ from typing import Self
 
 import attrs
 
+from crmkit.clv._data import Triples
 from crmkit.clv._optimize import hessian, invert, minimize
 from crmkit.errors import ConvergenceWarning
 
-__all__ = ["FitInfo", "ModelFit", "fit_positive"]
+__all__ = ["FitInfo", "ModelFit", "fit_positive", "fit_triples"]
 
 # A parameter this close to zero (or this large) means the model degenerated, e.g. BG/NBD's
 # a, b -> 0 when nobody ever drops out; the fit reports it instead of passing silently.
@@ -39,13 +40,19 @@ def fit_positive(
     start: Sequence[float],
     n_customers: float,
     model: str,
+    *,
+    step: float = 0.5,
+    xtol: float = 1e-4,
+    restarts: int = 6,
 ) -> FitInfo:
     """Maximise a likelihood over positive parameters; warn when the fit is not trustworthy."""
 
     def on_log_scale(logs: Sequence[float]) -> float:
         return negative_ll([math.exp(v) for v in logs])
 
-    optimum = minimize(on_log_scale, [math.log(s) for s in start])
+    optimum = minimize(
+        on_log_scale, [math.log(s) for s in start], step=step, xtol=xtol, restarts=restarts
+    )
     params = {n: math.exp(v) for n, v in zip(names, optimum.x, strict=True)}
     errors: dict[str, float | None] = dict.fromkeys(names)
     hess = invert(hessian(on_log_scale, optimum.x))
@@ -102,3 +109,39 @@ class ModelFit:
         info = FitInfo(dict(params), math.nan, dict.fromkeys(params), True, False, 0, 0.0,
                        "parameters given, not fitted")  # fmt: skip
         return cls(info)
+
+
+# Above this many distinct triples a fit first runs on a weighted sample of them, then polishes
+# on all: the sample finds the basin in a fraction of the time, the polish needs few steps.
+WARM_START_ABOVE = 30_000
+_SAMPLE = 15_000
+
+
+def fit_triples(
+    names: Sequence[str],
+    negative_ll: Callable[[Triples], Callable[[Sequence[float]], float]],
+    data: Triples,
+    start: Sequence[float],
+    model: str,
+    *,
+    accelerated: Callable[[Triples], Callable[[Sequence[float]], float]] | None = None,
+) -> FitInfo:
+    """:func:`fit_positive` on customer triples.
+
+    Large inputs use the NumPy likelihood when one is given (NumPy installed and the model
+    allows it); otherwise they are warm-started from a weighted sample of the triples and
+    polished on all of them.
+    """
+    if len(data.frequency) <= WARM_START_ABOVE:
+        return fit_positive(names, negative_ll(data), start, data.customers, model)
+    if accelerated is not None:
+        return fit_positive(names, accelerated(data), start, data.customers, model)
+    sample = data.sample(_SAMPLE, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        rough = fit_positive(names, negative_ll(sample), start, sample.customers, model)
+    # Polish: the sample's optimum is within its sampling error (a few percent) of the full
+    # one; parameters to 0.1 % (xtol on the log scale) are well inside the full data's own
+    # standard errors.
+    return fit_positive(names, negative_ll(data), [rough.params[n] for n in names],
+                        data.customers, model, step=0.02, xtol=1e-3, restarts=1)  # fmt: skip

@@ -28,7 +28,7 @@ class Optimum:
 
 
 def _nelder_mead(
-    f: Objective, x0: Sequence[float], *, step: float, tol: float, max_evals: int
+    f: Objective, x0: Sequence[float], *, step: float, tol: float, xtol: float, max_evals: int
 ) -> tuple[list[float], float, int, bool]:
     n = len(x0)
     simplex = [list(x0)]
@@ -44,7 +44,7 @@ def _nelder_mead(
         values = [values[i] for i in order]
         spread = max(abs(v - values[0]) for v in values)
         size = max(abs(simplex[i][j] - simplex[0][j]) for i in range(1, n + 1) for j in range(n))
-        if spread <= tol * (1.0 + abs(values[0])) and size <= 1e-4:
+        if spread <= tol * (1.0 + abs(values[0])) and size <= xtol:
             return simplex[0], values[0], evals, True
         centroid = [sum(p[j] for p in simplex[:-1]) / n for j in range(n)]
         worst = simplex[-1]
@@ -85,6 +85,8 @@ def minimize(
     tol: float = 1e-10,
     max_evals: int = 4_000,
     restarts: int = 6,
+    step: float = 0.5,
+    xtol: float = 1e-4,
 ) -> Optimum:
     """Minimise *f* from *x0*; restart the simplex until two restarts agree."""
 
@@ -97,12 +99,14 @@ def minimize(
 
     # One evaluation budget for the first run and all restarts together, so a fit whose
     # parameters run off to a boundary stops in bounded time and says so.
-    x, value, evals, converged = _nelder_mead(safe, x0, step=0.5, tol=tol, max_evals=max_evals)
+    x, value, evals, converged = _nelder_mead(
+        safe, x0, step=step, tol=tol, xtol=xtol, max_evals=max_evals
+    )
     for _ in range(restarts):
         if evals >= max_evals:
             break
         x2, value2, used, converged = _nelder_mead(
-            safe, x, step=0.05, tol=tol, max_evals=max_evals - evals
+            safe, x, step=min(step, 0.05), tol=tol, xtol=xtol, max_evals=max_evals - evals
         )
         evals += used
         improved = value - value2

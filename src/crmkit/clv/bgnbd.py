@@ -12,8 +12,10 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
+from crmkit.clv import _accel
+from crmkit.clv._accel import bgnbd_negative_ll
 from crmkit.clv._data import Triples
-from crmkit.clv._fit import ModelFit, fit_positive
+from crmkit.clv._fit import ModelFit, fit_triples
 from crmkit.clv._shape import Scalars, as_list, customers, shape
 from crmkit.clv._special import log_hyp2f1, logaddexp
 from crmkit.errors import ModelError
@@ -63,6 +65,9 @@ class BetaGeoModel:
     {'r': 0.243, 'alpha': 4.414, 'a': 0.793, 'b': 2.426}
     """
 
+    accelerate: bool = True
+    """Use NumPy, when installed, for inputs with many distinct customers."""
+
     def fit(
         self,
         frequency: Sequence[float],
@@ -73,9 +78,14 @@ class BetaGeoModel:
     ) -> BetaGeoFit:
         data = Triples.build(frequency, recency, T, weights)
         mean_t = sum(t * w for t, w in zip(data.T, data.weight, strict=True)) / data.customers
-        info = fit_positive(("r", "alpha", "a", "b"), _negative_ll(data),
-                            (1.0, max(mean_t / 4.0, 1e-3), 1.0, 1.0), data.customers,
-                            "BG/NBD")  # fmt: skip
+        info = fit_triples(
+            ("r", "alpha", "a", "b"),
+            _negative_ll,
+            data,
+            (1.0, max(mean_t / 4.0, 1e-3), 1.0, 1.0),
+            "BG/NBD",
+            accelerated=bgnbd_negative_ll if self.accelerate and _accel.available() else None,
+        )
         return BetaGeoFit(info)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import attrs
 
 from crmkit.clv._data import Triples
-from crmkit.clv._fit import ModelFit, fit_positive
+from crmkit.clv._fit import ModelFit, fit_triples
 from crmkit.clv._shape import Scalars, as_list, customers, shape
 from crmkit.clv._special import log_hyp2f1, logaddexp
 from crmkit.errors import ModelError
@@ -65,9 +65,13 @@ class ModifiedBetaGeoModel:
     ) -> ModifiedBetaGeoFit:
         data = Triples.build(frequency, recency, T, weights)
         mean_t = sum(t * w for t, w in zip(data.T, data.weight, strict=True)) / data.customers
-        info = fit_positive(("r", "alpha", "a", "b"), _negative_ll(data),
-                            (1.0, max(mean_t / 4.0, 1e-3), 1.0, 1.0), data.customers,
-                            "MBG/NBD")  # fmt: skip
+        info = fit_triples(
+            ("r", "alpha", "a", "b"),
+            _negative_ll,
+            data,
+            (1.0, max(mean_t / 4.0, 1e-3), 1.0, 1.0),
+            "MBG/NBD",
+        )
         return ModifiedBetaGeoFit(info)
 
 

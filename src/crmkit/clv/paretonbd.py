@@ -14,8 +14,10 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
+from crmkit.clv import _accel
+from crmkit.clv._accel import paretonbd_negative_ll
 from crmkit.clv._data import Triples
-from crmkit.clv._fit import ModelFit, fit_positive
+from crmkit.clv._fit import ModelFit, fit_triples
 from crmkit.clv._shape import Scalars, customers, shape
 from crmkit.clv._special import log_hyp2f1_a1, logaddexp, logsubexp
 
@@ -91,6 +93,9 @@ class ParetoNBDModel:
     {'r': 0.553, 'alpha': 10.578, 's': 0.606, 'beta': 11.668}
     """
 
+    accelerate: bool = True
+    """Use NumPy, when installed, for inputs with many distinct customers."""
+
     def fit(
         self,
         frequency: Sequence[float],
@@ -102,8 +107,9 @@ class ParetoNBDModel:
         data = Triples.build(frequency, recency, T, weights)
         mean_t = sum(t * w for t, w in zip(data.T, data.weight, strict=True)) / data.customers
         start = (1.0, max(mean_t / 4.0, 1e-3), 1.0, max(mean_t / 4.0, 1e-3))
-        info = fit_positive(("r", "alpha", "s", "beta"), _negative_ll(data), start,
-                            data.customers, "Pareto/NBD")  # fmt: skip
+        accelerated = paretonbd_negative_ll if self.accelerate and _accel.available() else None
+        info = fit_triples(("r", "alpha", "s", "beta"), _negative_ll, data, start, "Pareto/NBD",
+                           accelerated=accelerated)  # fmt: skip
         return ParetoNBDFit(info)
 
 

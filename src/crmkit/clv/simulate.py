@@ -6,7 +6,7 @@ import random
 
 from crmkit.clv._data import as_floats
 
-__all__ = ["simulate_bgnbd", "simulate_paretonbd"]
+__all__ = ["simulate_bgnbd", "simulate_gammagamma", "simulate_paretonbd"]
 
 Summary = tuple[list[float], list[float], list[float]]
 
@@ -90,3 +90,23 @@ def _grid(value: float, resolution: float) -> float:
     if resolution <= 0:
         return value
     return int(value / resolution) * resolution
+
+
+def simulate_gammagamma(
+    frequency: list[float], *, p: float, q: float, v: float, seed: int = 0
+) -> list[float]:
+    """Mean spend per repeat purchase for customers with these frequencies (0 for none).
+
+    >>> len(simulate_gammagamma([1.0, 0.0, 3.0], p=6.0, q=3.7, v=15.0))
+    3
+    """
+    rng = random.Random(seed)
+    out = []
+    for x in frequency:
+        if x <= 0:
+            out.append(0.0)
+            continue
+        nu = rng.gammavariate(q, 1.0 / v)
+        # the mean of x Gamma(p, nu) purchases is Gamma(p x, rate nu x)
+        out.append(rng.gammavariate(p * x, 1.0 / (nu * x)))
+    return out
