@@ -24,14 +24,18 @@ def _close(fitted: dict[str, float], published: dict[str, float], rel: float = 0
         assert fitted[name] == pytest.approx(value, rel=rel), name
 
 
-@pytest.fixture(scope="module")
-def bgnbd():  # type: ignore[no-untyped-def]
-    return BetaGeoModel().fit(CDNOW.frequency, CDNOW.recency, CDNOW.T)
+# Every golden test runs on both likelihood paths: pure Python and the optional NumPy one.
+PATHS = [pytest.param(False, id="pure-python"), pytest.param(True, id="numpy")]
 
 
-@pytest.fixture(scope="module")
-def pareto():  # type: ignore[no-untyped-def]
-    return ParetoNBDModel().fit(CDNOW.frequency, CDNOW.recency, CDNOW.T)
+@pytest.fixture(scope="module", params=PATHS)
+def bgnbd(request):  # type: ignore[no-untyped-def]
+    return BetaGeoModel(accelerate=request.param).fit(CDNOW.frequency, CDNOW.recency, CDNOW.T)
+
+
+@pytest.fixture(scope="module", params=PATHS)
+def pareto(request):  # type: ignore[no-untyped-def]
+    return ParetoNBDModel(accelerate=request.param).fit(CDNOW.frequency, CDNOW.recency, CDNOW.T)
 
 
 def test_bgnbd_matches_fader_hardie_lee_2005(bgnbd) -> None:  # type: ignore[no-untyped-def]
@@ -50,8 +54,9 @@ def test_pareto_nbd_matches_the_published_fit(pareto) -> None:  # type: ignore[n
     assert pareto.log_likelihood == pytest.approx(-9595.0, abs=0.1)
 
 
-def test_gamma_gamma_matches_the_published_fit() -> None:
-    fit = GammaGammaModel().fit([CDNOW.frequency[i] for i in REPEAT],
+@pytest.mark.parametrize("accelerate", [False, True])
+def test_gamma_gamma_matches_the_published_fit(accelerate: bool) -> None:
+    fit = GammaGammaModel(accelerate=accelerate).fit([CDNOW.frequency[i] for i in REPEAT],
                                 [CDNOW.monetary_value[i] for i in REPEAT])  # fmt: skip
     assert len(REPEAT) == 946
     _close(fit.params, {"p": 6.25, "q": 3.74, "v": 15.44})

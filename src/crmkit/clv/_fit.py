@@ -128,14 +128,14 @@ def fit_triples(
 ) -> FitInfo:
     """:func:`fit_positive` on customer triples.
 
-    Large inputs use the NumPy likelihood when one is given (NumPy installed and the model
-    allows it); otherwise they are warm-started from a weighted sample of the triples and
+    The NumPy likelihood is used when one is given (NumPy installed and the model allows
+    it). Without it, large inputs are warm-started from a weighted sample of the triples and
     polished on all of them.
     """
-    if len(data.frequency) <= WARM_START_ABOVE:
-        return fit_positive(names, negative_ll(data), start, data.customers, model)
     if accelerated is not None:
         return fit_positive(names, accelerated(data), start, data.customers, model)
+    if len(data.frequency) <= WARM_START_ABOVE:
+        return fit_positive(names, negative_ll(data), start, data.customers, model)
     sample = data.sample(_SAMPLE, seed=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -66,7 +66,7 @@ class BetaGeoModel:
     """
 
     accelerate: bool = True
-    """Use NumPy, when installed, for inputs with many distinct customers."""
+    """Use the NumPy likelihood when NumPy is installed (same values, much faster)."""
 
     def fit(
         self,

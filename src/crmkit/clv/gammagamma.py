@@ -16,7 +16,7 @@ import attrs
 
 from crmkit.clv import _accel
 from crmkit.clv._data import as_floats
-from crmkit.clv._fit import WARM_START_ABOVE, ModelFit, fit_positive
+from crmkit.clv._fit import ModelFit, fit_positive
 from crmkit.clv._shape import Scalars, shape
 from crmkit.errors import ModelError, ValidationError
 
@@ -67,15 +67,15 @@ class GammaGammaModel:
     """
 
     accelerate: bool = True
-    """Use NumPy, when installed, for many repeat buyers."""
+    """Use the NumPy likelihood when NumPy is installed (same values, much faster)."""
 
     def fit(self, frequency: Sequence[float], monetary_value: Sequence[float]) -> GammaGammaFit:
         pairs = _pairs(frequency, monetary_value)
         if not pairs:
             raise ValidationError("frequency", [], "no repeat buyers to fit")
         mean = sum(m for _, m in pairs) / len(pairs)
-        large = len(pairs) > WARM_START_ABOVE and self.accelerate and _accel.available()
-        negll = _accel.gammagamma_negative_ll(pairs) if large else _negative_ll(pairs)
+        fast = self.accelerate and _accel.available()
+        negll = _accel.gammagamma_negative_ll(pairs) if fast else _negative_ll(pairs)
         info = fit_positive(("p", "q", "v"), negll, (1.0, 2.0, mean), len(pairs),
                             "Gamma-Gamma")  # fmt: skip
         return GammaGammaFit(info)
