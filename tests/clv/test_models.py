@@ -154,3 +154,35 @@ def test_rfm_summary_rejects_naive_datetimes_and_mixed_currencies() -> None:
     with pytest.raises(CurrencyMismatchError):
         rfm_summary([("a", t, Money("1", "EUR")), ("a", t, Money("1", "ALL"))],
                     observation_end=t)  # fmt: skip
+
+
+def test_calibration_table_tracks_the_holdout_on_cdnow() -> None:
+    from crmkit.clv.plots import calibration_vs_holdout
+    from crmkit.datasets import load_cdnow_transactions
+
+    summary = rfm_summary(
+        ((t.customer_id, t.occurred_at, t.amount) for t in load_cdnow_transactions()),
+        observation_end=datetime(1998, 6, 30, tzinfo=UTC),
+        calibration_end=datetime(1997, 9, 30, tzinfo=UTC),
+    )
+    fit = BetaGeoModel().fit(summary.frequency, summary.recency, summary.T)
+    rows = calibration_vs_holdout(fit, summary)
+    assert [r[0] for r in rows] == list(range(8))
+    for _, actual, predicted, _count in rows:
+        # The published fit tracks the holdout closely (Fader, Hardie & Lee 2005, figure 4).
+        assert abs(actual - predicted) < 0.35 + 0.15 * actual
+
+
+def test_plots_without_matplotlib_name_what_to_install() -> None:
+    from crmkit.clv import BetaGeoFit
+    from crmkit.clv.plots import plot_p_alive_matrix
+    from crmkit.errors import ConfigurationError
+
+    fit = BetaGeoFit.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        with pytest.raises(ConfigurationError, match="pip install matplotlib"):
+            plot_p_alive_matrix(fit, max_frequency=5, T=39.0)
+    else:  # pragma: no cover - depends on the environment
+        assert plot_p_alive_matrix(fit, max_frequency=5, T=39.0) is not None
