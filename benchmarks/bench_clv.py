@@ -58,13 +58,12 @@ def cdnow() -> None:
             model = getattr(lifetimes, theirs_cls)()
             _, theirs = timed(lambda m=model: m.fit(np.array(x), np.array(t_x), np.array(T)))
         row(f"CDNOW {name} fit", ours, theirs, params(fit.params) + f" LL={fit.log_likelihood:.1f}")
-    fit, ours = timed(lambda: GammaGammaModel().fit([x[i] for i in rep],
-                                                    [c.monetary_value[i] for i in rep]))  # fmt: skip
+    rep_x, rep_m = [x[i] for i in rep], [c.monetary_value[i] for i in rep]
+    fit, ours = timed(lambda: GammaGammaModel().fit(rep_x, rep_m))
     theirs = None
     if lifetimes is not None:
         gg = lifetimes.GammaGammaFitter()
-        _, theirs = timed(lambda: gg.fit(np.array([x[i] for i in rep]),
-                                         np.array([c.monetary_value[i] for i in rep])))  # fmt: skip
+        _, theirs = timed(lambda: gg.fit(np.array(rep_x), np.array(rep_m)))
     row("CDNOW Gamma-Gamma fit (946 repeat buyers)", ours, theirs, params(fit.params))
 
 

@@ -66,8 +66,8 @@ def load_contacts(storage: PostgresStorage, n: int) -> list[Contact]:
     with storage._connect() as conn:
         copy_rows(conn, "contacts", ("workspace", *CONTACT_COLUMNS),
                   (("default", *contact_to_row(c, DIALECT)) for c in contacts))  # fmt: skip
-        copy_rows(conn, "identities", ("workspace", "key", "contact_id", "shared"),
-                  (("default", k, c.id, False) for c in contacts for k in c.identity_keys()))  # fmt: skip
+        identities = (("default", k, c.id, False) for c in contacts for k in c.identity_keys())
+        copy_rows(conn, "identities", ("workspace", "key", "contact_id", "shared"), identities)
         conn.commit()
         conn.execute("ANALYZE")
     return contacts
