@@ -19,7 +19,7 @@ from crmkit.identity.normalize import (
     normalize_phone,
 )
 
-__all__ = ["Contact", "Organization", "clean_custom", "clean_tags"]
+__all__ = ["Contact", "Organization", "check_text", "clean_custom", "clean_tags"]
 
 _TEXT_FIELDS = ("name", "given_name", "family_name", "city", "address", "postcode", "owner")
 
@@ -35,9 +35,19 @@ def _clean_text(field: str, value: Any) -> str | None:
 
 
 def _no_nul(field: str, value: str) -> None:
+    check_text(field, value)
+
+
+def check_text(field: str, value: str) -> None:
+    """Reject text no database can store: NUL characters and unpaired surrogates."""
     # NUL is never meaningful in a name or note, and PostgreSQL cannot store it in text.
     if "\x00" in value:
         raise ValidationError(field, value, "contains a NUL character")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValidationError(field, value, "is not valid Unicode text") from exc
 
 
 def clean_tags(value: Any) -> frozenset[str]:
@@ -52,8 +62,9 @@ def clean_tags(value: Any) -> frozenset[str]:
         raise ValidationError("tags", value, "expected a collection of strings, not one string")
     out = set()
     for tag in value:
-        if not isinstance(tag, str) or not tag.strip() or "\x00" in tag:
+        if not isinstance(tag, str) or not tag.strip():
             raise ValidationError("tags", tag, "tags are non-empty strings")
+        check_text("tags", tag)
         out.add(" ".join(tag.split()).casefold())
     return frozenset(out)
 

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from crmkit._types import ensure_aware, new_id, utcnow
+from crmkit.contacts import check_text
 from crmkit.errors import ValidationError
 from crmkit.identity.normalize import normalize_channel
 
@@ -60,9 +61,7 @@ def _opt_text(field: str, value: Any) -> str | None:
         return None
     if type(value) is not str and not isinstance(value, str):
         raise ValidationError(field, value, "expected a string")
-    if "\x00" in value:
-        # NUL is never meaningful in a note, and PostgreSQL cannot store it in text.
-        raise ValidationError(field, value, "contains a NUL character")
+    check_text(field, value)
     return value.strip() or None
 
 

@@ -18,6 +18,8 @@ from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
 from crmkit.contacts import Contact, Organization
+from crmkit.funnel.deal import Deal, StageChange
+from crmkit.funnel.pipeline import Pipeline
 from crmkit.interactions import Interaction
 from crmkit.ledger import Transaction
 from crmkit.merging import MergeRecord
@@ -25,9 +27,12 @@ from crmkit.merging import MergeRecord
 __all__ = [
     "ContactLinked",
     "ContactRepository",
+    "DealRepository",
     "InteractionRepository",
     "MergeRepository",
     "OrganizationRepository",
+    "PipelineRepository",
+    "StageChangeRepository",
     "Storage",
     "TransactionRepository",
     "UnitOfWork",
@@ -154,6 +159,46 @@ class TransactionRepository(ContactLinked, Protocol):
     def count(self) -> int: ...
 
 
+class PipelineRepository(Protocol):
+    def add(self, pipeline: Pipeline) -> None: ...
+
+    def get(self, pipeline_id: str) -> Pipeline: ...
+
+    def update(self, pipeline: Pipeline) -> None: ...
+
+    def iter_all(self) -> Iterator[Pipeline]: ...
+
+
+class DealRepository(ContactLinked, Protocol):
+    """Deals; ``update`` is versioned (StaleVersionError on a lost update)."""
+
+    def add(self, deal: Deal) -> None: ...
+
+    def get(self, deal_id: str) -> Deal: ...
+
+    def update(self, deal: Deal) -> None: ...
+
+    def for_pipeline(self, pipeline_id: str, *, status: str | None = None) -> list[Deal]: ...
+
+    def for_contact(self, contact_id: str) -> list[Deal]: ...
+
+    def iter_all(self) -> Iterator[Deal]: ...
+
+
+class StageChangeRepository(Protocol):
+    """Every transition of every deal; never edited."""
+
+    def add(self, change: StageChange) -> None: ...
+
+    def add_many(self, changes: Iterable[StageChange]) -> int: ...
+
+    def for_deal(self, deal_id: str) -> list[StageChange]:
+        """Oldest first."""
+        ...
+
+    def for_pipeline(self, pipeline_id: str) -> list[StageChange]: ...
+
+
 class MergeRepository(Protocol):
     """The merge ledger of one workspace."""
 
@@ -186,6 +231,15 @@ class UnitOfWork(Protocol):
 
     @property
     def transactions(self) -> TransactionRepository: ...
+
+    @property
+    def pipelines(self) -> PipelineRepository: ...
+
+    @property
+    def deals(self) -> DealRepository: ...
+
+    @property
+    def stage_changes(self) -> StageChangeRepository: ...
 
     def linked(self) -> Mapping[str, ContactLinked]:
         """Every repository whose records follow a contact through a merge, by name.

@@ -9,10 +9,17 @@ from typing import Self
 
 from crmkit.contacts import Organization
 from crmkit.errors import StorageError
+from crmkit.funnel.deal import Deal, StageChange
+from crmkit.funnel.pipeline import Pipeline
 from crmkit.ledger import Transaction
 from crmkit.merging import MergeRecord
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._contacts import ContactTables, MemoryContactRepository
+from crmkit.storage.memory._funnel import (
+    MemoryDealRepository,
+    MemoryPipelineRepository,
+    MemoryStageChangeRepository,
+)
 from crmkit.storage.memory._interactions import InteractionTables, MemoryInteractionRepository
 from crmkit.storage.memory._merges import MemoryMergeRepository
 from crmkit.storage.memory._organizations import MemoryOrganizationRepository
@@ -31,6 +38,9 @@ class _Workspace:
         self.merges: UndoableDict[str, MergeRecord] = UndoableDict()
         self.organizations: UndoableDict[str, Organization] = UndoableDict()
         self.transactions: UndoableDict[str, Transaction] = UndoableDict()
+        self.pipelines: UndoableDict[str, Pipeline] = UndoableDict()
+        self.deals: UndoableDict[str, Deal] = UndoableDict()
+        self.stage_changes: UndoableDict[str, StageChange] = UndoableDict()
 
 
 class MemoryUnitOfWork:
@@ -45,6 +55,9 @@ class MemoryUnitOfWork:
     merges: MemoryMergeRepository
     organizations: MemoryOrganizationRepository
     transactions: MemoryTransactionRepository
+    pipelines: MemoryPipelineRepository
+    deals: MemoryDealRepository
+    stage_changes: MemoryStageChangeRepository
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace
@@ -61,6 +74,9 @@ class MemoryUnitOfWork:
             self.merges = MemoryMergeRepository(ws.merges, self._log)
             self.organizations = MemoryOrganizationRepository(ws.organizations, self._log)
             self.transactions = MemoryTransactionRepository(ws.transactions, self._log)
+            self.pipelines = MemoryPipelineRepository(ws.pipelines, self._log)
+            self.deals = MemoryDealRepository(ws.deals, self._log)
+            self.stage_changes = MemoryStageChangeRepository(ws.stage_changes, self._log)
         except BaseException:
             self._storage._lock.release()
             raise
@@ -80,7 +96,11 @@ class MemoryUnitOfWork:
             self._storage._lock.release()
 
     def linked(self) -> Mapping[str, ContactLinked]:
-        return {"interactions": self.interactions, "transactions": self.transactions}
+        return {
+            "interactions": self.interactions,
+            "transactions": self.transactions,
+            "deals": self.deals,
+        }
 
     def commit(self) -> None:
         if not self._active:

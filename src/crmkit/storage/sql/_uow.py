@@ -6,6 +6,11 @@ from collections.abc import Mapping
 
 from crmkit.storage.protocols import ContactLinked
 from crmkit.storage.sql._contacts import SQLContactRepository
+from crmkit.storage.sql._funnel import (
+    SQLDealRepository,
+    SQLPipelineRepository,
+    SQLStageChangeRepository,
+)
 from crmkit.storage.sql._interactions import SQLInteractionRepository
 from crmkit.storage.sql._merges import SQLMergeRepository
 from crmkit.storage.sql._organizations import SQLOrganizationRepository
@@ -29,6 +34,9 @@ class SQLRepositories:
     merges: SQLMergeRepository
     organizations: SQLOrganizationRepository
     transactions: SQLTransactionRepository
+    pipelines: SQLPipelineRepository
+    deals: SQLDealRepository
+    stage_changes: SQLStageChangeRepository
 
     def _wire(
         self,
@@ -42,6 +50,13 @@ class SQLRepositories:
         self.merges = SQLMergeRepository(db, self.workspace)
         self.organizations = SQLOrganizationRepository(db, self.workspace)
         self.transactions = SQLTransactionRepository(db, self.workspace)
+        self.pipelines = SQLPipelineRepository(db, self.workspace)
+        self.deals = SQLDealRepository(db, self.workspace)
+        self.stage_changes = SQLStageChangeRepository(db, self.workspace)
 
     def linked(self) -> Mapping[str, ContactLinked]:
-        return {"interactions": self.interactions, "transactions": self.transactions}
+        return {
+            "interactions": self.interactions,
+            "transactions": self.transactions,
+            "deals": self.deals,
+        }

@@ -40,6 +40,7 @@ class FacadeContract(ContractBase):
             ({"custom": {"price": object()}}, ValidationError, "custom.price"),
             ({"custom": {"note": "a\x00b"}}, ValidationError, "custom.note"),
             ({"city": "Tir\x00anë"}, ValidationError, "city"),
+            ({"family_name": "Kola \ud800"}, ValidationError, "family_name"),
         ],
     )
     def test_invalid_contact_fields_raise_naming_the_field_and_write_nothing(

@@ -1,0 +1,97 @@
+"""Pipelines: named, ordered stages a deal moves through on its way to won or lost."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+
+from crmkit._types import ensure_aware, new_id, utcnow
+from crmkit.errors import ValidationError
+
+__all__ = ["CLOSED_STAGES", "Pipeline", "Stage"]
+
+# Won and lost are outcomes, not stages a pipeline may name.
+CLOSED_STAGES = frozenset({"won", "lost"})
+
+
+@attrs.frozen
+class Stage:
+    """One step of a pipeline: how likely a deal here is to be won, and when it goes stale."""
+
+    name: str
+    probability: float | None = None
+    rotting_after: timedelta | None = None
+
+    @classmethod
+    def parse(cls, value: Any) -> Stage:
+        if isinstance(value, Stage):
+            stage = value
+        elif isinstance(value, str):
+            stage = cls(value)
+        elif isinstance(value, Mapping):
+            stage = cls(value.get("name", ""), value.get("probability"), value.get("rotting_after"))
+        else:
+            raise ValidationError("stages", value, "a name, a Stage or a mapping")
+        name = " ".join(stage.name.split()) if isinstance(stage.name, str) else ""
+        if not name or name.casefold() in CLOSED_STAGES:
+            raise ValidationError("stage", stage.name, "a non-empty name other than won/lost")
+        p = stage.probability
+        if p is not None and (
+            isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1
+        ):
+            raise ValidationError("probability", p, "a number between 0 and 1")
+        r = stage.rotting_after
+        if r is not None and (not isinstance(r, timedelta) or r <= timedelta(0)):
+            raise ValidationError("rotting_after", r, "a positive timedelta")
+        return cls(name, None if p is None else float(p), r)
+
+
+@attrs.frozen
+class Pipeline:
+    """Ordered stages; several pipelines may live in one workspace.
+
+    >>> p = Pipeline.new("Sales", ["New", "Qualified", {"name": "Proposal", "probability": 0.5}])
+    >>> p.stage_names, p.index("Proposal"), p.stage("Proposal").probability
+    (('New', 'Qualified', 'Proposal'), 2, 0.5)
+    """
+
+    id: str
+    name: str
+    stages: tuple[Stage, ...]
+    created_at: datetime = attrs.field(factory=utcnow)
+    version: int = 1
+
+    @classmethod
+    def new(
+        cls, name: str, stages: Iterable[Any], *, id: str | None = None,
+        now: datetime | None = None,
+    ) -> Pipeline:  # fmt: skip
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationError("name", name, "a pipeline needs a name")
+        if isinstance(stages, str):
+            raise ValidationError("stages", stages, "a list of stages, not one string")
+        parsed = tuple(Stage.parse(s) for s in stages)
+        if not parsed:
+            raise ValidationError("stages", [], "a pipeline needs at least one stage")
+        names = [s.name.casefold() for s in parsed]
+        if len(set(names)) != len(names):
+            raise ValidationError("stages", [s.name for s in parsed], "stage names repeat")
+        at = ensure_aware(now, "now") if now is not None else utcnow()
+        return cls(id or new_id(), " ".join(name.split()), parsed, at)
+
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.stages)
+
+    def index(self, stage: str) -> int:
+        """Position of *stage*; ``ValidationError`` naming it when the pipeline lacks it."""
+        for i, s in enumerate(self.stages):
+            if s.name == stage:
+                return i
+        raise ValidationError("stage", stage, f"not a stage of pipeline {self.name!r}")
+
+    def stage(self, name: str) -> Stage:
+        return self.stages[self.index(name)]

@@ -1,0 +1,48 @@
+"""Pipelines, deals and stage changes, in memory."""
+
+from __future__ import annotations
+
+from crmkit.errors import DealNotFoundError, NotFoundError, PipelineNotFoundError
+from crmkit.funnel.deal import Deal, StageChange
+from crmkit.funnel.pipeline import Pipeline
+from crmkit.storage.memory._base import UndoableDict, UndoLog
+from crmkit.storage.memory._table import MemoryTable
+
+__all__ = ["MemoryDealRepository", "MemoryPipelineRepository", "MemoryStageChangeRepository"]
+
+
+class _StageChangeNotFoundError(NotFoundError):
+    kind = "stage change"
+
+
+class MemoryPipelineRepository(MemoryTable[Pipeline]):
+    def __init__(self, rows: UndoableDict[str, Pipeline], log: UndoLog) -> None:
+        super().__init__(rows, log, kind="pipeline", not_found=PipelineNotFoundError)
+
+
+class MemoryDealRepository(MemoryTable[Deal]):
+    def __init__(self, rows: UndoableDict[str, Deal], log: UndoLog) -> None:
+        super().__init__(rows, log, kind="deal", not_found=DealNotFoundError,
+                         contact_attr="contact_id")  # fmt: skip
+
+    def for_pipeline(self, pipeline_id: str, *, status: str | None = None) -> list[Deal]:
+        return self.select(
+            lambda d: d.pipeline_id == pipeline_id and (status is None or d.status == status),
+            order=lambda d: (d.created_at, d.id),
+        )
+
+    def for_contact(self, contact_id: str) -> list[Deal]:
+        return self.select(lambda d: d.contact_id == contact_id,
+                           order=lambda d: (d.created_at, d.id))  # fmt: skip
+
+
+class MemoryStageChangeRepository(MemoryTable[StageChange]):
+    def __init__(self, rows: UndoableDict[str, StageChange], log: UndoLog) -> None:
+        super().__init__(rows, log, kind="stage change", not_found=_StageChangeNotFoundError,
+                         versioned=False)  # fmt: skip
+
+    def for_deal(self, deal_id: str) -> list[StageChange]:
+        return self.select(lambda c: c.deal_id == deal_id, order=lambda c: (c.at, c.id))
+
+    def for_pipeline(self, pipeline_id: str) -> list[StageChange]:
+        return self.select(lambda c: c.pipeline_id == pipeline_id, order=lambda c: (c.at, c.id))

@@ -1,0 +1,113 @@
+"""Pipelines, deals and stage changes on any SQL backend."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from crmkit._types import Money
+from crmkit.errors import DealNotFoundError, NotFoundError, PipelineNotFoundError
+from crmkit.funnel.deal import Deal, DealStatus, StageChange
+from crmkit.funnel.pipeline import Pipeline, Stage
+from crmkit.storage.sql._session import Dialect, Row, SQLSession
+from crmkit.storage.sql._table import SQLTable, TableSpec
+
+__all__ = ["SQLDealRepository", "SQLPipelineRepository", "SQLStageChangeRepository"]
+
+
+def _pipeline_row(p: Pipeline, d: Dialect) -> tuple[Any, ...]:
+    stages = [
+        {"name": s.name, "probability": s.probability,
+         "rotting_after": None if s.rotting_after is None else s.rotting_after.total_seconds()}
+        for s in p.stages
+    ]  # fmt: skip
+    return (p.id, p.name, d.json(stages), d.ts(p.created_at), p.version)
+
+
+def _pipeline(r: Row, d: Dialect) -> Pipeline:
+    stages = tuple(
+        Stage(s["name"], s["probability"],
+              None if s["rotting_after"] is None else timedelta(seconds=s["rotting_after"]))
+        for s in d.json_out(r[2])
+    )  # fmt: skip
+    return Pipeline(r[0], r[1], stages, d.ts_out(r[3]), r[4])
+
+
+def _deal_row(x: Deal, d: Dialect) -> tuple[Any, ...]:
+    return (
+        x.id, x.pipeline_id, x.title, d.decimal(x.value.amount), x.value.currency, x.stage,
+        x.status.value, d.ts(x.created_at), d.ts(x.changed_at), x.contact_id,
+        x.organization_id, x.owner, None if x.expected_close is None else d.day(x.expected_close),
+        None if x.closed_at is None else d.ts(x.closed_at), x.lost_reason, x.version,
+    )  # fmt: skip
+
+
+def _deal(r: Row, d: Dialect) -> Deal:
+    return Deal(
+        id=r[0], pipeline_id=r[1], title=r[2], value=Money(d.decimal_out(r[3]), r[4]),
+        stage=r[5], status=DealStatus(r[6]), created_at=d.ts_out(r[7]),
+        changed_at=d.ts_out(r[8]), contact_id=r[9], organization_id=r[10], owner=r[11],
+        expected_close=None if r[12] is None else d.day_out(r[12]),
+        closed_at=None if r[13] is None else d.ts_out(r[13]), lost_reason=r[14], version=r[15],
+    )  # fmt: skip
+
+
+def _change_row(c: StageChange, d: Dialect) -> tuple[Any, ...]:
+    return (c.id, c.deal_id, c.pipeline_id, c.from_stage, c.to_stage, d.ts(c.at), c.by)
+
+
+def _change(r: Row, d: Dialect) -> StageChange:
+    return StageChange(r[0], r[1], r[2], r[3], r[4], d.ts_out(r[5]), r[6])
+
+
+class _StageChangeNotFoundError(NotFoundError):
+    kind = "stage change"
+
+
+PIPELINES = TableSpec(
+    "pipelines", "pipeline", ("id", "name", "stages", "created_at", "version"),
+    _pipeline_row, _pipeline, PipelineNotFoundError,
+)  # fmt: skip
+DEALS = TableSpec(
+    "deals", "deal",
+    ("id", "pipeline_id", "title", "amount", "currency", "stage", "status", "created_at",
+     "changed_at", "contact_id", "organization_id", "owner", "expected_close", "closed_at",
+     "lost_reason", "version"),
+    _deal_row, _deal, DealNotFoundError, contact_column="contact_id",
+)  # fmt: skip
+STAGE_CHANGES = TableSpec(
+    "stage_changes", "stage change",
+    ("id", "deal_id", "pipeline_id", "from_stage", "to_stage", "at", "by_user"),
+    _change_row, _change, _StageChangeNotFoundError, versioned=False,
+)  # fmt: skip
+
+
+class SQLPipelineRepository(SQLTable[Pipeline]):
+    def __init__(self, db: SQLSession, workspace: str) -> None:
+        super().__init__(db, workspace, PIPELINES)
+
+
+class SQLDealRepository(SQLTable[Deal]):
+    def __init__(self, db: SQLSession, workspace: str) -> None:
+        super().__init__(db, workspace, DEALS)
+
+    def for_pipeline(self, pipeline_id: str, *, status: str | None = None) -> list[Deal]:
+        where, params = "AND pipeline_id = ?", [pipeline_id]
+        if status is not None:
+            where += " AND status = ?"
+            params.append(status)
+        return self.select(where, params, order="created_at, id")
+
+    def for_contact(self, contact_id: str) -> list[Deal]:
+        return self.select("AND contact_id = ?", [contact_id], order="created_at, id")
+
+
+class SQLStageChangeRepository(SQLTable[StageChange]):
+    def __init__(self, db: SQLSession, workspace: str) -> None:
+        super().__init__(db, workspace, STAGE_CHANGES)
+
+    def for_deal(self, deal_id: str) -> list[StageChange]:
+        return self.select("AND deal_id = ?", [deal_id], order="at, id")
+
+    def for_pipeline(self, pipeline_id: str) -> list[StageChange]:
+        return self.select("AND pipeline_id = ?", [pipeline_id], order="at, id")
