@@ -12,6 +12,7 @@ from crmkit._api._base import Context
 from crmkit._api._identities import IdentityArgs, parse_identities
 from crmkit._api.clv import compute_clv
 from crmkit._api.contacts import ContactsAPI
+from crmkit._api.funnel import DealsAPI, PipelinesAPI, load_pipeline
 from crmkit._api.importing import import_contacts
 from crmkit._api.interactions import InteractionsAPI
 from crmkit._api.merge import merge_contacts, unmerge_contacts
@@ -21,6 +22,9 @@ from crmkit._types import ensure_aware, utcnow
 from crmkit.clv.report import CLVReport
 from crmkit.contacts import Contact
 from crmkit.errors import ConflictError, DuplicateContactError, ValidationError
+from crmkit.funnel.board import Board, ForecastMonth, forecast, pipeline_as_of, rotting_deals
+from crmkit.funnel.deal import Deal
+from crmkit.funnel.report import FunnelReport, funnel_report
 from crmkit.identity.normalize import normalize_channel
 from crmkit.importing import ImportReport
 from crmkit.interactions import Interaction
@@ -82,6 +86,8 @@ class CRM:
         self.interactions = InteractionsAPI(self._ctx)
         self.organizations = OrganizationsAPI(self._ctx)
         self.transactions = TransactionsAPI(self._ctx)
+        self.pipelines = PipelinesAPI(self._ctx)
+        self.deals = DealsAPI(self._ctx)
 
     @classmethod
     def open(cls, target: str, **options: Any) -> CRM:
@@ -199,6 +205,47 @@ class CRM:
         """
         return import_contacts(self._ctx, rows, match_on=match_on, dry_run=dry_run,
                                all_or_nothing=all_or_nothing, progress=progress)  # fmt: skip
+
+    # -- funnel ----------------------------------------------------------------------------
+
+    def funnel(
+        self,
+        pipeline_id: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        owner: str | None = None,
+        rates: RatesTable | None = None,
+    ) -> FunnelReport:
+        """Where the deals created in [since, until) moved on, stalled, dropped out and won."""
+        lo = None if since is None else ensure_aware(since, "since")
+        hi = None if until is None else ensure_aware(until, "until")
+        with self._ctx.read() as uow:
+            pipeline, deals, changes = load_pipeline(uow, pipeline_id)
+        return funnel_report(pipeline, deals, changes, since=lo, until=hi, owner=owner,
+                             rates=rates)  # fmt: skip
+
+    def forecast(
+        self, pipeline_id: str, *, rates: RatesTable | None = None, currency: str | None = None
+    ) -> list[ForecastMonth]:
+        """Open deals' value by expected-close month, weighted by stage probability."""
+        with self._ctx.read() as uow:
+            pipeline, deals, _ = load_pipeline(uow, pipeline_id)
+        return forecast(pipeline, deals, rates=rates, currency=currency)
+
+    def pipeline_as_of(self, pipeline_id: str, when: datetime) -> Board:
+        """What the board looked like at *when*."""
+        at = ensure_aware(when, "when")
+        with self._ctx.read() as uow:
+            pipeline, deals, changes = load_pipeline(uow, pipeline_id)
+        return pipeline_as_of(pipeline, deals, changes, at)
+
+    def rotting_deals(self, pipeline_id: str, *, now: datetime | None = None) -> list[Deal]:
+        """Open deals past their stage's ``rotting_after``, longest-waiting first."""
+        at = self._ctx.clock() if now is None else ensure_aware(now, "now")
+        with self._ctx.read() as uow:
+            pipeline, deals, _ = load_pipeline(uow, pipeline_id)
+        return rotting_deals(pipeline, deals, at)
 
     # -- value -----------------------------------------------------------------------------
 

@@ -53,9 +53,7 @@ def contacts(draw: st.DrawFn) -> Contact:
                 st.none()
                 | st.booleans()
                 | st.integers(-5, 5)
-                | st.text(
-                    st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=5
-                ),
+                | st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=5),
                 max_size=2,
             )
         ),

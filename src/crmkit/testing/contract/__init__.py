@@ -10,6 +10,7 @@ from __future__ import annotations
 from crmkit.testing.contract._base import ContractBase
 from crmkit.testing.contract._contacts import ContactsContract
 from crmkit.testing.contract._facade import FacadeContract
+from crmkit.testing.contract._funnel import FunnelContract
 from crmkit.testing.contract._interactions import InteractionsContract
 from crmkit.testing.contract._ledger import LedgerContract
 from crmkit.testing.contract._merge import MergeContract
@@ -18,6 +19,7 @@ __all__ = [
     "ContactsContract",
     "ContractBase",
     "FacadeContract",
+    "FunnelContract",
     "InteractionsContract",
     "LedgerContract",
     "MergeContract",
@@ -26,6 +28,11 @@ __all__ = [
 
 
 class StorageContract(
-    ContactsContract, InteractionsContract, LedgerContract, FacadeContract, MergeContract
+    ContactsContract,
+    InteractionsContract,
+    LedgerContract,
+    FunnelContract,
+    FacadeContract,
+    MergeContract,
 ):
     """Behaviour every backend must show. Override the ``storage`` fixture."""
