@@ -12,7 +12,7 @@ import attrs
 
 from crmkit._types import JSONValue, ensure_aware, ensure_date, new_id, parse_datetime, utcnow
 from crmkit.errors import ValidationError
-from crmkit.identity.normalize import (
+from crmkit._normalize import (
     identity_key,
     normalize_email,
     normalize_handle,

@@ -22,8 +22,9 @@ from crmkit._types import ensure_aware, utcnow
 from crmkit.clv.report import CLVReport
 from crmkit.contacts import Contact
 from crmkit.errors import ConflictError, DuplicateContactError, ValidationError
-from crmkit.funnel.board import Board, ForecastMonth, forecast, pipeline_as_of, rotting_deals
+from crmkit.funnel.board import Board, pipeline_as_of, rotting_deals
 from crmkit.funnel.deal import Deal
+from crmkit.funnel.forecast import Forecast, forecast
 from crmkit.funnel.report import FunnelReport, funnel_report
 from crmkit.identity.normalize import normalize_channel
 from crmkit.importing import ImportReport
@@ -227,7 +228,7 @@ class CRM:
 
     def forecast(
         self, pipeline_id: str, *, rates: RatesTable | None = None, currency: str | None = None
-    ) -> list[ForecastMonth]:
+    ) -> Forecast:
         """Open deals' value by expected-close month, weighted by stage probability."""
         with self._ctx.read() as uow:
             pipeline, deals, _ = load_pipeline(uow, pipeline_id)

@@ -30,7 +30,8 @@ class DealStatus(enum.StrEnum):
 @attrs.frozen
 class StageChange:
     """One transition: ``from_stage`` is None when the deal was created; ``to_stage`` is
-    ``"won"`` or ``"lost"`` when it closed."""
+    ``"won"`` or ``"lost"`` when it closed, and ``from_stage`` is ``"won"``/``"lost"`` when a
+    closed deal was reopened."""
 
     id: str
     deal_id: str
@@ -104,7 +105,17 @@ def open_deal(
     by: str | None = None,
     id: str | None = None,
 ) -> tuple[Deal, StageChange]:
-    """A new open deal in its first (or the given) stage, and the change that records it."""
+    """A new open deal in its first (or the given) stage, and the change that records it.
+
+    >>> from datetime import UTC, datetime
+    >>> p = Pipeline.new("Sales", ["New", "Qualified"])
+    >>> open_deal(p, title="X", value=Money("-1", "EUR"), contact_id="c",
+    ...           at=datetime(2026, 1, 1, tzinfo=UTC))
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.InvalidMoneyError: invalid value Money('-1', 'EUR'): a deal's value cannot \
+be negative
+    """
     if not isinstance(title, str) or not title.strip():
         raise ValidationError("title", title, "a deal needs a title")
     if not isinstance(value, Money):
@@ -127,6 +138,13 @@ def open_deal(
     return deal, _change(deal, None, first, when, by)
 
 
+def _same_pipeline(deal: Deal, pipeline: Pipeline) -> None:
+    if deal.pipeline_id != pipeline.id:
+        raise ValidationError(
+            "pipeline_id", pipeline.id, f"deal {deal.id!r} belongs to {deal.pipeline_id!r}"
+        )
+
+
 def _require_open(deal: Deal, action: str) -> None:
     if deal.status is not DealStatus.OPEN:
         raise InvalidTransitionError(
@@ -142,6 +160,7 @@ def move(
     """Move an open deal to *stage* (forward skips count as passing through; backward is
     allowed and recorded)."""
     _require_open(deal, "move")
+    _same_pipeline(deal, pipeline)
     target = pipeline.stages[pipeline.index(stage)].name
     if target == deal.stage:
         raise InvalidTransitionError("stage", stage, "the deal is already in that stage")
@@ -151,6 +170,7 @@ def move(
 
 
 def win(deal: Deal, *, at: Any, by: str | None = None) -> tuple[Deal, StageChange]:
+    """Close an open deal as won (from whatever stage it stands in)."""
     _require_open(deal, "be won")
     when = _when(deal, at)
     new = attrs.evolve(deal, status=DealStatus.WON, closed_at=when, changed_at=when,
@@ -159,6 +179,8 @@ def win(deal: Deal, *, at: Any, by: str | None = None) -> tuple[Deal, StageChang
 
 
 def lose(deal: Deal, *, reason: str, at: Any, by: str | None = None) -> tuple[Deal, StageChange]:
+    """Close an open deal as lost; the *reason* is required (it feeds the lost-reasons
+    report), and the deal keeps the stage it was lost from."""
     _require_open(deal, "be lost")
     if not isinstance(reason, str) or not reason.strip():
         raise ValidationError("reason", reason, "losing a deal needs a reason")
@@ -173,6 +195,7 @@ def reopen(deal: Deal, pipeline: Pipeline, *, at: Any, stage: str | None = None,
     """Reopen a closed deal, in the stage it closed from unless another is given."""
     if deal.status is DealStatus.OPEN:
         raise InvalidTransitionError("status", "open", "the deal is already open")
+    _same_pipeline(deal, pipeline)
     target = deal.stage if stage is None else pipeline.stages[pipeline.index(stage)].name
     when = _when(deal, at)
     new = attrs.evolve(deal, status=DealStatus.OPEN, stage=target, closed_at=None,

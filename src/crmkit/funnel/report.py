@@ -1,58 +1,84 @@
-"""The funnel report: where deals move on, where they stall or drop out, and what wins.
+"""The funnel report: where deals (or contacts) move on, stall or drop out, and what wins.
 
-Computed from deals and their :class:`~crmkit.funnel.deal.StageChange` history. A forward
-skip counts as passing through the skipped stages; time in a stage counts stays that ended.
+:func:`funnel_report` and :func:`lifecycle_report` collect :class:`~crmkit.funnel.facts.
+FunnelFacts` in memory and :func:`assemble` turns facts into the report, so a SQL backend can
+return the facts from aggregate queries and reuse the same assembly.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
-from crmkit._types import Money
-from crmkit.errors import ConfigurationError
-from crmkit.funnel.deal import Deal, DealStatus, StageChange
+from crmkit._types import Money, ensure_aware
+from crmkit.errors import CurrencyMismatchError, ValidationError
+from crmkit.funnel._table import percent, render_table, to_dataframe
+from crmkit.funnel.deal import Deal, StageChange
+from crmkit.funnel.facts import FunnelFacts, deal_facts, parse_cohort
+from crmkit.funnel.lifecycle import LifecycleChange, LifecycleStages, lifecycle_facts
 from crmkit.funnel.pipeline import Pipeline
 from crmkit.rates import RatesTable
 
-__all__ = ["CohortStats", "FunnelReport", "StageStats", "funnel_report"]
+__all__ = [
+    "CohortStats",
+    "FunnelReport",
+    "StageStats",
+    "assemble",
+    "funnel_report",
+    "lifecycle_report",
+]
+
+_DAY = Decimal(86400)
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
 
 
 @attrs.frozen
 class StageStats:
+    """One stage of a :class:`FunnelReport`; times count stays that ended."""
+
     name: str
     entered: int
     moved_on: int
     won: int
     lost_here: int
     lost_reasons: tuple[tuple[str, int], ...]
-    median_time: timedelta | None
-    mean_time: timedelta | None
-    p90_time: timedelta | None
+    median_time_in_stage: timedelta | None
+    mean_time_in_stage: timedelta | None
+    p90_time_in_stage: timedelta | None
+    stays: int  # how many ended stays the times are computed from
 
     @property
     def conversion_rate(self) -> float | None:
-        """Share of the deals that entered this stage and moved on (or were won from it)."""
-        return self.moved_on / self.entered if self.entered else None
+        """Share of the deals that entered this stage and went beyond it (or were won)."""
+        return _ratio(self.moved_on, self.entered)
 
     @property
     def conversion_to_won(self) -> float | None:
-        return self.won / self.entered if self.entered else None
+        """Share of the deals that entered this stage and were won in the end."""
+        return _ratio(self.won, self.entered)
 
     @property
     def drop_off(self) -> int:
+        """Deals that entered this stage and went no further (lost here or still here)."""
         return self.entered - self.moved_on
+
+    @property
+    def drop_off_rate(self) -> float | None:
+        return _ratio(self.drop_off, self.entered)
 
 
 @attrs.frozen
 class CohortStats:
-    month: str  # "YYYY-MM" of creation
+    """The deals created in one month (UTC) and where they stand now."""
+
+    month: str
     created: int
     won: int
     lost: int
@@ -60,64 +86,148 @@ class CohortStats:
 
     @property
     def win_rate(self) -> float | None:
-        closed = self.won + self.lost
-        return self.won / closed if closed else None
+        return _ratio(self.won, self.won + self.lost)
 
 
 @attrs.frozen
 class FunnelReport:
-    """A frozen report; ``to_rows()`` for export, ``to_dataframe()`` with pandas."""
+    """A frozen funnel report: ``stages``, outcomes, cycle, velocity and monthly cohorts.
 
-    pipeline_id: str
+    ``to_rows()`` gives plain dicts (``table="cohorts"`` for the cohort view),
+    ``to_dataframe()`` the same as a pandas DataFrame, and ``repr()`` a readable table.
+    """
+
+    name: str
     stages: tuple[StageStats, ...]
     won: int
     lost: int
     open: int
-    average_cycle: timedelta | None
-    velocity_per_day: Money | None
+    average_cycle: timedelta | None  # created -> won, over won deals
+    won_value: tuple[Money, ...]  # one total per currency (one, in the base, with rates)
     cohorts: tuple[CohortStats, ...]
+    pipeline_id: str | None = None
 
     @property
     def win_rate(self) -> float | None:
         """won / (won + lost); None when nothing has closed."""
-        closed = self.won + self.lost
-        return self.won / closed if closed else None
+        return _ratio(self.won, self.won + self.lost)
 
-    def to_rows(self) -> list[dict[str, Any]]:
+    @property
+    def average_won_value(self) -> Money | None:
+        """Mean value of the won deals; ``CurrencyMismatchError`` when they mix currencies
+        and the report was built without ``rates``."""
+        if not self.won_value or not self.won:
+            return None
+        if len(self.won_value) > 1:
+            codes = sorted(m.currency for m in self.won_value)
+            raise CurrencyMismatchError("currency", codes, "pass rates= to add them up")
+        total = self.won_value[0]
+        return Money((total.amount / self.won).quantize(Decimal("0.01")), total.currency)
+
+    @property
+    def sales_velocity(self) -> Money | None:
+        """Expected won value per day: open deals x average won value x win rate / average
+        cycle in days. None when nothing was won yet."""
+        average = self.average_won_value
+        if average is None or self.win_rate is None or not self.average_cycle:
+            return None
+        days = Decimal(self.average_cycle // timedelta(microseconds=1)) / (_DAY * 10**6)
+        per_day = (
+            Decimal(self.open)
+            * average.amount
+            * Decimal(self.won)
+            / (Decimal(self.won + self.lost) * days)
+        )
+        return Money(per_day.quantize(Decimal("0.01")), average.currency)
+
+    def to_rows(self, table: Literal["stages", "cohorts"] = "stages") -> list[dict[str, Any]]:
+        """Plain rows: one per stage (default) or one per creation month."""
+        if table == "cohorts":
+            return [
+                {"month": c.month, "created": c.created, "won": c.won, "lost": c.lost,
+                 "open": c.open, "win_rate": c.win_rate}
+                for c in self.cohorts
+            ]  # fmt: skip
+        if table != "stages":
+            raise ValidationError("table", table, "'stages' or 'cohorts'")
         return [
             {"stage": s.name, "entered": s.entered, "moved_on": s.moved_on,
              "conversion_rate": s.conversion_rate, "conversion_to_won": s.conversion_to_won,
              "drop_off": s.drop_off, "lost_here": s.lost_here,
-             "median_time": s.median_time, "mean_time": s.mean_time, "p90_time": s.p90_time}
+             "lost_reasons": dict(s.lost_reasons),
+             "median_time_in_stage": s.median_time_in_stage,
+             "mean_time_in_stage": s.mean_time_in_stage,
+             "p90_time_in_stage": s.p90_time_in_stage}
             for s in self.stages
         ]  # fmt: skip
 
-    def to_dataframe(self) -> Any:
-        try:
-            import pandas as pd
-        except ImportError as exc:
-            raise ConfigurationError("to_dataframe needs pandas: pip install pandas") from exc
-        return pd.DataFrame(self.to_rows())
+    def to_dataframe(self, table: Literal["stages", "cohorts"] = "stages") -> Any:
+        """:meth:`to_rows` as a pandas DataFrame (pandas is optional)."""
+        return to_dataframe(self.to_rows(table))
 
     def __repr__(self) -> str:
-        def pct(v: float | None) -> str:
-            return "-" if v is None else f"{v:.0%}"
+        try:
+            velocity = self.sales_velocity
+            speed = "-" if velocity is None else f"{velocity}/day"
+        except CurrencyMismatchError:
+            speed = "mixed currencies (pass rates=)"
+        cycle = self.average_cycle
+        title = (
+            f"FunnelReport {self.name!r}: won {self.won}, lost {self.lost}, open {self.open}; "
+            f"win rate {percent(self.win_rate)}; average cycle "
+            f"{'-' if cycle is None else f'{cycle.total_seconds() / 86400:.1f}d'}; "
+            f"velocity {speed}"
+        )
+        rows = [
+            {"stage": s.name, "entered": s.entered, "moved on": s.moved_on,
+             "conv": percent(s.conversion_rate), "to won": percent(s.conversion_to_won),
+             "lost": s.lost_here, "median": s.median_time_in_stage,
+             "p90": s.p90_time_in_stage}
+            for s in self.stages
+        ]  # fmt: skip
+        columns = ["stage", "entered", "moved on", "conv", "to won", "lost", "median", "p90"]
+        return render_table(title, rows, columns)
 
-        lines = [f"FunnelReport(win_rate={pct(self.win_rate)}, won={self.won}, lost={self.lost}, "
-                 f"open={self.open})",
-                 f"  {'stage':<16}{'entered':>8}{'moved on':>9}{'conv':>6}{'to won':>7}"
-                 f"{'median time':>14}"]  # fmt: skip
-        for s in self.stages:
-            median = "-" if s.median_time is None else str(s.median_time)
-            lines.append(f"  {s.name:<16}{s.entered:>8}{s.moved_on:>9}{pct(s.conversion_rate):>6}"
-                         f"{pct(s.conversion_to_won):>7}{median:>14}")  # fmt: skip
-        return "\n".join(lines)
+
+def _won_value(
+    facts: FunnelFacts, rates: RatesTable | None, currency: str | None
+) -> tuple[Money, ...]:
+    if rates is None:
+        totals: dict[str, Decimal] = {}
+        for _, money in facts.won_values:
+            totals[money.currency] = totals.get(money.currency, Decimal(0)) + money.amount
+        return tuple(Money(v, k) for k, v in sorted(totals.items()))
+    target = currency or rates.base
+    total = Money(0, target)
+    for day, money in facts.won_values:
+        total = total + rates.convert(money, day, target)  # at the rates of the close day
+    return (total,) if facts.won_values else ()
 
 
-def _percentile(values: Sequence[timedelta], q: float) -> timedelta:
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, int(-(-q * len(ordered) // 1)) - 1))
-    return ordered[rank]
+def assemble(
+    facts: FunnelFacts,
+    *,
+    name: str,
+    pipeline_id: str | None = None,
+    rates: RatesTable | None = None,
+    currency: str | None = None,
+) -> FunnelReport:
+    """Turn *facts* (from memory or from SQL aggregates) into a :class:`FunnelReport`."""
+    stages = tuple(
+        StageStats(f.stage, f.entered, f.moved_on, f.won, f.lost_here, f.lost_reasons,
+                   f.stays.median, f.stays.mean, f.stays.p90, f.stays.count)
+        for f in facts.stages
+    )  # fmt: skip
+    cycle = facts.cycle_total // facts.won if facts.won else None
+    cohorts = tuple(CohortStats(c.month, c.created, c.won, c.lost, c.open) for c in facts.cohorts)
+    return FunnelReport(name, stages, facts.won, facts.lost, facts.open, cycle,
+                        _won_value(facts, rates, currency), cohorts, pipeline_id)  # fmt: skip
+
+
+def _window(since: Any, until: Any) -> tuple[datetime | None, datetime | None]:
+    lo = None if since is None else ensure_aware(since, "since")
+    hi = None if until is None else ensure_aware(until, "until")
+    return lo, hi
 
 
 def funnel_report(
@@ -128,9 +238,13 @@ def funnel_report(
     since: datetime | None = None,
     until: datetime | None = None,
     owner: str | None = None,
+    cohort: Any = None,
     rates: RatesTable | None = None,
+    currency: str | None = None,
 ) -> FunnelReport:
-    """The funnel of the deals created in [since, until) (optionally of one owner).
+    """The funnel of the deals created in ``[since, until)``, optionally of one *owner* or one
+    creation month (*cohort*, ``"YYYY-MM"``). Won values in several currencies add up only
+    through *rates* (at the rates of each close day, into *currency* or the rates' base).
 
     >>> from datetime import UTC
     >>> from crmkit.funnel.deal import open_deal, move, win, lose
@@ -150,94 +264,47 @@ def funnel_report(
     >>> r = funnel_report(p, deals, history)
     >>> [(s.name, s.entered, s.moved_on) for s in r.stages]
     [('New', 3, 3), ('Qualified', 3, 3), ('Proposal', 3, 1)]
-    >>> r.win_rate, r.stages[0].median_time, r.stages[2].lost_reasons
+    >>> r.win_rate, r.stages[0].median_time_in_stage, r.stages[2].lost_reasons
     (0.5, datetime.timedelta(days=2), (('price', 1),))
     """
-    names = pipeline.stage_names
-    index = {n: i for i, n in enumerate(names)}
-    chosen = {
-        d.id: d for d in deals
-        if d.pipeline_id == pipeline.id
-        and (since is None or d.created_at >= since) and (until is None or d.created_at < until)
-        and (owner is None or d.owner == owner)
-    }  # fmt: skip
-    by_deal: dict[str, list[StageChange]] = defaultdict(list)
-    for c in changes:
-        if c.deal_id in chosen:
-            by_deal[c.deal_id].append(c)
-    entered = [0] * len(names)
-    moved_on = [0] * len(names)
-    won_from = [0] * len(names)
-    lost_here = [0] * len(names)
-    reasons: list[Counter[str]] = [Counter() for _ in names]
-    stays: list[list[timedelta]] = [[] for _ in names]
-    for deal_id, deal in chosen.items():
-        history = sorted(by_deal.get(deal_id, ()), key=lambda c: (c.at, c.id))
-        reached = max((index[c.to_stage] for c in history if c.to_stage in index),
-                      default=index.get(deal.stage, 0))  # fmt: skip
-        for i in range(reached + 1):
-            entered[i] += 1
-            if i < reached or deal.status is DealStatus.WON:
-                moved_on[i] += 1
-            if deal.status is DealStatus.WON:
-                won_from[i] += 1
-        if deal.status is DealStatus.LOST and deal.stage in index:
-            lost_here[index[deal.stage]] += 1
-            reasons[index[deal.stage]][deal.lost_reason or "unknown"] += 1
-        for before, after in itertools.pairwise(history):
-            if before.to_stage in index:
-                stays[index[before.to_stage]].append(after.at - before.at)
-    stats = []
-    for i, name in enumerate(names):
-        times = stays[i]
-        stats.append(StageStats(
-            name, entered[i], moved_on[i], won_from[i], lost_here[i],
-            tuple(sorted(reasons[i].items(), key=lambda kv: (-kv[1], kv[0]))),
-            _median(times), (sum(times, timedelta(0)) / len(times)) if times else None,
-            _percentile(times, 0.9) if times else None,
-        ))  # fmt: skip
-    all_deals = list(chosen.values())
-    won = [d for d in all_deals if d.status is DealStatus.WON]
-    lost = sum(1 for d in all_deals if d.status is DealStatus.LOST)
-    open_ = [d for d in all_deals if d.status is DealStatus.OPEN]
-    cycles = [d.closed_at - d.created_at for d in won if d.closed_at is not None]
-    average_cycle = sum(cycles, timedelta(0)) / len(cycles) if cycles else None
-    report = FunnelReport(pipeline.id, tuple(stats), len(won), lost, len(open_), average_cycle,
-                          None, _cohorts(all_deals))  # fmt: skip
-    return attrs.evolve(report, velocity_per_day=_velocity(report, won, open_, rates))
+    lo, hi = _window(since, until)
+    if currency is not None and rates is None:
+        raise ValidationError("currency", currency, "converting needs rates=")
+    if owner is not None and not isinstance(owner, str):
+        raise ValidationError("owner", owner, "an owner is a user id string")
+    facts = deal_facts(pipeline, deals, changes, since=lo, until=hi, owner=owner,
+                       cohort=parse_cohort(cohort))  # fmt: skip
+    return assemble(facts, name=pipeline.name, pipeline_id=pipeline.id, rates=rates,
+                    currency=currency)  # fmt: skip
 
 
-def _median(times: list[timedelta]) -> timedelta | None:
-    if not times:
-        return None
-    ordered = sorted(times)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+def lifecycle_report(
+    changes: Iterable[LifecycleChange],
+    *,
+    stages: LifecycleStages | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    cohort: Any = None,
+) -> FunnelReport:
+    """The lifecycle funnel of the contacts whose history starts in ``[since, until)``:
+    *won* means reaching the customer stage; exits (disqualified, churned) are the drop-outs,
+    with their reasons, in the stage they left.
 
-
-def _velocity(report: FunnelReport, won: list[Deal], open_: list[Deal],
-              rates: RatesTable | None) -> Money | None:  # fmt: skip
-    """Sales velocity: open deals x average won value x win rate / average cycle (per day)."""
-    if not won or report.win_rate is None or not report.average_cycle:
-        return None
-    values = [d.value if rates is None else rates.convert(d.value, d.closed_at or d.created_at)
-              for d in won]  # fmt: skip
-    total = values[0]
-    for v in values[1:]:
-        total = total + v  # CurrencyMismatchError when currencies differ without rates
-    average = total.amount / len(values)
-    days = Decimal(report.average_cycle.total_seconds()) / Decimal(86400)
-    per_day = Decimal(len(open_)) * average * Decimal(str(report.win_rate)) / days
-    return Money(per_day.quantize(Decimal("0.01")), total.currency)
-
-
-def _cohorts(deals: list[Deal]) -> tuple[CohortStats, ...]:
-    months: dict[str, list[Deal]] = defaultdict(list)
-    for d in deals:
-        months[f"{d.created_at:%Y-%m}"].append(d)
-    return tuple(
-        CohortStats(m, len(ds), sum(d.status is DealStatus.WON for d in ds),
-                    sum(d.status is DealStatus.LOST for d in ds),
-                    sum(d.status is DealStatus.OPEN for d in ds))
-        for m, ds in sorted(months.items())
-    )  # fmt: skip
+    >>> from datetime import UTC
+    >>> from crmkit._types import new_id
+    >>> t = datetime(2026, 1, 5, tzinfo=UTC)
+    >>> history = [
+    ...     LifecycleChange(new_id(), "a", None, "subscriber", t),
+    ...     LifecycleChange(new_id(), "a", "subscriber", "customer", t + timedelta(days=9)),
+    ...     LifecycleChange(new_id(), "b", None, "subscriber", t),
+    ...     LifecycleChange(new_id(), "b", "subscriber", "disqualified", t + timedelta(days=1),
+    ...                     reason="bounced"),
+    ... ]
+    >>> r = lifecycle_report(history)
+    >>> r.won, r.lost, r.stages[0].lost_reasons, r.average_cycle
+    (1, 1, (('bounced', 1),), datetime.timedelta(days=9))
+    """
+    lo, hi = _window(since, until)
+    lifecycle = stages or LifecycleStages.default()
+    facts = lifecycle_facts(lifecycle, changes, since=lo, until=hi, cohort=parse_cohort(cohort))
+    return assemble(facts, name="lifecycle")

@@ -1,0 +1,232 @@
+"""Funnel benchmark: 100k deals with about 1M stage changes, every report in memory.
+
+Run:  python benchmarks/bench_funnel.py [--scale 1.0] [--repeat 3]
+
+Each crmkit call is timed on the same Python values the storage layer hands the reports
+(best of ``--repeat`` runs). The funnel counts are set beside a hand-written pandas/NumPy
+computation of the same numbers (entered, moved on, won per stage and the median stay), timed
+from ready-made columns, i.e. the best case for the reference; both must agree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import attrs
+
+from crmkit._types import Money, new_id, paused_gc
+from crmkit.funnel import (
+    Deal,
+    DealStatus,
+    LifecycleChange,
+    LifecycleStages,
+    Pipeline,
+    Stage,
+    StageChange,
+    assemble,
+    deal_facts,
+    fit_win_model,
+    forecast,
+    funnel_report,
+    lifecycle_report,
+    open_deal,
+    pipeline_as_of,
+    rotting_deals,
+)
+
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
+STAGES = ["New", "Contacted", "Qualified", "Demo", "Proposal", "Negotiation", "Contract",
+          "Signature"]  # fmt: skip
+REASONS = ["price", "timing", "competitor", "no budget", "went silent"]
+
+
+def make_history(n_deals: int, seed: int = 1) -> tuple[Pipeline, list[Deal], list[StageChange]]:
+    """About ten changes per deal, with backward moves, skips, wins, losses and open deals.
+
+    Changes are built directly (as storage returns them) rather than through the transition
+    functions, so that generating 1M of them does not dominate the run.
+    """
+    rng = random.Random(seed)
+    pipeline = Pipeline.new(
+        "Sales", [Stage(s, (i + 1) / 10, timedelta(days=30)) for i, s in enumerate(STAGES)],
+        now=T0,
+    )  # fmt: skip
+    deals, changes = [], []
+    top = len(STAGES) - 1
+    with paused_gc():
+        for i in range(n_deals):
+            at = T0 + timedelta(minutes=rng.randrange(60 * 24 * 330))
+            deal, c = open_deal(
+                pipeline, title=f"Deal {i}", value=Money(rng.randrange(100, 5000), "EUR"),
+                contact_id=f"c{i}", owner=f"rep{i % 20}", at=at, id=f"d{i:06d}",
+                expected_close=(at + timedelta(days=rng.randrange(10, 120))).date(),
+            )  # fmt: skip
+            changes.append(c)
+            idx, entered_at = 0, at
+            for _ in range(10):
+                at += timedelta(minutes=rng.randrange(60, 60 * 200))
+                if rng.random() < 0.15 and idx > 0:
+                    nxt = idx - 1
+                else:
+                    nxt = min(idx + rng.choice((1, 1, 2)), top)
+                if nxt == idx:
+                    continue
+                changes.append(StageChange(new_id(), deal.id, pipeline.id, STAGES[idx],
+                                           STAGES[nxt], at, None))  # fmt: skip
+                idx, entered_at = nxt, at
+            at += timedelta(hours=5)
+            # Owners differ (rep0 wins 10 %, rep19 48 %), so the win model has a signal.
+            outcome = rng.random()
+            status, reason, closed = DealStatus.OPEN, None, None
+            if outcome < 0.1 + 0.02 * (i % 20):
+                status, closed = DealStatus.WON, at
+            elif outcome < 0.75:
+                status, closed, reason = DealStatus.LOST, at, rng.choice(REASONS)
+            if closed is not None:
+                changes.append(StageChange(new_id(), deal.id, pipeline.id, STAGES[idx],
+                                           status.value, at, None))  # fmt: skip
+            deals.append(attrs.evolve(
+                deal, stage=STAGES[idx], status=status, changed_at=closed or entered_at,
+                closed_at=closed, lost_reason=reason, version=2,
+            ))  # fmt: skip
+    return pipeline, deals, changes
+
+
+def make_lifecycle(n_contacts: int, seed: int = 2) -> list[LifecycleChange]:
+    rng = random.Random(seed)
+    stages = LifecycleStages.default().stages
+    out = []
+    for i in range(n_contacts):
+        at = T0 + timedelta(hours=rng.randrange(24 * 300))
+        previous = None
+        for stage in stages[: rng.randrange(1, len(stages) + 1)]:
+            out.append(LifecycleChange(new_id(), f"c{i}", previous, stage, at))
+            previous, at = stage, at + timedelta(hours=rng.randrange(1, 500))
+        if previous != "customer" and rng.random() < 0.4:
+            out.append(
+                LifecycleChange(
+                    new_id(),
+                    f"c{i}",
+                    previous,
+                    "disqualified",
+                    at,
+                    reason=rng.choice(["bounced", "not our market"]),
+                )
+            )
+    return out
+
+
+def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return min(times), result
+
+
+def pandas_reference(
+    pipeline: Pipeline, deals: list[Deal], changes: list[StageChange]
+) -> Callable[[], list[tuple[int, int, int, float | None]]] | None:
+    """The same counts hand-written with pandas/NumPy, from ready-made columns."""
+    try:
+        import numpy as np
+        import pandas as pd
+    except ImportError:
+        return None
+    index = {n: i for i, n in enumerate(pipeline.stage_names)}
+    n = len(index)
+    ch = pd.DataFrame({
+        "deal": [c.deal_id for c in changes],
+        "stage": [index.get(c.to_stage, -1) for c in changes],
+        "at": np.array([c.at.timestamp() for c in changes]),
+        "id": [c.id for c in changes],
+    })  # fmt: skip
+    dl = pd.DataFrame({"deal": [d.id for d in deals],
+                       "won": [d.status is DealStatus.WON for d in deals]})  # fmt: skip
+
+    def run() -> list[tuple[int, int, int, float | None]]:
+        ordered = ch.sort_values(["deal", "at", "id"])
+        in_stage = ordered[ordered.stage >= 0]
+        ranges = in_stage.groupby("deal").stage.agg(["min", "max"]).join(dl.set_index("deal"))
+        hi = np.where(ranges.won, n - 1, ranges["max"])
+        lo, won = ranges["min"].to_numpy(), ranges.won.to_numpy()
+        stays = ordered["at"].shift(-1) - ordered["at"]
+        same = ordered.deal.shift(-1) == ordered.deal
+        ended = ordered[same & (ordered.stage >= 0)].assign(stay=stays[same])
+        medians = ended.groupby("stage").stay.median()
+        out = []
+        for i in range(n):
+            covered = (lo <= i) & (i <= hi)
+            entered = int(covered.sum())
+            moved = int((covered & ((i < hi) | won)).sum())
+            med = medians.get(i)
+            out.append((entered, moved, int((covered & won).sum()),
+                        None if med is None else float(med)))  # fmt: skip
+        return out
+
+    return run
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    n = int(100_000 * args.scale)
+    t = time.perf_counter()
+    pipeline, deals, changes = make_history(n)
+    people = make_lifecycle(n)
+    print(f"crmkit funnel benchmark (in memory): {n:,} deals, {len(changes):,} stage changes, "
+          f"{len(people):,} lifecycle changes (generated in {time.perf_counter() - t:.1f} s); "
+          f"{os.cpu_count()} cores, {datetime.now(UTC):%Y-%m-%d}")  # fmt: skip
+    print(f"  {'what':<46} {'time':>8} {'pandas':>10} {'ratio':>6}")
+    r = args.repeat
+    now = T0 + timedelta(days=400)
+    ours, report = best(lambda: funnel_report(pipeline, deals, changes), r)
+    reference = pandas_reference(pipeline, deals, changes)
+    if reference is None:
+        print(f"  {'funnel_report (facts + assembly)':<46} {ours:>6.2f} s   (pandas missing)")
+    else:
+        ref, counts = best(reference, r)
+        print(f"  {'funnel_report (facts + assembly)':<46} {ours:>6.2f} s {ref:>8.2f} s "
+              f"{ours / ref:>6.2f}")  # fmt: skip
+        same = [(s.entered, s.moved_on, s.won) for s in report.stages] == [c[:3] for c in counts]
+        medians_close = all(
+            c[3] is None or abs(s.median_time_in_stage.total_seconds() - c[3]) <= 1
+            for s, c in zip(report.stages, counts, strict=True)
+        )  # fmt: skip
+        print(f"    same counts as pandas: {same}; same medians (±1 s): {medians_close}")
+    facts_time, facts = best(lambda: deal_facts(pipeline, deals, changes), r)
+    rows: list[tuple[str, Callable[[], Any]]] = [
+        ("  of which deal_facts", lambda: facts),
+        ("  of which assemble", lambda: assemble(facts, name="Sales")),
+        ("funnel_report(owner=...)", lambda: funnel_report(pipeline, deals, changes,
+                                                           owner="rep3")),
+        ("pipeline_as_of", lambda: pipeline_as_of(pipeline, deals, changes, now)),
+        ("rotting_deals", lambda: rotting_deals(pipeline, deals, now)),
+        ("forecast (stage probability)", lambda: forecast(pipeline, deals)),
+        ("fit_win_model (25 % holdout)", lambda: fit_win_model(pipeline, deals, changes)),
+        ("lifecycle_report", lambda: lifecycle_report(people)),
+    ]  # fmt: skip
+    for label, fn in rows:
+        spent = facts_time if label.endswith("deal_facts") else best(fn, r)[0]
+        print(f"  {label:<46} {spent:>6.2f} s")
+    model = fit_win_model(pipeline, deals, changes)
+    spent, _ = best(lambda: forecast(pipeline, deals, model=model), r)
+    print(f"  {'forecast (win model)':<46} {spent:>6.2f} s")
+    # The SQLite and PostgreSQL runs (facts from SQL aggregates beside a hand-written query)
+    # are added here once the storage backends compute the facts.
+    print()
+    print(report)
+    print(model.evaluation)
+
+
+if __name__ == "__main__":
+    main()

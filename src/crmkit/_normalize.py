@@ -1,0 +1,206 @@
+"""Canonical forms of the identities that recognise a person: email, phone, social handle.
+
+Two inputs that name the same mailbox, line or account must normalise to the same string,
+because identity lookup is an exact match on these forms.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from typing import Any
+
+import email_validator
+import phonenumbers
+
+from crmkit.errors import InvalidEmailError, InvalidHandleError, InvalidPhoneError
+
+__all__ = [
+    "CASE_INSENSITIVE_CHANNELS",
+    "identity_key",
+    "normalize_channel",
+    "normalize_digits",
+    "normalize_email",
+    "normalize_handle",
+    "normalize_phone",
+]
+
+# Networks whose account names ignore case. Handles on other channels keep their case,
+# because folding would glue two different accounts.
+CASE_INSENSITIVE_CHANNELS = frozenset(
+    {
+        "instagram",
+        "facebook",
+        "twitter",
+        "x",
+        "tiktok",
+        "telegram",
+        "linkedin",
+        "threads",
+        "youtube",
+        "github",
+        "snapchat",
+        "pinterest",
+        "viber",
+        "whatsapp",
+    }
+)
+
+# Plain ASCII addresses (the vast majority) are checked by this strict subset of RFC 5321 in
+# about a microsecond; anything it does not accept goes through email-validator (about 20 µs),
+# so the fast path only ever accepts what the validator accepts, with the same result.
+_PLAIN_EMAIL_RE = re.compile(
+    r"^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$"
+)
+_SPECIAL_USE_TLDS = frozenset(email_validator.SPECIAL_USE_DOMAIN_NAMES)
+_CHANNEL_RE = re.compile(r"^[a-z][a-z0-9_.-]{0,39}$")
+_HANDLE_URL_RE = re.compile(r"^(?:https?://)?(?:www\.|m\.)?[a-z0-9.-]+\.[a-z]{2,}/+(?:@)?", re.I)
+
+
+def normalize_digits(text: str) -> str:
+    """Replace any Unicode decimal digit (Persian ۰-۹, Arabic-Indic ٠-٩, full-width) by ASCII.
+
+    >>> normalize_digits("۰۹۱۲ ۳۴۵ ٦٧٨٩")
+    '0912 345 6789'
+    """
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch for ch in text
+    )
+
+
+def normalize_email(value: Any) -> str:
+    """Return the canonical form of an email address, or raise ``InvalidEmailError``.
+
+    The whole address is case-folded: RFC 5321 lets a server treat the local part as
+    case-sensitive, but no mail provider our users meet does, and keeping case would split one
+    person into two. Internationalised domains become their Unicode form; no DNS is queried.
+
+    >>> normalize_email("  Besa.Kola@Example.AL ")
+    'besa.kola@example.al'
+    >>> normalize_email("ivan@пример.бг")
+    'ivan@пример.бг'
+    """
+    if not isinstance(value, str):
+        raise InvalidEmailError("email", value, "expected a string")
+    text = value.strip()
+    if text.isascii():
+        folded = text.lower()
+        local, _, domain = folded.partition("@")
+        if (
+            len(folded) <= 254
+            and len(local) <= 64
+            and _PLAIN_EMAIL_RE.match(folded)
+            and "xn--" not in domain
+            and domain.rsplit(".", 1)[-1] not in _SPECIAL_USE_TLDS
+        ):
+            return folded
+    text = unicodedata.normalize("NFC", text)
+    try:
+        result = email_validator.validate_email(
+            text, check_deliverability=False, allow_smtputf8=True
+        )
+    except email_validator.EmailNotValidError as exc:
+        raise InvalidEmailError("email", value, str(exc)) from exc
+    return str(result.normalized).casefold()
+
+
+def normalize_phone(value: Any, region: str | None = None) -> str:
+    """Return a phone number in E.164, or raise ``InvalidPhoneError``.
+
+    A number written without a country code needs *region* (ISO 3166 alpha-2); without one it
+    is rejected, never guessed. Persian and Arabic-Indic digits are accepted.
+
+    >>> normalize_phone("069 123 4567", "AL")
+    '+355691234567'
+    >>> normalize_phone("+98 ۹۱۲ ۳۴۵ ۶۷۸۹")
+    '+989123456789'
+    >>> normalize_phone("069 123 4567")
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.InvalidPhoneError: invalid phone '069 123 4567': no country code and no region \
+to read it in; pass region= or set the CRM's default_region
+    """
+    if not isinstance(value, str):
+        raise InvalidPhoneError("phone", value, "expected a string")
+    text = normalize_digits(value).strip()
+    if not text:
+        raise InvalidPhoneError("phone", value, "empty")
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    region_code = region.upper() if isinstance(region, str) and region.strip() else None
+    if not text.startswith("+") and region_code is None:
+        raise InvalidPhoneError(
+            "phone",
+            value,
+            "no country code and no region to read it in; pass region= or set the CRM's "
+            "default_region",
+        )
+    if region_code is not None and region_code not in phonenumbers.SUPPORTED_REGIONS:
+        raise InvalidPhoneError("region", region, "not a known ISO 3166 region")
+    try:
+        parsed = phonenumbers.parse(text, region_code)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidPhoneError("phone", value, str(exc)) from exc
+    if not phonenumbers.is_possible_number(parsed):
+        raise InvalidPhoneError("phone", value, "not a possible number for its country")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+@functools.lru_cache(maxsize=256)
+def _channel(text: str) -> str | None:
+    text = text.strip().lower()
+    return text if _CHANNEL_RE.match(text) else None
+
+
+def normalize_channel(value: Any) -> str:
+    """A channel name: lower-case letters, digits, ``_ . -``; starting with a letter.
+
+    >>> normalize_channel(" Instagram ")
+    'instagram'
+    """
+    if not isinstance(value, str):
+        raise InvalidHandleError("channel", value, "expected a string")
+    text = _channel(value)
+    if text is None:
+        raise InvalidHandleError("channel", value, "expected a short name like 'instagram'")
+    return text
+
+
+def normalize_handle(channel: Any, handle: Any) -> tuple[str, str]:
+    """Return ``(channel, handle)`` in canonical form.
+
+    Strips whitespace, a leading ``@`` and a profile URL; folds case on networks whose account
+    names ignore case.
+
+    >>> normalize_handle("instagram", "@Besa.Kola")
+    ('instagram', 'besa.kola')
+    >>> normalize_handle("Instagram", "https://www.instagram.com/besa.kola/")
+    ('instagram', 'besa.kola')
+    """
+    chan = normalize_channel(channel)
+    if not isinstance(handle, str):
+        raise InvalidHandleError("handle", handle, "expected a string")
+    text = unicodedata.normalize("NFC", handle.strip())
+    text = _HANDLE_URL_RE.sub("", text).split("?")[0].strip("/").lstrip("@").strip()
+    if not text or any(ch.isspace() for ch in text):
+        raise InvalidHandleError("handle", handle, "empty or contains spaces")
+    if chan in CASE_INSENSITIVE_CHANNELS:
+        text = text.casefold()
+    return chan, text
+
+
+def identity_key(kind: str, value: str, channel: str | None = None) -> str:
+    """The single string under which an identity is indexed.
+
+    >>> identity_key("email", "besa@example.al")
+    'email:besa@example.al'
+    >>> identity_key("handle", "besa.kola", channel="instagram")
+    'handle:instagram:besa.kola'
+    """
+    if kind == "handle":
+        return f"handle:{channel}:{value}"
+    return f"{kind}:{value}"
