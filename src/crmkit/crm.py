@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
@@ -25,7 +25,9 @@ from crmkit.errors import ConflictError, DuplicateContactError, ValidationError
 from crmkit.funnel.board import Board, pipeline_as_of, rotting_deals
 from crmkit.funnel.deal import Deal
 from crmkit.funnel.forecast import Forecast, forecast
-from crmkit.funnel.report import FunnelReport, funnel_report
+from crmkit.funnel.lifecycle import LifecycleStages
+from crmkit.funnel.model import WinModel, fit_win_model
+from crmkit.funnel.report import FunnelReport, funnel_report, lifecycle_report
 from crmkit.identity.normalize import normalize_channel
 from crmkit.importing import ImportReport
 from crmkit.interactions import Interaction
@@ -71,6 +73,7 @@ class CRM:
         workspace: str = "default",
         default_region: str | None = None,
         clock: Callable[[], datetime] = utcnow,
+        lifecycle_stages: LifecycleStages | None = None,
     ) -> None:
         if not isinstance(workspace, str) or not workspace.strip():
             raise ValidationError("workspace", workspace, "a non-empty name is required")
@@ -83,7 +86,8 @@ class CRM:
         self.workspace = workspace
         self.default_region = region
         self._ctx = Context(self.storage, workspace, region, clock)
-        self.contacts = ContactsAPI(self._ctx)
+        self.lifecycle_stages = lifecycle_stages or LifecycleStages.default()
+        self.contacts = ContactsAPI(self._ctx, self.lifecycle_stages)
         self.interactions = InteractionsAPI(self._ctx)
         self.organizations = OrganizationsAPI(self._ctx)
         self.transactions = TransactionsAPI(self._ctx)
@@ -216,23 +220,58 @@ class CRM:
         since: datetime | None = None,
         until: datetime | None = None,
         owner: str | None = None,
+        cohort: str | None = None,
         rates: RatesTable | None = None,
+        currency: str | None = None,
     ) -> FunnelReport:
-        """Where the deals created in [since, until) moved on, stalled, dropped out and won."""
+        """Where the deals created in [since, until) moved on, stalled, dropped out and won
+        (optionally of one owner, or one creation month ``cohort="YYYY-MM"``)."""
         lo = None if since is None else ensure_aware(since, "since")
         hi = None if until is None else ensure_aware(until, "until")
         with self._ctx.read() as uow:
             pipeline, deals, changes = load_pipeline(uow, pipeline_id)
         return funnel_report(pipeline, deals, changes, since=lo, until=hi, owner=owner,
-                             rates=rates)  # fmt: skip
+                             cohort=cohort, rates=rates, currency=currency)  # fmt: skip
+
+    def lifecycle_funnel(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        cohort: str | None = None,
+    ) -> FunnelReport:
+        """The contact lifecycle as a funnel: how a list was cleaned and who became a customer."""
+        lo = None if since is None else ensure_aware(since, "since")
+        hi = None if until is None else ensure_aware(until, "until")
+        with self._ctx.read() as uow:
+            changes = list(uow.lifecycle.iter_all())
+        return lifecycle_report(changes, stages=self.lifecycle_stages, since=lo, until=hi,
+                                cohort=cohort)  # fmt: skip
+
+    def win_model(
+        self, pipeline_id: str, *, features: Sequence[str] | None = None, holdout: float = 0.25
+    ) -> WinModel:
+        """Learn win chances from the pipeline's closed deals; ``.evaluation`` says how well it
+        did on a holdout of the most recently closed ones (Brier score, calibration)."""
+        with self._ctx.read() as uow:
+            pipeline, deals, changes = load_pipeline(uow, pipeline_id)
+        if features is None:
+            return fit_win_model(pipeline, deals, changes, holdout=holdout)
+        return fit_win_model(pipeline, deals, changes, features=features, holdout=holdout)
 
     def forecast(
-        self, pipeline_id: str, *, rates: RatesTable | None = None, currency: str | None = None
+        self,
+        pipeline_id: str,
+        *,
+        rates: RatesTable | None = None,
+        currency: str | None = None,
+        model: WinModel | None = None,
     ) -> Forecast:
-        """Open deals' value by expected-close month, weighted by stage probability."""
+        """Open deals' value by expected-close month, weighted by stage probability (or by a
+        fitted :meth:`win_model`)."""
         with self._ctx.read() as uow:
             pipeline, deals, _ = load_pipeline(uow, pipeline_id)
-        return forecast(pipeline, deals, rates=rates, currency=currency)
+        return forecast(pipeline, deals, rates=rates, currency=currency, model=model)
 
     def pipeline_as_of(self, pipeline_id: str, when: datetime) -> Board:
         """What the board looked like at *when*."""
@@ -241,12 +280,14 @@ class CRM:
             pipeline, deals, changes = load_pipeline(uow, pipeline_id)
         return pipeline_as_of(pipeline, deals, changes, at)
 
-    def rotting_deals(self, pipeline_id: str, *, now: datetime | None = None) -> list[Deal]:
+    def rotting_deals(
+        self, pipeline_id: str, *, now: datetime | None = None, owner: str | None = None
+    ) -> list[Deal]:
         """Open deals past their stage's ``rotting_after``, longest-waiting first."""
         at = self._ctx.clock() if now is None else ensure_aware(now, "now")
         with self._ctx.read() as uow:
             pipeline, deals, _ = load_pipeline(uow, pipeline_id)
-        return rotting_deals(pipeline, deals, at)
+        return rotting_deals(pipeline, deals, at, owner=owner)
 
     # -- value -----------------------------------------------------------------------------
 

@@ -9,8 +9,10 @@ import attrs
 
 from crmkit._api._base import Context
 from crmkit._api._identities import parse_identities
+from crmkit._api.lifecycle import lifecycle_history, set_lifecycle
 from crmkit.contacts import Contact
 from crmkit.errors import StaleVersionError, ValidationError
+from crmkit.funnel.lifecycle import LifecycleChange, LifecycleStages
 
 __all__ = ["ContactsAPI"]
 
@@ -25,8 +27,36 @@ class ContactsAPI:
     'Besa Kola'
     """
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, lifecycle_stages: LifecycleStages | None = None) -> None:
         self._ctx = ctx
+        self._stages = lifecycle_stages or LifecycleStages.default()
+
+    def set_lifecycle(
+        self,
+        contact_id: str,
+        stage: str,
+        *,
+        at: Any = None,
+        by: str | None = None,
+        reason: str | None = None,
+    ) -> Contact:
+        """Move the contact to a lifecycle stage (subscriber, lead, ..., customer; or an exit
+        such as disqualified, which needs a reason); the step is kept in its history.
+
+        >>> from crmkit import CRM
+        >>> crm = CRM()
+        >>> c = crm.contacts.create(name="Besa")
+        >>> _ = crm.contacts.set_lifecycle(c.id, "lead")
+        >>> c = crm.contacts.set_lifecycle(c.id, "disqualified", reason="not our market")
+        >>> c.lifecycle_stage, [h.to_stage for h in crm.contacts.lifecycle_history(c.id)]
+        ('disqualified', ['lead', 'disqualified'])
+        """
+        return set_lifecycle(self._ctx, self._stages, contact_id, stage, at=at, by=by,
+                             reason=reason)  # fmt: skip
+
+    def lifecycle_history(self, contact_id: str) -> list[LifecycleChange]:
+        """The contact's lifecycle steps, oldest first."""
+        return lifecycle_history(self._ctx, contact_id)
 
     def create(self, **fields: Any) -> Contact:
         """Validate, normalise and store a new contact; identities must be free."""

@@ -19,6 +19,7 @@ from typing import Protocol, Self, runtime_checkable
 
 from crmkit.contacts import Contact, Organization
 from crmkit.funnel.deal import Deal, StageChange
+from crmkit.funnel.lifecycle import LifecycleChange
 from crmkit.funnel.pipeline import Pipeline
 from crmkit.interactions import Interaction
 from crmkit.ledger import Transaction
@@ -29,6 +30,7 @@ __all__ = [
     "ContactRepository",
     "DealRepository",
     "InteractionRepository",
+    "LifecycleRepository",
     "MergeRepository",
     "OrganizationRepository",
     "PipelineRepository",
@@ -199,6 +201,20 @@ class StageChangeRepository(Protocol):
     def for_pipeline(self, pipeline_id: str) -> list[StageChange]: ...
 
 
+class LifecycleRepository(ContactLinked, Protocol):
+    """Contacts' lifecycle steps; never edited."""
+
+    def add(self, change: LifecycleChange) -> None: ...
+
+    def for_contact(self, contact_id: str) -> list[LifecycleChange]:
+        """Oldest first."""
+        ...
+
+    def latest_for_contact(self, contact_id: str) -> LifecycleChange | None: ...
+
+    def iter_all(self) -> Iterator[LifecycleChange]: ...
+
+
 class MergeRepository(Protocol):
     """The merge ledger of one workspace."""
 
@@ -240,6 +256,9 @@ class UnitOfWork(Protocol):
 
     @property
     def stage_changes(self) -> StageChangeRepository: ...
+
+    @property
+    def lifecycle(self) -> LifecycleRepository: ...
 
     def linked(self) -> Mapping[str, ContactLinked]:
         """Every repository whose records follow a contact through a merge, by name.

@@ -10,6 +10,7 @@ from typing import Self
 from crmkit.contacts import Organization
 from crmkit.errors import StorageError
 from crmkit.funnel.deal import Deal, StageChange
+from crmkit.funnel.lifecycle import LifecycleChange
 from crmkit.funnel.pipeline import Pipeline
 from crmkit.ledger import Transaction
 from crmkit.merging import MergeRecord
@@ -21,6 +22,7 @@ from crmkit.storage.memory._funnel import (
     MemoryStageChangeRepository,
 )
 from crmkit.storage.memory._interactions import InteractionTables, MemoryInteractionRepository
+from crmkit.storage.memory._lifecycle import MemoryLifecycleRepository
 from crmkit.storage.memory._merges import MemoryMergeRepository
 from crmkit.storage.memory._organizations import MemoryOrganizationRepository
 from crmkit.storage.memory._transactions import MemoryTransactionRepository
@@ -41,6 +43,7 @@ class _Workspace:
         self.pipelines: UndoableDict[str, Pipeline] = UndoableDict()
         self.deals: UndoableDict[str, Deal] = UndoableDict()
         self.stage_changes: UndoableDict[str, StageChange] = UndoableDict()
+        self.lifecycle: UndoableDict[str, LifecycleChange] = UndoableDict()
 
 
 class MemoryUnitOfWork:
@@ -58,6 +61,7 @@ class MemoryUnitOfWork:
     pipelines: MemoryPipelineRepository
     deals: MemoryDealRepository
     stage_changes: MemoryStageChangeRepository
+    lifecycle: MemoryLifecycleRepository
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace
@@ -77,6 +81,7 @@ class MemoryUnitOfWork:
             self.pipelines = MemoryPipelineRepository(ws.pipelines, self._log)
             self.deals = MemoryDealRepository(ws.deals, self._log)
             self.stage_changes = MemoryStageChangeRepository(ws.stage_changes, self._log)
+            self.lifecycle = MemoryLifecycleRepository(ws.lifecycle, self._log)
         except BaseException:
             self._storage._lock.release()
             raise
@@ -100,6 +105,7 @@ class MemoryUnitOfWork:
             "interactions": self.interactions,
             "transactions": self.transactions,
             "deals": self.deals,
+            "lifecycle": self.lifecycle,
         }
 
     def commit(self) -> None:

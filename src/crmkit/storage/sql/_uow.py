@@ -12,6 +12,7 @@ from crmkit.storage.sql._funnel import (
     SQLStageChangeRepository,
 )
 from crmkit.storage.sql._interactions import SQLInteractionRepository
+from crmkit.storage.sql._lifecycle import SQLLifecycleRepository
 from crmkit.storage.sql._merges import SQLMergeRepository
 from crmkit.storage.sql._organizations import SQLOrganizationRepository
 from crmkit.storage.sql._session import SQLSession
@@ -37,6 +38,7 @@ class SQLRepositories:
     pipelines: SQLPipelineRepository
     deals: SQLDealRepository
     stage_changes: SQLStageChangeRepository
+    lifecycle: SQLLifecycleRepository
 
     def _wire(
         self,
@@ -53,10 +55,12 @@ class SQLRepositories:
         self.pipelines = SQLPipelineRepository(db, self.workspace)
         self.deals = SQLDealRepository(db, self.workspace)
         self.stage_changes = SQLStageChangeRepository(db, self.workspace)
+        self.lifecycle = SQLLifecycleRepository(db, self.workspace)
 
     def linked(self) -> Mapping[str, ContactLinked]:
         return {
             "interactions": self.interactions,
             "transactions": self.transactions,
             "deals": self.deals,
+            "lifecycle": self.lifecycle,
         }

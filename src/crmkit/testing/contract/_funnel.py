@@ -117,3 +117,18 @@ class FunnelContract(ContractBase):
         result = crm.merge(cid, other.id)
         assert result.moved["deals"] == 1
         assert [x.id for x in crm.deals.for_contact(cid)] == [d.id]
+
+    def test_lifecycle_steps_are_kept_with_reasons_and_follow_merges(self, crm: CRM) -> None:
+        a = crm.contacts.create(name="A")
+        b = crm.contacts.create(name="B")
+        crm.contacts.set_lifecycle(b.id, "lead", at=T0)
+        with pytest.raises(ValidationError):
+            crm.contacts.set_lifecycle(b.id, "disqualified", at=T0 + timedelta(days=1))
+        crm.contacts.set_lifecycle(b.id, "disqualified", at=T0 + timedelta(days=1),
+                                   reason="bounced")  # fmt: skip
+        assert crm.contacts.get(b.id).lifecycle_stage == "disqualified"
+        report = crm.lifecycle_funnel()
+        assert report.stages[1].entered == 1
+        assert report.stages[1].lost_reasons == (("bounced", 1),)
+        crm.merge(a.id, b.id)
+        assert [h.reason for h in crm.contacts.lifecycle_history(a.id)] == [None, "bounced"]
