@@ -27,7 +27,7 @@ from crmkit.funnel.deal import Deal
 from crmkit.funnel.forecast import Forecast, forecast
 from crmkit.funnel.lifecycle import LifecycleStages
 from crmkit.funnel.model import WinModel, fit_win_model
-from crmkit.funnel.report import FunnelReport, funnel_report, lifecycle_report
+from crmkit.funnel.report import FunnelReport, assemble, lifecycle_report
 from crmkit.identity.normalize import normalize_channel
 from crmkit.importing import ImportReport
 from crmkit.interactions import Interaction
@@ -229,9 +229,11 @@ class CRM:
         lo = None if since is None else ensure_aware(since, "since")
         hi = None if until is None else ensure_aware(until, "until")
         with self._ctx.read() as uow:
-            pipeline, deals, changes = load_pipeline(uow, pipeline_id)
-        return funnel_report(pipeline, deals, changes, since=lo, until=hi, owner=owner,
-                             cohort=cohort, rates=rates, currency=currency)  # fmt: skip
+            pipeline = uow.pipelines.get(pipeline_id)
+            facts = uow.deals.funnel_facts(pipeline, since=lo, until=hi, owner=owner,
+                                           cohort=cohort)  # fmt: skip
+        return assemble(facts, name=pipeline.name, pipeline_id=pipeline.id, rates=rates,
+                        currency=currency)  # fmt: skip
 
     def lifecycle_funnel(
         self,

@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self, runtime_checkable
+from typing import Any, Protocol, Self, runtime_checkable
 
 from crmkit.contacts import Contact, Organization
 from crmkit.funnel.deal import Deal, StageChange
+from crmkit.funnel.facts import FunnelFacts
 from crmkit.funnel.lifecycle import LifecycleChange
 from crmkit.funnel.pipeline import Pipeline
 from crmkit.interactions import Interaction
@@ -185,6 +186,19 @@ class DealRepository(ContactLinked, Protocol):
     def for_contact(self, contact_id: str) -> list[Deal]: ...
 
     def iter_all(self) -> Iterator[Deal]: ...
+
+    def funnel_facts(
+        self,
+        pipeline: Pipeline,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        owner: str | None = None,
+        cohort: Any = None,
+    ) -> FunnelFacts:
+        """The aggregates of :func:`crmkit.funnel.facts.deal_facts` for this pipeline; SQL
+        backends compute them in the database, and must return exactly the same."""
+        ...
 
 
 class StageChangeRepository(Protocol):

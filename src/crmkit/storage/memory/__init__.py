@@ -79,8 +79,8 @@ class MemoryUnitOfWork:
             self.organizations = MemoryOrganizationRepository(ws.organizations, self._log)
             self.transactions = MemoryTransactionRepository(ws.transactions, self._log)
             self.pipelines = MemoryPipelineRepository(ws.pipelines, self._log)
-            self.deals = MemoryDealRepository(ws.deals, self._log)
             self.stage_changes = MemoryStageChangeRepository(ws.stage_changes, self._log)
+            self.deals = MemoryDealRepository(ws.deals, self._log, self.stage_changes)
             self.lifecycle = MemoryLifecycleRepository(ws.lifecycle, self._log)
         except BaseException:
             self._storage._lock.release()

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from crmkit.errors import DealNotFoundError, NotFoundError, PipelineNotFoundError
 from crmkit.funnel.deal import Deal, StageChange
+from crmkit.funnel.facts import FunnelFacts, deal_facts, parse_cohort
 from crmkit.funnel.pipeline import Pipeline
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._table import MemoryTable
@@ -21,15 +25,28 @@ class MemoryPipelineRepository(MemoryTable[Pipeline]):
 
 
 class MemoryDealRepository(MemoryTable[Deal]):
-    def __init__(self, rows: UndoableDict[str, Deal], log: UndoLog) -> None:
+    def __init__(
+        self, rows: UndoableDict[str, Deal], log: UndoLog, changes: MemoryStageChangeRepository
+    ) -> None:
         super().__init__(rows, log, kind="deal", not_found=DealNotFoundError,
                          contact_attr="contact_id")  # fmt: skip
+        self._changes = changes
 
     def for_pipeline(self, pipeline_id: str, *, status: str | None = None) -> list[Deal]:
         return self.select(
             lambda d: d.pipeline_id == pipeline_id and (status is None or d.status == status),
             order=lambda d: (d.created_at, d.id),
         )
+
+    def funnel_facts(
+        self, pipeline: Pipeline, *, since: datetime | None = None,
+        until: datetime | None = None, owner: str | None = None, cohort: Any = None,
+    ) -> FunnelFacts:  # fmt: skip
+        """The funnel report's aggregates (the definition the SQL backends must equal)."""
+        deals = self.for_pipeline(pipeline.id)
+        changes = self._changes.for_pipeline(pipeline.id)
+        return deal_facts(pipeline, deals, changes, since=since, until=until, owner=owner,
+                          cohort=parse_cohort(cohort))  # fmt: skip
 
     def for_contact(self, contact_id: str) -> list[Deal]:
         return self.select(lambda d: d.contact_id == contact_id,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from crmkit._types import Money
 from crmkit.errors import DealNotFoundError, NotFoundError, PipelineNotFoundError
 from crmkit.funnel.deal import Deal, DealStatus, StageChange
+from crmkit.funnel.facts import FunnelFacts
 from crmkit.funnel.pipeline import Pipeline, Stage
+from crmkit.storage.sql._funnel_facts import sql_funnel_facts
 from crmkit.storage.sql._session import Dialect, Row, SQLSession
 from crmkit.storage.sql._table import SQLTable, TableSpec
 
@@ -100,6 +102,14 @@ class SQLDealRepository(SQLTable[Deal]):
 
     def for_contact(self, contact_id: str) -> list[Deal]:
         return self.select("AND contact_id = ?", [contact_id], order="created_at, id")
+
+    def funnel_facts(
+        self, pipeline: Pipeline, *, since: datetime | None = None,
+        until: datetime | None = None, owner: str | None = None, cohort: Any = None,
+    ) -> FunnelFacts:  # fmt: skip
+        """The funnel report's aggregates, computed by the database."""
+        return sql_funnel_facts(self._db, self._ws, pipeline, since=since, until=until,
+                                owner=owner, cohort=cohort)  # fmt: skip
 
 
 class SQLStageChangeRepository(SQLTable[StageChange]):

@@ -42,6 +42,14 @@ class Dialect(Protocol):
 
     def decimal_out(self, value: Any) -> Decimal: ...
 
+    def duration_us(self, later: str, earlier: str) -> str:
+        """SQL for the whole microseconds between two timestamp expressions."""
+        ...
+
+    def month(self, column: str) -> str:
+        """SQL for the ``YYYY-MM`` (UTC) of a timestamp column."""
+        ...
+
     def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         """A ``column IN (...)`` condition and its parameters, as the engine does it best."""
         ...

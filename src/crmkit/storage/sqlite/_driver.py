@@ -52,6 +52,12 @@ class SQLiteDialect:
     def decimal_out(self, value: Any) -> Decimal:
         return Decimal(value)
 
+    def duration_us(self, later: str, earlier: str) -> str:
+        return f"({later} - {earlier})"
+
+    def month(self, column: str) -> str:
+        return f"strftime('%Y-%m', {column} / 1000000, 'unixepoch')"
+
     def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         return f"{column} IN ({', '.join('?' * len(values))})", list(values)
 

@@ -1,0 +1,84 @@
+"""The SQL backends compute the funnel facts in the database; they must equal memory's."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crmkit import CRM, Contact, Money
+from crmkit.funnel import Deal, Pipeline, Stage, StageChange, lose, move, open_deal, reopen, win
+from crmkit.storage import MemoryStorage, SQLiteStorage, Storage
+
+T0 = datetime(2026, 1, 30, 9, 0, tzinfo=UTC)
+PIPE = Pipeline.new("Sales", ["New", Stage("Qualified", 0.3), Stage("Proposal", 0.6), "Won?"],
+                    id="p1", now=T0)  # fmt: skip
+ACTIONS = st.sampled_from(["New", "Qualified", "Proposal", "Won?", "won", "lost", "reopen"])
+
+
+@st.composite
+def histories(draw: st.DrawFn) -> tuple[list[Deal], list[StageChange]]:
+    deals, changes = [], []
+    for i in range(draw(st.integers(1, 6))):
+        start = T0 + timedelta(days=draw(st.integers(0, 40)), microseconds=draw(st.integers(0, 9)))
+        value = Money(draw(st.integers(0, 99)), "EUR")
+        deal, first = open_deal(PIPE, title=f"D{i}", value=value, contact_id="c",
+                                owner=draw(st.sampled_from(["arta", "ivan"])), at=start,
+                                stage=draw(st.sampled_from([None, "Qualified"])))  # fmt: skip
+        changes.append(first)
+        at = start
+        for action in draw(st.lists(ACTIONS, max_size=6)):
+            at += timedelta(hours=draw(st.integers(0, 60)))
+            try:
+                if action == "won":
+                    deal, c = win(deal, at=at)
+                elif action == "lost":
+                    deal, c = lose(deal, reason=draw(st.sampled_from(["price", "timing"])), at=at)
+                elif action == "reopen":
+                    deal, c = reopen(deal, PIPE, at=at)
+                else:
+                    deal, c = move(deal, PIPE, action, at=at)
+            except ValueError:
+                continue
+            changes.append(c)
+        deals.append(deal)
+    return deals, changes
+
+
+def _load(storage: Storage, deals: list[Deal], changes: list[StageChange]) -> CRM:
+    with storage.unit_of_work("w") as uow:
+        uow.contacts.add(Contact.new(id="c", name="C", now=T0))
+        uow.pipelines.add(PIPE)
+        uow.deals.add_many(deals)
+        uow.stage_changes.add_many(changes)
+        uow.commit()
+    return CRM(storage=storage, workspace="w")
+
+
+def _backends() -> list[Storage]:
+    out: list[Storage] = [SQLiteStorage(":memory:")]
+    dsn = os.environ.get("CRMKIT_TEST_POSTGRES_DSN")
+    if dsn:
+        from crmkit.storage.postgres import PostgresStorage
+
+        out.append(PostgresStorage(dsn, schema=f"crmkit_test_{uuid.uuid4().hex[:12]}"))
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories(), st.sampled_from([None, "arta"]), st.sampled_from([None, "2026-02"]))
+def test_sql_funnel_equals_the_in_memory_definition(
+    data: tuple[list[Deal], list[StageChange]], owner: str | None, cohort: str | None
+) -> None:
+    deals, changes = data
+    expected = _load(MemoryStorage(), deals, changes).funnel("p1", owner=owner, cohort=cohort)
+    for storage in _backends():
+        try:
+            got = _load(storage, deals, changes).funnel("p1", owner=owner, cohort=cohort)
+            assert got == expected, storage
+        finally:
+            drop = getattr(storage, "drop_schema", None)
+            drop() if drop is not None else storage.close()
