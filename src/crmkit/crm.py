@@ -17,9 +17,11 @@ from crmkit._api.importing import import_contacts
 from crmkit._api.interactions import InteractionsAPI
 from crmkit._api.merge import merge_contacts, unmerge_contacts
 from crmkit._api.organizations import OrganizationsAPI
+from crmkit._api.segments import ConsentAPI, SegmentsAPI, build_audience
 from crmkit._api.transactions import TransactionsAPI
 from crmkit._types import ensure_aware, utcnow
 from crmkit.clv.report import CLVReport
+from crmkit.consent import AudienceMember
 from crmkit.contacts import Contact
 from crmkit.errors import ConflictError, DuplicateContactError, ValidationError
 from crmkit.funnel.board import Board, pipeline_as_of, rotting_deals
@@ -34,6 +36,7 @@ from crmkit.interactions import Interaction
 from crmkit.merging import MergeRecord, MergeResult, Survivorship
 from crmkit.rates import RatesTable
 from crmkit.resolution import Candidate, Resolution
+from crmkit.segments import Segment
 from crmkit.storage import MemoryStorage, open_storage
 from crmkit.storage.protocols import Storage, UnitOfWork
 
@@ -93,6 +96,8 @@ class CRM:
         self.transactions = TransactionsAPI(self._ctx)
         self.pipelines = PipelinesAPI(self._ctx)
         self.deals = DealsAPI(self._ctx)
+        self.segments = SegmentsAPI(self._ctx)
+        self.consent = ConsentAPI(self._ctx)
 
     @classmethod
     def open(cls, target: str, **options: Any) -> CRM:
@@ -210,6 +215,20 @@ class CRM:
         """
         return import_contacts(self._ctx, rows, match_on=match_on, dry_run=dry_run,
                                all_or_nothing=all_or_nothing, progress=progress)  # fmt: skip
+
+    # -- audiences -------------------------------------------------------------------------
+
+    def audience(
+        self,
+        segment: Segment | None = None,
+        *,
+        purpose: str,
+        channel: str,
+        at: datetime | None = None,
+    ) -> tuple[AudienceMember, ...]:
+        """The members of *segment* (everyone when None) who may be contacted for *purpose* on
+        *channel*, each with the address to use: the latest consent record decides."""
+        return build_audience(self._ctx, segment, purpose=purpose, channel=channel, at=at)
 
     # -- funnel ----------------------------------------------------------------------------
 

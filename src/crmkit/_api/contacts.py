@@ -10,6 +10,8 @@ import attrs
 from crmkit._api._base import Context
 from crmkit._api._identities import parse_identities
 from crmkit._api.lifecycle import lifecycle_history, set_lifecycle
+from crmkit._types import JSONValue
+from crmkit.consent import export_person
 from crmkit.contacts import Contact
 from crmkit.errors import StaleVersionError, ValidationError
 from crmkit.funnel.lifecycle import LifecycleChange, LifecycleStages
@@ -53,6 +55,34 @@ class ContactsAPI:
         """
         return set_lifecycle(self._ctx, self._stages, contact_id, stage, at=at, by=by,
                              reason=reason)  # fmt: skip
+
+    def export(self, contact_id: str) -> dict[str, JSONValue]:
+        """Everything held on the person as JSON-ready data (a subject access request).
+
+        >>> import json
+        >>> from crmkit import CRM
+        >>> crm = CRM()
+        >>> c = crm.contacts.create(name="Besa", emails=["besa@example.al"])
+        >>> _ = crm.interactions.log(c.id, channel="email", summary="Asked for a quote")
+        >>> data = crm.contacts.export(c.id)
+        >>> data["contact"]["emails"], len(data["interactions"])
+        (['besa@example.al'], 1)
+        >>> _ = json.dumps(data)
+        """
+        with self._ctx.read() as uow:
+            contact = uow.contacts.get(contact_id)
+            org = (
+                None if contact.organization_id is None
+                else uow.organizations.find_by_id(contact.organization_id)
+            )  # fmt: skip
+            records: dict[str, list[Any]] = {
+                "interactions": uow.interactions.timeline(contact_id, limit=None),
+                "transactions": uow.transactions.for_contact(contact_id),
+                "deals": uow.deals.for_contact(contact_id),
+                "consents": uow.consents.for_contact(contact_id),
+                "lifecycle": uow.lifecycle.for_contact(contact_id),
+            }
+        return export_person(contact, records=records, organization=org, now=self._ctx.clock())
 
     def lifecycle_history(self, contact_id: str) -> list[LifecycleChange]:
         """The contact's lifecycle steps, oldest first."""

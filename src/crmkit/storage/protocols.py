@@ -17,6 +17,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self, runtime_checkable
 
+from crmkit.consent import ConsentRecord
 from crmkit.contacts import Contact, Organization
 from crmkit.funnel.deal import Deal, StageChange
 from crmkit.funnel.facts import FunnelFacts
@@ -27,6 +28,7 @@ from crmkit.ledger import Transaction
 from crmkit.merging import MergeRecord
 
 __all__ = [
+    "ConsentRepository",
     "ContactLinked",
     "ContactRepository",
     "DealRepository",
@@ -35,6 +37,7 @@ __all__ = [
     "MergeRepository",
     "OrganizationRepository",
     "PipelineRepository",
+    "SegmentRepository",
     "StageChangeRepository",
     "Storage",
     "TransactionRepository",
@@ -229,6 +232,32 @@ class LifecycleRepository(ContactLinked, Protocol):
     def iter_all(self) -> Iterator[LifecycleChange]: ...
 
 
+class ConsentRepository(ContactLinked, Protocol):
+    """Consent records (granted or withdrawn, per purpose and channel); never edited."""
+
+    def add(self, record: ConsentRecord) -> None: ...
+
+    def for_contact(self, contact_id: str) -> list[ConsentRecord]:
+        """Oldest first."""
+        ...
+
+    def iter_all(self) -> Iterator[ConsentRecord]: ...
+
+
+class SegmentRepository(Protocol):
+    """Saved segment definitions by name."""
+
+    def put(self, name: str, definition: dict[str, Any], at: datetime) -> None: ...
+
+    def get(self, name: str) -> dict[str, Any]:
+        """The stored definition, or :class:`crmkit.errors.SegmentNotFoundError`."""
+        ...
+
+    def names(self) -> list[str]: ...
+
+    def delete(self, name: str) -> None: ...
+
+
 class MergeRepository(Protocol):
     """The merge ledger of one workspace."""
 
@@ -273,6 +302,12 @@ class UnitOfWork(Protocol):
 
     @property
     def lifecycle(self) -> LifecycleRepository: ...
+
+    @property
+    def consents(self) -> ConsentRepository: ...
+
+    @property
+    def segments(self) -> SegmentRepository: ...
 
     def linked(self) -> Mapping[str, ContactLinked]:
         """Every repository whose records follow a contact through a merge, by name.

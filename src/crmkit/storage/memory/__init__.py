@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
+from crmkit.consent import ConsentRecord
 from crmkit.contacts import Organization
 from crmkit.errors import StorageError
 from crmkit.funnel.deal import Deal, StageChange
@@ -25,6 +26,7 @@ from crmkit.storage.memory._interactions import InteractionTables, MemoryInterac
 from crmkit.storage.memory._lifecycle import MemoryLifecycleRepository
 from crmkit.storage.memory._merges import MemoryMergeRepository
 from crmkit.storage.memory._organizations import MemoryOrganizationRepository
+from crmkit.storage.memory._segments import MemoryConsentRepository, MemorySegmentRepository
 from crmkit.storage.memory._transactions import MemoryTransactionRepository
 from crmkit.storage.protocols import ContactLinked
 
@@ -44,6 +46,8 @@ class _Workspace:
         self.deals: UndoableDict[str, Deal] = UndoableDict()
         self.stage_changes: UndoableDict[str, StageChange] = UndoableDict()
         self.lifecycle: UndoableDict[str, LifecycleChange] = UndoableDict()
+        self.consents: UndoableDict[str, ConsentRecord] = UndoableDict()
+        self.segments: UndoableDict[str, dict[str, Any]] = UndoableDict()
 
 
 class MemoryUnitOfWork:
@@ -62,6 +66,8 @@ class MemoryUnitOfWork:
     deals: MemoryDealRepository
     stage_changes: MemoryStageChangeRepository
     lifecycle: MemoryLifecycleRepository
+    consents: MemoryConsentRepository
+    segments: MemorySegmentRepository
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace
@@ -82,6 +88,8 @@ class MemoryUnitOfWork:
             self.stage_changes = MemoryStageChangeRepository(ws.stage_changes, self._log)
             self.deals = MemoryDealRepository(ws.deals, self._log, self.stage_changes)
             self.lifecycle = MemoryLifecycleRepository(ws.lifecycle, self._log)
+            self.consents = MemoryConsentRepository(ws.consents, self._log)
+            self.segments = MemorySegmentRepository(ws.segments, self._log)
         except BaseException:
             self._storage._lock.release()
             raise
@@ -106,6 +114,7 @@ class MemoryUnitOfWork:
             "transactions": self.transactions,
             "deals": self.deals,
             "lifecycle": self.lifecycle,
+            "consents": self.consents,
         }
 
     def commit(self) -> None:

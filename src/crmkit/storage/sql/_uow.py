@@ -15,6 +15,7 @@ from crmkit.storage.sql._interactions import SQLInteractionRepository
 from crmkit.storage.sql._lifecycle import SQLLifecycleRepository
 from crmkit.storage.sql._merges import SQLMergeRepository
 from crmkit.storage.sql._organizations import SQLOrganizationRepository
+from crmkit.storage.sql._segments import SQLConsentRepository, SQLSegmentRepository
 from crmkit.storage.sql._session import SQLSession
 from crmkit.storage.sql._transactions import SQLTransactionRepository
 
@@ -39,6 +40,8 @@ class SQLRepositories:
     deals: SQLDealRepository
     stage_changes: SQLStageChangeRepository
     lifecycle: SQLLifecycleRepository
+    consents: SQLConsentRepository
+    segments: SQLSegmentRepository
 
     def _wire(
         self,
@@ -56,6 +59,8 @@ class SQLRepositories:
         self.deals = SQLDealRepository(db, self.workspace)
         self.stage_changes = SQLStageChangeRepository(db, self.workspace)
         self.lifecycle = SQLLifecycleRepository(db, self.workspace)
+        self.consents = SQLConsentRepository(db, self.workspace)
+        self.segments = SQLSegmentRepository(db, self.workspace)
 
     def linked(self) -> Mapping[str, ContactLinked]:
         return {
@@ -63,4 +68,5 @@ class SQLRepositories:
             "transactions": self.transactions,
             "deals": self.deals,
             "lifecycle": self.lifecycle,
+            "consents": self.consents,
         }

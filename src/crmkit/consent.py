@@ -1,0 +1,349 @@
+"""Consent, audiences and the privacy duties around a person's data.
+
+* :class:`ConsentRecord` - one grant or withdrawal, for a purpose, on a channel (or all).
+* :func:`may_contact` - the latest record for the purpose and channel decides; no record,
+  no contact.
+* :func:`audience` - who of a set of contacts may be contacted, with the address to use.
+* :func:`suppression_hashes` / :func:`is_suppressed` - after an erasure only salted hashes of
+  the person's identities remain, so a re-import can recognise and skip them.
+* :func:`export_person` - everything held on a person, as JSON-ready data.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+from collections.abc import Collection, Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from crmkit._types import JSONValue, Money, ensure_aware, new_id, parse_datetime, utcnow
+from crmkit.contacts import Contact, check_text
+from crmkit.errors import ValidationError
+from crmkit.identity.normalize import (
+    identity_key,
+    normalize_channel,
+    normalize_email,
+    normalize_handle,
+    normalize_phone,
+)
+
+__all__ = [
+    "DEFAULT_PURPOSES",
+    "AudienceMember",
+    "ConsentRecord",
+    "audience",
+    "contact_address",
+    "deciding_record",
+    "export_person",
+    "is_suppressed",
+    "may_contact",
+    "suppression_hashes",
+]
+
+#: Purposes crmkit knows; pass ``purposes=DEFAULT_PURPOSES | {"loyalty_club"}`` to extend.
+DEFAULT_PURPOSES = frozenset(
+    {
+        "marketing_email",
+        "marketing_sms",
+        "marketing_phone",
+        "marketing_messaging",  # WhatsApp, Viber, Telegram and social direct messages
+        "marketing_post",
+        "profiling",
+        "analytics",
+        "third_party_sharing",
+    }
+)
+
+# Messaging apps address people by handle when they have one, else by phone number.
+_PHONE_CHANNELS = frozenset({"phone", "sms"})
+_PHONE_OR_HANDLE = frozenset({"whatsapp", "viber", "telegram", "signal"})
+
+
+def _purpose(value: Any, purposes: Collection[str]) -> str:
+    if not isinstance(value, str) or value not in purposes:
+        raise ValidationError("purpose", value, f"one of {', '.join(sorted(purposes))}")
+    return value
+
+
+def _channel(value: Any) -> str | None:
+    return None if value is None else normalize_channel(value)
+
+
+@attrs.frozen
+class ConsentRecord:
+    """One grant (``granted=True``) or withdrawal of consent, with where it came from.
+
+    ``channel=None`` covers every channel of the purpose.
+
+    >>> from datetime import UTC, datetime
+    >>> r = ConsentRecord.new(contact_id="c1", purpose="marketing_email", channel="email",
+    ...                       granted=True, at=datetime(2026, 3, 1, tzinfo=UTC),
+    ...                       source="webform", proof="Ticked the newsletter box on /signup")
+    >>> ConsentRecord.from_dict(r.to_dict()) == r
+    True
+    """
+
+    id: str
+    contact_id: str
+    purpose: str
+    channel: str | None
+    granted: bool
+    at: datetime
+    source: str | None = None
+    proof: str | None = None
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        contact_id: str,
+        purpose: str,
+        granted: bool,
+        at: datetime,
+        channel: str | None = None,
+        source: str | None = None,
+        proof: str | None = None,
+        id: str | None = None,
+        purposes: Collection[str] = DEFAULT_PURPOSES,
+    ) -> ConsentRecord:
+        """Validate every field; an unknown purpose raises :class:`ValidationError`."""
+        if not isinstance(contact_id, str) or not contact_id:
+            raise ValidationError("contact_id", contact_id, "expected a contact id")
+        if not isinstance(granted, bool):
+            raise ValidationError("granted", granted, "True for a grant, False for a withdrawal")
+        for name, text in (("source", source), ("proof", proof)):
+            if text is not None:
+                if not isinstance(text, str):
+                    raise ValidationError(name, text, "expected a string")
+                check_text(name, text)
+        return cls(
+            id=id or new_id(), contact_id=contact_id, purpose=_purpose(purpose, purposes),
+            channel=_channel(channel), granted=granted, at=ensure_aware(at, "at"),
+            source=source, proof=proof,
+        )  # fmt: skip
+
+    def to_dict(self) -> dict[str, JSONValue]:
+        return {
+            "id": self.id, "contact_id": self.contact_id, "purpose": self.purpose,
+            "channel": self.channel, "granted": self.granted, "at": self.at.isoformat(),
+            "source": self.source, "proof": self.proof,
+        }  # fmt: skip
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ConsentRecord:
+        """Read what :meth:`to_dict` wrote (trusted data: the purpose is not re-checked)."""
+        return cls(
+            id=data["id"], contact_id=data["contact_id"], purpose=data["purpose"],
+            channel=data.get("channel"), granted=bool(data["granted"]),
+            at=parse_datetime(data["at"], "at"), source=data.get("source"),
+            proof=data.get("proof"),
+        )  # fmt: skip
+
+
+def deciding_record(
+    records: Iterable[ConsentRecord],
+    purpose: str,
+    channel: str,
+    at: datetime,
+    *,
+    purposes: Collection[str] = DEFAULT_PURPOSES,
+) -> ConsentRecord | None:
+    """The record that decides consent for *purpose* on *channel* at *at*: the latest one
+    for the purpose on that channel or on every channel. At equal times a withdrawal wins."""
+    wanted = _purpose(purpose, purposes)
+    chan = normalize_channel(channel)
+    when = ensure_aware(at, "at")
+    best: ConsentRecord | None = None
+    for r in records:
+        if r.purpose != wanted or r.channel not in (None, chan) or r.at > when:
+            continue
+        if best is None or (r.at, not r.granted) > (best.at, not best.granted):
+            best = r
+    return best
+
+
+def may_contact(
+    records: Iterable[ConsentRecord],
+    purpose: str,
+    channel: str,
+    at: datetime,
+    *,
+    purposes: Collection[str] = DEFAULT_PURPOSES,
+) -> bool:
+    """Whether the latest record for *purpose* on *channel* up to *at* is a grant.
+
+    >>> from datetime import UTC, datetime
+    >>> d = lambda day: datetime(2026, 3, day, tzinfo=UTC)
+    >>> rs = [ConsentRecord.new(contact_id="c1", purpose="marketing_sms", granted=True, at=d(1)),
+    ...       ConsentRecord.new(contact_id="c1", purpose="marketing_sms", channel="sms",
+    ...                         granted=False, at=d(9))]
+    >>> may_contact(rs, "marketing_sms", "sms", d(5))
+    True
+    >>> may_contact(rs, "marketing_sms", "sms", d(10))
+    False
+    """
+    record = deciding_record(records, purpose, channel, at, purposes=purposes)
+    return record is not None and record.granted
+
+
+def contact_address(contact: Contact, channel: str) -> str | None:
+    """The address to reach *contact* on *channel*: the first email for ``email``, the first
+    E.164 phone for ``phone``/``sms``, the handle (else the phone) for messaging apps, the
+    handle for any other channel.
+
+    >>> c = Contact.new(emails=["ana@firma.pl"], phones=["+48 601 234 567"])
+    >>> contact_address(c, "email"), contact_address(c, "whatsapp"), contact_address(c, "instagram")
+    ('ana@firma.pl', '+48601234567', None)
+    """
+    chan = normalize_channel(channel)
+    if chan == "email":
+        return contact.emails[0] if contact.emails else None
+    phone = contact.phones[0] if contact.phones else None
+    if chan in _PHONE_CHANNELS:
+        return phone
+    handle = contact.handles.get(chan)
+    if handle is None and chan in _PHONE_OR_HANDLE:
+        return phone
+    return handle
+
+
+@attrs.frozen
+class AudienceMember:
+    contact: Contact
+    address: str
+
+
+def audience(
+    contacts: Iterable[Contact],
+    consents: Iterable[ConsentRecord],
+    *,
+    purpose: str,
+    channel: str,
+    at: datetime,
+    purposes: Collection[str] = DEFAULT_PURPOSES,
+) -> tuple[AudienceMember, ...]:
+    """The contacts who may be contacted for *purpose* on *channel* at *at*, each with the
+    address to use; contacts without consent or without an address are left out."""
+    _purpose(purpose, purposes)
+    by_contact: dict[str, list[ConsentRecord]] = {}
+    for r in consents:
+        by_contact.setdefault(r.contact_id, []).append(r)
+    out = []
+    for c in contacts:
+        records = by_contact.get(c.id)
+        if not records or not may_contact(records, purpose, channel, at, purposes=purposes):
+            continue
+        address = contact_address(c, channel)
+        if address is not None:
+            out.append(AudienceMember(c, address))
+    return tuple(out)
+
+
+def _key_bytes(salt: str | bytes) -> bytes:
+    key = salt.encode() if isinstance(salt, str) else salt
+    if not isinstance(key, bytes) or len(key) < 8:
+        raise ValidationError("salt", salt, "a per-workspace secret of at least 8 bytes")
+    return key
+
+
+def suppression_hashes(identity_keys: Iterable[str], *, salt: str | bytes) -> frozenset[str]:
+    """Salted SHA-256 (HMAC) of each identity key, e.g. from ``contact.identity_keys()``.
+
+    The hashes keep no readable personal data, and without the workspace's salt they cannot
+    be matched against a list of known emails.
+
+    >>> c = Contact.new(emails=["besa@example.al"], phones=["+355691234567"])
+    >>> marks = suppression_hashes(c.identity_keys(), salt="acme-secret")
+    >>> is_suppressed(marks, salt="acme-secret", email="Besa@Example.AL")
+    True
+    >>> is_suppressed(marks, salt="acme-secret", phone="+355 69 765 4321")
+    False
+    """
+    key = _key_bytes(salt)
+    return frozenset(
+        hmac.new(key, k.encode("utf-8"), hashlib.sha256).hexdigest() for k in identity_keys
+    )
+
+
+def is_suppressed(
+    hashes: Collection[str],
+    *,
+    salt: str | bytes,
+    email: str | None = None,
+    phone: str | None = None,
+    handle: tuple[str, str] | None = None,
+    region: str | None = None,
+) -> bool:
+    """Whether any of the incoming identities belongs to an erased person (normalised as on
+    contacts, so "Besa@Example.AL" matches a stored "besa@example.al")."""
+    keys = []
+    if email is not None:
+        keys.append(identity_key("email", normalize_email(email)))
+    if phone is not None:
+        keys.append(identity_key("phone", normalize_phone(phone, region)))
+    if handle is not None:
+        chan, text = normalize_handle(*handle)
+        keys.append(identity_key("handle", text, channel=chan))
+    return not suppression_hashes(keys, salt=salt).isdisjoint(hashes)
+
+
+def _jsonable(value: Any) -> JSONValue:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, enum.Enum):
+        return _jsonable(value.value)
+    if isinstance(value, Money):
+        return dict(value.to_dict())
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted((_jsonable(v) for v in value), key=str)
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if attrs.has(type(value)):
+        return {a.name: _jsonable(getattr(value, a.name)) for a in attrs.fields(type(value))}
+    raise ValidationError("export", value, "cannot be written as JSON")
+
+
+def export_person(
+    contact: Contact,
+    *,
+    records: Mapping[str, Iterable[Any]] | None = None,
+    organization: Any = None,
+    now: datetime | None = None,
+) -> dict[str, JSONValue]:
+    """Everything held on one person as JSON-ready data (a subject access request).
+
+    *records* maps a kind (``"interactions"``, ``"deals"``, ``"consents"`` ...) to the values
+    held on the person; any attrs value, Money, date and enum is written out.
+
+    >>> from datetime import UTC, datetime
+    >>> c = Contact.new(name="Besa Kola", emails=["besa@example.al"])
+    >>> r = ConsentRecord.new(contact_id=c.id, purpose="profiling", granted=False,
+    ...                       at=datetime(2026, 3, 1, tzinfo=UTC))
+    >>> out = export_person(c, records={"consents": [r]}, now=datetime(2026, 4, 1, tzinfo=UTC))
+    >>> out["contact"]["emails"], out["consents"][0]["granted"], out["exported_at"]
+    (['besa@example.al'], False, '2026-04-01T00:00:00+00:00')
+    """
+    at = ensure_aware(now, "now") if now is not None else utcnow()
+    out: dict[str, JSONValue] = {
+        "format": "crmkit.person_export",
+        "version": 1,
+        "exported_at": at.isoformat(),
+        "contact": dict(contact.to_dict()),
+        "organization": _jsonable(organization),
+    }
+    for kind, values in sorted((records or {}).items()):
+        if kind in out:
+            raise ValidationError("records", kind, "a reserved key of the export")
+        out[kind] = [_jsonable(v) for v in values]
+    return out

@@ -1,0 +1,88 @@
+"""Segmentation: composable, serialisable filters over profile, tags, behaviour and RFM.
+
+Build segments with :func:`field`, :func:`tag`, :func:`interactions`, :func:`purchases`,
+:func:`open_deal`, :func:`rfm_group` and ``& | ~``; evaluate them on a :class:`SegmentData`;
+split a population with :func:`breakdown`. The node classes (``Condition``, ``And`` ...) are
+public so compilers can walk a segment with ``match``; ``crmkit.segments._nodes`` lists them.
+"""
+
+from crmkit.segments._data import SegmentData
+from crmkit.segments._dsl import (
+    FieldRef,
+    birthday_within,
+    everyone,
+    field,
+    interactions,
+    open_deal,
+    purchases,
+    rfm_group,
+    rfm_score,
+    tag,
+)
+from crmkit.segments._evaluate import anniversary_days, evaluate
+from crmkit.segments._fields import CONTACT_FIELDS, ORGANIZATION_FIELDS, FieldKind, Op, field_kind
+from crmkit.segments._nodes import (
+    And,
+    Anniversary,
+    Condition,
+    DateWindow,
+    Everyone,
+    HasOpenDeal,
+    HasTag,
+    InteractionMetric,
+    Metric,
+    Not,
+    Or,
+    PurchaseMetric,
+    RFMGroupIn,
+    RFMScore,
+    Segment,
+)
+from crmkit.segments._serial import FORMAT_VERSION
+from crmkit.segments.breakdown import Breakdown, BreakdownRow, breakdown
+from crmkit.segments.rfm import RFM_GROUPS, RFMScores, group_counts, rfm_group_of, rfm_scores
+
+__all__ = [
+    "CONTACT_FIELDS",
+    "FORMAT_VERSION",
+    "ORGANIZATION_FIELDS",
+    "RFM_GROUPS",
+    "And",
+    "Anniversary",
+    "Breakdown",
+    "BreakdownRow",
+    "Condition",
+    "DateWindow",
+    "Everyone",
+    "FieldKind",
+    "FieldRef",
+    "HasOpenDeal",
+    "HasTag",
+    "InteractionMetric",
+    "Metric",
+    "Not",
+    "Op",
+    "Or",
+    "PurchaseMetric",
+    "RFMGroupIn",
+    "RFMScore",
+    "RFMScores",
+    "Segment",
+    "SegmentData",
+    "anniversary_days",
+    "birthday_within",
+    "breakdown",
+    "evaluate",
+    "everyone",
+    "field",
+    "field_kind",
+    "group_counts",
+    "interactions",
+    "open_deal",
+    "purchases",
+    "rfm_group",
+    "rfm_group_of",
+    "rfm_score",
+    "rfm_scores",
+    "tag",
+]

@@ -1,0 +1,218 @@
+"""The segment tree: a small, closed set of frozen node classes.
+
+A compiler (the in-memory evaluator, a SQL compiler) walks a segment with ``match`` over these
+classes; every node is hashable and compares equal by structure::
+
+    Everyone()                                  every contact
+    Condition(field, op, value)                 a whitelisted field compared with a value
+    DateWindow(field, from_days, to_days)       a date/datetime field within days of ``now``
+    Anniversary(field, days)                    a date's next anniversary within days of today
+    HasTag(tag)                                 the contact carries the tag
+    InteractionMetric(metric, op, value, channel, direction, within_days)
+    PurchaseMetric(metric, op, value, within_days)
+    HasOpenDeal(pipeline_id, stage)             an open deal (in that pipeline / stage)
+    RFMGroupIn(groups)                          the contact's named RFM group is one of these
+    RFMScore(component, op, value)              an R, F or M quintile score compared
+    And(children) / Or(children) / Not(child)   boolean algebra (two-valued: see below)
+
+Logic is two-valued: a leaf is false for a contact whose value is missing (``city != "Sofia"``
+does not match a contact without a city), and ``~s`` is every contact not in ``s``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from crmkit.segments._fields import Op, Scalar
+
+__all__ = [
+    "And",
+    "Anniversary",
+    "Condition",
+    "DateWindow",
+    "Everyone",
+    "HasOpenDeal",
+    "HasTag",
+    "InteractionMetric",
+    "Metric",
+    "Not",
+    "Or",
+    "PurchaseMetric",
+    "RFMGroupIn",
+    "RFMScore",
+    "Segment",
+]
+
+
+def _typed(value: Any) -> Any:
+    # Structural equality must not merge True with 1 or 1 with "1": they select differently.
+    if isinstance(value, tuple):
+        return tuple(_typed(v) for v in value)
+    return (type(value).__name__ if isinstance(value, bool | str) else "", value)
+
+
+class Metric(enum.StrEnum):
+    """What a behaviour leaf measures inside its window."""
+
+    COUNT = "count"  # number of events (int); contacts without events count 0
+    TOTAL = "total"  # sum of purchase amounts (Money); contacts without purchases total 0
+    LAST_AT = "last_at"  # latest event (aware datetime); missing when there is none
+
+
+class Segment:
+    """Base of every node: combine with ``&``, ``|`` and ``~``; serialise with :meth:`to_dict`.
+
+    >>> from crmkit.segments import field, tag
+    >>> seg = (field("city") == "Sofia") & ~tag("complained")
+    >>> seg == (field("city") == "Sofia") & ~tag("complained"), hash(seg) == hash(seg)
+    (True, True)
+    """
+
+    __slots__ = ()
+
+    def __and__(self, other: Segment) -> Segment:
+        if not isinstance(other, Segment):
+            return NotImplemented
+        return And.of([self, other])
+
+    def __or__(self, other: Segment) -> Segment:
+        if not isinstance(other, Segment):
+            return NotImplemented
+        return Or.of([self, other])
+
+    def __invert__(self) -> Segment:
+        return self.child if isinstance(self, Not) else Not(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A versioned, JSON-safe form that :meth:`from_dict` reads back to an equal segment."""
+        from crmkit.segments._serial import dump
+
+        return dump(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Segment:
+        """Read what :meth:`to_dict` wrote; anything unknown raises ``InvalidSegmentError``."""
+        from crmkit.segments._serial import load
+
+        return load(data)
+
+
+@attrs.frozen
+class Everyone(Segment):
+    """Every contact (the empty filter of a UI)."""
+
+
+@attrs.frozen
+class Condition(Segment):
+    """``field op value``. ``value`` is a tuple for ``in`` (the set) and ``between`` (low,
+    high, both inclusive), a bool for ``is_null`` (True: missing, False: present)."""
+
+    field: str
+    op: Op
+    value: Scalar | tuple[Scalar, ...] = attrs.field(eq=_typed)
+
+
+@attrs.frozen
+class DateWindow(Segment):
+    """The field lies between ``now + from_days`` and ``now + to_days`` (inclusive; None is
+    open-ended). Date fields use ``now``'s calendar date in ``now``'s own time zone."""
+
+    field: str
+    from_days: int | None
+    to_days: int | None
+
+
+@attrs.frozen
+class Anniversary(Segment):
+    """The next anniversary of a date field falls within ``days`` days from today (0: today).
+    A 29 February date has its anniversary on 28 February in common years."""
+
+    field: str
+    days: int
+
+
+@attrs.frozen
+class HasTag(Segment):
+    tag: str
+
+
+@attrs.frozen
+class InteractionMetric(Segment):
+    """Interactions (of a channel / direction, None: any) in the last ``within_days`` days up
+    to ``now`` (None: all history up to ``now``), measured by ``metric`` and compared."""
+
+    metric: Metric
+    op: Op
+    value: Scalar | tuple[Scalar, ...]
+    channel: str | None = None
+    direction: str | None = None
+    within_days: int | None = None
+
+
+@attrs.frozen
+class PurchaseMetric(Segment):
+    """Purchases in the last ``within_days`` days up to ``now``, measured and compared."""
+
+    metric: Metric
+    op: Op
+    value: Scalar | tuple[Scalar, ...]
+    within_days: int | None = None
+
+
+@attrs.frozen
+class HasOpenDeal(Segment):
+    """At least one open deal, optionally in one pipeline and/or stage."""
+
+    pipeline_id: str | None = None
+    stage: str | None = None
+
+
+@attrs.frozen
+class RFMGroupIn(Segment):
+    """The contact's RFM group (see :mod:`crmkit.segments.rfm`) is one of ``groups``."""
+
+    groups: tuple[str, ...]
+
+
+@attrs.frozen
+class RFMScore(Segment):
+    """One RFM quintile score (``"recency"``, ``"frequency"`` or ``"monetary"``, 1-5)."""
+
+    component: str
+    op: Op
+    value: int | tuple[int, ...]
+
+
+@attrs.frozen
+class Not(Segment):
+    child: Segment
+
+
+@attrs.frozen
+class And(Segment):
+    children: tuple[Segment, ...]
+
+    @classmethod
+    def of(cls, parts: Iterable[Segment]) -> Segment:
+        """Flatten nested ands; one part is returned as itself."""
+        flat: list[Segment] = []
+        for p in parts:
+            flat.extend(p.children if isinstance(p, And) else (p,))
+        return flat[0] if len(flat) == 1 else cls(tuple(flat))
+
+
+@attrs.frozen
+class Or(Segment):
+    children: tuple[Segment, ...]
+
+    @classmethod
+    def of(cls, parts: Iterable[Segment]) -> Segment:
+        """Flatten nested ors; one part is returned as itself."""
+        flat: list[Segment] = []
+        for p in parts:
+            flat.extend(p.children if isinstance(p, Or) else (p,))
+        return flat[0] if len(flat) == 1 else cls(tuple(flat))

@@ -1,0 +1,106 @@
+"""Breakdowns: how a set of contacts splits by one field, with counts, shares and "other"."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from crmkit.errors import InvalidSegmentError
+from crmkit.segments._data import SegmentData
+from crmkit.segments._evaluate import evaluate
+from crmkit.segments._fields import field_kind, read_field
+from crmkit.segments._nodes import Everyone, Segment
+
+__all__ = ["Breakdown", "BreakdownRow", "breakdown"]
+
+
+@attrs.frozen
+class BreakdownRow:
+    """One value of the field: ``value`` is None for contacts without it; the "other" row
+    (``is_other``) gathers every value beyond the top N."""
+
+    value: Any
+    count: int
+    share: float
+    is_other: bool = False
+
+
+@attrs.frozen
+class Breakdown:
+    """Counts and shares of ``total`` contacts by field ``by``, largest first."""
+
+    by: str
+    total: int
+    rows: tuple[BreakdownRow, ...]
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """JSON-ready rows: ``{"value", "count", "share"}``; dates as ISO text."""
+        return [
+            {"value": _json(r.value), "count": r.count, "share": r.share, "other": r.is_other}
+            for r in self.rows
+        ]
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def _sort_key(item: tuple[Any, int]) -> tuple[int, int, str]:
+    label, count = item
+    return (-count, label is None, "" if label is None else str(label))
+
+
+def breakdown(
+    data: SegmentData,
+    by: str,
+    *,
+    now: datetime,
+    segment: Segment | None = None,
+    top: int | None = None,
+    other_label: str = "other",
+) -> Breakdown:
+    """Split the contacts of *segment* (everyone by default) by field *by*.
+
+    Text values are grouped after folding ("Tiranë" and "TIRANE" are one city) and shown in
+    their most common spelling. With *top*, the rest are summed into one "other" row.
+
+    >>> from crmkit.contacts import Contact
+    >>> from datetime import UTC, datetime
+    >>> data = SegmentData([Contact.new(city=c) for c in
+    ...                     ["Tiranë", "TIRANË", "Durrës", "Vlorë", None]])
+    >>> report = breakdown(data, "city", now=datetime.now(UTC), top=2)
+    >>> [(r["value"], r["count"], r["share"]) for r in report.to_rows()]
+    [('Tiranë', 2, 0.4), ('Durrës', 1, 0.2), ('other', 2, 0.4)]
+    """
+    field_kind(by)
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise InvalidSegmentError("top", top, "a positive number of rows")
+    chosen = evaluate(Everyone() if segment is None else segment, data, now=now)
+    keys = data.column(by)
+    counts: Counter[Any] = Counter()
+    spellings: dict[Any, Counter[Any]] = {}
+    for i in chosen:
+        key = keys[i]
+        if isinstance(key, list | dict):
+            key = repr(key)  # JSON arrays/objects in custom fields are grouped by their text
+        counts[key] += 1
+        raw = read_field(by, data.contacts[i], data.organizations)
+        spellings.setdefault(key, Counter())[
+            repr(raw) if isinstance(raw, list | dict) else raw
+        ] += 1
+    labelled = []
+    for key, count in counts.items():
+        forms = spellings[key]
+        best = max(forms, key=lambda f: (forms[f], -len(str(f)), str(f)))
+        labelled.append((None if key is None else best, count))
+    labelled.sort(key=_sort_key)
+    total = len(chosen)
+    shown = labelled if top is None else labelled[:top]
+    rows = [BreakdownRow(v, c, c / total) for v, c in shown]
+    rest = sum(c for _, c in labelled[len(shown) :])
+    if rest:
+        rows.append(BreakdownRow(other_label, rest, rest / total, is_other=True))
+    return Breakdown(by, total, tuple(rows))

@@ -1,0 +1,66 @@
+"""Breakdowns: counts, shares, folding of spellings, top-N with "other"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from crmkit.contacts import Contact, Organization
+from crmkit.errors import InvalidSegmentError
+from crmkit.segments import SegmentData, breakdown, tag
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def data() -> SegmentData:
+    orgs = [Organization.new(id="o1", name="Alfa", industry="Retail"),
+            Organization.new(id="o2", name="Beta", industry="Logistics")]  # fmt: skip
+    cities = ["Tiranë", "Tirane", "TIRANË", "Durrës", "Durrës", "Vlorë", None]
+    contacts = [Contact.new(id=f"p{i}", city=c, tags={"vip"} if i % 2 else set(),
+                            organization_id="o1" if i < 2 else "o2" if i == 2 else None,
+                            custom={"vat_registered": i < 3})
+                for i, c in enumerate(cities)]  # fmt: skip
+    return SegmentData(contacts, organizations=orgs)
+
+
+def test_counts_group_spellings_and_shares_sum_to_one(data: SegmentData) -> None:
+    report = breakdown(data, "city", now=NOW)
+    assert [(r.value, r.count) for r in report.rows] == [
+        ("Tiranë", 3), ("Durrës", 2), ("Vlorë", 1), (None, 1)
+    ]  # fmt: skip
+    assert report.total == 7
+    assert sum(r.share for r in report.rows) == pytest.approx(1.0)
+
+
+def test_top_n_gathers_the_rest_into_other(data: SegmentData) -> None:
+    rows = breakdown(data, "city", now=NOW, top=1, other_label="rest").to_rows()
+    assert rows == [
+        {"value": "Tiranë", "count": 3, "share": 3 / 7, "other": False},
+        {"value": "rest", "count": 4, "share": 4 / 7, "other": True},
+    ]
+
+
+def test_individuals_vs_organizations_and_vat_share(data: SegmentData) -> None:
+    kinds = {r.value: r.count for r in breakdown(data, "customer_type", now=NOW).rows}
+    assert kinds == {"organization": 3, "individual": 4}
+    vat = {r.value: r.count for r in breakdown(data, "custom.vat_registered", now=NOW).rows}
+    assert vat == {True: 3, False: 4}
+    industry = breakdown(data, "organization.industry", now=NOW)
+    assert [(r.value, r.count) for r in industry.rows] == [
+        (None, 4), ("Retail", 2), ("Logistics", 1)
+    ]  # fmt: skip
+
+
+def test_breakdown_of_a_segment_only_counts_its_members(data: SegmentData) -> None:
+    report = breakdown(data, "city", now=NOW, segment=tag("vip"))
+    assert report.total == 3
+    assert sum(r.count for r in report.rows) == 3
+
+
+def test_bad_field_or_top_is_rejected(data: SegmentData) -> None:
+    with pytest.raises(InvalidSegmentError):
+        breakdown(data, "shoe_size", now=NOW)
+    with pytest.raises(InvalidSegmentError):
+        breakdown(data, "city", now=NOW, top=0)
