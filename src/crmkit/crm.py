@@ -2,41 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
-from decimal import Decimal
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
 from crmkit._api._base import Context
 from crmkit._api._identities import IdentityArgs, parse_identities
-from crmkit._api.clv import compute_clv
 from crmkit._api.contacts import ContactsAPI
-from crmkit._api.funnel import DealsAPI, PipelinesAPI, load_pipeline
+from crmkit._api.funnel import DealsAPI, PipelinesAPI
 from crmkit._api.importing import import_contacts
 from crmkit._api.interactions import InteractionsAPI
 from crmkit._api.merge import merge_contacts, unmerge_contacts
 from crmkit._api.organizations import OrganizationsAPI
-from crmkit._api.segments import ConsentAPI, SegmentsAPI, build_audience
+from crmkit._api.reports import ReportsMixin
+from crmkit._api.segments import ConsentAPI, SegmentsAPI
 from crmkit._api.transactions import TransactionsAPI
 from crmkit._types import ensure_aware, utcnow
-from crmkit.clv.report import CLVReport
-from crmkit.consent import AudienceMember
 from crmkit.contacts import Contact
 from crmkit.errors import ConflictError, DuplicateContactError, ValidationError
-from crmkit.funnel.board import Board, pipeline_as_of, rotting_deals
-from crmkit.funnel.deal import Deal
-from crmkit.funnel.forecast import Forecast, forecast
 from crmkit.funnel.lifecycle import LifecycleStages
-from crmkit.funnel.model import WinModel, fit_win_model
-from crmkit.funnel.report import FunnelReport, assemble, lifecycle_report
 from crmkit.identity.normalize import normalize_channel
 from crmkit.importing import ImportReport
 from crmkit.interactions import Interaction
 from crmkit.merging import MergeRecord, MergeResult, Survivorship
-from crmkit.rates import RatesTable
 from crmkit.resolution import Candidate, Resolution
-from crmkit.segments import Segment
 from crmkit.storage import MemoryStorage, open_storage
 from crmkit.storage.protocols import Storage, UnitOfWork
 
@@ -51,7 +41,7 @@ class _ConcurrentWriterError(ConflictError):
     """Another writer claimed an identity between our lookup and our write."""
 
 
-class CRM:
+class CRM(ReportsMixin):
     """A business's memory of its customers, bound to one workspace.
 
     >>> from datetime import UTC, datetime
@@ -215,126 +205,6 @@ class CRM:
         """
         return import_contacts(self._ctx, rows, match_on=match_on, dry_run=dry_run,
                                all_or_nothing=all_or_nothing, progress=progress)  # fmt: skip
-
-    # -- audiences -------------------------------------------------------------------------
-
-    def audience(
-        self,
-        segment: Segment | None = None,
-        *,
-        purpose: str,
-        channel: str,
-        at: datetime | None = None,
-    ) -> tuple[AudienceMember, ...]:
-        """The members of *segment* (everyone when None) who may be contacted for *purpose* on
-        *channel*, each with the address to use: the latest consent record decides."""
-        return build_audience(self._ctx, segment, purpose=purpose, channel=channel, at=at)
-
-    # -- funnel ----------------------------------------------------------------------------
-
-    def funnel(
-        self,
-        pipeline_id: str,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        owner: str | None = None,
-        cohort: str | None = None,
-        rates: RatesTable | None = None,
-        currency: str | None = None,
-    ) -> FunnelReport:
-        """Where the deals created in [since, until) moved on, stalled, dropped out and won
-        (optionally of one owner, or one creation month ``cohort="YYYY-MM"``)."""
-        lo = None if since is None else ensure_aware(since, "since")
-        hi = None if until is None else ensure_aware(until, "until")
-        with self._ctx.read() as uow:
-            pipeline = uow.pipelines.get(pipeline_id)
-            facts = uow.deals.funnel_facts(pipeline, since=lo, until=hi, owner=owner,
-                                           cohort=cohort)  # fmt: skip
-        return assemble(facts, name=pipeline.name, pipeline_id=pipeline.id, rates=rates,
-                        currency=currency)  # fmt: skip
-
-    def lifecycle_funnel(
-        self,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        cohort: str | None = None,
-    ) -> FunnelReport:
-        """The contact lifecycle as a funnel: how a list was cleaned and who became a customer."""
-        lo = None if since is None else ensure_aware(since, "since")
-        hi = None if until is None else ensure_aware(until, "until")
-        with self._ctx.read() as uow:
-            changes = list(uow.lifecycle.iter_all())
-        return lifecycle_report(changes, stages=self.lifecycle_stages, since=lo, until=hi,
-                                cohort=cohort)  # fmt: skip
-
-    def win_model(
-        self, pipeline_id: str, *, features: Sequence[str] | None = None, holdout: float = 0.25
-    ) -> WinModel:
-        """Learn win chances from the pipeline's closed deals; ``.evaluation`` says how well it
-        did on a holdout of the most recently closed ones (Brier score, calibration)."""
-        with self._ctx.read() as uow:
-            pipeline, deals, changes = load_pipeline(uow, pipeline_id)
-        if features is None:
-            return fit_win_model(pipeline, deals, changes, holdout=holdout)
-        return fit_win_model(pipeline, deals, changes, features=features, holdout=holdout)
-
-    def forecast(
-        self,
-        pipeline_id: str,
-        *,
-        rates: RatesTable | None = None,
-        currency: str | None = None,
-        model: WinModel | None = None,
-    ) -> Forecast:
-        """Open deals' value by expected-close month, weighted by stage probability (or by a
-        fitted :meth:`win_model`)."""
-        with self._ctx.read() as uow:
-            pipeline, deals, _ = load_pipeline(uow, pipeline_id)
-        return forecast(pipeline, deals, rates=rates, currency=currency, model=model)
-
-    def pipeline_as_of(self, pipeline_id: str, when: datetime) -> Board:
-        """What the board looked like at *when*."""
-        at = ensure_aware(when, "when")
-        with self._ctx.read() as uow:
-            pipeline, deals, changes = load_pipeline(uow, pipeline_id)
-        return pipeline_as_of(pipeline, deals, changes, at)
-
-    def rotting_deals(
-        self, pipeline_id: str, *, now: datetime | None = None, owner: str | None = None
-    ) -> list[Deal]:
-        """Open deals past their stage's ``rotting_after``, longest-waiting first."""
-        at = self._ctx.clock() if now is None else ensure_aware(now, "now")
-        with self._ctx.read() as uow:
-            pipeline, deals, _ = load_pipeline(uow, pipeline_id)
-        return rotting_deals(pipeline, deals, at, owner=owner)
-
-    # -- value -----------------------------------------------------------------------------
-
-    def clv(
-        self,
-        *,
-        as_of: datetime,
-        model: str = "bgnbd",
-        unit: timedelta = timedelta(days=7),
-        horizon: timedelta = timedelta(days=365),
-        period: timedelta = timedelta(days=30),
-        discount_rate: float = 0.01,
-        margin: Decimal = Decimal(1),
-        currency: str | None = None,
-        rates: RatesTable | None = None,
-    ) -> CLVReport:
-        """Lifetime value and P(alive) of every contact with a purchase, from the ledger.
-
-        Fits a purchase model (``"bgnbd"``, ``"mbgnbd"`` or ``"paretonbd"``) and Gamma-Gamma
-        on the ledger up to ``as_of``, then values each contact's next ``horizon`` by
-        discounted cash flow (``discount_rate`` per ``period``). A ledger in several
-        currencies needs ``rates``.
-        """
-        return compute_clv(self._ctx, as_of=as_of, model=model, unit=unit, horizon=horizon,
-                           period=period, discount_rate=discount_rate, margin=margin,
-                           currency=currency, rates=rates)  # fmt: skip
 
     # -- interaction history ---------------------------------------------------------------
 
