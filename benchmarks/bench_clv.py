@@ -1,15 +1,17 @@
 """CLV benchmarks, side by side with lifetimes when it is installed.
 
-Run:  python benchmarks/bench_clv.py [--scale 1.0] [--skip-lifetimes-pareto]
+Run:  python benchmarks/bench_clv.py [--scale 1.0] [--skip-lifetimes-pareto] [--pure-python]
 
 CDNOW fits (published parameters and fit time), then a simulated population of 1M customers
 with daily timestamps over a year (BG/NBD, Pareto/NBD, Gamma-Gamma). lifetimes' Pareto/NBD on
-1M customers takes about ten minutes; --skip-lifetimes-pareto leaves it out.
+1M customers takes about ten minutes; --skip-lifetimes-pareto leaves it out. --pure-python
+turns crmkit's optional NumPy likelihoods off (``accelerate=False``).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import time
 import warnings
@@ -28,6 +30,9 @@ except ImportError:  # pragma: no cover - the comparison is optional
     lifetimes = None
 
 
+ACCELERATE = True
+
+
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     t = time.perf_counter()
     out = fn()
@@ -44,22 +49,29 @@ def params(d: dict[str, float]) -> str:
     return " ".join(f"{k}={v:.3f}" for k, v in d.items())
 
 
+def _lifetimes_fit(name: str, *columns: Any) -> Any:
+    return getattr(lifetimes, name)().fit(*(np.array(c) for c in columns))
+
+
 def cdnow() -> None:
     c = load_cdnow()
     x, t_x, T = c.frequency, c.recency, c.T
     rep = [i for i, f in enumerate(x) if f > 0]
     for name, ours_fn, theirs_cls in (
-        ("BG/NBD", lambda: BetaGeoModel().fit(x, t_x, T), "BetaGeoFitter"),
-        ("Pareto/NBD", lambda: ParetoNBDModel().fit(x, t_x, T), "ParetoNBDFitter"),
+        ("BG/NBD", lambda: BetaGeoModel(accelerate=ACCELERATE).fit(x, t_x, T), "BetaGeoFitter"),
+        (
+            "Pareto/NBD",
+            lambda: ParetoNBDModel(accelerate=ACCELERATE).fit(x, t_x, T),
+            "ParetoNBDFitter",
+        ),
     ):
         fit, ours = timed(ours_fn)
         theirs = None
         if lifetimes is not None:
-            model = getattr(lifetimes, theirs_cls)()
-            _, theirs = timed(lambda m=model: m.fit(np.array(x), np.array(t_x), np.array(T)))
+            _, theirs = timed(functools.partial(_lifetimes_fit, theirs_cls, x, t_x, T))
         row(f"CDNOW {name} fit", ours, theirs, params(fit.params) + f" LL={fit.log_likelihood:.1f}")
     rep_x, rep_m = [x[i] for i in rep], [c.monetary_value[i] for i in rep]
-    fit, ours = timed(lambda: GammaGammaModel().fit(rep_x, rep_m))
+    fit, ours = timed(lambda: GammaGammaModel(accelerate=ACCELERATE).fit(rep_x, rep_m))
     theirs = None
     if lifetimes is not None:
         gg = lifetimes.GammaGammaFitter()
@@ -76,17 +88,17 @@ def population(n: int, skip_pareto: bool) -> None:
     print(f"  simulated {n:,} customers (daily, one year) in {sim:.1f} s; "
           f"{len(rep_x):,} repeat buyers")  # fmt: skip
     arrays = (np.array(x), np.array(t_x), np.array(T)) if lifetimes is not None else None
-    fit, ours = timed(lambda: BetaGeoModel().fit(x, t_x, T))
+    fit, ours = timed(lambda: BetaGeoModel(accelerate=ACCELERATE).fit(x, t_x, T))
     theirs = None
     if arrays is not None:
         _, theirs = timed(lambda: lifetimes.BetaGeoFitter().fit(*arrays))
     row(f"{n:,} customers BG/NBD fit", ours, theirs, params(fit.params))
-    fit, ours = timed(lambda: ParetoNBDModel().fit(x, t_x, T))
+    fit, ours = timed(lambda: ParetoNBDModel(accelerate=ACCELERATE).fit(x, t_x, T))
     theirs = None
     if arrays is not None and not skip_pareto:
         _, theirs = timed(lambda: lifetimes.ParetoNBDFitter().fit(*arrays))
     row(f"{n:,} customers Pareto/NBD fit", ours, theirs, params(fit.params))
-    fit, ours = timed(lambda: GammaGammaModel().fit(rep_x, rep_m))
+    fit, ours = timed(lambda: GammaGammaModel(accelerate=ACCELERATE).fit(rep_x, rep_m))
     theirs = None
     if lifetimes is not None:
         _, theirs = timed(lambda: lifetimes.GammaGammaFitter().fit(np.array(rep_x),
@@ -98,9 +110,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--skip-lifetimes-pareto", action="store_true")
+    parser.add_argument("--pure-python", action="store_true")
     args = parser.parse_args()
+    global ACCELERATE
+    ACCELERATE = not args.pure_python
     warnings.simplefilter("ignore")  # lifetimes' own deprecation noise
-    print(f"crmkit CLV benchmarks, scale {args.scale}, {os.cpu_count()} cores, "
+    print(f"crmkit CLV benchmarks ({'pure Python' if args.pure_python else 'NumPy if installed'}), "
+          f"scale {args.scale}, {os.cpu_count()} cores, "
           f"{datetime.now(UTC):%Y-%m-%d}, lifetimes "
           f"{lifetimes.__version__ if lifetimes else 'not installed'}")  # fmt: skip
     print(f"  {'what':<42} {'crmkit':>10} {'lifetimes':>10} {'ratio':>7}")

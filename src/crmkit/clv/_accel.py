@@ -73,18 +73,28 @@ def bgnbd_negative_ll(data: Triples) -> NegLL:
 
 
 def _log_hyp2f1_a1(a: Any, b: Any, z: Any) -> Any:
-    """Vectorised :func:`crmkit.clv._special.log_hyp2f1_a1` (needs b <= a + 1)."""
+    """Vectorised :func:`crmkit.clv._special.log_hyp2f1_a1` (needs b <= a + 1).
+
+    Each element stops at its own term: the loop works on the shrinking set of sums that
+    are still moving, so a few slow ones (z near 1) do not keep the others busy.
+    """
     m = a + 1.0 - b
     k = a + 1.0
-    term = np.ones_like(z)
     total = np.ones_like(z)
-    active = z > 0
+    idx = np.nonzero(z > 0)[0]
+    term = np.ones(idx.size)
+    mi, ki, zi, ti = m[idx], k[idx], z[idx], total[idx]
     n = 0.0
-    while active.any():
-        term = np.where(active, term * (m + n) / (k + n) * z, 0.0)
-        total += term
+    while idx.size:
+        term = term * (mi + n) / (ki + n) * zi
+        ti = ti + term
         n += 1.0
-        active &= term >= 1e-16 * total
+        done = term < 1e-16 * ti
+        if done.any():
+            total[idx[done]] = ti[done]
+            keep = ~done
+            idx, term, ti = idx[keep], term[keep], ti[keep]
+            mi, ki, zi = mi[keep], ki[keep], zi[keep]
     return (1.0 - b) * np.log1p(-z) + np.log(total)
 
 
@@ -92,15 +102,24 @@ def paretonbd_negative_ll(data: Triples) -> NegLL:
     x, t_x, t, w = _arrays(data)
     n = float(w.sum())
     by_x = _ByCount(x)
+    # The hypergeometric piece depends on (x, time) only: one evaluation per distinct pair.
+    pairs, inverse = np.unique(
+        np.concatenate([np.stack([x, t_x], axis=1), np.stack([x, t], axis=1)]),
+        axis=0,
+        return_inverse=True,
+    )
+    inverse = inverse.reshape(-1)
+    px, pt = pairs[:, 0], pairs[:, 1]
+    at_tx, at_t = inverse[: x.size], inverse[x.size :]
 
     def negll(p: Sequence[float]) -> float:
         r, alpha, s, beta = p
-        rsx = r + s + x
         big = max(alpha, beta)
         diff = abs(alpha - beta)
-        b2 = s + 1.0 + 0.0 * x if alpha >= beta else r + x
-        first = _log_hyp2f1_a1(rsx, b2, diff / (big + t_x)) - rsx * np.log(big + t_x)
-        second = _log_hyp2f1_a1(rsx, b2, diff / (big + t)) - rsx * np.log(big + t)
+        rsx = r + s + px
+        b2 = s + 1.0 + 0.0 * px if alpha >= beta else r + px
+        h = _log_hyp2f1_a1(rsx, b2, diff / (big + pt)) - rsx * np.log(big + pt)
+        first, second = h[at_tx], h[at_t]
         alive = -(r + x) * np.log(alpha + t) - s * np.log(beta + t)
         gap = second - first
         room = gap < 0

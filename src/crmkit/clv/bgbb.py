@@ -93,7 +93,12 @@ class BetaGeoBetaBinomModel:
 
 @attrs.frozen
 class BetaGeoBetaBinomFit(ModelFit):
-    """A fitted BG/BB model with its predictions."""
+    """A fitted BG/BB model with its predictions.
+
+    >>> fit = BetaGeoBetaBinomFit.from_params(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783)
+    >>> round(fit.p_alive(3, 4, 6), 3), round(fit.expected_purchases(5, 3, 4, 6), 2)
+    (0.439, 1.03)
+    """
 
     def _p(self) -> tuple[float, float, float, float]:
         p = self.info.params

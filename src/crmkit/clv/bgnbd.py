@@ -17,7 +17,7 @@ from crmkit.clv._accel import bgnbd_negative_ll
 from crmkit.clv._data import Triples
 from crmkit.clv._fit import ModelFit, fit_triples
 from crmkit.clv._shape import Scalars, as_list, customers, shape
-from crmkit.clv._special import log_hyp2f1, logaddexp
+from crmkit.clv._special import log_abs_hyp2f1, logaddexp
 from crmkit.errors import ModelError
 
 __all__ = ["BetaGeoFit", "BetaGeoModel"]
@@ -128,10 +128,8 @@ class BetaGeoFit(ModelFit):
         alive = as_list(self.p_alive(frequency, recency, T))
         for (x, _t_x, big_t), p_alive in zip(customers(frequency, recency, T), alive, strict=True):
             z = t / (alpha + big_t + t)
-            log_term = (r + x) * math.log((alpha + big_t) / (alpha + big_t + t)) + log_hyp2f1(
-                r + x, b + x, a + b + x - 1, z
-            )
-            first = (a + b + x - 1) / (a - 1) * -math.expm1(log_term)
+            log_pow = (r + x) * math.log((alpha + big_t) / (alpha + big_t + t))
+            first = (a + b + x - 1) / (a - 1) * _one_minus(log_pow, r + x, b + x, a + b + x - 1, z)
             # p_alive's denominator, 1 + [x>0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)
             out.append(first * p_alive)
         return shape(out, frequency)
@@ -141,5 +139,16 @@ class BetaGeoFit(ModelFit):
         r, alpha, a, b = self._p()
         if abs(a - 1.0) < 1e-9:
             raise ModelError("a = 1 exactly: the closed form divides by a - 1")
-        log_term = r * math.log(alpha / (alpha + t)) + log_hyp2f1(r, b, a + b - 1, t / (alpha + t))
-        return (a + b - 1) / (a - 1) * -math.expm1(log_term)
+        log_pow = r * math.log(alpha / (alpha + t))
+        return (a + b - 1) / (a - 1) * _one_minus(log_pow, r, b, a + b - 1, t / (alpha + t))
+
+
+def _one_minus(log_pow: float, h1: float, h2: float, h3: float, z: float) -> float:
+    """1 - exp(log_pow) 2F1(h1, h2; h3; z), without cancellation when the product is near 1.
+
+    h3 = a + b - 1 is negative when a + b < 1, and 2F1 may then be negative too.
+    """
+    sign, log_abs = log_abs_hyp2f1(h1, h2, h3, z)
+    if sign > 0.0:
+        return -math.expm1(log_pow + log_abs)
+    return 1.0 - sign * math.exp(log_pow + log_abs)

@@ -10,13 +10,20 @@ are independent.
 from __future__ import annotations
 
 import math
+import random
 from collections.abc import Callable, Sequence
 
 import attrs
 
 from crmkit.clv import _accel
 from crmkit.clv._data import as_floats
-from crmkit.clv._fit import ModelFit, fit_positive
+from crmkit.clv._fit import (
+    SAMPLE_SIZE,
+    WARM_START_ABOVE,
+    ModelFit,
+    fit_positive,
+    fit_warm_started,
+)
 from crmkit.clv._shape import Scalars, shape
 from crmkit.errors import ModelError, ValidationError
 
@@ -40,14 +47,25 @@ def _pairs(
 
 
 def _negative_ll(pairs: list[tuple[float, float]]) -> Callable[[Sequence[float]], float]:
+    # Only log(x m + v) needs every customer at every step; the other terms depend on x alone
+    # or on sums over the customers sharing an x, computed once per fit.
+    groups: dict[float, tuple[list[float], list[float]]] = {}
+    for x, m in pairs:
+        log_ms, xms = groups.setdefault(x, ([], []))
+        log_ms.append(math.log(m))
+        xms.append(x * m)
+    by_x = [(x, float(len(ls)), math.fsum(ls), xms) for x, (ls, xms) in sorted(groups.items())]
+    count = len(pairs)
+
     def negll(prm: Sequence[float]) -> float:
         p, q, v = prm
-        lg = math.lgamma
-        total = len(pairs) * (q * math.log(v) - lg(q))
-        for x, m in pairs:
+        lg, log = math.lgamma, math.log
+        total = count * (q * log(v) - lg(q))
+        for x, n, sum_log_m, xms in by_x:
             px = p * x
-            total += (lg(px + q) - lg(px) + (px - 1.0) * math.log(m) + px * math.log(x)
-                      - (px + q) * math.log(x * m + v))  # fmt: skip
+            spread = math.fsum([log(xm + v) for xm in xms])
+            total += (n * (lg(px + q) - lg(px) + px * log(x)) + (px - 1.0) * sum_log_m
+                      - (px + q) * spread)  # fmt: skip
         return -total
 
     return negll
@@ -75,9 +93,18 @@ class GammaGammaModel:
             raise ValidationError("frequency", [], "no repeat buyers to fit")
         mean = sum(m for _, m in pairs) / len(pairs)
         fast = self.accelerate and _accel.available()
-        negll = _accel.gammagamma_negative_ll(pairs) if fast else _negative_ll(pairs)
-        info = fit_positive(("p", "q", "v"), negll, (1.0, 2.0, mean), len(pairs),
-                            "Gamma-Gamma")  # fmt: skip
+        likelihood = _accel.gammagamma_negative_ll if fast else _negative_ll
+        names, start = ("p", "q", "v"), (1.0, 2.0, mean)
+        if len(pairs) <= WARM_START_ABOVE:
+            info = fit_positive(names, likelihood(pairs), start, len(pairs), "Gamma-Gamma")
+            return GammaGammaFit(info)
+        # Spend values are continuous, so customers cannot be grouped as in the purchase
+        # models; a random sample scaled up to the population finds the optimum first.
+        sample = random.Random(0).sample(pairs, SAMPLE_SIZE)
+        scale = len(pairs) / SAMPLE_SIZE
+        sample_ll = likelihood(sample)
+        info = fit_warm_started(names, likelihood(pairs), lambda prm: scale * sample_ll(prm),
+                                start, len(pairs), "Gamma-Gamma")  # fmt: skip
         return GammaGammaFit(info)
 
 
@@ -88,6 +115,12 @@ class GammaGammaFit(ModelFit):
     ``q <= 1`` means the population's mean spend is infinite: the fit is then flagged
     (``finite_mean`` is False) and value predictions raise :class:`crmkit.errors.ModelError`
     instead of returning a meaningless (even negative) number.
+
+    >>> fit = GammaGammaFit.from_params(p=6.25, q=3.74, v=15.44)
+    >>> [round(v, 2) for v in fit.expected_average_value([1, 6], [30.0, 30.0])]
+    [31.59, 30.36]
+    >>> round(fit.population_mean_spend(), 2)
+    35.22
     """
 
     @property

@@ -77,7 +77,12 @@ class ModifiedBetaGeoModel:
 
 @attrs.frozen
 class ModifiedBetaGeoFit(ModelFit):
-    """A fitted MBG/NBD model with its predictions."""
+    """A fitted MBG/NBD model with its predictions.
+
+    >>> fit = ModifiedBetaGeoFit.from_params(r=0.525, alpha=6.183, a=0.891, b=1.614)
+    >>> round(fit.p_alive(0, 0, 38.86), 3), round(fit.expected_purchases(39, 2, 30.43, 38.86), 2)
+    (0.39, 1.26)
+    """
 
     def _p(self) -> tuple[float, float, float, float]:
         p = self.info.params

@@ -115,7 +115,14 @@ class ParetoNBDModel:
 
 @attrs.frozen
 class ParetoNBDFit(ModelFit):
-    """A fitted Pareto/NBD model with its predictions."""
+    """A fitted Pareto/NBD model with its predictions.
+
+    >>> fit = ParetoNBDFit.from_params(r=0.553, alpha=10.578, s=0.606, beta=11.669)
+    >>> [round(p, 2) for p in fit.p_alive([2, 2], [30.43, 5.0], 38.86)]
+    [0.87, 0.13]
+    >>> round(fit.expected_purchases_new_customer(52), 2)
+    1.47
+    """
 
     def _p(self) -> tuple[float, float, float, float]:
         p = self.info.params

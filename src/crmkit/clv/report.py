@@ -32,7 +32,19 @@ class CustomerValue:
 
 @attrs.frozen
 class CLVReport:
-    """Values for every contact with a purchase, and the fits behind them."""
+    """Values for every contact with a purchase, and the fits behind them.
+
+    >>> from datetime import UTC
+    >>> from crmkit.clv import BetaGeoFit
+    >>> lapsing = CustomerValue("c1", 2.0, 30.0, 39.0, 22.0, Money("60", "EUR"), 0.2, 0.5,
+    ...                         Money("12.00", "EUR"))
+    >>> report = CLVReport(datetime(2026, 1, 1, tzinfo=UTC), timedelta(weeks=1),
+    ...                    timedelta(weeks=52), "EUR", (lapsing,),
+    ...                    BetaGeoFit.from_params(r=0.24, alpha=4.4, a=0.79, b=2.4), None)
+    >>> at_risk = report.where(lambda v: v.p_alive < 0.3 and v.historical > Money("50", "EUR"))
+    >>> [v.contact_id for v in at_risk], report.get("c1").clv, report.get("nobody")
+    (['c1'], Money('12.00', 'EUR'), None)
+    """
 
     as_of: datetime
     unit: timedelta
@@ -41,6 +53,11 @@ class CLVReport:
     customers: tuple[CustomerValue, ...]
     purchase_fit: ModelFit
     spend_fit: GammaGammaFit | None
+    _index: dict[str, CustomerValue] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        # get() is called once per contact when the report feeds segments: a dict, not a scan.
+        object.__setattr__(self, "_index", {c.contact_id: c for c in self.customers})
 
     def __iter__(self) -> Iterator[CustomerValue]:
         return iter(self.customers)
@@ -49,7 +66,8 @@ class CLVReport:
         return len(self.customers)
 
     def get(self, contact_id: str) -> CustomerValue | None:
-        return next((c for c in self.customers if c.contact_id == contact_id), None)
+        """The contact's value, or None when they have no purchase up to ``as_of``."""
+        return self._index.get(contact_id)
 
     def where(self, predicate: Callable[[CustomerValue], bool]) -> list[CustomerValue]:
         """Customers matching *predicate*, e.g. at risk:

@@ -17,7 +17,12 @@ from typing import Any
 import attrs
 
 from crmkit._types import Money, ensure_aware
-from crmkit.errors import CurrencyMismatchError, InvalidDatetimeError, ValidationError
+from crmkit.errors import (
+    CurrencyMismatchError,
+    InvalidDatetimeError,
+    InvalidMoneyError,
+    ValidationError,
+)
 
 __all__ = ["RFMSummary", "rfm_summary"]
 
@@ -59,10 +64,14 @@ def _row(tx: Any) -> tuple[str, datetime, Decimal | None, str | None]:
     if amount is None:
         return str(customer), when, None, None
     if isinstance(amount, Money):
-        return str(customer), when, amount.amount, amount.currency
-    if isinstance(amount, float):
-        raise ValidationError("amount", amount, "pass Money or Decimal, not float")
-    return str(customer), when, Decimal(amount), None
+        value, code = amount.amount, amount.currency
+    elif isinstance(amount, Decimal | int) and not isinstance(amount, bool):
+        value, code = Decimal(amount), None
+    else:
+        raise InvalidMoneyError("amount", amount, "pass Money or Decimal (floats lose cents)")
+    if value < 0:
+        raise InvalidMoneyError("amount", amount, "purchases are never negative; refunds are")
+    return str(customer), when, value, code
 
 
 def rfm_summary(

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Protocol
 
+from crmkit.clv._data import as_floats
 from crmkit.clv._shape import Scalars, as_list, shape
 from crmkit.clv.gammagamma import GammaGammaFit
 from crmkit.errors import ValidationError
@@ -28,10 +29,10 @@ class PurchaseFit(Protocol):
 def customer_lifetime_value(
     purchases: PurchaseFit,
     spend: GammaGammaFit,
-    frequency: Sequence[float],
-    recency: Sequence[float],
-    T: Sequence[float],
-    monetary_value: Sequence[float],
+    frequency: Scalars | Sequence[float],
+    recency: Scalars | Sequence[float],
+    T: Scalars | Sequence[float],
+    monetary_value: Scalars | Sequence[float],
     *,
     time_unit: timedelta,
     horizon: timedelta = timedelta(days=365),
@@ -40,6 +41,9 @@ def customer_lifetime_value(
     margin: float = 1.0,
 ) -> Scalars:
     """Expected value of each customer's future purchases over ``horizon``.
+
+    One customer (numbers) gives a float; sequences give a list, one value per customer.
+    A spend fit with ``q <= 1`` (infinite mean spend) raises :class:`crmkit.errors.ModelError`.
 
     The horizon is cut into ``period``-long steps. For step k the purchase model gives the
     expected purchases in that step, the spend model the expected value of each, and the
@@ -68,12 +72,13 @@ def customer_lifetime_value(
     if not discount_rate > -1.0:
         raise ValidationError("discount_rate", discount_rate, "must be above -100 %")
     steps = int(horizon / period)
-    values = as_list(spend.expected_average_value(list(frequency), list(monetary_value)))
+    xs, rs, ts = as_floats("frequency", frequency), as_floats("recency", recency), as_floats("T", T)
+    values = as_list(spend.expected_average_value(xs, as_floats("monetary_value", monetary_value)))
     before = [0.0] * len(values)
     total = [0.0] * len(values)
     for k in range(1, steps + 1):
         t_k = k * (period / time_unit)
-        now = as_list(purchases.expected_purchases(t_k, list(frequency), list(recency), list(T)))
+        now = as_list(purchases.expected_purchases(t_k, xs, rs, ts))
         factor = margin / (1.0 + discount_rate) ** k
         for i in range(len(values)):
             total[i] += (now[i] - before[i]) * values[i] * factor
