@@ -17,6 +17,7 @@ from crmkit._api.merge import merge_contacts, unmerge_contacts
 from crmkit._api.organizations import OrganizationsAPI
 from crmkit._api.reports import ReportsMixin
 from crmkit._api.segments import ConsentAPI, SegmentsAPI
+from crmkit._api.tasks import TasksAPI, UsersAPI
 from crmkit._api.transactions import TransactionsAPI
 from crmkit._types import ensure_aware, utcnow
 from crmkit.contacts import Contact
@@ -88,6 +89,8 @@ class CRM(ReportsMixin):
         self.deals = DealsAPI(self._ctx)
         self.segments = SegmentsAPI(self._ctx)
         self.consent = ConsentAPI(self._ctx)
+        self.users = UsersAPI(self._ctx)
+        self.tasks = TasksAPI(self._ctx)
 
     @classmethod
     def open(cls, target: str, **options: Any) -> CRM:

@@ -26,6 +26,8 @@ from crmkit.funnel.pipeline import Pipeline
 from crmkit.interactions import Interaction
 from crmkit.ledger import Transaction
 from crmkit.merging import MergeRecord
+from crmkit.tasks.task import Task
+from crmkit.tasks.users import User
 
 __all__ = [
     "ConsentRepository",
@@ -40,8 +42,10 @@ __all__ = [
     "SegmentRepository",
     "StageChangeRepository",
     "Storage",
+    "TaskRepository",
     "TransactionRepository",
     "UnitOfWork",
+    "UserRepository",
 ]
 
 
@@ -258,6 +262,38 @@ class SegmentRepository(Protocol):
     def delete(self, name: str) -> None: ...
 
 
+class TaskRepository(ContactLinked, Protocol):
+    """Tasks; ``update`` is versioned (StaleVersionError on a lost update)."""
+
+    def add(self, task: Task) -> None: ...
+
+    def get(self, task_id: str) -> Task: ...
+
+    def update(self, task: Task) -> None: ...
+
+    def for_assignee(self, user: str, *, status: str | None = None) -> list[Task]: ...
+
+    def open_due_before(self, when: datetime) -> list[Task]: ...
+
+    def due_between(
+        self, start: datetime, end: datetime, *, assignee: str | None = None
+    ) -> list[Task]: ...
+
+    def iter_all(self) -> Iterator[Task]: ...
+
+
+class UserRepository(Protocol):
+    def add(self, user: User) -> None: ...
+
+    def get(self, user_id: str) -> User: ...
+
+    def update(self, user: User) -> None: ...
+
+    def iter_all(self) -> Iterator[User]: ...
+
+    def count(self) -> int: ...
+
+
 class MergeRepository(Protocol):
     """The merge ledger of one workspace."""
 
@@ -308,6 +344,12 @@ class UnitOfWork(Protocol):
 
     @property
     def segments(self) -> SegmentRepository: ...
+
+    @property
+    def tasks(self) -> TaskRepository: ...
+
+    @property
+    def users(self) -> UserRepository: ...
 
     def linked(self) -> Mapping[str, ContactLinked]:
         """Every repository whose records follow a contact through a merge, by name.

@@ -27,8 +27,11 @@ from crmkit.storage.memory._lifecycle import MemoryLifecycleRepository
 from crmkit.storage.memory._merges import MemoryMergeRepository
 from crmkit.storage.memory._organizations import MemoryOrganizationRepository
 from crmkit.storage.memory._segments import MemoryConsentRepository, MemorySegmentRepository
+from crmkit.storage.memory._tasks import MemoryTaskRepository, MemoryUserRepository
 from crmkit.storage.memory._transactions import MemoryTransactionRepository
 from crmkit.storage.protocols import ContactLinked
+from crmkit.tasks.task import Task
+from crmkit.tasks.users import User
 
 __all__ = ["MemoryStorage", "MemoryUnitOfWork"]
 
@@ -48,6 +51,8 @@ class _Workspace:
         self.lifecycle: UndoableDict[str, LifecycleChange] = UndoableDict()
         self.consents: UndoableDict[str, ConsentRecord] = UndoableDict()
         self.segments: UndoableDict[str, dict[str, Any]] = UndoableDict()
+        self.tasks: UndoableDict[str, Task] = UndoableDict()
+        self.users: UndoableDict[str, User] = UndoableDict()
 
 
 class MemoryUnitOfWork:
@@ -68,6 +73,8 @@ class MemoryUnitOfWork:
     lifecycle: MemoryLifecycleRepository
     consents: MemoryConsentRepository
     segments: MemorySegmentRepository
+    tasks: MemoryTaskRepository
+    users: MemoryUserRepository
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace
@@ -90,6 +97,8 @@ class MemoryUnitOfWork:
             self.lifecycle = MemoryLifecycleRepository(ws.lifecycle, self._log)
             self.consents = MemoryConsentRepository(ws.consents, self._log)
             self.segments = MemorySegmentRepository(ws.segments, self._log)
+            self.tasks = MemoryTaskRepository(ws.tasks, self._log)
+            self.users = MemoryUserRepository(ws.users, self._log)
         except BaseException:
             self._storage._lock.release()
             raise
@@ -115,6 +124,7 @@ class MemoryUnitOfWork:
             "deals": self.deals,
             "lifecycle": self.lifecycle,
             "consents": self.consents,
+            "tasks": self.tasks,
         }
 
     def commit(self) -> None:

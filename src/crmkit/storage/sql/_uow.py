@@ -17,6 +17,7 @@ from crmkit.storage.sql._merges import SQLMergeRepository
 from crmkit.storage.sql._organizations import SQLOrganizationRepository
 from crmkit.storage.sql._segments import SQLConsentRepository, SQLSegmentRepository
 from crmkit.storage.sql._session import SQLSession
+from crmkit.storage.sql._tasks import SQLTaskRepository, SQLUserRepository
 from crmkit.storage.sql._transactions import SQLTransactionRepository
 
 __all__ = ["SQLRepositories"]
@@ -42,6 +43,8 @@ class SQLRepositories:
     lifecycle: SQLLifecycleRepository
     consents: SQLConsentRepository
     segments: SQLSegmentRepository
+    tasks: SQLTaskRepository
+    users: SQLUserRepository
 
     def _wire(
         self,
@@ -61,6 +64,8 @@ class SQLRepositories:
         self.lifecycle = SQLLifecycleRepository(db, self.workspace)
         self.consents = SQLConsentRepository(db, self.workspace)
         self.segments = SQLSegmentRepository(db, self.workspace)
+        self.tasks = SQLTaskRepository(db, self.workspace)
+        self.users = SQLUserRepository(db, self.workspace)
 
     def linked(self) -> Mapping[str, ContactLinked]:
         return {
@@ -69,4 +74,5 @@ class SQLRepositories:
             "deals": self.deals,
             "lifecycle": self.lifecycle,
             "consents": self.consents,
+            "tasks": self.tasks,
         }

@@ -14,6 +14,7 @@ from crmkit.testing.contract._funnel import FunnelContract
 from crmkit.testing.contract._interactions import InteractionsContract
 from crmkit.testing.contract._ledger import LedgerContract
 from crmkit.testing.contract._merge import MergeContract
+from crmkit.testing.contract._tasks import TasksContract
 
 __all__ = [
     "ContactsContract",
@@ -24,6 +25,7 @@ __all__ = [
     "LedgerContract",
     "MergeContract",
     "StorageContract",
+    "TasksContract",
 ]
 
 
@@ -32,6 +34,7 @@ class StorageContract(
     InteractionsContract,
     LedgerContract,
     FunnelContract,
+    TasksContract,
     FacadeContract,
     MergeContract,
 ):

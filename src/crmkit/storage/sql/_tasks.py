@@ -1,0 +1,83 @@
+"""Users and tasks on any SQL backend."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from crmkit.errors import TaskNotFoundError, UserNotFoundError
+from crmkit.storage.sql._session import Dialect, Row, SQLSession
+from crmkit.storage.sql._table import SQLTable, TableSpec
+from crmkit.tasks.task import Task
+from crmkit.tasks.users import User
+
+__all__ = ["OPEN_STATUSES", "SQLTaskRepository", "SQLUserRepository"]
+
+OPEN_STATUSES = ("open", "in_progress")
+
+
+def _task_row(t: Task, d: Dialect) -> tuple[Any, ...]:
+    return (
+        t.id, t.assignee, t.status.value, t.team, None if t.due is None else d.ts(t.due),
+        t.contact_id, t.deal_id, None if t.completed_at is None else d.ts(t.completed_at),
+        t.version, d.json(t.to_dict()),
+    )  # fmt: skip
+
+
+def _task(r: Row, d: Dialect) -> Task:
+    # contact_id is read from its column: merges move tasks by updating that column alone.
+    return attrs.evolve(Task.from_dict(d.json_out(r[9])), contact_id=r[5])
+
+
+def _user_row(u: User, d: Dialect) -> tuple[Any, ...]:
+    return (u.id, u.active, d.json(u.to_dict()))
+
+
+def _user(r: Row, d: Dialect) -> User:
+    return User.from_dict(d.json_out(r[2]))
+
+
+TASKS = TableSpec(
+    "tasks", "task",
+    ("id", "assignee", "status", "team", "due", "contact_id", "deal_id", "completed_at",
+     "version", "data"),
+    _task_row, _task, TaskNotFoundError, contact_column="contact_id",
+)  # fmt: skip
+USERS = TableSpec("users", "user", ("id", "active", "data"), _user_row, _user,
+                  UserNotFoundError, versioned=False)  # fmt: skip
+
+
+class SQLTaskRepository(SQLTable[Task]):
+    def __init__(self, db: SQLSession, workspace: str) -> None:
+        super().__init__(db, workspace, TASKS)
+
+    def for_assignee(self, user: str, *, status: str | None = None) -> list[Task]:
+        where, params = "AND assignee = ?", [user]
+        if status is not None:
+            where += " AND status = ?"
+            params.append(status)
+        return self.select(where, params, order="due, id")
+
+    def open_due_before(self, when: datetime) -> list[Task]:
+        """Open or in-progress tasks due before *when* (one index range)."""
+        return self.select(
+            "AND status IN (?, ?) AND due < ?", [*OPEN_STATUSES, self._db.dialect.ts(when)],
+            order="due, id",
+        )  # fmt: skip
+
+    def due_between(
+        self, start: datetime, end: datetime, *, assignee: str | None = None
+    ) -> list[Task]:
+        where = "AND status IN (?, ?) AND due >= ? AND due < ?"
+        params: list[Any] = [*OPEN_STATUSES, self._db.dialect.ts(start), self._db.dialect.ts(end)]
+        if assignee is not None:
+            where += " AND assignee = ?"
+            params.append(assignee)
+        return self.select(where, params, order="due, id")
+
+
+class SQLUserRepository(SQLTable[User]):
+    def __init__(self, db: SQLSession, workspace: str) -> None:
+        super().__init__(db, workspace, USERS)

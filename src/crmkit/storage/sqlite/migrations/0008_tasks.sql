@@ -1,0 +1,29 @@
+-- Users and tasks. A task's full value (notes, delegation chain, recurrence) is JSON; the
+-- columns queries filter on are kept beside it and indexed.
+CREATE TABLE users (
+    workspace TEXT NOT NULL,
+    id TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (workspace, id)
+) WITHOUT ROWID;
+
+CREATE TABLE tasks (
+    workspace TEXT NOT NULL,
+    id TEXT NOT NULL,
+    assignee TEXT NOT NULL,
+    status TEXT NOT NULL,
+    team TEXT,
+    due INTEGER,
+    contact_id TEXT,
+    deal_id TEXT,
+    completed_at INTEGER,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (workspace, id),
+    FOREIGN KEY (workspace, contact_id) REFERENCES contacts (workspace, id)
+) WITHOUT ROWID;
+CREATE INDEX tasks_assignee ON tasks (workspace, assignee, status, due);
+CREATE INDEX tasks_due ON tasks (workspace, status, due);
+CREATE INDEX tasks_team ON tasks (workspace, team, status);
+CREATE INDEX tasks_contact ON tasks (workspace, contact_id);

@@ -1,0 +1,353 @@
+"""Date-driven automation rules: birthdays, purchase anniversaries, silence, rotting deals and
+overdue tasks. Each rule, evaluated for one day over plain inputs, yields actions (create a
+task, queue a message) carrying an idempotency key ``rule:subject:date``; the runner in
+:mod:`crmkit.tasks.runner` commits each action once.
+
+Contact rules see one :class:`ContactDates` at a time, so a pass streams contacts without
+holding them all.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any, Protocol
+
+import attrs
+
+from crmkit._types import JSONValue, ensure_aware, ensure_date, new_id
+from crmkit.contacts import Contact
+from crmkit.errors import ValidationError
+from crmkit.funnel.deal import Deal
+from crmkit.tasks.outbox import QueuedMessage
+from crmkit.tasks.task import Priority, Task
+from crmkit.tasks.transitions import create_task
+from crmkit.tasks.users import UserDirectory, zone
+
+__all__ = [
+    "Action",
+    "AutomationContext",
+    "BirthdayGreeting",
+    "ContactDates",
+    "ContactRule",
+    "CreateTask",
+    "DealRotting",
+    "MakeTask",
+    "NoContactFor",
+    "OverdueEscalation",
+    "PurchaseAnniversary",
+    "QueueMessage",
+    "SendMessage",
+    "Unassigned",
+    "automation_key",
+]
+
+
+def automation_key(rule: str, subject: str, on: date) -> str:
+    """The idempotency key of one action: the same rule, subject and day never act twice.
+
+    >>> automation_key("birthday", "c1", date(2028, 2, 29))
+    'birthday:c1:2028-02-29'
+    """
+    return f"{rule}:{subject}:{on.isoformat()}"
+
+
+@attrs.frozen(slots=True)
+class ContactDates:
+    """The dates automation needs about one contact (cheap to build for millions)."""
+
+    contact_id: str
+    birthday: date | None = None
+    first_purchase: date | None = None
+    last_contact: date | None = None
+    owner: str | None = None
+    name: str | None = None
+
+    @classmethod
+    def from_contact(
+        cls, contact: Contact, *, first_purchase: Any = None, last_contact: Any = None
+    ) -> ContactDates:
+        """From a :class:`~crmkit.contacts.Contact` plus its ledger and timeline dates."""
+        return cls(
+            contact.id, contact.birthday,
+            None if first_purchase is None else ensure_date(first_purchase, "first_purchase"),
+            None if last_contact is None else ensure_date(last_contact, "last_contact"),
+            contact.owner, contact.name,
+        )  # fmt: skip
+
+
+@attrs.frozen
+class AutomationContext:
+    """The day being evaluated, the moment "now" (for overdue checks), the zone in which
+    created tasks fall due when their assignee's zone is unknown, and the user directory."""
+
+    on: date
+    now: datetime
+    timezone: str = "UTC"
+    directory: UserDirectory | None = None
+
+    @classmethod
+    def for_day(
+        cls, on: Any, *, now: Any = None, timezone: str = "UTC",
+        directory: UserDirectory | None = None,
+    ) -> AutomationContext:  # fmt: skip
+        """*now* defaults to the start of *on* in *timezone* (midnight), so a morning run
+        escalates only what was already late when the day began; pass the real clock to
+        count the day's own hours.
+
+        >>> AutomationContext.for_day("2026-03-10", timezone="Europe/Tirane").now.isoformat()
+        '2026-03-09T23:00:00+00:00'
+        """
+        day = ensure_date(on, "on")
+        tz = zone(timezone)
+        if now is None:
+            at = ensure_aware(datetime.combine(day, time(0), tzinfo=tz), "now")
+        else:
+            at = ensure_aware(now, "now")
+        return cls(day, at, tz.key, directory)
+
+
+@attrs.frozen
+class CreateTask:
+    key: str
+    rule: str
+    task: Task
+
+
+@attrs.frozen
+class QueueMessage:
+    key: str
+    rule: str
+    message: QueuedMessage
+
+
+@attrs.frozen
+class Unassigned:
+    """A task action with nobody to give it to (no assignee, owner or fallback)."""
+
+    key: str
+    rule: str
+
+
+Action = CreateTask | QueueMessage | Unassigned
+
+
+class _Fields(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@attrs.frozen
+class SendMessage:
+    """Then: queue *template* for the contact in the outbox."""
+
+    template: str
+    channel: str | None = None
+
+    def build(self, ctx: AutomationContext, *, rule: str, key: str, contact_id: str,
+              owner: str | None, fields: Mapping[str, Any]) -> QueueMessage:  # fmt: skip
+        data: dict[str, JSONValue] = {k: v for k, v in fields.items() if _json_scalar(v)}
+        msg = QueuedMessage(new_id(), key, rule, contact_id, self.template, ctx.on,
+                            self.channel, data)  # fmt: skip
+        return QueueMessage(key, rule, msg)
+
+
+def _json_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+@attrs.frozen
+class MakeTask:
+    """Then: create a task titled *title* (``str.format`` fields: ``name``, ``contact_id``,
+    ``title``, ``years``, ``days``...), due *due_time* on the day in the assignee's zone.
+
+    The assignee is *assignee* if given, else the subject's owner (contact owner, deal owner,
+    the overdue task's team lead), else *fallback*; with nobody, the action is reported as
+    :class:`Unassigned` instead of created.
+    """
+
+    title: str
+    assignee: str | None = None
+    fallback: str | None = None
+    due_time: time = time(10)
+    priority: Priority = Priority.NORMAL
+    kind: str | None = None
+
+    def build(self, ctx: AutomationContext, *, rule: str, key: str, contact_id: str | None,
+              owner: str | None, fields: Mapping[str, Any],
+              deal_id: str | None = None) -> CreateTask | Unassigned:  # fmt: skip
+        who = self.assignee or owner or self.fallback
+        if who is None:
+            return Unassigned(key, rule)
+        tzname = ctx.timezone
+        if ctx.directory is not None and who in ctx.directory:
+            tzname = ctx.directory.get(who).timezone
+        due = datetime.combine(ctx.on, self.due_time, tzinfo=zone(tzname))
+        task = create_task(
+            self.title.format_map(_Fields(fields)), assignee=who, at=ctx.now, due=due,
+            created_by=f"automation:{rule}", priority=self.priority, kind=self.kind,
+            contact_id=contact_id, deal_id=deal_id, directory=ctx.directory,
+        )  # fmt: skip
+        return CreateTask(key, rule, task)
+
+
+Then = SendMessage | MakeTask
+
+
+class ContactRule(Protocol):
+    """A rule over contacts: ``prepare`` returns a per-contact function for the day."""
+
+    @property
+    def name(self) -> str: ...
+
+    def prepare(self, ctx: AutomationContext) -> Callable[[ContactDates], Action | None]: ...
+
+
+def _same_day_targets(on: date, leap_day: str) -> frozenset[tuple[int, int]]:
+    # 29 February celebrates on 28 February (or 1 March) in common years.
+    targets = {(on.month, on.day)}
+    stand_in = (2, 28) if leap_day == "feb28" else (3, 1)
+    if not calendar.isleap(on.year) and (on.month, on.day) == stand_in:
+        targets.add((2, 29))
+    return frozenset(targets)
+
+
+def _leap_day(value: Any) -> str:
+    if value not in ("feb28", "mar1"):
+        raise ValidationError("leap_day", value, "expected 'feb28' or 'mar1'")
+    return str(value)
+
+
+def _then(rule: str, then: Then, ctx: AutomationContext, c: ContactDates,
+          fields: dict[str, Any]) -> Action | None:  # fmt: skip
+    key = automation_key(rule, c.contact_id, fields.pop("_on", ctx.on))
+    fields.update(name=c.name or "", contact_id=c.contact_id)
+    return then.build(ctx, rule=rule, key=key, contact_id=c.contact_id, owner=c.owner,
+                      fields=fields)  # fmt: skip
+
+
+@attrs.frozen
+class BirthdayGreeting:
+    """On a contact's birthday (29 February: on 28 February in common years, or 1 March
+    with ``leap_day="mar1"``).
+
+    >>> ctx = AutomationContext.for_day(date(2027, 2, 28))
+    >>> check = BirthdayGreeting().prepare(ctx)
+    >>> check(ContactDates("c1", birthday=date(2000, 2, 29))).key
+    'birthday:c1:2027-02-28'
+    """
+
+    then: Then = SendMessage("birthday")
+    name: str = "birthday"
+    leap_day: str = attrs.field(default="feb28", converter=_leap_day)
+
+    def prepare(self, ctx: AutomationContext) -> Callable[[ContactDates], Action | None]:
+        targets = _same_day_targets(ctx.on, self.leap_day)
+        on_year = ctx.on.year
+
+        def check(c: ContactDates) -> Action | None:
+            b = c.birthday
+            if b is None or (b.month, b.day) not in targets or b.year > on_year:
+                return None
+            return _then(self.name, self.then, ctx, c, {"age": on_year - b.year})
+
+        return check
+
+
+def _years(value: Iterable[int]) -> frozenset[int]:
+    years = frozenset(value)
+    if not years or not all(isinstance(n, int) and n >= 1 for n in years):
+        raise ValidationError("years", value, "expected whole numbers of years >= 1")
+    return years
+
+
+@attrs.frozen
+class PurchaseAnniversary:
+    """On the N-th anniversary of a contact's first purchase, for N in ``years``."""
+
+    then: Then = SendMessage("purchase_anniversary")
+    years: frozenset[int] = attrs.field(default=frozenset({1}), converter=_years)
+    name: str = "purchase_anniversary"
+    leap_day: str = attrs.field(default="feb28", converter=_leap_day)
+
+    def prepare(self, ctx: AutomationContext) -> Callable[[ContactDates], Action | None]:
+        targets = _same_day_targets(ctx.on, self.leap_day)
+        wanted = frozenset(ctx.on.year - n for n in self.years)
+
+        def check(c: ContactDates) -> Action | None:
+            f = c.first_purchase
+            if f is None or f.year not in wanted or (f.month, f.day) not in targets:
+                return None
+            return _then(self.name, self.then, ctx, c, {"years": ctx.on.year - f.year})
+
+        return check
+
+
+@attrs.frozen
+class NoContactFor:
+    """When a contact has not been contacted for ``days`` days. The key's date is the day the
+    silence reached ``days``, so the rule fires once per silence; it still fires on the
+    following ``catch_up_days`` days, in case a daily run was missed."""
+
+    days: int
+    then: Then = MakeTask("Get back in touch with {name}")
+    name: str = "no_contact"
+    catch_up_days: int = 7
+
+    def prepare(self, ctx: AutomationContext) -> Callable[[ContactDates], Action | None]:
+        latest = ctx.on - timedelta(days=self.days)
+        earliest = latest - timedelta(days=max(self.catch_up_days, 0))
+
+        def check(c: ContactDates) -> Action | None:
+            last = c.last_contact
+            if last is None or not earliest <= last <= latest:
+                return None
+            anchor = last + timedelta(days=self.days)
+            return _then(self.name, self.then, ctx, c, {"days": self.days, "_on": anchor})
+
+        return check
+
+
+@attrs.frozen
+class DealRotting:
+    """A task for the owner of each rotting deal (pass the output of
+    :func:`crmkit.funnel.rotting_deals`); keyed by the day the deal entered its stage, so a
+    deal rots once per stage."""
+
+    then: MakeTask = MakeTask("Revive the deal '{title}'")
+    name: str = "deal_rotting"
+
+    def evaluate(self, ctx: AutomationContext, deals: Iterable[Deal]) -> Iterable[Action]:
+        for d in deals:
+            key = automation_key(self.name, d.id, d.changed_at.date())
+            fields = {"title": d.title, "stage": d.stage, "contact_id": d.contact_id}
+            action = self.then.build(ctx, rule=self.name, key=key, contact_id=d.contact_id,
+                                     owner=d.owner, fields=fields, deal_id=d.id)  # fmt: skip
+            yield action
+
+
+@attrs.frozen
+class OverdueEscalation:
+    """Tell the team lead about open tasks overdue by more than ``after``; keyed by the
+    task and its due day, so rescheduling and missing again escalates again."""
+
+    then: MakeTask = MakeTask("Overdue: {title} ({assignee})", priority=Priority.HIGH)
+    after: timedelta = timedelta(0)
+    name: str = "overdue_escalation"
+
+    def evaluate(self, ctx: AutomationContext, tasks: Iterable[Task]) -> Iterable[Action]:
+        directory = ctx.directory
+        for t in tasks:
+            if not t.is_open or t.due is None or t.due + self.after >= ctx.now:
+                continue
+            lead = None if directory is None else directory.lead_of(t.team)
+            if lead is None and directory is not None and t.assignee in directory:
+                lead = directory.lead_of(directory.get(t.assignee).team)
+            if lead == t.assignee:
+                lead = None
+            key = automation_key(self.name, t.id, t.due.date())
+            fields = {"title": t.title, "assignee": t.assignee, "task_id": t.id}
+            action = self.then.build(ctx, rule=self.name, key=key, contact_id=t.contact_id,
+                                     owner=lead, fields=fields, deal_id=t.deal_id)  # fmt: skip
+            yield action

@@ -1,0 +1,172 @@
+"""Run automation rules for a day, exactly once per action.
+
+Each action is committed together with its idempotency key by a :class:`KeyStore` (one
+transaction in a database). The runner asks which keys are already done, in batches, and
+commits the rest one by one, so running the same day again, or again after a crash between
+two actions, neither repeats nor loses work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Protocol
+
+import attrs
+
+from crmkit.errors import ValidationError
+from crmkit.funnel.deal import Deal
+from crmkit.tasks.automation import (
+    Action,
+    AutomationContext,
+    ContactDates,
+    ContactRule,
+    CreateTask,
+    DealRotting,
+    OverdueEscalation,
+    QueueMessage,
+    Unassigned,
+)
+from crmkit.tasks.outbox import InMemoryOutbox, Outbox
+from crmkit.tasks.task import Task
+
+__all__ = ["AutomationReport", "InMemoryKeyStore", "KeyStore", "run_automation"]
+
+_BATCH = 2000
+
+
+class KeyStore(Protocol):
+    """Remembers which automation actions are done, and does them.
+
+    ``commit`` must apply the action (store the new task, or put the message in the outbox)
+    and record its key in one atomic unit, and do nothing and return ``False`` if the key is
+    already recorded. ``seen`` says which of the given keys are recorded.
+    """
+
+    def seen(self, keys: Collection[str]) -> set[str]: ...
+
+    def commit(self, action: CreateTask | QueueMessage) -> bool: ...
+
+
+class InMemoryKeyStore:
+    """A :class:`KeyStore` in memory: created tasks in ``tasks``, messages in ``outbox``.
+
+    >>> store = InMemoryKeyStore()
+    >>> store.seen(["birthday:c1:2026-05-01"])
+    set()
+    """
+
+    def __init__(self, outbox: Outbox | None = None) -> None:
+        self.outbox: Outbox = outbox if outbox is not None else InMemoryOutbox()
+        self.tasks: list[Task] = []
+        self.keys: set[str] = set()
+
+    def seen(self, keys: Collection[str]) -> set[str]:
+        return {k for k in keys if k in self.keys}
+
+    def commit(self, action: CreateTask | QueueMessage) -> bool:
+        if action.key in self.keys:
+            return False
+        # Apply first, record last: an exception while applying leaves the key unrecorded.
+        if isinstance(action, CreateTask):
+            self.tasks.append(action.task)
+        else:
+            self.outbox.put(action.message)
+        self.keys.add(action.key)
+        return True
+
+
+@attrs.frozen
+class AutomationReport:
+    """What one pass did: the actions committed now, how many were already done, and the
+    keys of task actions nobody could be assigned to."""
+
+    committed: tuple[CreateTask | QueueMessage, ...]
+    skipped: int
+    unassigned: tuple[str, ...]
+
+    @property
+    def tasks(self) -> list[Task]:
+        return [a.task for a in self.committed if isinstance(a, CreateTask)]
+
+    def by_rule(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for a in self.committed:
+            out[a.rule] = out.get(a.rule, 0) + 1
+        return dict(sorted(out.items()))
+
+
+def _candidates(
+    ctx: AutomationContext,
+    contact_rules: Sequence[ContactRule],
+    contacts: Iterable[ContactDates],
+    deal_rule: DealRotting | None,
+    deals: Iterable[Deal],
+    overdue_rule: OverdueEscalation | None,
+    tasks: Iterable[Task],
+) -> Iterator[Action]:
+    checks = [rule.prepare(ctx) for rule in contact_rules]
+    if len(checks) == 1:
+        (check,) = checks
+        for c in contacts:
+            action = check(c)
+            if action is not None:
+                yield action
+    elif checks:
+        for c in contacts:
+            for check in checks:
+                action = check(c)
+                if action is not None:
+                    yield action
+    if deal_rule is not None:
+        yield from deal_rule.evaluate(ctx, deals)
+    if overdue_rule is not None:
+        yield from overdue_rule.evaluate(ctx, tasks)
+
+
+def run_automation(
+    ctx: AutomationContext,
+    store: KeyStore,
+    *,
+    contact_rules: Sequence[ContactRule] = (),
+    contacts: Iterable[ContactDates] = (),
+    deal_rule: DealRotting | None = None,
+    deals: Iterable[Deal] = (),
+    overdue_rule: OverdueEscalation | None = None,
+    tasks: Iterable[Task] = (),
+) -> AutomationReport:
+    """Evaluate the rules for ``ctx.on`` in one streaming pass over *contacts* and commit
+    every action whose key is not yet done.
+
+    >>> from datetime import date
+    >>> from crmkit.tasks.automation import BirthdayGreeting
+    >>> store = InMemoryKeyStore()
+    >>> ctx = AutomationContext.for_day(date(2026, 5, 1))
+    >>> people = [ContactDates("c1", birthday=date(1990, 5, 1))]
+    >>> run_automation(ctx, store, contact_rules=[BirthdayGreeting()], contacts=people).skipped
+    0
+    >>> again = run_automation(ctx, store, contact_rules=[BirthdayGreeting()], contacts=people)
+    >>> again.committed, again.skipped
+    ((), 1)
+    """
+    names = [r.name for r in contact_rules]
+    names += [r.name for r in (deal_rule, overdue_rule) if r is not None]
+    if len(set(names)) != len(names):
+        raise ValidationError("rules", names, "rule names must differ (they key the actions)")
+    committed: list[CreateTask | QueueMessage] = []
+    unassigned: list[str] = []
+    skipped = 0
+    stream = _candidates(ctx, contact_rules, contacts, deal_rule, deals, overdue_rule, tasks)
+    while batch := list(islice(stream, _BATCH)):
+        done = store.seen([a.key for a in batch])
+        for action in batch:
+            if action.key in done:
+                skipped += 1
+            elif isinstance(action, Unassigned):
+                unassigned.append(action.key)
+            elif store.commit(action):
+                committed.append(action)
+                done.add(action.key)  # one rule may meet the same subject twice in a batch
+            else:
+                skipped += 1
+    return AutomationReport(tuple(committed), skipped, tuple(unassigned))
