@@ -146,10 +146,50 @@ def views(n: int) -> None:
         print(f"  {label:<40} {took:>7.2f} s  ({len(out):,} rows)")
 
 
+def sqlite_views(n: int) -> None:
+    """p50/p99 of the per-user overdue and due-today queries on SQLite with *n* tasks."""
+    import os
+    import statistics
+    import tempfile
+
+    from crmkit import CRM
+    from crmkit.storage import SQLiteStorage
+
+    tasks = make_tasks(n)
+    now = datetime(2027, 2, 28, 12, tzinfo=UTC)
+    with tempfile.TemporaryDirectory() as tmp:
+        storage = SQLiteStorage(os.path.join(tmp, "tasks.sqlite"))
+        t = time.perf_counter()
+        with storage.unit_of_work("default") as uow:
+            uow.tasks.add_many(tasks)
+            uow.commit()
+        print(f"\nSQLite: {n:,} tasks, 200 users (loaded in {time.perf_counter() - t:.1f} s)")
+        crm = CRM(storage=storage)
+        rng = random.Random(3)
+        for label, fn in [
+            ("overdue(now, assignee=u, limit=50)",
+             lambda u: crm.tasks.overdue(now=now, assignee=u, limit=50)),
+            ("due_today(u, now)", lambda u: crm.tasks.due_today(u, now=now)),
+            ("overdue(now, assignee=u), every row",
+             lambda u: crm.tasks.overdue(now=now, assignee=u)),
+        ]:  # fmt: skip
+            samples, rows = [], 0
+            for _ in range(300):
+                user = OWNERS[rng.randrange(200)]
+                s0 = time.perf_counter_ns()
+                rows = len(fn(user))
+                samples.append(time.perf_counter_ns() - s0)
+            p50 = statistics.median(samples) / 1e6
+            p99 = statistics.quantiles(samples, n=100)[98] / 1e6
+            print(f"  {label:<44} p50 {p50:>6.2f} ms  p99 {p99:>6.2f} ms  ({rows:,} rows)")
+        storage.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--contacts", type=int, default=1_000_000)
     parser.add_argument("--views", action="store_true")
+    parser.add_argument("--sqlite", action="store_true", help="per-user queries on SQLite")
     args = parser.parse_args()
 
     spent, contacts = timed(lambda: make_contacts(args.contacts))
@@ -180,6 +220,8 @@ def main() -> None:
               f"(+{columns_s:.1f} s to build columns); same counts: {same}")  # fmt: skip
     if args.views:
         views(1_000_000)
+    if args.sqlite:
+        sqlite_views(1_000_000)
 
 
 if __name__ == "__main__":

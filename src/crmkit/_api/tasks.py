@@ -178,11 +178,14 @@ class TasksAPI:
         return views.for_assignee(found, user, status=status)
 
     def overdue(self, *, now: datetime | None = None, assignee: str | None = None,
-                team: str | None = None) -> list[Task]:  # fmt: skip
-        """Open tasks past their due time (snoozed ones excluded), most overdue first."""
+                team: str | None = None, limit: int | None = None) -> list[Task]:  # fmt: skip
+        """Open tasks past their due time (snoozed ones excluded), most overdue first;
+        ``limit`` returns only the first page."""
+        if limit is not None and (not isinstance(limit, int) or limit < 1):
+            raise ValidationError("limit", limit, "a positive integer or None")
         when = self._ctx.clock() if now is None else ensure_aware(now, "now")
         with self._ctx.read() as uow:
-            found = uow.tasks.open_due_before(when)
+            found = uow.tasks.open_due_before(when, assignee=assignee, limit=limit)
         return views.overdue(found, when, assignee=assignee, team=team)
 
     def due_between(self, start: datetime, end: datetime) -> list[Task]:

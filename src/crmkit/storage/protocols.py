@@ -273,7 +273,9 @@ class TaskRepository(ContactLinked, Protocol):
 
     def for_assignee(self, user: str, *, status: str | None = None) -> list[Task]: ...
 
-    def open_due_before(self, when: datetime) -> list[Task]: ...
+    def open_due_before(
+        self, when: datetime, *, assignee: str | None = None, limit: int | None = None
+    ) -> list[Task]: ...
 
     def due_between(
         self, start: datetime, end: datetime, *, assignee: str | None = None

@@ -30,12 +30,16 @@ class MemoryTaskRepository(MemoryTable[Task]):
         # re-sort with crmkit.tasks.views, so only the set matters here
         return sorted(found, key=lambda t: (t.due is not None, t.due or t.created_at, t.id))
 
-    def open_due_before(self, when: datetime) -> list[Task]:
-        return sorted(
+    def open_due_before(
+        self, when: datetime, *, assignee: str | None = None, limit: int | None = None
+    ) -> list[Task]:
+        found = sorted(
             (t for t in self.rows.data.values()
-             if t.status in _OPEN and t.due is not None and t.due < when),
+             if t.status in _OPEN and t.due is not None and t.due < when
+             and (assignee is None or t.assignee == assignee)),
             key=_due_key,
         )  # fmt: skip
+        return found if limit is None else found[:limit]
 
     def due_between(
         self, start: datetime, end: datetime, *, assignee: str | None = None

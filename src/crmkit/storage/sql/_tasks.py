@@ -60,12 +60,17 @@ class SQLTaskRepository(SQLTable[Task]):
             params.append(status)
         return self.select(where, params, order="due, id")
 
-    def open_due_before(self, when: datetime) -> list[Task]:
-        """Open or in-progress tasks due before *when* (one index range)."""
-        return self.select(
-            "AND status IN (?, ?) AND due < ?", [*OPEN_STATUSES, self._db.dialect.ts(when)],
-            order="due, id",
-        )  # fmt: skip
+    def open_due_before(
+        self, when: datetime, *, assignee: str | None = None, limit: int | None = None
+    ) -> list[Task]:
+        """Open or in-progress tasks due before *when*, most overdue first (one index range)."""
+        where = "AND status IN (?, ?) AND due < ?"
+        params: list[Any] = [*OPEN_STATUSES, self._db.dialect.ts(when)]
+        if assignee is not None:
+            where += " AND assignee = ?"
+            params.append(assignee)
+        order = "due, id" if limit is None else f"due, id LIMIT {int(limit)}"
+        return self.select(where, params, order=order)
 
     def due_between(
         self, start: datetime, end: datetime, *, assignee: str | None = None
