@@ -69,13 +69,15 @@ def sql_funnel_facts(
     cur_idx, cur_params = _case("d.stage", names)
 
     # 1. Each deal's covered range (grouped, so only a few rows come back).
+    # Changes are aggregated per deal first (one pass over the pipeline's changes), then
+    # joined to the deals by key; joining first made SQLite scan the changes per deal.
     ranges = db.fetchall(
-        f"SELECT status, lo, hi, cur, count(*) FROM ("
-        f" SELECT d.status AS status, min({to_idx}) AS lo, max({to_idx}) AS hi,"
-        f" {cur_idx} AS cur FROM deals d LEFT JOIN stage_changes c"
-        f" ON c.workspace = d.workspace AND c.deal_id = d.id WHERE {where}"
-        f" GROUP BY d.id, d.status, d.stage) AS r GROUP BY status, lo, hi, cur",
-        [*to_params, *to_params, *cur_params, *wparams],
+        f"SELECT d.status, r.lo, r.hi, {cur_idx} AS cur, count(*) FROM deals d LEFT JOIN ("
+        f" SELECT c.deal_id AS deal_id, min({to_idx}) AS lo, max({to_idx}) AS hi"
+        f" FROM stage_changes c WHERE c.workspace = ? AND c.pipeline_id = ?"
+        f" GROUP BY c.deal_id) AS r ON r.deal_id = d.id"
+        f" WHERE {where} GROUP BY d.status, r.lo, r.hi, cur",
+        [*cur_params, *to_params, *to_params, workspace, pipeline.id, *wparams],
     )
     enter = [0] * (len(names) + 1)
     won_at = [0] * (len(names) + 1)
