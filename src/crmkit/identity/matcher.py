@@ -1,0 +1,262 @@
+"""``Matcher``: deduplicate or link plain records (mappings), e.g. a CSV import or a notebook."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from crmkit.errors import ValidationError
+from crmkit.identity.blocking import candidate_pairs
+from crmkit.identity.cluster import constrained_clusters
+from crmkit.identity.features import compare_records
+from crmkit.identity.model import MatchModel
+from crmkit.identity.prepare import PreparedRecord, prepare
+from crmkit.identity.scoring import CONFLICT_FIELDS, PairJudge
+from crmkit.identity.training import estimate_u
+from crmkit.text import DEFAULT_NICKNAMES, Nicknames
+
+__all__ = ["Cluster", "Matcher", "Progress", "ScoredPair"]
+
+# progress(stage, done, total): called now and then during long calls; total 0 = unknown.
+Progress = Callable[[str, int, int], None]
+
+
+@attrs.frozen
+class ScoredPair:
+    """Two records, the probability they are one person, and why."""
+
+    left_id: Hashable
+    right_id: Hashable
+    score: float
+    reasons: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Cluster:
+    """Records judged to be one person; ``score`` is the weakest link that joined them."""
+
+    ids: tuple[Hashable, ...]
+    score: float = 1.0
+    reasons: tuple[str, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def _check_conflicts(value: frozenset[str]) -> None:
+    unknown = set(value) - set(CONFLICT_FIELDS)
+    if unknown:
+        raise ValidationError(
+            "conflicts", sorted(unknown), f"expected some of {sorted(CONFLICT_FIELDS)}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Matcher:
+    """Finds the records of one person among plain records.
+
+    ``threshold``: posterior probability above which two records are linked.
+    ``model``: fixed weights (otherwise learnt by EM on the data itself).
+    ``source_field``: a field naming the system a record came from, when each system is
+    already free of duplicates (two records of one source are never merged).
+    ``conflicts``: disagreements that keep two records apart (see the docs page).
+
+    >>> rows = [
+    ...     {"id": 1, "first_name": "Христо", "last_name": "Стоянов", "phone": "0887 123 456",
+    ...      "region": "BG"},
+    ...     {"id": 2, "full_name": "Hristo Stoyanov", "phone": "+359 887 123 456"},
+    ...     {"id": 3, "first_name": "Maria", "phone": "+359887123456"},
+    ... ]
+    >>> [c.ids for c in Matcher().dedupe(rows)]
+    [(1, 2), (3,)]
+    """
+
+    threshold: float = 0.97
+    model: MatchModel | None = None
+    nicknames: Nicknames = DEFAULT_NICKNAMES
+    default_region: str | None = None
+    source_field: str | None = None
+    conflicts: frozenset[str] = frozenset(CONFLICT_FIELDS)
+    max_block: int = 100
+    max_fuzzy_block: int = 12
+    max_name_only_block: int = 6
+    max_cluster: int = 50
+    min_cross_bits: float = 0.0
+    tolerance: float = 0.4
+
+    def __attrs_post_init__(self) -> None:
+        if not 0.0 < self.threshold < 1.0:
+            raise ValidationError("threshold", self.threshold, "must be between 0 and 1")
+        _check_conflicts(self.conflicts)
+
+    def prepare_all(
+        self,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        id_field: str,
+        progress: Progress = _noop,
+    ) -> list[PreparedRecord]:
+        """Fold every record; raise ``ValidationError`` on a missing or repeated id."""
+        out: list[PreparedRecord] = []
+        seen: set[Hashable] = set()
+        for n, record in enumerate(records):
+            if record.get(id_field) is None:
+                raise ValidationError(id_field, None, f"record #{n} has no {id_field}")
+            prepared = prepare(
+                record,
+                id_field=id_field,
+                nicknames=self.nicknames,
+                default_region=self.default_region,
+                source_field=self.source_field,
+            )
+            if prepared.id in seen:
+                raise ValidationError(id_field, prepared.id, "appears twice")
+            seen.add(prepared.id)
+            out.append(prepared)
+            if n % 50_000 == 0:
+                progress("prepare", n, 0)
+        return out
+
+    def fit(
+        self,
+        left: Sequence[PreparedRecord],
+        right: Sequence[PreparedRecord] | None = None,
+        *,
+        vectors: Mapping[tuple[int, ...], int] | None = None,
+    ) -> MatchModel:
+        """The model for these prepared records: ``self.model`` when set, otherwise m by EM
+        over the candidate pairs' comparison vectors (``{vector: count}``) and u from the
+        records; the hand-set default when there is too little data to learn from."""
+        if self.model is not None:
+            return self.model
+        if vectors is None:
+            other = right if right is not None else left
+            pairs = candidate_pairs(
+                left, right, max_block=self.max_block, max_fuzzy_block=self.max_fuzzy_block
+            )
+            vectors = Counter(compare_records(left[i], other[j]) for i, j in pairs)
+        n = len(left)
+        total = n * len(right) if right is not None else n * (n - 1) // 2
+        if sum(vectors.values()) < 50 or total < 1000:
+            return MatchModel.default()
+        return MatchModel.fit(vectors, u=estimate_u(left, right), total_pairs=total)
+
+    def _judge(
+        self,
+        left: Sequence[PreparedRecord],
+        right: Sequence[PreparedRecord] | None,
+        progress: Progress,
+    ) -> PairJudge:
+        other = right if right is not None else left
+        vectors: dict[tuple[int, int], tuple[int, ...]] = {}
+        shared: dict[tuple[int, ...], tuple[int, ...]] = {}  # one tuple per distinct vector
+        pairs = candidate_pairs(
+            left, right, max_block=self.max_block, max_fuzzy_block=self.max_fuzzy_block
+        )
+        for n, (i, j) in enumerate(pairs):
+            if left[i].is_empty or other[j].is_empty:
+                continue
+            vector = compare_records(left[i], other[j])
+            vectors[(i, j)] = shared.setdefault(vector, vector)
+            if n % 100_000 == 0:
+                progress("compare", n, 0)
+        progress("fit", 0, 0)
+        model = self.fit(left, right, vectors=Counter(vectors.values()))
+        return PairJudge(
+            model,
+            left,
+            right,
+            vectors,
+            conflicts=self.conflicts,
+            min_cross_bits=self.min_cross_bits,
+            max_name_only_block=self.max_name_only_block,
+        )
+
+    def dedupe(
+        self,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        id_field: str = "id",
+        progress: Progress = _noop,
+    ) -> list[Cluster]:
+        """Group *records* into people: every record appears in exactly one cluster, in the
+        order of each cluster's first record."""
+        prepared = self.prepare_all(records, id_field=id_field, progress=progress)
+        judge = self._judge(prepared, None, progress)
+        edges = []
+        for i, j in judge.vectors:
+            p = judge.edge(i, j)
+            if p >= self.threshold:
+                edges.append((p, i, j))
+        progress("cluster", 0, len(edges))
+        groups = constrained_clusters(
+            len(prepared), edges, judge.verdict, max_size=self.max_cluster, tolerance=self.tolerance
+        )
+        best = {(i, j): p for p, i, j in edges}
+        out = []
+        for group in groups:
+            links = [
+                (best[(a, b)], a, b)
+                for x, a in enumerate(group)
+                for b in group[x + 1 :]
+                if (a, b) in best
+            ]
+            weakest = min(links) if links else None
+            out.append(
+                Cluster(
+                    ids=tuple(prepared[i].id for i in group),
+                    score=weakest[0] if weakest else 1.0,
+                    reasons=judge.explain(weakest[1], weakest[2]) if weakest else (),
+                )
+            )
+        progress("done", len(out), len(out))
+        return out
+
+    def link(
+        self,
+        left: Iterable[Mapping[str, Any]],
+        right: Iterable[Mapping[str, Any]],
+        *,
+        id_field: str = "id",
+        progress: Progress = _noop,
+    ) -> list[tuple[Hashable, Hashable, float]]:
+        """Pairs ``(left_id, right_id, score)`` judged to be one person, best first; each
+        record is linked at most once (the best-scoring pair wins)."""
+        return [
+            (p.left_id, p.right_id, p.score)
+            for p in self.link_explained(left, right, id_field=id_field, progress=progress)
+        ]
+
+    def link_explained(
+        self,
+        left: Iterable[Mapping[str, Any]],
+        right: Iterable[Mapping[str, Any]],
+        *,
+        id_field: str = "id",
+        progress: Progress = _noop,
+    ) -> list[ScoredPair]:
+        """Like :meth:`link`, with the reasons for each pair."""
+        a = self.prepare_all(left, id_field=id_field, progress=progress)
+        b = self.prepare_all(right, id_field=id_field, progress=progress)
+        judge = self._judge(a, b, progress)
+        scored = sorted(((judge.edge(i, j), i, j) for i, j in judge.vectors), reverse=True)
+        used_a: set[int] = set()
+        used_b: set[int] = set()
+        out = []
+        for p, i, j in scored:
+            if p < self.threshold:
+                break
+            if i in used_a or j in used_b:
+                continue
+            used_a.add(i)
+            used_b.add(j)
+            out.append(ScoredPair(a[i].id, b[j].id, p, judge.explain(i, j)))
+        progress("done", len(out), len(out))
+        return out

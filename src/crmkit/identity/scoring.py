@@ -1,0 +1,233 @@
+"""Judging candidate pairs: the model's probability with term frequencies, the conflicts that
+keep two people apart, and the namesake rule for pairs linked by a name alone."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+
+from crmkit.identity.compare import slug
+from crmkit.identity.features import FEATURES, compare_records
+from crmkit.identity.model import MatchModel
+from crmkit.identity.prepare import PreparedRecord
+from crmkit.text import phonetic_key
+
+__all__ = ["CONFLICT_FIELDS", "PairJudge"]
+
+Vector = tuple[int, ...]
+_FIRST = FEATURES.index("first name")
+_LAST = FEATURES.index("last name")
+_BIRTHDAY = FEATURES.index("birthday")
+_NAMES = frozenset({_FIRST, _LAST, FEATURES.index("email/handle")})
+# Levels that say "this identity is the same": a pair with none of them rests on names.
+_IDENTITY = tuple((FEATURES.index(f), lo) for f, lo in
+                  (("phone", 2), ("email", 3), ("handle", 2), ("external id", 2)))  # fmt: skip
+# Disagreement levels that can separate two people.
+CONFLICT_FIELDS: Mapping[str, int] = {
+    "first name": 1, "phone": 1, "email": 1, "handle": 1, "external id": 1,
+}  # fmt: skip
+_PHONE, _EMAIL, _HANDLE = (FEATURES.index(f) for f in ("phone", "email", "handle"))
+_TF_VALUES: dict[int, Callable[[PreparedRecord], object]] = {
+    FEATURES.index("phone"): lambda r: r.phone,
+    FEATURES.index("email"): lambda r: r.email,
+    FEATURES.index("handle"): lambda r: r.handles[0] if r.handles else "",
+    _FIRST: lambda r: r.first,
+    _LAST: lambda r: r.last,
+}
+
+
+def name_key(r: PreparedRecord) -> str:
+    """The phonetic full-name key of a record, ``""`` without both names."""
+    return f"{phonetic_key(r.first)}|{phonetic_key(r.last)}" if r.first and r.last else ""
+
+
+class PairJudge:
+    """Scores and checks pairs of records ``(i, j)``; *right* None means deduplication."""
+
+    def __init__(
+        self,
+        model: MatchModel,
+        left: Sequence[PreparedRecord],
+        right: Sequence[PreparedRecord] | None,
+        vectors: Mapping[tuple[int, int], Vector],
+        *,
+        conflicts: frozenset[str],
+        min_cross_bits: float,
+        max_name_only_block: int,
+    ) -> None:
+        self.model = model
+        self.left = left
+        self.right = right if right is not None else left
+        self.vectors = vectors
+        self.conflicts = tuple((FEATURES.index(f), CONFLICT_FIELDS[f]) for f in sorted(conflicts))
+        self.min_cross_bits = min_cross_bits
+        self.max_name_only_block = max_name_only_block
+        records = [*left, *(right or ())]
+        # Value frequencies mean something only over many records.
+        self._use_tf = len(records) >= 1000
+        self._freq = {
+            f: Counter(v for v in map(get, records) if v) for f, get in _TF_VALUES.items()
+        }
+        self._totals = {f: max(sum(c.values()), 1) for f, c in self._freq.items()}
+        self._verdicts: dict[tuple[int, int], int] = {}
+        self._holders: dict[tuple[int, object], list[int]] | None = None
+        self._shared: dict[tuple[int, object], bool] = {}
+        self._by_name: dict[str, list[int]] | None = None
+        self._ambiguous: dict[str, bool] = {}
+
+    def vector(self, i: int, j: int) -> Vector:
+        v = self.vectors.get((i, j))
+        return v if v is not None else compare_records(self.left[i], self.right[j])
+
+    def shared_value(self, f: int, value: object) -> bool:
+        """True when *value* (a phone, mailbox or account) is held by many records, or by
+        namesakes in hard conflict (same first name; two records of one clean source, or two
+        other phones): an address strangers typed. A family line is not "shared" here: there
+        the first names differ, which keeps the family apart pair by pair while each member's
+        own records still link."""
+        key = (f, value)
+        if key not in self._shared:
+            if self._holders is None:
+                self._holders = {}
+                for n, r in enumerate(self.left):
+                    for g in (_PHONE, _EMAIL, _HANDLE):
+                        v = _TF_VALUES[g](r)
+                        if v:
+                            self._holders.setdefault((g, v), []).append(n)
+            ids = self._holders.get(key, [])
+            self._shared[key] = len(ids) > self.max_name_only_block or any(
+                self.verdict(a, b) == 2 and self.vector(*sorted((a, b)))[_FIRST] >= 3
+                for x, a in enumerate(ids)
+                for b in ids[x + 1 :]
+            )
+        return self._shared[key]
+
+    def effective(self, i: int, j: int) -> Vector:
+        """The pair's vector, with agreement on a shared phone, mailbox or account set to
+        "no evidence" (deduplication only): it says "same household", not "same person"."""
+        vector = self.vector(i, j)
+        if self.right is not self.left:
+            return vector
+        out = None
+        for f in (_PHONE, _EMAIL, _HANDLE):
+            if vector[f] == len(self.model.m[f]) - 1:
+                value = _TF_VALUES[f](self.left[i])
+                if value and (
+                    self.shared_value(f, value)
+                    or self._name_like(f, value, self.left[i])
+                    or self._name_like(f, value, self.right[j])
+                ):
+                    out = list(vector) if out is None else out
+                    out[f] = 0
+        return vector if out is None else tuple(out)
+
+    def _name_like(self, f: int, value: object, r: PreparedRecord) -> bool:
+        # "besa.kola@…" is the name itself: where that name is common, namesakes type the
+        # very same address, so it proves no more than the name does.
+        if f == _PHONE:
+            return False
+        text = value.partition("@")[0] if isinstance(value, str) else str(value[1])  # type: ignore[index]
+        if any(ch.isdigit() for ch in text) or not (r.first and r.last):
+            return False
+        # Compared by consonant skeleton, so "puyarezaie" reads as "پويا رضایی".
+        letters = phonetic_key(slug(text))
+        first, last = r.first.replace(" ", ""), r.last.replace(" ", "")
+        if letters not in (phonetic_key(first + last), phonetic_key(last + first)):
+            return False
+        return len(self._name_index().get(name_key(r), ())) > self.max_name_only_block
+
+    def tf(self, i: int, vector: Vector) -> dict[int, float]:
+        """Per exactly agreeing field, the share of records holding that value."""
+        out: dict[int, float] = {}
+        if not self._use_tf:
+            return out
+        for f, get in _TF_VALUES.items():
+            if vector[f] and vector[f] == len(self.model.m[f]) - 1:
+                value = get(self.left[i])
+                if value:
+                    out[f] = self._freq[f][value] / self._totals[f]
+        return out
+
+    def probability(self, i: int, j: int) -> float:
+        vector = self.effective(i, j)
+        return self.model.probability(vector, self.tf(i, vector))
+
+    def explain(self, i: int, j: int) -> tuple[str, ...]:
+        vector = self.effective(i, j)
+        return self.model.explain(vector, self.tf(i, vector))
+
+    def conflict(self, vector: Vector) -> int:
+        """0 none, 1 soft (different first names), 2 hard (two phones, mailboxes, accounts)."""
+        verdict = 0
+        for f, level in self.conflicts:
+            if vector[f] != level:
+                continue
+            if f != _FIRST:
+                return 2
+            # Two first names under one family name (or none) are two people, e.g. a family
+            # sharing a landline, unless one birthday says the name was mistyped. When the
+            # family names differ too, the record is garbled rather than a relative.
+            if vector[_BIRTHDAY] != 3 and vector[_LAST] != 1:
+                verdict = 1
+        return verdict
+
+    def verdict(self, i: int, j: int) -> int:
+        """Whether records i and j (same side; dedupe) may be one person: 0, 1 soft, 2 hard."""
+        key = (i, j) if i < j else (j, i)
+        cached = self._verdicts.get(key)
+        if cached is None:
+            a, b = self.left[key[0]], self.left[key[1]]
+            if a.source and a.source == b.source:
+                cached = 2
+            else:
+                vector = self.vector(*key)
+                cached = self.conflict(vector)
+                if not cached and self.model.bits(vector) < self.min_cross_bits:
+                    cached = 1
+            self._verdicts[key] = cached
+        return cached
+
+    def corroborated(self, vector: Vector) -> bool:
+        """Evidence beyond the name: an identity, or other fields worth 8 bits."""
+        if any(vector[f] >= lo for f, lo in _IDENTITY):
+            return True
+        rest = tuple(0 if f in _NAMES else level for f, level in enumerate(vector))
+        return self.model.bits(rest) >= 8.0
+
+    def _name_index(self) -> dict[str, list[int]]:
+        if self._by_name is None:
+            self._by_name = {}
+            for n, r in enumerate(self.left):
+                k = name_key(r)
+                if k:
+                    self._by_name.setdefault(k, []).append(n)
+        return self._by_name
+
+    def namesakes(self, key: str) -> bool:
+        """A name held by records that cannot all be one person, or by too many records:
+        there a name alone links nobody."""
+        if not key:
+            return False
+        if key not in self._ambiguous:
+            ids = self._name_index().get(key, [])
+            self._ambiguous[key] = len(ids) > self.max_name_only_block or any(
+                self.verdict(a, b) for x, a in enumerate(ids) for b in ids[x + 1 :]
+            )
+        return self._ambiguous[key]
+
+    def edge(self, i: int, j: int) -> float:
+        """The probability of the pair, or 0.0 when it must not be linked directly."""
+        vector = self.vector(i, j)
+        if self.conflict(vector):
+            return 0.0
+        a, b = self.left[i], self.right[j]
+        if self.right is self.left and a.source and a.source == b.source:
+            return 0.0
+        if self.right is not self.left:
+            return self.model.probability(vector, self.tf(i, vector))
+        vector = self.effective(i, j)
+        if not self.corroborated(vector) and (
+            self.namesakes(name_key(a)) or self.namesakes(name_key(b))
+        ):
+            return 0.0
+        return self.model.probability(vector, self.tf(i, vector))
