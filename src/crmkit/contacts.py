@@ -10,14 +10,14 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import JSONValue, ensure_aware, ensure_date, new_id, parse_datetime, utcnow
-from crmkit.errors import ValidationError
 from crmkit._normalize import (
     identity_key,
     normalize_email,
     normalize_handle,
     normalize_phone,
 )
+from crmkit._types import JSONValue, ensure_aware, ensure_date, new_id, parse_datetime, utcnow
+from crmkit.errors import ValidationError
 
 __all__ = ["Contact", "Organization", "check_text", "clean_custom", "clean_tags"]
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import attrs
 
+from crmkit._normalize import normalize_channel
 from crmkit._types import ensure_aware, new_id, utcnow
 from crmkit.contacts import check_text
 from crmkit.errors import ValidationError
-from crmkit._normalize import normalize_channel
 
 __all__ = ["Channel", "Direction", "Interaction"]
 
