@@ -2,6 +2,7 @@
 
 ``python -m crmkit demo``                     the cross-channel story on a SQLite file
 ``python -m crmkit import FILE.csv --db F``   import contacts, updating known people
+``python -m crmkit dedupe --db F [--merge]``  find (and merge) duplicate contacts
 """
 
 from __future__ import annotations
@@ -30,6 +31,14 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="report only; write nothing")
     imp.add_argument("--all-or-nothing", action="store_true",
                      help="write nothing if any row fails")  # fmt: skip
+    dedupe = commands.add_parser("dedupe", help="find duplicate contacts, with reasons")
+    dedupe.add_argument("--db", required=True, help="SQLite file or postgresql:// URL")
+    dedupe.add_argument("--workspace", default="default")
+    dedupe.add_argument("--region", help="country for phone numbers without a code, e.g. AL")
+    dedupe.add_argument("--threshold", type=float, default=0.97,
+                        help="match probability needed (default 0.97)")  # fmt: skip
+    dedupe.add_argument("--merge", action="store_true",
+                        help="merge each group into its oldest contact")  # fmt: skip
     return parser
 
 
@@ -71,6 +80,29 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def _dedupe(args: argparse.Namespace, out: TextIO) -> int:
+    from crmkit.crm import CRM
+
+    with CRM.open(args.db, workspace=args.workspace, default_region=args.region) as crm:
+        shown = _Progress(sys.stderr)
+        groups = crm.find_duplicates(
+            threshold=args.threshold, progress=lambda _stage, done, total: shown(done, total)
+        )
+        out.write(f"{len(groups)} groups of likely duplicates\n")
+        for group in groups:
+            contacts = sorted((crm.contacts.get(i) for i in group.contact_ids),
+                              key=lambda c: (c.created_at, c.id))  # fmt: skip
+            names = ", ".join(f"{c.name or '?'} ({c.id[:8]})" for c in contacts)
+            out.write(f"  {group.score:.3f}  {names}\n      {'; '.join(group.reasons)}\n")
+            if args.merge:
+                survivor = contacts[0]
+                for other in contacts[1:]:
+                    crm.merge(survivor.id, other.id, by="crmkit dedupe")
+        if args.merge:
+            out.write(f"merged {sum(len(g.contact_ids) - 1 for g in groups)} contacts\n")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run a command; returns the process exit status."""
     stream = out or sys.stdout
@@ -85,6 +117,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return 0
     if args.command == "import":
         return _import(args, stream)
+    if args.command == "dedupe":
+        return _dedupe(args, stream)
     return 2  # pragma: no cover - argparse rejects unknown commands first
 
 

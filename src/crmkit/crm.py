@@ -10,6 +10,7 @@ from typing import Any, Self
 from crmkit._api._base import Context
 from crmkit._api._identities import IdentityArgs, parse_identities
 from crmkit._api.contacts import ContactsAPI
+from crmkit._api.duplicates import DuplicateGroup, find_duplicates
 from crmkit._api.funnel import DealsAPI, PipelinesAPI
 from crmkit._api.importing import import_contacts
 from crmkit._api.interactions import InteractionsAPI
@@ -160,20 +161,35 @@ class CRM(ReportsMixin):
             return Resolution(best.contact, best.score, best.reasons, tuple(candidates))
         return Resolution(None, 0.0, (), tuple(candidates))
 
+    def find_duplicates(
+        self,
+        *,
+        threshold: float = 0.97,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> list[DuplicateGroup]:
+        """Groups of contacts the identity engine judges to be one person, with reasons.
+
+        Read-only: review the groups, then :meth:`merge`. Households sharing a landline or an
+        inbox under different first names stay apart.
+        """
+        return find_duplicates(self._ctx, threshold=threshold, progress=progress)
+
     def merge(
         self,
         survivor_id: str,
         other_id: str,
         *,
-        rules: Survivorship | None = None,
+        rules: Survivorship | Mapping[str, str] | None = None,
         dry_run: bool = False,
         by: str | None = None,
     ) -> MergeResult:
         """Merge *other_id* into *survivor_id*: one contact keeps every identity, and every
         record of the other (interactions, deals, tasks, transactions, consent) moves to it.
 
-        ``rules`` decides the merged fields (default:
-        :func:`crmkit.merging.keep_survivor_fill_gaps`); ``dry_run=True`` returns what the merge
+        ``rules`` decides the merged fields: a function, or a mapping of field to rule
+        (``"most_recent"``, ``"most_complete"``, ``"survivor"``; see
+        :func:`crmkit.identity.plan_merge`); the default is
+        :func:`crmkit.merging.keep_survivor_fill_gaps`; ``dry_run=True`` returns what the merge
         would produce and move, and writes nothing. The merge is kept in a ledger so
         :meth:`unmerge` can undo it exactly.
         """

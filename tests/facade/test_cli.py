@@ -59,3 +59,24 @@ def test_import_all_or_nothing_fails_without_writing(csv_file: Path, tmp_path: P
     assert "nothing imported" in out.getvalue()
     with CRM.open(db) as crm:
         assert crm.contacts.count() == 0
+
+
+def test_dedupe_command_lists_groups_with_reasons_and_merges(tmp_path: Path) -> None:
+    from datetime import date
+
+    db = str(tmp_path / "crm.sqlite")
+    with CRM.open(db, default_region="BG") as crm:
+        crm.contacts.create(name="Христо Стоянов", phones=["0888 123 456"], city="София",
+                            birthday=date(1985, 3, 4))  # fmt: skip
+        crm.contacts.create(name="Hristo Stoyanov", emails=["hristo.stoyanov@abv.bg"],
+                            city="Sofia", birthday=date(1985, 3, 4))  # fmt: skip
+        crm.contacts.create(name="Maria Petrova", emails=["maria@abv.bg"])
+    out = io.StringIO()
+    assert main(["dedupe", "--db", db, "--region", "BG"], out=out) == 0
+    assert "1 groups of likely duplicates" in out.getvalue()
+    assert "birthday equal" in out.getvalue()
+    out = io.StringIO()
+    assert main(["dedupe", "--db", db, "--region", "BG", "--merge"], out=out) == 0
+    assert "merged 1 contacts" in out.getvalue()
+    with CRM.open(db) as crm:
+        assert crm.contacts.count() == 2

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import attrs
 
 from crmkit._api._base import Context
 from crmkit._types import new_id
 from crmkit.errors import InvalidTransitionError, StaleVersionError, ValidationError
+from crmkit.identity.survivorship import survivorship
 from crmkit.merging import MergeRecord, MergeResult, Survivorship, keep_survivor_fill_gaps
 
 __all__ = ["merge_contacts", "unmerge_contacts"]
@@ -21,20 +24,26 @@ def merge_contacts(
     survivor_id: str,
     other_id: str,
     *,
-    rules: Survivorship | None = None,
+    rules: Survivorship | Mapping[str, str] | None = None,
     dry_run: bool = False,
     by: str | None = None,
 ) -> MergeResult:
     if survivor_id == other_id:
         raise ValidationError("other_id", other_id, "cannot merge a contact into itself")
-    survivorship = rules or keep_survivor_fill_gaps
+    # A mapping names a rule per field ("most_recent", "most_complete", "survivor").
+    if rules is None:
+        chosen: Survivorship = keep_survivor_fill_gaps
+    elif isinstance(rules, Mapping):
+        chosen = survivorship(rules=rules)
+    else:
+        chosen = rules
     now = ctx.clock()
     result: MergeResult | None = None
     try:
         with ctx.write() as uow:
             survivor = uow.contacts.get(survivor_id)
             other = uow.contacts.get(other_id)
-            merged = survivorship(survivor, other, now)
+            merged = chosen(survivor, other, now)
             if merged.id != survivor.id:
                 raise ValidationError("rules", rules, "survivorship must keep the survivor's id")
             merged = attrs.evolve(merged, version=survivor.version + 1, updated_at=now)

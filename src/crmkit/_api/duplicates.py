@@ -1,0 +1,65 @@
+"""``crm.find_duplicates``: the identity engine run over the CRM's own contacts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from crmkit._api._base import Context
+from crmkit.contacts import Contact
+from crmkit.identity.matcher import Matcher
+
+__all__ = ["DuplicateGroup", "contact_record", "find_duplicates"]
+
+
+@attrs.frozen
+class DuplicateGroup:
+    """Contacts the engine judges to be one person, with the weakest link's score and the
+    evidence (``"phone equal +14.2"``, ``"first name similar +3.1"``, ...)."""
+
+    contact_ids: tuple[str, ...]
+    score: float
+    reasons: tuple[str, ...]
+
+
+def contact_record(contact: Contact) -> dict[str, Any]:
+    """A contact in the record form the identity engine reads."""
+    record: dict[str, Any] = {
+        "id": contact.id,
+        "full_name": contact.name,
+        "first_name": contact.given_name,
+        "last_name": contact.family_name,
+        "email": contact.emails[0] if contact.emails else None,
+        "phone": contact.phones[0] if contact.phones else None,
+        "region": contact.region,
+        "city": contact.city,
+        "postcode": contact.postcode,
+        "address": contact.address,
+        "birthday": None if contact.birthday is None else contact.birthday.isoformat(),
+    }
+    record.update(contact.handles)
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def find_duplicates(
+    ctx: Context,
+    *,
+    threshold: float = 0.97,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[DuplicateGroup]:
+    with ctx.read() as uow:
+        contacts = list(uow.contacts.iter_all())
+    matcher = Matcher(threshold=threshold, default_region=ctx.default_region)
+    records = [contact_record(c) for c in contacts]
+    if progress is None:
+        clusters = matcher.dedupe(records, id_field="id")
+    else:
+        clusters = matcher.dedupe(records, id_field="id", progress=progress)
+    groups = [
+        DuplicateGroup(tuple(str(i) for i in cluster.ids), cluster.score, cluster.reasons)
+        for cluster in clusters
+        if len(cluster.ids) > 1
+    ]
+    return sorted(groups, key=lambda g: (-g.score, g.contact_ids))
