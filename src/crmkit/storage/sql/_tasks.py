@@ -16,6 +16,8 @@ from crmkit.tasks.users import User
 __all__ = ["OPEN_STATUSES", "SQLTaskRepository", "SQLUserRepository"]
 
 OPEN_STATUSES = ("open", "in_progress")
+# Written out (not as parameters) so the planner can match the partial indexes over open tasks.
+_OPEN_SQL = "status IN ('open', 'in_progress')"
 
 
 def _task_row(t: Task, d: Dialect) -> tuple[Any, ...]:
@@ -64,8 +66,8 @@ class SQLTaskRepository(SQLTable[Task]):
         self, when: datetime, *, assignee: str | None = None, limit: int | None = None
     ) -> list[Task]:
         """Open or in-progress tasks due before *when*, most overdue first (one index range)."""
-        where = "AND status IN (?, ?) AND due < ?"
-        params: list[Any] = [*OPEN_STATUSES, self._db.dialect.ts(when)]
+        where = f"AND {_OPEN_SQL} AND due < ?"
+        params: list[Any] = [self._db.dialect.ts(when)]
         if assignee is not None:
             where += " AND assignee = ?"
             params.append(assignee)
@@ -75,8 +77,8 @@ class SQLTaskRepository(SQLTable[Task]):
     def due_between(
         self, start: datetime, end: datetime, *, assignee: str | None = None
     ) -> list[Task]:
-        where = "AND status IN (?, ?) AND due >= ? AND due < ?"
-        params: list[Any] = [*OPEN_STATUSES, self._db.dialect.ts(start), self._db.dialect.ts(end)]
+        where = f"AND {_OPEN_SQL} AND due >= ? AND due < ?"
+        params: list[Any] = [self._db.dialect.ts(start), self._db.dialect.ts(end)]
         if assignee is not None:
             where += " AND assignee = ?"
             params.append(assignee)

@@ -24,6 +24,10 @@ CREATE TABLE tasks (
     FOREIGN KEY (workspace, contact_id) REFERENCES contacts (workspace, id)
 );
 CREATE INDEX tasks_assignee ON tasks (workspace, assignee, status, due);
-CREATE INDEX tasks_due ON tasks (workspace, status, due);
+-- Partial indexes over the open tasks only: "what is overdue / due today for this person"
+-- reads one short range in due order, however many finished tasks the workspace keeps.
+CREATE INDEX tasks_open_assignee ON tasks (workspace, assignee, due)
+    WHERE status IN ('open', 'in_progress');
+CREATE INDEX tasks_open_due ON tasks (workspace, due) WHERE status IN ('open', 'in_progress');
 CREATE INDEX tasks_team ON tasks (workspace, team, status);
 CREATE INDEX tasks_contact ON tasks (workspace, contact_id);
