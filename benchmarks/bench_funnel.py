@@ -174,15 +174,17 @@ def pandas_reference(
     return run
 
 
-# The furthest stage each deal reached and its status, grouped: the per-stage counts are then
-# running sums over at most (stages x 3) rows. Hand-written for this one pipeline.
+# Each deal's lowest and highest stage and its status, grouped: the per-stage counts (same
+# rules as crmkit: current stage included, a win passes every stage) are then summed over a
+# few hundred rows. Hand-written for this one pipeline; it computes the counts only.
 HAND_WRITTEN = """
-SELECT r.top, d.status, count(*)
-FROM (SELECT deal_id, max(CASE to_stage {cases} END) AS top
-      FROM stage_changes WHERE workspace = 'default' AND pipeline_id = ?
-      GROUP BY deal_id) AS r
-JOIN deals d ON d.workspace = 'default' AND d.id = r.deal_id
-GROUP BY r.top, d.status
+SELECT r.lo, r.hi, CASE d.stage {cases} END, d.status, count(*)
+FROM deals d JOIN (SELECT deal_id, min(CASE to_stage {cases} END) AS lo,
+                          max(CASE to_stage {cases} END) AS hi
+                   FROM stage_changes WHERE workspace = 'default' AND pipeline_id = ?
+                   GROUP BY deal_id) AS r ON r.deal_id = d.id
+WHERE d.workspace = 'default'
+GROUP BY r.lo, r.hi, d.stage, d.status
 """
 
 
@@ -214,13 +216,17 @@ def sqlite_side(
 
         def hand() -> list[tuple[int, int, int]]:
             rows = conn.execute(HAND_WRITTEN.format(cases=cases), (pipeline.id,)).fetchall()
-            out = []
-            for i in range(len(STAGES)):
-                entered = sum(n for top, _, n in rows if top >= i)
-                moved = sum(n for top, st, n in rows if top > i or (top >= i and st == "won"))
-                won = sum(n for top, st, n in rows if top >= i and st == "won")
-                out.append((entered, moved, won))
-            return out
+            last = len(STAGES) - 1
+            out = [[0, 0, 0] for _ in STAGES]
+            for lo, hi, cur, status, n in rows:
+                lo, hi = min(lo, cur), max(hi, cur)
+                if status == "won":
+                    hi = last
+                for i in range(lo, hi + 1):
+                    out[i][0] += n
+                    out[i][1] += n if (i < hi or status == "won") else 0
+                    out[i][2] += n if status == "won" else 0
+            return [(e, m, w) for e, m, w in out]
 
         ref, counts = best(hand, r)
         conn.close()
