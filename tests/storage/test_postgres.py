@@ -8,20 +8,40 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-from crmkit import CRM
-from crmkit.errors import SchemaVersionError, StorageUnavailableError
+from crmkit import CRM, Money
+from crmkit.contacts import Contact
+from crmkit.errors import (
+    ConflictError,
+    SchemaVersionError,
+    StaleVersionError,
+    StorageError,
+    StorageUnavailableError,
+)
+from crmkit.interactions import Interaction
+from crmkit.ledger import Transaction
+from crmkit.storage.migrations import load_migrations
 from crmkit.testing import StorageContract, StorageMachine
 
+T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 DSN = os.environ.get("CRMKIT_TEST_POSTGRES_DSN", "")
 pytestmark = pytest.mark.postgres
 if not DSN:
-    pytest.skip("CRMKIT_TEST_POSTGRES_DSN is not set", allow_module_level=True)
+    pytest.skip(
+        "PostgreSQL suite not run: set CRMKIT_TEST_POSTGRES_DSN=postgresql://user@host/db "
+        "(CI sets it)",
+        allow_module_level=True,
+    )
 
 from crmkit.storage.postgres import PostgresStorage  # noqa: E402 - needs the skip above
 
@@ -34,6 +54,13 @@ class ThrowawayPostgresStorage(PostgresStorage):
 
     def close(self) -> None:
         self.drop_schema()
+
+
+@pytest.fixture
+def storage() -> Iterator[PostgresStorage]:
+    storage = ThrowawayPostgresStorage()
+    yield storage
+    storage.close()
 
 
 class TestPostgresStorage(StorageContract):
@@ -71,6 +98,7 @@ def test_database_from_a_newer_crmkit_is_refused() -> None:
     [
         ("postgresql://postgres@127.0.0.1:1/test", "is PostgreSQL running"),
         ("postgresql://postgres@127.0.0.1:5432/crmkit_no_such_db", "create the database"),
+        ("postgresql://crmkit_no_such_role@127.0.0.1:5432/test", "check the user name"),
     ],
 )
 def test_unreachable_database_names_what_to_do(dsn: str, advice: str) -> None:
@@ -111,24 +139,202 @@ def test_separate_processes_recording_one_new_phone_create_one_contact() -> None
         storage.close()
 
 
-def test_lost_update_between_two_connections_is_refused() -> None:
-    from crmkit.contacts import Contact
-    from crmkit.errors import StaleVersionError
+def test_lost_update_between_two_connections_is_refused(storage: PostgresStorage) -> None:
+    original = Contact.new(name="Besa")
+    with storage.unit_of_work("w") as uow:
+        uow.contacts.add(original)
+        uow.commit()
+    with storage.unit_of_work("w") as first, storage.unit_of_work("w") as second:
+        mine = first.contacts.get(original.id).changed(city="Tiranë")
+        theirs = second.contacts.get(original.id).changed(city="Durrës")
+        first.contacts.update(mine)
+        first.commit()
+        with pytest.raises(StaleVersionError):
+            second.contacts.update(theirs)
+    with storage.unit_of_work("w", read_only=True) as uow:
+        assert uow.contacts.get(original.id).city == "Tiranë"
 
-    storage = ThrowawayPostgresStorage()
-    try:
-        original = Contact.new(name="Besa")
+
+def _add_counter(storage: PostgresStorage) -> str:
+    contact = Contact.new(name="Counter", custom={"n": 0})
+    with storage.unit_of_work("w") as uow:
+        uow.contacts.add(contact)
+        uow.commit()
+    return contact.id
+
+
+def test_eight_writers_updating_one_read_exactly_one_wins(storage: PostgresStorage) -> None:
+    contact_id = _add_counter(storage)
+    everyone_has_read = threading.Barrier(8)
+
+    def bump(n: int) -> str:
         with storage.unit_of_work("w") as uow:
-            uow.contacts.add(original)
+            contact = uow.contacts.get(contact_id)
+            everyone_has_read.wait(timeout=30)
+            try:
+                uow.contacts.update(contact.changed(custom={"n": n}))
+            except StaleVersionError:
+                return "stale"
             uow.commit()
-        with storage.unit_of_work("w") as first, storage.unit_of_work("w") as second:
-            mine = first.contacts.get(original.id).changed(city="Tiranë")
-            theirs = second.contacts.get(original.id).changed(city="Durrës")
-            first.contacts.update(mine)
-            first.commit()
-            with pytest.raises(StaleVersionError):
-                second.contacts.update(theirs)
-        with storage.unit_of_work("w", read_only=True) as uow:
-            assert uow.contacts.get(original.id).city == "Tiranë"
+            return "won"
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = sorted(pool.map(bump, range(1, 9)))
+    assert outcomes == ["stale"] * 7 + ["won"]
+    with storage.unit_of_work("w", read_only=True) as uow:
+        assert uow.contacts.get(contact_id).version == 2
+
+
+def test_writers_retrying_stale_updates_lose_no_increment(storage: PostgresStorage) -> None:
+    contact_id = _add_counter(storage)
+
+    def bump_ten_times() -> None:
+        for _ in range(10):
+            while True:
+                try:
+                    with storage.unit_of_work("w") as uow:
+                        c = uow.contacts.get(contact_id)
+                        n = c.custom["n"]
+                        assert isinstance(n, int)
+                        uow.contacts.update(c.changed(custom={"n": n + 1}))
+                        uow.commit()
+                    break
+                except StaleVersionError:
+                    continue
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for future in [pool.submit(bump_ten_times) for _ in range(8)]:
+            future.result()
+    with storage.unit_of_work("w", read_only=True) as uow:
+        final = uow.contacts.get(contact_id)
+    assert (final.custom["n"], final.version) == (80, 81)
+
+
+def test_processes_opening_a_new_schema_at_once_migrate_it_once() -> None:
+    schema = f"crmkit_test_{uuid.uuid4().hex[:16]}"
+    opened: list[PostgresStorage] = []
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            opened = list(
+                pool.map(lambda _: PostgresStorage(DSN, schema=schema, pool_size=1), range(4))
+            )
+        with opened[0]._connect() as conn:
+            versions = [r[0] for r in conn.execute("SELECT version FROM crmkit_schema_version")]
+        expected = [m.version for m in load_migrations("crmkit.storage.postgres.migrations")]
+        assert sorted(versions) == expected
     finally:
-        storage.close()
+        for s in opened[1:]:
+            s.close()
+        if opened:
+            opened[0].drop_schema()
+
+
+def test_failed_statement_asks_for_a_new_unit_of_work(storage: PostgresStorage) -> None:
+    contact = Contact.new(name="A")
+    it = Interaction.new(contact_id=contact.id, channel="phone")
+    with storage.unit_of_work("w") as uow:
+        uow.contacts.add(contact)
+        uow.interactions.add(it)
+        with pytest.raises(ConflictError):
+            uow.interactions.add(it)
+        with pytest.raises(StorageError, match="new unit of work"):
+            uow.contacts.count()
+
+
+def test_read_only_unit_refuses_writes_and_keeps_nothing(storage: PostgresStorage) -> None:
+    contact = Contact.new(name="A")
+    with storage.unit_of_work("w", read_only=True) as uow:
+        with pytest.raises(StorageError, match="read-only"):
+            uow.contacts.add(contact)
+        with pytest.raises(StorageError, match="read-only"):
+            uow.interactions.add_many([Interaction.new(contact_id=contact.id, channel="sms")])
+    with storage.unit_of_work("w", read_only=True) as uow:
+        assert uow.contacts.count() == 0
+
+
+def test_bulk_copy_into_an_unknown_contact_is_a_conflict_and_writes_nothing(
+    storage: PostgresStorage,
+) -> None:
+    rows = [Interaction.new(contact_id="nobody", channel="phone") for _ in range(3)]
+    with storage.unit_of_work("w") as uow, pytest.raises(ConflictError):
+        uow.interactions.add_many(rows)
+    with storage.unit_of_work("w", read_only=True) as uow:
+        assert uow.interactions.count() == 0
+
+
+def test_bulk_ledger_rows_read_back_exactly(storage: PostgresStorage) -> None:
+    contact_id = _add_counter(storage)
+    txs = [
+        Transaction.new(contact_id=contact_id, kind="purchase", amount=Money(f"{n}.10", "EUR"),
+                        occurred_at=T0 + timedelta(days=n), note=f"#{n}")
+        for n in range(5)
+    ]  # fmt: skip
+    with storage.unit_of_work("w") as uow:
+        assert uow.transactions.add_many(txs) == 5
+        uow.commit()
+    with storage.unit_of_work("w", read_only=True) as uow:
+        assert uow.transactions.for_contact(contact_id) == txs
+
+
+def test_connections_run_in_utc_and_keep_options_from_the_url(storage: PostgresStorage) -> None:
+    sep = "&" if "?" in DSN else "?"
+    dsn = f"{DSN}{sep}options=-c%20statement_timeout%3D4321"
+    other = PostgresStorage(dsn, schema=storage.schema, pool_size=1)
+    try:
+        with other.unit_of_work("w", read_only=True) as uow:
+            assert uow.session.fetchone("SHOW statement_timeout") == ("4321ms",)
+            assert uow.session.fetchone("SHOW TimeZone") == ("UTC",)
+            assert uow.session.fetchone("SHOW search_path") == (storage.schema,)
+    finally:
+        other.close()
+
+
+# -- the schema stays distributable by workspace (Citus) -----------------------------------
+
+_KEYS = """
+SELECT c.conrelid::regclass::text, c.contype,
+       ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(num, pos)
+             JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.num
+             ORDER BY k.pos),
+       ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(num, pos)
+             JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.num
+             ORDER BY k.pos)
+FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+WHERE n.nspname = %s AND c.contype IN ('p', 'u', 'f')
+"""
+_UNIQUE_INDEXES = """
+SELECT i.indexrelid::regclass::text,
+       ARRAY(SELECT a.attname::text FROM pg_attribute a
+             WHERE a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey))
+FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+WHERE n.nspname = %s AND i.indisunique
+"""
+
+
+def _tables(storage: PostgresStorage) -> set[str]:
+    with storage._connect() as conn:
+        rows = conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = %s", (storage.schema,)
+        ).fetchall()
+    return {r[0] for r in rows} - {"crmkit_schema_version"}
+
+
+def test_every_key_starts_with_or_carries_the_workspace(storage: PostgresStorage) -> None:
+    with storage._connect() as conn:
+        keys = conn.execute(_KEYS, (storage.schema,)).fetchall()
+        unique = conn.execute(_UNIQUE_INDEXES, (storage.schema,)).fetchall()
+    tables_with_pk = {table for table, kind, _, _ in keys if kind == "p"}
+    assert tables_with_pk == _tables(storage)
+    for table, kind, columns, referenced in keys:
+        assert columns[0] == "workspace", (table, kind, columns)
+        if kind == "f":
+            assert referenced[0] == "workspace", (table, referenced)
+    for index, columns in unique:
+        assert "workspace" in columns, index
+
+
+def test_docs_distribute_every_table(storage: PostgresStorage) -> None:
+    page = (Path(__file__).parents[2] / "docs" / "postgres.md").read_text(encoding="utf-8")
+    distributed = set(re.findall(r"create_distributed_table\('(\w+)', 'workspace'", page))
+    assert distributed == _tables(storage)

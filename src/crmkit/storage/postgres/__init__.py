@@ -22,8 +22,11 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
 
 from crmkit.errors import SchemaVersionError, StorageError, ValidationError
 from crmkit.storage.migrations import load_migrations
+from crmkit.storage.postgres._bulk import (
+    PostgresInteractionRepository,
+    PostgresTransactionRepository,
+)
 from crmkit.storage.postgres._driver import PostgresSession, translate_errors, unavailable
-from crmkit.storage.postgres._interactions import PostgresInteractionRepository
 from crmkit.storage.sql._uow import SQLRepositories
 
 __all__ = ["PostgresStorage", "PostgresUnitOfWork"]
@@ -35,7 +38,7 @@ _MIGRATION_LOCK = 0x63726D6B
 
 
 class PostgresUnitOfWork(SQLRepositories):
-    """One PostgreSQL transaction on a pooled connection."""
+    """One PostgreSQL transaction on a pooled connection (read-only units: autocommit reads)."""
 
     def __init__(self, storage: PostgresStorage, workspace: str, *, read_only: bool) -> None:
         self.workspace = workspace
@@ -47,14 +50,25 @@ class PostgresUnitOfWork(SQLRepositories):
         try:
             conn = self._storage._pool.getconn(timeout=self._storage.connect_timeout)
         except PoolTimeout as exc:
-            raise unavailable(exc, self._storage.dsn_hint) from exc
+            storage = self._storage
+            raise unavailable(
+                exc,
+                storage.dsn_hint,
+                advice=f"no pooled connection came free within {storage.connect_timeout} s: "
+                f"raise pool_size (now {storage.pool_size}) or check the server is still up",
+            ) from exc
         try:
-            conn.read_only = self._read_only
+            # Reads run in autocommit: under READ COMMITTED (PostgreSQL's default) every
+            # statement takes its own snapshot even inside a transaction, so BEGIN and ROLLBACK
+            # would add two round trips and no consistency. The session refuses writes.
+            conn.autocommit = self._read_only
         except BaseException:
             self._storage._pool.putconn(conn)
             raise
         self._conn = conn
-        self._wire(PostgresSession(conn), interactions=PostgresInteractionRepository)
+        session = PostgresSession(conn, read_only=self._read_only)
+        self._wire(session, interactions=PostgresInteractionRepository)
+        self.transactions = PostgresTransactionRepository(self.session, self.workspace)
         return self
 
     def __exit__(
@@ -101,17 +115,20 @@ class PostgresStorage:
     ) -> None:
         if schema is not None and not _SCHEMA_NAME.match(schema):
             raise ValidationError("schema", schema, "lower-case letters, digits and _ only")
+        if not isinstance(pool_size, int) or pool_size < 1:
+            raise ValidationError("pool_size", pool_size, "a positive number of connections")
         self.dsn = dsn
         self.schema = schema
+        self.pool_size = pool_size
         self.connect_timeout = connect_timeout
         self.dsn_hint = _hint(dsn)
-        options: dict[str, Any] = {"autocommit": False}
-        if schema is not None:
-            options["options"] = f"-c search_path={schema}"
-        self._connect_options = options
+        self._connect_options: dict[str, Any] = {
+            "autocommit": False,
+            "options": _session_options(dsn, schema),
+        }
         self._bootstrap()
         self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
-            dsn, min_size=1, max_size=pool_size, kwargs=options, open=False
+            dsn, min_size=1, max_size=pool_size, kwargs=self._connect_options, open=False
         )
         try:
             self._pool.open(wait=True, timeout=connect_timeout)
@@ -131,10 +148,12 @@ class PostgresStorage:
         migrations = load_migrations(_MIGRATIONS_PACKAGE)
         latest = migrations[-1].version if migrations else 0
         with self._connect() as conn, translate_errors():
+            # One transaction under one lock: processes opening the database at once create
+            # the schema and run each migration exactly once, and a failed migration leaves
+            # nothing behind (PostgreSQL DDL is transactional).
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
             if self.schema is not None:
                 conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-                conn.commit()
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS crmkit_schema_version (version INTEGER NOT NULL)"
             )
@@ -172,6 +191,20 @@ class PostgresStorage:
 
     def __repr__(self) -> str:
         return f"PostgresStorage({self.dsn_hint!r}, schema={self.schema!r})"
+
+
+def _session_options(dsn: str, schema: str | None) -> str:
+    """Server settings for every connection, kept beside any ``options`` the URL carries.
+
+    The session time zone is UTC so anything the server computes from a ``timestamptz``
+    (reports, aggregates) sees the same day boundaries whatever the server's default.
+    """
+    try:
+        given = str(psycopg.conninfo.conninfo_to_dict(dsn).get("options") or "")
+    except psycopg.ProgrammingError:
+        given = ""
+    ours = "-c timezone=UTC" + (f" -c search_path={schema}" if schema is not None else "")
+    return f"{given} {ours}".strip()
 
 
 def _hint(dsn: str) -> str:

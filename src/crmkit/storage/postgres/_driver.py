@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -50,6 +51,13 @@ class PostgresDialect:
     def decimal_out(self, value: Any) -> Decimal:
         return Decimal(value)
 
+    def duration_us(self, later: str, earlier: str) -> str:
+        # EXTRACT(EPOCH ...) is numeric since PostgreSQL 14: exact to the microsecond.
+        return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) * 1000000)::bigint"
+
+    def month(self, column: str) -> str:
+        return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM')"
+
     def in_list(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
         # One array parameter: one plan and one round trip however many values there are.
         return f"{column} = ANY(?)", [list(values)]
@@ -66,18 +74,32 @@ def to_pyformat(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
-def unavailable(exc: Exception, dsn_hint: str) -> StorageUnavailableError:
+def unavailable(
+    exc: Exception, dsn_hint: str, *, advice: str | None = None
+) -> StorageUnavailableError:
     """A connection failure, with what to do about it."""
-    text = str(exc).strip()
-    if "password authentication failed" in text or "no password supplied" in text:
-        advice = "check the user name and password in the connection URL"
-    elif "does not exist" in text:
-        advice = "create the database first (CREATE DATABASE ...) or fix its name in the URL"
-    elif "Connection refused" in text or "could not connect" in text or "timeout" in text:
-        advice = "is PostgreSQL running and listening on that host and port?"
-    else:
-        advice = "check the connection URL and that the server is reachable"
+    text = " ".join(str(exc).split())
+    if advice is None:
+        advice = _advice(text)
     return StorageUnavailableError(f"cannot connect to PostgreSQL at {dsn_hint}: {text}; {advice}")
+
+
+def _advice(text: str) -> str:
+    if "password authentication failed" in text or "no password supplied" in text:
+        return "check the user name and password in the connection URL"
+    if re.search(r'role "[^"]*" does not exist', text):
+        return "check the user name in the connection URL, or CREATE ROLE it on the server"
+    if re.search(r'database "[^"]*" does not exist', text):
+        return "create the database first (CREATE DATABASE ...) or fix its name in the URL"
+    if "failed to resolve host" in text:
+        return "check the host name in the connection URL"
+    if "Connection refused" in text or "timeout" in text or "timed out" in text:
+        return "is PostgreSQL running and listening on that host and port?"
+    return "check the connection URL and that the server is reachable"
+
+
+# SQLSTATE classes that mean the connection or the server went away, not the statement.
+_GONE = ("08", "57P")
 
 
 @contextmanager
@@ -85,12 +107,26 @@ def translate_errors() -> Iterator[None]:
     """The one place where psycopg errors become crmkit errors."""
     try:
         yield
-    except (pg_errors.UniqueViolation, pg_errors.ForeignKeyViolation) as exc:
-        raise ConflictError(f"the write breaks a database constraint: {exc}") from exc
     except pg_errors.IntegrityError as exc:
+        # Unique identities, foreign keys: the caller (e.g. ``crm.record``) may retry.
         raise ConflictError(f"the write breaks a database constraint: {exc}") from exc
+    except (
+        pg_errors.TransactionRollback,
+        pg_errors.SerializationFailure,
+        pg_errors.DeadlockDetected,
+    ) as exc:
+        raise ConflictError(
+            f"a concurrent transaction conflicted with this one; retry the unit of work: {exc}"
+        ) from exc
+    except pg_errors.InFailedSqlTransaction as exc:
+        raise StorageError(
+            "an earlier statement of this unit of work failed, so PostgreSQL aborted the "
+            "transaction; leave the `with` block and retry in a new unit of work"
+        ) from exc
     except psycopg.OperationalError as exc:
-        raise StorageUnavailableError(f"PostgreSQL is unavailable: {exc}") from exc
+        if exc.sqlstate is None or exc.sqlstate.startswith(_GONE):
+            raise StorageUnavailableError(f"PostgreSQL is unavailable: {exc}") from exc
+        raise StorageError(f"PostgreSQL failed: {exc}") from exc
     except psycopg.Error as exc:
         raise StorageError(f"PostgreSQL failed: {exc}") from exc
 
@@ -100,8 +136,13 @@ class PostgresSession:
 
     dialect = DIALECT
 
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+    def __init__(self, conn: psycopg.Connection[Any], *, read_only: bool = False) -> None:
         self.conn = conn
+        self.read_only = read_only
+
+    def check_writable(self) -> None:
+        if self.read_only:
+            raise StorageError("a read-only unit of work cannot write; open it without read_only")
 
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         with translate_errors():
@@ -113,9 +154,11 @@ class PostgresSession:
             return self.conn.execute(to_pyformat(sql), params).fetchall()
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self.check_writable()
         with translate_errors():
             return self.conn.execute(to_pyformat(sql), params).rowcount
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.check_writable()
         with translate_errors(), self.conn.cursor() as cur:
             cur.executemany(to_pyformat(sql), list(rows))
