@@ -10,7 +10,7 @@ import attrs
 
 from crmkit._api._base import Context
 from crmkit._types import paused_gc
-from crmkit.errors import ContactNotFoundError, ValidationError
+from crmkit.errors import ConflictError, ContactNotFoundError, ValidationError
 from crmkit.interactions import Interaction
 
 __all__ = ["InteractionsAPI"]
@@ -52,14 +52,19 @@ class InteractionsAPI:
         now = self._ctx.clock()
         with paused_gc():
             interactions = [self._build_row(row, i, now) for i, row in enumerate(rows)]
-        contact_ids = {it.contact_id for it in interactions}
-        with self._ctx.write() as uow:
-            known = uow.contacts.existing_ids(contact_ids)
-            missing = contact_ids - known
+        try:
+            with self._ctx.write() as uow:
+                # Every backend refuses an interaction of an unknown contact (SQL: the
+                # foreign key), so the happy path needs no look-up per contact.
+                uow.interactions.add_many(interactions)
+                uow.commit()
+        except ConflictError:
+            contact_ids = {it.contact_id for it in interactions}
+            with self._ctx.read() as uow:
+                missing = contact_ids - uow.contacts.existing_ids(contact_ids)
             if missing:
-                raise ContactNotFoundError(sorted(missing)[0])
-            uow.interactions.add_many(interactions)
-            uow.commit()
+                raise ContactNotFoundError(sorted(missing)[0]) from None
+            raise
         return interactions
 
     def get(self, interaction_id: str) -> Interaction:

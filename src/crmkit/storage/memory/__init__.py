@@ -87,7 +87,7 @@ class MemoryUnitOfWork:
         try:
             ws = self._storage._workspace(self.workspace)
             self.contacts = MemoryContactRepository(ws.contacts, self._log)
-            self.interactions = MemoryInteractionRepository(ws.interactions, self._log)
+            self.interactions = MemoryInteractionRepository(ws.interactions, self._log, ws.contacts)
             self.merges = MemoryMergeRepository(ws.merges, self._log)
             self.organizations = MemoryOrganizationRepository(ws.organizations, self._log)
             self.transactions = MemoryTransactionRepository(ws.transactions, self._log)

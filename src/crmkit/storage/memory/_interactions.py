@@ -8,9 +8,10 @@ from datetime import datetime
 
 import attrs
 
-from crmkit.errors import AlreadyExistsError, InteractionNotFoundError
+from crmkit.errors import AlreadyExistsError, ConflictError, InteractionNotFoundError
 from crmkit.interactions import Interaction
 from crmkit.storage.memory._base import UndoableDict, UndoLog
+from crmkit.storage.memory._contacts import ContactTables
 
 __all__ = ["InteractionTables", "MemoryInteractionRepository"]
 
@@ -24,9 +25,12 @@ class InteractionTables:
 
 
 class MemoryInteractionRepository:
-    def __init__(self, tables: InteractionTables, log: UndoLog) -> None:
+    def __init__(
+        self, tables: InteractionTables, log: UndoLog, contacts: ContactTables | None = None
+    ) -> None:
         self._t = tables
         self._log = log
+        self._contacts = contacts
 
     def _link(self, it: Interaction) -> None:
         entries = self._t.by_contact.setdefault(it.contact_id, [])
@@ -43,6 +47,9 @@ class MemoryInteractionRepository:
     def add(self, interaction: Interaction) -> None:
         if interaction.id in self._t.rows:
             raise AlreadyExistsError("interaction", interaction.id)
+        if self._contacts is not None and interaction.contact_id not in self._contacts.rows:
+            # The in-memory twin of the SQL foreign key.
+            raise ConflictError(f"contact {interaction.contact_id!r} does not exist")
         self._t.rows.put(self._log, interaction.id, interaction)
         self._link(interaction)
 
