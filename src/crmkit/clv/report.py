@@ -74,6 +74,11 @@ class CLVReport:
         ``lambda v: v.p_alive < 0.3 and v.historical > Money("500", "EUR")``."""
         return [c for c in self.customers if predicate(c)]
 
+    def contact_ids(self, predicate: Callable[[CustomerValue], bool]) -> frozenset[str]:
+        """Ids of the customers matching *predicate*, to combine with a segment's members:
+        ``[c for c in crm.segments.members(seg) if c.id in report.contact_ids(at_risk)]``."""
+        return frozenset(c.contact_id for c in self.customers if predicate(c))
+
     def to_rows(self) -> list[dict[str, Any]]:
         return [
             {"contact_id": c.contact_id, "frequency": c.frequency, "recency": c.recency,
