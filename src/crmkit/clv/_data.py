@@ -97,5 +97,11 @@ class Triples:
         )  # fmt: skip
 
     @property
+    def scale(self) -> float:
+        """A quarter of the customers' mean age: a starting rate scale for every fit."""
+        mean_t = sum(t * w for t, w in zip(self.T, self.weight, strict=True)) / self.customers
+        return max(mean_t / 4.0, 1e-3)
+
+    @property
     def customers(self) -> float:
         return sum(self.weight)

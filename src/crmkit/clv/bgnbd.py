@@ -77,12 +77,11 @@ class BetaGeoModel:
         weights: Sequence[float] | None = None,
     ) -> BetaGeoFit:
         data = Triples.build(frequency, recency, T, weights)
-        mean_t = sum(t * w for t, w in zip(data.T, data.weight, strict=True)) / data.customers
         info = fit_triples(
             ("r", "alpha", "a", "b"),
             _negative_ll,
             data,
-            (1.0, max(mean_t / 4.0, 1e-3), 1.0, 1.0),
+            (1.0, data.scale, 1.0, 1.0),
             "BG/NBD",
             accelerated=bgnbd_negative_ll if self.accelerate and _accel.available() else None,
         )

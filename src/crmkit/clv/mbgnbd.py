@@ -64,12 +64,11 @@ class ModifiedBetaGeoModel:
         weights: Sequence[float] | None = None,
     ) -> ModifiedBetaGeoFit:
         data = Triples.build(frequency, recency, T, weights)
-        mean_t = sum(t * w for t, w in zip(data.T, data.weight, strict=True)) / data.customers
         info = fit_triples(
             ("r", "alpha", "a", "b"),
             _negative_ll,
             data,
-            (1.0, max(mean_t / 4.0, 1e-3), 1.0, 1.0),
+            (1.0, data.scale, 1.0, 1.0),
             "MBG/NBD",
         )
         return ModifiedBetaGeoFit(info)

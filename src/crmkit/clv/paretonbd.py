@@ -105,8 +105,7 @@ class ParetoNBDModel:
         weights: Sequence[float] | None = None,
     ) -> ParetoNBDFit:
         data = Triples.build(frequency, recency, T, weights)
-        mean_t = sum(t * w for t, w in zip(data.T, data.weight, strict=True)) / data.customers
-        start = (1.0, max(mean_t / 4.0, 1e-3), 1.0, max(mean_t / 4.0, 1e-3))
+        start = (1.0, data.scale, 1.0, data.scale)
         accelerated = paretonbd_negative_ll if self.accelerate and _accel.available() else None
         info = fit_triples(("r", "alpha", "s", "beta"), _negative_ll, data, start, "Pareto/NBD",
                            accelerated=accelerated)  # fmt: skip
