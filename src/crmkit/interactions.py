@@ -59,7 +59,10 @@ def _direction(value: Any) -> Direction:
 def _opt_text(field: str, value: Any) -> str | None:
     if value is None:
         return None
-    if type(value) is not str and not isinstance(value, str):
+    # Plain ASCII without NUL is the common case of bulk loads: no further checks needed.
+    if type(value) is str and value.isascii() and "\x00" not in value:
+        return value.strip() or None
+    if not isinstance(value, str):
         raise ValidationError(field, value, "expected a string")
     check_text(field, value)
     return value.strip() or None
