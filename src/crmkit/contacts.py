@@ -29,13 +29,9 @@ def _clean_text(field: str, value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         raise ValidationError(field, value, "expected a string")
-    _no_nul(field, value)
+    check_text(field, value)
     text = " ".join(value.split())
     return text or None
-
-
-def _no_nul(field: str, value: str) -> None:
-    check_text(field, value)
 
 
 def check_text(field: str, value: str) -> None:
@@ -71,7 +67,7 @@ def clean_tags(value: Any) -> frozenset[str]:
 
 def _clean_json(field: str, value: Any) -> JSONValue:
     if isinstance(value, str):
-        _no_nul(field, value)
+        check_text(field, value)
         return value
     if value is None or isinstance(value, bool | int):
         return value
@@ -101,7 +97,7 @@ def clean_custom(value: Any) -> dict[str, JSONValue]:
     for key, item in value.items():
         if not isinstance(key, str) or not key:
             raise ValidationError("custom", key, "keys are non-empty strings")
-        _no_nul("custom", key)
+        check_text("custom", key)
         out[key] = _clean_json(f"custom.{key}", item)
     return out
 

@@ -23,6 +23,9 @@ and the message names both.
     │   ├── InteractionNotFoundError
     │   ├── PipelineNotFoundError
     │   ├── DealNotFoundError
+    │   ├── StageChangeNotFoundError
+    │   ├── LifecycleChangeNotFoundError
+    │   ├── ConsentNotFoundError
     │   ├── TaskNotFoundError
     │   ├── UserNotFoundError
     │   ├── TransactionNotFoundError
@@ -51,6 +54,7 @@ __all__ = [
     "CRMError",
     "ConfigurationError",
     "ConflictError",
+    "ConsentNotFoundError",
     "ContactNotFoundError",
     "ConvergenceWarning",
     "CurrencyMismatchError",
@@ -65,6 +69,7 @@ __all__ = [
     "InvalidRecurrenceError",
     "InvalidSegmentError",
     "InvalidTransitionError",
+    "LifecycleChangeNotFoundError",
     "MergeNotFoundError",
     "MissingRateError",
     "ModelError",
@@ -73,6 +78,7 @@ __all__ = [
     "PipelineNotFoundError",
     "SchemaVersionError",
     "SegmentNotFoundError",
+    "StageChangeNotFoundError",
     "StaleVersionError",
     "StorageError",
     "StorageUnavailableError",
@@ -173,6 +179,18 @@ class PipelineNotFoundError(NotFoundError):
 
 class DealNotFoundError(NotFoundError):
     kind = "deal"
+
+
+class StageChangeNotFoundError(NotFoundError):
+    kind = "stage change"
+
+
+class LifecycleChangeNotFoundError(NotFoundError):
+    kind = "lifecycle change"
+
+
+class ConsentNotFoundError(NotFoundError):
+    kind = "consent record"
 
 
 class TaskNotFoundError(NotFoundError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from crmkit.errors import DealNotFoundError, NotFoundError, PipelineNotFoundError
+from crmkit.errors import DealNotFoundError, PipelineNotFoundError, StageChangeNotFoundError
 from crmkit.funnel.deal import Deal, StageChange
 from crmkit.funnel.facts import FunnelFacts, deal_facts, parse_cohort
 from crmkit.funnel.pipeline import Pipeline
@@ -13,10 +13,6 @@ from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._table import MemoryTable
 
 __all__ = ["MemoryDealRepository", "MemoryPipelineRepository", "MemoryStageChangeRepository"]
-
-
-class _StageChangeNotFoundError(NotFoundError):
-    kind = "stage change"
 
 
 class MemoryPipelineRepository(MemoryTable[Pipeline]):
@@ -55,7 +51,7 @@ class MemoryDealRepository(MemoryTable[Deal]):
 
 class MemoryStageChangeRepository(MemoryTable[StageChange]):
     def __init__(self, rows: UndoableDict[str, StageChange], log: UndoLog) -> None:
-        super().__init__(rows, log, kind="stage change", not_found=_StageChangeNotFoundError,
+        super().__init__(rows, log, kind="stage change", not_found=StageChangeNotFoundError,
                          versioned=False)  # fmt: skip
 
     def for_deal(self, deal_id: str) -> list[StageChange]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from crmkit.errors import LifecycleChangeNotFoundError
 from crmkit.funnel.lifecycle import LifecycleChange
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._table import MemoryTable
-from crmkit.storage.sql._lifecycle import LifecycleChangeNotFoundError
 
 __all__ = ["MemoryLifecycleRepository"]
 

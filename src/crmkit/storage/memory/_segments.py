@@ -6,10 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from crmkit.consent import ConsentRecord
-from crmkit.errors import SegmentNotFoundError
+from crmkit.errors import ConsentNotFoundError, SegmentNotFoundError
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._table import MemoryTable
-from crmkit.storage.sql._segments import ConsentNotFoundError
 
 __all__ = ["MemoryConsentRepository", "MemorySegmentRepository"]
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from crmkit._types import Money
-from crmkit.errors import DealNotFoundError, NotFoundError, PipelineNotFoundError
+from crmkit.errors import DealNotFoundError, PipelineNotFoundError, StageChangeNotFoundError
 from crmkit.funnel.deal import Deal, DealStatus, StageChange
 from crmkit.funnel.facts import FunnelFacts
 from crmkit.funnel.pipeline import Pipeline, Stage
@@ -62,10 +62,6 @@ def _change(r: Row, d: Dialect) -> StageChange:
     return StageChange(r[0], r[1], r[2], r[3], r[4], d.ts_out(r[5]), r[6])
 
 
-class _StageChangeNotFoundError(NotFoundError):
-    kind = "stage change"
-
-
 PIPELINES = TableSpec(
     "pipelines", "pipeline", ("id", "name", "stages", "created_at", "version"),
     _pipeline_row, _pipeline, PipelineNotFoundError,
@@ -80,7 +76,7 @@ DEALS = TableSpec(
 STAGE_CHANGES = TableSpec(
     "stage_changes", "stage change",
     ("id", "deal_id", "pipeline_id", "from_stage", "to_stage", "at", "by_user"),
-    _change_row, _change, _StageChangeNotFoundError, versioned=False,
+    _change_row, _change, StageChangeNotFoundError, versioned=False,
 )  # fmt: skip
 
 

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from crmkit.errors import NotFoundError
+from crmkit.errors import LifecycleChangeNotFoundError
 from crmkit.funnel.lifecycle import LifecycleChange
 from crmkit.storage.sql._session import Dialect, Row, SQLSession
 from crmkit.storage.sql._table import SQLTable, TableSpec
 
-__all__ = ["LifecycleChangeNotFoundError", "SQLLifecycleRepository"]
-
-
-class LifecycleChangeNotFoundError(NotFoundError):
-    kind = "lifecycle change"
+__all__ = ["SQLLifecycleRepository"]
 
 
 def _to_row(c: LifecycleChange, d: Dialect) -> tuple[Any, ...]:

@@ -6,15 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from crmkit.consent import ConsentRecord
-from crmkit.errors import NotFoundError, SegmentNotFoundError
+from crmkit.errors import ConsentNotFoundError, SegmentNotFoundError
 from crmkit.storage.sql._session import Dialect, Row, SQLSession
 from crmkit.storage.sql._table import SQLTable, TableSpec
 
 __all__ = ["SQLConsentRepository", "SQLSegmentRepository"]
-
-
-class ConsentNotFoundError(NotFoundError):
-    kind = "consent record"
 
 
 def _to_row(c: ConsentRecord, d: Dialect) -> tuple[Any, ...]:

@@ -14,6 +14,7 @@ from crmkit.testing.contract._funnel import FunnelContract
 from crmkit.testing.contract._interactions import InteractionsContract
 from crmkit.testing.contract._ledger import LedgerContract
 from crmkit.testing.contract._merge import MergeContract
+from crmkit.testing.contract._segments import SegmentsContract
 from crmkit.testing.contract._tasks import TasksContract
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "InteractionsContract",
     "LedgerContract",
     "MergeContract",
+    "SegmentsContract",
     "StorageContract",
     "TasksContract",
 ]
@@ -35,6 +37,7 @@ class StorageContract(
     LedgerContract,
     FunnelContract,
     TasksContract,
+    SegmentsContract,
     FacadeContract,
     MergeContract,
 ):
