@@ -187,6 +187,16 @@ WHERE d.workspace = 'default'
 GROUP BY r.lo, r.hi, d.stage, d.status
 """
 
+HAND_STAYS = """
+SELECT to_stage, count(*), sum(stay_us) FROM stage_changes
+WHERE workspace = 'default' AND pipeline_id = ? AND stay_us IS NOT NULL GROUP BY to_stage
+"""
+HAND_PICK = """
+SELECT stay_us FROM stage_changes
+WHERE workspace = 'default' AND pipeline_id = ? AND to_stage = ? AND stay_us IS NOT NULL
+ORDER BY stay_us LIMIT 1 OFFSET ?
+"""
+
 
 def sqlite_side(
     pipeline: Pipeline, deals: list[Deal], changes: list[StageChange], expected: Any, r: int
@@ -228,11 +238,24 @@ def sqlite_side(
                     out[i][2] += n if status == "won" else 0
             return [(e, m, w) for e, m, w in out]
 
+        def hand_with_stays() -> tuple[list[tuple[int, int, int]], dict[str, tuple[int, ...]]]:
+            # The same counts plus what the report's stay columns need, on the same schema.
+            stays = {}
+            for stage, n, total in conn.execute(HAND_STAYS, (pipeline.id,)).fetchall():
+                ranks = sorted({(n + 1) // 2, n // 2 + 1, (9 * n + 9) // 10})
+                picks = [conn.execute(HAND_PICK, (pipeline.id, stage, k - 1)).fetchone()[0]
+                         for k in ranks]  # fmt: skip
+                stays[stage] = (n, total, *picks)
+            return hand(), stays
+
         ref, counts = best(hand, r)
+        ref_stays, _ = best(hand_with_stays, r)
         conn.close()
         storage.close()
     print(f"  {'crm.funnel on SQLite (facts in SQL)':<46} {ours:>6.2f} s {ref:>8.2f} s "
           f"{ours / ref:>6.2f}   (reference: hand-written SQL, counts only)")  # fmt: skip
+    print(f"  {'':<46} {'':>8} {ref_stays:>8.2f} s {ours / ref_stays:>6.2f}   "
+          "(reference: hand-written SQL, counts and stay medians/p90)")  # fmt: skip
     same = [(s.entered, s.moved_on, s.won) for s in report.stages] == counts
     print(f"    same counts as the hand-written SQL: {same}; "
           f"SQLite report == in-memory report: {report.stages == expected.stages}")  # fmt: skip

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -82,3 +83,62 @@ def test_sql_funnel_equals_the_in_memory_definition(
         finally:
             drop = getattr(storage, "drop_schema", None)
             drop() if drop is not None else storage.close()
+
+
+def _load_piecewise(
+    storage: Storage, deals: list[Deal], changes: list[StageChange], order: list[int], cut: int
+) -> CRM:
+    """Changes arrive out of time order: some one by one, the rest in one later bulk call."""
+    shuffled = [changes[i] for i in order]
+    with storage.unit_of_work("w") as uow:
+        uow.contacts.add(Contact.new(id="c", name="C", now=T0))
+        uow.pipelines.add(PIPE)
+        uow.deals.add_many(deals)
+        for change in shuffled[:cut]:
+            uow.stage_changes.add(change)
+        uow.commit()
+    with storage.unit_of_work("w") as uow:
+        uow.stage_changes.add_many(shuffled[cut:])
+        uow.commit()
+    return CRM(storage=storage, workspace="w")
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories(), st.randoms(use_true_random=False), st.integers(0, 40))
+def test_stays_stay_right_when_changes_arrive_out_of_order(
+    data: tuple[list[Deal], list[StageChange]], rnd: Any, cut: int
+) -> None:
+    deals, changes = data
+    order = list(range(len(changes)))
+    rnd.shuffle(order)
+    memory = _load(MemoryStorage(), deals, changes)
+    expected, expected_arta = memory.funnel("p1"), memory.funnel("p1", owner="arta")
+    for storage in _backends():
+        try:
+            got = _load_piecewise(storage, deals, changes, order, min(cut, len(changes)))
+            assert got.funnel("p1") == expected, storage
+            assert got.funnel("p1", owner="arta") == expected_arta, storage
+        finally:
+            drop = getattr(storage, "drop_schema", None)
+            drop() if drop is not None else storage.close()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(histories())
+def test_the_migration_backfills_the_stays_of_existing_changes(
+    data: tuple[list[Deal], list[StageChange]],
+) -> None:
+    from importlib import resources
+
+    deals, changes = data
+    expected = _load(MemoryStorage(), deals, changes).funnel("p1")
+    storage = SQLiteStorage(":memory:")
+    crm = _load(storage, deals, changes)
+    sql = (resources.files("crmkit.storage.sqlite.migrations") / "0009_stage_stays.sql").read_text()
+    backfill = next(s for s in sql.split(";") if "UPDATE" in s)
+    with storage.unit_of_work("w") as uow:
+        db = uow.session  # type: ignore[attr-defined]
+        db.execute("UPDATE stage_changes SET stay_us = NULL")
+        db.execute(backfill)
+        uow.commit()
+    assert crm.funnel("p1") == expected

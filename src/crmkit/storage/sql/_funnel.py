@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,6 +18,8 @@ from crmkit.storage.sql._session import Dialect, Row, SQLSession
 from crmkit.storage.sql._table import SQLTable, TableSpec
 
 __all__ = ["SQLDealRepository", "SQLPipelineRepository", "SQLStageChangeRepository"]
+
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def _pipeline_row(p: Pipeline, d: Dialect) -> tuple[Any, ...]:
@@ -109,8 +114,66 @@ class SQLDealRepository(SQLTable[Deal]):
 
 
 class SQLStageChangeRepository(SQLTable[StageChange]):
+    """Stage changes, each stored with its *stay* (``stay_us``: microseconds until the deal's
+    next change, NULL while it lasts), which the funnel's time-in-stage figures read."""
+
     def __init__(self, db: SQLSession, workspace: str) -> None:
         super().__init__(db, workspace, STAGE_CHANGES)
+        cols = ", ".join(STAGE_CHANGES.columns)
+        self._insert_stayed = (
+            f"INSERT INTO stage_changes (workspace, {cols}, stay_us)"
+            f" VALUES (?{', ?' * len(STAGE_CHANGES.columns)}, ?)"
+        )
+
+    def add(self, change: StageChange) -> None:
+        super().add(change)
+        self._restay([change.deal_id])
+
+    def add_many(self, changes: Iterable[StageChange]) -> int:
+        batch = list(changes)
+        by_deal: dict[str, list[StageChange]] = defaultdict(list)
+        for c in batch:
+            by_deal[c.deal_id].append(c)
+        # Stays between changes of the same batch are known here; only deals that already had
+        # changes need the database to recompute theirs (usually none in a bulk load).
+        had_changes = self._deals_with_changes(list(by_deal))
+        stays: dict[str, int] = {}
+        for history in by_deal.values():
+            history.sort(key=lambda c: (c.at, c.id))
+            for before, after in itertools.pairwise(history):
+                stays[before.id] = (after.at - before.at) // _MICROSECOND
+        d = self._db.dialect
+        self._db.executemany(
+            self._insert_stayed,
+            [(self._ws, *_change_row(c, d), stays.get(c.id)) for c in batch],
+        )
+        if had_changes:
+            self._restay(had_changes)
+        return len(batch)
+
+    def _deals_with_changes(self, deal_ids: Sequence[str]) -> list[str]:
+        d = self._db.dialect
+        found: list[str] = []
+        for start in range(0, len(deal_ids), d.max_in_list):
+            cond, params = d.in_list("deal_id", deal_ids[start : start + d.max_in_list])
+            found += [r[0] for r in self._db.fetchall(
+                f"SELECT DISTINCT deal_id FROM stage_changes WHERE workspace = ? AND {cond}",
+                [self._ws, *params],
+            )]  # fmt: skip
+        return found
+
+    def _restay(self, deal_ids: Sequence[str]) -> None:
+        """Recompute the stays of every change of *deal_ids* from their order in time."""
+        d = self._db.dialect
+        dur = d.duration_us("LEAD(at) OVER (PARTITION BY deal_id ORDER BY at, id)", "at")
+        for start in range(0, len(deal_ids), d.max_in_list):
+            cond, params = d.in_list("deal_id", deal_ids[start : start + d.max_in_list])
+            self._db.execute(
+                f"UPDATE stage_changes SET stay_us = n.dur FROM (SELECT id AS cid, {dur} AS dur"
+                f" FROM stage_changes WHERE workspace = ? AND {cond}) AS n"
+                " WHERE stage_changes.workspace = ? AND stage_changes.id = n.cid",
+                [self._ws, *params, self._ws],
+            )
 
     def for_deal(self, deal_id: str) -> list[StageChange]:
         return self.select("AND deal_id = ?", [deal_id], order="at, id")

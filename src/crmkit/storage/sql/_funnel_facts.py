@@ -68,22 +68,27 @@ def sql_funnel_facts(
     to_idx, to_params = _case("c.to_stage", names)
     cur_idx, cur_params = _case("d.stage", names)
 
-    # 1. Each deal's covered range (grouped, so only a few rows come back).
+    # 1. Each deal's covered range, with its status, lost reason and creation month: one
+    # grouped pass over the deals gives the stage counts, the lost reasons and the cohorts.
     # Changes are aggregated per deal first (one pass over the pipeline's changes), then
     # joined to the deals by key; joining first made SQLite scan the changes per deal.
     ranges = db.fetchall(
-        f"SELECT d.status, r.lo, r.hi, {cur_idx} AS cur, count(*) FROM deals d LEFT JOIN ("
+        f"SELECT d.status, r.lo, r.hi, {cur_idx} AS cur, {d.month('d.created_at')} AS m,"
+        " CASE WHEN d.status = 'lost' THEN coalesce(d.lost_reason, '') END AS reason,"
+        " count(*) FROM deals d LEFT JOIN ("
         f" SELECT c.deal_id AS deal_id, min({to_idx}) AS lo, max({to_idx}) AS hi"
         f" FROM stage_changes c WHERE c.workspace = ? AND c.pipeline_id = ?"
         f" GROUP BY c.deal_id) AS r ON r.deal_id = d.id"
-        f" WHERE {where} GROUP BY d.status, r.lo, r.hi, cur",
+        f" WHERE {where} GROUP BY d.status, r.lo, r.hi, cur, m, reason",
         [*cur_params, *to_params, *to_params, workspace, pipeline.id, *wparams],
     )
     enter = [0] * (len(names) + 1)
     won_at = [0] * (len(names) + 1)
     stop = [0] * len(names)
     counts: Counter[str] = Counter()
-    for status, lo, hi, cur, n in ranges:
+    reasons: list[Counter[str]] = [Counter() for _ in names]
+    months: dict[str, list[int]] = {}
+    for status, lo, hi, cur, m, reason, n in ranges:
         current = 0 if cur is None else int(cur)
         lo_i = current if lo is None else min(int(lo), current)
         hi_i = current if hi is None else max(int(hi), current)
@@ -98,58 +103,22 @@ def sql_funnel_facts(
         else:
             stop[hi_i] += n
         counts[status] += n
+        if reason is not None:
+            reasons[current][reason or "unknown"] += n
+        cohort_row = months.setdefault(m, [0, 0, 0, 0])
+        cohort_row[0] += n
+        cohort_row[{"won": 1, "lost": 2}.get(status, 3)] += n
 
-    # 2. Lost deals by the stage they were lost in and their reason.
-    lost_rows = db.fetchall(
-        f"SELECT {cur_idx}, d.lost_reason, count(*) FROM deals d"
-        f" WHERE {where} AND d.status = 'lost' GROUP BY d.stage, d.lost_reason",
-        [*cur_params, *wparams],
-    )
-    reasons: list[Counter[str]] = [Counter() for _ in names]
-    for idx, reason, n in lost_rows:
-        reasons[0 if idx is None else int(idx)][reason or "unknown"] += n
-
-    # 3. Stays: count, total, and the ranks the median and p90 need, ranked by the database.
-    stay = d.duration_us("LEAD(c.at) OVER (PARTITION BY c.deal_id ORDER BY c.at, c.id)", "c.at")
+    # 3. Stays (stored with each change as stay_us): count, total, median and p90 per stage.
     if since is None and until is None and owner is None and month is None:
-        # Every deal of the pipeline counts: read its changes alone, in the order of their
-        # (workspace, deal_id, at) index, which the window can use without sorting.
-        stays_sql = (
-            f"SELECT {to_idx} AS i, {stay} AS dur FROM stage_changes c"
-            " WHERE c.workspace = ? AND c.pipeline_id = ?"
-        )
-        stay_params = [*to_params, workspace, pipeline.id]
+        stays = _all_stays(db, workspace, pipeline.id)
     else:
-        stays_sql = (
-            f"SELECT {to_idx} AS i, {stay} AS dur FROM stage_changes c JOIN deals d"
-            f" ON d.workspace = c.workspace AND d.id = c.deal_id WHERE {where}"
-        )
-        stay_params = [*to_params, *wparams]
-    # One window pass gives each stage's count and total and ranks its stays, so only the
-    # rows at the median and p90 ranks come back.
-    totals: dict[int, tuple[int, int]] = {}
-    picks: dict[int, dict[int, int]] = defaultdict(dict)
-    for i, rn, n, total, dur in db.fetchall(
-        f"SELECT i, rn, n, total, dur FROM (SELECT i, dur,"
-        f" ROW_NUMBER() OVER (PARTITION BY i ORDER BY dur) AS rn,"
-        f" count(*) OVER (PARTITION BY i) AS n, sum(dur) OVER (PARTITION BY i) AS total"
-        f" FROM ({stays_sql}) AS s WHERE i IS NOT NULL AND dur IS NOT NULL) AS r"
-        " WHERE rn = (n + 1) / 2 OR rn = n / 2 + 1 OR rn = (9 * n + 9) / 10",
-        stay_params,
-    ):
-        totals[int(i)] = (int(n), int(total))
-        picks[int(i)][int(rn)] = int(dur)
+        stays = _chosen_stays(db, where, wparams)
+    index = {name: i for i, name in enumerate(names)}
+    by_index = {index[name]: st for name, st in stays.items() if name in index}
 
     def stats(i: int) -> StayStats:
-        if i not in totals:
-            return StayStats()
-        n, total = totals[i]
-        ranks = picks[i]
-        mid = n // 2
-        median = ranks[mid + 1] if n % 2 else (ranks[mid] + ranks[mid + 1]) // 2
-        p90 = ranks[(9 * n + 9) // 10]
-        us = timedelta(microseconds=1)
-        return StayStats(n, total * us, median * us, p90 * us)
+        return by_index.get(i, StayStats())
 
     stages = []
     entered = won_running = 0
@@ -161,7 +130,7 @@ def sql_funnel_facts(
             tuple(sorted(reasons[i].items(), key=lambda kv: (-kv[1], kv[0]))), stats(i),
         ))  # fmt: skip
 
-    # 4-5. Won deals: cycle lengths and values per close day (summed exactly in Python).
+    # 2. Won deals: cycle lengths and values per close day (summed exactly in Python).
     cycle = timedelta(0)
     values: dict[tuple[date, str], Decimal] = defaultdict(Decimal)
     for created, closed, amount, code in db.fetchall(
@@ -176,16 +145,76 @@ def sql_funnel_facts(
         values[(closed_at.date(), code)] += d.decimal_out(amount)
     won_values = tuple((day, Money(amount, code)) for (day, code), amount in sorted(values.items()))
 
-    # 6. Cohorts by creation month.
-    months: dict[str, list[int]] = {}
-    for m, status, n in db.fetchall(
-        f"SELECT {d.month('d.created_at')} AS m, d.status, count(*) FROM deals d"
-        f" WHERE {where} GROUP BY m, d.status",
-        wparams,
-    ):
-        row = months.setdefault(m, [0, 0, 0, 0])
-        row[0] += n
-        row[{"won": 1, "lost": 2}.get(status, 3)] += n
     cohorts = tuple(CohortFacts(m, *c) for m, c in sorted(months.items()))
     return FunnelFacts(tuple(stages), counts["won"], counts["lost"], counts["open"], cycle,
                        won_values, cohorts)  # fmt: skip
+
+
+_US = timedelta(microseconds=1)
+
+
+def _ranks(n: int) -> tuple[int, int, int]:
+    """The 1-based ranks the two-middle median and the nearest-rank p90 of *n* stays need."""
+    return (n + 1) // 2, n // 2 + 1, (9 * n + 9) // 10
+
+
+def _summary(n: int, total: int, at_rank: dict[int, int]) -> StayStats:
+    low, high, p90 = _ranks(n)
+    median = at_rank[low] if n % 2 else (at_rank[low] + at_rank[high]) // 2
+    return StayStats(n, total * _US, median * _US, at_rank[p90] * _US)
+
+
+def _all_stays(db: SQLSession, workspace: str, pipeline_id: str) -> dict[str, StayStats]:
+    """Every ended stay of the pipeline, read from the (to_stage, stay_us) covering index:
+    the counts by grouping it, and each rank the summary needs by one step into it."""
+    scope = "workspace = ? AND pipeline_id = ? AND stay_us IS NOT NULL"
+    out = {}
+    for stage, n, total in db.fetchall(
+        f"SELECT to_stage, count(*), sum(stay_us) FROM stage_changes WHERE {scope}"
+        " GROUP BY to_stage",
+        [workspace, pipeline_id],
+    ):
+        at_rank = {}
+        for rank in set(_ranks(int(n))):
+            row = db.fetchone(
+                f"SELECT stay_us FROM stage_changes WHERE {scope} AND to_stage = ?"
+                " ORDER BY stay_us LIMIT 1 OFFSET ?",
+                [workspace, pipeline_id, stage, rank - 1],
+            )
+            if row is None:
+                # A writer changed the stays between our statements (PostgreSQL reads run in
+                # autocommit): rank them again in one statement, which sees one snapshot.
+                return _ranked_stays(
+                    db, "SELECT to_stage AS i, stay_us AS dur FROM stage_changes"
+                    f" WHERE {scope}", [workspace, pipeline_id],
+                )  # fmt: skip
+            at_rank[rank] = int(row[0])
+        out[stage] = _summary(int(n), int(total), at_rank)
+    return out
+
+
+def _chosen_stays(db: SQLSession, where: str, params: list[Any]) -> dict[str, StayStats]:
+    """The ended stays of the deals *where* selects."""
+    return _ranked_stays(
+        db, "SELECT c.to_stage AS i, c.stay_us AS dur FROM stage_changes c JOIN deals d"
+        f" ON d.workspace = c.workspace AND d.id = c.deal_id WHERE {where}"
+        " AND c.stay_us IS NOT NULL", params,
+    )  # fmt: skip
+
+
+def _ranked_stays(db: SQLSession, stays_sql: str, params: list[Any]) -> dict[str, StayStats]:
+    """Stays ``(i, dur)`` ranked by the database in one window pass, so only the rows at the
+    median and p90 ranks come back."""
+    totals: dict[str, tuple[int, int]] = {}
+    picks: dict[str, dict[int, int]] = defaultdict(dict)
+    for stage, rn, n, total, dur in db.fetchall(
+        "SELECT i, rn, n, total, dur FROM (SELECT i, dur,"
+        " ROW_NUMBER() OVER (PARTITION BY i ORDER BY dur) AS rn,"
+        " count(*) OVER (PARTITION BY i) AS n, sum(dur) OVER (PARTITION BY i) AS total"
+        f" FROM ({stays_sql}) AS s) AS r"
+        " WHERE rn = (n + 1) / 2 OR rn = n / 2 + 1 OR rn = (9 * n + 9) / 10",
+        params,
+    ):
+        totals[stage] = (int(n), int(total))
+        picks[stage][int(rn)] = int(dur)
+    return {stage: _summary(n, total, picks[stage]) for stage, (n, total) in totals.items()}
