@@ -99,6 +99,32 @@ def test_dedupe_does_not_depend_on_record_order(rows: list[dict[str, str]]) -> N
     assert forward == backward
 
 
+def test_equally_strong_links_are_chosen_the_same_way_in_any_order() -> None:
+    # Found by hypothesis: 0-2 and 1-2 score the same, 0 and 1 cannot be one person (two first
+    # names); which link won used to depend on the order the records arrived in.
+    rows = [
+        {"id": 0, "first_name": "Besa", "instagram": "besa.kola"},
+        {"id": 1, "first_name": "Arben", "instagram": "besa.kola", "email": "a@example.al",
+         "last_name": "Kola"},
+        {"id": 2, "last_name": "Kola", "instagram": "besa.kola"},
+    ]  # fmt: skip
+    results = {
+        frozenset(_groups([c.ids for c in Matcher().dedupe(list(perm))]))
+        for perm in itertools.permutations(rows)
+    }
+    assert len(results) == 1
+    (groups,) = results
+    assert sorted(map(len, groups)) == [1, 2]
+
+
+def test_link_does_not_depend_on_record_order() -> None:
+    left = [{"id": "L1", "full_name": "Jan Kowalski", "email": "jan@wp.pl"}]
+    right = [{"id": "R2", "full_name": "Jan Kowalski", "email": "JAN@WP.PL"},
+             {"id": "R3", "full_name": "Jan Kowalski", "email": "jan@wp.pl"}]  # fmt: skip
+    forward = Matcher().link(left, right)
+    assert forward == Matcher().link(left, right[::-1])
+
+
 def test_link_pairs_each_record_at_most_once_best_first() -> None:
     left = [{"id": "L1", "full_name": "Małgorzata Wójcik", "phone": "+48 512 345 678"},
             {"id": "L2", "full_name": "Jan Kowalski", "email": "jan@wp.pl"}]  # fmt: skip

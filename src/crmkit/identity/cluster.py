@@ -43,7 +43,9 @@ def constrained_clusters(
             i = parent[i]
         return i
 
-    for _, i, j in sorted(edges, key=lambda e: -e[0]):
+    # Strongest first; equal strengths by index, so the result depends on the order of the
+    # records (which the caller makes canonical), never on the order edges were found in.
+    for _, i, j in sorted(edges, key=lambda e: (-e[0], min(e[1], e[2]), max(e[1], e[2]))):
         ri, rj = find(i), find(j)
         if ri == rj:
             continue

@@ -50,6 +50,27 @@ def _noop(stage: str, done: int, total: int) -> None:
     return None
 
 
+def _id_key(value: Hashable) -> tuple[str, str]:
+    return (type(value).__name__, str(value))
+
+
+def _canonical_order(records: Sequence[PreparedRecord]) -> list[int]:
+    """Positions of *records* sorted by what they say (their folded fields), then by id.
+
+    Everything order-sensitive in matching (which of two equally strong links is taken first,
+    the random pairs that estimate u, the sums EM adds up) runs on this order, so the people
+    found do not depend on the order the records arrived in.
+    """
+
+    def key(n: int) -> tuple[object, ...]:
+        r = records[n]
+        return (r.phone, r.email, r.handles, r.first, r.last, r.slugs, r.birthday, r.city,
+                r.postcode, r.address, r.company, r.external_id, r.region, r.source,
+                _id_key(r.id))  # fmt: skip
+
+    return sorted(range(len(records)), key=key)
+
+
 def _check_conflicts(value: frozenset[str]) -> None:
     unknown = set(value) - set(CONFLICT_FIELDS)
     if unknown:
@@ -188,7 +209,9 @@ class Matcher:
     ) -> list[Cluster]:
         """Group *records* into people: every record appears in exactly one cluster, in the
         order of each cluster's first record."""
-        prepared = self.prepare_all(records, id_field=id_field, progress=progress)
+        arrived = self.prepare_all(records, id_field=id_field, progress=progress)
+        order = _canonical_order(arrived)
+        prepared = [arrived[n] for n in order]
         judge = self._judge(prepared, None, progress)
         edges = []
         for i, j in judge.vectors:
@@ -200,12 +223,17 @@ class Matcher:
             len(prepared), edges, judge.verdict, max_size=self.max_cluster, tolerance=self.tolerance
         )
         best = {(i, j): p for p, i, j in edges}
+        # Back to arrival order: members, and clusters by their first member.
+        groups = sorted(
+            (sorted(group, key=order.__getitem__) for group in groups), key=lambda g: order[g[0]]
+        )
         out = []
         for group in groups:
+            inner = sorted(group)  # edges are keyed (i, j) with i < j
             links = [
                 (best[(a, b)], a, b)
-                for x, a in enumerate(group)
-                for b in group[x + 1 :]
+                for x, a in enumerate(inner)
+                for b in inner[x + 1 :]
                 if (a, b) in best
             ]
             weakest = min(links) if links else None
@@ -245,12 +273,16 @@ class Matcher:
         """Like :meth:`link`, with the reasons for each pair."""
         a = self.prepare_all(left, id_field=id_field, progress=progress)
         b = self.prepare_all(right, id_field=id_field, progress=progress)
+        a = [a[n] for n in _canonical_order(a)]
+        b = [b[n] for n in _canonical_order(b)]
         judge = self._judge(a, b, progress)
-        scored = sorted(((judge.edge(i, j), i, j) for i, j in judge.vectors), reverse=True)
+        # Best first; equal scores in the canonical order of the records, not their arrival.
+        scored = sorted(((-judge.edge(i, j), i, j) for i, j in judge.vectors))
         used_a: set[int] = set()
         used_b: set[int] = set()
         out = []
-        for p, i, j in scored:
+        for minus_p, i, j in scored:
+            p = -minus_p
             if p < self.threshold:
                 break
             if i in used_a or j in used_b:
