@@ -24,7 +24,7 @@ from crmkit.testing.contract._base import T0, ContractBase
 __all__ = ["ErasureContract"]
 
 
-class _Boom(Exception):
+class _BoomError(Exception):
     pass
 
 
@@ -39,7 +39,7 @@ class ErasureContract(ContractBase):
         )  # fmt: skip
         crm.interactions.log(c.id, channel="phone", summary="Asked about Gold", body="details")
         crm.transactions.add(c.id, kind="purchase", amount=Money("49.90", "EUR"),
-                             occurred_at=T0, order_id="A-17", note="paid by Besa's card")  # fmt: skip
+                             occurred_at=T0, order_id="A-17", note="Besa's card")  # fmt: skip
         p = crm.pipelines.create("Sales", stages=["New", "Won over"])
         d = crm.deals.create(pipeline_id=p.id, title="Gold for Besa", value=Money("1", "EUR"),
                              contact_id=c.id)  # fmt: skip
@@ -74,7 +74,8 @@ class ErasureContract(ContractBase):
         assert [x.id for x in crm.contacts.all()] == [other.id]
         assert crm.contacts.find(email="besa@example.al") is None
         assert crm.resolve(phone="+355691234567").candidates == ()
-        assert crm.lists.members("Launch") == [] and crm.lists.history("Launch") == []
+        assert crm.lists.members("Launch") == []
+        assert crm.lists.history("Launch") == []
         assert crm.audience(purpose="marketing_email", channel="email") == ()
         assert crm.transactions.all() == []
 
@@ -110,8 +111,10 @@ class ErasureContract(ContractBase):
             {"full_name": "Ana", "email": "ana@example.al"},
         ])  # fmt: skip
         assert [r.action for r in report.rows] == ["suppressed", "suppressed", "created"]
-        assert report.suppressed[0].reason is not None and "email" in report.suppressed[0].reason
-        assert report.suppressed[1].reason is not None and "phone" in report.suppressed[1].reason
+        assert report.suppressed[0].reason is not None
+        assert "email" in report.suppressed[0].reason
+        assert report.suppressed[1].reason is not None
+        assert "phone" in report.suppressed[1].reason
         assert [x.name for x in crm.contacts.all()] == ["Ana"]
 
     def test_import_does_not_attach_an_erased_identity_to_someone_else(self, crm: CRM) -> None:
@@ -164,7 +167,8 @@ class ErasureContract(ContractBase):
         b = crm.contacts.create(name="B. Kola", phones=["069 123 4567"])
         m = crm.merge(a.id, b.id)
         record = crm.contacts.erase(a.id)
-        assert set(record.contact_ids) == {a.id, b.id} and record.removed["merges_scrubbed"] == 1
+        assert set(record.contact_ids) == {a.id, b.id}
+        assert record.removed["merges_scrubbed"] == 1
         with pytest.raises(ErasedContactError) as err:
             crm.unmerge(m.merge_id or "")
         assert err.value.contact_id == a.id
@@ -173,8 +177,10 @@ class ErasureContract(ContractBase):
             crm.contacts.create(phones=["+355691234567"])
         with crm.storage.unit_of_work(self.workspace, read_only=True) as uow:
             scrubbed = uow.merges.get(m.merge_id or "")
-        assert scrubbed.erased_at is not None and scrubbed.survivor_before.name is None
-        assert scrubbed.merged_before.phones == () and scrubbed.moved == {}
+        assert scrubbed.erased_at is not None
+        assert scrubbed.survivor_before.name is None
+        assert scrubbed.merged_before.phones == ()
+        assert scrubbed.moved == {}
 
     def test_a_failed_erasure_leaves_everything_in_place(
         self, crm: CRM, storage: Storage, monkeypatch: pytest.MonkeyPatch
@@ -184,15 +190,17 @@ class ErasureContract(ContractBase):
             repo_class = type(uow.contacts)
 
         def boom(self: Any, contact_id: str) -> Contact:
-            raise _Boom
+            raise _BoomError
 
         monkeypatch.setattr(repo_class, "remove", boom)
-        with pytest.raises((_Boom, StorageError)):
+        with pytest.raises((_BoomError, StorageError)):
             crm.contacts.erase(c.id)
         monkeypatch.undo()
         assert crm.contacts.get(c.id) == c
-        assert len(crm.timeline(c.id)) == 1 and len(crm.transactions.for_contact(c.id)) == 1
-        assert crm.erasures.all() == [] and crm.erasures.transactions() == []
+        assert len(crm.timeline(c.id)) == 1
+        assert len(crm.transactions.for_contact(c.id)) == 1
+        assert crm.erasures.all() == []
+        assert crm.erasures.transactions() == []
         assert [x.id for x in crm.lists.members("Launch")] == [c.id]
         assert crm.contacts.create(name="Other", emails=["other@example.al"]).name == "Other"
         assert not crm.erasures.is_suppressed(email="besa@example.al")

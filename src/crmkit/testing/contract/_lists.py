@@ -122,9 +122,7 @@ class ListsContract(ContractBase):
         with pytest.raises(UnknownPurposeError):
             crm.lists.audience("Launch", purpose="spam", channel="email")
 
-    def test_unknown_purposes_are_refused_and_the_registry_extends(
-        self, storage: Storage
-    ) -> None:
+    def test_unknown_purposes_are_refused_and_the_registry_extends(self, storage: Storage) -> None:
         crm = self._crm(storage, _Clock())
         ana = crm.contacts.create(name="Ana", emails=["ana@example.al"])
         with pytest.raises(UnknownPurposeError) as err:
