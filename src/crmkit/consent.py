@@ -23,7 +23,7 @@ import attrs
 
 from crmkit._types import JSONValue, Money, ensure_aware, new_id, parse_datetime, utcnow
 from crmkit.contacts import Contact, check_text
-from crmkit.errors import ValidationError
+from crmkit.errors import UnknownPurposeError, ValidationError
 from crmkit.identity.normalize import (
     identity_key,
     normalize_channel,
@@ -37,6 +37,8 @@ __all__ = [
     "AudienceMember",
     "ConsentRecord",
     "audience",
+    "check_purpose",
+    "check_purposes",
     "contact_address",
     "deciding_record",
     "export_person",
@@ -64,10 +66,36 @@ _PHONE_CHANNELS = frozenset({"phone", "sms"})
 _PHONE_OR_HANDLE = frozenset({"whatsapp", "viber", "telegram", "signal"})
 
 
-def _purpose(value: Any, purposes: Collection[str]) -> str:
+def check_purpose(value: Any, purposes: Collection[str] = DEFAULT_PURPOSES) -> str:
+    """*value* if it is one of *purposes*, else :class:`crmkit.errors.UnknownPurposeError`.
+
+    >>> check_purpose("marketing_email")
+    'marketing_email'
+    >>> check_purpose("loyalty_club", DEFAULT_PURPOSES | {"loyalty_club"})
+    'loyalty_club'
+    """
     if not isinstance(value, str) or value not in purposes:
-        raise ValidationError("purpose", value, f"one of {', '.join(sorted(purposes))}")
+        raise UnknownPurposeError("purpose", value, f"one of {', '.join(sorted(purposes))}")
     return value
+
+
+def check_purposes(purposes: Iterable[str]) -> frozenset[str]:
+    """A validated set of purpose names (lower-case words joined by ``_``), for
+    ``CRM(purposes=DEFAULT_PURPOSES | {"loyalty_club"})``.
+
+    >>> sorted(check_purposes(["loyalty_club", "marketing_email"]))
+    ['loyalty_club', 'marketing_email']
+    """
+    if isinstance(purposes, str):
+        raise ValidationError("purposes", purposes, "a collection of purpose names, not one")
+    out = frozenset(purposes)
+    for name in out:
+        if not isinstance(name, str) or not name or not name.replace("_", "").isalnum() \
+                or name != name.lower():  # fmt: skip
+            raise ValidationError("purposes", name, "lower-case letters, digits and _")
+    if not out:
+        raise ValidationError("purposes", purposes, "at least one purpose")
+    return out
 
 
 def _channel(value: Any) -> str | None:
@@ -122,7 +150,7 @@ class ConsentRecord:
                     raise ValidationError(name, text, "expected a string")
                 check_text(name, text)
         return cls(
-            id=id or new_id(), contact_id=contact_id, purpose=_purpose(purpose, purposes),
+            id=id or new_id(), contact_id=contact_id, purpose=check_purpose(purpose, purposes),
             channel=_channel(channel), granted=granted, at=ensure_aware(at, "at"),
             source=source, proof=proof,
         )  # fmt: skip
@@ -155,7 +183,7 @@ def deciding_record(
 ) -> ConsentRecord | None:
     """The record that decides consent for *purpose* on *channel* at *at*: the latest one
     for the purpose on that channel or on every channel. At equal times a withdrawal wins."""
-    wanted = _purpose(purpose, purposes)
+    wanted = check_purpose(purpose, purposes)
     chan = normalize_channel(channel)
     when = ensure_aware(at, "at")
     best: ConsentRecord | None = None
@@ -194,15 +222,24 @@ def may_contact(
 def contact_address(contact: Contact, channel: str) -> str | None:
     """The address to reach *contact* on *channel*: the first email for ``email``, the first
     E.164 phone for ``phone``/``sms``, the handle (else the phone) for messaging apps, the
-    handle for any other channel.
+    postal address for ``post``, the handle for any other channel.
 
-    >>> c = Contact.new(emails=["ana@firma.pl"], phones=["+48 601 234 567"])
+    >>> c = Contact.new(emails=["ana@firma.pl"], phones=["+48 601 234 567"],
+    ...                 address="ul. Długa 5", postcode="00-238", city="Warszawa")
     >>> contact_address(c, "email"), contact_address(c, "whatsapp"), contact_address(c, "instagram")
     ('ana@firma.pl', '+48601234567', None)
+    >>> contact_address(c, "post")
+    'ul. Długa 5, 00-238 Warszawa'
     """
     chan = normalize_channel(channel)
     if chan == "email":
         return contact.emails[0] if contact.emails else None
+    if chan == "post":
+        # A letter needs a street address; the town alone does not reach anybody.
+        if contact.address is None:
+            return None
+        town = " ".join(p for p in (contact.postcode, contact.city) if p)
+        return f"{contact.address}, {town}" if town else contact.address
     phone = contact.phones[0] if contact.phones else None
     if chan in _PHONE_CHANNELS:
         return phone
@@ -229,7 +266,7 @@ def audience(
 ) -> tuple[AudienceMember, ...]:
     """The contacts who may be contacted for *purpose* on *channel* at *at*, each with the
     address to use; contacts without consent or without an address are left out."""
-    _purpose(purpose, purposes)
+    check_purpose(purpose, purposes)
     by_contact: dict[str, list[ConsentRecord]] = {}
     for r in consents:
         by_contact.setdefault(r.contact_id, []).append(r)

@@ -11,9 +11,11 @@ from crmkit._api._base import Context
 from crmkit._api._identities import IdentityArgs, parse_identities
 from crmkit._api.contacts import ContactsAPI
 from crmkit._api.duplicates import DuplicateGroup, find_duplicates
+from crmkit._api.erasure import ErasuresAPI, Suppression
 from crmkit._api.funnel import DealsAPI, PipelinesAPI
 from crmkit._api.importing import import_contacts
 from crmkit._api.interactions import InteractionsAPI
+from crmkit._api.lists import ListsAPI
 from crmkit._api.merge import merge_contacts, unmerge_contacts
 from crmkit._api.organizations import OrganizationsAPI
 from crmkit._api.reports import ReportsMixin
@@ -21,8 +23,15 @@ from crmkit._api.segments import ConsentAPI, SegmentsAPI
 from crmkit._api.tasks import TasksAPI, UsersAPI
 from crmkit._api.transactions import TransactionsAPI
 from crmkit._types import ensure_aware, utcnow
+from crmkit.consent import DEFAULT_PURPOSES, check_purposes
 from crmkit.contacts import Contact
-from crmkit.errors import ConflictError, DuplicateContactError, ValidationError
+from crmkit.erasure import check_pepper
+from crmkit.errors import (
+    ConflictError,
+    DuplicateContactError,
+    SuppressedContactError,
+    ValidationError,
+)
 from crmkit.funnel.lifecycle import LifecycleStages
 from crmkit.identity.normalize import normalize_channel
 from crmkit.importing import ImportReport
@@ -69,7 +78,13 @@ class CRM(ReportsMixin):
         default_region: str | None = None,
         clock: Callable[[], datetime] = utcnow,
         lifecycle_stages: LifecycleStages | None = None,
+        purposes: Iterable[str] = DEFAULT_PURPOSES,
+        suppression_pepper: str | bytes | None = None,
     ) -> None:
+        """``purposes`` are the consent purposes this CRM knows (default
+        :data:`crmkit.consent.DEFAULT_PURPOSES`; extend with ``DEFAULT_PURPOSES | {...}``);
+        ``suppression_pepper`` is an application secret, kept outside the database, mixed
+        into the markers erasures leave (see :mod:`crmkit.erasure`)."""
         if not isinstance(workspace, str) or not workspace.strip():
             raise ValidationError("workspace", workspace, "a non-empty name is required")
         region = None
@@ -80,7 +95,10 @@ class CRM(ReportsMixin):
         self.storage: Storage = storage if storage is not None else MemoryStorage()
         self.workspace = workspace
         self.default_region = region
-        self._ctx = Context(self.storage, workspace, region, clock)
+        check_pepper(suppression_pepper)
+        self.purposes = check_purposes(purposes)
+        self._ctx = Context(self.storage, workspace, region, clock, purposes=self.purposes,
+                            suppression_pepper=suppression_pepper)  # fmt: skip
         self.lifecycle_stages = lifecycle_stages or LifecycleStages.default()
         self.contacts = ContactsAPI(self._ctx, self.lifecycle_stages)
         self.interactions = InteractionsAPI(self._ctx)
@@ -92,6 +110,8 @@ class CRM(ReportsMixin):
         self.consent = ConsentAPI(self._ctx)
         self.users = UsersAPI(self._ctx)
         self.tasks = TasksAPI(self._ctx)
+        self.erasures = ErasuresAPI(self._ctx)
+        self.lists = ListsAPI(self._ctx)
 
     @classmethod
     def open(cls, target: str, **options: Any) -> CRM:
@@ -243,7 +263,8 @@ class CRM(ReportsMixin):
 
         Identities given that the resolved contact does not hold yet are attached to it. When
         the identities point at two different contacts nothing is written and
-        :class:`crmkit.errors.DuplicateContactError` names one of them: merge them first.
+        :class:`crmkit.errors.DuplicateContactError` names one of them: merge them first. An
+        identity of an erased person raises :class:`crmkit.errors.SuppressedContactError`.
         """
         chan = normalize_channel(channel)
         ids = self._identities(email, phone, handle, region, chan)
@@ -252,7 +273,7 @@ class CRM(ReportsMixin):
         for attempt in range(_RECORD_ATTEMPTS):
             try:
                 return self._record_once(chan, direction, ids, name, region, fields)
-            except DuplicateContactError:
+            except (DuplicateContactError, SuppressedContactError):
                 raise
             except ConflictError:
                 if attempt == _RECORD_ATTEMPTS - 1:
@@ -284,10 +305,12 @@ class CRM(ReportsMixin):
                         now=now,
                         **ids.contact_fields(),
                     )
+                    Suppression(self._ctx, uow).check_change(None, contact)
                     uow.contacts.add(contact)
                 else:
                     enriched = _enrich(contact, ids, now)
                     if enriched is not contact:
+                        Suppression(self._ctx, uow).check_change(contact, enriched)
                         uow.contacts.update(enriched)
             except DuplicateContactError as exc:
                 # Our lookup found nobody, yet the identity is taken now: a concurrent writer

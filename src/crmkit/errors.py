@@ -16,6 +16,7 @@ and the message names both.
     │   ├── CurrencyMismatchError               mixing currencies without a rates table
     │   ├── InvalidTransitionError              a status change the rules forbid
     │   ├── InvalidSegmentError                 unknown field/operator, wrong value type
+    │   ├── UnknownPurposeError                 a consent purpose the CRM does not know
     │   └── InvalidRecurrenceError              a bad rrule string
     ├── NotFoundError (LookupError)             kind, key
     │   ├── ContactNotFoundError
@@ -30,10 +31,13 @@ and the message names both.
     │   ├── UserNotFoundError
     │   ├── TransactionNotFoundError
     │   ├── SegmentNotFoundError
+    │   ├── ListNotFoundError
     │   ├── MergeNotFoundError
     │   └── MissingRateError                    no exchange rate for a currency on a date
     ├── ConflictError                           the write contradicts what is stored
     │   ├── DuplicateContactError               identity, contact_id (the existing owner)
+    │   ├── SuppressedContactError              field, value: an erased person's identity
+    │   ├── ErasedContactError                  contact_id: the contact was erased
     │   ├── AlreadyExistsError                  kind, key
     │   └── StaleVersionError                   kind, key, expected, actual
     ├── StorageError                            a backend failed; the driver error is __cause__
@@ -60,6 +64,7 @@ __all__ = [
     "CurrencyMismatchError",
     "DealNotFoundError",
     "DuplicateContactError",
+    "ErasedContactError",
     "InteractionNotFoundError",
     "InvalidDatetimeError",
     "InvalidEmailError",
@@ -70,6 +75,7 @@ __all__ = [
     "InvalidSegmentError",
     "InvalidTransitionError",
     "LifecycleChangeNotFoundError",
+    "ListNotFoundError",
     "MergeNotFoundError",
     "MissingRateError",
     "ModelError",
@@ -82,8 +88,10 @@ __all__ = [
     "StaleVersionError",
     "StorageError",
     "StorageUnavailableError",
+    "SuppressedContactError",
     "TaskNotFoundError",
     "TransactionNotFoundError",
+    "UnknownPurposeError",
     "UserNotFoundError",
     "ValidationError",
 ]
@@ -141,6 +149,15 @@ class InvalidTransitionError(ValidationError):
 
 class InvalidSegmentError(ValidationError):
     """A segment with an unknown field or operator, or a value of the wrong type."""
+
+
+class UnknownPurposeError(ValidationError):
+    """A consent purpose that is not in the CRM's purposes (see ``CRM(purposes=...)``).
+
+    >>> err = UnknownPurposeError("purpose", "spam", "one of marketing_email, profiling")
+    >>> err.field, err.value
+    ('purpose', 'spam')
+    """
 
 
 class InvalidRecurrenceError(ValidationError):
@@ -209,6 +226,10 @@ class SegmentNotFoundError(NotFoundError):
     kind = "segment"
 
 
+class ListNotFoundError(NotFoundError):
+    kind = "list"
+
+
 class MergeNotFoundError(NotFoundError):
     kind = "merge"
 
@@ -233,6 +254,35 @@ class DuplicateContactError(ConflictError):
         self.identity = identity
         self.contact_id = contact_id
         super().__init__(f"identity {identity!r} already belongs to contact {contact_id!r}")
+
+
+class SuppressedContactError(ConflictError):
+    """An identity of a person who was erased: crmkit keeps a hashed marker of it so that the
+    person is not brought back by an import, a new contact or an inbound message.
+
+    >>> err = SuppressedContactError("email", "besa@example.al")
+    >>> err.field, err.value
+    ('email', 'besa@example.al')
+    >>> str(err)
+    "email 'besa@example.al' belongs to an erased person; it stays suppressed"
+    """
+
+    def __init__(self, field: str, value: Any) -> None:
+        self.field = field
+        self.value = value
+        super().__init__(f"{field} {value!r} belongs to an erased person; it stays suppressed")
+
+
+class ErasedContactError(ConflictError):
+    """The operation needs a contact that was erased (e.g. undoing a merge it took part in).
+
+    >>> ErasedContactError("c-1", "merge 'm-1' cannot be undone").contact_id
+    'c-1'
+    """
+
+    def __init__(self, contact_id: str, what: str) -> None:
+        self.contact_id = contact_id
+        super().__init__(f"{what}: contact {contact_id!r} was erased")
 
 
 class AlreadyExistsError(ConflictError):

@@ -92,6 +92,11 @@ class ImportReport:
         return tuple(r for r in self.rows if r.action == "conflict")
 
     @property
+    def suppressed(self) -> tuple[RowOutcome, ...]:
+        """Rows skipped because an identity belongs to an erased person."""
+        return tuple(r for r in self.rows if r.action == "suppressed")
+
+    @property
     def errors(self) -> tuple[RowOutcome, ...]:
         return tuple(r for r in self.rows if r.action == "error")
 

@@ -62,9 +62,12 @@ class MergeRecord:
     at: datetime
     by: str | None = None
     undone_at: datetime | None = None
+    # Set when a contact of the merge was erased: the snapshots are blanked and the merge
+    # can no longer be undone (see crmkit.erasure).
+    erased_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "id": self.id,
             "survivor_before": self.survivor_before.to_dict(),
             "merged_before": self.merged_before.to_dict(),
@@ -74,10 +77,14 @@ class MergeRecord:
             "by": self.by,
             "undone_at": None if self.undone_at is None else self.undone_at.isoformat(),
         }
+        if self.erased_at is not None:
+            out["erased_at"] = self.erased_at.isoformat()
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> MergeRecord:
         undone = data.get("undone_at")
+        erased = data.get("erased_at")
         return cls(
             id=data["id"],
             survivor_before=Contact.from_dict(data["survivor_before"]),
@@ -87,6 +94,7 @@ class MergeRecord:
             at=parse_datetime(data["at"], "at"),
             by=data.get("by"),
             undone_at=None if undone is None else parse_datetime(undone, "undone_at"),
+            erased_at=None if erased is None else parse_datetime(erased, "erased_at"),
         )
 
     @property

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import attrs
 
+from crmkit.consent import DEFAULT_PURPOSES
 from crmkit.storage.protocols import Storage, UnitOfWork
 
 __all__ = ["Context"]
@@ -18,6 +19,9 @@ class Context:
     workspace: str
     default_region: str | None
     clock: Callable[[], datetime]
+    # The consent purposes this CRM knows, and the secret mixed into suppression markers.
+    purposes: frozenset[str] = DEFAULT_PURPOSES
+    suppression_pepper: str | bytes | None = attrs.field(default=None, repr=False)
 
     def write(self) -> UnitOfWork:
         return self.storage.unit_of_work(self.workspace)

@@ -9,10 +9,12 @@ import attrs
 
 from crmkit._api._base import Context
 from crmkit._api._identities import parse_identities
+from crmkit._api.erasure import Suppression, erase_contact
 from crmkit._api.lifecycle import lifecycle_history, set_lifecycle
 from crmkit._types import JSONValue
 from crmkit.consent import export_person
 from crmkit.contacts import Contact
+from crmkit.erasure import ErasureRecord
 from crmkit.errors import StaleVersionError, ValidationError
 from crmkit.funnel.lifecycle import LifecycleChange, LifecycleStages
 
@@ -84,6 +86,29 @@ class ContactsAPI:
             }
         return export_person(contact, records=records, organization=org, now=self._ctx.clock())
 
+    def erase(
+        self, contact_id: str, *, by: str | None = None, reason: str | None = None
+    ) -> ErasureRecord:
+        """Erase the person: their data goes, a hashed marker of each identity stays so that
+        an import, :meth:`crmkit.CRM.record` or :meth:`create` cannot bring them back
+        (:class:`crmkit.errors.SuppressedContactError`). Ledger entries stay for the accounts,
+        detached and anonymised (see :mod:`crmkit.erasure`). All in one unit of work; erasing
+        again returns the same record.
+
+        >>> from crmkit import CRM
+        >>> from crmkit.errors import SuppressedContactError
+        >>> crm = CRM()
+        >>> c = crm.contacts.create(name="Besa", emails=["besa@example.al"])
+        >>> crm.contacts.erase(c.id, reason="asked to be forgotten").markers
+        1
+        >>> try:
+        ...     crm.contacts.create(name="B.", emails=["Besa@Example.AL"])
+        ... except SuppressedContactError as err:
+        ...     print(err.field, err.value)
+        email besa@example.al
+        """
+        return erase_contact(self._ctx, contact_id, by=by, reason=reason)
+
     def lifecycle_history(self, contact_id: str) -> list[LifecycleChange]:
         """The contact's lifecycle steps, oldest first."""
         return lifecycle_history(self._ctx, contact_id)
@@ -94,6 +119,7 @@ class ContactsAPI:
             default_region=self._ctx.default_region, now=self._ctx.clock(), **fields
         )
         with self._ctx.write() as uow:
+            Suppression(self._ctx, uow).check_change(None, contact)
             uow.contacts.add(contact)
             uow.commit()
         return contact
@@ -128,6 +154,7 @@ class ContactsAPI:
             new = current.changed(
                 default_region=self._ctx.default_region, now=self._ctx.clock(), **fields
             )
+            Suppression(self._ctx, uow).check_change(current, new)
             uow.contacts.update(new)
             uow.commit()
         return new
@@ -181,6 +208,7 @@ class ContactsAPI:
                     new,
                     shared_identities=new.shared_identities | {key for _, key in ids.lookup_keys()},
                 )
+            Suppression(self._ctx, uow).check_change(current, new)
             uow.contacts.update(new)
             uow.commit()
         return new

@@ -6,7 +6,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from crmkit._api._base import Context
+from crmkit._api.erasure import Suppression
 from crmkit.contacts import Contact
+from crmkit.erasure import identity_field
 from crmkit.errors import ConflictError, DuplicateContactError, ValidationError
 from crmkit.importing import ImportReport, ImportRow, RowOutcome, parse_row
 from crmkit.storage.protocols import UnitOfWork
@@ -38,8 +40,9 @@ def import_contacts(
     outcomes: list[RowOutcome] = []
     try:
         with ctx.write() as uow:
+            suppression = Suppression(ctx, uow)
             for index, raw in enumerate(rows):
-                outcome = _import_one(ctx, uow, raw, index, matchers)
+                outcome = _import_one(ctx, uow, raw, index, matchers, suppression)
                 if all_or_nothing and outcome.action in ("error", "conflict"):
                     _raise_for(outcome, raw)
                 outcomes.append(outcome)
@@ -60,7 +63,12 @@ def _raise_for(outcome: RowOutcome, raw: Mapping[str, Any]) -> None:
 
 
 def _import_one(
-    ctx: Context, uow: UnitOfWork, raw: Mapping[str, Any], index: int, match_on: frozenset[str]
+    ctx: Context,
+    uow: UnitOfWork,
+    raw: Mapping[str, Any],
+    index: int,
+    match_on: frozenset[str],
+    suppression: Suppression,
 ) -> RowOutcome:
     try:
         row = parse_row(raw, index, default_region=ctx.default_region)
@@ -78,12 +86,16 @@ def _import_one(
         if not owners:
             contact = Contact.new(now=now, emails=row.emails, phones=row.phones,
                                   handles=row.handles, **row.fields)  # fmt: skip
+            if (hit := _suppressed(suppression, None, contact)) is not None:
+                return RowOutcome(index, "suppressed", reason=hit)
             uow.contacts.add(contact)
             return RowOutcome(index, "created", contact.id)
         current = next(iter(owners.values()))
         updated = _fill(current, row, now)
         if updated is current:
             return RowOutcome(index, "unchanged", current.id)
+        if (hit := _suppressed(suppression, current, updated)) is not None:
+            return RowOutcome(index, "suppressed", current.id, reason=hit)
         uow.contacts.update(updated)
         return RowOutcome(index, "updated", current.id)
     except DuplicateContactError as exc:
@@ -91,6 +103,16 @@ def _import_one(
         return RowOutcome(index, "conflict", exc.contact_id, reason=str(exc))
     except ValidationError as exc:
         return RowOutcome(index, "error", reason=f"{exc.field}: {exc.reason or 'invalid'}")
+
+
+def _suppressed(suppression: Suppression, before: Contact | None, after: Contact) -> str | None:
+    """Why the row is skipped, if it would bring back an erased person's identity."""
+    old = before.identity_keys() if before is not None else frozenset()
+    hit = suppression.first_hit(after.identity_keys() - old)
+    if hit is None:
+        return None
+    field, _ = identity_field(hit)
+    return f"{field}: belongs to an erased person (suppressed)"
 
 
 def _fill(contact: Contact, row: ImportRow, now: Any) -> Contact:

@@ -8,7 +8,12 @@ import attrs
 
 from crmkit._api._base import Context
 from crmkit._types import new_id
-from crmkit.errors import InvalidTransitionError, StaleVersionError, ValidationError
+from crmkit.errors import (
+    ErasedContactError,
+    InvalidTransitionError,
+    StaleVersionError,
+    ValidationError,
+)
 from crmkit.identity.survivorship import survivorship
 from crmkit.merging import MergeRecord, MergeResult, Survivorship, keep_survivor_fill_gaps
 
@@ -72,6 +77,9 @@ def unmerge_contacts(ctx: Context, merge_id: str) -> MergeRecord:
     now = ctx.clock()
     with ctx.write() as uow:
         record = uow.merges.get(merge_id)
+        if record.erased_at is not None:
+            # The snapshots were scrubbed: there is nothing left to restore.
+            raise ErasedContactError(record.survivor_id, f"merge {merge_id!r} cannot be undone")
         if record.undone_at is not None:
             raise InvalidTransitionError("merge_id", merge_id, "this merge was already undone")
         current = uow.contacts.get(record.survivor_id)

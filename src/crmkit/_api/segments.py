@@ -8,7 +8,7 @@ from typing import Any
 
 from crmkit._api._base import Context
 from crmkit._types import ensure_aware
-from crmkit.consent import AudienceMember, ConsentRecord, audience
+from crmkit.consent import AudienceMember, ConsentRecord, audience, check_purpose
 from crmkit.contacts import Contact
 from crmkit.errors import ValidationError
 from crmkit.funnel.deal import DealStatus
@@ -108,6 +108,7 @@ class ConsentAPI:
 
     def record(self, contact_id: str, **fields: Any) -> ConsentRecord:
         fields.setdefault("at", self._ctx.clock())
+        fields.setdefault("purposes", self._ctx.purposes)
         record = ConsentRecord.new(contact_id=contact_id, **fields)
         with self._ctx.write() as uow:
             uow.contacts.get(contact_id)
@@ -125,10 +126,12 @@ def build_audience(
     ctx: Context, segment: Segment | None, *, purpose: str, channel: str, at: datetime | None
 ) -> tuple[AudienceMember, ...]:
     when = ctx.clock() if at is None else ensure_aware(at, "at")
+    check_purpose(purpose, ctx.purposes)  # before reading anything
     with ctx.read() as uow:
         if segment is None:
             contacts = list(uow.contacts.iter_all())
         else:
             contacts = list(segment_data(uow).members(segment, now=when))
         consents = list(uow.consents.iter_all())
-    return audience(contacts, consents, purpose=purpose, channel=channel, at=when)
+    return audience(contacts, consents, purpose=purpose, channel=channel, at=when,
+                    purposes=ctx.purposes)  # fmt: skip

@@ -12,10 +12,10 @@ Each aggregate has its own repository on the unit of work (``uow.contacts``,
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, Self, runtime_checkable
+from typing import Any, Protocol, Self
 
 from crmkit.consent import ConsentRecord
 from crmkit.contacts import Contact, Organization
@@ -26,16 +26,21 @@ from crmkit.funnel.pipeline import Pipeline
 from crmkit.interactions import Interaction
 from crmkit.ledger import Transaction
 from crmkit.merging import MergeRecord
+from crmkit.storage._linked import ContactErasable, ContactLinked
+from crmkit.storage._privacy import ErasureRepository, ListRepository
 from crmkit.tasks.task import Task
 from crmkit.tasks.users import User
 
 __all__ = [
     "ConsentRepository",
+    "ContactErasable",
     "ContactLinked",
     "ContactRepository",
     "DealRepository",
+    "ErasureRepository",
     "InteractionRepository",
     "LifecycleRepository",
+    "ListRepository",
     "MergeRepository",
     "OrganizationRepository",
     "PipelineRepository",
@@ -47,19 +52,6 @@ __all__ = [
     "UnitOfWork",
     "UserRepository",
 ]
-
-
-@runtime_checkable
-class ContactLinked(Protocol):
-    """Records that belong to a contact and must follow it through merges."""
-
-    def reassign_contact(self, from_id: str, to_id: str) -> list[str]:
-        """Point every record of *from_id* at *to_id*; return the ids moved."""
-        ...
-
-    def assign_contact(self, record_ids: Sequence[str], contact_id: str) -> None:
-        """Point exactly these records at *contact_id* (used to undo a merge)."""
-        ...
 
 
 class ContactRepository(ContactLinked, Protocol):
@@ -307,6 +299,14 @@ class MergeRepository(Protocol):
 
     def mark_undone(self, merge_id: str, at: datetime) -> None: ...
 
+    def involving(self, contact_ids: Collection[str]) -> list[MergeRecord]:
+        """Every merge whose survivor or merged contact is one of *contact_ids*, oldest first."""
+        ...
+
+    def update(self, record: MergeRecord) -> None:
+        """Replace a stored merge record (used to scrub one after an erasure)."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One all-or-nothing transaction on one workspace."""
@@ -352,6 +352,12 @@ class UnitOfWork(Protocol):
 
     @property
     def users(self) -> UserRepository: ...
+
+    @property
+    def erasures(self) -> ErasureRepository: ...
+
+    @property
+    def lists(self) -> ListRepository: ...
 
     def linked(self) -> Mapping[str, ContactLinked]:
         """Every repository whose records follow a contact through a merge, by name.

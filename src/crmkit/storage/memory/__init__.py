@@ -26,6 +26,12 @@ from crmkit.storage.memory._interactions import InteractionTables, MemoryInterac
 from crmkit.storage.memory._lifecycle import MemoryLifecycleRepository
 from crmkit.storage.memory._merges import MemoryMergeRepository
 from crmkit.storage.memory._organizations import MemoryOrganizationRepository
+from crmkit.storage.memory._privacy import (
+    ErasureTables,
+    ListTables,
+    MemoryErasureRepository,
+    MemoryListRepository,
+)
 from crmkit.storage.memory._segments import MemoryConsentRepository, MemorySegmentRepository
 from crmkit.storage.memory._tasks import MemoryTaskRepository, MemoryUserRepository
 from crmkit.storage.memory._transactions import MemoryTransactionRepository
@@ -53,6 +59,8 @@ class _Workspace:
         self.segments: UndoableDict[str, dict[str, Any]] = UndoableDict()
         self.tasks: UndoableDict[str, Task] = UndoableDict()
         self.users: UndoableDict[str, User] = UndoableDict()
+        self.erasures = ErasureTables()
+        self.lists = ListTables()
 
 
 class MemoryUnitOfWork:
@@ -75,6 +83,8 @@ class MemoryUnitOfWork:
     segments: MemorySegmentRepository
     tasks: MemoryTaskRepository
     users: MemoryUserRepository
+    erasures: MemoryErasureRepository
+    lists: MemoryListRepository
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace
@@ -99,6 +109,8 @@ class MemoryUnitOfWork:
             self.segments = MemorySegmentRepository(ws.segments, self._log)
             self.tasks = MemoryTaskRepository(ws.tasks, self._log)
             self.users = MemoryUserRepository(ws.users, self._log)
+            self.erasures = MemoryErasureRepository(ws.erasures, self._log)
+            self.lists = MemoryListRepository(ws.lists, self._log)
         except BaseException:
             self._storage._lock.release()
             raise
@@ -125,6 +137,7 @@ class MemoryUnitOfWork:
             "lifecycle": self.lifecycle,
             "consents": self.consents,
             "tasks": self.tasks,
+            "lists": self.lists,
         }
 
     def commit(self) -> None:

@@ -48,6 +48,13 @@ class MemoryDealRepository(MemoryTable[Deal]):
         return self.select(lambda d: d.contact_id == contact_id,
                            order=lambda d: (d.created_at, d.id))  # fmt: skip
 
+    def erase_contact(self, contact_id: str) -> int:
+        """The contact's deals go with their stage changes (deal titles name people too)."""
+        deals = {d.id for d in self.for_contact(contact_id)}
+        for change in self._changes.select(lambda c: c.deal_id in deals):
+            self._changes.delete(change.id)
+        return super().erase_contact(contact_id)
+
 
 class MemoryStageChangeRepository(MemoryTable[StageChange]):
     def __init__(self, rows: UndoableDict[str, StageChange], log: UndoLog) -> None:

@@ -105,6 +105,13 @@ class MemoryInteractionRepository:
         self.assign_contact(ids, to_id)
         return ids
 
+    def erase_contact(self, contact_id: str) -> int:
+        ids = [i for _, i in self._t.by_contact.get(contact_id, [])]
+        for rid in ids:
+            self._unlink(self.get(rid))
+            self._t.rows.pop(self._log, rid)
+        return len(ids)
+
     def assign_contact(self, record_ids: Sequence[str], contact_id: str) -> None:
         for rid in record_ids:
             old = self.get(rid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 import attrs
@@ -31,3 +32,12 @@ class MemoryMergeRepository:
 
     def mark_undone(self, merge_id: str, at: datetime) -> None:
         self._rows.put(self._log, merge_id, attrs.evolve(self.get(merge_id), undone_at=at))
+
+    def involving(self, contact_ids: Collection[str]) -> list[MergeRecord]:
+        ids = set(contact_ids)
+        found = [r for r in self._rows.values() if r.survivor_id in ids or r.merged_id in ids]
+        return sorted(found, key=lambda r: (r.at, r.id))
+
+    def update(self, record: MergeRecord) -> None:
+        self.get(record.id)
+        self._rows.put(self._log, record.id, record)

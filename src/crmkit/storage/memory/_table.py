@@ -100,6 +100,13 @@ class MemoryTable(Generic[T]):
         for key in record_ids:
             self.rows.put(self._log, key, attrs.evolve(self.get(key), **{attr: contact_id}))  # type: ignore[misc]
 
+    def erase_contact(self, contact_id: str) -> int:
+        attr = self._contact()
+        ids = [k for k, r in self.rows.data.items() if getattr(r, attr) == contact_id]
+        for key in ids:
+            self.rows.pop(self._log, key)
+        return len(ids)
+
     def _contact(self) -> str:
         if self._contact_attr is None:
             raise TypeError(f"{self._kind} records do not belong to a contact")

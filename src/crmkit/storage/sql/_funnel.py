@@ -104,6 +104,15 @@ class SQLDealRepository(SQLTable[Deal]):
     def for_contact(self, contact_id: str) -> list[Deal]:
         return self.select("AND contact_id = ?", [contact_id], order="created_at, id")
 
+    def erase_contact(self, contact_id: str) -> int:
+        """The contact's deals go with their stage changes (deal titles name people too)."""
+        self._db.execute(
+            "DELETE FROM stage_changes WHERE workspace = ? AND deal_id IN "
+            "(SELECT id FROM deals WHERE workspace = ? AND contact_id = ?)",
+            (self._ws, self._ws, contact_id),
+        )
+        return super().erase_contact(contact_id)
+
     def funnel_facts(
         self, pipeline: Pipeline, *, since: datetime | None = None,
         until: datetime | None = None, owner: str | None = None, cohort: Any = None,

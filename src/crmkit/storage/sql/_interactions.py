@@ -95,6 +95,12 @@ class SQLInteractionRepository:
         )
         return ids
 
+    def erase_contact(self, contact_id: str) -> int:
+        return self._db.execute(
+            "DELETE FROM interactions WHERE workspace = ? AND contact_id = ?",
+            (self._ws, contact_id),
+        )
+
     def assign_contact(self, record_ids: Sequence[str], contact_id: str) -> None:
         self._db.executemany(
             "UPDATE interactions SET contact_id = ? WHERE workspace = ? AND id = ?",

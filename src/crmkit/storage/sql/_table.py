@@ -134,6 +134,13 @@ class SQLTable(Generic[T]):
             [(contact_id, self._ws, rid) for rid in record_ids],
         )
 
+    def erase_contact(self, contact_id: str) -> int:
+        col = self._contact_column()
+        return self._db.execute(
+            f"DELETE FROM {self._spec.table} WHERE workspace = ? AND {col} = ?",
+            (self._ws, contact_id),
+        )
+
     def _contact_column(self) -> str:
         if self._spec.contact_column is None:
             raise TypeError(f"{self._spec.table} records do not belong to a contact")

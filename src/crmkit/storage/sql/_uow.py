@@ -15,6 +15,7 @@ from crmkit.storage.sql._interactions import SQLInteractionRepository
 from crmkit.storage.sql._lifecycle import SQLLifecycleRepository
 from crmkit.storage.sql._merges import SQLMergeRepository
 from crmkit.storage.sql._organizations import SQLOrganizationRepository
+from crmkit.storage.sql._privacy import SQLErasureRepository, SQLListRepository
 from crmkit.storage.sql._segments import SQLConsentRepository, SQLSegmentRepository
 from crmkit.storage.sql._session import SQLSession
 from crmkit.storage.sql._tasks import SQLTaskRepository, SQLUserRepository
@@ -45,6 +46,8 @@ class SQLRepositories:
     segments: SQLSegmentRepository
     tasks: SQLTaskRepository
     users: SQLUserRepository
+    erasures: SQLErasureRepository
+    lists: SQLListRepository
 
     def _wire(
         self,
@@ -66,6 +69,8 @@ class SQLRepositories:
         self.segments = SQLSegmentRepository(db, self.workspace)
         self.tasks = SQLTaskRepository(db, self.workspace)
         self.users = SQLUserRepository(db, self.workspace)
+        self.erasures = SQLErasureRepository(db, self.workspace)
+        self.lists = SQLListRepository(db, self.workspace)
 
     def linked(self) -> Mapping[str, ContactLinked]:
         return {
@@ -75,4 +80,5 @@ class SQLRepositories:
             "lifecycle": self.lifecycle,
             "consents": self.consents,
             "tasks": self.tasks,
+            "lists": self.lists,
         }

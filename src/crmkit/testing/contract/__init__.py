@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from crmkit.testing.contract._base import ContractBase
 from crmkit.testing.contract._contacts import ContactsContract
+from crmkit.testing.contract._erasure import ErasureContract
 from crmkit.testing.contract._facade import FacadeContract
 from crmkit.testing.contract._funnel import FunnelContract
 from crmkit.testing.contract._interactions import InteractionsContract
 from crmkit.testing.contract._ledger import LedgerContract
+from crmkit.testing.contract._lists import ListsContract
 from crmkit.testing.contract._merge import MergeContract
 from crmkit.testing.contract._segments import SegmentsContract
 from crmkit.testing.contract._tasks import TasksContract
@@ -20,10 +22,12 @@ from crmkit.testing.contract._tasks import TasksContract
 __all__ = [
     "ContactsContract",
     "ContractBase",
+    "ErasureContract",
     "FacadeContract",
     "FunnelContract",
     "InteractionsContract",
     "LedgerContract",
+    "ListsContract",
     "MergeContract",
     "SegmentsContract",
     "StorageContract",
@@ -40,5 +44,7 @@ class StorageContract(
     SegmentsContract,
     FacadeContract,
     MergeContract,
+    ErasureContract,
+    ListsContract,
 ):
     """Behaviour every backend must show. Override the ``storage`` fixture."""
