@@ -3,6 +3,7 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from crmkit._types import Money, new_id
+from crmkit.card import ContactCard
 from crmkit.contacts import Contact, Organization
 from crmkit.crm import CRM
 from crmkit.interactions import Channel, Direction, Interaction
@@ -17,6 +18,7 @@ __all__ = [
     "CRM",
     "Channel",
     "Contact",
+    "ContactCard",
     "Direction",
     "Interaction",
     "Money",

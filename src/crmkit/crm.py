@@ -9,6 +9,7 @@ from typing import Any, Self
 
 from crmkit._api._base import Context
 from crmkit._api._identities import IdentityArgs, parse_identities
+from crmkit._api.card import build_card
 from crmkit._api.contacts import ContactsAPI
 from crmkit._api.duplicates import DuplicateGroup, find_duplicates
 from crmkit._api.erasure import ErasuresAPI, Suppression
@@ -23,6 +24,7 @@ from crmkit._api.segments import ConsentAPI, SegmentsAPI
 from crmkit._api.tasks import TasksAPI, UsersAPI
 from crmkit._api.transactions import TransactionsAPI
 from crmkit._types import ensure_aware, utcnow
+from crmkit.card import ContactCard
 from crmkit.consent import DEFAULT_PURPOSES, check_purposes
 from crmkit.contacts import Contact
 from crmkit.erasure import check_pepper
@@ -361,6 +363,26 @@ class CRM(ReportsMixin):
         """Who last spoke to them, and about what (``None`` if nobody ever did)."""
         found = self.timeline(contact_id, limit=1, direction=direction)
         return found[0] if found else None
+
+    def contact_card(self, contact_id: str, *, history: int = 5) -> ContactCard:
+        """Everything the person answering needs about one contact, from one consistent read:
+        who they are, the last *history* touchpoints, what they bought and paid (per
+        currency), open deals, and open tasks about them (what was promised next, by whom).
+
+        >>> from datetime import UTC, datetime
+        >>> crm = CRM(default_region="AL")
+        >>> c = crm.contacts.create(name="Besa Kola", phones=["069 123 4567"])
+        >>> _ = crm.tasks.create("Send the Gold offer", assignee="arta", contact_id=c.id,
+        ...                      due=datetime(2026, 11, 18, 10, 30, tzinfo=UTC))
+        >>> card = crm.contact_card(c.id)
+        >>> card.next_promise.title, card.next_promise.assignee
+        ('Send the Gold offer', 'arta')
+        >>> print(card.render())
+        Besa Kola · ? · owner: nobody
+        +355691234567
+        promised: Send the Gold offer · arta · due Wed 18 Nov 10:30
+        """
+        return build_card(self._ctx, contact_id, history=history)
 
 
 def _enrich(contact: Contact, ids: IdentityArgs, now: datetime) -> Contact:

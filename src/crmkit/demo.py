@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from crmkit._types import Money
 from crmkit.crm import CRM
 from crmkit.interactions import Interaction
 
@@ -48,40 +49,50 @@ def run_demo(*, path: str | None = None, out: Callable[[str], None] = print) -> 
     crm.contacts.add_identity(msg.contact_id, phone="069 123 4567")
     crm.contacts.update(msg.contact_id, city="Tiranë", owner="arta")
     out("3. Besa sent her number: 069 123 4567 (saved as +355691234567)")
+    sales = crm.pipelines.create("Sales", stages=["New", "Proposal", "Negotiation"])
+    deal = crm.deals.create(
+        contact_id=msg.contact_id, pipeline_id=sales.id, title="Gold package",
+        value=Money("1200.00", "EUR"), owner="arta", created_at=_START + timedelta(minutes=25),
+        stage="Proposal",
+    )  # fmt: skip
+    promise = crm.tasks.create(
+        "Call Besa about the Gold package", assignee="arta", contact_id=msg.contact_id,
+        deal_id=deal.id, due=_START + timedelta(days=2, hours=1, minutes=18),
+        at=_START + timedelta(minutes=25),
+    )  # fmt: skip
+    out("   Arta opened a deal (Gold package, 1,200 EUR) and promised a call on Wednesday")
 
     call_at = _START + timedelta(days=2, hours=1)
     caller = "+355 69 123 45 67"
     who = crm.resolve(phone=caller)
-    out(f"4. Two days later the phone rings: {caller}\n")
+    out(f"4. Two days later the phone rings: {caller}; Ivan picks up\n")
     if who.contact is None:
         out("   Unknown caller.")
         return crm
-    _show_screen(crm, who.contact.id, out)
+    _show_card(crm, who.contact.id, "Incoming call", out)
     crm.record(
         channel="phone", phone=caller, occurred_at=call_at, handled_by="ivan",
         summary="Confirmed Gold package; wants invoice to her company", outcome="won",
     )  # fmt: skip
-    out("\n5. Ivan took the call and logged it; the timeline now reads:")
-    for it in crm.timeline(who.contact.id):
-        out("   " + _line(it))
+    crm.deals.win(deal.id, at=call_at, by="ivan")
+    crm.tasks.complete(promise.id, by="ivan", at=call_at)
+    crm.transactions.add(who.contact.id, kind="purchase", amount=Money("1200.00", "EUR"),
+                         occurred_at=call_at, order_id="G-2026-117")  # fmt: skip
+    out("\n5. Ivan took the call, won the deal, closed Arta's promise and booked the order;")
+    out("   the next person to answer sees:\n")
+    _show_card(crm, who.contact.id, "Besa Kola", out)
     return crm
 
 
-def _show_screen(crm: CRM, contact_id: str, out: Callable[[str], None]) -> None:
-    c = crm.contacts.get(contact_id)
-    last = crm.last_interaction(contact_id)
-    out("   ┌ Incoming call ─────────────────────────────────────────────")
-    out(f"   │ {c.name} · {c.city or '?'} · owner: {c.owner or 'nobody'}")
-    out(f"   │ phones {', '.join(c.phones)} · instagram @{c.handles.get('instagram', '-')}")
-    if last is not None:
-        out(
-            f"   │ last spoke: {last.handled_by or 'customer'} on {last.occurred_at:%a %d %b %H:%M}"
-        )
-        out(f"   │   “{last.summary}”")
+def _show_card(crm: CRM, contact_id: str, title: str, out: Callable[[str], None]) -> None:
+    card = crm.contact_card(contact_id)
+    out(f"   ┌ {title} " + "─" * max(3, 58 - len(title)))
+    for line in card.render().splitlines():
+        out(f"   │ {line}")
     out("   │ history:")
-    for it in crm.timeline(contact_id, limit=5):
+    for it in card.recent:
         out("   │   " + _line(it))
-    out("   └────────────────────────────────────────────────────────────")
+    out("   └" + "─" * 61)
 
 
 def _line(it: Interaction) -> str:

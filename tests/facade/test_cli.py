@@ -15,6 +15,11 @@ def test_demo_prints_what_the_person_answering_sees(tmp_path: Path) -> None:
     text = out.getvalue()
     assert "Besa Kola" in text
     assert "Sent Gold package price list" in text
+    before, after = text.split("the next person to answer sees:")
+    assert "promised: Call Besa about the Gold package · arta" in before
+    assert "open deal: Gold package · 1,200.00 EUR · Proposal" in before
+    assert "promised:" not in after
+    assert "bought: 1 purchase(s), 1,200.00 EUR" in after
     with CRM.open(str(tmp_path / "demo.sqlite"), workspace="demo") as crm:
         (besa,) = list(crm.contacts.all())
         assert [i.channel for i in crm.timeline(besa.id)] == ["phone", "instagram", "instagram"]

@@ -265,6 +265,10 @@ class TaskRepository(ContactLinked, Protocol):
 
     def for_assignee(self, user: str, *, status: str | None = None) -> list[Task]: ...
 
+    def open_for_contact(self, contact_id: str) -> list[Task]:
+        """Open or in-progress tasks about *contact_id* (any order)."""
+        ...
+
     def open_due_before(
         self, when: datetime, *, assignee: str | None = None, limit: int | None = None
     ) -> list[Task]: ...

@@ -62,6 +62,9 @@ class SQLTaskRepository(SQLTable[Task]):
             params.append(status)
         return self.select(where, params, order="due, id")
 
+    def open_for_contact(self, contact_id: str) -> list[Task]:
+        return self.select(f"AND contact_id = ? AND {_OPEN_SQL}", [contact_id])
+
     def open_due_before(
         self, when: datetime, *, assignee: str | None = None, limit: int | None = None
     ) -> list[Task]:

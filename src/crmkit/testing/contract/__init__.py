@@ -8,6 +8,7 @@ provides the ``storage`` fixture. Each capability's part lives in its own module
 from __future__ import annotations
 
 from crmkit.testing.contract._base import ContractBase
+from crmkit.testing.contract._card import CardContract
 from crmkit.testing.contract._contacts import ContactsContract
 from crmkit.testing.contract._erasure import ErasureContract
 from crmkit.testing.contract._facade import FacadeContract
@@ -20,6 +21,7 @@ from crmkit.testing.contract._segments import SegmentsContract
 from crmkit.testing.contract._tasks import TasksContract
 
 __all__ = [
+    "CardContract",
     "ContactsContract",
     "ContractBase",
     "ErasureContract",
@@ -46,5 +48,6 @@ class StorageContract(
     MergeContract,
     ErasureContract,
     ListsContract,
+    CardContract,
 ):
     """Behaviour every backend must show. Override the ``storage`` fixture."""
