@@ -29,6 +29,16 @@ def test_same_person_across_scripts_and_channels_is_one_cluster() -> None:
     assert _groups([c.ids for c in Matcher().dedupe(rows)]) == {frozenset({1, 2, 3})}
 
 
+def test_a_full_name_is_read_with_a_given_name_of_two_words() -> None:
+    from crmkit.identity import FEATURES, compare_records, prepare
+
+    full = prepare({"id": 1, "full_name": "Mark Anthony Dela Cruz"})
+    split = prepare({"id": 2, "first_name": "Mark Anthony", "last_name": "Dela Cruz"})
+    levels = dict(zip(FEATURES, compare_records(full, split), strict=True))
+    assert (levels["first name"], levels["last name"]) == (4, 4)
+    assert compare_records(full, split) == compare_records(split, full)
+
+
 def test_family_sharing_a_landline_stays_two_people() -> None:
     rows = [
         {"id": "a", "first_name": "Besa", "last_name": "Kola", "phone": "+355 4 222 3333"},

@@ -109,13 +109,17 @@ class PairJudge:
         if self.right is not self.left:
             return vector
         out = None
+        a, b = self.left[i], self.right[j]
+        # With sources known, namesakes who typed one address show up as two records of one
+        # source (a hard conflict, see shared_value); without, an address that merely spells
+        # a common name is suspect by itself.
+        guess = not (a.source and b.source)
         for f in (_PHONE, _EMAIL, _HANDLE):
             if vector[f] == len(self.model.m[f]) - 1:
-                value = _TF_VALUES[f](self.left[i])
+                value = _TF_VALUES[f](a)
                 if value and (
                     self.shared_value(f, value)
-                    or self._name_like(f, value, self.left[i])
-                    or self._name_like(f, value, self.right[j])
+                    or (guess and (self._name_like(f, value, a) or self._name_like(f, value, b)))
                 ):
                     out = list(vector) if out is None else out
                     out[f] = 0
