@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import random
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,16 @@ def test_same_person_across_scripts_and_channels_is_one_cluster() -> None:
         {"id": 3, "first_name": "Ицо", "email": "HRISTO.STOYANOV@ABV.BG"},
     ]  # fmt: skip
     assert _groups([c.ids for c in Matcher().dedupe(rows)]) == {frozenset({1, 2, 3})}
+
+
+def test_a_full_name_is_read_with_a_given_name_of_two_words() -> None:
+    from crmkit.identity import FEATURES, compare_records, prepare
+
+    full = prepare({"id": 1, "full_name": "Mark Anthony Dela Cruz"})
+    split = prepare({"id": 2, "first_name": "Mark Anthony", "last_name": "Dela Cruz"})
+    levels = dict(zip(FEATURES, compare_records(full, split), strict=True))
+    assert (levels["first name"], levels["last name"]) == (4, 4)
+    assert compare_records(full, split) == compare_records(split, full)
 
 
 def test_family_sharing_a_landline_stays_two_people() -> None:
@@ -125,6 +136,59 @@ def test_link_does_not_depend_on_record_order() -> None:
     assert forward == Matcher().link(left, right[::-1])
 
 
+junk_value = st.sampled_from(["", " ", "n/a", "-", "???", "@", "not-an-email", "12", "+", "0"])
+junk_record = st.fixed_dictionaries(
+    {},
+    optional={
+        "first_name": st.sampled_from(["", " ", "  ", "\u200c"]),
+        "last_name": st.sampled_from(["", " "]),
+        "phone": junk_value,
+        "email": junk_value,
+    },
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(junk_record, min_size=1, max_size=6), st.lists(record, max_size=6))
+def test_junk_records_are_singletons_among_real_ones(
+    junk: list[dict[str, str]], real: list[dict[str, str]]
+) -> None:
+    rows = [{"id": f"j{n}", **r} for n, r in enumerate(junk)]
+    rows += [{"id": f"r{n}", **r} for n, r in enumerate(real)]
+    for cluster in Matcher().dedupe(rows):
+        if any(str(i).startswith("j") for i in cluster.ids):
+            assert len(cluster) == 1
+
+
+_GIVEN = ["Besa", "Arben", "Teuta", "Ilir", "Mirela", "Sokol"]
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.integers(1, 3), min_size=2, max_size=5),
+    st.booleans(),
+    st.randoms(use_true_random=False),
+)
+def test_a_household_sharing_a_line_or_inbox_never_chains_into_one_person(
+    records_per_member: list[int], share_inbox: bool, rnd: random.Random
+) -> None:
+    # Each member of one family writes 1-3 times from the family's landline (or inbox), with
+    # their own first name, sometimes a nickname-free typo of the surname.
+    rows = []
+    for member, count in enumerate(records_per_member):
+        for k in range(count):
+            row = {"id": f"{member}-{k}", "first_name": _GIVEN[member], "region": "AL",
+                   "last_name": rnd.choice(["Kola", "Kola", "Kolla", ""])}  # fmt: skip
+            if share_inbox:
+                row["email"] = "familja.kola@example.al"
+            else:
+                row["phone"] = rnd.choice(["+355 4 222 3333", "04 222 3333", "00355 4 2223333"])
+            rows.append(row)
+    rnd.shuffle(rows)
+    for cluster in Matcher().dedupe(rows):
+        assert len({str(i).split("-")[0] for i in cluster.ids}) == 1
+
+
 def test_link_pairs_each_record_at_most_once_best_first() -> None:
     left = [{"id": "L1", "full_name": "Małgorzata Wójcik", "phone": "+48 512 345 678"},
             {"id": "L2", "full_name": "Jan Kowalski", "email": "jan@wp.pl"}]  # fmt: skip
@@ -171,10 +235,12 @@ def test_dev_slice_is_deduplicated_precisely() -> None:
     precision, recall = _pairwise(
         [c.ids for c in clusters], {r["record_id"]: r["entity_id"] for r in rows}
     )
-    # Every record once; precision first; recall is what identity evidence allows (~0.32).
+    # Every record once; precision first. Measured P 0.977 R 0.342 (before the EM prior and
+    # multi-word given names: R 0.316). Recall is bounded by the data: most cross-channel
+    # pairs share only a name, which namesakes share too (see docs/identity.md).
     assert sum(len(c) for c in clusters) == len(rows)
     assert precision >= 0.95
-    assert recall >= 0.28
+    assert recall >= 0.32
 
 
 def test_an_address_many_strangers_typed_links_nobody() -> None:

@@ -42,12 +42,23 @@ def _simulate(n: int, lam: float, seed: int) -> Counter[tuple[int, ...]]:
 
 def test_em_recovers_m_probabilities_and_match_rate_without_labels() -> None:
     counts = _simulate(20_000, 0.2, seed=3)
-    model = MatchModel.fit(counts, u=TRUE_U, total_pairs=20_000)
+    model = MatchModel.fit(counts, u=TRUE_U, total_pairs=20_000, prior_strength=0.0)
     assert model.prior == pytest.approx(0.2, abs=0.02)
     phone = FEATURES.index("phone")
     first = FEATURES.index("first name")
     assert model.m[phone][3] == pytest.approx(0.8, abs=0.03)
     assert model.m[first][4] == pytest.approx(0.8, abs=0.03)
+
+
+def test_prior_strength_keeps_m_between_the_data_and_the_hand_set_defaults() -> None:
+    counts = _simulate(20_000, 0.2, seed=3)
+    phone = FEATURES.index("phone")
+    plain = MatchModel.fit(counts, u=TRUE_U, total_pairs=20_000, prior_strength=0.0)
+    held = MatchModel.fit(counts, u=TRUE_U, total_pairs=20_000, prior_strength=1.0)
+    default = MatchModel.default().m[phone][3]
+    # With a prior worth as much as the data, m lands about half way to the default.
+    assert plain.m[phone][3] < held.m[phone][3] < default
+    assert held.m[phone][3] == pytest.approx((plain.m[phone][3] + default) / 2, abs=0.03)
 
 
 def test_agreement_weighs_for_and_disagreement_against() -> None:

@@ -45,6 +45,8 @@ def block_keys(r: PreparedRecord) -> list[str]:
     if first and last:
         keys.append(f"n:{first}|{last}")
         keys.append(f"n:{last}|{first}")
+    for other_first, other_last in r.other_splits:
+        keys.append(f"n:{phonetic_key(other_first)}|{phonetic_key(other_last)}")
     if r.birthday:
         keys.append("b:" + r.birthday)
         if last:

@@ -79,6 +79,28 @@ def _birthday_level(a: str, b: str) -> int:
     return 2 if swapped == b or within_edits(a, b, 1) else 1
 
 
+def _split_level(first_a: str, last_a: str, first_b: str, last_b: str) -> tuple[int, int]:
+    first = _name_level(first_a, first_b)
+    last = _name_level(last_a, last_b)
+    if first < 3 and last < 3 and first_a and last_a and first_b and last_b:
+        swapped = min(_name_level(first_a, last_b), _name_level(last_a, first_b))
+        if swapped >= 3:  # given name and surname written the other way round
+            first = last = swapped
+    return first, last
+
+
+def _names_level(a: PreparedRecord, b: PreparedRecord) -> tuple[int, int]:
+    """First and last name levels, under the reading of a full name that fits best."""
+    best = _split_level(a.first, a.last, b.first, b.last)
+    if (a.other_splits or b.other_splits) and min(best) < 4:
+        for fa, la in ((a.first, a.last), *a.other_splits):
+            for fb, lb in ((b.first, b.last), *b.other_splits):
+                levels = _split_level(fa, la, fb, lb)
+                if sum(levels) > sum(best):
+                    best = levels
+    return best
+
+
 def compare_records(a: PreparedRecord, b: PreparedRecord) -> tuple[int, ...]:
     """The comparison vector of *a* and *b* (symmetric), in the order of :data:`FEATURES`.
 
@@ -105,12 +127,7 @@ def compare_records(a: PreparedRecord, b: PreparedRecord) -> tuple[int, ...]:
     # A shared mailbox or account already says the slugs agree; counting it twice would
     # double the evidence.
     slug = 0 if email == 3 or handle == 2 else _slug_level(a, b)
-    first = _name_level(a.first, b.first)
-    last = _name_level(a.last, b.last)
-    if first < 3 and last < 3 and a.first and a.last and b.first and b.last:
-        swapped = min(_name_level(a.first, b.last), _name_level(a.last, b.first))
-        if swapped >= 3:  # given name and surname written the other way round
-            first = last = swapped
+    first, last = _names_level(a, b)
     if slug >= 2 and first >= 2:
         # Handles and mailbox names are mostly the person's name: when the names are there to
         # compare, an agreeing slug repeats their evidence rather than adding to it.

@@ -108,10 +108,16 @@ class MatchModel:
         u: Sequence[Sequence[float]],
         total_pairs: int,
         iterations: int = 30,
+        prior_strength: float = 0.5,
     ) -> MatchModel:
         """Estimate m and the prior by EM over the comparison vectors of candidate pairs
         (``{vector: count}``), holding u fixed; *total_pairs* is the number of all pairs, so
         the prior applies to any pair, not only to candidates.
+
+        *prior_strength* keeps m near the hand-set defaults (a Dirichlet prior worth that
+        share of the matches EM finds; 0 is plain EM). Without it EM drifts: namesakes agree
+        on every name field, so EM counts them as matches and concludes that matches often
+        have different phones and mailboxes, which makes a shared phone worth little.
         """
         u_rows = tuple(_normalised(row) for row in u)
         m_rows = [list(row) for row in _DEFAULT_M]
@@ -119,7 +125,8 @@ class MatchModel:
         if not n_candidates:
             return cls(u=u_rows)
         lam = 0.1
-        patterns = list(candidates.items())
+        # A fixed order of patterns: float sums must not depend on how the counts were built.
+        patterns = sorted(candidates.items())
         for _ in range(iterations):
             m_acc = [[0.0] * len(row) for row in m_rows]
             weight_sum = 0.0
@@ -135,7 +142,11 @@ class MatchModel:
                 for f, level in enumerate(vector):
                     m_acc[f][level] += w
             lam = min(max(weight_sum / n_candidates, 1e-6), 1 - 1e-6)
-            m_rows = [list(_normalised([a + 0.01 for a in row])) for row in m_acc]
+            pseudo = prior_strength * weight_sum
+            m_rows = [
+                list(_normalised([a + 0.01 + pseudo * d for a, d in zip(acc, dm, strict=True)]))
+                for acc, dm in zip(m_acc, _DEFAULT_M, strict=True)
+            ]
         prior = min(max(lam * n_candidates / max(total_pairs, 1), 1e-12), 0.5)
         return cls(tuple(map(tuple, m_rows)), u_rows, prior)
 

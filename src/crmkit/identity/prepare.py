@@ -49,6 +49,9 @@ class PreparedRecord:
     external_id: str = ""
     region: str = ""
     source: str = ""
+    # Other readings of a full name of three or more words: "Mark Anthony Dela Cruz" may be
+    # given name "mark anthony" and surname "dela cruz", not "mark" and "anthony dela cruz".
+    other_splits: tuple[tuple[str, str], ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -132,9 +135,14 @@ def prepare(
     first = match_form(_text(record, "first_name"))
     last = match_form(_text(record, "last_name"))
     full = match_form(_text(record, "full_name"))
+    other_splits: tuple[tuple[str, str], ...] = ()
     if full and not (first or last):
         words = full.split()
         first, last = words[0], " ".join(words[1:])
+        other_splits = tuple(
+            (nicknames.canonical(" ".join(words[:k])), " ".join(words[k:]))
+            for k in range(2, len(words))
+        )
     if first:
         first = nicknames.canonical(first)
     email = ""
@@ -180,4 +188,5 @@ def prepare(
         external_id=_text(record, "external_id").strip(),
         region=region,
         source=_text(record, source_field) if source_field else "",
+        other_splits=other_splits,
     )

@@ -27,6 +27,9 @@ CONFLICT_FIELDS: Mapping[str, int] = {
     "first name": 1, "phone": 1, "email": 1, "handle": 1, "external id": 1,
 }  # fmt: skip
 _PHONE, _EMAIL, _HANDLE = (FEATURES.index(f) for f in ("phone", "email", "handle"))
+# Different mailboxes (or accounts) under one name from which an address that merely spells
+# that name stops counting as evidence of its own.
+_NAMESAKES = 4
 _TF_VALUES: dict[int, Callable[[PreparedRecord], object]] = {
     FEATURES.index("phone"): lambda r: r.phone,
     FEATURES.index("email"): lambda r: r.email,
@@ -74,6 +77,7 @@ class PairJudge:
         self._shared: dict[tuple[int, object], bool] = {}
         self._by_name: dict[str, list[int]] | None = None
         self._ambiguous: dict[str, bool] = {}
+        self._namesake_counts: dict[tuple[int, str], int] = {}
 
     def vector(self, i: int, j: int) -> Vector:
         v = self.vectors.get((i, j))
@@ -109,21 +113,22 @@ class PairJudge:
         if self.right is not self.left:
             return vector
         out = None
+        a, b = self.left[i], self.right[j]
         for f in (_PHONE, _EMAIL, _HANDLE):
             if vector[f] == len(self.model.m[f]) - 1:
-                value = _TF_VALUES[f](self.left[i])
+                value = _TF_VALUES[f](a)
                 if value and (
                     self.shared_value(f, value)
-                    or self._name_like(f, value, self.left[i])
-                    or self._name_like(f, value, self.right[j])
+                    or self._name_like(f, value, a)
+                    or self._name_like(f, value, b)
                 ):
                     out = list(vector) if out is None else out
                     out[f] = 0
         return vector if out is None else tuple(out)
 
     def _name_like(self, f: int, value: object, r: PreparedRecord) -> bool:
-        # "besa.kola@…" is the name itself: where that name is common, namesakes type the
-        # very same address, so it proves no more than the name does.
+        # "besa.kola@…" is the name itself: where several people bear that name, namesakes
+        # type the very same address, so it proves no more than the name does.
         if f == _PHONE:
             return False
         text = value.partition("@")[0] if isinstance(value, str) else str(value[1])  # type: ignore[index]
@@ -134,7 +139,18 @@ class PairJudge:
         first, last = r.first.replace(" ", ""), r.last.replace(" ", "")
         if letters not in (phonetic_key(first + last), phonetic_key(last + first)):
             return False
-        return len(self._name_index().get(name_key(r), ())) > self.max_name_only_block
+        return self.namesake_count(f, name_key(r)) >= _NAMESAKES
+
+    def namesake_count(self, f: int, key: str) -> int:
+        """How many different values of field *f* (mailboxes, accounts) records under the
+        name *key* hold: a lower bound of how many people bear that name, when each holds
+        one. Counting records instead would call a well-documented person "common"."""
+        cached = self._namesake_counts.get((f, key))
+        if cached is None:
+            get = _TF_VALUES[f]
+            cached = len({v for n in self._name_index().get(key, ()) if (v := get(self.left[n]))})
+            self._namesake_counts[(f, key)] = cached
+        return cached
 
     def tf(self, i: int, vector: Vector) -> dict[int, float]:
         """Per exactly agreeing field, the share of records holding that value."""
