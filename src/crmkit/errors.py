@@ -31,6 +31,7 @@ and the message names both.
     │   ├── TransactionNotFoundError
     │   ├── SegmentNotFoundError
     │   ├── MergeNotFoundError
+    │   ├── ReviewItemNotFoundError             a duplicate-review item of crm.review_queue()
     │   └── MissingRateError                    no exchange rate for a currency on a date
     ├── ConflictError                           the write contradicts what is stored
     │   ├── DuplicateContactError               identity, contact_id (the existing owner)
@@ -76,6 +77,7 @@ __all__ = [
     "NotFoundError",
     "OrganizationNotFoundError",
     "PipelineNotFoundError",
+    "ReviewItemNotFoundError",
     "SchemaVersionError",
     "SegmentNotFoundError",
     "StageChangeNotFoundError",
@@ -211,6 +213,10 @@ class SegmentNotFoundError(NotFoundError):
 
 class MergeNotFoundError(NotFoundError):
     kind = "merge"
+
+
+class ReviewItemNotFoundError(NotFoundError):
+    kind = "review item"
 
 
 class MissingRateError(NotFoundError):

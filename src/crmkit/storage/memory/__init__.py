@@ -26,6 +26,7 @@ from crmkit.storage.memory._interactions import InteractionTables, MemoryInterac
 from crmkit.storage.memory._lifecycle import MemoryLifecycleRepository
 from crmkit.storage.memory._merges import MemoryMergeRepository
 from crmkit.storage.memory._organizations import MemoryOrganizationRepository
+from crmkit.storage.memory._reviews import MemoryReviewRepository, ReviewTables
 from crmkit.storage.memory._segments import MemoryConsentRepository, MemorySegmentRepository
 from crmkit.storage.memory._tasks import MemoryTaskRepository, MemoryUserRepository
 from crmkit.storage.memory._transactions import MemoryTransactionRepository
@@ -53,6 +54,7 @@ class _Workspace:
         self.segments: UndoableDict[str, dict[str, Any]] = UndoableDict()
         self.tasks: UndoableDict[str, Task] = UndoableDict()
         self.users: UndoableDict[str, User] = UndoableDict()
+        self.reviews = ReviewTables()
 
 
 class MemoryUnitOfWork:
@@ -75,6 +77,7 @@ class MemoryUnitOfWork:
     segments: MemorySegmentRepository
     tasks: MemoryTaskRepository
     users: MemoryUserRepository
+    reviews: MemoryReviewRepository
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace
@@ -99,6 +102,7 @@ class MemoryUnitOfWork:
             self.segments = MemorySegmentRepository(ws.segments, self._log)
             self.tasks = MemoryTaskRepository(ws.tasks, self._log)
             self.users = MemoryUserRepository(ws.users, self._log)
+            self.reviews = MemoryReviewRepository(ws.reviews, self._log)
         except BaseException:
             self._storage._lock.release()
             raise

@@ -15,6 +15,7 @@ from crmkit.storage.sql._interactions import SQLInteractionRepository
 from crmkit.storage.sql._lifecycle import SQLLifecycleRepository
 from crmkit.storage.sql._merges import SQLMergeRepository
 from crmkit.storage.sql._organizations import SQLOrganizationRepository
+from crmkit.storage.sql._reviews import SQLReviewRepository
 from crmkit.storage.sql._segments import SQLConsentRepository, SQLSegmentRepository
 from crmkit.storage.sql._session import SQLSession
 from crmkit.storage.sql._tasks import SQLTaskRepository, SQLUserRepository
@@ -45,6 +46,7 @@ class SQLRepositories:
     segments: SQLSegmentRepository
     tasks: SQLTaskRepository
     users: SQLUserRepository
+    reviews: SQLReviewRepository
 
     def _wire(
         self,
@@ -66,6 +68,7 @@ class SQLRepositories:
         self.segments = SQLSegmentRepository(db, self.workspace)
         self.tasks = SQLTaskRepository(db, self.workspace)
         self.users = SQLUserRepository(db, self.workspace)
+        self.reviews = SQLReviewRepository(db, self.workspace)
 
     def linked(self) -> Mapping[str, ContactLinked]:
         return {
