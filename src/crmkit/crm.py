@@ -17,6 +17,15 @@ from crmkit._api.interactions import InteractionsAPI
 from crmkit._api.merge import merge_contacts, unmerge_contacts
 from crmkit._api.organizations import OrganizationsAPI
 from crmkit._api.reports import ReportsMixin
+from crmkit._api.resolve import (
+    MATCH_THRESHOLD,
+    REVIEW_THRESHOLD,
+    Evidence,
+    MatchPolicy,
+    resolve_in,
+    resolve_or_create,
+)
+from crmkit._api.reviews import resolve_review, review_queue
 from crmkit._api.segments import ConsentAPI, SegmentsAPI
 from crmkit._api.tasks import TasksAPI, UsersAPI
 from crmkit._api.transactions import TransactionsAPI
@@ -24,13 +33,15 @@ from crmkit._types import ensure_aware, utcnow
 from crmkit.contacts import Contact
 from crmkit.errors import ConflictError, DuplicateContactError, ValidationError
 from crmkit.funnel.lifecycle import LifecycleStages
+from crmkit.identity.model import MatchModel
 from crmkit.identity.normalize import normalize_channel
 from crmkit.importing import ImportReport
 from crmkit.interactions import Interaction
 from crmkit.merging import MergeRecord, MergeResult, Survivorship
-from crmkit.resolution import Candidate, Resolution
+from crmkit.resolution import Resolution
+from crmkit.review import ReviewItem
 from crmkit.storage import MemoryStorage, open_storage
-from crmkit.storage.protocols import Storage, UnitOfWork
+from crmkit.storage.protocols import Storage
 
 __all__ = ["CRM"]
 
@@ -69,6 +80,9 @@ class CRM(ReportsMixin):
         default_region: str | None = None,
         clock: Callable[[], datetime] = utcnow,
         lifecycle_stages: LifecycleStages | None = None,
+        match_threshold: float = MATCH_THRESHOLD,
+        review_threshold: float = REVIEW_THRESHOLD,
+        match_model: MatchModel | None = None,
     ) -> None:
         if not isinstance(workspace, str) or not workspace.strip():
             raise ValidationError("workspace", workspace, "a non-empty name is required")
@@ -81,6 +95,9 @@ class CRM(ReportsMixin):
         self.workspace = workspace
         self.default_region = region
         self._ctx = Context(self.storage, workspace, region, clock)
+        self.match_policy = MatchPolicy(
+            match_threshold, review_threshold, match_model or MatchModel.default()
+        )
         self.lifecycle_stages = lifecycle_stages or LifecycleStages.default()
         self.contacts = ContactsAPI(self._ctx, self.lifecycle_stages)
         self.interactions = InteractionsAPI(self._ctx)
@@ -126,15 +143,33 @@ class CRM(ReportsMixin):
         name: Any = None,
         region: str | None = None,
         channel: str | None = None,
+        city: Any = None,
+        postcode: Any = None,
+        birthday: Any = None,
+        threshold: float | None = None,
     ) -> Resolution:
-        """Who is this? Looks up identities without writing anything.
+        """Who is this? Exact identities first, then fuzzy candidates; writes nothing.
 
-        ``.contact`` is set only when every identity given that is known points at the same
-        contact; otherwise ``.candidates`` lists the owners, best first.
+        A known identity decides (``.contact``, score 1.0) unless the identities name two
+        people. Otherwise the stored blocking keys bring back likely contacts, scored by the
+        identity engine with reasons, best first in ``.candidates``; ``.contact`` is set only
+        when the best reaches ``threshold`` (default ``match_threshold``, 0.97), rests on more
+        than a name, and no second candidate is as sure. With ``name=`` the fuzzy candidates
+        are listed after an exact match too.
         """
         ids = self._identities(email, phone, handle, region, channel)
+        ev = self._evidence(name, city, postcode, birthday, region)
+        limit = self.match_policy.match_threshold if threshold is None else threshold
+        if threshold is not None:
+            MatchPolicy(threshold, min(threshold, self.match_policy.review_threshold))
         with self._ctx.read() as uow:
-            return self._resolve(uow, ids)
+            return resolve_in(uow, ids, ev, self.match_policy, limit)
+
+    def _evidence(
+        self, name: Any, city: Any, postcode: Any, birthday: Any, region: str | None
+    ) -> Evidence:
+        return Evidence.parse(name=name, city=city, postcode=postcode, birthday=birthday,
+                              region=region or self.default_region)  # fmt: skip
 
     def _identities(
         self, email: Any, phone: Any, handle: Any, region: str | None, channel: str | None
@@ -147,19 +182,33 @@ class CRM(ReportsMixin):
             channel=channel,
         )
 
-    def _resolve(self, uow: UnitOfWork, ids: IdentityArgs) -> Resolution:
-        found: dict[str, tuple[Contact, list[str]]] = {}
-        for label, key in ids.lookup_keys():
-            for owner in uow.contacts.find_by_identity(key):
-                found.setdefault(owner.id, (owner, []))[1].append(f"{label} equal")
-        candidates = sorted(
-            (Candidate(c, 1.0, tuple(r)) for c, r in found.values()),
-            key=lambda cand: (-len(cand.reasons), cand.contact.created_at, cand.contact.id),
-        )
-        if len(candidates) == 1:
-            best = candidates[0]
-            return Resolution(best.contact, best.score, best.reasons, tuple(candidates))
-        return Resolution(None, 0.0, (), tuple(candidates))
+    def review_queue(self, *, status: str | None = "open") -> list[ReviewItem]:
+        """Likely duplicates :meth:`record` did not link on its own, oldest first.
+
+        ``status``: ``"open"`` (default), ``"merged"``, ``"dismissed"`` or None for all.
+        """
+        return review_queue(self._ctx, status)
+
+    def resolve_review(
+        self, item_id: str, *, action: str, candidate_id: str | None = None
+    ) -> ReviewItem:
+        """Decide a review item: ``action="merge"`` merges the new contact into its best
+        candidate (or *candidate_id*) with :meth:`merge`; ``"dismiss"`` keeps them apart.
+        Returns the item as it now stands; an item already decided is refused with
+        :class:`crmkit.errors.InvalidTransitionError`."""
+        return resolve_review(self._ctx, item_id, action, candidate_id=candidate_id,
+                              merge=self.merge)  # fmt: skip
+
+    def rebuild_match_index(self) -> int:
+        """Recompute every contact's stored blocking keys; return how many contacts.
+
+        Needed once for a database that held contacts before fuzzy matching existed (or
+        after an upgrade that changes the keys); everyday writes keep the keys up to date.
+        """
+        with self._ctx.write() as uow:
+            n = uow.contacts.rebuild_match_keys()
+            uow.commit()
+        return n
 
     def find_duplicates(
         self,
@@ -237,21 +286,28 @@ class CRM(ReportsMixin):
         handle: Any = None,
         name: Any = None,
         region: str | None = None,
+        city: Any = None,
+        postcode: Any = None,
+        birthday: Any = None,
         **fields: Any,
     ) -> Interaction:
         """Resolve the sender (or create a new contact) and log the touchpoint, atomically.
 
-        Identities given that the resolved contact does not hold yet are attached to it. When
-        the identities point at two different contacts nothing is written and
-        :class:`crmkit.errors.DuplicateContactError` names one of them: merge them first.
+        A known identity decides; otherwise a fuzzy match links only when confident (see
+        :meth:`resolve`). When it is likely (``review_threshold``, 0.5) but not confident, a
+        new contact is created and a review item names the likely matches
+        (:meth:`review_queue`). Identities given that the resolved contact does not hold yet
+        are attached to it. When the identities point at two different contacts nothing is
+        written and :class:`crmkit.errors.DuplicateContactError` names one of them.
         """
         chan = normalize_channel(channel)
         ids = self._identities(email, phone, handle, region, chan)
         if not ids.lookup_keys():
             raise ValidationError("identity", None, "record() needs email=, phone= or handle=")
+        ev = self._evidence(name, city, postcode, birthday, region)
         for attempt in range(_RECORD_ATTEMPTS):
             try:
-                return self._record_once(chan, direction, ids, name, region, fields)
+                return self._record_once(chan, direction, ids, ev, fields)
             except DuplicateContactError:
                 raise
             except ConflictError:
@@ -264,26 +320,14 @@ class CRM(ReportsMixin):
         channel: str,
         direction: Any,
         ids: IdentityArgs,
-        name: Any,
-        region: str | None,
+        ev: Evidence,
         fields: dict[str, Any],
     ) -> Interaction:
         now = self._ctx.clock()
         with self._ctx.write() as uow:
-            resolution = self._resolve(uow, ids)
-            contact = resolution.contact
-            if contact is None and resolution.candidates:
-                # The identities name different people (or a shared line): do not guess.
-                owner = resolution.candidates[0].contact.id
-                raise DuplicateContactError(ids.lookup_keys()[0][1], owner)
+            contact, is_new, review = resolve_or_create(uow, ids, ev, self.match_policy, now)
             try:
-                if contact is None:
-                    contact = Contact.new(
-                        name=name,
-                        region=region or self.default_region,
-                        now=now,
-                        **ids.contact_fields(),
-                    )
+                if is_new:
                     uow.contacts.add(contact)
                 else:
                     enriched = _enrich(contact, ids, now)
@@ -293,6 +337,8 @@ class CRM(ReportsMixin):
                 # Our lookup found nobody, yet the identity is taken now: a concurrent writer
                 # created this person after we looked. Retrying finds that contact.
                 raise _ConcurrentWriterError(str(exc)) from exc
+            if review is not None:
+                uow.reviews.add(review)
             interaction = Interaction.new(
                 contact_id=contact.id, channel=channel, direction=direction, now=now, **fields
             )

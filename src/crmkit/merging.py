@@ -10,6 +10,7 @@ import attrs
 
 from crmkit._types import parse_datetime
 from crmkit.contacts import Contact
+from crmkit.review import ReviewItem
 
 __all__ = ["MergeRecord", "MergeResult", "Survivorship", "keep_survivor_fill_gaps"]
 
@@ -62,6 +63,8 @@ class MergeRecord:
     at: datetime
     by: str | None = None
     undone_at: datetime | None = None
+    # Review items the merge answered or renamed, as they were before it.
+    reviews: tuple[ReviewItem, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +76,7 @@ class MergeRecord:
             "at": self.at.isoformat(),
             "by": self.by,
             "undone_at": None if self.undone_at is None else self.undone_at.isoformat(),
+            "reviews": [item.to_dict() for item in self.reviews],
         }
 
     @classmethod
@@ -87,6 +91,7 @@ class MergeRecord:
             at=parse_datetime(data["at"], "at"),
             by=data.get("by"),
             undone_at=None if undone is None else parse_datetime(undone, "undone_at"),
+            reviews=tuple(ReviewItem.from_dict(d) for d in data.get("reviews", ())),
         )
 
     @property

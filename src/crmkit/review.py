@@ -80,7 +80,9 @@ class ReviewItem:
             merge_id=data.get("merge_id"),
         )
 
-    def after_merge(self, survivor_id: str, merged_id: str, merge_id: str, at: datetime) -> ReviewItem:
+    def after_merge(
+        self, survivor_id: str, merged_id: str, merge_id: str, at: datetime
+    ) -> ReviewItem:
         """This item once *merged_id* has been merged into *survivor_id*.
 
         An item asking about exactly that pair is answered (``"merged"``); any other item
@@ -97,8 +99,10 @@ class ReviewItem:
         if self.status != "open":
             return self
         asked = {self.contact_id, *self.candidate_ids}
-        if survivor_id in asked and merged_id in asked and (
-            self.contact_id in (survivor_id, merged_id)
+        if (
+            survivor_id in asked
+            and merged_id in asked
+            and (self.contact_id in (survivor_id, merged_id))
         ):
             return attrs.evolve(self, status="merged", resolved_at=at, merge_id=merge_id)
         contact = survivor_id if self.contact_id == merged_id else self.contact_id

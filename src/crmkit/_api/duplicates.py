@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import attrs
 
 from crmkit._api._base import Context
-from crmkit.contacts import Contact
 from crmkit.identity.contact_match import contact_record
 from crmkit.identity.matcher import Matcher
 

@@ -9,7 +9,6 @@ both can be cached in any process by content.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 

@@ -14,6 +14,7 @@ from crmkit.testing.contract._funnel import FunnelContract
 from crmkit.testing.contract._interactions import InteractionsContract
 from crmkit.testing.contract._ledger import LedgerContract
 from crmkit.testing.contract._merge import MergeContract
+from crmkit.testing.contract._resolve import ResolveContract
 from crmkit.testing.contract._segments import SegmentsContract
 from crmkit.testing.contract._tasks import TasksContract
 
@@ -25,6 +26,7 @@ __all__ = [
     "InteractionsContract",
     "LedgerContract",
     "MergeContract",
+    "ResolveContract",
     "SegmentsContract",
     "StorageContract",
     "TasksContract",
@@ -40,5 +42,6 @@ class StorageContract(
     SegmentsContract,
     FacadeContract,
     MergeContract,
+    ResolveContract,
 ):
     """Behaviour every backend must show. Override the ``storage`` fixture."""
