@@ -14,7 +14,12 @@ from crmkit._api._identities import IdentityArgs
 from crmkit._types import ensure_date, new_id
 from crmkit.contacts import Contact, check_text
 from crmkit.errors import DuplicateContactError, ValidationError
-from crmkit.identity.contact_match import ScoredContact, query_keys, score_contacts
+from crmkit.identity.contact_match import (
+    ScoredContact,
+    prepared_forms,
+    query_keys,
+    score_contacts,
+)
 from crmkit.identity.model import MatchModel
 from crmkit.identity.prepare import PreparedRecord, prepare
 from crmkit.resolution import Candidate, Resolution
@@ -132,9 +137,10 @@ def _fuzzy(
     ids = {cid for held in holders.values() for cid in held} - set(exclude)
     if not ids:
         return []
-    scored = score_contacts(
-        query, uow.contacts.find_many(ids), model=policy.model, min_score=CANDIDATE_FLOOR
-    )
+    # A backend may serve the folded forms it keeps (the memory one does); others fold.
+    forms = getattr(uow.contacts, "prepared_forms", prepared_forms)
+    scored = score_contacts(query, uow.contacts.find_many(ids), model=policy.model,
+                            min_score=CANDIDATE_FLOOR, forms=forms)  # fmt: skip
     return scored[: policy.limit]
 
 

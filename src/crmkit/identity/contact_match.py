@@ -9,7 +9,7 @@ both can be cached in any process by content.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -26,7 +26,9 @@ __all__ = [
     "MAX_FUZZY_BLOCK",
     "ScoredContact",
     "contact_record",
+    "fold_contact",
     "key_limit",
+    "keys_of_forms",
     "match_keys",
     "prepared_forms",
     "query_keys",
@@ -97,11 +99,12 @@ def prepared_forms(contact: Contact) -> tuple[PreparedRecord, ...]:
     if found is None:
         if len(_FORMS) >= _FORMS_LIMIT:
             _FORMS.clear()  # dropping entries only makes the next look-ups slower
-        found = _FORMS[key] = _build_forms(contact)
+        found = _FORMS[key] = fold_contact(contact)
     return found
 
 
-def _build_forms(contact: Contact) -> tuple[PreparedRecord, ...]:
+def fold_contact(contact: Contact) -> tuple[PreparedRecord, ...]:
+    """:func:`prepared_forms` without the cache (for a backend that keeps its own)."""
     forms = [prepare(contact_record(contact))]
     forms.extend(prepare(contact_record(contact, phone=p)) for p in contact.phones[1:])
     forms.extend(prepare(contact_record(contact, email=e)) for e in contact.emails[1:])
@@ -125,12 +128,17 @@ def match_keys(contact: Contact) -> frozenset[str]:
     fields = _match_fields(contact)
     found = _KEYS.get(fields)
     if found is None:
-        keys = {k for form in _build_forms(contact) for k in block_keys(form)}
-        found = frozenset(k for k in keys if not k.startswith(_EXACT_PREFIXES))
+        found = keys_of_forms(fold_contact(contact))
         if len(_KEYS) >= _KEYS_LIMIT:
             _KEYS.clear()
         _KEYS[fields] = found
     return found
+
+
+def keys_of_forms(forms: Iterable[PreparedRecord]) -> frozenset[str]:
+    """The blocking keys of a contact's folded forms (see :func:`match_keys`)."""
+    keys = {k for form in forms for k in block_keys(form)}
+    return frozenset(k for k in keys if not k.startswith(_EXACT_PREFIXES))
 
 
 def same_match_fields(a: Contact, b: Contact) -> bool:
@@ -176,9 +184,11 @@ def score_contacts(
     *,
     model: MatchModel | None = None,
     min_score: float = 0.01,
+    forms: Callable[[Contact], tuple[PreparedRecord, ...]] = prepared_forms,
 ) -> list[ScoredContact]:
     """Score *contacts* against *query* (a record mapping, or prepared), best first; pairs
-    with different first names and scores under *min_score* are left out.
+    with different first names and scores under *min_score* are left out. *forms* folds a
+    contact (default :func:`prepared_forms`; a backend holding them already can serve them).
 
     >>> a = Contact.new(id="a", name="Hristo Stoyanov", city="Sofia", birthday="1985-03-02")
     >>> b = Contact.new(id="b", name="Maria Stoyanova", city="Sofia")
@@ -191,7 +201,7 @@ def score_contacts(
     out = []
     for contact in contacts:
         best = None
-        for form in prepared_forms(contact):
+        for form in forms(contact):
             judged = _judge(prepared, form, model)
             if judged is not None and (best is None or judged[0] > best[0]):
                 best = judged

@@ -6,7 +6,14 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 
 from crmkit.contacts import Contact
 from crmkit.errors import AlreadyExistsError, ContactNotFoundError, StaleVersionError
-from crmkit.identity.contact_match import match_keys, same_match_fields
+from crmkit.identity.contact_match import (
+    fold_contact,
+    keys_of_forms,
+    match_keys,
+    prepared_forms,
+    same_match_fields,
+)
+from crmkit.identity.prepare import PreparedRecord
 from crmkit.storage._identity import check_identities
 from crmkit.storage.memory._base import KeyIndex, UndoableDict, UndoLog
 
@@ -21,6 +28,10 @@ class ContactTables:
         self.rows: UndoableDict[str, Contact] = UndoableDict()
         self.identities: UndoableDict[str, tuple[str, ...]] = UndoableDict()
         self.match_keys = KeyIndex()
+        # The engine's folded forms of each contact, as IdentityIndex keeps them: scoring a
+        # candidate then costs no folding. Not journaled: an entry is used only while it
+        # belongs to the stored version (checked by identity), so a rollback cannot mislead.
+        self.forms: dict[str, tuple[Contact, tuple[PreparedRecord, ...]]] = {}
 
 
 class MemoryContactRepository:
@@ -42,8 +53,10 @@ class MemoryContactRepository:
             old.identity_keys() if old else frozenset(), contact.identity_keys(),
         )  # fmt: skip
         if old is None or not same_match_fields(old, contact):
+            forms = fold_contact(contact)
+            self._t.forms[contact.id] = (contact, forms)
             old_keys = match_keys(old) if old else frozenset()
-            new_keys = match_keys(contact)
+            new_keys = keys_of_forms(forms)
             for key in old_keys - new_keys:
                 self._t.match_keys.discard(self._log, key, contact.id)
             for key in new_keys - old_keys:
@@ -53,6 +66,14 @@ class MemoryContactRepository:
         _refile(self._t.identities, self._log, old.id, old.identity_keys(), frozenset())
         for key in match_keys(old):
             self._t.match_keys.discard(self._log, key, old.id)
+        self._t.forms.pop(old.id, None)
+
+    def prepared_forms(self, contact: Contact) -> tuple[PreparedRecord, ...]:
+        """The folded forms of a stored contact, kept since it was written."""
+        held = self._t.forms.get(contact.id)
+        if held is not None and same_match_fields(held[0], contact):
+            return held[1]
+        return prepared_forms(contact)
 
     def add(self, contact: Contact) -> None:
         if contact.id in self._t.rows:

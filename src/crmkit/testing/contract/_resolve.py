@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from crmkit.contacts import Contact
@@ -21,7 +23,7 @@ __all__ = ["ResolveContract"]
 def _holders(crm: CRM, contact: Contact) -> set[str]:
     """Ids filed under any of *contact*'s blocking keys, as the backend has them."""
     with crm.storage.unit_of_work(crm.workspace, read_only=True) as uow:
-        held = uow.contacts.match_key_holders({k: 10_000 for k in match_keys(contact)})
+        held = uow.contacts.match_key_holders(dict.fromkeys(match_keys(contact), 10000))
     return {cid for ids in held.values() for cid in ids}
 
 
@@ -90,7 +92,7 @@ class ResolveContract(ContractBase):
 
     def test_thresholds_are_overridable_and_checked(self, crm: CRM, storage: Storage) -> None:
         c = self._hristo(crm)
-        query = {"name": "Hristo Stoyanov", "phone": "+44 7887 123456"}
+        query: dict[str, Any] = {"name": "Hristo Stoyanov", "phone": "+44 7887 123456"}
         assert crm.resolve(**query).contact == c
         strict = CRM(storage=storage, workspace=self.workspace, match_threshold=0.999999)
         assert strict.resolve(**query).contact is None
@@ -149,7 +151,8 @@ class ResolveContract(ContractBase):
         [item] = crm.review_queue()
         assert (item.contact_id, item.candidate_ids, item.status) == (new_id, (old.id,), "open")
         assert crm.match_policy.review_threshold <= item.score
-        assert item.reasons and item.created_at == T0
+        assert item.reasons
+        assert item.created_at == T0
 
     def test_unlikely_matches_are_not_flagged(self, crm: CRM) -> None:
         crm.contacts.create(name="Besa Kola", city="Tiranë")
@@ -157,7 +160,7 @@ class ResolveContract(ContractBase):
         assert crm.review_queue() == []
 
     def test_merging_a_review_item_merges_and_closes_it(self, crm: CRM) -> None:
-        old, new_id = self._likely(crm)
+        old, _new_id = self._likely(crm)
         [item] = crm.review_queue()
         done = crm.resolve_review(item.id, action="merge")
         assert (done.status, done.resolved_at) == ("merged", T0)
@@ -185,7 +188,7 @@ class ResolveContract(ContractBase):
         assert item.merge_id == result.merge_id
 
     def test_merging_a_candidate_elsewhere_renames_it_in_the_item(self, crm: CRM) -> None:
-        old, new_id = self._likely(crm)
+        old, _new_id = self._likely(crm)
         third = crm.contacts.create(name="Besa Kola", city="Durrës")
         result = crm.merge(third.id, old.id)
         [item] = crm.review_queue()
