@@ -8,10 +8,11 @@ from types import TracebackType
 from typing import Any, Self
 
 from crmkit._api._base import Context
-from crmkit._api._identities import IdentityArgs, parse_identities
+from crmkit._api._identities import IdentityArgs
 from crmkit._api.contacts import ContactsAPI
 from crmkit._api.duplicates import DuplicateGroup, find_duplicates
 from crmkit._api.funnel import DealsAPI, PipelinesAPI
+from crmkit._api.identity import IdentityMixin, enrich
 from crmkit._api.importing import import_contacts
 from crmkit._api.interactions import InteractionsAPI
 from crmkit._api.merge import merge_contacts, unmerge_contacts
@@ -22,15 +23,12 @@ from crmkit._api.resolve import (
     REVIEW_THRESHOLD,
     Evidence,
     MatchPolicy,
-    resolve_in,
     resolve_or_create,
 )
-from crmkit._api.reviews import resolve_review, review_queue
 from crmkit._api.segments import ConsentAPI, SegmentsAPI
 from crmkit._api.tasks import TasksAPI, UsersAPI
 from crmkit._api.transactions import TransactionsAPI
 from crmkit._types import ensure_aware, utcnow
-from crmkit.contacts import Contact
 from crmkit.errors import ConflictError, DuplicateContactError, ValidationError
 from crmkit.funnel.lifecycle import LifecycleStages
 from crmkit.identity.model import MatchModel
@@ -38,8 +36,6 @@ from crmkit.identity.normalize import normalize_channel
 from crmkit.importing import ImportReport
 from crmkit.interactions import Interaction
 from crmkit.merging import MergeRecord, MergeResult, Survivorship
-from crmkit.resolution import Resolution
-from crmkit.review import ReviewItem
 from crmkit.storage import MemoryStorage, open_storage
 from crmkit.storage.protocols import Storage
 
@@ -54,7 +50,7 @@ class _ConcurrentWriterError(ConflictError):
     """Another writer claimed an identity between our lookup and our write."""
 
 
-class CRM(ReportsMixin):
+class CRM(IdentityMixin, ReportsMixin):
     """A business's memory of its customers, bound to one workspace.
 
     >>> from datetime import UTC, datetime
@@ -133,82 +129,6 @@ class CRM(ReportsMixin):
         return f"CRM({self.storage!r}, workspace={self.workspace!r})"
 
     # -- identity --------------------------------------------------------------------------
-
-    def resolve(
-        self,
-        *,
-        email: Any = None,
-        phone: Any = None,
-        handle: Any = None,
-        name: Any = None,
-        region: str | None = None,
-        channel: str | None = None,
-        city: Any = None,
-        postcode: Any = None,
-        birthday: Any = None,
-        threshold: float | None = None,
-    ) -> Resolution:
-        """Who is this? Exact identities first, then fuzzy candidates; writes nothing.
-
-        A known identity decides (``.contact``, score 1.0) unless the identities name two
-        people. Otherwise the stored blocking keys bring back likely contacts, scored by the
-        identity engine with reasons, best first in ``.candidates``; ``.contact`` is set only
-        when the best reaches ``threshold`` (default ``match_threshold``, 0.97), rests on more
-        than a name, and no second candidate is as sure. With ``name=`` the fuzzy candidates
-        are listed after an exact match too.
-        """
-        ids = self._identities(email, phone, handle, region, channel)
-        ev = self._evidence(name, city, postcode, birthday, region)
-        limit = self.match_policy.match_threshold if threshold is None else threshold
-        if threshold is not None:
-            MatchPolicy(threshold, min(threshold, self.match_policy.review_threshold))
-        with self._ctx.read() as uow:
-            return resolve_in(uow, ids, ev, self.match_policy, limit)
-
-    def _evidence(
-        self, name: Any, city: Any, postcode: Any, birthday: Any, region: str | None
-    ) -> Evidence:
-        return Evidence.parse(name=name, city=city, postcode=postcode, birthday=birthday,
-                              region=region or self.default_region)  # fmt: skip
-
-    def _identities(
-        self, email: Any, phone: Any, handle: Any, region: str | None, channel: str | None
-    ) -> IdentityArgs:
-        return parse_identities(
-            email=email,
-            phone=phone,
-            handle=handle,
-            region=region or self.default_region,
-            channel=channel,
-        )
-
-    def review_queue(self, *, status: str | None = "open") -> list[ReviewItem]:
-        """Likely duplicates :meth:`record` did not link on its own, oldest first.
-
-        ``status``: ``"open"`` (default), ``"merged"``, ``"dismissed"`` or None for all.
-        """
-        return review_queue(self._ctx, status)
-
-    def resolve_review(
-        self, item_id: str, *, action: str, candidate_id: str | None = None
-    ) -> ReviewItem:
-        """Decide a review item: ``action="merge"`` merges the new contact into its best
-        candidate (or *candidate_id*) with :meth:`merge`; ``"dismiss"`` keeps them apart.
-        Returns the item as it now stands; an item already decided is refused with
-        :class:`crmkit.errors.InvalidTransitionError`."""
-        return resolve_review(self._ctx, item_id, action, candidate_id=candidate_id,
-                              merge=self.merge)  # fmt: skip
-
-    def rebuild_match_index(self) -> int:
-        """Recompute every contact's stored blocking keys; return how many contacts.
-
-        Needed once for a database that held contacts before fuzzy matching existed (or
-        after an upgrade that changes the keys); everyday writes keep the keys up to date.
-        """
-        with self._ctx.write() as uow:
-            n = uow.contacts.rebuild_match_keys()
-            uow.commit()
-        return n
 
     def find_duplicates(
         self,
@@ -330,7 +250,7 @@ class CRM(ReportsMixin):
                 if is_new:
                     uow.contacts.add(contact)
                 else:
-                    enriched = _enrich(contact, ids, now)
+                    enriched = enrich(contact, ids, now)
                     if enriched is not contact:
                         uow.contacts.update(enriched)
             except DuplicateContactError as exc:
@@ -384,16 +304,3 @@ class CRM(ReportsMixin):
         """Who last spoke to them, and about what (``None`` if nobody ever did)."""
         found = self.timeline(contact_id, limit=1, direction=direction)
         return found[0] if found else None
-
-
-def _enrich(contact: Contact, ids: IdentityArgs, now: datetime) -> Contact:
-    """The contact with any identity from *ids* it does not hold yet."""
-    fields: dict[str, Any] = {}
-    if ids.email and ids.email not in contact.emails:
-        fields["emails"] = [*contact.emails, ids.email]
-    if ids.phone and ids.phone not in contact.phones:
-        fields["phones"] = [*contact.phones, ids.phone]
-    # A different handle on a channel the contact already uses is left for a human to judge.
-    if ids.handle and ids.handle[0] not in contact.handles:
-        fields["handles"] = {**contact.handles, ids.handle[0]: ids.handle[1]}
-    return contact.changed(now=now, **fields) if fields else contact
