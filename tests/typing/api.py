@@ -50,3 +50,4 @@ def use_the_api() -> None:
     except CRMError:
         pass
     del sqlite_crm, same, who, when, timeline, last, merged, report, org, amount
+    del fuzzy, decided, indexed
