@@ -8,18 +8,26 @@ from types import TracebackType
 from typing import Any, Self
 
 from crmkit._api._base import Context
-from crmkit._api._identities import IdentityArgs, parse_identities
+from crmkit._api._identities import IdentityArgs
 from crmkit._api.card import build_card
 from crmkit._api.contacts import ContactsAPI
 from crmkit._api.duplicates import DuplicateGroup, find_duplicates
 from crmkit._api.erasure import ErasuresAPI, Suppression
 from crmkit._api.funnel import DealsAPI, PipelinesAPI
+from crmkit._api.identity import IdentityMixin, enrich
 from crmkit._api.importing import import_contacts
 from crmkit._api.interactions import InteractionsAPI
 from crmkit._api.lists import ListsAPI
 from crmkit._api.merge import merge_contacts, unmerge_contacts
 from crmkit._api.organizations import OrganizationsAPI
 from crmkit._api.reports import ReportsMixin
+from crmkit._api.resolve import (
+    MATCH_THRESHOLD,
+    REVIEW_THRESHOLD,
+    Evidence,
+    MatchPolicy,
+    resolve_or_create,
+)
 from crmkit._api.segments import ConsentAPI, SegmentsAPI
 from crmkit._api.tasks import TasksAPI, UsersAPI
 from crmkit._api.transactions import TransactionsAPI
@@ -35,13 +43,13 @@ from crmkit.errors import (
     ValidationError,
 )
 from crmkit.funnel.lifecycle import LifecycleStages
+from crmkit.identity.model import MatchModel
 from crmkit.identity.normalize import normalize_channel
 from crmkit.importing import ImportReport
 from crmkit.interactions import Interaction
 from crmkit.merging import MergeRecord, MergeResult, Survivorship
-from crmkit.resolution import Candidate, Resolution
 from crmkit.storage import MemoryStorage, open_storage
-from crmkit.storage.protocols import Storage, UnitOfWork
+from crmkit.storage.protocols import Storage
 
 __all__ = ["CRM"]
 
@@ -54,7 +62,7 @@ class _ConcurrentWriterError(ConflictError):
     """Another writer claimed an identity between our lookup and our write."""
 
 
-class CRM(ReportsMixin):
+class CRM(IdentityMixin, ReportsMixin):
     """A business's memory of its customers, bound to one workspace.
 
     >>> from datetime import UTC, datetime
@@ -82,6 +90,9 @@ class CRM(ReportsMixin):
         lifecycle_stages: LifecycleStages | None = None,
         purposes: Iterable[str] = DEFAULT_PURPOSES,
         suppression_pepper: str | bytes | None = None,
+        match_threshold: float = MATCH_THRESHOLD,
+        review_threshold: float = REVIEW_THRESHOLD,
+        match_model: MatchModel | None = None,
     ) -> None:
         """``purposes`` are the consent purposes this CRM knows (default
         :data:`crmkit.consent.DEFAULT_PURPOSES`; extend with ``DEFAULT_PURPOSES | {...}``);
@@ -101,6 +112,9 @@ class CRM(ReportsMixin):
         self.purposes = check_purposes(purposes)
         self._ctx = Context(self.storage, workspace, region, clock, purposes=self.purposes,
                             suppression_pepper=suppression_pepper)  # fmt: skip
+        self.match_policy = MatchPolicy(
+            match_threshold, review_threshold, match_model or MatchModel.default()
+        )
         self.lifecycle_stages = lifecycle_stages or LifecycleStages.default()
         self.contacts = ContactsAPI(self._ctx, self.lifecycle_stages)
         self.interactions = InteractionsAPI(self._ctx)
@@ -138,50 +152,6 @@ class CRM(ReportsMixin):
         return f"CRM({self.storage!r}, workspace={self.workspace!r})"
 
     # -- identity --------------------------------------------------------------------------
-
-    def resolve(
-        self,
-        *,
-        email: Any = None,
-        phone: Any = None,
-        handle: Any = None,
-        name: Any = None,
-        region: str | None = None,
-        channel: str | None = None,
-    ) -> Resolution:
-        """Who is this? Looks up identities without writing anything.
-
-        ``.contact`` is set only when every identity given that is known points at the same
-        contact; otherwise ``.candidates`` lists the owners, best first.
-        """
-        ids = self._identities(email, phone, handle, region, channel)
-        with self._ctx.read() as uow:
-            return self._resolve(uow, ids)
-
-    def _identities(
-        self, email: Any, phone: Any, handle: Any, region: str | None, channel: str | None
-    ) -> IdentityArgs:
-        return parse_identities(
-            email=email,
-            phone=phone,
-            handle=handle,
-            region=region or self.default_region,
-            channel=channel,
-        )
-
-    def _resolve(self, uow: UnitOfWork, ids: IdentityArgs) -> Resolution:
-        found: dict[str, tuple[Contact, list[str]]] = {}
-        for label, key in ids.lookup_keys():
-            for owner in uow.contacts.find_by_identity(key):
-                found.setdefault(owner.id, (owner, []))[1].append(f"{label} equal")
-        candidates = sorted(
-            (Candidate(c, 1.0, tuple(r)) for c, r in found.values()),
-            key=lambda cand: (-len(cand.reasons), cand.contact.created_at, cand.contact.id),
-        )
-        if len(candidates) == 1:
-            best = candidates[0]
-            return Resolution(best.contact, best.score, best.reasons, tuple(candidates))
-        return Resolution(None, 0.0, (), tuple(candidates))
 
     def find_duplicates(
         self,
@@ -259,22 +229,29 @@ class CRM(ReportsMixin):
         handle: Any = None,
         name: Any = None,
         region: str | None = None,
+        city: Any = None,
+        postcode: Any = None,
+        birthday: Any = None,
         **fields: Any,
     ) -> Interaction:
         """Resolve the sender (or create a new contact) and log the touchpoint, atomically.
 
-        Identities given that the resolved contact does not hold yet are attached to it. When
-        the identities point at two different contacts nothing is written and
-        :class:`crmkit.errors.DuplicateContactError` names one of them: merge them first. An
+        A known identity decides; otherwise a fuzzy match links only when confident (see
+        :meth:`resolve`). When it is likely (``review_threshold``, 0.5) but not confident, a
+        new contact is created and a review item names the likely matches
+        (:meth:`review_queue`). Identities given that the resolved contact does not hold yet
+        are attached to it. When the identities point at two different contacts nothing is
+        written and :class:`crmkit.errors.DuplicateContactError` names one of them. An
         identity of an erased person raises :class:`crmkit.errors.SuppressedContactError`.
         """
         chan = normalize_channel(channel)
         ids = self._identities(email, phone, handle, region, chan)
         if not ids.lookup_keys():
             raise ValidationError("identity", None, "record() needs email=, phone= or handle=")
+        ev = self._evidence(name, city, postcode, birthday, region)
         for attempt in range(_RECORD_ATTEMPTS):
             try:
-                return self._record_once(chan, direction, ids, name, region, fields)
+                return self._record_once(chan, direction, ids, ev, fields)
             except (DuplicateContactError, SuppressedContactError):
                 raise
             except ConflictError:
@@ -287,30 +264,18 @@ class CRM(ReportsMixin):
         channel: str,
         direction: Any,
         ids: IdentityArgs,
-        name: Any,
-        region: str | None,
+        ev: Evidence,
         fields: dict[str, Any],
     ) -> Interaction:
         now = self._ctx.clock()
         with self._ctx.write() as uow:
-            resolution = self._resolve(uow, ids)
-            contact = resolution.contact
-            if contact is None and resolution.candidates:
-                # The identities name different people (or a shared line): do not guess.
-                owner = resolution.candidates[0].contact.id
-                raise DuplicateContactError(ids.lookup_keys()[0][1], owner)
+            contact, is_new, review = resolve_or_create(uow, ids, ev, self.match_policy, now)
             try:
-                if contact is None:
-                    contact = Contact.new(
-                        name=name,
-                        region=region or self.default_region,
-                        now=now,
-                        **ids.contact_fields(),
-                    )
+                if is_new:
                     Suppression(self._ctx, uow).check_change(None, contact)
                     uow.contacts.add(contact)
                 else:
-                    enriched = _enrich(contact, ids, now)
+                    enriched = enrich(contact, ids, now)
                     if enriched is not contact:
                         Suppression(self._ctx, uow).check_change(contact, enriched)
                         uow.contacts.update(enriched)
@@ -318,6 +283,8 @@ class CRM(ReportsMixin):
                 # Our lookup found nobody, yet the identity is taken now: a concurrent writer
                 # created this person after we looked. Retrying finds that contact.
                 raise _ConcurrentWriterError(str(exc)) from exc
+            if review is not None:
+                uow.reviews.add(review)
             interaction = Interaction.new(
                 contact_id=contact.id, channel=channel, direction=direction, now=now, **fields
             )

@@ -33,6 +33,7 @@ and the message names both.
     │   ├── SegmentNotFoundError
     │   ├── ListNotFoundError
     │   ├── MergeNotFoundError
+    │   ├── ReviewItemNotFoundError             a duplicate-review item of crm.review_queue()
     │   └── MissingRateError                    no exchange rate for a currency on a date
     ├── ConflictError                           the write contradicts what is stored
     │   ├── DuplicateContactError               identity, contact_id (the existing owner)
@@ -82,6 +83,7 @@ __all__ = [
     "NotFoundError",
     "OrganizationNotFoundError",
     "PipelineNotFoundError",
+    "ReviewItemNotFoundError",
     "SchemaVersionError",
     "SegmentNotFoundError",
     "StageChangeNotFoundError",
@@ -232,6 +234,10 @@ class ListNotFoundError(NotFoundError):
 
 class MergeNotFoundError(NotFoundError):
     kind = "merge"
+
+
+class ReviewItemNotFoundError(NotFoundError):
+    kind = "review item"
 
 
 class MissingRateError(NotFoundError):

@@ -10,6 +10,7 @@ import attrs
 
 from crmkit._types import parse_datetime
 from crmkit.contacts import Contact
+from crmkit.review import ReviewItem
 
 __all__ = ["MergeRecord", "MergeResult", "Survivorship", "keep_survivor_fill_gaps"]
 
@@ -65,6 +66,8 @@ class MergeRecord:
     # Set when a contact of the merge was erased: the snapshots are blanked and the merge
     # can no longer be undone (see crmkit.erasure).
     erased_at: datetime | None = None
+    # Review items the merge answered or renamed, as they were before it.
+    reviews: tuple[ReviewItem, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -76,6 +79,7 @@ class MergeRecord:
             "at": self.at.isoformat(),
             "by": self.by,
             "undone_at": None if self.undone_at is None else self.undone_at.isoformat(),
+            "reviews": [item.to_dict() for item in self.reviews],
         }
         if self.erased_at is not None:
             out["erased_at"] = self.erased_at.isoformat()
@@ -95,6 +99,7 @@ class MergeRecord:
             by=data.get("by"),
             undone_at=None if undone is None else parse_datetime(undone, "undone_at"),
             erased_at=None if erased is None else parse_datetime(erased, "erased_at"),
+            reviews=tuple(ReviewItem.from_dict(d) for d in data.get("reviews", ())),
         )
 
     @property

@@ -79,3 +79,26 @@ def test_two_sqlite_memory_storages_are_separate() -> None:
         uow.commit()
     with b.unit_of_work("w") as uow:
         assert uow.contacts.count() == 0
+
+
+def test_upgrading_to_match_keys_indexes_the_contacts_already_held(tmp_path: Path) -> None:
+    from crmkit import CRM
+
+    path = tmp_path / "crm.sqlite"
+    for ws in ("a", "b"):
+        with CRM.open(str(path), workspace=ws, default_region="BG") as crm:
+            crm.contacts.create(name="Hristo Stoyanov", city="Sofia", phones=["0887 123 456"])
+    # Put the file back at schema 10, as a crmkit from before fuzzy matching left it.
+    conn = sqlite3.connect(path)
+    for table in ("match_keys_pending", "review_links", "review_items", "match_keys"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("PRAGMA user_version = 10")
+    conn.commit()
+    conn.close()
+    for ws in ("a", "b"):
+        with CRM.open(str(path), workspace=ws, default_region="BG") as crm:
+            found = crm.resolve(name="Христо Стоянов", city="София").candidates
+            assert [c.contact.name for c in found] == ["Hristo Stoyanov"]
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM match_keys_pending").fetchone() == (0,)
+    conn.close()

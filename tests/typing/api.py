@@ -9,7 +9,8 @@ from crmkit import CRM, Contact, Interaction, Money, Organization
 from crmkit.errors import CRMError, DuplicateContactError, ValidationError
 from crmkit.importing import ImportReport
 from crmkit.merging import MergeResult
-from crmkit.resolution import Resolution
+from crmkit.resolution import Candidate, Resolution
+from crmkit.review import ReviewItem
 from crmkit.storage import MemoryStorage, SQLiteStorage, Storage
 
 
@@ -21,6 +22,14 @@ def use_the_api() -> None:
     same: Contact | None = crm.contacts.find(phone="+355691234567")
     res: Resolution = crm.resolve(email="besa@example.al")
     who: Contact | None = res.contact
+    fuzzy: list[Candidate] = list(
+        crm.resolve(
+            name="Христо Стоянов", city="София", birthday="1985-03-02", threshold=0.99
+        ).candidates
+    )
+    queue: list[ReviewItem] = crm.review_queue(status="open")
+    decided: ReviewItem = crm.resolve_review(queue[0].id, action="dismiss")
+    indexed: int = crm.rebuild_match_index()
     it: Interaction = crm.record(channel="phone", phone="069 123 4567", summary="hi")
     when: datetime = it.occurred_at.astimezone(UTC)
     timeline: list[Interaction] = crm.timeline(c.id, limit=20)
@@ -41,3 +50,4 @@ def use_the_api() -> None:
     except CRMError:
         pass
     del sqlite_crm, same, who, when, timeline, last, merged, report, org, amount
+    del fuzzy, decided, indexed

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import attrs
 
 from crmkit._api._base import Context
-from crmkit.contacts import Contact
+from crmkit.identity.contact_match import contact_record
 from crmkit.identity.matcher import Matcher
 
 __all__ = ["DuplicateGroup", "contact_record", "find_duplicates"]
@@ -22,25 +21,6 @@ class DuplicateGroup:
     contact_ids: tuple[str, ...]
     score: float
     reasons: tuple[str, ...]
-
-
-def contact_record(contact: Contact) -> dict[str, Any]:
-    """A contact in the record form the identity engine reads."""
-    record: dict[str, Any] = {
-        "id": contact.id,
-        "full_name": contact.name,
-        "first_name": contact.given_name,
-        "last_name": contact.family_name,
-        "email": contact.emails[0] if contact.emails else None,
-        "phone": contact.phones[0] if contact.phones else None,
-        "region": contact.region,
-        "city": contact.city,
-        "postcode": contact.postcode,
-        "address": contact.address,
-        "birthday": None if contact.birthday is None else contact.birthday.isoformat(),
-    }
-    record.update(contact.handles)
-    return {k: v for k, v in record.items() if v is not None}
 
 
 def find_duplicates(

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import attrs
 
 from crmkit._api._base import Context
+from crmkit._api.reviews import follow_merge, undo_follow_merge
 from crmkit._types import new_id
 from crmkit.errors import (
     ErasedContactError,
@@ -64,7 +65,10 @@ def merge_contacts(
             if dry_run:
                 result = MergeResult(None, merged, counts)
                 raise _DryRunFinishedError
-            record = MergeRecord(new_id(), survivor, other, merged, moved, now, by)
+            merge_id = new_id()
+            reviews = follow_merge(uow, survivor.id, other.id, merge_id, now)
+            record = MergeRecord(merge_id, survivor, other, merged, moved, now, by,
+                                 reviews=reviews)  # fmt: skip
             uow.merges.add(record)
             uow.commit()
             return MergeResult(record.id, merged, counts)
@@ -94,6 +98,7 @@ def unmerge_contacts(ctx: Context, merge_id: str) -> MergeRecord:
         linked = uow.linked()
         for name, ids in record.moved.items():
             linked[name].assign_contact(ids, record.merged_id)
+        undo_follow_merge(uow, record.reviews)
         uow.merges.mark_undone(merge_id, now)
         uow.commit()
     return attrs.evolve(record, undone_at=now)

@@ -26,6 +26,7 @@ from crmkit.funnel.pipeline import Pipeline
 from crmkit.interactions import Interaction
 from crmkit.ledger import Transaction
 from crmkit.merging import MergeRecord
+from crmkit.review import ReviewItem
 from crmkit.storage._linked import ContactErasable, ContactLinked
 from crmkit.storage._privacy import ErasureRepository, ListRepository
 from crmkit.tasks.task import Task
@@ -44,6 +45,7 @@ __all__ = [
     "MergeRepository",
     "OrganizationRepository",
     "PipelineRepository",
+    "ReviewRepository",
     "SegmentRepository",
     "StageChangeRepository",
     "Storage",
@@ -85,6 +87,23 @@ class ContactRepository(ContactLinked, Protocol):
 
     def find_by_identity(self, key: str) -> list[Contact]:
         """Owners of an identity key, oldest first (more than one only for shared keys)."""
+        ...
+
+    def match_key_holders(self, keys: Mapping[str, int]) -> dict[str, list[str]]:
+        """Ids of the contacts filed under each blocking key (sorted), for the keys held by
+        at most their limit (``{key: limit}``); commoner keys are left out.
+
+        The keys of a contact are :func:`crmkit.identity.contact_match.match_keys`, written
+        by ``add``/``update``/``remove`` in the same unit of work as the contact.
+        """
+        ...
+
+    def find_many(self, contact_ids: Collection[str]) -> list[Contact]:
+        """The contacts among these ids that exist, by id."""
+        ...
+
+    def rebuild_match_keys(self) -> int:
+        """Recompute every contact's blocking keys (after an upgrade); return the count."""
         ...
 
     def iter_all(self) -> Iterator[Contact]: ...
@@ -312,6 +331,28 @@ class MergeRepository(Protocol):
         ...
 
 
+class ReviewRepository(Protocol):
+    """Likely duplicates waiting for a decision (:class:`crmkit.review.ReviewItem`)."""
+
+    def add(self, item: ReviewItem) -> None: ...
+
+    def get(self, item_id: str) -> ReviewItem:
+        """The item, or :class:`crmkit.errors.ReviewItemNotFoundError`."""
+        ...
+
+    def update(self, item: ReviewItem) -> None:
+        """Replace the stored item (status changes, contacts renamed by a merge)."""
+        ...
+
+    def select(self, *, status: str | None = None) -> list[ReviewItem]:
+        """Items (of one status), oldest first."""
+        ...
+
+    def for_contact(self, contact_id: str) -> list[ReviewItem]:
+        """Items naming the contact as the new contact or as a candidate, oldest first."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One all-or-nothing transaction on one workspace."""
 
@@ -362,6 +403,9 @@ class UnitOfWork(Protocol):
 
     @property
     def lists(self) -> ListRepository: ...
+
+    @property
+    def reviews(self) -> ReviewRepository: ...
 
     def linked(self) -> Mapping[str, ContactLinked]:
         """Every repository whose records follow a contact through a merge, by name.

@@ -1,7 +1,8 @@
 """A hypothesis state machine that drives a backend next to a plain-dict model.
 
 After every step the backend and the model must agree on every contact, every identity
-owner and every timeline, so any divergence shows up with a minimal failing sequence.
+owner, every blocking key's holders and every timeline, so any divergence shows up with a
+minimal failing sequence.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, precon
 
 from crmkit.contacts import Contact
 from crmkit.errors import DuplicateContactError
+from crmkit.identity.contact_match import match_keys
 from crmkit.interactions import Interaction
 from crmkit.storage.protocols import Storage
 from crmkit.testing.strategies import contacts, interactions
@@ -81,6 +83,8 @@ class StorageMachine(RuleBasedStateMachine):
             self.contacts[cid],
             emails=fresh.emails,
             phones=fresh.phones,
+            name=fresh.name,
+            birthday=fresh.birthday,
             city=fresh.city,
             tags=fresh.tags,
             version=self.contacts[cid].version + 1,
@@ -95,6 +99,17 @@ class StorageMachine(RuleBasedStateMachine):
         else:
             assert not expect_conflict
             self.contacts[cid] = new
+
+    @precondition(lambda self: bool(self.contacts))
+    @rule(data=st.data(), tags=st.frozensets(st.sampled_from(["vip", "b2b"])))
+    def retag_contact(self, data: st.DataObject, tags: frozenset[str]) -> None:
+        # Nothing matching reads changes: the backend may skip rewriting the blocking keys.
+        cid = data.draw(st.sampled_from(sorted(self.contacts)))
+        new = attrs.evolve(self.contacts[cid], tags=tags, version=self.contacts[cid].version + 1)
+        with self.storage.unit_of_work(self.workspace) as uow:
+            uow.contacts.update(new)
+            uow.commit()
+        self.contacts[cid] = new
 
     @precondition(lambda self: bool(self.contacts))
     @rule(data=st.data())
@@ -150,6 +165,13 @@ class StorageMachine(RuleBasedStateMachine):
             keys = {k for c in self.contacts.values() for k in c.identity_keys()}
             for key in keys:
                 assert {c.id for c in uow.contacts.find_by_identity(key)} == self._owners(key)
+            # Blocking keys: every key of every contact, and nobody else, is on file.
+            filed: dict[str, set[str]] = {}
+            for c in self.contacts.values():
+                for key in match_keys(c):
+                    filed.setdefault(key, set()).add(c.id)
+            held = uow.contacts.match_key_holders({k: len(self.contacts) for k in filed})
+            assert {k: set(ids) for k, ids in held.items()} == filed
             for cid in self.contacts:
                 expected = sorted(
                     (i for i in self.interactions.values() if i.contact_id == cid),

@@ -32,6 +32,7 @@ from crmkit.storage.memory._privacy import (
     MemoryErasureRepository,
     MemoryListRepository,
 )
+from crmkit.storage.memory._reviews import MemoryReviewRepository, ReviewTables
 from crmkit.storage.memory._segments import MemoryConsentRepository, MemorySegmentRepository
 from crmkit.storage.memory._tasks import MemoryTaskRepository, MemoryUserRepository
 from crmkit.storage.memory._transactions import MemoryTransactionRepository
@@ -61,6 +62,7 @@ class _Workspace:
         self.users: UndoableDict[str, User] = UndoableDict()
         self.erasures = ErasureTables()
         self.lists = ListTables()
+        self.reviews = ReviewTables()
 
 
 class MemoryUnitOfWork:
@@ -85,6 +87,7 @@ class MemoryUnitOfWork:
     users: MemoryUserRepository
     erasures: MemoryErasureRepository
     lists: MemoryListRepository
+    reviews: MemoryReviewRepository
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace
@@ -111,6 +114,7 @@ class MemoryUnitOfWork:
             self.users = MemoryUserRepository(ws.users, self._log)
             self.erasures = MemoryErasureRepository(ws.erasures, self._log)
             self.lists = MemoryListRepository(ws.lists, self._log)
+            self.reviews = MemoryReviewRepository(ws.reviews, self._log)
         except BaseException:
             self._storage._lock.release()
             raise

@@ -65,3 +65,68 @@ class UndoableDict(Generic[K, V]):
         old = self.data.pop(key)
         log.record(lambda: self.data.__setitem__(key, old))
         return old
+
+
+class KeyIndex:
+    """Key -> holder ids, journaled in an :class:`UndoLog`.
+
+    Most keys have one holder, stored as a bare string (a million contacts' keys stay
+    small); shared keys keep a set changed in place, so filing the n-th holder of a common
+    key ("s:info", a popular name) costs O(1), not a scan or a copy of the others.
+    """
+
+    def __init__(self) -> None:
+        self.data: dict[str, str | set[str]] = {}
+
+    def holders(self, key: str) -> list[str]:
+        found = self.data.get(key)
+        if found is None:
+            return []
+        return [found] if isinstance(found, str) else list(found)
+
+    def count(self, key: str) -> int:
+        found = self.data.get(key)
+        if found is None:
+            return 0
+        return 1 if isinstance(found, str) else len(found)
+
+    def add(self, log: UndoLog, key: str, member: str) -> None:
+        found = self.data.get(key)
+        if found is None:
+            self.data[key] = member
+        elif isinstance(found, str):
+            if found == member:
+                return
+            self.data[key] = {found, member}
+        elif member in found:
+            return
+        else:
+            found.add(member)
+
+        def undo() -> None:
+            self._discard(key, member)
+
+        log.record(undo)
+
+    def discard(self, log: UndoLog, key: str, member: str) -> None:
+        if self._discard(key, member):
+            log.record(lambda: self.add(_NO_LOG, key, member))
+
+    def _discard(self, key: str, member: str) -> bool:
+        found = self.data.get(key)
+        if found is None:
+            return False
+        if isinstance(found, str):
+            if found != member:
+                return False
+            del self.data[key]
+            return True
+        if member not in found:
+            return False
+        found.discard(member)
+        if len(found) == 1:
+            self.data[key] = next(iter(found))
+        return True
+
+
+_NO_LOG = UndoLog()  # undo steps are not themselves undone

@@ -28,6 +28,7 @@ from crmkit.storage.postgres._bulk import (
 )
 from crmkit.storage.postgres._driver import PostgresSession, translate_errors, unavailable
 from crmkit.storage.sql._uow import SQLRepositories
+from crmkit.storage.sql._upgrade import finish_upgrades
 
 __all__ = ["PostgresStorage", "PostgresUnitOfWork"]
 
@@ -134,6 +135,7 @@ class PostgresStorage:
             self._pool.open(wait=True, timeout=connect_timeout)
         except PoolTimeout as exc:
             raise unavailable(exc, self.dsn_hint) from exc
+        finish_upgrades(self)
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:

@@ -1,11 +1,12 @@
-"""Contacts and the identity index on any SQL backend."""
+"""Contacts, the identity index and the match-key index on any SQL backend."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 
 from crmkit.contacts import Contact
 from crmkit.errors import AlreadyExistsError, ContactNotFoundError, StaleVersionError
+from crmkit.identity.contact_match import match_keys, same_match_fields
 from crmkit.storage._identity import check_identities
 from crmkit.storage.sql._rows import CONTACT_COLUMNS, contact_from_row, contact_to_row
 from crmkit.storage.sql._session import SQLSession
@@ -74,6 +75,23 @@ class SQLContactRepository:
                 [(self._ws, contact.id, t) for t in sorted(contact.tags - old_tags)],
             )
 
+    def _write_match_keys(self, contact: Contact, old: Contact | None) -> None:
+        # Same transaction as the contact: every process sees keys and contacts agree.
+        if old is not None and same_match_fields(old, contact):
+            return
+        old_keys = match_keys(old) if old else frozenset()
+        new_keys = match_keys(contact)
+        if old_keys - new_keys:
+            self._db.executemany(
+                "DELETE FROM match_keys WHERE workspace = ? AND key = ? AND contact_id = ?",
+                [(self._ws, k, contact.id) for k in sorted(old_keys - new_keys)],
+            )
+        if new_keys - old_keys:
+            self._db.executemany(
+                "INSERT INTO match_keys (workspace, key, contact_id) VALUES (?, ?, ?)",
+                [(self._ws, k, contact.id) for k in sorted(new_keys - old_keys)],
+            )
+
     def add(self, contact: Contact) -> None:
         if self.find_by_id(contact.id) is not None:
             raise AlreadyExistsError("contact", contact.id)
@@ -81,6 +99,7 @@ class SQLContactRepository:
         self._db.execute(_INSERT, (self._ws, *contact_to_row(contact, self._db.dialect)))
         self._write_identities(contact, None)
         self._write_tags(contact, None)
+        self._write_match_keys(contact, None)
 
     def get(self, contact_id: str) -> Contact:
         found = self.find_by_id(contact_id)
@@ -115,9 +134,16 @@ class SQLContactRepository:
             raise StaleVersionError("contact", contact.id, old.version, None)
         self._write_identities(contact, old)
         self._write_tags(contact, old)
+        self._write_match_keys(contact, old)
 
     def remove(self, contact_id: str) -> Contact:
         old = self.get(contact_id)
+        # Match keys are deleted by value: the table has no per-contact index to keep it
+        # small and inserts cheap (rebuild_match_keys clears keys a changed scheme left).
+        self._db.executemany(
+            "DELETE FROM match_keys WHERE workspace = ? AND key = ? AND contact_id = ?",
+            [(self._ws, k, contact_id) for k in sorted(match_keys(old))],
+        )
         for table in ("identities", "contact_tags"):
             self._db.execute(
                 f"DELETE FROM {table} WHERE workspace = ? AND contact_id = ?",
@@ -127,6 +153,42 @@ class SQLContactRepository:
             "DELETE FROM contacts WHERE workspace = ? AND id = ?", (self._ws, contact_id)
         )
         return old
+
+    def match_key_holders(self, keys: Mapping[str, int]) -> dict[str, list[str]]:
+        if not keys:
+            return {}
+        # One statement, one indexed range per key, each cut at limit + 1 rows: a common
+        # key ("s:info", a popular name) costs a few rows, never all of its holders.
+        parts: list[str] = []
+        params: list[object] = []
+        for n, (key, limit) in enumerate(sorted(keys.items())):
+            parts.append(
+                f"SELECT key, contact_id FROM (SELECT key, contact_id FROM match_keys "
+                f"WHERE workspace = ? AND key = ? ORDER BY contact_id LIMIT ?) AS k{n}"
+            )
+            params.extend((self._ws, key, limit + 1))
+        found: dict[str, list[str]] = {}
+        for key, contact_id in self._db.fetchall(" UNION ALL ".join(parts), params):
+            found.setdefault(key, []).append(contact_id)
+        return {k: ids for k, ids in found.items() if len(ids) <= keys[k]}
+
+    def find_many(self, contact_ids: Collection[str]) -> list[Contact]:
+        ids = sorted(set(contact_ids))
+        out: list[Contact] = []
+        step = self._db.dialect.max_in_list
+        for start in range(0, len(ids), step):
+            condition, params = self._db.dialect.in_list("id", ids[start : start + step])
+            rows = self._db.fetchall(_SELECT + f"AND {condition} ORDER BY id", (self._ws, *params))
+            out.extend(contact_from_row(r, self._db.dialect) for r in rows)
+        return out
+
+    def rebuild_match_keys(self) -> int:
+        self._db.execute("DELETE FROM match_keys WHERE workspace = ?", (self._ws,))
+        n = 0
+        for contact in self.iter_all():
+            self._write_match_keys(contact, None)
+            n += 1
+        return n
 
     def find_by_identity(self, key: str) -> list[Contact]:
         rows = self._db.fetchall(

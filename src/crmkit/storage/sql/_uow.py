@@ -16,6 +16,7 @@ from crmkit.storage.sql._lifecycle import SQLLifecycleRepository
 from crmkit.storage.sql._merges import SQLMergeRepository
 from crmkit.storage.sql._organizations import SQLOrganizationRepository
 from crmkit.storage.sql._privacy import SQLErasureRepository, SQLListRepository
+from crmkit.storage.sql._reviews import SQLReviewRepository
 from crmkit.storage.sql._segments import SQLConsentRepository, SQLSegmentRepository
 from crmkit.storage.sql._session import SQLSession
 from crmkit.storage.sql._tasks import SQLTaskRepository, SQLUserRepository
@@ -48,6 +49,7 @@ class SQLRepositories:
     users: SQLUserRepository
     erasures: SQLErasureRepository
     lists: SQLListRepository
+    reviews: SQLReviewRepository
 
     def _wire(
         self,
@@ -71,6 +73,7 @@ class SQLRepositories:
         self.users = SQLUserRepository(db, self.workspace)
         self.erasures = SQLErasureRepository(db, self.workspace)
         self.lists = SQLListRepository(db, self.workspace)
+        self.reviews = SQLReviewRepository(db, self.workspace)
 
     def linked(self) -> Mapping[str, ContactLinked]:
         return {

@@ -12,6 +12,7 @@ from typing import Self
 from crmkit.errors import SchemaVersionError, StorageError
 from crmkit.storage.migrations import load_migrations
 from crmkit.storage.sql._uow import SQLRepositories
+from crmkit.storage.sql._upgrade import finish_upgrades
 from crmkit.storage.sqlite._driver import SQLiteSession, connect, translate_errors
 
 __all__ = ["SQLiteStorage", "SQLiteUnitOfWork"]
@@ -106,6 +107,7 @@ class SQLiteStorage:
         self._lock = threading.Lock()
         self._keepalive = self._connection()  # also keeps a ':memory:' database alive
         self._migrate(self._keepalive)
+        finish_upgrades(self)
 
     def _connection(self) -> sqlite3.Connection:
         if self._serial is not None and self._all:

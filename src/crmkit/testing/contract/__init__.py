@@ -17,6 +17,7 @@ from crmkit.testing.contract._interactions import InteractionsContract
 from crmkit.testing.contract._ledger import LedgerContract
 from crmkit.testing.contract._lists import ListsContract
 from crmkit.testing.contract._merge import MergeContract
+from crmkit.testing.contract._resolve import ResolveContract
 from crmkit.testing.contract._segments import SegmentsContract
 from crmkit.testing.contract._tasks import TasksContract
 
@@ -31,6 +32,7 @@ __all__ = [
     "LedgerContract",
     "ListsContract",
     "MergeContract",
+    "ResolveContract",
     "SegmentsContract",
     "StorageContract",
     "TasksContract",
@@ -49,5 +51,6 @@ class StorageContract(
     ErasureContract,
     ListsContract,
     CardContract,
+    ResolveContract,
 ):
     """Behaviour every backend must show. Override the ``storage`` fixture."""

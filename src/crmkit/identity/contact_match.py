@@ -1,0 +1,214 @@
+"""The identity engine applied to stored contacts: the blocking keys a storage backend files
+each contact under, and the scoring of the contacts those keys bring back.
+
+Storage keeps :func:`match_keys` of every contact in the same transaction as the contact
+itself, so candidate look-ups stay correct however many processes write the database. The
+keys and the prepared forms are pure functions of a contact's matching fields, which is why
+both can be cached in any process by content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from crmkit.contacts import Contact
+from crmkit.identity.blocking import IDENTITY_PREFIXES, block_keys
+from crmkit.identity.features import FEATURES, compare_records
+from crmkit.identity.model import MatchModel
+from crmkit.identity.prepare import PreparedRecord, prepare
+
+__all__ = [
+    "CORROBORATION_BITS",
+    "MAX_BLOCK",
+    "MAX_FUZZY_BLOCK",
+    "ScoredContact",
+    "contact_record",
+    "fold_contact",
+    "key_limit",
+    "keys_of_forms",
+    "match_keys",
+    "prepared_forms",
+    "query_keys",
+    "same_match_fields",
+    "score_contacts",
+]
+
+# Keys held by more contacts than this cannot single a person out (a call centre's number,
+# "info@" mailboxes, a common name): they are skipped at look-up, as Matcher's blocking does.
+MAX_BLOCK = 100
+MAX_FUZZY_BLOCK = 12
+# Evidence beyond the names (in bits) a fuzzy match needs before it may be called confident:
+# a shared name, in any script, never identifies a person by itself.
+CORROBORATION_BITS = 8.0
+# Exact identities live in the storage's identity index already; the exact path finds them.
+_EXACT_PREFIXES = ("p:", "e:", "h:", "x:")
+_NAME_FEATURES = frozenset(FEATURES.index(f) for f in ("first name", "last name", "email/handle"))
+_FIRST = FEATURES.index("first name")
+_BIRTHDAY = FEATURES.index("birthday")
+
+# A contact's fields that matching reads; anything else (tags, owner, ...) changes no key.
+_MatchFields = tuple[Any, ...]
+
+
+def _match_fields(contact: Contact) -> _MatchFields:
+    return (
+        contact.name, contact.given_name, contact.family_name, contact.emails, contact.phones,
+        tuple(sorted(contact.handles.items())), contact.region, contact.city, contact.postcode,
+        contact.address, contact.birthday,
+    )  # fmt: skip
+
+
+def contact_record(
+    contact: Contact, *, email: str | None = None, phone: str | None = None
+) -> dict[str, Any]:
+    """A contact in the record form the identity engine reads (its first email and phone,
+    unless one is given).
+
+    >>> contact_record(Contact.new(id="c1", name="Besa Kola", city="Tiranë"))
+    {'id': 'c1', 'full_name': 'Besa Kola', 'city': 'Tiranë'}
+    """
+    record: dict[str, Any] = {
+        "id": contact.id,
+        "full_name": contact.name,
+        "first_name": contact.given_name,
+        "last_name": contact.family_name,
+        "email": email or (contact.emails[0] if contact.emails else None),
+        "phone": phone or (contact.phones[0] if contact.phones else None),
+        "region": contact.region,
+        "city": contact.city,
+        "postcode": contact.postcode,
+        "address": contact.address,
+        "birthday": None if contact.birthday is None else contact.birthday.isoformat(),
+    }
+    record.update(contact.handles)
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def prepared_forms(contact: Contact) -> tuple[PreparedRecord, ...]:
+    """The contact folded for matching: one form per email and phone it holds (the first
+    form carries the first of each), so a second number still meets its partial match.
+
+    Cached by content: a contact's forms depend only on its matching fields, so a cached
+    answer is never stale, whichever process changed the contact.
+    """
+    key = (contact.id, _match_fields(contact))
+    found = _FORMS.get(key)
+    if found is None:
+        if len(_FORMS) >= _FORMS_LIMIT:
+            _FORMS.clear()  # dropping entries only makes the next look-ups slower
+        found = _FORMS[key] = fold_contact(contact)
+    return found
+
+
+def fold_contact(contact: Contact) -> tuple[PreparedRecord, ...]:
+    """:func:`prepared_forms` without the cache (for a backend that keeps its own)."""
+    forms = [prepare(contact_record(contact))]
+    forms.extend(prepare(contact_record(contact, phone=p)) for p in contact.phones[1:])
+    forms.extend(prepare(contact_record(contact, email=e)) for e in contact.emails[1:])
+    return tuple(forms)
+
+
+_FORMS: dict[tuple[str, _MatchFields], tuple[PreparedRecord, ...]] = {}
+_FORMS_LIMIT = 50_000
+# Keys of recently written contacts: an update diffs the old version's keys against the new.
+_KEYS: dict[_MatchFields, frozenset[str]] = {}
+_KEYS_LIMIT = 4096
+
+
+def match_keys(contact: Contact) -> frozenset[str]:
+    """The blocking keys a backend files *contact* under (exact identities excluded: the
+    identity index holds those).
+
+    >>> sorted(match_keys(Contact.new(name="Besa Kola", phones=["+355691234567"])))
+    ['n:bs|kl', 'n:kl|bs', 'p8:91234567']
+    """
+    fields = _match_fields(contact)
+    found = _KEYS.get(fields)
+    if found is None:
+        found = keys_of_forms(fold_contact(contact))
+        if len(_KEYS) >= _KEYS_LIMIT:
+            _KEYS.clear()
+        _KEYS[fields] = found
+    return found
+
+
+def keys_of_forms(forms: Iterable[PreparedRecord]) -> frozenset[str]:
+    """The blocking keys of a contact's folded forms (see :func:`match_keys`)."""
+    keys = {k for form in forms for k in block_keys(form)}
+    return frozenset(k for k in keys if not k.startswith(_EXACT_PREFIXES))
+
+
+def same_match_fields(a: Contact, b: Contact) -> bool:
+    """True when *a* and *b* have the same keys because matching reads nothing that differs."""
+    return _match_fields(a) == _match_fields(b)
+
+
+def key_limit(key: str) -> int:
+    """How many holders a key may have before it is too common to look up."""
+    return MAX_BLOCK if key[:2] in IDENTITY_PREFIXES else MAX_FUZZY_BLOCK
+
+
+def query_keys(query: PreparedRecord) -> dict[str, int]:
+    """The keys to look up for a query record, with their holder limits."""
+    return {k: key_limit(k) for k in block_keys(query) if not k.startswith(_EXACT_PREFIXES)}
+
+
+@attrs.frozen
+class ScoredContact:
+    """A stored contact scored against a query: probability, explanation, and whether
+    evidence other than the name backs it (only then may it be called confident)."""
+
+    contact: Contact
+    score: float
+    reasons: tuple[str, ...]
+    corroborated: bool
+
+
+def _judge(
+    query: PreparedRecord, form: PreparedRecord, model: MatchModel
+) -> tuple[float, tuple[str, ...], bool] | None:
+    vector = compare_records(query, form)
+    # Two different first names are two people (a family line), unless a birthday agrees.
+    if vector[_FIRST] == 1 and vector[_BIRTHDAY] != 3:
+        return None
+    rest = tuple(0 if f in _NAME_FEATURES else level for f, level in enumerate(vector))
+    return model.probability(vector), model.explain(vector), model.bits(rest) >= CORROBORATION_BITS
+
+
+def score_contacts(
+    query: Mapping[str, Any] | PreparedRecord,
+    contacts: Iterable[Contact],
+    *,
+    model: MatchModel | None = None,
+    min_score: float = 0.01,
+    forms: Callable[[Contact], tuple[PreparedRecord, ...]] = prepared_forms,
+) -> list[ScoredContact]:
+    """Score *contacts* against *query* (a record mapping, or prepared), best first; pairs
+    with different first names and scores under *min_score* are left out. *forms* folds a
+    contact (default :func:`prepared_forms`; a backend holding them already can serve them).
+
+    >>> a = Contact.new(id="a", name="Hristo Stoyanov", city="Sofia", birthday="1985-03-02")
+    >>> b = Contact.new(id="b", name="Maria Stoyanova", city="Sofia")
+    >>> query = {"full_name": "Христо Стоянов", "city": "София", "birthday": "1985-03-02"}
+    >>> [(s.contact.id, s.score > 0.97, s.corroborated) for s in score_contacts(query, [a, b])]
+    [('a', True, True)]
+    """
+    model = model or _DEFAULT_MODEL
+    prepared = query if isinstance(query, PreparedRecord) else prepare({**query, "id": None})
+    out = []
+    for contact in contacts:
+        best = None
+        for form in forms(contact):
+            judged = _judge(prepared, form, model)
+            if judged is not None and (best is None or judged[0] > best[0]):
+                best = judged
+        if best is not None and best[0] >= min_score:
+            out.append(ScoredContact(contact, *best))
+    out.sort(key=lambda s: (-s.score, s.contact.created_at, s.contact.id))
+    return out
+
+
+_DEFAULT_MODEL = MatchModel.default()
