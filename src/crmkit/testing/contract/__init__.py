@@ -14,6 +14,7 @@ from crmkit.testing.contract._funnel import FunnelContract
 from crmkit.testing.contract._interactions import InteractionsContract
 from crmkit.testing.contract._ledger import LedgerContract
 from crmkit.testing.contract._merge import MergeContract
+from crmkit.testing.contract._segment_sql import SegmentPushdownContract
 from crmkit.testing.contract._segments import SegmentsContract
 from crmkit.testing.contract._tasks import TasksContract
 
@@ -25,6 +26,7 @@ __all__ = [
     "InteractionsContract",
     "LedgerContract",
     "MergeContract",
+    "SegmentPushdownContract",
     "SegmentsContract",
     "StorageContract",
     "TasksContract",
@@ -38,6 +40,7 @@ class StorageContract(
     FunnelContract,
     TasksContract,
     SegmentsContract,
+    SegmentPushdownContract,
     FacadeContract,
     MergeContract,
 ):
