@@ -8,7 +8,7 @@ from typing import Any
 from crmkit.segments._evaluate import anniversary_days, value_predicate
 from crmkit.segments._fields import FieldKind, Op, fold_text
 from crmkit.segments._nodes import Anniversary, Condition, DateWindow
-from crmkit.storage.sql._segment_behaviour import comparison
+from crmkit.storage.sql._segment_behaviour import SQL_OPS, comparison
 from crmkit.storage.sql._segment_values import Frag, Source, member_of, source_for, when_org
 from crmkit.storage.sql._session import SQLSession
 
@@ -19,6 +19,30 @@ _MONTH_DAY = {"sqlite": "substr({e}, 6, 5)", "postgresql": "to_char({e}, 'MM-DD'
 
 def _folded(value: Any) -> Any:
     return fold_text(value) if isinstance(value, str) else value
+
+
+# fold() of printable ASCII with no leading, trailing or doubled space is its ASCII lower
+# case, which SQLite's lower() computes in C; only other text pays for the Python call.
+_SQLITE_FOLD = (
+    "(CASE WHEN {e} NOT GLOB '*[^ -~]*' AND {e} NOT GLOB ' *' AND {e} NOT GLOB '* '"
+    " AND instr({e}, '  ') = 0 THEN lower({e}) ELSE crmkit_fold({e}) END)"
+)
+
+
+def _folded_sql(db: SQLSession, column: str, op: Op, value: Any) -> Frag:
+    """A text column compared folded, by the ``crmkit_fold`` function the SQLite driver
+    registers. SQLite compares text by code point (BINARY), as Python compares str."""
+    e = _SQLITE_FOLD.format(e=column)
+    if op is Op.IN:
+        return member_of(db, (e, []), [fold_text(v) for v in value])
+    if op is Op.BETWEEN:
+        return f"({e} BETWEEN ? AND ?)", [fold_text(value[0]), fold_text(value[1])]
+    target = fold_text(value)
+    if op is Op.CONTAINS:
+        return f"(instr({e}, ?) > 0)", [target]
+    if op is Op.STARTSWITH:
+        return f"(substr({e}, 1, length(?)) = ?)", [target, target]
+    return f"({e} {SQL_OPS[op]} ?)", [target]
 
 
 class Profile:
@@ -46,6 +70,8 @@ class Profile:
                 present = member_of(self.db, expr, values)
             frag = when_org(src, present)
             return (f"(NOT COALESCE({frag[0]}, 1 = 0))", frag[1]) if node.value else frag
+        if self.db.dialect.name == "sqlite" and distinct is None:
+            return when_org(src, _folded_sql(self.db, src.expr, node.op, node.value))
         # Text and custom values: the evaluator's own predicate decides each stored value.
         pred = value_predicate(node.op, node.value)
         matching = [

@@ -1,11 +1,14 @@
 """Where each whitelisted segment field lives in SQL, and conditions on it resolved exactly.
 
 Text is compared folded (:func:`crmkit.text.fold`: case, diacritics, Arabic/Persian letter
-variants, digits), which no SQL engine reproduces. So a text or custom-field condition is
-decided in Python on the field's *distinct stored values* (a few hundred cities, not a million
-contacts), with the evaluator's own predicate, and sent back as ``column IN (the stored values
-that match)``: the database still does the filtering, by parameters only, and the result is the
-in-memory one by construction. Dates and timestamps compare natively.
+variants, digits), which no SQL engine reproduces. SQLite gets crmkit's own fold as a SQL
+function (``crmkit_fold``, registered by the driver) and compares text columns natively, on
+just the rows that reach the condition. Elsewhere (PostgreSQL, and custom fields, whose JSON
+values carry types) a condition is decided in Python on the field's *distinct stored values*
+(a few hundred cities, not a million contacts), with the evaluator's own predicate, and sent
+back as ``column IN (the stored values that match)``: the database still does the filtering,
+by parameters only, and the result is the in-memory one by construction. Dates and timestamps
+compare natively.
 
 SQL text here is built only from the literals of this module; a field name selects a literal
 from :data:`_CONTACT_COLUMNS` / :data:`_ORGANIZATION_COLUMNS`, and every value (including a
