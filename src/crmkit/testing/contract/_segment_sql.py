@@ -285,3 +285,23 @@ class SegmentPushdownContract(ContractBase):
                 contains = [c.id for c in uow.segment_members(field("city").contains(t), now=now)]
                 assert contains == sorted(f"c{k}" for k, o in enumerate(odd) if t in o)
             assert uow.contacts.count() == len(odd)
+
+    def test_long_lists_and_many_members_agree_with_memory(self, storage: Storage) -> None:
+        # Past the inline limit, value and id lists travel as one parameter (JSON, array).
+        now = NOWS[0]
+        cities = [f"Град {i}" for i in range(120)]
+        contacts = [Contact.new(id=f"c{i:03d}", city=cities[i % 120].upper(), now=now)
+                    for i in range(240)]  # fmt: skip
+        buys = [Transaction.new(contact_id=c.id, kind="purchase", amount=Money(f"{i % 7}.5", "EUR"),
+                                occurred_at=now - timedelta(days=i % 50))
+                for i, c in enumerate(contacts) for _ in range(1 + i % 3)]  # fmt: skip
+        world = {"now": now, "orgs": [], "contacts": contacts, "interactions": [],
+                 "purchases": buys, "deals": []}  # fmt: skip
+        segs = [
+            field("city").is_in(cities[:100]),
+            ~field("city").is_in(cities[:100]),
+            rfm_score("monetary") >= 3,
+            purchases(within_days=30).total >= Money("9", "EUR"),
+            ~(purchases(within_days=30).total >= Money("9", "EUR")),
+        ]
+        _check(storage, world, segs)
