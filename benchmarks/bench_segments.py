@@ -1,7 +1,7 @@
 """Segment benchmark: a compound segment over 1M contacts and 5M interactions, in memory and
 compiled to SQL on SQLite.
 
-Run:  python benchmarks/bench_segments.py [--scale 1.0] [--repeat 3] [--no-sqlite]
+Run:  python benchmarks/bench_segments.py [--scale 1.0] [--repeat 3] [--no-sqlite] [--postgres]
 
 The segment is the one issue 5 names: city, tag, at least 3 phone calls in the last 90 days,
 a purchase in the last 180 days. ``SegmentData`` is built once from row streams (as storage
@@ -18,6 +18,7 @@ same question in the same run (see ``HAND_SQL``); both must return the same ids.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
 from collections.abc import Iterator
@@ -88,6 +89,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--postgres", action="store_true", help="DSN: CRMKIT_TEST_POSTGRES_DSN")
     args = parser.parse_args()
     n_contacts, n_inter, n_buys = (int(x * args.scale) for x in (1e6, 5e6, 1e6))
     rng = random.Random(7)
@@ -146,6 +148,16 @@ def main() -> None:
             list(members),
             args.repeat,
         )
+    if args.postgres:
+        try:
+            from bench_segments_pg import postgres_side
+        except ImportError:  # run from the repository root
+            from benchmarks.bench_segments_pg import postgres_side
+        postgres_side(
+            os.environ["CRMKIT_TEST_POSTGRES_DSN"], contacts,
+            lambda: interaction_rows(ids, n_inter, 1), lambda: purchase_rows(ids, n_buys, 2),
+            seg, NOW, list(members), args.repeat,
+        )  # fmt: skip
 
 
 def _timed(fn: object) -> float:

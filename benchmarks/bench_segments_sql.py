@@ -76,8 +76,11 @@ def load(
     rows = ((WS, f"i{k:08d}", cid, ch, d, ts(at), ts(at))
             for k, (cid, ch, d, at) in enumerate(inter))  # fmt: skip
     for batch in _chunks(rows):
-        conn.executemany("INSERT INTO interactions (workspace, id, contact_id, channel, direction,"
-                         " occurred_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", batch)  # fmt: skip
+        conn.executemany(
+            "INSERT INTO interactions (workspace, id, contact_id, channel, direction,"
+            " occurred_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            batch,
+        )
     trows = ((WS, f"t{k:08d}", cid, "purchase", str(m.amount), m.currency, ts(at), "[]", ts(at))
              for k, (cid, at, m) in enumerate(buys))  # fmt: skip
     for batch in _chunks(trows):

@@ -18,6 +18,7 @@ custom field's key) travels as a parameter.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -103,8 +104,11 @@ def _json_value(raw: Any) -> Any:
 
 def _safe_sqlite_key(key: str) -> bool:
     # SQLite's JSON path has no escapes: a quote, a backslash or a control character in the
-    # key cannot be written as a path, so such keys are read in Python instead.
-    return all(ch not in '"\\' and ch.isprintable() for ch in key)
+    # key cannot be written as a path, so such keys are read in Python instead. So are all
+    # keys before SQLite 3.38, which lacks ``->`` (the exact JSON text of a value).
+    return sqlite3.sqlite_version_info >= (3, 38) and all(
+        ch not in '"\\' and ch.isprintable() for ch in key
+    )
 
 
 def _custom(db: SQLSession, workspace: str, table: str, key: str) -> Source:
