@@ -77,7 +77,6 @@ class Source:
     decode: Callable[[Any], Any] | None = None  # None: the stored value is the value
     kind: FieldKind = FieldKind.TEXT
     known: tuple[Any, ...] | None = None  # every value the expression can take, if fixed
-    by_id: dict[str, Any] | None = None  # values read in Python (see _python_custom)
 
     def sql(self, alias: str) -> Frag:
         return self.expr.format(t=alias), list(self.params)
@@ -128,7 +127,7 @@ def _python_custom(db: SQLSession, workspace: str, table: str, key: str) -> Sour
         value = db.dialect.json_out(custom).get(key)
         if value is not None:
             values[row_id] = value
-    return Source(table, "{t}.id", (), values.get, FieldKind.CUSTOM, tuple(values), values)
+    return Source(table, "{t}.id", (), values.get, FieldKind.CUSTOM, tuple(values))
 
 
 def source_for(db: SQLSession, workspace: str, name: str) -> Source:
