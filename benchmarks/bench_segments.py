@@ -1,19 +1,24 @@
-"""Segment benchmark: a compound segment over 1M contacts and 5M interactions, in memory.
+"""Segment benchmark: a compound segment over 1M contacts and 5M interactions, in memory and
+compiled to SQL on SQLite.
 
-Run:  python benchmarks/bench_segments.py [--scale 1.0] [--repeat 3]
+Run:  python benchmarks/bench_segments.py [--scale 1.0] [--repeat 3] [--no-sqlite] [--postgres]
 
 The segment is the one issue 5 names: city, tag, at least 3 phone calls in the last 90 days,
 a purchase in the last 180 days. ``SegmentData`` is built once from row streams (as storage
 would hand them over); evaluation is timed on its own, first run (folds the city column) and
 best of ``--repeat`` warm runs. Beside it, the same question hand-written in plain Python on
 per-contact dictionaries (the best case for the reference: the filter order is chosen by hand
-for this one question); both must agree. The SQLite side is measured separately once storage
-compiles segments to SQL.
+for this one question); both must agree.
+
+SQLite: the same rows bulk-loaded into a crmkit database file (raw ``executemany``, indexes
+built after the load), then ``uow.segment_members(seg)`` beside the hand-written SQL for the
+same question in the same run (see ``HAND_SQL``); both must return the same ids.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
 from collections.abc import Iterator
@@ -22,6 +27,11 @@ from datetime import UTC, datetime, timedelta
 from crmkit._types import Money, paused_gc
 from crmkit.contacts import Contact
 from crmkit.segments import SegmentData, field, interactions, purchases, tag
+
+try:
+    from bench_segments_sql import sqlite_side
+except ImportError:  # run from the repository root
+    from benchmarks.bench_segments_sql import sqlite_side
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 CITIES = ["Sofia", "Plovdiv", "Varna", "Tiranë", "Durrës", "Kraków", "Warszawa", "Manila",
@@ -78,6 +88,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--postgres", action="store_true", help="DSN: CRMKIT_TEST_POSTGRES_DSN")
     args = parser.parse_args()
     n_contacts, n_inter, n_buys = (int(x * args.scale) for x in (1e6, 5e6, 1e6))
     rng = random.Random(7)
@@ -126,6 +138,26 @@ def main() -> None:
     for name, ours, theirs in rows:
         print(f"{name:<44}{ours:>10.2f}{theirs:>16.2f}{ours / theirs:>8.2f}")
     print(f"in-memory target <= 3 s: {'met' if first <= 3 else 'MISSED'} ({first:.2f} s)")
+    if not args.no_sqlite:
+        sqlite_side(
+            contacts,
+            lambda: interaction_rows(ids, n_inter, 1),
+            lambda: purchase_rows(ids, n_buys, 2),
+            seg,
+            NOW,
+            list(members),
+            args.repeat,
+        )
+    if args.postgres:
+        try:
+            from bench_segments_pg import postgres_side
+        except ImportError:  # run from the repository root
+            from benchmarks.bench_segments_pg import postgres_side
+        postgres_side(
+            os.environ["CRMKIT_TEST_POSTGRES_DSN"], contacts,
+            lambda: interaction_rows(ids, n_inter, 1), lambda: purchase_rows(ids, n_buys, 2),
+            seg, NOW, list(members), args.repeat,
+        )  # fmt: skip
 
 
 def _timed(fn: object) -> float:

@@ -11,23 +11,10 @@ from crmkit._types import ensure_aware
 from crmkit.consent import AudienceMember, ConsentRecord, audience, check_purpose
 from crmkit.contacts import Contact
 from crmkit.errors import ValidationError
-from crmkit.funnel.deal import DealStatus
-from crmkit.ledger import TransactionKind
-from crmkit.segments import Segment, SegmentData
-from crmkit.storage.protocols import UnitOfWork
+from crmkit.segments import Segment
+from crmkit.storage._segment_data import segment_data
 
 __all__ = ["ConsentAPI", "SegmentsAPI", "segment_data"]
-
-
-def segment_data(uow: UnitOfWork) -> SegmentData:
-    """Every contact with what segments read about them, from one consistent read."""
-    return SegmentData(
-        list(uow.contacts.iter_all()),
-        organizations=list(uow.organizations.iter_all()),
-        interactions=list(uow.interactions.iter_all()),
-        purchases=[t for t in uow.transactions.iter_all() if t.kind == TransactionKind.PURCHASE],
-        open_deals=[d for d in uow.deals.iter_all() if d.status is DealStatus.OPEN],
-    )
 
 
 class SegmentsAPI:
@@ -56,14 +43,12 @@ class SegmentsAPI:
         """The contacts in *segment* at *now* (default: the CRM's clock)."""
         when = self._now(now)
         with self._ctx.read() as uow:
-            data = segment_data(uow)
-        return list(data.members(segment, now=when))
+            return uow.segment_members(segment, now=when)
 
     def count(self, segment: Segment, *, now: datetime | None = None) -> int:
         when = self._now(now)
         with self._ctx.read() as uow:
-            data = segment_data(uow)
-        return data.count(segment, now=when)
+            return uow.segment_count(segment, now=when)
 
     def save(self, name: str, segment: Segment) -> None:
         """Save (or replace) a dynamic segment under *name*; it is evaluated afresh each time."""
@@ -131,7 +116,7 @@ def build_audience(
         if segment is None:
             contacts = list(uow.contacts.iter_all())
         else:
-            contacts = list(segment_data(uow).members(segment, now=when))
+            contacts = uow.segment_members(segment, now=when)
         consents = list(uow.consents.iter_all())
     return audience(contacts, consents, purpose=purpose, channel=channel, at=when,
                     purposes=ctx.purposes)  # fmt: skip

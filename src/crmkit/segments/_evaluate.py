@@ -36,7 +36,7 @@ from crmkit.segments._nodes import (
     Segment,
 )
 
-__all__ = ["anniversary_days", "compare", "evaluate"]
+__all__ = ["anniversary_days", "compare", "evaluate", "total_currency_error", "value_predicate"]
 
 _ORDER: dict[Op, Callable[[Any, Any], bool]] = {
     Op.EQ: operator.eq, Op.NE: operator.ne, Op.LT: operator.lt,
@@ -67,7 +67,8 @@ def compare(op: Op, target: Any) -> Callable[[Any], bool]:
     """
     if op is Op.IN:
         options = frozenset((_family(t), t) for t in target)
-        return lambda v: (_family(v), v) in options
+        # A nested custom value (list, mapping) has no family, and may not be hashable.
+        return lambda v: _family(v) is not None and (_family(v), v) in options
     if op is Op.BETWEEN:
         low, high = target
         low_family = _family(low)
@@ -96,14 +97,26 @@ def _scan(col: list[Any], within: set[int] | None) -> Iterable[tuple[int, Any]]:
     return ((i, col[i]) for i in within)
 
 
+def value_predicate(op: Op, value: Any) -> Callable[[Any], bool]:
+    """Whether one present, folded field value passes ``op value`` (not for ``is_null``).
+
+    SQL backends ask it about each distinct stored value, so a condition selects the same
+    contacts however it is evaluated.
+
+    >>> value_predicate(Op.EQ, "Tiranë")(fold_text("TIRANE")), value_predicate(Op.EQ, 1)(True)
+    (True, False)
+    """
+    target = _fold_value(value)
+    if op is Op.EQ and _family(target) == "str":
+        return lambda v: v == target  # only a str equals a str
+    return compare(op, target)
+
+
 def _condition(node: Condition, data: SegmentData, within: set[int] | None) -> set[int]:
     pairs = _scan(data.column(node.field), within)
     if node.op is Op.IS_NULL:
         return {i for i, v in pairs if (v is None) is node.value}
-    target = _fold_value(node.value)
-    if node.op is Op.EQ and _family(target) == "str":
-        return {i for i, v in pairs if v == target}  # only a str equals a str
-    pred = compare(node.op, target)
+    pred = value_predicate(node.op, node.value)
     return {i for i, v in pairs if v is not None and pred(v)}
 
 
@@ -180,6 +193,34 @@ def _as_micros(value: Any) -> Any:
     return micros(value)
 
 
+def total_currency_error(target: str, found: str) -> CurrencyMismatchError:
+    """The error a purchase total raises when its window holds another currency."""
+    return CurrencyMismatchError(
+        "currency", found, f"totals in {target} need SegmentData(rates=...)"
+    )
+
+
+def _precheck(seg: Segment, data: SegmentData, now: datetime) -> None:
+    """Raise the currency errors a segment can meet before evaluating any of it, so whether
+    it raises does not depend on which branches evaluation happens to skip."""
+    match seg:
+        case PurchaseMetric(Metric.TOTAL, _, value, within_days) if data.rates is None:
+            target = value[0] if isinstance(value, tuple) else value
+            assert isinstance(target, Money)
+            s = data.purchases
+            a, b = s.window(*_window(within_days, now))
+            for k in range(a, b):
+                if s.extra[k][0].currency != target.currency:
+                    raise total_currency_error(target.currency, s.extra[k][0].currency)
+        case RFMGroupIn() | RFMScore():
+            data.rfm(now)
+        case Not(child):
+            _precheck(child, data, now)
+        case And(children) | Or(children):
+            for child in children:
+                _precheck(child, data, now)
+
+
 def _purchases(node: PurchaseMetric, data: SegmentData, now: datetime) -> set[int]:
     s = data.purchases
     a, b = s.window(*_window(node.within_days, now))
@@ -199,9 +240,7 @@ def _purchases(node: PurchaseMetric, data: SegmentData, now: datetime) -> set[in
         if amount.currency == currency:
             value = amount.amount
         elif data.rates is None:
-            raise CurrencyMismatchError(
-                "currency", amount.currency, f"totals in {currency} need SegmentData(rates=...)"
-            )
+            raise total_currency_error(currency, amount.currency)
         else:
             value = data.rates.convert(amount, when, currency).amount
         totals[who[k]] = totals.get(who[k], Decimal(0)) + value
@@ -301,4 +340,5 @@ def evaluate(segment: Segment, data: SegmentData, *, now: datetime) -> set[int]:
         raise InvalidSegmentError("segment", segment, "expected a Segment")
     if not isinstance(now, datetime) or now.utcoffset() is None:
         raise InvalidDatetimeError("now", now, "expected a timezone-aware datetime")
+    _precheck(segment, data, now)
     return _run(segment, data, now)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from crmkit.storage._segment_data import segment_count_in_memory, segment_members_in_memory
 from crmkit.storage.memory import MemoryStorage
 from crmkit.storage.protocols import (
     ContactLinked,
@@ -31,6 +32,8 @@ __all__ = [
     "Storage",
     "UnitOfWork",
     "open_storage",
+    "segment_count_in_memory",
+    "segment_members_in_memory",
 ]
 
 

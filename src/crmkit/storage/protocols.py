@@ -27,6 +27,7 @@ from crmkit.interactions import Interaction
 from crmkit.ledger import Transaction
 from crmkit.merging import MergeRecord
 from crmkit.review import ReviewItem
+from crmkit.segments import Segment
 from crmkit.storage._linked import ContactErasable, ContactLinked
 from crmkit.storage._privacy import ErasureRepository, ListRepository
 from crmkit.tasks.task import Task
@@ -406,6 +407,19 @@ class UnitOfWork(Protocol):
 
     @property
     def reviews(self) -> ReviewRepository: ...
+
+    def segment_members(self, segment: Segment, *, now: datetime) -> list[Contact]:
+        """The contacts in *segment* at *now*, in the order of ``contacts.iter_all()``.
+
+        Must select exactly what :func:`crmkit.segments.evaluate` selects over this
+        workspace; SQL backends compile the segment to SQL. A backend without a faster way
+        can return ``crmkit.storage.segment_members_in_memory(self, segment, now=now)``.
+        """
+        ...
+
+    def segment_count(self, segment: Segment, *, now: datetime) -> int:
+        """``len(segment_members(segment, now=now))``, without building the contacts."""
+        ...
 
     def linked(self) -> Mapping[str, ContactLinked]:
         """Every repository whose records follow a contact through a merge, by name.

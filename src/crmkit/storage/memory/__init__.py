@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
 from crmkit.consent import ConsentRecord
-from crmkit.contacts import Organization
+from crmkit.contacts import Contact, Organization
 from crmkit.errors import StorageError
 from crmkit.funnel.deal import Deal, StageChange
 from crmkit.funnel.lifecycle import LifecycleChange
 from crmkit.funnel.pipeline import Pipeline
 from crmkit.ledger import Transaction
 from crmkit.merging import MergeRecord
+from crmkit.segments import Segment
+from crmkit.storage._segment_data import segment_count_in_memory, segment_members_in_memory
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._contacts import ContactTables, MemoryContactRepository
 from crmkit.storage.memory._funnel import (
@@ -132,6 +135,12 @@ class MemoryUnitOfWork:
         finally:
             self._active = False
             self._storage._lock.release()
+
+    def segment_members(self, segment: Segment, *, now: datetime) -> list[Contact]:
+        return segment_members_in_memory(self, segment, now=now)
+
+    def segment_count(self, segment: Segment, *, now: datetime) -> int:
+        return segment_count_in_memory(self, segment, now=now)
 
     def linked(self) -> Mapping[str, ContactLinked]:
         return {

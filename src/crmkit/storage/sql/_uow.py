@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 
+from crmkit.contacts import Contact
+from crmkit.segments import Segment
 from crmkit.storage.protocols import ContactLinked
 from crmkit.storage.sql._contacts import SQLContactRepository
 from crmkit.storage.sql._funnel import (
@@ -17,6 +20,7 @@ from crmkit.storage.sql._merges import SQLMergeRepository
 from crmkit.storage.sql._organizations import SQLOrganizationRepository
 from crmkit.storage.sql._privacy import SQLErasureRepository, SQLListRepository
 from crmkit.storage.sql._reviews import SQLReviewRepository
+from crmkit.storage.sql._segment_sql import sql_segment_count, sql_segment_members
 from crmkit.storage.sql._segments import SQLConsentRepository, SQLSegmentRepository
 from crmkit.storage.sql._session import SQLSession
 from crmkit.storage.sql._tasks import SQLTaskRepository, SQLUserRepository
@@ -74,6 +78,12 @@ class SQLRepositories:
         self.erasures = SQLErasureRepository(db, self.workspace)
         self.lists = SQLListRepository(db, self.workspace)
         self.reviews = SQLReviewRepository(db, self.workspace)
+
+    def segment_members(self, segment: Segment, *, now: datetime) -> list[Contact]:
+        return sql_segment_members(self.session, self.workspace, segment, now)
+
+    def segment_count(self, segment: Segment, *, now: datetime) -> int:
+        return sql_segment_count(self.session, self.workspace, segment, now)
 
     def linked(self) -> Mapping[str, ContactLinked]:
         return {

@@ -18,6 +18,7 @@ from crmkit.testing.contract._ledger import LedgerContract
 from crmkit.testing.contract._lists import ListsContract
 from crmkit.testing.contract._merge import MergeContract
 from crmkit.testing.contract._resolve import ResolveContract
+from crmkit.testing.contract._segment_sql import SegmentPushdownContract
 from crmkit.testing.contract._segments import SegmentsContract
 from crmkit.testing.contract._tasks import TasksContract
 
@@ -33,6 +34,7 @@ __all__ = [
     "ListsContract",
     "MergeContract",
     "ResolveContract",
+    "SegmentPushdownContract",
     "SegmentsContract",
     "StorageContract",
     "TasksContract",
@@ -46,6 +48,7 @@ class StorageContract(
     FunnelContract,
     TasksContract,
     SegmentsContract,
+    SegmentPushdownContract,
     FacadeContract,
     MergeContract,
     ErasureContract,
