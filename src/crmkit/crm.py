@@ -9,6 +9,7 @@ from typing import Any, Self
 
 from crmkit._api._base import Context
 from crmkit._api._identities import IdentityArgs, parse_identities
+from crmkit._api.automation import AutomationAPI, OutboxAPI
 from crmkit._api.contacts import ContactsAPI
 from crmkit._api.duplicates import DuplicateGroup, find_duplicates
 from crmkit._api.funnel import DealsAPI, PipelinesAPI
@@ -92,6 +93,8 @@ class CRM(ReportsMixin):
         self.consent = ConsentAPI(self._ctx)
         self.users = UsersAPI(self._ctx)
         self.tasks = TasksAPI(self._ctx)
+        self.automation = AutomationAPI(self._ctx)
+        self.outbox = OutboxAPI(self._ctx)
 
     @classmethod
     def open(cls, target: str, **options: Any) -> CRM:

@@ -29,6 +29,7 @@ from crmkit.tasks.recurrence import Recurrence
 from crmkit.tasks.routing import (
     Choice,
     ContactOwnerFirst,
+    InSegment,
     LeastLoaded,
     Policy,
     RoundRobin,
@@ -81,6 +82,7 @@ __all__ = [
     "Effectiveness",
     "FollowUps",
     "InMemoryKeyStore",
+    "InSegment",
     "InMemoryOutbox",
     "KeyStore",
     "LeastLoaded",

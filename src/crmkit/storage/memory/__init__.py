@@ -15,6 +15,11 @@ from crmkit.funnel.lifecycle import LifecycleChange
 from crmkit.funnel.pipeline import Pipeline
 from crmkit.ledger import Transaction
 from crmkit.merging import MergeRecord
+from crmkit.storage.memory._automation import (
+    MemoryAutomationRepository,
+    MemoryOutboxRepository,
+    MemoryRoutingRepository,
+)
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._contacts import ContactTables, MemoryContactRepository
 from crmkit.storage.memory._funnel import (
@@ -30,6 +35,7 @@ from crmkit.storage.memory._segments import MemoryConsentRepository, MemorySegme
 from crmkit.storage.memory._tasks import MemoryTaskRepository, MemoryUserRepository
 from crmkit.storage.memory._transactions import MemoryTransactionRepository
 from crmkit.storage.protocols import ContactLinked
+from crmkit.tasks.outbox import QueuedMessage
 from crmkit.tasks.task import Task
 from crmkit.tasks.users import User
 
@@ -53,6 +59,9 @@ class _Workspace:
         self.segments: UndoableDict[str, dict[str, Any]] = UndoableDict()
         self.tasks: UndoableDict[str, Task] = UndoableDict()
         self.users: UndoableDict[str, User] = UndoableDict()
+        self.automation_keys: UndoableDict[str, str] = UndoableDict()
+        self.outbox: UndoableDict[str, QueuedMessage] = UndoableDict()
+        self.routing: UndoableDict[str, str] = UndoableDict()
 
 
 class MemoryUnitOfWork:
@@ -75,6 +84,9 @@ class MemoryUnitOfWork:
     segments: MemorySegmentRepository
     tasks: MemoryTaskRepository
     users: MemoryUserRepository
+    automation: MemoryAutomationRepository
+    outbox: MemoryOutboxRepository
+    routing: MemoryRoutingRepository
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace
@@ -99,6 +111,11 @@ class MemoryUnitOfWork:
             self.segments = MemorySegmentRepository(ws.segments, self._log)
             self.tasks = MemoryTaskRepository(ws.tasks, self._log)
             self.users = MemoryUserRepository(ws.users, self._log)
+            self.automation = MemoryAutomationRepository(
+                ws.automation_keys, self._log, ws.contacts, ws.interactions, ws.transactions
+            )
+            self.outbox = MemoryOutboxRepository(ws.outbox, self._log)
+            self.routing = MemoryRoutingRepository(ws.routing, self._log)
         except BaseException:
             self._storage._lock.release()
             raise
@@ -125,6 +142,7 @@ class MemoryUnitOfWork:
             "lifecycle": self.lifecycle,
             "consents": self.consents,
             "tasks": self.tasks,
+            "outbox": self.outbox,
         }
 
     def commit(self) -> None:

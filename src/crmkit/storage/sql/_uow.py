@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from crmkit.storage.protocols import ContactLinked
+from crmkit.storage.sql._automation import (
+    SQLAutomationRepository,
+    SQLOutboxRepository,
+    SQLRoutingRepository,
+)
 from crmkit.storage.sql._contacts import SQLContactRepository
 from crmkit.storage.sql._funnel import (
     SQLDealRepository,
@@ -45,6 +50,9 @@ class SQLRepositories:
     segments: SQLSegmentRepository
     tasks: SQLTaskRepository
     users: SQLUserRepository
+    automation: SQLAutomationRepository
+    outbox: SQLOutboxRepository
+    routing: SQLRoutingRepository
 
     def _wire(
         self,
@@ -66,6 +74,9 @@ class SQLRepositories:
         self.segments = SQLSegmentRepository(db, self.workspace)
         self.tasks = SQLTaskRepository(db, self.workspace)
         self.users = SQLUserRepository(db, self.workspace)
+        self.automation = SQLAutomationRepository(db, self.workspace)
+        self.outbox = SQLOutboxRepository(db, self.workspace)
+        self.routing = SQLRoutingRepository(db, self.workspace)
 
     def linked(self) -> Mapping[str, ContactLinked]:
         return {
@@ -75,4 +86,5 @@ class SQLRepositories:
             "lifecycle": self.lifecycle,
             "consents": self.consents,
             "tasks": self.tasks,
+            "outbox": self.outbox,
         }
