@@ -116,6 +116,7 @@ class AutomationAPI:
         outbox: Outbox | None = None,
         policies: Sequence[Policy] = (),
         page_size: int = 10_000,
+        batch_size: int = 2000,
     ) -> AutomationReport:
         """Evaluate *rules* for the day *on* and commit every action not done before.
 
@@ -125,7 +126,8 @@ class AutomationAPI:
         :class:`~crmkit.tasks.OverdueEscalation` the open tasks already late. Messages go to
         the CRM's outbox (:attr:`CRM.outbox`) unless an *outbox* is given. Task actions
         without an assignee or owner are routed with *policies* within their rule's
-        ``team``. *now* defaults to the start of *on* in *timezone*.
+        ``team``. *now* defaults to the start of *on* in *timezone*. Contacts are read
+        *page_size* at a time and actions committed *batch_size* per transaction.
         """
         if not isinstance(page_size, int) or page_size < 1:
             raise ValidationError("page_size", page_size, "a positive integer")
@@ -155,6 +157,7 @@ class AutomationAPI:
         return run_automation(
             ctx, store, contact_rules=contact_rules, contacts=contacts,
             deal_rule=deal_rule, deals=deals, overdue_rule=overdue_rule, tasks=late,
+            batch_size=batch_size,
         )  # fmt: skip
 
     def _contact_dates(self, timezone: str, page_size: int) -> Iterator[ContactDates]:

@@ -43,9 +43,7 @@ class Router:
         self._load: dict[str, int] = {}
         self._counted: set[str] = set()
         self._changed: dict[str, str] = {}
-        self._active = (
-            None if directory is None else frozenset(u.id for u in directory if u.active)
-        )
+        self._active = None if directory is None else frozenset(u.id for u in directory if u.active)
 
     @classmethod
     def load(cls, uow: UnitOfWork, policies: Iterable[Policy]) -> Router:

@@ -143,9 +143,11 @@ def run_automation(
     deals: Iterable[Deal] = (),
     overdue_rule: OverdueEscalation | None = None,
     tasks: Iterable[Task] = (),
+    batch_size: int = _BATCH,
 ) -> AutomationReport:
     """Evaluate the rules for ``ctx.on`` in one streaming pass over *contacts* and commit
-    every action whose key is not yet done.
+    every action whose key is not yet done, *batch_size* actions per
+    :meth:`KeyStore.commit_many`.
 
     >>> from datetime import date
     >>> from crmkit.tasks.automation import BirthdayGreeting
@@ -158,6 +160,8 @@ def run_automation(
     >>> again.committed, again.skipped
     ((), 1)
     """
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValidationError("batch_size", batch_size, "a positive integer")
     names = [r.name for r in contact_rules]
     names += [r.name for r in (deal_rule, overdue_rule) if r is not None]
     if len(set(names)) != len(names):
@@ -166,7 +170,7 @@ def run_automation(
     unassigned: list[str] = []
     skipped = 0
     stream = _candidates(ctx, contact_rules, contacts, deal_rule, deals, overdue_rule, tasks)
-    while batch := list(islice(stream, _BATCH)):
+    while batch := list(islice(stream, batch_size)):
         done = store.seen([a.key for a in batch])
         todo: list[CreateTask | QueueMessage] = []
         for candidate in batch:

@@ -52,7 +52,6 @@ class MemoryTaskRepository(MemoryTable[Task]):
             key=_due_key,
         )  # fmt: skip
 
-
     def for_team(self, team: str, *, status: str | None = None) -> list[Task]:
         return self.select(lambda t: t.team == team and (status is None or t.status == status))
 
@@ -65,8 +64,8 @@ class MemoryTaskRepository(MemoryTable[Task]):
         return counts
 
     def iter_open(self) -> Iterator[Task]:
-        return iter(self.select(lambda t: t.status in _OPEN,
-                               order=lambda t: (t.due is None, t.due or t.created_at, t.id)))  # fmt: skip
+        found = self.select(lambda t: t.status in _OPEN)
+        return iter(sorted(found, key=lambda t: (t.due is None, t.due or t.created_at, t.id)))
 
 
 class MemoryUserRepository(MemoryTable[User]):

@@ -53,8 +53,9 @@ class SQLAutomationRepository:
             return None if value is None else d.ts_out(value).astimezone(tz).date()
 
         return [
-            ContactDates(r[0], None if r[1] is None else d.day_out(r[1]), day(r[4]), day(r[5]),
-                         r[2], r[3])  # fmt: skip
+            ContactDates(
+                r[0], None if r[1] is None else d.day_out(r[1]), day(r[4]), day(r[5]), r[2], r[3]
+            )
             for r in rows
         ]
 

@@ -85,7 +85,6 @@ class SQLTaskRepository(SQLTable[Task]):
             params.append(assignee)
         return self.select(where, params, order="due, id")
 
-
     def for_team(self, team: str, *, status: str | None = None) -> list[Task]:
         where, params = "AND team = ?", [team]
         if status is not None:

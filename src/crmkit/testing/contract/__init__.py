@@ -7,6 +7,7 @@ provides the ``storage`` fixture. Each capability's part lives in its own module
 
 from __future__ import annotations
 
+from crmkit.testing.contract._automation import AutomationContract
 from crmkit.testing.contract._base import ContractBase
 from crmkit.testing.contract._contacts import ContactsContract
 from crmkit.testing.contract._facade import FacadeContract
@@ -18,6 +19,7 @@ from crmkit.testing.contract._segments import SegmentsContract
 from crmkit.testing.contract._tasks import TasksContract
 
 __all__ = [
+    "AutomationContract",
     "ContactsContract",
     "ContractBase",
     "FacadeContract",
@@ -37,6 +39,7 @@ class StorageContract(
     LedgerContract,
     FunnelContract,
     TasksContract,
+    AutomationContract,
     SegmentsContract,
     FacadeContract,
     MergeContract,
