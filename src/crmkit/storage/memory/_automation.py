@@ -15,7 +15,7 @@ from crmkit.storage.memory._interactions import InteractionTables
 from crmkit.tasks.automation import ContactDates
 from crmkit.tasks.outbox import QueuedMessage
 from crmkit.tasks.routing import RoundRobinState
-from crmkit.tasks.users import zone
+from crmkit.tasks.users import local_day, zone
 
 __all__ = ["MemoryAutomationRepository", "MemoryOutboxRepository", "MemoryRoutingRepository"]
 
@@ -38,7 +38,7 @@ class MemoryAutomationRepository:
     def contact_dates(
         self, timezone: str, *, after: str | None = None, limit: int = 10_000
     ) -> list[ContactDates]:
-        tz = zone(timezone)
+        local = local_day(zone(timezone))
         ids = sorted(k for k in self._contacts.rows.data if after is None or k > after)[:limit]
         wanted = set(ids)
         # One pass over the ledger per page: the in-memory backend is for small workspaces.
@@ -54,8 +54,8 @@ class MemoryAutomationRepository:
             timeline = self._interactions.by_contact.get(cid)
             fp = first.get(cid)
             out.append(ContactDates(
-                cid, c.birthday, None if fp is None else fp.astimezone(tz).date(),
-                timeline[-1][0].astimezone(tz).date() if timeline else None, c.owner, c.name,
+                cid, c.birthday, None if fp is None else local(fp),
+                local(timeline[-1][0]) if timeline else None, c.owner, c.name,
             ))  # fmt: skip
         return out
 

@@ -11,7 +11,7 @@ from crmkit.storage.sql._session import Row, SQLSession
 from crmkit.tasks.automation import ContactDates
 from crmkit.tasks.outbox import QueuedMessage
 from crmkit.tasks.routing import RoundRobinState
-from crmkit.tasks.users import zone
+from crmkit.tasks.users import local_day, zone
 
 __all__ = ["SQLAutomationRepository", "SQLOutboxRepository", "SQLRoutingRepository"]
 
@@ -45,12 +45,12 @@ class SQLAutomationRepository:
     def contact_dates(
         self, timezone: str, *, after: str | None = None, limit: int = 10_000
     ) -> list[ContactDates]:
-        tz = zone(timezone)
         d = self._db.dialect
         rows = self._db.fetchall(_CONTACT_DATES, (self._ws, after or "", int(limit)))
+        local = local_day(zone(timezone))
 
         def day(value: Any) -> date | None:
-            return None if value is None else d.ts_out(value).astimezone(tz).date()
+            return None if value is None else local(d.ts_out(value))
 
         return [
             ContactDates(
