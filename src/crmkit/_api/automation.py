@@ -135,10 +135,13 @@ class AutomationAPI:
         deal_rule: DealRotting | None = None
         overdue_rule: OverdueEscalation | None = None
         for rule in rules:
-            if isinstance(rule, DealRotting):
-                deal_rule = rule
-            elif isinstance(rule, OverdueEscalation):
-                overdue_rule = rule
+            if isinstance(rule, DealRotting | OverdueEscalation):
+                if (deal_rule if isinstance(rule, DealRotting) else overdue_rule) is not None:
+                    raise ValidationError("rules", rule, "give each deal or task rule once")
+                if isinstance(rule, DealRotting):
+                    deal_rule = rule
+                else:
+                    overdue_rule = rule
             elif callable(getattr(rule, "prepare", None)):
                 contact_rules.append(rule)
             else:

@@ -252,6 +252,13 @@ class TasksAPI:
             found = uow.tasks.due_between(lo, hi, assignee=user)
         return views.due_today(found, person, when)
 
+    def reminders_between(self, start: datetime, end: datetime) -> list[tuple[datetime, Task]]:
+        """``(when, task)`` for the reminders of open tasks falling in ``[start, end)``."""
+        lo, hi = ensure_aware(start, "start"), ensure_aware(end, "end")
+        with self._ctx.read() as uow:
+            tasks = list(uow.tasks.iter_open())
+        return views.reminders_between(tasks, lo, hi)
+
     def workload(self, *, now: datetime | None = None) -> dict[str, views.Workload]:
         """Open work per assignee (counts and estimated effort); reads open tasks only."""
         at = None if now is None else ensure_aware(now, "now")

@@ -63,6 +63,7 @@ from crmkit.tasks.views import (
     for_assignee,
     for_team,
     overdue,
+    reminders_between,
     workload,
 )
 
@@ -124,6 +125,7 @@ __all__ = [
     "for_team",
     "next_occurrence",
     "overdue",
+    "reminders_between",
     "reopen",
     "reschedule",
     "route",

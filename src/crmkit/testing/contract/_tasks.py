@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -200,3 +201,24 @@ class TasksContract(ContractBase):
         assert crm.users.get("mira") == moved
         with pytest.raises(UserNotFoundError):
             crm.users.update("zoe", team="x")
+
+    def test_recurring_series_keeps_local_time_across_daylight_saving(self, crm: CRM) -> None:
+        berlin = ZoneInfo("Europe/Berlin")
+        first = datetime(2026, 3, 23, 9, 0, tzinfo=berlin)  # the Monday before the change
+        t = crm.tasks.create("Pipeline review", assignee="mira", at=first - timedelta(days=1),
+                             due=first, recurrence="FREQ=WEEKLY;BYDAY=MO",
+                             timezone="Europe/Berlin")  # fmt: skip
+        crm.tasks.complete(t.id, by="mira", at=first + timedelta(hours=1))
+        (nxt,) = crm.tasks.for_assignee("mira", status="open")
+        assert nxt.due is not None
+        assert nxt.series_id == t.id
+        assert nxt.due.astimezone(berlin).isoformat() == "2026-03-30T09:00:00+02:00"
+
+    def test_reminders_of_open_tasks_in_a_window(self, crm: CRM) -> None:
+        remind = T0 + timedelta(days=2)
+        t = crm.tasks.create("Offer", assignee="mira", at=T0, due=T0 + timedelta(days=3),
+                             reminders=[remind])  # fmt: skip
+        done = crm.tasks.create("Done", assignee="mira", at=T0, reminders=[remind])
+        crm.tasks.complete(done.id, at=T0)
+        assert crm.tasks.reminders_between(T0, T0 + timedelta(days=3)) == [(remind, t)]
+        assert crm.tasks.reminders_between(T0, remind) == []
