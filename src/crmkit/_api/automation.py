@@ -47,7 +47,10 @@ class StorageKeyStore:
         self, ctx: Context, *, outbox: Outbox | None = None, router: Router | None = None
     ) -> None:
         self._ctx = ctx
-        self._outbox = outbox
+        # The CRM's own outbox is written inside the transaction, not through its API (which
+        # would open a second unit of work while this one is open).
+        own = isinstance(outbox, OutboxAPI) and outbox._ctx == ctx
+        self._outbox = None if own else outbox
         self._router = router
 
     def seen(self, keys: Collection[str]) -> set[str]:

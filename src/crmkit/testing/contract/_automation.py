@@ -246,3 +246,9 @@ class AutomationContract(ContractBase):
         msg = QueuedMessage("m-1", "manual:1", "manual", c.id, "welcome", ON)
         crm.outbox.put(msg)
         assert crm.outbox.pending() == [msg]
+
+    def test_passing_the_crms_own_outbox_is_the_default(
+        self, crm: CRM, people: dict[str, str]
+    ) -> None:
+        crm.automation.run(ON, rules=[BirthdayGreeting()], now=NOW, outbox=crm.outbox)
+        assert [m.contact_id for m in crm.outbox.pending()] == [people["leo"]]
