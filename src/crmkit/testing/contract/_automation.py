@@ -59,6 +59,24 @@ class _CrashingTasks:
         return getattr(self._inner, name)
 
 
+class _CrashingUnitOfWork:
+    """A unit of work whose task repository crashes; everything else is the real one."""
+
+    def __init__(self, inner: UnitOfWork, counter: list[int]) -> None:
+        self._inner = inner
+        self._counter = counter
+
+    def __enter__(self) -> _CrashingUnitOfWork:
+        self.tasks = _CrashingTasks(self._inner.__enter__().tasks, self._counter)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._inner.__exit__(*exc)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
 class _CrashingStorage:
     def __init__(self, inner: Storage, crash_on: int) -> None:
         self._inner = inner
@@ -66,25 +84,7 @@ class _CrashingStorage:
 
     def unit_of_work(self, workspace: str, *, read_only: bool = False) -> UnitOfWork:
         uow = self._inner.unit_of_work(workspace, read_only=read_only)
-        counter = self._counter
-
-        class _Proxy:
-            def __enter__(self) -> Any:
-                entered = uow.__enter__()
-                self._tasks = _CrashingTasks(entered.tasks, counter)
-                return self
-
-            def __exit__(self, *exc: Any) -> None:
-                uow.__exit__(*exc)
-
-            @property
-            def tasks(self) -> Any:
-                return self._tasks
-
-            def __getattr__(self, name: str) -> Any:
-                return getattr(uow, name)
-
-        return _Proxy()  # duck-typed: only what automation uses
+        return _CrashingUnitOfWork(uow, self._counter)  # duck-typed like the real one
 
     def close(self) -> None:
         self._inner.close()
