@@ -174,8 +174,7 @@ def _latency(fn: Callable[[str], list[Any]], rng: random.Random) -> tuple[float,
 
 
 def sqlite_views(n: int) -> None:
-    """p50/p99 of the per-user overdue and due-today queries on SQLite with *n* tasks, as the
-    process starts and again after ``gc.freeze()`` (see benchmarks/README.md)."""
+    """p50/p99 of the per-user overdue and due-today queries on SQLite with *n* tasks."""
     import os
     import tempfile
 
@@ -201,16 +200,10 @@ def sqlite_views(n: int) -> None:
             ("overdue(now, assignee=u), every row",
              lambda u: crm.tasks.overdue(now=now, assignee=u)),
         ]  # fmt: skip
-        for setting in ("as started", "after gc.freeze()"):
-            if setting != "as started":
-                # Moves the objects alive now (imported modules, phone metadata) out of the
-                # collector's full passes, as long-running servers commonly do at start-up.
-                gc.freeze()
-            print(f"  {setting}:  wall p50 / p99, CPU p50 / p99 (ms)")
-            for label, fn in queries:
-                p50, p99, c50, c99 = _latency(fn, random.Random(3))
-                print(f"    {label:<38} {p50:>6.2f} / {p99:>6.2f}   {c50:>6.2f} / {c99:>6.2f}")
-            gc.unfreeze()
+        print("  wall p50 / p99, CPU p50 / p99 (ms), 1,000 calls each")
+        for label, fn in queries:
+            p50, p99, c50, c99 = _latency(fn, random.Random(3))
+            print(f"    {label:<38} {p50:>6.2f} / {p99:>6.2f}   {c50:>6.2f} / {c99:>6.2f}")
         storage.close()
 
 
