@@ -9,6 +9,7 @@ from typing import Any, Self
 
 from crmkit._api._base import Context
 from crmkit._api._identities import IdentityArgs
+from crmkit._api.automation import AutomationAPI, OutboxAPI
 from crmkit._api.card import build_card
 from crmkit._api.contacts import ContactsAPI
 from crmkit._api.duplicates import DuplicateGroup, find_duplicates
@@ -128,6 +129,8 @@ class CRM(IdentityMixin, ReportsMixin):
         self.tasks = TasksAPI(self._ctx)
         self.erasures = ErasuresAPI(self._ctx)
         self.lists = ListsAPI(self._ctx)
+        self.automation = AutomationAPI(self._ctx)
+        self.outbox = OutboxAPI(self._ctx)
 
     @classmethod
     def open(cls, target: str, **options: Any) -> CRM:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, settings
 
 from crmkit.errors import SchemaVersionError, StorageUnavailableError
 from crmkit.storage import SQLiteStorage
+from crmkit.storage.migrations import load_migrations
 from crmkit.testing import StorageContract, StorageMachine
 
 
@@ -90,8 +92,9 @@ def test_upgrading_to_match_keys_indexes_the_contacts_already_held(tmp_path: Pat
             crm.contacts.create(name="Hristo Stoyanov", city="Sofia", phones=["0887 123 456"])
     # Put the file back at schema 10, as a crmkit from before fuzzy matching left it.
     conn = sqlite3.connect(path)
-    for table in ("match_keys_pending", "review_links", "review_items", "match_keys"):
-        conn.execute(f"DROP TABLE {table}")
+    for migration in load_migrations("crmkit.storage.sqlite.migrations")[10:]:
+        for table in re.findall(r"CREATE TABLE (\w+)", migration.sql):
+            conn.execute(f"DROP TABLE {table}")
     conn.execute("PRAGMA user_version = 10")
     conn.commit()
     conn.close()

@@ -236,3 +236,33 @@ def test_crash_between_actions_neither_duplicates_nor_loses_work(n: int, crash_a
     assert len(messages) == len(set(messages))
     assert len(tasks) == len(set(tasks))
     assert len(messages) + len(tasks) == len(expected)
+
+
+def test_task_rules_pass_over_unknown_and_inactive_owners_when_a_directory_is_kept() -> None:
+    directory = UserDirectory.of([User.new("arta", active=False), User.new("desk")])
+    ctx = AutomationContext.for_day(date(2028, 2, 29), directory=directory)
+    people = [LEAPLING, ContactDates("ghost", birthday=date(1992, 2, 29), owner="nobody")]
+    with_fallback = BirthdayGreeting(then=MakeTask("Card for {name}", fallback="desk"))
+    report = run_automation(ctx, InMemoryKeyStore(), contact_rules=[with_fallback],
+                            contacts=people)  # fmt: skip
+    assert [t.assignee for t in report.tasks] == ["desk", "desk"]
+    bare = BirthdayGreeting(then=MakeTask("Card for {name}"))
+    report = run_automation(ctx, InMemoryKeyStore(), contact_rules=[bare], contacts=people)
+    assert (report.committed, len(report.unassigned)) == ((), 2)
+
+
+def test_routing_decides_unowned_work_only_for_new_keys() -> None:
+    asked: list[tuple[str | None, str | None]] = []
+
+    def assign(team: str | None, contact_id: str | None) -> str | None:
+        asked.append((team, contact_id))
+        return "ivan"
+
+    ctx = AutomationContext.for_day(date(2026, 3, 2), assign=assign)
+    rule = NoContactFor(1, then=MakeTask("Call {name}", team="desk"))
+    people = [ContactDates("c1", last_contact=date(2026, 3, 1))]
+    store = InMemoryKeyStore()
+    (task,) = run_automation(ctx, store, contact_rules=[rule], contacts=people).tasks
+    assert (task.assignee, task.team, asked) == ("ivan", "desk", [("desk", "c1")])
+    run_automation(ctx, store, contact_rules=[rule], contacts=people)
+    assert len(asked) == 1  # the rerun spent no turn

@@ -4,6 +4,8 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crmkit.errors import UserNotFoundError, ValidationError
 from crmkit.tasks import (
@@ -15,6 +17,7 @@ from crmkit.tasks import (
     WorkingHours,
     day_bounds,
 )
+from crmkit.tasks.users import local_day
 
 
 def test_unknown_time_zone_is_rejected_naming_it() -> None:
@@ -85,3 +88,17 @@ def test_anniversary_years_must_be_positive_whole_numbers() -> None:
 
 def test_rule_keeps_its_configuration() -> None:
     assert NoContactFor(30).catch_up_days == 7
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2099, 12, 31),
+                 timezones=st.just(UTC)),
+    st.sampled_from(["UTC", "Europe/Tirane", "Asia/Tehran", "Asia/Kathmandu",
+                     "Australia/Lord_Howe", "America/St_Johns", "Pacific/Chatham"]),
+)  # fmt: skip
+def test_local_day_matches_the_zone_conversion(at: datetime, name: str) -> None:
+    tz = ZoneInfo(name)
+    day = local_day(tz)
+    assert day(at) == at.astimezone(tz).date()
+    assert day(at.astimezone(tz)) == at.astimezone(tz).date()  # any aware input

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from crmkit import CRM, Contact, Interaction, Money, Organization
@@ -12,6 +12,30 @@ from crmkit.merging import MergeResult
 from crmkit.resolution import Candidate, Resolution
 from crmkit.review import ReviewItem
 from crmkit.storage import MemoryStorage, SQLiteStorage, Storage
+from crmkit.tasks import (
+    AutomationReport,
+    BirthdayGreeting,
+    ContactOwnerFirst,
+    KeyStore,
+    Policy,
+    QueuedMessage,
+    RoundRobin,
+    Task,
+)
+
+
+def use_tasks_and_automation(crm: CRM) -> None:
+    policies: list[Policy] = [ContactOwnerFirst(), RoundRobin()]
+    task: Task = crm.tasks.create("Call back", team="desk", policies=policies)
+    team: list[Task] = crm.tasks.for_team("desk")
+    report: AutomationReport = crm.automation.run(
+        date(2027, 2, 28), rules=[BirthdayGreeting()], timezone="Europe/Tirane"
+    )
+    created: list[Task] = report.tasks
+    pending: list[QueuedMessage] = crm.outbox.pending(limit=10)
+    crm.outbox.ack(m.id for m in pending)
+    store: KeyStore = crm.automation.key_store()
+    del task, team, created, store
 
 
 def use_the_api() -> None:

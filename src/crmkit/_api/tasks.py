@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 import attrs
 
 from crmkit._api._base import Context
+from crmkit._api.routing import Router, directory_of
 from crmkit._types import ensure_aware
 from crmkit.errors import ValidationError
-from crmkit.storage.protocols import UnitOfWork
+from crmkit.interactions import Interaction
 from crmkit.tasks import views
-from crmkit.tasks.chaining import next_occurrence
+from crmkit.tasks.chaining import FollowUps, next_occurrence
+from crmkit.tasks.routing import ContactOwnerFirst, Policy
 from crmkit.tasks.task import Task
 from crmkit.tasks.transitions import (
     add_note,
@@ -22,19 +24,13 @@ from crmkit.tasks.transitions import (
     create_task,
     delegate,
     reopen,
+    reschedule,
     snooze,
     start,
 )
 from crmkit.tasks.users import User, UserDirectory
 
 __all__ = ["TasksAPI", "UsersAPI"]
-
-
-def _directory(uow: UnitOfWork) -> UserDirectory | None:
-    # User ids are plain strings until a workspace keeps a directory; from then on unknown
-    # and inactive users are refused.
-    users = list(uow.users.iter_all())
-    return UserDirectory.of(users) if users else None
 
 
 class UsersAPI:
@@ -60,6 +56,17 @@ class UsersAPI:
     def get(self, user_id: str) -> User:
         with self._ctx.read() as uow:
             return uow.users.get(user_id)
+
+    def update(self, user_id: str, **fields: Any) -> User:
+        """Change fields of a user (``name``, ``team``, ``is_team_lead``, ``timezone``,
+        ``active``, ``working_hours``); everything is validated as in :meth:`add`."""
+        with self._ctx.write() as uow:
+            old = uow.users.get(user_id)
+            current = {f.name: getattr(old, f.name) for f in attrs.fields(User) if f.name != "id"}
+            user = User.new(user_id, **{**current, **fields})
+            uow.users.update(user)
+            uow.commit()
+        return user
 
     def deactivate(self, user_id: str) -> User:
         """Keep the user (their history stays readable) but refuse new assignments."""
@@ -96,24 +103,33 @@ class TasksAPI:
 
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        #: The routing policies :meth:`create` uses when no assignee is given; replace them
+        #: to route by team, e.g. ``(ContactOwnerFirst(), Territory(...), RoundRobin())``.
+        self.routing: tuple[Policy, ...] = (ContactOwnerFirst(),)
 
     def create(self, title: str, *, assignee: str | None = None, at: Any = None,
-               **fields: Any) -> Task:  # fmt: skip
-        """Create a task. Without ``assignee`` the contact's owner gets it ("a customer calls
-        their own salesperson"); with neither, ``ValidationError``."""
+               policies: Sequence[Policy] | None = None, **fields: Any) -> Task:  # fmt: skip
+        """Create a task (fields of :func:`crmkit.tasks.create_task`).
+
+        Without ``assignee`` the routing *policies* choose (default: :attr:`routing`, which
+        starts as "the contact's owner"): candidates are the active members of ``team=``
+        in the users directory, with their open-task load; round robin turns are stored in
+        the same transaction as the task, so rotation stays fair across restarts. When no
+        policy chooses anyone, ``ValidationError`` and nothing is written.
+        """
+        when = self._at(at)
         with self._ctx.write() as uow:
-            who = assignee
             contact_id = fields.get("contact_id")
-            if contact_id is not None:
-                contact = uow.contacts.get(contact_id)
-                who = who or contact.owner
-            if who is None:
-                raise ValidationError(
-                    "assignee", None, "give an assignee or a contact with an owner"
-                )
-            task = create_task(title, assignee=who, at=at or self._ctx.clock(),
-                               directory=_directory(uow), **fields)  # fmt: skip
+            contact = None if contact_id is None else uow.contacts.get(contact_id)
+            router = None
+            if assignee is None:
+                router = Router.load(uow, self.routing if policies is None else policies)
+                assignee = router.choose(uow, fields.get("team"), contact).assignee
+            task = create_task(title, assignee=assignee, at=when,
+                               directory=directory_of(uow), **fields)  # fmt: skip
             uow.tasks.add(task)
+            if router is not None:
+                router.save(uow)
             uow.commit()
         return task
 
@@ -123,7 +139,7 @@ class TasksAPI:
 
     def _apply(self, task_id: str, step: Callable[[Task, UserDirectory | None], Task]) -> Task:
         with self._ctx.write() as uow:
-            new = step(uow.tasks.get(task_id), _directory(uow))
+            new = step(uow.tasks.get(task_id), directory_of(uow))
             uow.tasks.update(new)
             uow.commit()
         return new
@@ -147,8 +163,10 @@ class TasksAPI:
             task_id, lambda t, d: delegate(t, to=to, by=by, at=when, note=note, directory=d)
         )
 
-    def complete(self, task_id: str, *, by: str | None = None, at: Any = None) -> Task:
-        """Mark done; a recurring task's next occurrence is created in the same transaction."""
+    def complete(self, task_id: str, *, by: str | None = None, at: Any = None,
+                 follow_ups: FollowUps | None = None) -> Task:  # fmt: skip
+        """Mark done. In the same transaction, a recurring task's next occurrence is created,
+        and so is the next step *follow_ups* registers for the task's ``kind``."""
         when = self._at(at)
         with self._ctx.write() as uow:
             done = complete(uow.tasks.get(task_id), at=when, by=by)
@@ -156,8 +174,25 @@ class TasksAPI:
             following = next_occurrence(done)
             if following is not None:
                 uow.tasks.add(following)
+            if follow_ups is not None:
+                step = follow_ups.after_task(done, directory=directory_of(uow))
+                if step is not None:
+                    uow.tasks.add(step)
             uow.commit()
         return done
+
+    def follow_up(self, interaction: Interaction, rules: FollowUps, *,
+                  assignee: str | None = None) -> Task | None:  # fmt: skip
+        """Store the follow-up task *rules* call for after *interaction* (assigned to
+        *assignee* or whoever handled it), or return ``None`` when none is registered."""
+        with self._ctx.write() as uow:
+            uow.interactions.get(interaction.id)
+            task = rules.after_interaction(interaction, assignee=assignee,
+                                           directory=directory_of(uow))  # fmt: skip
+            if task is not None:
+                uow.tasks.add(task)
+                uow.commit()
+        return task
 
     def cancel(self, task_id: str, *, by: str | None = None, reason: str | None = None,
                at: Any = None) -> Task:  # fmt: skip
@@ -167,6 +202,11 @@ class TasksAPI:
     def snooze(self, task_id: str, until: Any, *, at: Any = None) -> Task:
         when = self._at(at)
         return self._apply(task_id, lambda t, _d: snooze(t, until, at=when))
+
+    def reschedule(self, task_id: str, due: Any, *, at: Any = None) -> Task:
+        """Move the due time of an open task (``None`` removes it)."""
+        when = self._at(at)
+        return self._apply(task_id, lambda t, _d: reschedule(t, due, at=when))
 
     def reopen(self, task_id: str, *, by: str | None = None, at: Any = None) -> Task:
         when = self._at(at)
@@ -188,6 +228,12 @@ class TasksAPI:
             found = uow.tasks.open_due_before(when, assignee=assignee, limit=limit)
         return views.overdue(found, when, assignee=assignee, team=team)
 
+    def for_team(self, team: str, *, status: str | None = None) -> list[Task]:
+        """The team's tasks (optionally with *status*), soonest due first."""
+        with self._ctx.read() as uow:
+            found = uow.tasks.for_team(team, status=status)
+        return views.for_team(found, team, status=status)
+
     def due_between(self, start: datetime, end: datetime) -> list[Task]:
         lo, hi = ensure_aware(start, "start"), ensure_aware(end, "end")
         with self._ctx.read() as uow:
@@ -198,7 +244,7 @@ class TasksAPI:
         """The user's open tasks due today in the user's own time zone."""
         when = self._ctx.clock() if now is None else ensure_aware(now, "now")
         with self._ctx.read() as uow:
-            directory = _directory(uow)
+            directory = directory_of(uow)
             known = directory is not None and user in directory
             # Without a directory entry the user's day is the UTC day.
             person = directory.get(user) if directory is not None and known else User.new(user)
@@ -206,12 +252,23 @@ class TasksAPI:
             found = uow.tasks.due_between(lo, hi, assignee=user)
         return views.due_today(found, person, when)
 
-    def workload(self, *, now: datetime | None = None) -> dict[str, views.Workload]:
+    def reminders_between(self, start: datetime, end: datetime) -> list[tuple[datetime, Task]]:
+        """``(when, task)`` for the reminders of open tasks falling in ``[start, end)``."""
+        lo, hi = ensure_aware(start, "start"), ensure_aware(end, "end")
         with self._ctx.read() as uow:
-            tasks = list(uow.tasks.iter_all())
-        return views.workload(tasks, now=now)
+            tasks = list(uow.tasks.iter_open())
+        return views.reminders_between(tasks, lo, hi)
+
+    def workload(self, *, now: datetime | None = None) -> dict[str, views.Workload]:
+        """Open work per assignee (counts and estimated effort); reads open tasks only."""
+        at = None if now is None else ensure_aware(now, "now")
+        with self._ctx.read() as uow:
+            tasks = list(uow.tasks.iter_open())
+        return views.workload(tasks, now=at)
 
     def effectiveness(self, *, since: datetime, until: datetime) -> dict[str, views.Effectiveness]:
+        """Per person over ``[since, until)``: done on time %, median lateness, delegations
+        received and given (see :func:`crmkit.tasks.effectiveness`)."""
         with self._ctx.read() as uow:
             tasks = list(uow.tasks.iter_all())
         return views.effectiveness(tasks, since=since, until=until)

@@ -30,10 +30,14 @@ from crmkit.review import ReviewItem
 from crmkit.segments import Segment
 from crmkit.storage._linked import ContactErasable, ContactLinked
 from crmkit.storage._privacy import ErasureRepository, ListRepository
+from crmkit.tasks.automation import ContactDates
+from crmkit.tasks.outbox import QueuedMessage
+from crmkit.tasks.routing import RoundRobinState
 from crmkit.tasks.task import Task
 from crmkit.tasks.users import User
 
 __all__ = [
+    "AutomationRepository",
     "ConsentRepository",
     "ContactErasable",
     "ContactLinked",
@@ -45,8 +49,10 @@ __all__ = [
     "ListRepository",
     "MergeRepository",
     "OrganizationRepository",
+    "OutboxRepository",
     "PipelineRepository",
     "ReviewRepository",
+    "RoutingRepository",
     "SegmentRepository",
     "StageChangeRepository",
     "Storage",
@@ -297,7 +303,57 @@ class TaskRepository(ContactLinked, Protocol):
         self, start: datetime, end: datetime, *, assignee: str | None = None
     ) -> list[Task]: ...
 
+    def for_team(self, team: str, *, status: str | None = None) -> list[Task]: ...
+
+    def open_counts(self, assignees: Collection[str] | None = None) -> dict[str, int]:
+        """Open and in-progress tasks per assignee (only *assignees*, when given)."""
+        ...
+
+    def iter_open(self) -> Iterator[Task]:
+        """Every open or in-progress task (read from the open-task index on SQL)."""
+        ...
+
     def iter_all(self) -> Iterator[Task]: ...
+
+
+class AutomationRepository(Protocol):
+    """What date-driven automation reads and remembers."""
+
+    def contact_dates(
+        self, timezone: str, *, after: str | None = None, limit: int = 10_000
+    ) -> list[ContactDates]:
+        """A page of contacts in id order, after the id *after*: birthday, owner, name, and
+        the calendar days (in *timezone*) of the first purchase and the last interaction.
+        SQL backends aggregate in the database: no interaction row leaves it."""
+        ...
+
+    def done_keys(self, keys: Collection[str]) -> set[str]:
+        """Which of these idempotency keys are recorded."""
+        ...
+
+    def record_key(self, key: str, rule: str, at: datetime) -> bool:
+        """Record a done action's key; ``False`` (and nothing written) if already there."""
+        ...
+
+
+class OutboxRepository(ContactLinked, Protocol):
+    """Messages waiting for the application to send them, oldest first."""
+
+    def put(self, message: QueuedMessage) -> None: ...
+
+    def pending(self, *, limit: int | None = None) -> list[QueuedMessage]: ...
+
+    def ack(self, message_ids: Iterable[str]) -> int:
+        """Remove sent messages; return how many were pending."""
+        ...
+
+
+class RoutingRepository(Protocol):
+    """Round robin turns per team, persisted so rotation stays fair across restarts."""
+
+    def round_robin(self) -> RoundRobinState: ...
+
+    def save_round_robin(self, team: str, last: str) -> None: ...
 
 
 class UserRepository(Protocol):
@@ -420,6 +476,15 @@ class UnitOfWork(Protocol):
     def segment_count(self, segment: Segment, *, now: datetime) -> int:
         """``len(segment_members(segment, now=now))``, without building the contacts."""
         ...
+
+    @property
+    def automation(self) -> AutomationRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def routing(self) -> RoutingRepository: ...
 
     def linked(self) -> Mapping[str, ContactLinked]:
         """Every repository whose records follow a contact through a merge, by name.

@@ -29,6 +29,7 @@ from crmkit.tasks.recurrence import Recurrence
 from crmkit.tasks.routing import (
     Choice,
     ContactOwnerFirst,
+    InSegment,
     LeastLoaded,
     Policy,
     RoundRobin,
@@ -62,6 +63,7 @@ from crmkit.tasks.views import (
     for_assignee,
     for_team,
     overdue,
+    reminders_between,
     workload,
 )
 
@@ -82,6 +84,7 @@ __all__ = [
     "FollowUps",
     "InMemoryKeyStore",
     "InMemoryOutbox",
+    "InSegment",
     "KeyStore",
     "LeastLoaded",
     "MakeTask",
@@ -122,6 +125,7 @@ __all__ = [
     "for_team",
     "next_occurrence",
     "overdue",
+    "reminders_between",
     "reopen",
     "reschedule",
     "route",

@@ -77,20 +77,26 @@ class ContactDates:
         )  # fmt: skip
 
 
+Assign = Callable[[str | None, str | None], str | None]
+"""``assign(team, contact_id)``: a routing decision for a task nobody owns, or ``None``."""
+
+
 @attrs.frozen
 class AutomationContext:
     """The day being evaluated, the moment "now" (for overdue checks), the zone in which
-    created tasks fall due when their assignee's zone is unknown, and the user directory."""
+    created tasks fall due when their assignee's zone is unknown, the user directory, and
+    ``assign``, which routes task actions that have no assignee, owner or fallback."""
 
     on: date
     now: datetime
     timezone: str = "UTC"
     directory: UserDirectory | None = None
+    assign: Assign | None = attrs.field(default=None, eq=False)
 
     @classmethod
     def for_day(
         cls, on: Any, *, now: Any = None, timezone: str = "UTC",
-        directory: UserDirectory | None = None,
+        directory: UserDirectory | None = None, assign: Assign | None = None,
     ) -> AutomationContext:  # fmt: skip
         """*now* defaults to the start of *on* in *timezone* (midnight), so a morning run
         escalates only what was already late when the day began; pass the real clock to
@@ -105,7 +111,7 @@ class AutomationContext:
             at = ensure_aware(datetime.combine(day, time(0), tzinfo=tz), "now")
         else:
             at = ensure_aware(now, "now")
-        return cls(day, at, tz.key, directory)
+        return cls(day, at, tz.key, directory, assign)
 
 
 @attrs.frozen
@@ -124,10 +130,26 @@ class QueueMessage:
 
 @attrs.frozen
 class Unassigned:
-    """A task action with nobody to give it to (no assignee, owner or fallback)."""
+    """A task action with nobody to give it to (no assignee, owner or fallback).
+
+    When the day has an ``AutomationContext.assign``, the runner calls :meth:`route` once it
+    knows the key is not done yet, and creates the task if someone is chosen.
+    """
 
     key: str
     rule: str
+    team: str | None = None
+    contact_id: str | None = None
+    fallback: str | None = None
+    build: Callable[[str], CreateTask] | None = attrs.field(default=None, eq=False, repr=False)
+
+    def route(self, ctx: AutomationContext) -> CreateTask | None:
+        """The task for whoever ``ctx.assign`` picks (else the fallback), or ``None``."""
+        if self.build is None:
+            return None
+        who = ctx.assign(self.team, self.contact_id) if ctx.assign is not None else None
+        who = who or self.fallback
+        return None if who is None else self.build(who)
 
 
 Action = CreateTask | QueueMessage | Unassigned
@@ -163,8 +185,9 @@ class MakeTask:
     ``title``, ``years``, ``days``...), due *due_time* on the day in the assignee's zone.
 
     The assignee is *assignee* if given, else the subject's owner (contact owner, deal owner,
-    the overdue task's team lead), else *fallback*; with nobody, the action is reported as
-    :class:`Unassigned` instead of created.
+    the overdue task's team lead), else whoever ``AutomationContext.assign`` routes to within
+    *team*, else *fallback*. With a user directory, unknown or inactive people are passed
+    over. With nobody left, the action is reported as :class:`Unassigned` instead of created.
     """
 
     title: str
@@ -173,23 +196,41 @@ class MakeTask:
     due_time: time = time(10)
     priority: Priority = Priority.NORMAL
     kind: str | None = None
+    team: str | None = None
 
     def build(self, ctx: AutomationContext, *, rule: str, key: str, contact_id: str | None,
               owner: str | None, fields: Mapping[str, Any],
               deal_id: str | None = None) -> CreateTask | Unassigned:  # fmt: skip
-        who = self.assignee or owner or self.fallback
-        if who is None:
-            return Unassigned(key, rule)
-        tzname = ctx.timezone
-        if ctx.directory is not None and who in ctx.directory:
-            tzname = ctx.directory.get(who).timezone
-        due = datetime.combine(ctx.on, self.due_time, tzinfo=zone(tzname))
-        task = create_task(
-            self.title.format_map(_Fields(fields)), assignee=who, at=ctx.now, due=due,
-            created_by=f"automation:{rule}", priority=self.priority, kind=self.kind,
-            contact_id=contact_id, deal_id=deal_id, directory=ctx.directory,
-        )  # fmt: skip
-        return CreateTask(key, rule, task)
+        directory = ctx.directory
+
+        def may(who: str | None) -> bool:
+            if who is None or directory is None:
+                return who is not None
+            return who in directory and directory.get(who).active
+
+        def make(who: str) -> CreateTask:
+            tzname = ctx.timezone
+            if directory is not None and who in directory:
+                tzname = directory.get(who).timezone
+            due = datetime.combine(ctx.on, self.due_time, tzinfo=zone(tzname))
+            task = create_task(
+                self.title.format_map(_Fields(fields)), assignee=who, at=ctx.now, due=due,
+                created_by=f"automation:{rule}", priority=self.priority, kind=self.kind,
+                contact_id=contact_id, deal_id=deal_id, directory=directory, team=self.team,
+            )  # fmt: skip
+            return CreateTask(key, rule, task)
+
+        for who in (self.assignee, owner):
+            if may(who):
+                assert who is not None
+                return make(who)
+        fallback = self.fallback if may(self.fallback) else None
+        if ctx.assign is None and fallback is not None:
+            return make(fallback)
+        # Routing comes before the fallback, and only once the runner knows the key is new
+        # (a round robin turn must not be spent on an action that is already done).
+        return Unassigned(key, rule, self.team, contact_id, fallback,
+                          make if ctx.assign is not None else None)  # fmt: skip
 
 
 Then = SendMessage | MakeTask

@@ -12,16 +12,19 @@ from __future__ import annotations
 import bisect
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Protocol
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 import attrs
 
 from crmkit.contacts import Contact
 from crmkit.errors import ValidationError
+from crmkit.segments import Segment, SegmentData
 
 __all__ = [
     "Choice",
     "ContactOwnerFirst",
+    "InSegment",
     "LeastLoaded",
     "Policy",
     "RoundRobin",
@@ -215,23 +218,46 @@ class ContactOwnerFirst:
 TerritoryRule = tuple[Callable[[Contact], bool], str]
 
 
-def _rules(value: Iterable[TerritoryRule]) -> tuple[TerritoryRule, ...]:
-    rules = tuple(value)
-    for rule in rules:
+@attrs.frozen
+class InSegment:
+    """A territory predicate from a :class:`~crmkit.segments.Segment`: is the contact in it?
+
+    Only what the contact itself holds is seen (profile fields, tags, custom fields, dates
+    relative to the moment of routing); behaviour conditions (interactions, purchases, deals)
+    see no events here, so keep territories to profile conditions.
+    """
+
+    segment: Segment
+
+    def __call__(self, contact: Contact) -> bool:
+        return SegmentData([contact]).count(self.segment, now=datetime.now(UTC)) == 1
+
+
+def _rules(value: Iterable[tuple[Any, str]]) -> tuple[TerritoryRule, ...]:
+    rules = []
+    for rule in value:
+        if len(rule) == 2 and isinstance(rule[0], Segment):
+            rule = (InSegment(rule[0]), rule[1])
         if len(rule) != 2 or not callable(rule[0]) or not isinstance(rule[1], str):
-            raise ValidationError("rules", rule, "expected (predicate, assignee) pairs")
-    return rules
+            raise ValidationError("rules", rule, "expected (predicate or segment, assignee) pairs")
+        rules.append(rule)
+    return tuple(rules)
 
 
 @attrs.frozen
 class Territory:
     """Rules ``(predicate, assignee)`` tried in order on the contact; the first match wins.
 
-    A predicate is any ``Callable[[Contact], bool]`` (a city test, a segment's membership).
+    A predicate is any ``Callable[[Contact], bool]`` (a city test) or a
+    :class:`~crmkit.segments.Segment` (see :class:`InSegment`).
 
-    >>> t = Territory([(lambda c: c.city == "Tiranë", "arta"), (lambda c: True, "ivan")])
+    >>> from crmkit.segments import field, tag
+    >>> t = Territory([(field("city") == "Tiranë", "arta"), (tag("vip"), "mira"),
+    ...                (lambda c: True, "ivan")])
     >>> t.choose(RoutingRequest((), contact=Contact.new(name="Besa", city="Tiranë"))).assignee
     'arta'
+    >>> t.choose(RoutingRequest((), contact=Contact.new(name="Leo", tags={"vip"}))).assignee
+    'mira'
     """
 
     rules: tuple[TerritoryRule, ...] = attrs.field(converter=_rules)

@@ -2,8 +2,8 @@
 
 Each action is committed together with its idempotency key by a :class:`KeyStore` (one
 transaction in a database). The runner asks which keys are already done, in batches, and
-commits the rest one by one, so running the same day again, or again after a crash between
-two actions, neither repeats nor loses work.
+commits the rest batch by batch, so running the same day again, or again after a crash
+between two actions, neither repeats nor loses work.
 """
 
 from __future__ import annotations
@@ -47,6 +47,12 @@ class KeyStore(Protocol):
 
     def commit(self, action: CreateTask | QueueMessage) -> bool: ...
 
+    def commit_many(self, actions: Sequence[CreateTask | QueueMessage]) -> list[bool]:
+        """Like :meth:`commit` for each action, in order; a database does the whole batch in
+        one transaction (all or nothing), so a crash loses the batch together with its keys
+        and a rerun simply does it again."""
+        ...
+
 
 class InMemoryKeyStore:
     """A :class:`KeyStore` in memory: created tasks in ``tasks``, messages in ``outbox``.
@@ -74,6 +80,9 @@ class InMemoryKeyStore:
             self.outbox.put(action.message)
         self.keys.add(action.key)
         return True
+
+    def commit_many(self, actions: Sequence[CreateTask | QueueMessage]) -> list[bool]:
+        return [self.commit(a) for a in actions]
 
 
 @attrs.frozen
@@ -134,9 +143,11 @@ def run_automation(
     deals: Iterable[Deal] = (),
     overdue_rule: OverdueEscalation | None = None,
     tasks: Iterable[Task] = (),
+    batch_size: int = _BATCH,
 ) -> AutomationReport:
     """Evaluate the rules for ``ctx.on`` in one streaming pass over *contacts* and commit
-    every action whose key is not yet done.
+    every action whose key is not yet done, *batch_size* actions per
+    :meth:`KeyStore.commit_many`.
 
     >>> from datetime import date
     >>> from crmkit.tasks.automation import BirthdayGreeting
@@ -149,6 +160,8 @@ def run_automation(
     >>> again.committed, again.skipped
     ((), 1)
     """
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ValidationError("batch_size", batch_size, "a positive integer")
     names = [r.name for r in contact_rules]
     names += [r.name for r in (deal_rule, overdue_rule) if r is not None]
     if len(set(names)) != len(names):
@@ -157,16 +170,22 @@ def run_automation(
     unassigned: list[str] = []
     skipped = 0
     stream = _candidates(ctx, contact_rules, contacts, deal_rule, deals, overdue_rule, tasks)
-    while batch := list(islice(stream, _BATCH)):
+    while batch := list(islice(stream, batch_size)):
         done = store.seen([a.key for a in batch])
-        for action in batch:
-            if action.key in done:
+        todo: list[CreateTask | QueueMessage] = []
+        for candidate in batch:
+            if candidate.key in done:
                 skipped += 1
-            elif isinstance(action, Unassigned):
-                unassigned.append(action.key)
-            elif store.commit(action):
-                committed.append(action)
-                done.add(action.key)  # one rule may meet the same subject twice in a batch
+                continue
+            done.add(candidate.key)  # one rule may meet the same subject twice in a batch
+            action = candidate.route(ctx) if isinstance(candidate, Unassigned) else candidate
+            if action is None:
+                unassigned.append(candidate.key)
             else:
+                todo.append(action)
+        for action, fresh in zip(todo, store.commit_many(todo), strict=True):
+            if fresh:
+                committed.append(action)
+            else:  # another run committed it since we asked
                 skipped += 1
     return AutomationReport(tuple(committed), skipped, tuple(unassigned))

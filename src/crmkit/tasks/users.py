@@ -6,8 +6,8 @@ User ids are plain strings, so a small app needs no directory at all. Once an ap
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, time, timedelta
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -16,7 +16,7 @@ import attrs
 from crmkit._types import ensure_aware
 from crmkit.errors import UserNotFoundError, ValidationError
 
-__all__ = ["User", "UserDirectory", "WorkingHours", "zone"]
+__all__ = ["User", "UserDirectory", "WorkingHours", "local_day", "zone"]
 
 _WEEKDAYS = frozenset(range(5))
 
@@ -37,6 +37,39 @@ def zone(name: Any, field: str = "timezone") -> ZoneInfo:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValidationError(field, name, "not an IANA time zone name") from exc
+
+
+def local_day(tz: ZoneInfo) -> Callable[[datetime], date]:
+    """A function giving the calendar day of an aware datetime on *tz*'s wall clock.
+
+    Made for millions of calls: UTC needs no conversion, and other zones reuse the offset of
+    each quarter hour (UTC) whose start and end share one offset; a quarter hour holding an
+    offset change is converted exactly every time.
+
+    >>> from datetime import UTC
+    >>> day = local_day(ZoneInfo("Europe/Tirane"))
+    >>> day(datetime(2026, 3, 28, 23, 30, tzinfo=UTC))  # 00:30 in Tirana, summer time
+    datetime.date(2026, 3, 29)
+    """
+    if tz.key == "UTC":
+        return lambda at: at.date() if at.tzinfo is UTC else at.astimezone(UTC).date()
+    offsets: dict[int, timedelta | None] = {}
+
+    def offset_of(bucket: int) -> timedelta | None:
+        lo = datetime.fromtimestamp(bucket * 900, tz).utcoffset()
+        hi = datetime.fromtimestamp(bucket * 900 + 899, tz).utcoffset()
+        return lo if lo == hi else None
+
+    def day(at: datetime) -> date:
+        utc = at if at.tzinfo is UTC else at.astimezone(UTC)
+        bucket = int(utc.timestamp()) // 900
+        if bucket in offsets:
+            offset = offsets[bucket]
+        else:
+            offset = offsets[bucket] = offset_of(bucket)
+        return utc.astimezone(tz).date() if offset is None else (utc + offset).date()
+
+    return day
 
 
 def _user_id(field: str, value: Any) -> str:

@@ -27,6 +27,7 @@ __all__ = [
     "for_assignee",
     "for_team",
     "overdue",
+    "reminders_between",
     "workload",
 ]
 
@@ -143,6 +144,33 @@ def due_today(tasks: Iterable[Task], user: User, now: datetime) -> list[Task]:
         for t in due_between((t for t in tasks if t.assignee == user.id), lo, hi)
         if not t.is_snoozed(at)
     ]
+
+
+def reminders_between(
+    tasks: Iterable[Task], start: datetime, end: datetime
+) -> list[tuple[datetime, Task]]:
+    """``(reminder time, task)`` for every reminder of an open task in ``[start, end)``, in
+    time order; a snoozed task reminds nobody before its snooze ends.
+
+    >>> from datetime import UTC
+    >>> from crmkit.tasks import create_task
+    >>> t0 = datetime(2026, 3, 6, 9, tzinfo=UTC)
+    >>> t = create_task("Offer", assignee="mira", at=t0, due=t0 + timedelta(days=3),
+    ...                 reminders=[t0 + timedelta(days=2), t0 + timedelta(days=3, hours=-1)])
+    >>> [r.isoformat() for r, _ in reminders_between([t], t0, t0 + timedelta(days=2, hours=1))]
+    ['2026-03-08T09:00:00+00:00']
+    """
+    lo, hi = ensure_aware(start, "start"), ensure_aware(end, "end")
+    if hi < lo:
+        raise InvalidDatetimeError("end", end, f"before start {start.isoformat()}")
+    found = [
+        (r, t)
+        for t in tasks
+        if not t.status.is_closed
+        for r in t.reminders
+        if lo <= r < hi and not t.is_snoozed(r)
+    ]
+    return sorted(found, key=lambda pair: (pair[0], pair[1].id))
 
 
 @attrs.frozen

@@ -18,6 +18,11 @@ from crmkit.ledger import Transaction
 from crmkit.merging import MergeRecord
 from crmkit.segments import Segment
 from crmkit.storage._segment_data import segment_count_in_memory, segment_members_in_memory
+from crmkit.storage.memory._automation import (
+    MemoryAutomationRepository,
+    MemoryOutboxRepository,
+    MemoryRoutingRepository,
+)
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._contacts import ContactTables, MemoryContactRepository
 from crmkit.storage.memory._funnel import (
@@ -40,6 +45,7 @@ from crmkit.storage.memory._segments import MemoryConsentRepository, MemorySegme
 from crmkit.storage.memory._tasks import MemoryTaskRepository, MemoryUserRepository
 from crmkit.storage.memory._transactions import MemoryTransactionRepository
 from crmkit.storage.protocols import ContactLinked
+from crmkit.tasks.outbox import QueuedMessage
 from crmkit.tasks.task import Task
 from crmkit.tasks.users import User
 
@@ -66,6 +72,9 @@ class _Workspace:
         self.erasures = ErasureTables()
         self.lists = ListTables()
         self.reviews = ReviewTables()
+        self.automation_keys: UndoableDict[str, str] = UndoableDict()
+        self.outbox: UndoableDict[str, QueuedMessage] = UndoableDict()
+        self.routing: UndoableDict[str, str] = UndoableDict()
 
 
 class MemoryUnitOfWork:
@@ -91,6 +100,9 @@ class MemoryUnitOfWork:
     erasures: MemoryErasureRepository
     lists: MemoryListRepository
     reviews: MemoryReviewRepository
+    automation: MemoryAutomationRepository
+    outbox: MemoryOutboxRepository
+    routing: MemoryRoutingRepository
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace
@@ -118,6 +130,11 @@ class MemoryUnitOfWork:
             self.erasures = MemoryErasureRepository(ws.erasures, self._log)
             self.lists = MemoryListRepository(ws.lists, self._log)
             self.reviews = MemoryReviewRepository(ws.reviews, self._log)
+            self.automation = MemoryAutomationRepository(
+                ws.automation_keys, self._log, ws.contacts, ws.interactions, ws.transactions
+            )
+            self.outbox = MemoryOutboxRepository(ws.outbox, self._log)
+            self.routing = MemoryRoutingRepository(ws.routing, self._log)
         except BaseException:
             self._storage._lock.release()
             raise
@@ -151,6 +168,7 @@ class MemoryUnitOfWork:
             "consents": self.consents,
             "tasks": self.tasks,
             "lists": self.lists,
+            "outbox": self.outbox,
         }
 
     def commit(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from datetime import datetime
 
 from crmkit.errors import TaskNotFoundError, UserNotFoundError
@@ -53,6 +54,21 @@ class MemoryTaskRepository(MemoryTable[Task]):
              and (assignee is None or t.assignee == assignee)),
             key=_due_key,
         )  # fmt: skip
+
+    def for_team(self, team: str, *, status: str | None = None) -> list[Task]:
+        return self.select(lambda t: t.team == team and (status is None or t.status == status))
+
+    def open_counts(self, assignees: Collection[str] | None = None) -> dict[str, int]:
+        wanted = None if assignees is None else set(assignees)
+        counts: dict[str, int] = {}
+        for t in self.rows.data.values():
+            if t.status in _OPEN and (wanted is None or t.assignee in wanted):
+                counts[t.assignee] = counts.get(t.assignee, 0) + 1
+        return counts
+
+    def iter_open(self) -> Iterator[Task]:
+        found = self.select(lambda t: t.status in _OPEN)
+        return iter(sorted(found, key=lambda t: (t.due is None, t.due or t.created_at, t.id)))
 
 
 class MemoryUserRepository(MemoryTable[User]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -86,6 +87,29 @@ class SQLTaskRepository(SQLTable[Task]):
             where += " AND assignee = ?"
             params.append(assignee)
         return self.select(where, params, order="due, id")
+
+    def for_team(self, team: str, *, status: str | None = None) -> list[Task]:
+        where, params = "AND team = ?", [team]
+        if status is not None:
+            where += " AND status = ?"
+            params.append(status)
+        return self.select(where, params, order="due, id")
+
+    def open_counts(self, assignees: Collection[str] | None = None) -> dict[str, int]:
+        d = self._db.dialect
+        sql = f"SELECT assignee, count(*) FROM tasks WHERE workspace = ? AND {_OPEN_SQL}"
+        params: list[Any] = [self._ws]
+        if assignees is not None:
+            if not assignees:
+                return {}
+            cond, extra = d.in_list("assignee", sorted(assignees))
+            sql += f" AND {cond}"
+            params += extra
+        rows = self._db.fetchall(sql + " GROUP BY assignee", params)
+        return {r[0]: int(r[1]) for r in rows}
+
+    def iter_open(self) -> Iterator[Task]:
+        return iter(self.select(f"AND {_OPEN_SQL}", (), order="due, id"))
 
 
 class SQLUserRepository(SQLTable[User]):

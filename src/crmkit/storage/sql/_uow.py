@@ -8,6 +8,11 @@ from datetime import datetime
 from crmkit.contacts import Contact
 from crmkit.segments import Segment
 from crmkit.storage.protocols import ContactLinked
+from crmkit.storage.sql._automation import (
+    SQLAutomationRepository,
+    SQLOutboxRepository,
+    SQLRoutingRepository,
+)
 from crmkit.storage.sql._contacts import SQLContactRepository
 from crmkit.storage.sql._funnel import (
     SQLDealRepository,
@@ -54,6 +59,9 @@ class SQLRepositories:
     erasures: SQLErasureRepository
     lists: SQLListRepository
     reviews: SQLReviewRepository
+    automation: SQLAutomationRepository
+    outbox: SQLOutboxRepository
+    routing: SQLRoutingRepository
 
     def _wire(
         self,
@@ -78,6 +86,9 @@ class SQLRepositories:
         self.erasures = SQLErasureRepository(db, self.workspace)
         self.lists = SQLListRepository(db, self.workspace)
         self.reviews = SQLReviewRepository(db, self.workspace)
+        self.automation = SQLAutomationRepository(db, self.workspace)
+        self.outbox = SQLOutboxRepository(db, self.workspace)
+        self.routing = SQLRoutingRepository(db, self.workspace)
 
     def segment_members(self, segment: Segment, *, now: datetime) -> list[Contact]:
         return sql_segment_members(self.session, self.workspace, segment, now)
@@ -94,4 +105,5 @@ class SQLRepositories:
             "consents": self.consents,
             "tasks": self.tasks,
             "lists": self.lists,
+            "outbox": self.outbox,
         }

@@ -7,6 +7,7 @@ provides the ``storage`` fixture. Each capability's part lives in its own module
 
 from __future__ import annotations
 
+from crmkit.testing.contract._automation import AutomationContract
 from crmkit.testing.contract._base import ContractBase
 from crmkit.testing.contract._card import CardContract
 from crmkit.testing.contract._contacts import ContactsContract
@@ -23,6 +24,7 @@ from crmkit.testing.contract._segments import SegmentsContract
 from crmkit.testing.contract._tasks import TasksContract
 
 __all__ = [
+    "AutomationContract",
     "CardContract",
     "ContactsContract",
     "ContractBase",
@@ -47,6 +49,7 @@ class StorageContract(
     LedgerContract,
     FunnelContract,
     TasksContract,
+    AutomationContract,
     SegmentsContract,
     SegmentPushdownContract,
     FacadeContract,

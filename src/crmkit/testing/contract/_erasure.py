@@ -79,6 +79,19 @@ class ErasureContract(ContractBase):
         assert crm.audience(purpose="marketing_email", channel="email") == ()
         assert crm.transactions.all() == []
 
+    def test_erase_drops_messages_queued_for_the_person(self, crm: CRM) -> None:
+        from crmkit._types import new_id
+        from crmkit.tasks.outbox import QueuedMessage
+
+        gone = crm.contacts.create(name="Besa", emails=["besa@example.al"])
+        kept = crm.contacts.create(name="Arben", emails=["arben@example.al"])
+        for contact in (gone, kept):
+            message = QueuedMessage(new_id(), f"k-{contact.id}", "birthday", contact.id,
+                                    "greeting", T0.date(), "email", {"name": contact.name})  # fmt: skip
+            crm.outbox.put(message)
+        crm.contacts.erase(gone.id)
+        assert [m.contact_id for m in crm.outbox.pending()] == [kept.id]
+
     def test_ledger_entries_stay_detached_and_anonymised(self, crm: CRM) -> None:
         c = self._person(crm)
         before = crm.transactions.for_contact(c.id)[0]
