@@ -86,8 +86,10 @@ class ErasureContract(ContractBase):
         gone = crm.contacts.create(name="Besa", emails=["besa@example.al"])
         kept = crm.contacts.create(name="Arben", emails=["arben@example.al"])
         for contact in (gone, kept):
-            message = QueuedMessage(new_id(), f"k-{contact.id}", "birthday", contact.id,
-                                    "greeting", T0.date(), "email", {"name": contact.name})  # fmt: skip
+            message = QueuedMessage(
+                new_id(), f"k-{contact.id}", "birthday", contact.id, "greeting", T0.date(),
+                "email", {"name": contact.name},
+            )  # fmt: skip
             crm.outbox.put(message)
         crm.contacts.erase(gone.id)
         assert [m.contact_id for m in crm.outbox.pending()] == [kept.id]
