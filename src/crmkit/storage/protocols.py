@@ -19,22 +19,26 @@ from typing import Any, Protocol, Self
 
 from crmkit.consent import ConsentRecord
 from crmkit.contacts import Contact, Organization
-from crmkit.funnel.deal import Deal, StageChange
-from crmkit.funnel.facts import FunnelFacts
-from crmkit.funnel.lifecycle import LifecycleChange
-from crmkit.funnel.pipeline import Pipeline
 from crmkit.interactions import Interaction
 from crmkit.ledger import Transaction
 from crmkit.merging import MergeRecord
 from crmkit.review import ReviewItem
 from crmkit.segments import Segment
+from crmkit.storage._funnel_protocols import (
+    DealRepository,
+    LifecycleRepository,
+    PipelineRepository,
+    StageChangeRepository,
+)
 from crmkit.storage._linked import ContactErasable, ContactLinked
 from crmkit.storage._privacy import ErasureRepository, ListRepository
-from crmkit.tasks.automation import ContactDates
-from crmkit.tasks.outbox import QueuedMessage
-from crmkit.tasks.routing import RoundRobinState
-from crmkit.tasks.task import Task
-from crmkit.tasks.users import User
+from crmkit.storage._task_protocols import (
+    AutomationRepository,
+    OutboxRepository,
+    RoutingRepository,
+    TaskRepository,
+    UserRepository,
+)
 
 __all__ = [
     "AutomationRepository",
@@ -187,73 +191,6 @@ class TransactionRepository(ContactLinked, Protocol):
     def count(self) -> int: ...
 
 
-class PipelineRepository(Protocol):
-    def add(self, pipeline: Pipeline) -> None: ...
-
-    def get(self, pipeline_id: str) -> Pipeline: ...
-
-    def update(self, pipeline: Pipeline) -> None: ...
-
-    def iter_all(self) -> Iterator[Pipeline]: ...
-
-
-class DealRepository(ContactLinked, Protocol):
-    """Deals; ``update`` is versioned (StaleVersionError on a lost update)."""
-
-    def add(self, deal: Deal) -> None: ...
-
-    def get(self, deal_id: str) -> Deal: ...
-
-    def update(self, deal: Deal) -> None: ...
-
-    def for_pipeline(self, pipeline_id: str, *, status: str | None = None) -> list[Deal]: ...
-
-    def for_contact(self, contact_id: str) -> list[Deal]: ...
-
-    def iter_all(self) -> Iterator[Deal]: ...
-
-    def funnel_facts(
-        self,
-        pipeline: Pipeline,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        owner: str | None = None,
-        cohort: Any = None,
-    ) -> FunnelFacts:
-        """The aggregates of :func:`crmkit.funnel.facts.deal_facts` for this pipeline; SQL
-        backends compute them in the database, and must return exactly the same."""
-        ...
-
-
-class StageChangeRepository(Protocol):
-    """Every transition of every deal; never edited."""
-
-    def add(self, change: StageChange) -> None: ...
-
-    def add_many(self, changes: Iterable[StageChange]) -> int: ...
-
-    def for_deal(self, deal_id: str) -> list[StageChange]:
-        """Oldest first."""
-        ...
-
-    def for_pipeline(self, pipeline_id: str) -> list[StageChange]: ...
-
-
-class LifecycleRepository(ContactLinked, Protocol):
-    """Contacts' lifecycle steps; never edited."""
-
-    def add(self, change: LifecycleChange) -> None: ...
-
-    def for_contact(self, contact_id: str) -> list[LifecycleChange]:
-        """Oldest first."""
-        ...
-
-    def latest_for_contact(self, contact_id: str) -> LifecycleChange | None: ...
-
-    def iter_all(self) -> Iterator[LifecycleChange]: ...
-
-
 class ConsentRepository(ContactLinked, Protocol):
     """Consent records (granted or withdrawn, per purpose and channel); never edited."""
 
@@ -278,94 +215,6 @@ class SegmentRepository(Protocol):
     def names(self) -> list[str]: ...
 
     def delete(self, name: str) -> None: ...
-
-
-class TaskRepository(ContactLinked, Protocol):
-    """Tasks; ``update`` is versioned (StaleVersionError on a lost update)."""
-
-    def add(self, task: Task) -> None: ...
-
-    def get(self, task_id: str) -> Task: ...
-
-    def update(self, task: Task) -> None: ...
-
-    def for_assignee(self, user: str, *, status: str | None = None) -> list[Task]: ...
-
-    def open_for_contact(self, contact_id: str) -> list[Task]:
-        """Open or in-progress tasks about *contact_id* (any order)."""
-        ...
-
-    def open_due_before(
-        self, when: datetime, *, assignee: str | None = None, limit: int | None = None
-    ) -> list[Task]: ...
-
-    def due_between(
-        self, start: datetime, end: datetime, *, assignee: str | None = None
-    ) -> list[Task]: ...
-
-    def for_team(self, team: str, *, status: str | None = None) -> list[Task]: ...
-
-    def open_counts(self, assignees: Collection[str] | None = None) -> dict[str, int]:
-        """Open and in-progress tasks per assignee (only *assignees*, when given)."""
-        ...
-
-    def iter_open(self) -> Iterator[Task]:
-        """Every open or in-progress task (read from the open-task index on SQL)."""
-        ...
-
-    def iter_all(self) -> Iterator[Task]: ...
-
-
-class AutomationRepository(Protocol):
-    """What date-driven automation reads and remembers."""
-
-    def contact_dates(
-        self, timezone: str, *, after: str | None = None, limit: int = 10_000
-    ) -> list[ContactDates]:
-        """A page of contacts in id order, after the id *after*: birthday, owner, name, and
-        the calendar days (in *timezone*) of the first purchase and the last interaction.
-        SQL backends aggregate in the database: no interaction row leaves it."""
-        ...
-
-    def done_keys(self, keys: Collection[str]) -> set[str]:
-        """Which of these idempotency keys are recorded."""
-        ...
-
-    def record_key(self, key: str, rule: str, at: datetime) -> bool:
-        """Record a done action's key; ``False`` (and nothing written) if already there."""
-        ...
-
-
-class OutboxRepository(ContactLinked, Protocol):
-    """Messages waiting for the application to send them, oldest first."""
-
-    def put(self, message: QueuedMessage) -> None: ...
-
-    def pending(self, *, limit: int | None = None) -> list[QueuedMessage]: ...
-
-    def ack(self, message_ids: Iterable[str]) -> int:
-        """Remove sent messages; return how many were pending."""
-        ...
-
-
-class RoutingRepository(Protocol):
-    """Round robin turns per team, persisted so rotation stays fair across restarts."""
-
-    def round_robin(self) -> RoundRobinState: ...
-
-    def save_round_robin(self, team: str, last: str) -> None: ...
-
-
-class UserRepository(Protocol):
-    def add(self, user: User) -> None: ...
-
-    def get(self, user_id: str) -> User: ...
-
-    def update(self, user: User) -> None: ...
-
-    def iter_all(self) -> Iterator[User]: ...
-
-    def count(self) -> int: ...
 
 
 class MergeRepository(Protocol):
