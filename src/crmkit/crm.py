@@ -35,7 +35,6 @@ from crmkit._api.transactions import TransactionsAPI
 from crmkit._types import ensure_aware, utcnow
 from crmkit.card import ContactCard
 from crmkit.consent import DEFAULT_PURPOSES, check_purposes
-from crmkit.contacts import Contact
 from crmkit.erasure import check_pepper
 from crmkit.errors import (
     ConflictError,
@@ -353,16 +352,3 @@ class CRM(IdentityMixin, ReportsMixin):
         promised: Send the Gold offer · arta · due Wed 18 Nov 10:30
         """
         return build_card(self._ctx, contact_id, history=history)
-
-
-def _enrich(contact: Contact, ids: IdentityArgs, now: datetime) -> Contact:
-    """The contact with any identity from *ids* it does not hold yet."""
-    fields: dict[str, Any] = {}
-    if ids.email and ids.email not in contact.emails:
-        fields["emails"] = [*contact.emails, ids.email]
-    if ids.phone and ids.phone not in contact.phones:
-        fields["phones"] = [*contact.phones, ids.phone]
-    # A different handle on a channel the contact already uses is left for a human to judge.
-    if ids.handle and ids.handle[0] not in contact.handles:
-        fields["handles"] = {**contact.handles, ids.handle[0]: ids.handle[1]}
-    return contact.changed(now=now, **fields) if fields else contact
