@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar, overload
 
 from crmkit.consent import ConsentRecord
 from crmkit.contacts import Contact, Organization
@@ -77,6 +77,32 @@ class _Workspace:
         self.routing: UndoableDict[str, str] = UndoableDict()
 
 
+_R = TypeVar("_R")
+
+
+class _Repo(Generic[_R]):
+    """A repository of a unit of work, made on first access and then kept on the instance."""
+
+    def __init__(self, make: Callable[[MemoryUnitOfWork], _R]) -> None:
+        self._make = make
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, uow: None, owner: type) -> Self: ...
+
+    @overload
+    def __get__(self, uow: MemoryUnitOfWork, owner: type) -> _R: ...
+
+    def __get__(self, uow: MemoryUnitOfWork | None, owner: type) -> _R | Self:
+        if uow is None:
+            return self
+        value = self._make(uow)
+        uow.__dict__[self._name] = value
+        return value
+
+
 class MemoryUnitOfWork:
     """Serialisable transactions: one unit of work at a time holds the storage's lock.
 
@@ -84,25 +110,36 @@ class MemoryUnitOfWork:
     backwards. Readers never see a half-done unit of work because they wait for the lock.
     """
 
-    contacts: MemoryContactRepository
-    interactions: MemoryInteractionRepository
-    merges: MemoryMergeRepository
-    organizations: MemoryOrganizationRepository
-    transactions: MemoryTransactionRepository
-    pipelines: MemoryPipelineRepository
-    deals: MemoryDealRepository
-    stage_changes: MemoryStageChangeRepository
-    lifecycle: MemoryLifecycleRepository
-    consents: MemoryConsentRepository
-    segments: MemorySegmentRepository
-    tasks: MemoryTaskRepository
-    users: MemoryUserRepository
-    erasures: MemoryErasureRepository
-    lists: MemoryListRepository
-    reviews: MemoryReviewRepository
-    automation: MemoryAutomationRepository
-    outbox: MemoryOutboxRepository
-    routing: MemoryRoutingRepository
+    _ws: _Workspace
+    _log: UndoLog
+
+    # Repositories are made on first use: a resolve touches two of the nineteen, and building
+    # all of them cost half of its time.
+    contacts = _Repo(lambda u: MemoryContactRepository(u._ws.contacts, u._log))
+    interactions = _Repo(
+        lambda u: MemoryInteractionRepository(u._ws.interactions, u._log, u._ws.contacts)
+    )
+    merges = _Repo(lambda u: MemoryMergeRepository(u._ws.merges, u._log))
+    organizations = _Repo(lambda u: MemoryOrganizationRepository(u._ws.organizations, u._log))
+    transactions = _Repo(lambda u: MemoryTransactionRepository(u._ws.transactions, u._log))
+    pipelines = _Repo(lambda u: MemoryPipelineRepository(u._ws.pipelines, u._log))
+    stage_changes = _Repo(lambda u: MemoryStageChangeRepository(u._ws.stage_changes, u._log))
+    deals = _Repo(lambda u: MemoryDealRepository(u._ws.deals, u._log, u.stage_changes))
+    lifecycle = _Repo(lambda u: MemoryLifecycleRepository(u._ws.lifecycle, u._log))
+    consents = _Repo(lambda u: MemoryConsentRepository(u._ws.consents, u._log))
+    segments = _Repo(lambda u: MemorySegmentRepository(u._ws.segments, u._log))
+    tasks = _Repo(lambda u: MemoryTaskRepository(u._ws.tasks, u._log))
+    users = _Repo(lambda u: MemoryUserRepository(u._ws.users, u._log))
+    erasures = _Repo(lambda u: MemoryErasureRepository(u._ws.erasures, u._log))
+    lists = _Repo(lambda u: MemoryListRepository(u._ws.lists, u._log))
+    reviews = _Repo(lambda u: MemoryReviewRepository(u._ws.reviews, u._log))
+    automation = _Repo(
+        lambda u: MemoryAutomationRepository(
+            u._ws.automation_keys, u._log, u._ws.contacts, u._ws.interactions, u._ws.transactions
+        )
+    )
+    outbox = _Repo(lambda u: MemoryOutboxRepository(u._ws.outbox, u._log))
+    routing = _Repo(lambda u: MemoryRoutingRepository(u._ws.routing, u._log))
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace
@@ -113,28 +150,7 @@ class MemoryUnitOfWork:
     def __enter__(self) -> Self:
         self._storage._lock.acquire()
         try:
-            ws = self._storage._workspace(self.workspace)
-            self.contacts = MemoryContactRepository(ws.contacts, self._log)
-            self.interactions = MemoryInteractionRepository(ws.interactions, self._log, ws.contacts)
-            self.merges = MemoryMergeRepository(ws.merges, self._log)
-            self.organizations = MemoryOrganizationRepository(ws.organizations, self._log)
-            self.transactions = MemoryTransactionRepository(ws.transactions, self._log)
-            self.pipelines = MemoryPipelineRepository(ws.pipelines, self._log)
-            self.stage_changes = MemoryStageChangeRepository(ws.stage_changes, self._log)
-            self.deals = MemoryDealRepository(ws.deals, self._log, self.stage_changes)
-            self.lifecycle = MemoryLifecycleRepository(ws.lifecycle, self._log)
-            self.consents = MemoryConsentRepository(ws.consents, self._log)
-            self.segments = MemorySegmentRepository(ws.segments, self._log)
-            self.tasks = MemoryTaskRepository(ws.tasks, self._log)
-            self.users = MemoryUserRepository(ws.users, self._log)
-            self.erasures = MemoryErasureRepository(ws.erasures, self._log)
-            self.lists = MemoryListRepository(ws.lists, self._log)
-            self.reviews = MemoryReviewRepository(ws.reviews, self._log)
-            self.automation = MemoryAutomationRepository(
-                ws.automation_keys, self._log, ws.contacts, ws.interactions, ws.transactions
-            )
-            self.outbox = MemoryOutboxRepository(ws.outbox, self._log)
-            self.routing = MemoryRoutingRepository(ws.routing, self._log)
+            self._ws = self._storage._workspace(self.workspace)
         except BaseException:
             self._storage._lock.release()
             raise
