@@ -125,20 +125,50 @@ def test_stays_stay_right_when_changes_arrive_out_of_order(
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories())
-def test_the_migration_backfills_the_stays_of_existing_changes(
+def test_a_database_from_before_the_funnel_summaries_is_filled_in(
     data: tuple[list[Deal], list[StageChange]],
 ) -> None:
+    """Migration 0009 backfills the stays in SQL; the deal ranges are filled right after."""
+    import sqlite3
+    import tempfile
     from importlib import resources
+    from pathlib import Path
 
     deals, changes = data
     expected = _load(MemoryStorage(), deals, changes).funnel("p1")
-    storage = SQLiteStorage(":memory:")
-    crm = _load(storage, deals, changes)
-    sql = (resources.files("crmkit.storage.sqlite.migrations") / "0009_stage_stays.sql").read_text()
+    path = Path(tempfile.mkdtemp()) / "old.sqlite"
+    _load(SQLiteStorage(path), deals, changes).storage.close()
+    migrations = resources.files("crmkit.storage.sqlite.migrations")
+    sql = (migrations / "0009_funnel_summaries.sql").read_text()
     backfill = next(s for s in sql.split(";") if "UPDATE" in s)
-    with storage.unit_of_work("w") as uow:
-        db = uow.session  # type: ignore[attr-defined]
-        db.execute("UPDATE stage_changes SET stay_us = NULL")
-        db.execute(backfill)
-        uow.commit()
-    assert crm.funnel("p1") == expected
+    conn = sqlite3.connect(path)  # as a crmkit before 0009 left it, summaries unknown
+    conn.execute("UPDATE stage_changes SET stay_us = NULL")
+    conn.execute("UPDATE deals SET range_lo = NULL, range_hi = NULL")
+    conn.execute(backfill)
+    conn.execute("INSERT INTO funnel_ranges_pending SELECT workspace, id FROM pipelines")
+    conn.commit()
+    conn.close()
+    reopened = CRM(storage=SQLiteStorage(path), workspace="w")
+    assert reopened.funnel("p1") == expected
+    reopened.storage.close()
+
+
+def test_renaming_a_stage_keeps_sql_counts_equal_to_memory() -> None:
+    deal, first = open_deal(PIPE, title="A", value=Money("5", "EUR"), contact_id="c", at=T0)
+    deal, second = move(deal, PIPE, "Proposal", at=T0 + timedelta(days=1))
+    renamed = Pipeline(PIPE.id, PIPE.name, (PIPE.stages[2], *PIPE.stages[:2], *PIPE.stages[3:]),
+                       PIPE.created_at, PIPE.version + 1)  # fmt: skip
+    results = []
+    for storage in [MemoryStorage(), *_backends()]:
+        try:
+            crm = _load(storage, [deal], [first, second])
+            with storage.unit_of_work("w") as uow:
+                uow.pipelines.update(renamed)
+                uow.commit()
+            results.append(crm.funnel("p1").stages)
+        finally:
+            drop = getattr(storage, "drop_schema", None)
+            drop() if drop is not None else storage.close()
+    assert all(r == results[0] for r in results)
+    # Reordered to Proposal, New, Qualified: New -> Proposal now covers the first two only.
+    assert [s.entered for s in results[0]][:3] == [1, 1, 0]

@@ -13,6 +13,7 @@ from crmkit.errors import DealNotFoundError, PipelineNotFoundError, StageChangeN
 from crmkit.funnel.deal import Deal, DealStatus, StageChange
 from crmkit.funnel.facts import FunnelFacts
 from crmkit.funnel.pipeline import Pipeline, Stage
+from crmkit.storage.sql._deal_ranges import recompute_ranges, widen_ranges
 from crmkit.storage.sql._funnel_facts import sql_funnel_facts
 from crmkit.storage.sql._session import Dialect, Row, SQLSession
 from crmkit.storage.sql._table import SQLTable, TableSpec
@@ -89,6 +90,11 @@ class SQLPipelineRepository(SQLTable[Pipeline]):
     def __init__(self, db: SQLSession, workspace: str) -> None:
         super().__init__(db, workspace, PIPELINES)
 
+    def update(self, record: Pipeline) -> None:
+        super().update(record)
+        # Stage indexes may have moved: the deals' stored ranges follow.
+        recompute_ranges(self._db, self._ws, record.id)
+
 
 class SQLDealRepository(SQLTable[Deal]):
     def __init__(self, db: SQLSession, workspace: str) -> None:
@@ -137,6 +143,7 @@ class SQLStageChangeRepository(SQLTable[StageChange]):
     def add(self, change: StageChange) -> None:
         super().add(change)
         self._restay([change.deal_id])
+        widen_ranges(self._db, self._ws, [change])
 
     def add_many(self, changes: Iterable[StageChange]) -> int:
         batch = list(changes)
@@ -158,6 +165,7 @@ class SQLStageChangeRepository(SQLTable[StageChange]):
         )
         if had_changes:
             self._restay(had_changes)
+        widen_ranges(self._db, self._ws, batch)
         return len(batch)
 
     def _deals_with_changes(self, deal_ids: Sequence[str]) -> list[str]:

@@ -65,22 +65,18 @@ def sql_funnel_facts(
     last = len(names) - 1
     month = parse_cohort(cohort)
     where, wparams = _deal_filter(db, workspace, pipeline.id, since, until, owner, month)
-    to_idx, to_params = _case("c.to_stage", names)
     cur_idx, cur_params = _case("d.stage", names)
 
-    # 1. Each deal's covered range, with its status, lost reason and creation month: one
-    # grouped pass over the deals gives the stage counts, the lost reasons and the cohorts.
-    # Changes are aggregated per deal first (one pass over the pipeline's changes), then
-    # joined to the deals by key; joining first made SQLite scan the changes per deal.
+    # 1. Each deal's covered range (kept on its row, see _deal_ranges) with its status, lost
+    # reason and creation month: one grouped pass over the deals gives the stage counts, the
+    # lost reasons and the cohorts.
     ranges = db.fetchall(
-        f"SELECT d.status, r.lo, r.hi, {cur_idx} AS cur, {d.month('d.created_at')} AS m,"
+        f"SELECT d.status, d.range_lo, d.range_hi, {cur_idx} AS cur,"
+        f" {d.month('d.created_at')} AS m,"
         " CASE WHEN d.status = 'lost' THEN coalesce(d.lost_reason, '') END AS reason,"
-        " count(*) FROM deals d LEFT JOIN ("
-        f" SELECT c.deal_id AS deal_id, min({to_idx}) AS lo, max({to_idx}) AS hi"
-        f" FROM stage_changes c WHERE c.workspace = ? AND c.pipeline_id = ?"
-        f" GROUP BY c.deal_id) AS r ON r.deal_id = d.id"
-        f" WHERE {where} GROUP BY d.status, r.lo, r.hi, cur, m, reason",
-        [*cur_params, *to_params, *to_params, workspace, pipeline.id, *wparams],
+        f" count(*) FROM deals d WHERE {where}"
+        " GROUP BY d.status, d.range_lo, d.range_hi, cur, m, reason",
+        [*cur_params, *wparams],
     )
     enter = [0] * (len(names) + 1)
     won_at = [0] * (len(names) + 1)

@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from crmkit.storage.sql._contacts import SQLContactRepository
+from crmkit.storage.sql._deal_ranges import recompute_ranges
 from crmkit.storage.sql._session import SQLSession
 
 __all__ = ["finish_upgrades"]
@@ -29,11 +30,21 @@ class _SQLStorage(Protocol):
 
 
 def finish_upgrades(storage: _SQLStorage) -> None:
-    """Index the contacts of workspaces that predate the match keys (migration 0011 lists them
-    in ``match_keys_pending``). Each workspace is claimed by deleting its row in the same
-    transaction as its rebuild, so concurrent openers index it once."""
+    """Fill what migrations leave to Python: the deal ranges of pipelines that predate them
+    (migration 0009 lists them in ``funnel_ranges_pending``) and the match keys of contacts
+    that predate those (0011, ``match_keys_pending``). Each item is claimed by deleting its
+    row in the same transaction as its work, so concurrent openers do it once."""
     with storage.unit_of_work("", read_only=True) as probe:
+        ranges = probe.session.fetchall("SELECT workspace, pipeline_id FROM funnel_ranges_pending")
         pending = [r[0] for r in probe.session.fetchall("SELECT workspace FROM match_keys_pending")]
+    for workspace, pipeline_id in ranges:
+        with storage.unit_of_work(workspace) as uow:
+            if uow.session.execute(
+                "DELETE FROM funnel_ranges_pending WHERE workspace = ? AND pipeline_id = ?",
+                (workspace, pipeline_id),
+            ):
+                recompute_ranges(uow.session, workspace, pipeline_id)
+            uow.commit()
     for workspace in pending:
         with storage.unit_of_work(workspace) as uow:
             if uow.session.execute(
