@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar, overload
+from typing import Any, Self, TypeVar
 
 from crmkit.consent import ConsentRecord
 from crmkit.contacts import Contact, Organization
@@ -17,6 +17,7 @@ from crmkit.funnel.pipeline import Pipeline
 from crmkit.ledger import Transaction
 from crmkit.merging import MergeRecord
 from crmkit.segments import Segment
+from crmkit.storage._lazy import LazyRepository
 from crmkit.storage._segment_data import segment_count_in_memory, segment_members_in_memory
 from crmkit.storage.memory._automation import (
     MemoryAutomationRepository,
@@ -80,27 +81,8 @@ class _Workspace:
 _R = TypeVar("_R")
 
 
-class _Repo(Generic[_R]):
-    """A repository of a unit of work, made on first access and then kept on the instance."""
-
-    def __init__(self, make: Callable[[MemoryUnitOfWork], _R]) -> None:
-        self._make = make
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self._name = name
-
-    @overload
-    def __get__(self, uow: None, owner: type) -> Self: ...
-
-    @overload
-    def __get__(self, uow: MemoryUnitOfWork, owner: type) -> _R: ...
-
-    def __get__(self, uow: MemoryUnitOfWork | None, owner: type) -> _R | Self:
-        if uow is None:
-            return self
-        value = self._make(uow)
-        uow.__dict__[self._name] = value
-        return value
+class _Repo(LazyRepository["MemoryUnitOfWork", _R]):
+    pass
 
 
 class MemoryUnitOfWork:
@@ -113,8 +95,7 @@ class MemoryUnitOfWork:
     _ws: _Workspace
     _log: UndoLog
 
-    # Repositories are made on first use: a resolve touches two of the nineteen, and building
-    # all of them cost half of its time.
+    # Repositories are made on first use (see crmkit.storage._lazy).
     contacts = _Repo(lambda u: MemoryContactRepository(u._ws.contacts, u._log))
     interactions = _Repo(
         lambda u: MemoryInteractionRepository(u._ws.interactions, u._log, u._ws.contacts)

@@ -68,8 +68,8 @@ class PostgresUnitOfWork(SQLRepositories):
             raise
         self._conn = conn
         session = PostgresSession(conn, read_only=self._read_only)
-        self._wire(session, interactions=PostgresInteractionRepository)
-        self.transactions = PostgresTransactionRepository(self.session, self.workspace)
+        self._wire(session, interactions=PostgresInteractionRepository,
+                   transactions=PostgresTransactionRepository)  # fmt: skip
         return self
 
     def __exit__(

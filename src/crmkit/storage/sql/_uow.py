@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TypeVar
 
 from crmkit.contacts import Contact
 from crmkit.segments import Segment
+from crmkit.storage._lazy import LazyRepository, forget_repositories
 from crmkit.storage.protocols import ContactLinked
 from crmkit.storage.sql._automation import (
     SQLAutomationRepository,
@@ -33,6 +35,12 @@ from crmkit.storage.sql._transactions import SQLTransactionRepository
 
 __all__ = ["SQLRepositories"]
 
+_R = TypeVar("_R")
+
+
+class _Repo(LazyRepository["SQLRepositories", _R]):
+    pass
+
 
 class SQLRepositories:
     """Mixin for SQL units of work: one attribute per repository, all on one session.
@@ -43,52 +51,41 @@ class SQLRepositories:
 
     workspace: str
     session: SQLSession
-    contacts: SQLContactRepository
-    interactions: SQLInteractionRepository
-    merges: SQLMergeRepository
-    organizations: SQLOrganizationRepository
-    transactions: SQLTransactionRepository
-    pipelines: SQLPipelineRepository
-    deals: SQLDealRepository
-    stage_changes: SQLStageChangeRepository
-    lifecycle: SQLLifecycleRepository
-    consents: SQLConsentRepository
-    segments: SQLSegmentRepository
-    tasks: SQLTaskRepository
-    users: SQLUserRepository
-    erasures: SQLErasureRepository
-    lists: SQLListRepository
-    reviews: SQLReviewRepository
-    automation: SQLAutomationRepository
-    outbox: SQLOutboxRepository
-    routing: SQLRoutingRepository
+    _interactions: type[SQLInteractionRepository]
+    _transactions: type[SQLTransactionRepository]
+
+    # Repositories are made on first use (see crmkit.storage._lazy).
+    contacts = _Repo(lambda u: SQLContactRepository(u.session, u.workspace))
+    interactions = _Repo(lambda u: u._interactions(u.session, u.workspace))
+    merges = _Repo(lambda u: SQLMergeRepository(u.session, u.workspace))
+    organizations = _Repo(lambda u: SQLOrganizationRepository(u.session, u.workspace))
+    transactions = _Repo(lambda u: u._transactions(u.session, u.workspace))
+    pipelines = _Repo(lambda u: SQLPipelineRepository(u.session, u.workspace))
+    deals = _Repo(lambda u: SQLDealRepository(u.session, u.workspace))
+    stage_changes = _Repo(lambda u: SQLStageChangeRepository(u.session, u.workspace))
+    lifecycle = _Repo(lambda u: SQLLifecycleRepository(u.session, u.workspace))
+    consents = _Repo(lambda u: SQLConsentRepository(u.session, u.workspace))
+    segments = _Repo(lambda u: SQLSegmentRepository(u.session, u.workspace))
+    tasks = _Repo(lambda u: SQLTaskRepository(u.session, u.workspace))
+    users = _Repo(lambda u: SQLUserRepository(u.session, u.workspace))
+    erasures = _Repo(lambda u: SQLErasureRepository(u.session, u.workspace))
+    lists = _Repo(lambda u: SQLListRepository(u.session, u.workspace))
+    reviews = _Repo(lambda u: SQLReviewRepository(u.session, u.workspace))
+    automation = _Repo(lambda u: SQLAutomationRepository(u.session, u.workspace))
+    outbox = _Repo(lambda u: SQLOutboxRepository(u.session, u.workspace))
+    routing = _Repo(lambda u: SQLRoutingRepository(u.session, u.workspace))
 
     def _wire(
         self,
         db: SQLSession,
         *,
         interactions: type[SQLInteractionRepository] = SQLInteractionRepository,
+        transactions: type[SQLTransactionRepository] = SQLTransactionRepository,
     ) -> None:
+        forget_repositories(self)
         self.session = db
-        self.contacts = SQLContactRepository(db, self.workspace)
-        self.interactions = interactions(db, self.workspace)
-        self.merges = SQLMergeRepository(db, self.workspace)
-        self.organizations = SQLOrganizationRepository(db, self.workspace)
-        self.transactions = SQLTransactionRepository(db, self.workspace)
-        self.pipelines = SQLPipelineRepository(db, self.workspace)
-        self.deals = SQLDealRepository(db, self.workspace)
-        self.stage_changes = SQLStageChangeRepository(db, self.workspace)
-        self.lifecycle = SQLLifecycleRepository(db, self.workspace)
-        self.consents = SQLConsentRepository(db, self.workspace)
-        self.segments = SQLSegmentRepository(db, self.workspace)
-        self.tasks = SQLTaskRepository(db, self.workspace)
-        self.users = SQLUserRepository(db, self.workspace)
-        self.erasures = SQLErasureRepository(db, self.workspace)
-        self.lists = SQLListRepository(db, self.workspace)
-        self.reviews = SQLReviewRepository(db, self.workspace)
-        self.automation = SQLAutomationRepository(db, self.workspace)
-        self.outbox = SQLOutboxRepository(db, self.workspace)
-        self.routing = SQLRoutingRepository(db, self.workspace)
+        self._interactions = interactions
+        self._transactions = transactions
 
     def segment_members(self, segment: Segment, *, now: datetime) -> list[Contact]:
         return sql_segment_members(self.session, self.workspace, segment, now)
