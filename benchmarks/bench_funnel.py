@@ -254,37 +254,33 @@ def sqlite_side(
                     out[i][2] += n if status == "won" else 0
             return [(e, m, w) for e, m, w in out]
 
-        def hand_with_stays(counts: bool = True) -> tuple[Any, dict[str, tuple[int, ...]]]:
-            # The same counts plus what the report's stay columns need, on the same schema.
-            stays = {}
+        def stays() -> dict[str, tuple[int, ...]]:
+            # What the report's stay columns need: count, total, the median and p90 ranks.
+            out = {}
             for stage, n, total in conn.execute(HAND_STAYS, (pipeline.id,)).fetchall():
                 ranks = sorted({(n + 1) // 2, n // 2 + 1, (9 * n + 9) // 10})
                 picks = [conn.execute(HAND_PICK, (pipeline.id, stage, k - 1)).fetchone()[0]
                          for k in ranks]  # fmt: skip
-                stays[stage] = (n, total, *picks)
-            return (hand() if counts else None), stays
+                out[stage] = (n, total, *picks)
+            return out
 
-        def hand_everything(counts: bool = True) -> tuple[Any, ...]:
-            # Every figure the report shows: also lost reasons, cohorts, cycle and won values.
-            stage_counts, stays = hand_with_stays(counts)
+        def the_rest() -> tuple[Any, ...]:
+            # Lost reasons, cohorts, cycle length and won values.
             outcomes = conn.execute(HAND_OUTCOMES, (pipeline.id,)).fetchall()
             cycle, values = 0, defaultdict(Decimal)
             for created, closed, amount, currency in conn.execute(HAND_WON, (pipeline.id,)):
                 cycle += closed - created
                 values[(closed // 86_400_000_000, currency)] += Decimal(amount)
-            return stage_counts, stays, outcomes, cycle, values
+            return outcomes, cycle, values
 
-        def hand_summaries() -> tuple[Any, ...]:
-            # Every figure again, but reading the ranges and stays crmkit keeps on its rows:
-            # what crmkit adds on top of its own queries.
-            rows = conn.execute(HAND_RANGES.format(cases=cases), (pipeline.id,)).fetchall()
-            _, stays, outcomes, cycle, values = hand_everything(counts=False)
-            return rows, stays, outcomes, cycle, values
+        def kept_ranges() -> list[Any]:
+            # The per-deal stage ranges crmkit keeps on its rows, instead of the changes.
+            return conn.execute(HAND_RANGES.format(cases=cases), (pipeline.id,)).fetchall()
 
         ref, counts = best(hand, r)
-        ref_stays, _ = best(hand_with_stays, r)
-        ref_all, _ = best(hand_everything, r)
-        ref_kept, _ = best(hand_summaries, r)
+        ref_stays, _ = best(lambda: (hand(), stays()), r)
+        ref_all, _ = best(lambda: (hand(), stays(), the_rest()), r)
+        ref_kept, _ = best(lambda: (kept_ranges(), stays(), the_rest()), r)
         conn.close()
         storage.close()
     print(f"  {'crm.funnel on SQLite (facts in SQL)':<46} {ours:>6.2f} s {ref:>8.2f} s "
