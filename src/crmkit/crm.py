@@ -315,8 +315,7 @@ class CRM(IdentityMixin, ReportsMixin):
         lo = None if since is None else ensure_aware(since, "since")
         hi = None if until is None else ensure_aware(until, "until")
         with self._ctx.read() as uow:
-            uow.contacts.get(contact_id)
-            return uow.interactions.timeline(
+            found = uow.interactions.timeline(
                 contact_id,
                 limit=limit,
                 channel=chan,
@@ -325,6 +324,11 @@ class CRM(IdentityMixin, ReportsMixin):
                 since=lo,
                 until=hi,
             )
+            # A row proves the contact exists (interactions reference it); only an empty
+            # answer pays for reading the contact, to tell "unknown id" from "no history".
+            if not found:
+                uow.contacts.get(contact_id)
+            return found
 
     def last_interaction(
         self, contact_id: str, *, direction: str | None = None

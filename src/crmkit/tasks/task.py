@@ -168,13 +168,14 @@ class Task:
         dt = _dt
         effort = data.get("estimated_effort")
         rec = data.get("recurrence")
+        st, pr = data["status"], data.get("priority", "normal")
         return cls(
             id=data["id"], title=data["title"], assignee=data["assignee"],
             created_at=parse_datetime(data["created_at"], "created_at"),
             updated_at=parse_datetime(data["updated_at"], "updated_at"),
-            status=TaskStatus(data["status"]), description=data.get("description"),
+            status=_STATUS.get(st) or TaskStatus(st), description=data.get("description"),
             created_by=data.get("created_by"), team=data.get("team"), due=dt(data.get("due")),
-            priority=Priority(data.get("priority", "normal")), kind=data.get("kind"),
+            priority=_PRIORITY.get(pr) or Priority(pr), kind=data.get("kind"),
             contact_id=data.get("contact_id"), deal_id=data.get("deal_id"),
             notes=tuple(ProgressNote(parse_datetime(n["at"], "at"), n.get("by"), n["text"])
                         for n in data.get("notes", ())),
@@ -188,6 +189,11 @@ class Task:
                                          d.get("note")) for d in data.get("delegations", ())),
             version=data.get("version", 1),
         )  # fmt: skip
+
+
+# Dict lookups, not enum calls: storage decodes every task row through from_dict.
+_STATUS = {s.value: s for s in TaskStatus}
+_PRIORITY = {p.value: p for p in Priority}
 
 
 def _iso(value: datetime | None) -> str | None:

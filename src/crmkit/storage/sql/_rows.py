@@ -126,12 +126,16 @@ def interaction_to_row(i: Interaction, d: Dialect) -> tuple[Any, ...]:
     )
 
 
+# A dict lookup instead of calling the enum: timelines decode this on every row.
+_DIRECTION = {d.value: d for d in Direction}
+
+
 def interaction_from_row(r: Row, d: Dialect) -> Interaction:
     return Interaction(
         id=r[0],
         contact_id=r[1],
         channel=r[2],
-        direction=Direction(r[3]),
+        direction=_DIRECTION[r[3]],
         occurred_at=d.ts_out(r[4]),
         summary=r[5],
         body=r[6],

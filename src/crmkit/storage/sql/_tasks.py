@@ -6,8 +6,6 @@ from collections.abc import Collection, Iterator
 from datetime import datetime
 from typing import Any
 
-import attrs
-
 from crmkit.errors import TaskNotFoundError, UserNotFoundError
 from crmkit.storage.sql._session import Dialect, Row, SQLSession
 from crmkit.storage.sql._table import SQLTable, TableSpec
@@ -31,7 +29,9 @@ def _task_row(t: Task, d: Dialect) -> tuple[Any, ...]:
 
 def _task(r: Row, d: Dialect) -> Task:
     # contact_id is read from its column: merges move tasks by updating that column alone.
-    return attrs.evolve(Task.from_dict(d.json_out(r[9])), contact_id=r[5])
+    data = d.json_out(r[9])
+    data["contact_id"] = r[5]
+    return Task.from_dict(data)
 
 
 def _user_row(u: User, d: Dialect) -> tuple[Any, ...]:

@@ -90,6 +90,20 @@ class FacadeContract(ContractBase):
             )
         assert crm.timeline(c.id) == []
 
+    def test_timeline_tells_an_unknown_contact_from_one_without_history(
+        self, crm: CRM, storage: Storage
+    ) -> None:
+        quiet = crm.contacts.create(name="Quiet")
+        assert crm.timeline(quiet.id) == []
+        assert crm.last_interaction(quiet.id) is None
+        with pytest.raises(ContactNotFoundError):
+            crm.timeline("missing")
+        other = CRM(storage=storage, workspace=self.workspace + "-other")
+        theirs = other.contacts.create(name="Theirs")
+        other.interactions.log(theirs.id, channel="phone", summary="their call")
+        with pytest.raises(ContactNotFoundError):
+            crm.timeline(theirs.id)
+
     def test_float_money_and_unknown_currency_are_rejected(self) -> None:
         from crmkit import Money
 
