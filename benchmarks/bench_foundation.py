@@ -208,11 +208,14 @@ def main() -> None:
     s = args.scale
     print(f"crmkit foundation benchmarks, scale {s}, {os.cpu_count()} cores, "
           f"{datetime.now(UTC):%Y-%m-%d}")  # fmt: skip
+    print("load average (1, 5, 15 min) at the start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"  {'what':<52} {'crmkit':>18} {'reference':>18} {'ratio':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         bench_bulk(int(100_000 * s), tmp)
         bench_resolve(int(200_000 * s), tmp)
         bench_timeline(int(1_000_000 * s), tmp)
+    # Tails are only comparable between runs on an equally quiet machine: say how quiet.
+    print("load average (1, 5, 15 min) at the end: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 
 if __name__ == "__main__":
