@@ -1,9 +1,8 @@
-"""The segment compiler's own promises: values only as parameters, exact folding shortcuts,
+"""The segment compiler's own promises: values only as parameters, text folded at write time,
 bad input refused before any SQL runs."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,9 +13,9 @@ from crmkit import CRM, Money
 from crmkit.errors import InvalidDatetimeError, InvalidSegmentError, ValidationError
 from crmkit.segments import Segment, field, interactions, purchases, tag
 from crmkit.storage import SQLiteStorage
-from crmkit.storage.sql._segment_profile import _SQLITE_FOLD
+from crmkit.storage.sql._folded import CONTACT_FOLDED, ORGANIZATION_FOLDED
 from crmkit.storage.sql._segment_sql import compile_segment
-from crmkit.storage.sqlite._driver import connect
+from crmkit.storage.sql._session import Row
 from crmkit.text import fold
 
 NOW = datetime(2026, 6, 15, tzinfo=UTC)
@@ -30,16 +29,44 @@ def storage(tmp_path: Path) -> Iterator[SQLiteStorage]:
     s.close()
 
 
-def test_sqlite_fold_shortcut_equals_fold_on_every_short_string() -> None:
-    # Every string of up to 3 characters over an alphabet of the awkward cases: ASCII case,
-    # spaces, tabs and other whitespace, control characters, diacritics, Cyrillic, NBSP, ß, İ.
-    conn = connect(":memory:", uri=False)
-    sql = "SELECT " + _SQLITE_FOLD.format(e="?")
-    alphabet = ["a", "Z", " ", "\t", "\x1f", "ë", "Я", "\u00a0", "ß", "1", "~", "\n", "İ", "\x7f"]
-    for n in range(4):
-        for chars in itertools.product(alphabet, repeat=n):
-            text = "".join(chars)
-            assert conn.execute(sql, [text] * sql.count("?")).fetchone()[0] == fold(text)
+def _twins(storage: SQLiteStorage, table: str, columns: tuple[str, ...]) -> list[Row]:
+    twins = ", ".join(f"{c}, {c}_fold" for c in columns)
+    with storage.unit_of_work("acme", read_only=True) as uow:
+        return uow.session.fetchall(f"SELECT id, {twins} FROM {table} ORDER BY id")
+
+
+def _assert_folded(rows: list[Row]) -> None:
+    for row in rows:
+        for value, folded in zip(row[1::2], row[2::2], strict=True):
+            assert folded == (None if value is None else fold(value)), row
+
+
+def test_every_text_column_is_stored_beside_its_fold(storage: SQLiteStorage) -> None:
+    crm = CRM(storage=storage, workspace="acme", clock=lambda: NOW)
+    org = crm.organizations.create(name="Алфа", legal_form="ООД", industry="Ritejl Ë",
+                                   domain="Alfa.BG", country="BG")  # fmt: skip
+    c = crm.contacts.create(
+        name=" Besa  KOLA", given_name="Ëndrit", family_name="Çela", region="AL", city="Tiranë",
+        address="Rruga ۱۲", postcode="۱۰۰۱", organization_id=org.id, owner="علي",
+        lifecycle_stage="Lead",
+    )  # fmt: skip
+    crm.contacts.create(name="Ana")  # the other twins stay NULL
+    crm.contacts.update(c.id, city="СОФИЯ")
+    crm.organizations.update(org.id, industry="Ритейл")
+    contacts = _twins(storage, "contacts", CONTACT_FOLDED)
+    assert [r[CONTACT_FOLDED.index("city") * 2 + 2] for r in contacts] == ["софия", None]
+    _assert_folded(contacts)
+    _assert_folded(_twins(storage, "organizations", ORGANIZATION_FOLDED))
+
+
+def test_an_erased_contact_leaves_no_folded_copy(storage: SQLiteStorage) -> None:
+    crm = CRM(storage=storage, workspace="acme", clock=lambda: NOW)
+    c = crm.contacts.create(name="Besa Kola", city="Tiranë", emails=["besa@example.al"])
+    crm.contacts.create(name="Ana", city="Sofia")
+    crm.contacts.erase(c.id)
+    folds = {f for r in _twins(storage, "contacts", CONTACT_FOLDED) for f in r[2::2]}
+    assert folds.isdisjoint({"besa kola", "tirane"})
+    assert "sofia" in folds
 
 
 @pytest.mark.parametrize(
