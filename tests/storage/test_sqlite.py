@@ -122,27 +122,3 @@ def test_upgrading_to_match_keys_indexes_the_contacts_already_held(tmp_path: Pat
             ]
     assert _pending(path, "match_keys_pending") == 0
     assert _pending(path, "fold_pending") == 0
-
-
-def test_upgrading_to_folded_text_folds_the_rows_already_held(tmp_path: Path) -> None:
-    from crmkit import CRM
-
-    path = tmp_path / "crm.sqlite"
-    ids: dict[str, list[str]] = {}
-    for ws, city in (("a", "Tiranë"), ("b", "СОФИЯ")):
-        with CRM.open(str(path), workspace=ws) as crm:
-            org = crm.organizations.create(name="Alfa", industry="Ritejl Ë")
-            ids[ws] = [
-                crm.contacts.create(name=f"Ëndrit {i}", city=city, organization_id=org.id).id
-                for i in range(3)
-            ]
-            crm.contacts.create(name="Ana")
-    _back_to(path, 12)  # as a crmkit from before the folded twins left it
-    with CRM.open(str(path), workspace="a") as crm:
-        assert _pending(path, "fold_pending") == 0  # done once, on open, for every workspace
-        assert [c.id for c in crm.segments.members(field("city") == "TIRANE")] == ids["a"]
-        assert crm.segments.count(field("name").startswith("endrit")) == 3
-        assert crm.segments.count(field("organization.industry") == "RITEJL E") == 3
-    with CRM.open(str(path), workspace="b") as crm:
-        assert [c.id for c in crm.segments.members(field("city") == "софия")] == ids["b"]
-        assert crm.segments.count(field("city") == "tirane") == 0
