@@ -27,7 +27,7 @@ from crmkit._types import paused_gc
 from crmkit.storage.postgres import PostgresStorage
 from crmkit.storage.postgres._driver import DIALECT
 from crmkit.storage.sql._rows import (
-    CONTACT_COLUMNS,
+    CONTACT_WRITE_COLUMNS,
     INTERACTION_COLUMNS,
     contact_to_row,
 )
@@ -56,7 +56,7 @@ def load_contacts(storage: PostgresStorage, n: int) -> list[Contact]:
             for i in range(n)
         ]  # fmt: skip
     with storage._connect() as conn:
-        copy_rows(conn, "contacts", ("workspace", *CONTACT_COLUMNS),
+        copy_rows(conn, "contacts", ("workspace", *CONTACT_WRITE_COLUMNS),
                   (("default", *contact_to_row(c, DIALECT)) for c in contacts))  # fmt: skip
         identities = (("default", k, c.id, False) for c in contacts for k in c.identity_keys())
         copy_rows(conn, "identities", ("workspace", "key", "contact_id", "shared"), identities)

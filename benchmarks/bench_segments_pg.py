@@ -15,7 +15,7 @@ from crmkit.contacts import Contact
 from crmkit.segments import Segment
 from crmkit.storage.postgres import PostgresStorage
 from crmkit.storage.postgres._driver import DIALECT
-from crmkit.storage.sql._rows import CONTACT_COLUMNS, contact_to_row
+from crmkit.storage.sql._rows import CONTACT_WRITE_COLUMNS, contact_to_row
 
 WS = "bench"
 # PostgreSQL plans the grouped IN better than a correlated count (DESIGN.md), so that is what
@@ -54,7 +54,7 @@ def postgres_side(
     try:
         t = time.perf_counter()
         with storage._connect() as conn:
-            _copy(conn, "contacts", ("workspace", *CONTACT_COLUMNS),
+            _copy(conn, "contacts", ("workspace", *CONTACT_WRITE_COLUMNS),
                   ((WS, *contact_to_row(c, DIALECT)) for c in contacts))  # fmt: skip
             _copy(conn, "contact_tags", ("workspace", "contact_id", "tag"),
                   ((WS, c.id, tg) for c in contacts for tg in c.tags))  # fmt: skip

@@ -15,7 +15,7 @@ from crmkit._types import Money
 from crmkit.contacts import Contact
 from crmkit.segments import Segment
 from crmkit.storage import SQLiteStorage
-from crmkit.storage.sql._rows import CONTACT_COLUMNS, contact_to_row
+from crmkit.storage.sql._rows import CONTACT_WRITE_COLUMNS, contact_to_row
 from crmkit.storage.sqlite._driver import DIALECT
 
 WS = "bench"
@@ -64,9 +64,9 @@ def load(
     conn.execute("BEGIN")
     for name, _ in indexes:
         conn.execute(f"DROP INDEX {name}")
-    marks = ", ".join("?" * (len(CONTACT_COLUMNS) + 1))
+    marks = ", ".join("?" * (len(CONTACT_WRITE_COLUMNS) + 1))
     for batch in _chunks((WS, *contact_to_row(c, DIALECT)) for c in contacts):
-        conn.executemany(f"INSERT INTO contacts (workspace, {', '.join(CONTACT_COLUMNS)})"
+        conn.executemany(f"INSERT INTO contacts (workspace, {', '.join(CONTACT_WRITE_COLUMNS)})"
                          f" VALUES ({marks})", batch)  # fmt: skip
     conn.executemany(
         "INSERT INTO contact_tags (workspace, contact_id, tag) VALUES (?, ?, ?)",

@@ -1,9 +1,8 @@
-"""The segment compiler's own promises: values only as parameters, exact folding shortcuts,
-bad input refused before any SQL runs."""
+"""The segment compiler's own promises: values only as parameters, bad input refused before
+any SQL runs."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,10 +13,7 @@ from crmkit import CRM, Money
 from crmkit.errors import InvalidDatetimeError, InvalidSegmentError, ValidationError
 from crmkit.segments import Segment, field, interactions, purchases, tag
 from crmkit.storage import SQLiteStorage
-from crmkit.storage.sql._segment_profile import _SQLITE_FOLD
 from crmkit.storage.sql._segment_sql import compile_segment
-from crmkit.storage.sqlite._driver import connect
-from crmkit.text import fold
 
 NOW = datetime(2026, 6, 15, tzinfo=UTC)
 ODD = "Zq'x\"--;%_"
@@ -28,18 +24,6 @@ def storage(tmp_path: Path) -> Iterator[SQLiteStorage]:
     s = SQLiteStorage(tmp_path / "crm.sqlite")
     yield s
     s.close()
-
-
-def test_sqlite_fold_shortcut_equals_fold_on_every_short_string() -> None:
-    # Every string of up to 3 characters over an alphabet of the awkward cases: ASCII case,
-    # spaces, tabs and other whitespace, control characters, diacritics, Cyrillic, NBSP, ß, İ.
-    conn = connect(":memory:", uri=False)
-    sql = "SELECT " + _SQLITE_FOLD.format(e="?")
-    alphabet = ["a", "Z", " ", "\t", "\x1f", "ë", "Я", "\u00a0", "ß", "1", "~", "\n", "İ", "\x7f"]
-    for n in range(4):
-        for chars in itertools.product(alphabet, repeat=n):
-            text = "".join(chars)
-            assert conn.execute(sql, [text] * sql.count("?")).fetchone()[0] == fold(text)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from crmkit.errors import SchemaVersionError, StorageUnavailableError
+from crmkit.segments import field
 from crmkit.storage import SQLiteStorage
 from crmkit.storage.migrations import load_migrations
 from crmkit.testing import StorageContract, StorageMachine
@@ -83,6 +84,27 @@ def test_two_sqlite_memory_storages_are_separate() -> None:
         assert uow.contacts.count() == 0
 
 
+def _back_to(path: Path, version: int) -> None:
+    """Put the file back at schema *version*, as an older crmkit left it."""
+    conn = sqlite3.connect(path)
+    for migration in reversed(load_migrations("crmkit.storage.sqlite.migrations")[version:]):
+        for table in re.findall(r"CREATE TABLE (\w+)", migration.sql):
+            conn.execute(f"DROP TABLE {table}")
+        for table, column in re.findall(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", migration.sql):
+            conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+
+
+def _pending(path: Path, table: str) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    finally:
+        conn.close()
+
+
 def test_upgrading_to_match_keys_indexes_the_contacts_already_held(tmp_path: Path) -> None:
     from crmkit import CRM
 
@@ -90,18 +112,13 @@ def test_upgrading_to_match_keys_indexes_the_contacts_already_held(tmp_path: Pat
     for ws in ("a", "b"):
         with CRM.open(str(path), workspace=ws, default_region="BG") as crm:
             crm.contacts.create(name="Hristo Stoyanov", city="Sofia", phones=["0887 123 456"])
-    # Put the file back at schema 10, as a crmkit from before fuzzy matching left it.
-    conn = sqlite3.connect(path)
-    for migration in load_migrations("crmkit.storage.sqlite.migrations")[10:]:
-        for table in re.findall(r"CREATE TABLE (\w+)", migration.sql):
-            conn.execute(f"DROP TABLE {table}")
-    conn.execute("PRAGMA user_version = 10")
-    conn.commit()
-    conn.close()
+    _back_to(path, 10)  # as a crmkit from before fuzzy matching left it
     for ws in ("a", "b"):
         with CRM.open(str(path), workspace=ws, default_region="BG") as crm:
             found = crm.resolve(name="Христо Стоянов", city="София").candidates
             assert [c.contact.name for c in found] == ["Hristo Stoyanov"]
-    conn = sqlite3.connect(path)
-    assert conn.execute("SELECT count(*) FROM match_keys_pending").fetchone() == (0,)
-    conn.close()
+            assert [c.name for c in crm.segments.members(field("city") == "SOFIA")] == [
+                "Hristo Stoyanov"
+            ]
+    assert _pending(path, "match_keys_pending") == 0
+    assert _pending(path, "fold_pending") == 0

@@ -50,4 +50,4 @@ class PostgresTransactionRepository(SQLTransactionRepository):
     def add_many(self, records: Iterable[Transaction]) -> int:
         ws, d = self._ws, self._db.dialect
         rows = ((ws, *TRANSACTIONS.to_row(t, d)) for t in records)
-        return copy_rows(self._db, TRANSACTIONS.table, TRANSACTIONS.columns, rows)
+        return copy_rows(self._db, TRANSACTIONS.table, TRANSACTIONS.written, rows)

@@ -8,17 +8,25 @@ from crmkit.contacts import Contact
 from crmkit.errors import AlreadyExistsError, ContactNotFoundError, StaleVersionError
 from crmkit.identity.contact_match import match_keys, same_match_fields
 from crmkit.storage._identity import check_identities
-from crmkit.storage.sql._rows import CONTACT_COLUMNS, contact_from_row, contact_to_row
+from crmkit.storage.sql._rows import (
+    CONTACT_COLUMNS,
+    CONTACT_WRITE_COLUMNS,
+    contact_from_row,
+    contact_to_row,
+)
 from crmkit.storage.sql._session import SQLSession
 
 __all__ = ["SQLContactRepository"]
 
 _COLS = ", ".join(CONTACT_COLUMNS)
 _SELECT = f"SELECT {_COLS} FROM contacts WHERE workspace = ? "
-_INSERT = f"INSERT INTO contacts (workspace, {_COLS}) VALUES (?{', ?' * len(CONTACT_COLUMNS)})"
+_INSERT = (
+    f"INSERT INTO contacts (workspace, {', '.join(CONTACT_WRITE_COLUMNS)})"
+    f" VALUES (?{', ?' * len(CONTACT_WRITE_COLUMNS)})"
+)
 _UPDATE = (
     "UPDATE contacts SET "
-    + ", ".join(f"{c} = ?" for c in CONTACT_COLUMNS[1:])
+    + ", ".join(f"{c} = ?" for c in CONTACT_WRITE_COLUMNS[1:])
     + " WHERE workspace = ? AND id = ? AND version = ?"
 )
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from crmkit.contacts import Organization
 from crmkit.errors import OrganizationNotFoundError
+from crmkit.storage.sql._folded import ORGANIZATION_FOLDED, folded, twins
 from crmkit.storage.sql._session import Dialect, Row, SQLSession
 from crmkit.storage.sql._table import SQLTable, TableSpec
 
@@ -14,7 +15,8 @@ __all__ = ["SQLOrganizationRepository"]
 
 def _to_row(o: Organization, d: Dialect) -> tuple[Any, ...]:
     return (o.id, o.name, o.legal_form, o.tax_id, o.vat_id, o.domain, o.industry, o.country,
-            d.json(dict(o.custom)), d.ts(o.created_at), o.version)  # fmt: skip
+            d.json(dict(o.custom)), d.ts(o.created_at), o.version,
+            *folded(o, ORGANIZATION_FOLDED))  # fmt: skip
 
 
 def _from_row(r: Row, d: Dialect) -> Organization:
@@ -44,6 +46,7 @@ ORGANIZATIONS = TableSpec(
     to_row=_to_row,
     from_row=_from_row,
     not_found=OrganizationNotFoundError,
+    derived=twins(ORGANIZATION_FOLDED),
 )
 
 

@@ -6,10 +6,12 @@ from typing import Any
 
 from crmkit.contacts import Contact
 from crmkit.interactions import Direction, Interaction
+from crmkit.storage.sql._folded import CONTACT_FOLDED, folded, twins
 from crmkit.storage.sql._session import Dialect, Row
 
 __all__ = [
     "CONTACT_COLUMNS",
+    "CONTACT_WRITE_COLUMNS",
     "INTERACTION_COLUMNS",
     "contact_from_row",
     "contact_to_row",
@@ -40,6 +42,9 @@ CONTACT_COLUMNS = (
     "updated_at",
     "version",
 )
+#: What :func:`contact_to_row` writes: the columns read back, then the folded twins
+#: (:mod:`crmkit.storage.sql._folded`), which are only ever compared, never read.
+CONTACT_WRITE_COLUMNS = CONTACT_COLUMNS + twins(CONTACT_FOLDED)
 
 INTERACTION_COLUMNS = (
     "id",
@@ -58,6 +63,7 @@ INTERACTION_COLUMNS = (
 
 
 def contact_to_row(c: Contact, d: Dialect) -> tuple[Any, ...]:
+    """The values of :data:`CONTACT_WRITE_COLUMNS`, folded twins included."""
     return (
         c.id,
         c.name,
@@ -80,6 +86,7 @@ def contact_to_row(c: Contact, d: Dialect) -> tuple[Any, ...]:
         d.ts(c.created_at),
         d.ts(c.updated_at),
         c.version,
+        *folded(c, CONTACT_FOLDED),
     )
 
 

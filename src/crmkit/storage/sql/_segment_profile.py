@@ -21,27 +21,26 @@ def _folded(value: Any) -> Any:
     return fold_text(value) if isinstance(value, str) else value
 
 
-# fold() of printable ASCII with no leading, trailing or doubled space is its ASCII lower
-# case, which SQLite's lower() computes in C; only other text pays for the Python call.
-_SQLITE_FOLD = (
-    "(CASE WHEN {e} NOT GLOB '*[^ -~]*' AND {e} NOT GLOB ' *' AND {e} NOT GLOB '* '"
-    " AND instr({e}, '  ') = 0 THEN lower({e}) ELSE crmkit_fold({e}) END)"
-)
+_POSITION = {"sqlite": "instr({e}, ?)", "postgresql": "strpos({e}, ?)"}
+# Python compares str by code point; so do SQLite's BINARY and PostgreSQL's "C" collation
+# (byte order of UTF-8 is code point order). Other PostgreSQL collations order differently.
+_BY_CODE_POINT = {"sqlite": "{e}", "postgresql": '({e} COLLATE "C")'}
 
 
-def _folded_sql(db: SQLSession, column: str, op: Op, value: Any) -> Frag:
-    """A text column compared folded, by the ``crmkit_fold`` function the SQLite driver
-    registers. SQLite compares text by code point (BINARY), as Python compares str."""
-    e = _SQLITE_FOLD.format(e=column)
+def _twin_condition(db: SQLSession, twin: str, op: Op, value: Any) -> Frag:
+    """A text condition on the folded twin of a column: the stored fold against the folded
+    value, as the in-memory evaluator compares them (not for ``is_null``)."""
     if op is Op.IN:
-        return member_of(db, (e, []), [fold_text(v) for v in value])
+        return member_of(db, (twin, []), [fold_text(v) for v in value])
+    dialect = db.dialect.name
+    e = _BY_CODE_POINT[dialect].format(e=twin)
     if op is Op.BETWEEN:
         return f"({e} BETWEEN ? AND ?)", [fold_text(value[0]), fold_text(value[1])]
     target = fold_text(value)
     if op is Op.CONTAINS:
-        return f"(instr({e}, ?) > 0)", [target]
-    if op is Op.STARTSWITH:
-        return f"(substr({e}, 1, length(?)) = ?)", [target, target]
+        return f"({_POSITION[dialect].format(e=twin)} > 0)", [target]
+    if op is Op.STARTSWITH:  # substr counts characters on both engines, as len() does
+        return f"(substr({twin}, 1, ?) = ?)", [len(target), target]
     return f"({e} {SQL_OPS[op]} ?)", [target]
 
 
@@ -70,9 +69,9 @@ class Profile:
                 present = member_of(self.db, expr, values)
             frag = when_org(src, present)
             return (f"(NOT COALESCE({frag[0]}, 1 = 0))", frag[1]) if node.value else frag
-        if self.db.dialect.name == "sqlite" and distinct is None:
-            return when_org(src, _folded_sql(self.db, src.expr, node.op, node.value))
-        # Text and custom values: the evaluator's own predicate decides each stored value.
+        if src.folded is not None:
+            return when_org(src, _twin_condition(self.db, src.folded, node.op, node.value))
+        # Custom and derived values: the evaluator's own predicate decides each stored value.
         pred = value_predicate(node.op, node.value)
         matching = [
             raw

@@ -8,7 +8,7 @@ which the WHERE clause (or the next ``~``) reads as false, as the evaluator woul
 
 Leaves are ordered cheap first inside ``&``: SQLite evaluates the terms in order and stops at
 the first false one, so correlated behaviour subqueries run only for the contacts left.
-Python-side work (distinct values to fold, RFM scores, exact SQLite totals) happens while
+Python-side work (distinct custom values, RFM scores, exact SQLite totals) happens while
 compiling, before the query runs, so errors do not depend on which branch SQL skips.
 """
 

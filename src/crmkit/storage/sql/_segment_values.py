@@ -1,14 +1,13 @@
 """Where each whitelisted segment field lives in SQL, and conditions on it resolved exactly.
 
 Text is compared folded (:func:`crmkit.text.fold`: case, diacritics, Arabic/Persian letter
-variants, digits), which no SQL engine reproduces. SQLite gets crmkit's own fold as a SQL
-function (``crmkit_fold``, registered by the driver) and compares text columns natively, on
-just the rows that reach the condition. Elsewhere (PostgreSQL, and custom fields, whose JSON
-values carry types) a condition is decided in Python on the field's *distinct stored values*
-(a few hundred cities, not a million contacts), with the evaluator's own predicate, and sent
-back as ``column IN (the stored values that match)``: the database still does the filtering,
-by parameters only, and the result is the in-memory one by construction. Dates and timestamps
-compare natively.
+variants, digits), which no SQL engine reproduces. Text columns therefore carry a folded twin
+written with the row (:mod:`crmkit.storage.sql._folded`), and a condition on one compares the
+twin with the folded value. Custom fields (JSON values that carry types) and derived fields
+have no twin: a condition on one is decided in Python on the field's *distinct stored values*
+with the evaluator's own predicate, and sent back as ``column IN (the stored values that
+match)``: the database still does the filtering, by parameters only, and the result is the
+in-memory one by construction. Dates and timestamps compare natively.
 
 SQL text here is built only from the literals of this module; a field name selects a literal
 from :data:`_CONTACT_COLUMNS` / :data:`_ORGANIZATION_COLUMNS`, and every value (including a
@@ -19,12 +18,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from crmkit.segments._fields import CONTACT_FIELDS, ORGANIZATION_FIELDS, FieldKind, field_kind
+from crmkit.storage.sql._folded import CONTACT_FOLDED, ORGANIZATION_FOLDED, twin
 from crmkit.storage.sql._session import SQLSession, dumps
 
 __all__ = ["Frag", "Source", "member_of", "source_for", "when_org"]
@@ -47,6 +47,15 @@ _ORGANIZATION_COLUMNS = {
 # A field added to the whitelist must be mapped here too, or importing this module fails.
 assert set(_CONTACT_COLUMNS) | {"customer_type"} == set(CONTACT_FIELDS)
 assert set(_ORGANIZATION_COLUMNS) == set(ORGANIZATION_FIELDS)
+
+
+def _text_columns(columns: dict[str, str], fields: Mapping[str, FieldKind]) -> set[str]:
+    return {col for name, col in columns.items() if fields[name] is FieldKind.TEXT}
+
+
+# Every text column has a folded twin, and only those, or importing this module fails.
+assert _text_columns(_CONTACT_COLUMNS, CONTACT_FIELDS) == set(CONTACT_FOLDED)
+assert _text_columns(_ORGANIZATION_COLUMNS, ORGANIZATION_FIELDS) == set(ORGANIZATION_FOLDED)
 
 _CUSTOMER_TYPE = "CASE WHEN {t}.organization_id IS NULL THEN 'individual' ELSE 'organization' END"
 # Above this many values an IN list travels as one parameter (a JSON array, or a PostgreSQL
@@ -77,6 +86,7 @@ class Source:
     decode: Callable[[Any], Any] | None = None  # None: the stored value is the value
     kind: FieldKind = FieldKind.TEXT
     known: tuple[Any, ...] | None = None  # every value the expression can take, if fixed
+    folded: str | None = None  # the folded twin of a text column, over alias ``t``
 
     def sql(self, alias: str) -> Frag:
         return self.expr.format(t=alias), list(self.params)
@@ -130,19 +140,24 @@ def _python_custom(db: SQLSession, workspace: str, table: str, key: str) -> Sour
     return Source(table, "{t}.id", (), values.get, FieldKind.CUSTOM, tuple(values))
 
 
+def _column(table: str, column: str, kind: FieldKind) -> Source:
+    folded = "{t}." + twin(column) if kind is FieldKind.TEXT else None
+    return Source(table, "{t}." + column, kind=kind, folded=folded)
+
+
 def source_for(db: SQLSession, workspace: str, name: str) -> Source:
     """The SQL home of whitelisted field *name* (``field_kind`` has already accepted it)."""
     kind = field_kind(name)
     if name == "customer_type":
         return Source("contacts", _CUSTOMER_TYPE, known=("individual", "organization"))
     if name in _CONTACT_COLUMNS:
-        return Source("contacts", "{t}." + _CONTACT_COLUMNS[name], kind=kind)
+        return _column("contacts", _CONTACT_COLUMNS[name], kind)
     head, _, rest = name.partition(".")
     if head == "custom":
         return _custom(db, workspace, "contacts", rest)
     if rest.startswith("custom."):
         return _custom(db, workspace, "organizations", rest[len("custom.") :])
-    return Source("organizations", "{t}." + _ORGANIZATION_COLUMNS[rest], kind=kind)
+    return _column("organizations", _ORGANIZATION_COLUMNS[rest], kind)
 
 
 def when_org(source: Source, inner: Frag) -> Frag:

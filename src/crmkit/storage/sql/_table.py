@@ -22,7 +22,11 @@ T = TypeVar("T")
 
 @attrs.frozen
 class TableSpec(Generic[T]):
-    """How one record type maps onto one table. ``columns[0]`` must be ``"id"``."""
+    """How one record type maps onto one table. ``columns[0]`` must be ``"id"``.
+
+    ``to_row`` gives the values of ``columns`` then of ``derived``: columns computed from the
+    record (folded twins) that are written with it but never read back.
+    """
 
     table: str
     kind: str
@@ -32,6 +36,11 @@ class TableSpec(Generic[T]):
     not_found: type[NotFoundError]
     versioned: bool = True
     contact_column: str | None = None
+    derived: tuple[str, ...] = ()
+
+    @property
+    def written(self) -> tuple[str, ...]:
+        return self.columns + self.derived
 
 
 class SQLTable(Generic[T]):
@@ -41,10 +50,10 @@ class SQLTable(Generic[T]):
         self._db = db
         self._ws = workspace
         self._spec = spec
-        cols = ", ".join(spec.columns)
-        self._select = f"SELECT {cols} FROM {spec.table} WHERE workspace = ? "
+        self._select = f"SELECT {', '.join(spec.columns)} FROM {spec.table} WHERE workspace = ? "
         self._insert = (
-            f"INSERT INTO {spec.table} (workspace, {cols}) VALUES (?{', ?' * len(spec.columns)})"
+            f"INSERT INTO {spec.table} (workspace, {', '.join(spec.written)})"
+            f" VALUES (?{', ?' * len(spec.written)})"
         )
 
     def _rows(self, where: str, params: Sequence[Any]) -> list[T]:
@@ -81,7 +90,7 @@ class SQLTable(Generic[T]):
         """Replace a record; versioned tables require ``version`` = stored + 1."""
         key = getattr(record, "id")  # noqa: B009
         row = self._spec.to_row(record, self._db.dialect)
-        sets = ", ".join(f"{c} = ?" for c in self._spec.columns[1:])
+        sets = ", ".join(f"{c} = ?" for c in self._spec.written[1:])
         sql = f"UPDATE {self._spec.table} SET {sets} WHERE workspace = ? AND id = ?"
         params: list[Any] = [*row[1:], self._ws, key]
         if self._spec.versioned:

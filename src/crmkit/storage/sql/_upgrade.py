@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from types import TracebackType
 from typing import Protocol, Self
 
 from crmkit.storage.sql._contacts import SQLContactRepository
 from crmkit.storage.sql._deal_ranges import recompute_ranges
+from crmkit.storage.sql._folded import refold
 from crmkit.storage.sql._session import SQLSession
 
 __all__ = ["finish_upgrades"]
 
 
 class _Unit(Protocol):
+    workspace: str
     session: SQLSession
     contacts: SQLContactRepository
 
@@ -31,24 +35,53 @@ class _SQLStorage(Protocol):
 
 def finish_upgrades(storage: _SQLStorage) -> None:
     """Fill what migrations leave to Python: the deal ranges of pipelines that predate them
-    (migration 0009 lists them in ``funnel_ranges_pending``) and the match keys of contacts
-    that predate those (0011, ``match_keys_pending``). Each item is claimed by deleting its
-    row in the same transaction as its work, so concurrent openers do it once."""
+    (migration 0009 lists them in ``funnel_ranges_pending``), the match keys of contacts
+    that predate those (0011, ``match_keys_pending``) and the folded twins of text columns
+    (0013, ``fold_pending``). Each item is claimed by deleting its row in the same
+    transaction as its work, so concurrent openers do it once."""
     with storage.unit_of_work("", read_only=True) as probe:
         ranges = probe.session.fetchall("SELECT workspace, pipeline_id FROM funnel_ranges_pending")
         pending = [r[0] for r in probe.session.fetchall("SELECT workspace FROM match_keys_pending")]
+        unfolded = [r[0] for r in probe.session.fetchall("SELECT workspace FROM fold_pending")]
     for workspace, pipeline_id in ranges:
-        with storage.unit_of_work(workspace) as uow:
-            if uow.session.execute(
-                "DELETE FROM funnel_ranges_pending WHERE workspace = ? AND pipeline_id = ?",
-                (workspace, pipeline_id),
-            ):
-                recompute_ranges(uow.session, workspace, pipeline_id)
-            uow.commit()
+        _claim(
+            storage,
+            workspace,
+            "funnel_ranges_pending",
+            (pipeline_id,),
+            partial(_ranges, pipeline_id),
+        )
     for workspace in pending:
-        with storage.unit_of_work(workspace) as uow:
-            if uow.session.execute(
-                "DELETE FROM match_keys_pending WHERE workspace = ?", (workspace,)
-            ):
-                uow.contacts.rebuild_match_keys()
-            uow.commit()
+        _claim(storage, workspace, "match_keys_pending", (), _match_keys)
+    for workspace in unfolded:
+        _claim(storage, workspace, "fold_pending", (), _folds)
+
+
+def _ranges(pipeline_id: str, uow: _Unit) -> None:
+    recompute_ranges(uow.session, uow.workspace, pipeline_id)
+
+
+def _match_keys(uow: _Unit) -> None:
+    uow.contacts.rebuild_match_keys()
+
+
+def _folds(uow: _Unit) -> None:
+    refold(uow.session, uow.workspace)
+
+
+def _claim(
+    storage: _SQLStorage,
+    workspace: str,
+    table: str,
+    key: tuple[str, ...],
+    work: Callable[[_Unit], object],
+) -> None:
+    """Do *work* in *workspace* if this caller deletes its row of *table* (``workspace``,
+    then ``pipeline_id`` when *key* holds one): in one transaction, so it happens once."""
+    where = " AND pipeline_id = ?" if key else ""
+    with storage.unit_of_work(workspace) as uow:
+        if uow.session.execute(
+            f"DELETE FROM {table} WHERE workspace = ?{where}", (workspace, *key)
+        ):
+            work(uow)
+        uow.commit()

@@ -16,7 +16,6 @@ from crmkit.errors import (
     StorageUnavailableError,
 )
 from crmkit.storage.sql._session import Row, dumps
-from crmkit.text import fold
 
 __all__ = ["SQLiteDialect", "SQLiteSession", "translate_errors"]
 
@@ -124,10 +123,4 @@ def connect(target: str, *, uri: bool) -> sqlite3.Connection:
         # Measured: a bigger page cache and in-memory temp store halve indexed bulk inserts.
         conn.execute("PRAGMA cache_size = -131072")
         conn.execute("PRAGMA temp_store = MEMORY")
-        # Segments compare text folded; SQLite runs crmkit's own fold on the rows it reaches.
-        conn.create_function("crmkit_fold", 1, _fold, deterministic=True)
     return conn
-
-
-def _fold(value: Any) -> Any:
-    return fold(value) if isinstance(value, str) else value

@@ -13,6 +13,7 @@ from crmkit.testing.contract._card import CardContract
 from crmkit.testing.contract._contacts import ContactsContract
 from crmkit.testing.contract._erasure import ErasureContract
 from crmkit.testing.contract._facade import FacadeContract
+from crmkit.testing.contract._folded_text import FoldedTextContract
 from crmkit.testing.contract._funnel import FunnelContract
 from crmkit.testing.contract._interactions import InteractionsContract
 from crmkit.testing.contract._ledger import LedgerContract
@@ -30,6 +31,7 @@ __all__ = [
     "ContractBase",
     "ErasureContract",
     "FacadeContract",
+    "FoldedTextContract",
     "FunnelContract",
     "InteractionsContract",
     "LedgerContract",
@@ -52,6 +54,7 @@ class StorageContract(
     AutomationContract,
     SegmentsContract,
     SegmentPushdownContract,
+    FoldedTextContract,
     FacadeContract,
     MergeContract,
     ErasureContract,
