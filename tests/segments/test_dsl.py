@@ -11,12 +11,14 @@ from crmkit.errors import InvalidSegmentError, ValidationError
 from crmkit.segments import (
     And,
     Condition,
+    InList,
     Not,
     Op,
     Or,
     Segment,
     birthday_within,
     field,
+    in_list,
     interactions,
     open_deal,
     purchases,
@@ -159,3 +161,21 @@ def test_true_and_one_are_different_segments() -> None:
     assert (field("custom.x") == True) != (field("custom.x") == 1)  # noqa: E712
     assert (field("custom.x") == 1) == (field("custom.x") == 1.0)
     assert field("custom.x").is_in([1, True]).value == (1, True)
+
+
+def test_in_list_keeps_the_case_of_the_name_and_compares_by_structure() -> None:
+    seg = in_list(" June launch ")
+    assert seg == InList("June launch") == in_list("June launch")
+    assert hash(seg) == hash(in_list("June launch"))
+    assert in_list("June launch") != in_list("june launch")
+    assert ~~seg == seg
+    assert (seg & tag("vip")) == And((InList("June launch"), tag("vip")))
+    with pytest.raises(AttributeError):
+        seg.list_name = "x"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("name", ["", "   ", None, 3, "a\x00b"])
+def test_in_list_without_a_usable_name_is_rejected_naming_it(name: object) -> None:
+    with pytest.raises(InvalidSegmentError) as err:
+        in_list(name)  # type: ignore[arg-type]
+    assert (err.value.field, err.value.value) == ("list_name", name)

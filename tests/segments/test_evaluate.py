@@ -8,7 +8,7 @@ import pytest
 
 from crmkit import Money
 from crmkit.contacts import Contact, Organization
-from crmkit.errors import CurrencyMismatchError, InvalidDatetimeError
+from crmkit.errors import CurrencyMismatchError, InvalidDatetimeError, ListNotFoundError
 from crmkit.funnel import Pipeline, win
 from crmkit.funnel import open_deal as start_deal
 from crmkit.interactions import Interaction
@@ -19,6 +19,7 @@ from crmkit.segments import (
     birthday_within,
     everyone,
     field,
+    in_list,
     interactions,
     open_deal,
     purchases,
@@ -217,3 +218,25 @@ def test_members_come_back_in_input_order_and_count_matches(people: SegmentData)
     seg = field("city").is_null(False)
     assert [c.id for c in people.members(seg, now=NOW)] == ["a", "b", "c"]
     assert people.count(seg, now=NOW) == 3
+
+
+def test_in_list_selects_the_current_members_of_that_list() -> None:
+    lists = {"June launch": ["a", "b", "ghost"], "june launch": ["c"]}
+    contacts = [Contact.new(id=x, tags={"vip"} if x == "a" else ()) for x in "abc"]
+    data = SegmentData(contacts, lists=lists)
+    assert ids(data, in_list("June launch")) == {"a", "b"}
+    assert ids(data, ~in_list("June launch")) == {"c"}
+    assert ids(data, in_list("June launch") & ~tag("vip")) == {"b"}
+    assert ids(data, in_list("june launch") | tag("vip")) == {"a", "c"}
+
+
+def test_in_list_of_an_unknown_list_raises_before_anything_else() -> None:
+    rows = [buy("a", 10, "50"), buy("a", 20, "5000", "ALL")]
+    data = SegmentData([Contact.new(id="a")], purchases=rows, lists={"June launch": ["a"]})
+    total = purchases().total > Money("60", "EUR")
+    for seg in (in_list("July"), total | ~in_list("July"), everyone() | in_list("July")):
+        with pytest.raises(ListNotFoundError) as err:
+            data.member_ids(seg, now=NOW)
+        assert err.value.key == "July"
+    with pytest.raises(ListNotFoundError):
+        SegmentData([Contact.new(id="a")]).count(in_list("June launch"), now=NOW)

@@ -10,7 +10,7 @@ import pytest
 
 from crmkit import Money
 from crmkit.errors import InvalidSegmentError
-from crmkit.segments import FORMAT_VERSION, Segment, field, purchases, tag
+from crmkit.segments import FORMAT_VERSION, Segment, field, in_list, purchases, tag
 
 
 def stored(node: dict[str, Any]) -> dict[str, Any]:
@@ -43,6 +43,8 @@ def test_form_is_versioned_plain_json_with_tagged_dates_and_money() -> None:
         stored({"type": "condition", "field": "city", "op": "eq", "value": "a", "raw": "1"}),
         stored({"type": "condition", "field": "city", "op": "eq"}),
         stored({"type": "tag"}),
+        stored({"type": "in_list"}),
+        stored({"type": "in_list", "list_name": "a", "tag": "b"}),
         stored({"type": "sql", "text": "SELECT 1"}),
         stored({"type": "and", "children": [{"type": "everyone"}]}),
         stored({"type": "not", "child": "everyone"}),
@@ -62,3 +64,19 @@ def test_unknown_or_malformed_input_raises_invalid_segment_error(data: Any) -> N
 
 def test_tags_read_back_are_normalised_like_built_ones() -> None:
     assert Segment.from_dict(stored({"type": "tag", "tag": " VIP "})) == tag("vip")
+
+
+def test_in_list_reads_back_with_its_name_kept_exactly() -> None:
+    seg = in_list("June launch") & ~tag("vip")
+    assert seg.to_dict()["segment"]["children"][0] == {"type": "in_list",
+                                                       "list_name": "June launch"}  # fmt: skip
+    assert Segment.from_dict(json.loads(json.dumps(seg.to_dict()))) == seg
+    read = Segment.from_dict(stored({"type": "in_list", "list_name": " June launch "}))
+    assert read == in_list("June launch") != in_list("june launch")
+
+
+@pytest.mark.parametrize("bad", ["", "  ", None, 7, ["June launch"]])
+def test_in_list_with_a_bad_name_names_the_field_and_value(bad: Any) -> None:
+    with pytest.raises(InvalidSegmentError) as err:
+        Segment.from_dict(stored({"type": "in_list", "list_name": bad}))
+    assert (err.value.field, err.value.value) == ("list_name", bad)

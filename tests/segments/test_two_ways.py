@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from crmkit import Money
 from crmkit.contacts import Contact, Organization
+from crmkit.lists import ListChange, members_at
 from crmkit.segments import (
     And,
     Anniversary,
@@ -22,6 +23,7 @@ from crmkit.segments import (
     Everyone,
     HasOpenDeal,
     HasTag,
+    InList,
     InteractionMetric,
     Metric,
     Not,
@@ -35,6 +37,7 @@ from crmkit.segments import (
     birthday_within,
     everyone,
     field,
+    in_list,
     interactions,
     open_deal,
     purchases,
@@ -52,6 +55,7 @@ TEXTS = ["tirane", "Sofia", "KRAKOW", "kr", "so", "o", "x' OR 1=1 --", "Софи
 CHANNELS = ["phone", "email", "sms"]
 TAGS = ["vip", "b2b", "lead"]
 STAGES = ["New", "Proposal"]
+LISTS = ["June launch", "june launch"]
 CUSTOM = st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["7", "yes", "Tiranë"])
 
 # ---------------------------------------------------------------- random data
@@ -85,10 +89,19 @@ def worlds(draw: st.DrawFn) -> tuple[SegmentData, dict[str, Any]]:
                 st.integers(1, 90).map(lambda a: Money(a, "EUR"))), max_size=25))  # fmt: skip
     deals = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(["p1", "p2"]),
                                     st.sampled_from(STAGES)), max_size=6))  # fmt: skip
+    # Membership changes, often at equal times (the later-recorded change, by id, wins).
+    serial = iter(range(10**6))
+    changes = {name: [ListChange.new(list_name=name, contact_id=draw(st.sampled_from(ids)),
+                                     added=draw(st.booleans()), at=now - timedelta(days=d),
+                                     id=f"ch{next(serial):03d}")
+                      for d in draw(st.lists(st.integers(0, 2), max_size=10))]
+               for name in LISTS}  # fmt: skip
     data = SegmentData(contacts, organizations=orgs, interactions=its, purchases=buys,
-                       open_deals=deals)  # fmt: skip
+                       open_deals=deals,
+                       lists={n: members_at(chs) for n, chs in changes.items()})  # fmt: skip
     world = {"now": now, "contacts": contacts, "orgs": {o.id: o for o in orgs},
-             "interactions": its, "purchases": buys, "deals": deals}  # fmt: skip
+             "interactions": its, "purchases": buys, "deals": deals,
+             "lists": changes}  # fmt: skip
     return data, world
 
 
@@ -123,6 +136,7 @@ leaves = st.one_of(
     st.builds(lambda d: field("birthday").within_last(d), st.integers(0, 20000)),
     st.builds(birthday_within, st.integers(0, 40)),
     st.builds(tag, st.sampled_from(TAGS)),
+    st.builds(in_list, st.sampled_from(LISTS)),
     st.builds(
         lambda c, d, w, op, v: {">=": lambda r: r >= v, "==": lambda r: r == v,
                                 "<": lambda r: r < v}[op](
@@ -234,6 +248,9 @@ def ref(seg: Segment, c: Contact, w: dict[str, Any]) -> bool:
             return born is not None and (_next_anniversary(born, today) - today).days <= days
         case HasTag(name):
             return name in c.tags
+        case InList(name):
+            mine = [ch for ch in w["lists"][name] if ch.contact_id == c.id]
+            return bool(mine) and max(mine, key=lambda ch: (ch.at, ch.id)).added
         case InteractionMetric(metric, op, value, channel, direction, within):
             times = [t for cid, ch, d, t in w["interactions"] if cid == c.id and t <= now
                      and channel in (None, ch) and direction in (None, d)

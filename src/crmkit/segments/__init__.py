@@ -1,9 +1,11 @@
-"""Segmentation: composable, serialisable filters over profile, tags, behaviour and RFM.
+"""Segmentation: composable, serialisable filters over profile, tags, static-list membership,
+behaviour and RFM.
 
-Build segments with :func:`field`, :func:`tag`, :func:`interactions`, :func:`purchases`,
-:func:`open_deal`, :func:`rfm_group` and ``& | ~``; evaluate them on a :class:`SegmentData`;
-split a population with :func:`breakdown`. The node classes (``Condition``, ``And`` ...) are
-public so compilers can walk a segment with ``match``; ``crmkit.segments._nodes`` lists them.
+Build segments with :func:`field`, :func:`tag`, :func:`in_list`, :func:`interactions`,
+:func:`purchases`, :func:`open_deal`, :func:`rfm_group` and ``& | ~``; evaluate them on a
+:class:`SegmentData`; split a population with :func:`breakdown`. The node classes
+(``Condition``, ``And`` ...) are public so compilers can walk a segment with ``match``;
+``crmkit.segments._nodes`` lists them.
 """
 
 from crmkit.segments._data import SegmentData
@@ -12,6 +14,7 @@ from crmkit.segments._dsl import (
     birthday_within,
     everyone,
     field,
+    in_list,
     interactions,
     open_deal,
     purchases,
@@ -29,6 +32,7 @@ from crmkit.segments._nodes import (
     Everyone,
     HasOpenDeal,
     HasTag,
+    InList,
     InteractionMetric,
     Metric,
     Not,
@@ -58,6 +62,7 @@ __all__ = [
     "FieldRef",
     "HasOpenDeal",
     "HasTag",
+    "InList",
     "InteractionMetric",
     "Metric",
     "Not",
@@ -77,6 +82,7 @@ __all__ = [
     "field",
     "field_kind",
     "group_counts",
+    "in_list",
     "interactions",
     "open_deal",
     "purchases",

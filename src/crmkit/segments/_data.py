@@ -67,7 +67,9 @@ class SegmentData:
     Rows may be plain tuples (what a storage query returns) or crmkit values:
     interactions ``(contact_id, channel, direction, occurred_at)`` or :class:`Interaction`;
     purchases ``(contact_id, occurred_at, Money)`` or purchase :class:`Transaction`;
-    open deals ``(contact_id, pipeline_id, stage)`` or :class:`Deal` (closed ones skipped).
+    open deals ``(contact_id, pipeline_id, stage)`` or :class:`Deal` (closed ones skipped);
+    static lists ``{name: ids of its current members}`` (every list there is, so that
+    :func:`~crmkit.segments.in_list` of any other name raises ``ListNotFoundError``).
     Rows about contacts not given are ignored.
 
     >>> from crmkit.segments import field, tag
@@ -87,6 +89,7 @@ class SegmentData:
         interactions: Iterable[InteractionRow | Interaction] = (),
         purchases: Iterable[PurchaseRow | Transaction] = (),
         open_deals: Iterable[DealRow | Deal] = (),
+        lists: Mapping[str, Iterable[str]] | None = None,
         rates: RatesTable | None = None,
     ) -> None:
         with paused_gc():
@@ -112,6 +115,10 @@ class SegmentData:
                 at = self.position.get(d[0])
                 if at is not None:
                     self.open_deals.append((at, d[1], d[2]))
+            self.lists: dict[str, set[int]] = {
+                name: {p for cid in ids if (p := self.position.get(cid)) is not None}
+                for name, ids in (lists or {}).items()
+            }
         self._columns: dict[str, list[Any]] = {}
         self._rfm: dict[datetime, dict[int, RFMScores]] = {}
 

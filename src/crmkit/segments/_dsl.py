@@ -7,6 +7,7 @@ from typing import Any
 
 from crmkit.contacts import clean_tags
 from crmkit.errors import InvalidSegmentError, ValidationError
+from crmkit.lists import check_list_name
 from crmkit.segments._check import (
     RFM_COMPONENTS,
     anniversary,
@@ -29,6 +30,7 @@ from crmkit.segments._nodes import (
     Everyone,
     HasOpenDeal,
     HasTag,
+    InList,
     Metric,
     RFMGroupIn,
     Segment,
@@ -42,6 +44,7 @@ __all__ = [
     "birthday_within",
     "everyone",
     "field",
+    "in_list",
     "interactions",
     "open_deal",
     "purchases",
@@ -133,6 +136,25 @@ def tag(name: str) -> HasTag:
     except (ValidationError, ValueError) as exc:
         raise InvalidSegmentError("tag", name, "a non-empty string") from exc
     return HasTag(clean)
+
+
+def in_list(name: str) -> InList:
+    """Current members of the static list *name* (``crm.lists``): contacts whose latest
+    change on it is an addition. The name is matched exactly, as ``crm.lists`` matches it
+    (case-sensitive; surrounding spaces dropped, as ``crm.lists.create`` drops them).
+
+    >>> in_list(" June launch ")
+    InList(list_name='June launch')
+    >>> in_list("")
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.InvalidSegmentError: invalid list_name '': a non-empty list name
+    """
+    try:
+        clean = check_list_name(name)
+    except ValidationError as exc:
+        raise InvalidSegmentError("list_name", name, "a non-empty list name") from exc
+    return InList(clean)
 
 
 def birthday_within(days: int) -> Anniversary:

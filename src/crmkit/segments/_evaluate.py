@@ -15,7 +15,12 @@ from decimal import Decimal
 from typing import Any
 
 from crmkit._types import Money
-from crmkit.errors import CurrencyMismatchError, InvalidDatetimeError, InvalidSegmentError
+from crmkit.errors import (
+    CurrencyMismatchError,
+    InvalidDatetimeError,
+    InvalidSegmentError,
+    ListNotFoundError,
+)
 from crmkit.segments._data import SegmentData, micros
 from crmkit.segments._fields import FieldKind, Op, field_kind, fold_text
 from crmkit.segments._nodes import (
@@ -26,6 +31,7 @@ from crmkit.segments._nodes import (
     Everyone,
     HasOpenDeal,
     HasTag,
+    InList,
     InteractionMetric,
     Metric,
     Not,
@@ -36,7 +42,14 @@ from crmkit.segments._nodes import (
     Segment,
 )
 
-__all__ = ["anniversary_days", "compare", "evaluate", "total_currency_error", "value_predicate"]
+__all__ = [
+    "anniversary_days",
+    "compare",
+    "evaluate",
+    "named_lists",
+    "total_currency_error",
+    "value_predicate",
+]
 
 _ORDER: dict[Op, Callable[[Any, Any], bool]] = {
     Op.EQ: operator.eq, Op.NE: operator.ne, Op.LT: operator.lt,
@@ -200,6 +213,24 @@ def total_currency_error(target: str, found: str) -> CurrencyMismatchError:
     )
 
 
+def named_lists(seg: Segment) -> list[str]:
+    """The static lists *seg* names, sorted, each once. Evaluators check them all before
+    anything else, so an unknown list raises the same error whichever branch would meet it.
+
+    >>> from crmkit.segments import in_list, tag
+    >>> named_lists(~in_list("b") | (tag("vip") & in_list("a")) | in_list("b"))
+    ['a', 'b']
+    """
+    match seg:
+        case InList(name):
+            return [name]
+        case Not(child):
+            return named_lists(child)
+        case And(children) | Or(children):
+            return sorted({name for child in children for name in named_lists(child)})
+    return []
+
+
 def _precheck(seg: Segment, data: SegmentData, now: datetime) -> None:
     """Raise the currency errors a segment can meet before evaluating any of it, so whether
     it raises does not depend on which branches evaluation happens to skip."""
@@ -275,7 +306,7 @@ def _open_deals(node: HasOpenDeal, data: SegmentData) -> set[int]:
 
 def _cost(seg: Segment) -> int:
     # Cheap, selective leaves first: later children of an "and" only scan the survivors.
-    if isinstance(seg, HasTag | HasOpenDeal):
+    if isinstance(seg, HasTag | InList | HasOpenDeal):
         return 0
     if isinstance(seg, Condition | DateWindow | Anniversary):
         return 1
@@ -305,6 +336,8 @@ def _run(
             }
         case HasTag(name):
             return set(data.tags.get(name, ()))
+        case InList(name):
+            return set(data.lists[name])
         case InteractionMetric():
             return _interactions(seg, data, now)
         case PurchaseMetric():
@@ -340,5 +373,8 @@ def evaluate(segment: Segment, data: SegmentData, *, now: datetime) -> set[int]:
         raise InvalidSegmentError("segment", segment, "expected a Segment")
     if not isinstance(now, datetime) or now.utcoffset() is None:
         raise InvalidDatetimeError("now", now, "expected a timezone-aware datetime")
+    for name in named_lists(segment):
+        if name not in data.lists:
+            raise ListNotFoundError(name)
     _precheck(segment, data, now)
     return _run(segment, data, now)

@@ -8,6 +8,7 @@ classes; every node is hashable and compares equal by structure::
     DateWindow(field, from_days, to_days)       a date/datetime field within days of ``now``
     Anniversary(field, days)                    a date's next anniversary within days of today
     HasTag(tag)                                 the contact carries the tag
+    InList(list_name)                           the contact is a member of the static list now
     InteractionMetric(metric, op, value, channel, direction, within_days)
     PurchaseMetric(metric, op, value, within_days)
     HasOpenDeal(pipeline_id, stage)             an open deal (in that pipeline / stage)
@@ -37,6 +38,7 @@ __all__ = [
     "Everyone",
     "HasOpenDeal",
     "HasTag",
+    "InList",
     "InteractionMetric",
     "Metric",
     "Not",
@@ -138,6 +140,15 @@ class Anniversary(Segment):
 @attrs.frozen
 class HasTag(Segment):
     tag: str
+
+
+@attrs.frozen
+class InList(Segment):
+    """A current member of the static list named ``list_name`` (see :mod:`crmkit.lists`):
+    the contact's latest change on that list is an addition. Names are compared exactly
+    (case-sensitive), as ``crm.lists`` compares them."""
+
+    list_name: str
 
 
 @attrs.frozen

@@ -24,6 +24,7 @@ from crmkit.segments._nodes import (
     Everyone,
     HasOpenDeal,
     HasTag,
+    InList,
     InteractionMetric,
     Not,
     Or,
@@ -84,6 +85,8 @@ def _node(seg: Segment) -> dict[str, Any]:
             return {"type": "anniversary", "field": field, "days": days}
         case HasTag(name):
             return {"type": "tag", "tag": name}
+        case InList(list_name):
+            return {"type": "in_list", "list_name": list_name}
         case InteractionMetric(metric, op, value, channel, direction, within):
             return {"type": "interactions", "metric": metric.value, "op": op.value,
                     "value": _enc(value), "channel": channel, "direction": direction,
@@ -134,6 +137,7 @@ _READERS: dict[str, tuple[frozenset[str], Callable[[Mapping[str, Any]], Segment]
         lambda d: _check.anniversary(d["field"], d["days"]),
     ),
     "tag": (frozenset({"tag"}), lambda d: _dsl.tag(d["tag"])),
+    "in_list": (frozenset({"list_name"}), lambda d: _dsl.in_list(d["list_name"])),
     "interactions": (
         frozenset({"metric", "op", "value", "channel", "direction", "within_days"}),
         lambda d: _check.interaction_metric(

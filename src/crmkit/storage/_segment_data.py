@@ -8,6 +8,7 @@ from datetime import datetime
 from crmkit.contacts import Contact
 from crmkit.funnel.deal import DealStatus
 from crmkit.ledger import TransactionKind
+from crmkit.lists import members_at
 from crmkit.segments import Segment, SegmentData
 from crmkit.storage.protocols import UnitOfWork
 
@@ -22,6 +23,7 @@ def segment_data(uow: UnitOfWork) -> SegmentData:
         interactions=list(uow.interactions.iter_all()),
         purchases=[t for t in uow.transactions.iter_all() if t.kind == TransactionKind.PURCHASE],
         open_deals=[d for d in uow.deals.iter_all() if d.status is DealStatus.OPEN],
+        lists={name: members_at(uow.lists.changes(name)) for name in uow.lists.names()},
     )
 
 
