@@ -18,6 +18,7 @@ from datetime import datetime
 
 from crmkit.contacts import Contact
 from crmkit.errors import InvalidDatetimeError, InvalidSegmentError
+from crmkit.segments._evaluate import named_lists
 from crmkit.segments._nodes import (
     And,
     Anniversary,
@@ -26,6 +27,7 @@ from crmkit.segments._nodes import (
     Everyone,
     HasOpenDeal,
     HasTag,
+    InList,
     InteractionMetric,
     Not,
     Or,
@@ -36,6 +38,7 @@ from crmkit.segments._nodes import (
 )
 from crmkit.storage.sql._rows import CONTACT_COLUMNS, contact_from_row
 from crmkit.storage.sql._segment_behaviour import Behaviour
+from crmkit.storage.sql._segment_lists import check_lists, list_membership
 from crmkit.storage.sql._segment_profile import Profile
 from crmkit.storage.sql._segment_values import Frag
 from crmkit.storage.sql._session import SQLSession
@@ -47,7 +50,7 @@ _COLS = ", ".join("c." + c for c in CONTACT_COLUMNS)
 
 def _cost(seg: Segment) -> int:
     # Index probes first, then per-row comparisons, then per-contact subqueries.
-    if isinstance(seg, HasTag | RFMGroupIn | RFMScore | Everyone):
+    if isinstance(seg, HasTag | InList | RFMGroupIn | RFMScore | Everyone):
         return 0
     if isinstance(seg, Condition | DateWindow | Anniversary):
         return 1
@@ -60,6 +63,8 @@ def _cost(seg: Segment) -> int:
 
 class _Compiler:
     def __init__(self, db: SQLSession, workspace: str, now: datetime) -> None:
+        self.db = db
+        self.ws = workspace
         self.profile = Profile(db, workspace, now)
         self.behaviour = Behaviour(db, workspace, now)
 
@@ -75,6 +80,8 @@ class _Compiler:
                 return self.profile.anniversary(seg)
             case HasTag(name):
                 return self.profile.tag(name)
+            case InList(name):
+                return list_membership(self.db, self.ws, name)
             case InteractionMetric():
                 return self.behaviour.interactions(seg)
             case PurchaseMetric():
@@ -106,6 +113,7 @@ def compile_segment(db: SQLSession, workspace: str, segment: Segment, now: datet
         raise InvalidSegmentError("segment", segment, "expected a Segment")
     if not isinstance(now, datetime) or now.utcoffset() is None:
         raise InvalidDatetimeError("now", now, "expected a timezone-aware datetime")
+    check_lists(db, workspace, named_lists(segment))  # before any other error, as in memory
     return _Compiler(db, workspace, now).run(segment)
 
 

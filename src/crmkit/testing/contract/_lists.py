@@ -17,7 +17,7 @@ from crmkit.errors import (
     ListNotFoundError,
     UnknownPurposeError,
 )
-from crmkit.segments import tag
+from crmkit.segments import in_list, tag
 from crmkit.storage.protocols import Storage
 from crmkit.testing.contract._base import T0, ContractBase
 
@@ -110,6 +110,71 @@ class ListsContract(ContractBase):
         crm.unmerge(m.merge_id or "")
         assert [c.id for c in crm.lists.members("Launch")] == [b.id]
         assert [h.contact_id for h in crm.lists.history("Launch")] == [b.id]
+
+    def test_in_list_follows_additions_and_removals(self, storage: Storage) -> None:
+        crm = self._crm(storage, _Clock())
+        ana, ivo = crm.contacts.create(name="Ana"), crm.contacts.create(name="Ivo")
+        crm.lists.create("June launch", contact_ids=[ana.id])
+        crm.lists.create("june launch", contact_ids=[ivo.id])  # another list: names keep case
+        on = in_list("June launch")
+        assert [c.id for c in crm.segments.members(on)] == [ana.id]
+        crm.lists.add("June launch", [ivo.id])
+        assert crm.segments.count(on) == 2
+        crm.lists.remove("June launch", [ana.id])
+        assert [c.id for c in crm.segments.members(on)] == [ivo.id]
+        assert [c.id for c in crm.segments.members(~on)] == [ana.id]
+
+    def test_in_list_of_an_unknown_list_raises_list_not_found(self, storage: Storage) -> None:
+        crm = self._crm(storage, _Clock())
+        crm.contacts.create(name="Ana", tags={"vip"})
+        crm.lists.create("June launch")
+        for seg in (in_list("No list"), tag("vip") | ~in_list("No list"), in_list("JUNE LAUNCH")):
+            with pytest.raises(ListNotFoundError) as err:
+                crm.segments.members(seg)
+            assert err.value.key in ("No list", "JUNE LAUNCH")
+            with pytest.raises(ListNotFoundError):
+                crm.segments.count(seg)
+
+    def test_in_list_follows_merges_and_forgets_erased_contacts(self, storage: Storage) -> None:
+        crm = self._crm(storage, _Clock())
+        a = crm.contacts.create(name="Besa Kola", emails=["besa@example.al"])
+        b = crm.contacts.create(name="B. Kola", phones=["+355691234567"])
+        ivo = crm.contacts.create(name="Ivo")
+        crm.lists.create("Launch", contact_ids=[b.id, ivo.id])
+        crm.merge(a.id, b.id)
+        assert sorted(c.id for c in crm.segments.members(in_list("Launch"))) == sorted(
+            [a.id, ivo.id]
+        )
+        crm.contacts.erase(ivo.id, by="dpo")
+        assert [c.id for c in crm.segments.members(in_list("Launch"))] == [a.id]
+        assert crm.segments.count(~in_list("Launch")) == 0
+
+    def test_in_list_sees_only_its_own_workspace(self, storage: Storage) -> None:
+        clock = _Clock()
+        crm = self._crm(storage, clock)
+        other = self._crm(storage, clock, workspace=f"{self.workspace}-other")
+        ana = crm.contacts.create(name="Ana")
+        theirs = other.contacts.create(name="Ana")
+        crm.lists.create("Launch", contact_ids=[ana.id])
+        with pytest.raises(ListNotFoundError):
+            other.segments.members(in_list("Launch"))
+        other.lists.create("Launch", contact_ids=[theirs.id])
+        assert [c.id for c in crm.segments.members(in_list("Launch"))] == [ana.id]
+        assert [c.id for c in other.segments.members(in_list("Launch"))] == [theirs.id]
+
+    def test_a_list_can_be_made_from_and_audience_drawn_from_in_list(
+        self, storage: Storage
+    ) -> None:
+        crm = self._crm(storage, _Clock())
+        ana = crm.contacts.create(name="Ana", emails=["ana@example.al"], tags={"vip"})
+        ivo = crm.contacts.create(name="Ivo", emails=["ivo@example.al"])
+        crm.lists.create("Launch", contact_ids=[ana.id, ivo.id])
+        crm.lists.create("Launch VIPs", from_segment=in_list("Launch") & tag("vip"))
+        assert crm.lists.member_ids("Launch VIPs") == [ana.id]
+        for c in (ana, ivo):
+            crm.consent.record(c.id, purpose="marketing_email", channel="email", granted=True)
+        reach = crm.audience(in_list("Launch VIPs"), purpose="marketing_email", channel="email")
+        assert [m.address for m in reach] == ["ana@example.al"]
 
     def test_list_audience_needs_consent_and_a_known_purpose(self, storage: Storage) -> None:
         crm = self._crm(storage, _Clock())
