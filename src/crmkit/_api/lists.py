@@ -104,6 +104,7 @@ class ListsAPI:
 
     def add(self, name: str, contact_ids: Iterable[str], *, by: str | None = None) -> int:
         """Add contacts; returns how many were not members yet (members are left alone)."""
+        name = check_list_name(name)
         ids, who = _ids(contact_ids), _by(by)
         with self._ctx.write() as uow:
             uow.lists.get(name)
@@ -113,6 +114,7 @@ class ListsAPI:
 
     def remove(self, name: str, contact_ids: Iterable[str], *, by: str | None = None) -> int:
         """Remove contacts; returns how many were members."""
+        name = check_list_name(name)
         ids, who = _ids(contact_ids), _by(by)
         with self._ctx.write() as uow:
             uow.lists.get(name)
@@ -122,6 +124,7 @@ class ListsAPI:
 
     def member_ids(self, name: str, *, as_of: datetime | None = None) -> list[str]:
         """The ids of the members at *as_of* (default: now), in the order they joined."""
+        name = check_list_name(name)
         when = None if as_of is None else ensure_aware(as_of, "as_of")
         with self._ctx.read() as uow:
             uow.lists.get(name)
@@ -129,6 +132,7 @@ class ListsAPI:
 
     def members(self, name: str, *, as_of: datetime | None = None) -> list[Contact]:
         """The members at *as_of* (default: now) as they are today, in the order they joined."""
+        name = check_list_name(name)
         when = None if as_of is None else ensure_aware(as_of, "as_of")
         with self._ctx.read() as uow:
             uow.lists.get(name)
@@ -144,12 +148,14 @@ class ListsAPI:
 
     def history(self, name: str, *, contact_id: str | None = None) -> list[ListChange]:
         """Every addition and removal (optionally of one contact), oldest first."""
+        name = check_list_name(name)
         with self._ctx.read() as uow:
             uow.lists.get(name)
             return uow.lists.changes(name, contact_id=contact_id)
 
     def get(self, name: str) -> StaticList:
         """The list, or :class:`crmkit.errors.ListNotFoundError`."""
+        name = check_list_name(name)
         with self._ctx.read() as uow:
             return uow.lists.get(name)
 
@@ -160,6 +166,7 @@ class ListsAPI:
 
     def delete(self, name: str) -> None:
         """Delete the list and its history."""
+        name = check_list_name(name)
         with self._ctx.write() as uow:
             uow.lists.delete(name)
             uow.commit()
@@ -169,6 +176,7 @@ class ListsAPI:
     ) -> tuple[AudienceMember, ...]:
         """The list's members who may be contacted for *purpose* on *channel*, with the
         address to use (as :meth:`crmkit.CRM.audience` does for a segment)."""
+        name = check_list_name(name)
         when = self._ctx.clock() if at is None else ensure_aware(at, "at")
         check_purpose(purpose, self._ctx.purposes)
         with self._ctx.read() as uow:

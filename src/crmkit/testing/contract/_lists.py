@@ -16,6 +16,7 @@ from crmkit.errors import (
     ContactNotFoundError,
     ListNotFoundError,
     UnknownPurposeError,
+    ValidationError,
 )
 from crmkit.segments import in_list, tag
 from crmkit.storage.protocols import Storage
@@ -99,6 +100,23 @@ class ListsContract(ContractBase):
         assert crm.lists.list() == ["B list"]
         with pytest.raises(ListNotFoundError):
             crm.lists.members("A list")
+
+    def test_every_call_reads_a_list_name_as_create_stored_it(self, storage: Storage) -> None:
+        crm = self._crm(storage, _Clock())
+        ana, ivo = crm.contacts.create(name="Ana"), crm.contacts.create(name="Ivo")
+        crm.lists.create("  Launch ", contact_ids=[ana.id])
+        assert crm.lists.add(" Launch", [ivo.id]) == 1
+        assert crm.lists.remove("Launch  ", [ana.id]) == 1
+        assert crm.lists.member_ids(" Launch ") == [ivo.id]
+        assert [c.id for c in crm.lists.members("Launch ")] == [ivo.id]
+        assert crm.lists.get(" Launch").name == "Launch"
+        assert len(crm.lists.history(" Launch ")) == 3
+        for bad in ("", "   ", 42):
+            with pytest.raises(ValidationError) as err:
+                crm.lists.members(bad)  # type: ignore[arg-type]
+            assert err.value.field == "name"
+        crm.lists.delete(" Launch ")
+        assert crm.lists.list() == []
 
     def test_merges_move_memberships_and_unmerge_restores_them(self, storage: Storage) -> None:
         crm = self._crm(storage, _Clock())
