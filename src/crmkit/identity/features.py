@@ -7,13 +7,22 @@ for every other level. Names of the levels are what explanations print.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable
+from operator import attrgetter
 
 from crmkit.identity.compare import compare_phones, jaro_winkler, within_edits
 from crmkit.identity.prepare import PreparedRecord
 from crmkit.text import phonetic_key
 
-__all__ = ["FEATURES", "LEVEL_NAMES", "batch_comparer", "compare_records"]
+__all__ = [
+    "FEATURES",
+    "FEATURE_VALUES",
+    "LEVEL_NAMES",
+    "batch_comparer",
+    "compare_records",
+    "value_counts",
+]
 
 Vector = tuple[int, ...]
 
@@ -35,6 +44,32 @@ LEVEL_NAMES: tuple[tuple[str, ...], ...] = (
     ("", "differs", "equal"),
     ("", "differs", "equal"),
 )
+
+
+def _first_handle(r: PreparedRecord) -> object:
+    return r.handles[0] if r.handles else ""
+
+
+def _first_slug(r: PreparedRecord) -> str:
+    return r.slugs[0] if r.slugs else ""
+
+
+# Per feature, the value of a record that "equal" refers to (``""`` when missing); plain
+# fields are read by attrgetter, which runs in C over a million records.
+FEATURE_VALUES: tuple[Callable[[PreparedRecord], Hashable], ...] = (
+    attrgetter("phone"), attrgetter("email"), _first_handle, _first_slug, attrgetter("first"),
+    attrgetter("last"), attrgetter("city"), attrgetter("postcode"), attrgetter("address"),
+    attrgetter("birthday"), attrgetter("company"), attrgetter("external_id"),
+)  # fmt: skip
+
+
+def value_counts(
+    records: Iterable[PreparedRecord], get: Callable[[PreparedRecord], Hashable]
+) -> Counter[Hashable]:
+    """How many records hold each value of one field, missing values (``""``) left out."""
+    counts = Counter(map(get, records))
+    counts.pop("", None)
+    return counts
 
 
 def _name_level(a: str, b: str, *, phonetic: bool = True) -> int:
