@@ -72,6 +72,26 @@ def _canonical_order(records: Sequence[PreparedRecord]) -> list[int]:
     return sorted(range(len(records)), key=key)
 
 
+def _arrival_order(groups: Iterable[list[int]], order: Sequence[int]) -> Iterable[list[int]]:
+    """*groups* of canonical positions (``order[i]`` is where record *i* arrived), their
+    members in arrival order and the groups in the order of their first member.
+
+    >>> list(_arrival_order([[0, 2], [1]], [2, 0, 1]))
+    [[1], [2, 0]]
+    """
+    group_of = [0] * len(order)
+    for g, group in enumerate(groups):
+        for i in group:
+            group_of[i] = g
+    position = [0] * len(order)
+    for i, arrived in enumerate(order):
+        position[arrived] = i
+    out: dict[int, list[int]] = {}  # in the order groups are first met
+    for i in position:
+        out.setdefault(group_of[i], []).append(i)
+    return out.values()
+
+
 def _check_conflicts(value: frozenset[str]) -> None:
     unknown = set(value) - set(CONFLICT_FIELDS)
     if unknown:
@@ -231,12 +251,11 @@ class Matcher:
             len(prepared), edges, judge.verdict, max_size=self.max_cluster, tolerance=self.tolerance
         )
         best = {(i, j): p for p, i, j in edges}
-        # Back to arrival order: members, and clusters by their first member.
-        groups = sorted(
-            (sorted(group, key=order.__getitem__) for group in groups), key=lambda g: order[g[0]]
-        )
         out = []
-        for group in groups:
+        for group in _arrival_order(groups, order):
+            if len(group) == 1:  # most records are nobody else's
+                out.append(Cluster(ids=(prepared[group[0]].id,)))
+                continue
             inner = sorted(group)  # edges are keyed (i, j) with i < j
             links = [
                 (best[(a, b)], a, b)

@@ -91,11 +91,13 @@ class PairJudge:
         key = (f, value)
         if key not in self._shared:
             if self._holders is None:
+                # Only values held more than once can be shared: the rest (most phones and
+                # mailboxes) are left out of the index, which saves a million entries.
                 self._holders = {}
-                for n, r in enumerate(self.left):
-                    for g in (_PHONE, _EMAIL, _HANDLE):
-                        v = _TF_VALUES[g](r)
-                        if v:
+                for g in (_PHONE, _EMAIL, _HANDLE):
+                    counts = self._freq[g]
+                    for n, v in enumerate(map(_TF_VALUES[g], self.left)):
+                        if v and counts[v] > 1:
                             self._holders.setdefault((g, v), []).append(n)
             ids = self._holders.get(key, [])
             self._shared[key] = len(ids) > self.max_name_only_block or any(
