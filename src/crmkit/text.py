@@ -174,13 +174,17 @@ def match_form(text: str) -> str:
     >>> match_form("Ghasemi") == match_form("Qasemi")
     True
     """
-    words = []
-    for word in _PUNCT_RE.sub(" ", latinize(text)).split():
-        for old, new in _VARIANTS:
-            if old in word:
-                word = word.replace(old, new)
-        words.append(_DOUBLE_RE.sub(r"\1", word))
-    return " ".join(words)
+    return " ".join(map(_match_word, _PUNCT_RE.sub(" ", latinize(text)).split()))
+
+
+# Words repeat far more than whole texts do ("Hristo Stoyanov", "Hristo Petrov"), so a full
+# name seen for the first time is mostly made of words already spelled out.
+@functools.lru_cache(maxsize=65536)
+def _match_word(word: str) -> str:
+    for old, new in _VARIANTS:
+        if old in word:
+            word = word.replace(old, new)
+    return _DOUBLE_RE.sub(r"\1", word)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -64,12 +64,26 @@ def block_keys(r: PreparedRecord) -> list[str]:
     return keys
 
 
-def _blocks(records: Sequence[PreparedRecord], side: int) -> dict[str, list[int]]:
+def _blocks(records: Sequence[PreparedRecord], scale: int, side: int) -> dict[str, list[int]]:
+    """Key -> the records filed under it, record ``i`` written as ``i * scale + side``."""
     index: dict[str, list[int]] = defaultdict(list)
     for i, r in enumerate(records):
+        code = i * scale + side
         for key in block_keys(r):
-            index[key].append(i * 2 + side)
+            index[key].append(code)
     return index
+
+
+def _small_blocks(
+    index: dict[str, list[int]], max_block: int, max_fuzzy_block: int
+) -> Iterator[list[int]]:
+    """The distinct sorted members of every key held by 2 to its limit of records."""
+    for key, ids in index.items():
+        size = len(ids)
+        if size < 2:  # most keys (a phone, a mailbox) belong to a single record
+            continue
+        if size <= (max_block if key[:2] in IDENTITY_PREFIXES else max_fuzzy_block):
+            yield sorted(set(ids))
 
 
 def candidate_pairs(
@@ -82,25 +96,28 @@ def candidate_pairs(
     """Distinct index pairs ``(i, j)`` sharing a key: within *left* (``i < j``) when *right*
     is None, otherwise ``i`` in *left* and ``j`` in *right*.
     """
-    index = _blocks(left, 0)
-    if right is not None:
-        for key, ids in _blocks(right, 1).items():
-            index[key].extend(ids)
     seen: set[int] = set()
     width = max(len(left), len(right or ())) + 1
-    for key, ids in index.items():
-        limit = max_block if key[:2] in IDENTITY_PREFIXES else max_fuzzy_block
-        if len(ids) < 2 or len(ids) > limit:
-            continue
-        ids = sorted(set(ids))
+    if right is None:
+        # Deduplication files plain indices: every pair of a block is a candidate.
+        for ids in _small_blocks(_blocks(left, 1, 0), max_block, max_fuzzy_block):
+            for x, i in enumerate(ids):
+                row = i * width
+                for j in ids[x + 1 :]:
+                    if row + j not in seen:
+                        seen.add(row + j)
+                        yield i, j
+        return
+    # Linkage files 2i (left) and 2i + 1 (right): only pairs across the sides count.
+    index = _blocks(left, 2, 0)
+    for key, ids in _blocks(right, 2, 1).items():
+        index[key].extend(ids)
+    for ids in _small_blocks(index, max_block, max_fuzzy_block):
         for x, a in enumerate(ids):
             for b in ids[x + 1 :]:
-                if right is None:
-                    i, j = a >> 1, b >> 1
-                elif (a & 1) != (b & 1):
-                    i, j = (a >> 1, b >> 1) if not a & 1 else (b >> 1, a >> 1)
-                else:
+                if (a & 1) == (b & 1):
                     continue
+                i, j = (a >> 1, b >> 1) if not a & 1 else (b >> 1, a >> 1)
                 code = i * width + j
                 if code not in seen:
                     seen.add(code)

@@ -41,12 +41,14 @@ def jaro_winkler(a: str, b: str, *, prefix_weight: float = 0.1) -> float:
     taken = [False] * lb
     matched_a = []
     for i, ch in enumerate(a):
-        lo, hi = max(0, i - window), min(lb, i + window + 1)
-        for j in range(lo, hi):
-            if not taken[j] and b[j] == ch:
-                taken[j] = True
-                matched_a.append(ch)
-                break
+        # The first free ch of b within the window; str.find does the scanning in C.
+        hi = i + window + 1
+        j = b.find(ch, i - window if i > window else 0, hi)
+        while j >= 0 and taken[j]:
+            j = b.find(ch, j + 1, hi)
+        if j >= 0:
+            taken[j] = True
+            matched_a.append(ch)
     m = len(matched_a)
     if not m:
         return 0.0

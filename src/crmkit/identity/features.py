@@ -6,11 +6,25 @@ for every other level. Names of the levels are what explanations print.
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
+from collections.abc import Callable, Hashable, Iterable
+from operator import attrgetter
+
 from crmkit.identity.compare import compare_phones, jaro_winkler, within_edits
 from crmkit.identity.prepare import PreparedRecord
 from crmkit.text import phonetic_key
 
-__all__ = ["FEATURES", "LEVEL_NAMES", "compare_records"]
+__all__ = [
+    "FEATURES",
+    "FEATURE_VALUES",
+    "LEVEL_NAMES",
+    "batch_comparer",
+    "compare_records",
+    "value_counts",
+]
+
+Vector = tuple[int, ...]
 
 FEATURES = ("phone", "email", "handle", "email/handle", "first name", "last name", "city",
             "postcode", "address", "birthday", "company", "external id")  # fmt: skip
@@ -30,6 +44,32 @@ LEVEL_NAMES: tuple[tuple[str, ...], ...] = (
     ("", "differs", "equal"),
     ("", "differs", "equal"),
 )
+
+
+def _first_handle(r: PreparedRecord) -> object:
+    return r.handles[0] if r.handles else ""
+
+
+def _first_slug(r: PreparedRecord) -> str:
+    return r.slugs[0] if r.slugs else ""
+
+
+# Per feature, the value of a record that "equal" refers to (``""`` when missing); plain
+# fields are read by attrgetter, which runs in C over a million records.
+FEATURE_VALUES: tuple[Callable[[PreparedRecord], Hashable], ...] = (
+    attrgetter("phone"), attrgetter("email"), _first_handle, _first_slug, attrgetter("first"),
+    attrgetter("last"), attrgetter("city"), attrgetter("postcode"), attrgetter("address"),
+    attrgetter("birthday"), attrgetter("company"), attrgetter("external_id"),
+)  # fmt: skip
+
+
+def value_counts(
+    records: Iterable[PreparedRecord], get: Callable[[PreparedRecord], Hashable]
+) -> Counter[Hashable]:
+    """How many records hold each value of one field, missing values (``""``) left out."""
+    counts = Counter(map(get, records))
+    counts.pop("", None)
+    return counts
 
 
 def _name_level(a: str, b: str, *, phonetic: bool = True) -> int:
@@ -79,29 +119,58 @@ def _birthday_level(a: str, b: str) -> int:
     return 2 if swapped == b or within_edits(a, b, 1) else 1
 
 
-def _split_level(first_a: str, last_a: str, first_b: str, last_b: str) -> tuple[int, int]:
-    first = _name_level(first_a, first_b)
-    last = _name_level(last_a, last_b)
+# How alike two names are (a _name_level): the plain function, or a batch's memo of it.
+NameLevel = Callable[[str, str], int]
+
+
+def _split_level(
+    first_a: str, last_a: str, first_b: str, last_b: str, level: NameLevel
+) -> tuple[int, int]:
+    first = level(first_a, first_b)
+    last = level(last_a, last_b)
     if first < 3 and last < 3 and first_a and last_a and first_b and last_b:
-        swapped = min(_name_level(first_a, last_b), _name_level(last_a, first_b))
+        swapped = min(level(first_a, last_b), level(last_a, first_b))
         if swapped >= 3:  # given name and surname written the other way round
             first = last = swapped
     return first, last
 
 
-def _names_level(a: PreparedRecord, b: PreparedRecord) -> tuple[int, int]:
+def _names_level(a: PreparedRecord, b: PreparedRecord, level: NameLevel) -> tuple[int, int]:
     """First and last name levels, under the reading of a full name that fits best."""
-    best = _split_level(a.first, a.last, b.first, b.last)
+    best = _split_level(a.first, a.last, b.first, b.last, level)
     if (a.other_splits or b.other_splits) and min(best) < 4:
         for fa, la in ((a.first, a.last), *a.other_splits):
             for fb, lb in ((b.first, b.last), *b.other_splits):
-                levels = _split_level(fa, la, fb, lb)
+                levels = _split_level(fa, la, fb, lb, level)
                 if sum(levels) > sum(best):
                     best = levels
     return best
 
 
-def compare_records(a: PreparedRecord, b: PreparedRecord) -> tuple[int, ...]:
+class _NameLevels:
+    """:func:`_name_level` remembered per distinct pair of names, for one batch of pairs.
+
+    A million candidate pairs hold only a few hundred thousand distinct pairs of given names
+    and surnames, and telling two names apart (Jaro-Winkler, phonetic keys, edit distance) is
+    the dearest part of a comparison. The memo lives as long as the batch, so it never grows
+    across calls. Every step of :func:`_name_level` is symmetric, so ``(a, b)`` and ``(b, a)``
+    share an entry.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, str], int] = {}
+
+    def __call__(self, a: str, b: str) -> int:
+        if not a or not b or a == b:  # the cheap answers need no memo
+            return _name_level(a, b)
+        key = (a, b) if a < b else (b, a)
+        level = self._known.get(key)
+        if level is None:
+            level = self._known[key] = _name_level(a, b)
+        return level
+
+
+def compare_records(a: PreparedRecord, b: PreparedRecord) -> Vector:
     """The comparison vector of *a* and *b* (symmetric), in the order of :data:`FEATURES`.
 
     >>> from crmkit.identity.prepare import prepare
@@ -111,6 +180,16 @@ def compare_records(a: PreparedRecord, b: PreparedRecord) -> tuple[int, ...]:
     >>> dict(zip(FEATURES, compare_records(x, y)))["phone"]
     3
     """
+    return _compare(a, b, _name_level)
+
+
+def batch_comparer() -> Callable[[PreparedRecord, PreparedRecord], Vector]:
+    """:func:`compare_records` for many pairs of one batch, with the name levels remembered
+    (see :class:`_NameLevels`): the same vectors, and most name comparisons become look-ups."""
+    return functools.partial(_compare, name_level=_NameLevels())
+
+
+def _compare(a: PreparedRecord, b: PreparedRecord, name_level: NameLevel) -> Vector:
     phone = (compare_phones(a.phone, b.phone) + 1) if a.phone and b.phone else 0
     if a.email and b.email:
         if a.email == b.email:
@@ -127,7 +206,7 @@ def compare_records(a: PreparedRecord, b: PreparedRecord) -> tuple[int, ...]:
     # A shared mailbox or account already says the slugs agree; counting it twice would
     # double the evidence.
     slug = 0 if email == 3 or handle == 2 else _slug_level(a, b)
-    first, last = _names_level(a, b)
+    first, last = _names_level(a, b, name_level)
     if slug >= 2 and first >= 2:
         # Handles and mailbox names are mostly the person's name: when the names are there to
         # compare, an agreeing slug repeats their evidence rather than adding to it.

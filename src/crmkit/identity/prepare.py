@@ -96,11 +96,16 @@ def fast_phone(value: str, region: str | None) -> str:
         return ""
 
 
-def _text(record: Mapping[str, Any], key: str) -> str:
-    value = record.get(key)
+def _text(value: object) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else str(value)
+
+
+def _folded(value: object) -> str:
+    # Most fields of most records are missing: those skip the folding (and its cache) outright.
+    text = _text(value)
+    return match_form(text) if text else ""
 
 
 def _birthday(value: str) -> str:
@@ -131,10 +136,11 @@ def prepare(
     >>> r.first, r.last, r.handles
     ('hristo', 'stoianov', (('instagram', 'hristo.stoyanov'),))
     """
-    region = _text(record, "region").strip().upper()
-    first = match_form(_text(record, "first_name"))
-    last = match_form(_text(record, "last_name"))
-    full = match_form(_text(record, "full_name"))
+    get = record.get
+    region = _text(get("region")).strip().upper()
+    first = _folded(get("first_name"))
+    last = _folded(get("last_name"))
+    full = _folded(get("full_name"))
     other_splits: tuple[tuple[str, str], ...] = ()
     if full and not (first or last):
         words = full.split()
@@ -146,47 +152,51 @@ def prepare(
     if first:
         first = nicknames.canonical(first)
     email = ""
-    raw_email = _text(record, "email").strip()
+    raw_email = _text(get("email")).strip()
     if raw_email:
         try:
             email = normalize_email(raw_email)
         except ValueError:
             email = ""
-    raw_phone = _text(record, "phone").strip()
+    raw_phone = _text(get("phone")).strip()
     phone = fast_phone(raw_phone, region or default_region) if raw_phone else ""
     handles = []
     for key in HANDLE_FIELDS:
-        value = record.get(key)
+        value = get(key)
         if not value or not isinstance(value, str):
             continue
         text = value.strip().lstrip("@").casefold()
         if text and not any(ch.isspace() for ch in text):
             handles.append((key, text))
-    slugs = tuple(
-        match_form(s)
-        for s in (slug(email.partition("@")[0]), *(slug(h) for _, h in handles))
-        if len(s) >= 5
-    )
+    slugs: tuple[str, ...] = ()
+    if email or handles:
+        slugs = tuple(
+            match_form(s)
+            for s in (slug(email.partition("@")[0]), *(slug(h) for _, h in handles))
+            if len(s) >= 5
+        )
     last_from_slug = False
     if first and not last and slugs:
         last = _split_slug_name(first, slugs)
         last_from_slug = bool(last)
+    postcode = _text(get("postcode"))
+    birthday = _text(get("birthday"))
     return PreparedRecord(
-        id=record.get(id_field),
+        id=get(id_field),
         first=first,
         last=last,
         last_from_slug=last_from_slug,
         email=email,
         phone=phone,
         handles=tuple(handles),
-        slugs=tuple(dict.fromkeys(slugs)),
-        city=match_form(_text(record, "city")),
-        postcode=_text(record, "postcode").strip().replace(" ", "").casefold(),
-        address=match_form(_text(record, "address")),
-        birthday=_birthday(_text(record, "birthday")),
-        company=match_form(_text(record, "company")),
-        external_id=_text(record, "external_id").strip(),
+        slugs=tuple(dict.fromkeys(slugs)) if len(slugs) > 1 else slugs,
+        city=_folded(get("city")),
+        postcode=postcode.strip().replace(" ", "").casefold() if postcode else "",
+        address=_folded(get("address")),
+        birthday=_birthday(birthday) if birthday else "",
+        company=_folded(get("company")),
+        external_id=_text(get("external_id")).strip(),
         region=region,
-        source=_text(record, source_field) if source_field else "",
+        source=_text(get(source_field)) if source_field else "",
         other_splits=other_splits,
     )

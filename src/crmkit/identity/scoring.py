@@ -3,11 +3,10 @@ keep two people apart, and the namesake rule for pairs linked by a name alone.""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
 from crmkit.identity.compare import slug
-from crmkit.identity.features import FEATURES, compare_records
+from crmkit.identity.features import FEATURE_VALUES, FEATURES, compare_records, value_counts
 from crmkit.identity.model import MatchModel
 from crmkit.identity.prepare import PreparedRecord
 from crmkit.text import phonetic_key
@@ -31,11 +30,7 @@ _PHONE, _EMAIL, _HANDLE = (FEATURES.index(f) for f in ("phone", "email", "handle
 # that name stops counting as evidence of its own.
 _NAMESAKES = 4
 _TF_VALUES: dict[int, Callable[[PreparedRecord], object]] = {
-    FEATURES.index("phone"): lambda r: r.phone,
-    FEATURES.index("email"): lambda r: r.email,
-    FEATURES.index("handle"): lambda r: r.handles[0] if r.handles else "",
-    _FIRST: lambda r: r.first,
-    _LAST: lambda r: r.last,
+    f: FEATURE_VALUES[f] for f in (_PHONE, _EMAIL, _HANDLE, _FIRST, _LAST)
 }
 
 
@@ -68,11 +63,15 @@ class PairJudge:
         records = [*left, *(right or ())]
         # Value frequencies mean something only over many records.
         self._use_tf = len(records) >= 1000
-        self._freq = {
-            f: Counter(v for v in map(get, records) if v) for f, get in _TF_VALUES.items()
-        }
+        self._freq = {f: value_counts(records, get) for f, get in _TF_VALUES.items()}
         self._totals = {f: max(sum(c.values()), 1) for f, c in self._freq.items()}
         self._verdicts: dict[tuple[int, int], int] = {}
+        # Per feature, its top level ("equal"); and what depends on a vector alone, worked
+        # out once per distinct vector (a few thousand) rather than once per pair (millions).
+        self._top = tuple(len(row) - 1 for row in model.m)
+        self._conflicts: dict[Vector, int] = {}
+        self._corroborated: dict[Vector, bool] = {}
+        self._name_keys: list[str] | None = None
         self._holders: dict[tuple[int, object], list[int]] | None = None
         self._shared: dict[tuple[int, object], bool] = {}
         self._by_name: dict[str, list[int]] | None = None
@@ -92,11 +91,13 @@ class PairJudge:
         key = (f, value)
         if key not in self._shared:
             if self._holders is None:
+                # Only values held more than once can be shared: the rest (most phones and
+                # mailboxes) are left out of the index, which saves a million entries.
                 self._holders = {}
-                for n, r in enumerate(self.left):
-                    for g in (_PHONE, _EMAIL, _HANDLE):
-                        v = _TF_VALUES[g](r)
-                        if v:
+                for g in (_PHONE, _EMAIL, _HANDLE):
+                    counts = self._freq[g]
+                    for n, v in enumerate(map(_TF_VALUES[g], self.left)):
+                        if v and counts[v] > 1:
                             self._holders.setdefault((g, v), []).append(n)
             ids = self._holders.get(key, [])
             self._shared[key] = len(ids) > self.max_name_only_block or any(
@@ -110,27 +111,32 @@ class PairJudge:
         """The pair's vector, with agreement on a shared phone, mailbox or account set to
         "no evidence" (deduplication only): it says "same household", not "same person"."""
         vector = self.vector(i, j)
-        if self.right is not self.left:
+        top = self._top
+        if self.right is not self.left or (
+            vector[_PHONE] != top[_PHONE]
+            and vector[_EMAIL] != top[_EMAIL]
+            and vector[_HANDLE] != top[_HANDLE]
+        ):
             return vector
         out = None
-        a, b = self.left[i], self.right[j]
         for f in (_PHONE, _EMAIL, _HANDLE):
-            if vector[f] == len(self.model.m[f]) - 1:
-                value = _TF_VALUES[f](a)
+            if vector[f] == top[f]:
+                value = _TF_VALUES[f](self.left[i])
                 if value and (
                     self.shared_value(f, value)
-                    or self._name_like(f, value, a)
-                    or self._name_like(f, value, b)
+                    or self._name_like(f, value, i)
+                    or self._name_like(f, value, j)
                 ):
                     out = list(vector) if out is None else out
                     out[f] = 0
         return vector if out is None else tuple(out)
 
-    def _name_like(self, f: int, value: object, r: PreparedRecord) -> bool:
+    def _name_like(self, f: int, value: object, n: int) -> bool:
         # "besa.kola@…" is the name itself: where several people bear that name, namesakes
         # type the very same address, so it proves no more than the name does.
         if f == _PHONE:
             return False
+        r = self.left[n]
         text = value.partition("@")[0] if isinstance(value, str) else str(value[1])  # type: ignore[index]
         if any(ch.isdigit() for ch in text) or not (r.first and r.last):
             return False
@@ -139,7 +145,7 @@ class PairJudge:
         first, last = r.first.replace(" ", ""), r.last.replace(" ", "")
         if letters not in (phonetic_key(first + last), phonetic_key(last + first)):
             return False
-        return self.namesake_count(f, name_key(r)) >= _NAMESAKES
+        return self.namesake_count(f, self._name_key(n)) >= _NAMESAKES
 
     def namesake_count(self, f: int, key: str) -> int:
         """How many different values of field *f* (mailboxes, accounts) records under the
@@ -157,8 +163,9 @@ class PairJudge:
         out: dict[int, float] = {}
         if not self._use_tf:
             return out
+        top = self._top
         for f, get in _TF_VALUES.items():
-            if vector[f] and vector[f] == len(self.model.m[f]) - 1:
+            if vector[f] and vector[f] == top[f]:
                 value = get(self.left[i])
                 if value:
                     out[f] = self._freq[f][value] / self._totals[f]
@@ -174,6 +181,12 @@ class PairJudge:
 
     def conflict(self, vector: Vector) -> int:
         """0 none, 1 soft (different first names), 2 hard (two phones, mailboxes, accounts)."""
+        verdict = self._conflicts.get(vector)
+        if verdict is None:
+            verdict = self._conflicts[vector] = self._conflict(vector)
+        return verdict
+
+    def _conflict(self, vector: Vector) -> int:
         verdict = 0
         for f, level in self.conflicts:
             if vector[f] != level:
@@ -205,16 +218,29 @@ class PairJudge:
 
     def corroborated(self, vector: Vector) -> bool:
         """Evidence beyond the name: an identity, or other fields worth 8 bits."""
+        known = self._corroborated.get(vector)
+        if known is None:
+            known = self._corroborated[vector] = self._corroborated_uncached(vector)
+        return known
+
+    def _corroborated_uncached(self, vector: Vector) -> bool:
         if any(vector[f] >= lo for f, lo in _IDENTITY):
             return True
         rest = tuple(0 if f in _NAMES else level for f, level in enumerate(vector))
         return self.model.bits(rest) >= 8.0
 
+    def _name_key(self, n: int) -> str:
+        """:func:`name_key` of left record *n*, worked out once per record."""
+        if self._name_keys is None:
+            one: dict[str, str] = {}  # one string per distinct key, not one per record
+            self._name_keys = [one.setdefault(k, k) for k in map(name_key, self.left)]
+        return self._name_keys[n]
+
     def _name_index(self) -> dict[str, list[int]]:
         if self._by_name is None:
             self._by_name = {}
-            for n, r in enumerate(self.left):
-                k = name_key(r)
+            for n in range(len(self.left)):
+                k = self._name_key(n)
                 if k:
                     self._by_name.setdefault(k, []).append(n)
         return self._by_name
@@ -243,7 +269,7 @@ class PairJudge:
             return self.model.probability(vector, self.tf(i, vector))
         vector = self.effective(i, j)
         if not self.corroborated(vector) and (
-            self.namesakes(name_key(a)) or self.namesakes(name_key(b))
+            self.namesakes(self._name_key(i)) or self.namesakes(self._name_key(j))
         ):
             return 0.0
         return self.model.probability(vector, self.tf(i, vector))

@@ -4,30 +4,29 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from crmkit.identity.features import FEATURES, LEVEL_NAMES, compare_records
+from crmkit.identity.features import (
+    FEATURE_VALUES,
+    FEATURES,
+    LEVEL_NAMES,
+    compare_records,
+    value_counts,
+)
 from crmkit.identity.prepare import PreparedRecord
 
 __all__ = ["estimate_u"]
-
-_VALUES: tuple[Callable[[PreparedRecord], object], ...] = (
-    lambda r: r.phone, lambda r: r.email, lambda r: r.handles[0] if r.handles else "",
-    lambda r: r.slugs[0] if r.slugs else "", lambda r: r.first, lambda r: r.last,
-    lambda r: r.city, lambda r: r.postcode, lambda r: r.address, lambda r: r.birthday,
-    lambda r: r.company, lambda r: r.external_id,
-)  # fmt: skip
 
 
 def _collision(
     left: Sequence[PreparedRecord], right: Sequence[PreparedRecord] | None, f: int
 ) -> float:
-    get = _VALUES[f]
-    a = Counter(v for v in map(get, left) if v)
+    get = FEATURE_VALUES[f]
+    a = value_counts(left, get)
     if right is None:
         n = sum(a.values())
         return sum(c * (c - 1) for c in a.values()) / (n * (n - 1)) if n > 1 else 0.0
-    b = Counter(v for v in map(get, right) if v)
+    b = value_counts(right, get)
     na, nb = sum(a.values()), sum(b.values())
     return sum(c * b[v] for v, c in a.items()) / (na * nb) if na and nb else 0.0
 
