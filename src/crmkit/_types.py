@@ -39,13 +39,26 @@ def paused_gc() -> Iterator[None]:
     Measured here: building 1M small objects takes 7.9 s with the collector on and 4.3 s
     with it paused, because every generation-0 threshold triggers a scan of live objects.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    # Counted, so overlapping pauses from several threads nest: the collector comes back
+    # when the last one ends, and only if it was on when the first one began.
+    global _pauses, _resume_gc
+    with _pause_lock:
+        if _pauses == 0:
+            _resume_gc = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume_gc:
+                gc.enable()
+
+
+_pause_lock = threading.Lock()
+_pauses = 0
+_resume_gc = False
 
 
 def utcnow() -> datetime:
