@@ -11,6 +11,7 @@ from crmkit.importing import ImportReport
 from crmkit.merging import MergeResult
 from crmkit.resolution import Candidate, Resolution
 from crmkit.review import ReviewItem
+from crmkit.segments import Segment, field, in_list, tag
 from crmkit.storage import MemoryStorage, SQLiteStorage, Storage
 from crmkit.tasks import (
     AutomationReport,
@@ -75,3 +76,12 @@ def use_the_api() -> None:
         pass
     del sqlite_crm, same, who, when, timeline, last, merged, report, org, amount
     del fuzzy, decided, indexed
+
+
+def use_segments_and_lists(crm: CRM) -> None:
+    seg: Segment = (field("city") == "Sofia") & tag("vip") & ~in_list("June launch")
+    members: list[Contact] = crm.segments.members(seg)
+    crm.lists.create("June launch", from_segment=seg)
+    on_list: list[Contact] = crm.lists.members(" June launch ")
+    assert Segment.from_dict(seg.to_dict()) == seg
+    del members, on_list
