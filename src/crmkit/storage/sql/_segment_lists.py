@@ -9,12 +9,10 @@ The subquery is not correlated, so each engine runs it once per evaluation.
 from __future__ import annotations
 
 from crmkit.errors import ListNotFoundError
-from crmkit.storage.sql._segment_values import Frag
+from crmkit.storage.sql._segment_values import Frag, by_code_point
 from crmkit.storage.sql._session import SQLSession
 
 __all__ = ["check_lists", "list_membership"]
-
-_BY_CODE_POINT = {"sqlite": "l.id", "postgresql": 'l.id COLLATE "C"'}
 
 
 def check_lists(db: SQLSession, workspace: str, names: list[str]) -> None:
@@ -29,7 +27,7 @@ def check_lists(db: SQLSession, workspace: str, names: list[str]) -> None:
 
 def list_membership(db: SQLSession, workspace: str, list_name: str) -> Frag:
     """``c.id IN (the current members of the list)``; values only as parameters."""
-    order = f"l.at DESC, {_BY_CODE_POINT[db.dialect.name]} DESC"
+    order = f"l.at DESC, {by_code_point(db, 'l.id')} DESC"
     return (
         "(c.id IN (SELECT m.contact_id FROM (SELECT l.contact_id, l.added, row_number()"
         f" OVER (PARTITION BY l.contact_id ORDER BY {order}) AS latest FROM list_changes l"

@@ -9,7 +9,14 @@ from crmkit.segments._evaluate import anniversary_days, value_predicate
 from crmkit.segments._fields import FieldKind, Op, fold_text
 from crmkit.segments._nodes import Anniversary, Condition, DateWindow
 from crmkit.storage.sql._segment_behaviour import SQL_OPS, comparison
-from crmkit.storage.sql._segment_values import Frag, Source, member_of, source_for, when_org
+from crmkit.storage.sql._segment_values import (
+    Frag,
+    Source,
+    by_code_point,
+    member_of,
+    source_for,
+    when_org,
+)
 from crmkit.storage.sql._session import SQLSession
 
 __all__ = ["Profile"]
@@ -22,9 +29,6 @@ def _folded(value: Any) -> Any:
 
 
 _POSITION = {"sqlite": "instr({e}, ?)", "postgresql": "strpos({e}, ?)"}
-# Python compares str by code point; so do SQLite's BINARY and PostgreSQL's "C" collation
-# (byte order of UTF-8 is code point order). Other PostgreSQL collations order differently.
-_BY_CODE_POINT = {"sqlite": "{e}", "postgresql": '({e} COLLATE "C")'}
 
 
 def _twin_condition(db: SQLSession, twin: str, op: Op, value: Any) -> Frag:
@@ -33,7 +37,7 @@ def _twin_condition(db: SQLSession, twin: str, op: Op, value: Any) -> Frag:
     if op is Op.IN:
         return member_of(db, (twin, []), [fold_text(v) for v in value])
     dialect = db.dialect.name
-    e = _BY_CODE_POINT[dialect].format(e=twin)
+    e = by_code_point(db, twin)
     if op is Op.BETWEEN:
         return f"({e} BETWEEN ? AND ?)", [fold_text(value[0]), fold_text(value[1])]
     target = fold_text(value)

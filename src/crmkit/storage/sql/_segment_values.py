@@ -27,7 +27,7 @@ from crmkit.segments._fields import CONTACT_FIELDS, ORGANIZATION_FIELDS, FieldKi
 from crmkit.storage.sql._folded import CONTACT_FOLDED, ORGANIZATION_FOLDED, twin
 from crmkit.storage.sql._session import SQLSession, dumps
 
-__all__ = ["Frag", "Source", "member_of", "source_for", "when_org"]
+__all__ = ["Frag", "Source", "by_code_point", "member_of", "source_for", "when_org"]
 
 #: A piece of a WHERE clause and its parameters, in order of their ``?``.
 Frag = tuple[str, list[Any]]
@@ -61,6 +61,16 @@ _CUSTOMER_TYPE = "CASE WHEN {t}.organization_id IS NULL THEN 'individual' ELSE '
 # Above this many values an IN list travels as one parameter (a JSON array, or a PostgreSQL
 # array) instead of one ``?`` each: SQLite caps the parameters of a statement.
 _INLINE = 64
+
+
+# Python compares str by code point; so do SQLite's BINARY and PostgreSQL's "C" collation
+# (byte order of UTF-8 is code point order). Other PostgreSQL collations order differently.
+_BY_CODE_POINT = {"sqlite": "{e}", "postgresql": '({e} COLLATE "C")'}
+
+
+def by_code_point(db: SQLSession, expr: str) -> str:
+    """*expr* as it orders and compares in Python's ``str`` order, on this engine."""
+    return _BY_CODE_POINT[db.dialect.name].format(e=expr)
 
 
 def member_of(db: SQLSession, frag: Frag, values: Sequence[str]) -> Frag:
