@@ -98,6 +98,10 @@ _PERSIAN = {
     "ل": "l", "م": "m", "ن": "n", "و": "u", "ه": "h", "ی": "i", "ء": "",
 }  # fmt: skip
 _TRANSLIT = str.maketrans({**_CYRILLIC, **_PERSIAN})
+# Persian ه after a letter written z, k, g or p would make a Latin digraph (zh, kh, gh, ph)
+# that the variants below read as one sound: "زهرا" must read "zahra", not "zhra" (= "jra").
+# The short vowel the script leaves out is written in its place.
+_PERSIAN_H_RE = re.compile("(?<=[زذضظکگپ])ه")
 
 # Variant spellings, collapsed in this order (longest first) to one canonical spelling.
 _VARIANTS = (
@@ -150,13 +154,13 @@ def latinize(text: str) -> str:
     'hristo stoyanov'
     >>> latinize("Щерев Жеков")
     'shterev zhekov'
-    >>> latinize("زهرا")
-    'zhra'
+    >>> latinize("زهرا"), latinize("مهدی")
+    ('zahra', 'mhdi')
     """
     folded = fold(text)
     if folded.isascii():
         return folded
-    return folded.translate(_TRANSLIT)
+    return _PERSIAN_H_RE.sub("اه", folded).translate(_TRANSLIT)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -173,7 +177,12 @@ def match_form(text: str) -> str:
     True
     >>> match_form("Ghasemi") == match_form("Qasemi")
     True
+    >>> match_form("Пешшо"), match_form("زهرا") == match_form("Zahra")
+    ('pesho', True)
     """
+    # Doubled letters collapse before transliteration too: a doubled "ш" would otherwise
+    # become "shsh", which no collapsing of Latin letters undoes.
+    text = _DOUBLE_RE.sub(r"\1", text) if not text.isascii() else text
     return " ".join(map(_match_word, _PUNCT_RE.sub(" ", latinize(text)).split()))
 
 

@@ -77,6 +77,9 @@ def _name_level(a: str, b: str, *, phonetic: bool = True) -> int:
         return 0
     if a == b:
         return 4
+    if phonetic and (len(a) == 1 or len(b) == 1):
+        # An initial ("D. Hallani") agrees with every name it starts, and proves no more.
+        return 2 if a[0] == b[0] else 1
     sim = jaro_winkler(a, b)
     if sim >= 0.92:
         return 3

@@ -3,9 +3,10 @@ keep two people apart, and the namesake rule for pairs linked by a name alone.""
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
-from crmkit.identity.compare import slug
 from crmkit.identity.features import FEATURE_VALUES, FEATURES, compare_records, value_counts
 from crmkit.identity.model import MatchModel
 from crmkit.identity.prepare import PreparedRecord
@@ -26,9 +27,13 @@ CONFLICT_FIELDS: Mapping[str, int] = {
     "first name": 1, "phone": 1, "email": 1, "handle": 1, "external id": 1,
 }  # fmt: skip
 _PHONE, _EMAIL, _HANDLE = (FEATURES.index(f) for f in ("phone", "email", "handle"))
-# Different mailboxes (or accounts) under one name from which an address that merely spells
-# that name stops counting as evidence of its own.
-_NAMESAKES = 4
+# Exact agreement on one phone, mailbox, account or external id: (feature, its "equal" level).
+_EXACT_IDS = tuple((FEATURES.index(f), level) for f, level in
+                   (("phone", 3), ("email", 3), ("handle", 2), ("external id", 2)))  # fmt: skip
+# Below this many identifier-sharing pairs with both given names, the share of them that are
+# two people is not estimated from the data; the fallback is a household line now and then.
+_MIN_ID_PAIRS = 50
+_DEFAULT_ID_COLLISIONS = 0.02
 _TF_VALUES: dict[int, Callable[[PreparedRecord], object]] = {
     f: FEATURE_VALUES[f] for f in (_PHONE, _EMAIL, _HANDLE, _FIRST, _LAST)
 }
@@ -77,6 +82,7 @@ class PairJudge:
         self._by_name: dict[str, list[int]] | None = None
         self._ambiguous: dict[str, bool] = {}
         self._namesake_counts: dict[tuple[int, str], int] = {}
+        self._id_logit: float | None = None
 
     def vector(self, i: int, j: int) -> Vector:
         v = self.vectors.get((i, j))
@@ -122,30 +128,10 @@ class PairJudge:
         for f in (_PHONE, _EMAIL, _HANDLE):
             if vector[f] == top[f]:
                 value = _TF_VALUES[f](self.left[i])
-                if value and (
-                    self.shared_value(f, value)
-                    or self._name_like(f, value, i)
-                    or self._name_like(f, value, j)
-                ):
+                if value and self.shared_value(f, value):
                     out = list(vector) if out is None else out
                     out[f] = 0
         return vector if out is None else tuple(out)
-
-    def _name_like(self, f: int, value: object, n: int) -> bool:
-        # "besa.kola@…" is the name itself: where several people bear that name, namesakes
-        # type the very same address, so it proves no more than the name does.
-        if f == _PHONE:
-            return False
-        r = self.left[n]
-        text = value.partition("@")[0] if isinstance(value, str) else str(value[1])  # type: ignore[index]
-        if any(ch.isdigit() for ch in text) or not (r.first and r.last):
-            return False
-        # Compared by consonant skeleton, so "puyarezaie" reads as "پويا رضایی".
-        letters = phonetic_key(slug(text))
-        first, last = r.first.replace(" ", ""), r.last.replace(" ", "")
-        if letters not in (phonetic_key(first + last), phonetic_key(last + first)):
-            return False
-        return self.namesake_count(f, self._name_key(n)) >= _NAMESAKES
 
     def namesake_count(self, f: int, key: str) -> int:
         """How many different values of field *f* (mailboxes, accounts) records under the
@@ -171,13 +157,57 @@ class PairJudge:
                     out[f] = self._freq[f][value] / self._totals[f]
         return out
 
+    def identifier_logit(self) -> float:
+        """The log2 odds that two records sharing a phone, mailbox, account or external id are
+        one person, learnt without labels from the candidate pairs that share one.
+
+        An identifier is one person's far more often than chance says (the model's u counts
+        collisions of values, and most collisions are the same person writing again), so a
+        shared one is judged by how often the data shows it shared: the pairs on one
+        identifier whose given names cannot be one person's (a family's landline, a shared
+        inbox) estimate that rate.
+        """
+        if self._id_logit is None:
+            both = conflicting = 0
+            for vector, count in Counter(self.vectors.values()).items():
+                if vector[_FIRST] and any(vector[f] == top for f, top in _EXACT_IDS):
+                    both += count
+                    conflicting += count if self.conflict(vector) else 0
+            rate = (
+                (conflicting + 1) / (both + 2) if both >= _MIN_ID_PAIRS else _DEFAULT_ID_COLLISIONS
+            )
+            self._id_logit = math.log2((1.0 - rate) / rate)
+        return self._id_logit
+
+    def _on_identifier(self, vector: Vector) -> tuple[Vector, list[str]] | None:
+        """*vector* without its exactly agreeing identifiers, and their names; None when it
+        has none."""
+        agreed = [f for f, top in _EXACT_IDS if vector[f] == top]
+        if not agreed:
+            return None
+        rest = tuple(0 if f in agreed else level for f, level in enumerate(vector))
+        return rest, [FEATURES[f] for f in agreed]
+
+    def _scored(self, i: int, vector: Vector) -> tuple[float, tuple[str, ...]]:
+        tf = self.tf(i, vector)
+        p = self.model.probability(vector, tf)
+        on_id = self._on_identifier(vector)
+        if on_id is not None:
+            rest, names = on_id
+            logit = self.identifier_logit() + self.model.bits(rest, tf)
+            q = 1.0 / (1.0 + 2.0 ** (-max(min(logit, 60.0), -60.0)))
+            if q > p:
+                head = f"{', '.join(names)} equal +{self.identifier_logit():.1f}"
+                return q, (head, *self.model.explain(rest, tf))
+        return p, ()
+
     def probability(self, i: int, j: int) -> float:
-        vector = self.effective(i, j)
-        return self.model.probability(vector, self.tf(i, vector))
+        return self._scored(i, self.effective(i, j))[0]
 
     def explain(self, i: int, j: int) -> tuple[str, ...]:
         vector = self.effective(i, j)
-        return self.model.explain(vector, self.tf(i, vector))
+        p, reasons = self._scored(i, vector)
+        return reasons or self.model.explain(vector, self.tf(i, vector))
 
     def conflict(self, vector: Vector) -> int:
         """0 none, 1 soft (different first names), 2 hard (two phones, mailboxes, accounts)."""
@@ -266,10 +296,10 @@ class PairJudge:
         if self.right is self.left and a.source and a.source == b.source:
             return 0.0
         if self.right is not self.left:
-            return self.model.probability(vector, self.tf(i, vector))
+            return self._scored(i, vector)[0]
         vector = self.effective(i, j)
         if not self.corroborated(vector) and (
             self.namesakes(self._name_key(i)) or self.namesakes(self._name_key(j))
         ):
             return 0.0
-        return self.model.probability(vector, self.tf(i, vector))
+        return self._scored(i, vector)[0]
