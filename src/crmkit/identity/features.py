@@ -93,7 +93,29 @@ def _name_level(a: str, b: str, *, phonetic: bool = True) -> int:
         return 2
     if sim >= 0.6 and min(len(a), len(b)) >= 4 and within_edits(a, b, 2):
         return 2
+    if _clipped(a, b) or _clipped(b, a):
+        return 2
     return 1
+
+
+# Endings pet forms add to a clipped name: Roni, Beni, Mike, Dimo.
+_PET_ENDINGS = frozenset("ieoy")
+
+
+def _clipped(short: str, full: str) -> bool:
+    """True when *short* may be a pet form clipped from *full*: a part of it ("Gel" from
+    Angelica, "Roni" from Agron, "Keli" from Enkelejda) or its first syllable with a pet
+    ending ("Eli" from Elena). Such a pair is no evidence of one person, but no veto either.
+
+    >>> _clipped("roni", "agron"), _clipped("eli", "elena"), _clipped("jan", "piotr")
+    (True, True, False)
+    """
+    if " " in short or len(short) > 5 or len(full) < len(short) + 2:
+        return False
+    stem = short[:-1] if len(short) >= 4 and short[-1] in _PET_ENDINGS else short
+    if len(stem) >= 3 and stem in full:
+        return True
+    return len(short) <= 4 and short[-1] in _PET_ENDINGS and short[:2] == full[:2]
 
 
 def _text_level(a: str, b: str) -> int:

@@ -15,7 +15,7 @@ from crmkit.identity.cluster import constrained_clusters
 from crmkit.identity.features import batch_comparer, compare_records
 from crmkit.identity.model import MatchModel
 from crmkit.identity.prepare import PreparedRecord, prepare
-from crmkit.identity.scoring import CONFLICT_FIELDS, PairJudge
+from crmkit.identity.scoring import CONFLICT_FIELDS, DEFAULT_CONFLICTS, PairJudge
 from crmkit.identity.training import estimate_u
 from crmkit.text import DEFAULT_NICKNAMES, Nicknames
 
@@ -125,7 +125,7 @@ class Matcher:
     nicknames: Nicknames = DEFAULT_NICKNAMES
     default_region: str | None = None
     source_field: str | None = None
-    conflicts: frozenset[str] = frozenset(CONFLICT_FIELDS)
+    conflicts: frozenset[str] = DEFAULT_CONFLICTS
     max_block: int = 100
     max_fuzzy_block: int = 12
     max_name_only_block: int = 6

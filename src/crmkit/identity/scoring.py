@@ -12,7 +12,7 @@ from crmkit.identity.model import MatchModel
 from crmkit.identity.prepare import PreparedRecord
 from crmkit.text import phonetic_key
 
-__all__ = ["CONFLICT_FIELDS", "PairJudge"]
+__all__ = ["CONFLICT_FIELDS", "DEFAULT_CONFLICTS", "PairJudge"]
 
 Vector = tuple[int, ...]
 _FIRST = FEATURES.index("first name")
@@ -26,6 +26,10 @@ _IDENTITY = tuple((FEATURES.index(f), lo) for f, lo in
 CONFLICT_FIELDS: Mapping[str, int] = {
     "first name": 1, "phone": 1, "email": 1, "handle": 1, "external id": 1,
 }  # fmt: skip
+# The default: people keep several numbers, mailboxes and accounts, so two of them differing
+# is evidence against one person (a weight), not a veto; two given names that cannot be one
+# person's, or two ids from one system, are.
+DEFAULT_CONFLICTS = frozenset({"first name", "external id"})
 _PHONE, _EMAIL, _HANDLE = (FEATURES.index(f) for f in ("phone", "email", "handle"))
 # Exact agreement on one phone, mailbox, account or external id: (feature, its "equal" level).
 _EXACT_IDS = tuple((FEATURES.index(f), level) for f, level in
@@ -78,7 +82,7 @@ class PairJudge:
         self._corroborated: dict[Vector, bool] = {}
         self._name_keys: list[str] | None = None
         self._holders: dict[tuple[int, object], list[int]] | None = None
-        self._shared: dict[tuple[int, object], bool] = {}
+        self._shared: dict[tuple[int, object], int] = {}
         self._by_name: dict[str, list[int]] | None = None
         self._ambiguous: dict[str, bool] = {}
         self._namesake_counts: dict[tuple[int, str], int] = {}
@@ -89,13 +93,21 @@ class PairJudge:
         return v if v is not None else compare_records(self.left[i], self.right[j])
 
     def shared_value(self, f: int, value: object) -> bool:
-        """True when *value* (a phone, mailbox or account) is held by many records, or by
-        namesakes in hard conflict (same first name; two records of one clean source, or two
-        other phones): an address strangers typed. A family line is not "shared" here: there
-        the first names differ, which keeps the family apart pair by pair while each member's
-        own records still link."""
+        """True when *value* (a phone, mailbox or account) is shared by strangers: by more
+        than ``max_name_only_block`` records of several people, or by namesakes in hard
+        conflict (two records of one clean source). Then agreeing on it says nothing."""
+        return self.holders(f, value) == 2
+
+    def holders(self, f: int, value: object) -> int:
+        """Who holds *value*, as far as the data shows: 0 one person (every holder's given
+        name fits every other's, however many records), 1 a household (given names that
+        cannot be one person's: a family's landline or inbox), 2 strangers (see
+        :meth:`shared_value`). Deduplication only; linkage answers 0."""
         key = (f, value)
-        if key not in self._shared:
+        status = self._shared.get(key)
+        if status is None:
+            if self.right is not self.left:
+                return 0
             if self._holders is None:
                 # Only values held more than once can be shared: the rest (most phones and
                 # mailboxes) are left out of the index, which saves a million entries.
@@ -106,12 +118,21 @@ class PairJudge:
                         if v and counts[v] > 1:
                             self._holders.setdefault((g, v), []).append(n)
             ids = self._holders.get(key, [])
-            self._shared[key] = len(ids) > self.max_name_only_block or any(
-                self.verdict(a, b) == 2 and self.vector(*sorted((a, b)))[_FIRST] >= 3
-                for x, a in enumerate(ids)
-                for b in ids[x + 1 :]
-            )
-        return self._shared[key]
+            status = 0
+            for x, a in enumerate(ids):
+                for b in ids[x + 1 :]:
+                    verdict = self.verdict(a, b)
+                    if verdict == 2 and self.vector(a, b)[_FIRST] >= 3:
+                        status = 2
+                        break
+                    if verdict:
+                        status = 1
+                if status == 2:
+                    break
+            if status == 1 and len(ids) > self.max_name_only_block:
+                status = 2
+            self._shared[key] = status
+        return status
 
     def effective(self, i: int, j: int) -> Vector:
         """The pair's vector, with agreement on a shared phone, mailbox or account set to
@@ -179,19 +200,26 @@ class PairJudge:
             self._id_logit = math.log2((1.0 - rate) / rate)
         return self._id_logit
 
-    def _on_identifier(self, vector: Vector) -> tuple[Vector, list[str]] | None:
+    def _on_identifier(self, i: int, j: int, vector: Vector) -> tuple[Vector, list[str]] | None:
         """*vector* without its exactly agreeing identifiers, and their names; None when it
-        has none."""
-        agreed = [f for f, top in _EXACT_IDS if vector[f] == top]
+        has none that singles a person out. A household's line or inbox does so only between
+        two records that both give a name (then the same name; different ones conflict)."""
+        named = bool(self.left[i].first and self.right[j].first)
+        agreed = [
+            f
+            for f, top in _EXACT_IDS
+            if vector[f] == top
+            and (f not in _TF_VALUES or named or not self.holders(f, _TF_VALUES[f](self.left[i])))
+        ]
         if not agreed:
             return None
         rest = tuple(0 if f in agreed else level for f, level in enumerate(vector))
         return rest, [FEATURES[f] for f in agreed]
 
-    def _scored(self, i: int, vector: Vector) -> tuple[float, tuple[str, ...]]:
+    def _scored(self, i: int, j: int, vector: Vector) -> tuple[float, tuple[str, ...]]:
         tf = self.tf(i, vector)
         p = self.model.probability(vector, tf)
-        on_id = self._on_identifier(vector)
+        on_id = self._on_identifier(i, j, vector)
         if on_id is not None:
             rest, names = on_id
             logit = self.identifier_logit() + self.model.bits(rest, tf)
@@ -202,11 +230,11 @@ class PairJudge:
         return p, ()
 
     def probability(self, i: int, j: int) -> float:
-        return self._scored(i, self.effective(i, j))[0]
+        return self._scored(i, j, self.effective(i, j))[0]
 
     def explain(self, i: int, j: int) -> tuple[str, ...]:
         vector = self.effective(i, j)
-        p, reasons = self._scored(i, vector)
+        p, reasons = self._scored(i, j, vector)
         return reasons or self.model.explain(vector, self.tf(i, vector))
 
     def conflict(self, vector: Vector) -> int:
@@ -246,6 +274,14 @@ class PairJudge:
             self._verdicts[key] = cached
         return cached
 
+    @staticmethod
+    def _distinct_ids(vector: Vector) -> bool:
+        """Two different phones, mailboxes or accounts and none in common: two people as far
+        as a name can tell (one person may hold two, but a shared name cannot say so)."""
+        return any(vector[f] == 1 for f in (_PHONE, _EMAIL, _HANDLE)) and not any(
+            vector[f] == top for f, top in _EXACT_IDS
+        )
+
     def corroborated(self, vector: Vector) -> bool:
         """Evidence beyond the name: an identity, or other fields worth 8 bits."""
         known = self._corroborated.get(vector)
@@ -283,7 +319,9 @@ class PairJudge:
         if key not in self._ambiguous:
             ids = self._name_index().get(key, [])
             self._ambiguous[key] = len(ids) > self.max_name_only_block or any(
-                self.verdict(a, b) for x, a in enumerate(ids) for b in ids[x + 1 :]
+                self.verdict(a, b) or self._distinct_ids(self.vector(a, b))
+                for x, a in enumerate(ids)
+                for b in ids[x + 1 :]
             )
         return self._ambiguous[key]
 
@@ -296,10 +334,10 @@ class PairJudge:
         if self.right is self.left and a.source and a.source == b.source:
             return 0.0
         if self.right is not self.left:
-            return self._scored(i, vector)[0]
+            return self._scored(i, j, vector)[0]
         vector = self.effective(i, j)
         if not self.corroborated(vector) and (
             self.namesakes(self._name_key(i)) or self.namesakes(self._name_key(j))
         ):
             return 0.0
-        return self._scored(i, vector)[0]
+        return self._scored(i, j, vector)[0]
