@@ -34,8 +34,8 @@ _PHONE, _EMAIL, _HANDLE = (FEATURES.index(f) for f in ("phone", "email", "handle
 # Exact agreement on one phone, mailbox, account or external id: (feature, its "equal" level).
 _EXACT_IDS = tuple((FEATURES.index(f), level) for f, level in
                    (("phone", 3), ("email", 3), ("handle", 2), ("external id", 2)))  # fmt: skip
-# Below this many identifier-sharing pairs with both given names, the share of them that are
-# two people is not estimated from the data; the fallback is a household line now and then.
+# Below this many identifiers (or pairs on one) with given names to compare, the share of them
+# held by two people is not estimated from the data; the fallback is a household now and then.
 _MIN_ID_PAIRS = 50
 _DEFAULT_ID_COLLISIONS = 0.02
 _TF_VALUES: dict[int, Callable[[PreparedRecord], object]] = {
@@ -108,16 +108,7 @@ class PairJudge:
         if status is None:
             if self.right is not self.left:
                 return 0
-            if self._holders is None:
-                # Only values held more than once can be shared: the rest (most phones and
-                # mailboxes) are left out of the index, which saves a million entries.
-                self._holders = {}
-                for g in (_PHONE, _EMAIL, _HANDLE):
-                    counts = self._freq[g]
-                    for n, v in enumerate(map(_TF_VALUES[g], self.left)):
-                        if v and counts[v] > 1:
-                            self._holders.setdefault((g, v), []).append(n)
-            ids = self._holders.get(key, [])
+            ids = self._holder_index().get(key, [])
             status = 0
             for x, a in enumerate(ids):
                 for b in ids[x + 1 :]:
@@ -133,6 +124,20 @@ class PairJudge:
                 status = 2
             self._shared[key] = status
         return status
+
+    def _holder_index(self) -> dict[tuple[int, object], list[int]]:
+        """(field, value) -> the records holding it, for phones, mailboxes and accounts held
+        more than once (deduplication)."""
+        if self._holders is None:
+            # Only values held more than once can be shared: the rest (most phones and
+            # mailboxes) are left out of the index, which saves a million entries.
+            self._holders = {}
+            for g in (_PHONE, _EMAIL, _HANDLE):
+                counts = self._freq[g]
+                for n, v in enumerate(map(_TF_VALUES[g], self.left)):
+                    if v and counts[v] > 1:
+                        self._holders.setdefault((g, v), []).append(n)
+        return self._holders
 
     def effective(self, i: int, j: int) -> Vector:
         """The pair's vector, with agreement on a shared phone, mailbox or account set to
@@ -179,24 +184,34 @@ class PairJudge:
         return out
 
     def identifier_logit(self) -> float:
-        """The log2 odds that two records sharing a phone, mailbox, account or external id are
-        one person, learnt without labels from the candidate pairs that share one.
+        """The log2 odds that two records sharing a phone, mailbox, account or external id
+        that the data shows to be one person's (see :meth:`holders`) are one person, learnt
+        without labels.
 
         An identifier is one person's far more often than chance says (the model's u counts
         collisions of values, and most collisions are the same person writing again), so a
-        shared one is judged by how often the data shows it shared: the pairs on one
-        identifier whose given names cannot be one person's (a family's landline, a shared
-        inbox) estimate that rate.
+        shared one is judged by how often the data shows one shared. Deduplicating, that is
+        the share of the identifiers held by two or more named records whose given names
+        cannot all be one person's (a family's landline or inbox): an identifier that shows
+        no such conflict may still be a household's whose other member has not given a name,
+        and a record on it is that other member about half the time. Linking, it is the
+        share of the candidate pairs on one identifier whose given names conflict.
         """
         if self._id_logit is None:
-            both = conflicting = 0
-            for vector, count in Counter(self.vectors.values()).items():
-                if vector[_FIRST] and any(vector[f] == top for f, top in _EXACT_IDS):
-                    both += count
-                    conflicting += count if self.conflict(vector) else 0
-            rate = (
-                (conflicting + 1) / (both + 2) if both >= _MIN_ID_PAIRS else _DEFAULT_ID_COLLISIONS
-            )
+            seen = different = 0
+            if self.right is self.left:
+                for (f, value), ids in self._holder_index().items():
+                    if sum(1 for n in ids if self.left[n].first) >= 2:
+                        seen += 1
+                        different += self.holders(f, value) != 0
+                share = (different + 1) / (seen + 2) / 2
+            else:
+                for vector, count in Counter(self.vectors.values()).items():
+                    if vector[_FIRST] and any(vector[f] == top for f, top in _EXACT_IDS):
+                        seen += count
+                        different += count if self.conflict(vector) else 0
+                share = (different + 1) / (seen + 2)
+            rate = share if seen >= _MIN_ID_PAIRS else _DEFAULT_ID_COLLISIONS
             self._id_logit = math.log2((1.0 - rate) / rate)
         return self._id_logit
 
