@@ -56,7 +56,16 @@ def block_keys(r: PreparedRecord) -> list[str]:
         if r.postcode:
             keys.append(f"bp:{r.birthday}|{r.postcode}")
     if r.address:
-        keys.append("a:" + " ".join(r.address.split()[:2]))
+        words = r.address.split()
+        keys.append("a:" + " ".join(words[:2]))
+        # The street without its number, where the number or the order of words was mistyped.
+        street = next((w for w in words if not w.isdigit() and len(w) >= 4), "")
+        if street and r.postcode:
+            keys.append(f"pa:{r.postcode}|{street}")
+        if street and r.city:
+            keys.append(f"ca:{r.city}|{street}")
+    if r.city and last:
+        keys.append(f"cl:{r.city}|{last}")
     if r.postcode and last:
         keys.append(f"pl:{r.postcode}|{last[:2]}")
     if r.postcode and first:

@@ -55,8 +55,18 @@ class PreparedRecord:
 
     @property
     def is_empty(self) -> bool:
-        """True when the record has nothing to recognise a person by."""
-        return not (self.first or self.last or self.email or self.phone or self.handles)
+        """True when the record has nothing to recognise a person by (a birthday or a
+        street address with its number does, beside others)."""
+        return not (
+            self.first
+            or self.last
+            or self.email
+            or self.phone
+            or self.handles
+            or self.external_id
+            or self.birthday
+            or self.address
+        )
 
 
 @functools.lru_cache(maxsize=256)

@@ -267,9 +267,11 @@ class PairJudge:
             if f != _FIRST:
                 return 2
             # Two first names under one family name (or none) are two people, e.g. a family
-            # sharing a landline, unless one birthday says the name was mistyped. When the
-            # family names differ too, the record is garbled rather than a relative.
-            if vector[_BIRTHDAY] != 3 and vector[_LAST] != 1:
+            # sharing a landline, unless the birthdays agree or nearly so (one digit, or day
+            # and month swapped): relatives are not born on the same day of another month or
+            # year, so there the name was mistyped or replaced. When the family names differ
+            # too, the record is garbled rather than a relative.
+            if vector[_BIRTHDAY] < 2 and vector[_LAST] != 1:
                 verdict = 1
         return verdict
 
