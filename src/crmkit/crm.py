@@ -32,6 +32,7 @@ from crmkit._api.resolve import (
 from crmkit._api.segments import ConsentAPI, SegmentsAPI
 from crmkit._api.tasks import TasksAPI, UsersAPI
 from crmkit._api.transactions import TransactionsAPI
+from crmkit._missing import present
 from crmkit._types import ensure_aware, utcnow
 from crmkit.card import ContactCard
 from crmkit.consent import DEFAULT_PURPOSES, check_purposes
@@ -45,7 +46,7 @@ from crmkit.errors import (
 from crmkit.funnel.lifecycle import LifecycleStages
 from crmkit.identity.model import MatchModel
 from crmkit.identity.normalize import normalize_channel
-from crmkit.importing import ImportReport
+from crmkit.importing import DataFrameLike, ImportReport
 from crmkit.interactions import Interaction
 from crmkit.merging import MergeRecord, MergeResult, Survivorship
 from crmkit.storage import MemoryStorage, open_storage
@@ -201,7 +202,7 @@ class CRM(IdentityMixin, ReportsMixin):
 
     def import_contacts(
         self,
-        rows: Iterable[Mapping[str, Any]],
+        rows: Iterable[Mapping[str, Any]] | DataFrameLike,
         *,
         match_on: Iterable[str] = ("email", "phone", "handle"),
         dry_run: bool = False,
@@ -251,6 +252,9 @@ class CRM(IdentityMixin, ReportsMixin):
         if not ids.lookup_keys():
             raise ValidationError("identity", None, "record() needs email=, phone= or handle=")
         ev = self._evidence(name, city, postcode, birthday, region)
+        # A notebook row gives NaN for an empty cell: the interaction's fields read it as None.
+        fields = {key: present(value) for key, value in fields.items()}
+        direction = present(direction) or "inbound"
         for attempt in range(_RECORD_ATTEMPTS):
             try:
                 return self._record_once(chan, direction, ids, ev, fields)

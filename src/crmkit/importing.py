@@ -4,17 +4,20 @@ A row is a mapping with the record fields crmkit understands: ``first_name``, ``
 ``full_name`` (or ``name``), ``email``, ``phone``, ``region``, a handle per channel
 (``instagram``, ``facebook``, ``telegram``, ... or ``handle:<channel>``), ``city``,
 ``postcode``, ``address``, ``birthday``, ``tags`` (comma separated) and ``owner``. Any
-other column (``company``, ``external_id``, ...) is kept as a custom field. Empty strings
-count as missing.
+other column (``company``, ``source``, ...) is kept as a custom field. Missing cells
+(``None``, ``NaN``, pandas ``NA``/``NaT``, empty or blank text: :func:`crmkit._missing.is_missing`)
+count as absent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
+from typing import Any, Literal, Protocol, cast
 
 import attrs
 
+from crmkit._missing import is_missing
 from crmkit.errors import ValidationError
 from crmkit.identity.normalize import (
     identity_key,
@@ -23,7 +26,15 @@ from crmkit.identity.normalize import (
     normalize_phone,
 )
 
-__all__ = ["HANDLE_COLUMNS", "ImportReport", "ImportRow", "RowOutcome", "parse_row"]
+__all__ = [
+    "HANDLE_COLUMNS",
+    "DataFrameLike",
+    "ImportReport",
+    "ImportRow",
+    "RowOutcome",
+    "parse_row",
+    "records_of",
+]
 
 HANDLE_COLUMNS = frozenset(
     {"instagram", "facebook", "telegram", "whatsapp", "viber", "tiktok", "twitter", "x",
@@ -108,11 +119,38 @@ class ImportReport:
         return out
 
 
+class DataFrameLike(Protocol):
+    """What :func:`records_of` needs of a pandas (or pandas-like) data frame."""
+
+    @property
+    def columns(self) -> Any: ...
+
+    def to_dict(self, orient: Any = ...) -> Any: ...
+
+
+def records_of(rows: Iterable[Mapping[str, Any]] | DataFrameLike) -> list[Mapping[str, Any]]:
+    """The rows as a list of mappings; a data frame gives one mapping per row.
+
+    Duck-typed (anything with ``columns`` and ``to_dict``), so pandas is never imported.
+
+    >>> records_of([{"name": "Besa"}])
+    [{'name': 'Besa'}]
+    """
+    if hasattr(rows, "columns") and callable(getattr(rows, "to_dict", None)):
+        frame: Any = rows
+        return [{str(k): v for k, v in r.items()} for r in frame.to_dict(orient="records")]
+    return list(cast("Iterable[Mapping[str, Any]]", rows))
+
+
 def _text(row: Mapping[str, Any], key: str) -> str | None:
     value = row.get(key)
-    if value is None:
+    if is_missing(value):
         return None
-    if not isinstance(value, str):
+    if isinstance(value, datetime):  # a pandas Timestamp from a parsed date column
+        value = value.date() if value.time() == time(0) and value.tzinfo is None else value
+    if isinstance(value, date):
+        value = value.isoformat()
+    elif not isinstance(value, str):
         value = str(value)
     return value.strip() or None
 

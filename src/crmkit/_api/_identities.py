@@ -6,6 +6,7 @@ from typing import Any
 
 import attrs
 
+from crmkit._missing import present
 from crmkit.errors import InvalidHandleError
 from crmkit.identity.normalize import (
     identity_key,
@@ -56,7 +57,10 @@ def parse_identities(
     region: str | None = None,
     channel: str | None = None,
 ) -> IdentityArgs:
-    """Validate and normalise; a plain-string handle belongs to *channel*."""
+    """Validate and normalise; a plain-string handle belongs to *channel*. Missing values
+    (``None``, NaN, pandas ``NA``, blank text: :func:`crmkit._missing.is_missing`) are absent.
+    """
+    email, phone, handle = present(email), present(phone), present(handle)
     handle_pair: tuple[str, str] | None = None
     if handle is not None:
         if isinstance(handle, tuple | list) and len(handle) == 2:

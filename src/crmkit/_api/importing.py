@@ -10,7 +10,14 @@ from crmkit._api.erasure import Suppression
 from crmkit.contacts import Contact
 from crmkit.erasure import identity_field
 from crmkit.errors import ConflictError, DuplicateContactError, ValidationError
-from crmkit.importing import ImportReport, ImportRow, RowOutcome, parse_row
+from crmkit.importing import (
+    DataFrameLike,
+    ImportReport,
+    ImportRow,
+    RowOutcome,
+    parse_row,
+    records_of,
+)
 from crmkit.storage.protocols import UnitOfWork
 
 __all__ = ["import_contacts"]
@@ -26,7 +33,7 @@ class _RollBackError(Exception):
 
 def import_contacts(
     ctx: Context,
-    rows: Iterable[Mapping[str, Any]],
+    rows: Iterable[Mapping[str, Any]] | DataFrameLike,
     *,
     match_on: Iterable[str] = ("email", "phone", "handle"),
     dry_run: bool = False,
@@ -36,7 +43,7 @@ def import_contacts(
     matchers = frozenset(match_on)
     if not matchers or not matchers <= {"email", "phone", "handle"}:
         raise ValidationError("match_on", tuple(match_on), "use 'email', 'phone' and/or 'handle'")
-    rows = list(rows)
+    rows = records_of(rows)
     outcomes: list[RowOutcome] = []
     try:
         with ctx.write() as uow:
