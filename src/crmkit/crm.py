@@ -16,7 +16,7 @@ from crmkit._api.duplicates import DuplicateGroup, find_duplicates
 from crmkit._api.erasure import ErasuresAPI, Suppression
 from crmkit._api.funnel import DealsAPI, PipelinesAPI
 from crmkit._api.identity import IdentityMixin, enrich
-from crmkit._api.importing import import_contacts
+from crmkit._api.importing import MATCH_ON, import_contacts
 from crmkit._api.interactions import InteractionsAPI
 from crmkit._api.lists import ListsAPI
 from crmkit._api.merge import merge_contacts, unmerge_contacts
@@ -204,7 +204,7 @@ class CRM(IdentityMixin, ReportsMixin):
         self,
         rows: Iterable[Mapping[str, Any]] | DataFrameLike,
         *,
-        match_on: Iterable[str] = ("email", "phone", "handle"),
+        match_on: Iterable[str] = MATCH_ON,
         dry_run: bool = False,
         all_or_nothing: bool = False,
         progress: Callable[[int, int | None], None] | None = None,
@@ -230,6 +230,7 @@ class CRM(IdentityMixin, ReportsMixin):
         email: Any = None,
         phone: Any = None,
         handle: Any = None,
+        external_id: Any = None,
         name: Any = None,
         region: str | None = None,
         city: Any = None,
@@ -248,9 +249,11 @@ class CRM(IdentityMixin, ReportsMixin):
         identity of an erased person raises :class:`crmkit.errors.SuppressedContactError`.
         """
         chan = normalize_channel(channel)
-        ids = self._identities(email, phone, handle, region, chan)
+        ids = self._identities(email, phone, handle, region, chan, external_id)
         if not ids.lookup_keys():
-            raise ValidationError("identity", None, "record() needs email=, phone= or handle=")
+            raise ValidationError(
+                "identity", None, "record() needs email=, phone=, handle= or external_id="
+            )
         ev = self._evidence(name, city, postcode, birthday, region)
         # A notebook row gives NaN for an empty cell: the interaction's fields read it as None.
         fields = {key: present(value) for key, value in fields.items()}

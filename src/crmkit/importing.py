@@ -2,7 +2,8 @@
 
 A row is a mapping with the record fields crmkit understands: ``first_name``, ``last_name``,
 ``full_name`` (or ``name``), ``email``, ``phone``, ``region``, a handle per channel
-(``instagram``, ``facebook``, ``telegram``, ... or ``handle:<channel>``), ``city``,
+(``instagram``, ``facebook``, ``telegram``, ... or ``handle:<channel>``), ``external_id``
+with the optional ``external_system`` it comes from, ``city``,
 ``postcode``, ``address``, ``birthday``, ``tags`` (comma separated) and ``owner``. Any
 other column (``company``, ``source``, ...) is kept as a custom field. Missing cells
 (``None``, ``NaN``, pandas ``NA``/``NaT``, empty or blank text: :func:`crmkit._missing.is_missing`)
@@ -11,6 +12,8 @@ count as absent.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
 from typing import Any, Literal, Protocol, cast
@@ -22,6 +25,7 @@ from crmkit.errors import ValidationError
 from crmkit.identity.normalize import (
     identity_key,
     normalize_email,
+    normalize_external_id,
     normalize_handle,
     normalize_phone,
 )
@@ -34,6 +38,7 @@ __all__ = [
     "RowOutcome",
     "parse_row",
     "records_of",
+    "row_fingerprint",
 ]
 
 HANDLE_COLUMNS = frozenset(
@@ -43,7 +48,7 @@ HANDLE_COLUMNS = frozenset(
 _PLAIN = ("city", "postcode", "address", "birthday", "owner")
 _KNOWN = frozenset(
     {*_PLAIN, "region", "email", "phone", "first_name", "last_name", "full_name", "name", "tags",
-     *HANDLE_COLUMNS}
+     "external_id", "external_system", *HANDLE_COLUMNS}
 )  # fmt: skip
 
 Action = Literal["created", "updated", "unchanged", "conflict", "error", "suppressed"]
@@ -58,6 +63,7 @@ class ImportRow:
     emails: tuple[str, ...]
     phones: tuple[str, ...]
     handles: Mapping[str, str]
+    external_ids: tuple[tuple[str | None, str], ...] = ()
 
     def identity_keys(self, match_on: frozenset[str]) -> list[str]:
         keys = []
@@ -67,7 +73,43 @@ class ImportRow:
             keys += [identity_key("phone", p) for p in self.phones]
         if "handle" in match_on:
             keys += [identity_key("handle", h, channel=c) for c, h in self.handles.items()]
+        if "external_id" in match_on:
+            keys += [identity_key("external", x, channel=s) for s, x in self.external_ids]
         return keys
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def row_fingerprint(row: ImportRow, occurrence: int = 0) -> str:
+    """A SHA-256 digest of the row's normalised content: two rows that say the same about a
+    person, however their cells were spaced or cased where case does not count, get the same
+    fingerprint. *occurrence* tells apart identical rows of one file (the 2nd copy is 1).
+
+    >>> a = parse_row({"full_name": "Besa  Kola", "tags": "VIP, b2b"}, 0, default_region=None)
+    >>> b = parse_row({"name": "Besa Kola", "tags": "b2b,vip "}, 7, default_region=None)
+    >>> row_fingerprint(a) == row_fingerprint(b) != row_fingerprint(b, 1)
+    True
+    """
+    fields = dict(row.fields)
+    fields["tags"] = sorted({t.casefold() for t in fields.get("tags", ())})
+    content = {
+        "fields": _canonical(fields),
+        "emails": list(row.emails),
+        "phones": list(row.phones),
+        "handles": sorted(row.handles.items()),
+        "external_ids": [list(x) for x in row.external_ids],
+        "occurrence": occurrence,
+    }
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @attrs.frozen
@@ -178,6 +220,11 @@ def parse_row(row: Mapping[str, Any], index: int, *, default_region: str | None)
             if value:
                 chan, handle = normalize_handle(channel, value)
                 handles[chan] = handle
+    external_ids: tuple[tuple[str | None, str], ...] = ()
+    if not is_missing(ext := row.get("external_id")):
+        # Not through _text: an id must be text or an integer, never str() of a float.
+        system = _text(row, "external_system")
+        external_ids = (normalize_external_id(ext, system),)
     given, family = _text(row, "first_name"), _text(row, "last_name")
     name = _text(row, "full_name") or _text(row, "name")
     if name is None and (given or family):
@@ -200,6 +247,6 @@ def parse_row(row: Mapping[str, Any], index: int, *, default_region: str | None)
     }  # fmt: skip
     if custom:
         fields["custom"] = custom
-    if not (name or emails or phones or handles):
-        raise ValidationError("row", index, "no name and no email, phone or handle")
-    return ImportRow(index, fields, emails, phones, handles)
+    if not (name or emails or phones or handles or external_ids):
+        raise ValidationError("row", index, "no name and no email, phone, handle or external_id")
+    return ImportRow(index, fields, emails, phones, handles, external_ids)
