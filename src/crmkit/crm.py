@@ -215,7 +215,14 @@ class CRM(IdentityMixin, ReportsMixin):
         one owner fills in what that contact lacks (values people entered are never
         overwritten), two owners is a conflict. Bad rows are reported with the reason and the
         rest proceeds, unless ``all_or_nothing=True``, which writes nothing when any row fails.
-        ``dry_run=True`` reports what would happen and writes nothing.
+        ``dry_run=True`` reports what would happen and writes nothing. *rows* may be a pandas
+        data frame; empty cells (NaN, ``pd.NA``) are missing values. Importing the same rows
+        again writes nothing, rows without identities included (see docs/importing.md).
+
+        >>> crm = CRM()
+        >>> rows = [{"full_name": "Besa Kola"}, {"name": "Arta", "external_id": 7}]
+        >>> crm.import_contacts(rows).summary(), crm.import_contacts(rows).summary()
+        ({'created': 2}, {'unchanged': 2})
         """
         return import_contacts(self._ctx, rows, match_on=match_on, dry_run=dry_run,
                                all_or_nothing=all_or_nothing, progress=progress)  # fmt: skip
