@@ -7,6 +7,7 @@ because identity lookup is an exact match on these forms.
 from __future__ import annotations
 
 import functools
+import numbers
 import re
 import unicodedata
 from typing import Any
@@ -15,7 +16,12 @@ import email_validator
 import phonenumbers
 
 from crmkit._phone_fast import plain_e164
-from crmkit.errors import InvalidEmailError, InvalidHandleError, InvalidPhoneError
+from crmkit.errors import (
+    InvalidEmailError,
+    InvalidExternalIdError,
+    InvalidHandleError,
+    InvalidPhoneError,
+)
 
 __all__ = [
     "CASE_INSENSITIVE_CHANNELS",
@@ -23,6 +29,7 @@ __all__ = [
     "normalize_channel",
     "normalize_digits",
     "normalize_email",
+    "normalize_external_id",
     "normalize_handle",
     "normalize_phone",
 ]
@@ -215,14 +222,78 @@ def normalize_handle(channel: Any, handle: Any) -> tuple[str, str]:
     return chan, text
 
 
+_MAX_EXTERNAL_ID = 255
+
+
+def _is_bool(value: object) -> bool:
+    return isinstance(value, bool) or type(value).__name__ == "bool_"  # numpy.bool_
+
+
+def normalize_external_id(value: Any, system: Any = None) -> tuple[str | None, str]:
+    """Return ``(system, id)`` for an id from another system, or raise
+    ``InvalidExternalIdError`` naming the field.
+
+    The id is text or an integer (``1042`` and ``"1042"`` are the same id), kept exactly but
+    for surrounding whitespace: ids are case-sensitive in most systems. A float is refused
+    rather than guessed at (``1042.0`` is what pandas makes of an id column with empty cells;
+    read it with ``dtype=str``). The optional *system* names where the id comes from
+    (``"shopify"``), with the rules of a channel name; ids of different systems never clash.
+
+    >>> normalize_external_id(" 1042 "), normalize_external_id(1042, "Shopify")
+    ((None, '1042'), ('shopify', '1042'))
+    >>> normalize_external_id(1042.0)
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.InvalidExternalIdError: invalid external_id 1042.0: expected text or an \
+integer (read id columns with dtype=str)
+    """
+    if isinstance(value, str):
+        text = value.strip()
+    elif isinstance(value, numbers.Integral) and not _is_bool(value):
+        text = str(int(value))
+    else:
+        raise InvalidExternalIdError(
+            "external_id", value, "expected text or an integer (read id columns with dtype=str)"
+        )
+    if not text:
+        raise InvalidExternalIdError("external_id", value, "empty")
+    if "\x00" in text:
+        raise InvalidExternalIdError("external_id", value, "contains a NUL character")
+    if len(text) > _MAX_EXTERNAL_ID:
+        raise InvalidExternalIdError(
+            "external_id", value, f"longer than {_MAX_EXTERNAL_ID} characters"
+        )
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidExternalIdError("external_id", value, "not valid Unicode text") from exc
+        text = unicodedata.normalize("NFC", text)
+    if system is None:
+        return None, text
+    chan = _channel(system) if isinstance(system, str) else None
+    if chan is None:
+        raise InvalidExternalIdError(
+            "external_system", system, "expected a short name like 'shopify'"
+        )
+    return chan, text
+
+
 def identity_key(kind: str, value: str, channel: str | None = None) -> str:
     """The single string under which an identity is indexed.
+
+    An external id's key always has the system part, empty when it has none, so an id
+    holding ``:`` reads back unambiguously.
 
     >>> identity_key("email", "besa@example.al")
     'email:besa@example.al'
     >>> identity_key("handle", "besa.kola", channel="instagram")
     'handle:instagram:besa.kola'
+    >>> identity_key("external", "1042", "shopify"), identity_key("external", "urn:x:7")
+    ('external:shopify:1042', 'external::urn:x:7')
     """
     if kind == "handle":
         return f"handle:{channel}:{value}"
+    if kind == "external":
+        return f"external:{channel or ''}:{value}"
     return f"{kind}:{value}"

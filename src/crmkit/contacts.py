@@ -13,6 +13,7 @@ import attrs
 from crmkit._normalize import (
     identity_key,
     normalize_email,
+    normalize_external_id,
     normalize_handle,
     normalize_phone,
 )
@@ -130,6 +131,9 @@ class Contact:
     emails: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
     handles: Mapping[str, str] = attrs.field(factory=dict)
+    # (system or None, id) pairs: ids of this person in other systems (a shop, a ticketing
+    # tool); each is an identity like an email. Kept in order, all of them through merges.
+    external_ids: tuple[tuple[str | None, str], ...] = ()
     region: str | None = None
     city: str | None = None
     address: str | None = None
@@ -202,6 +206,8 @@ class Contact:
             )
         if "handles" in fields:
             changes["handles"] = _clean_handles(fields["handles"])
+        if "external_ids" in fields:
+            changes["external_ids"] = _clean_external_ids(fields["external_ids"])
         if "birthday" in fields:
             bday = fields["birthday"]
             changes["birthday"] = None if bday is None else ensure_date(bday, "birthday")
@@ -236,7 +242,8 @@ class Contact:
         return {
             "id": self.id, "name": self.name, "given_name": self.given_name,
             "family_name": self.family_name, "emails": list(self.emails),
-            "phones": list(self.phones), "handles": dict(self.handles), "region": self.region,
+            "phones": list(self.phones), "handles": dict(self.handles),
+            "external_ids": [list(pair) for pair in self.external_ids], "region": self.region,
             "city": self.city, "address": self.address, "postcode": self.postcode,
             "birthday": None if self.birthday is None else self.birthday.isoformat(),
             "organization_id": self.organization_id, "tags": sorted(self.tags),
@@ -255,6 +262,7 @@ class Contact:
             id=data["id"], name=data.get("name"), given_name=data.get("given_name"),
             family_name=data.get("family_name"), emails=tuple(data.get("emails", ())),
             phones=tuple(data.get("phones", ())), handles=dict(data.get("handles", {})),
+            external_ids=tuple((s, v) for s, v in data.get("external_ids", ())),
             region=data.get("region"), city=data.get("city"), address=data.get("address"),
             postcode=data.get("postcode"),
             birthday=None if bday is None else date.fromisoformat(bday),
@@ -270,12 +278,14 @@ class Contact:
     def identity_keys(self) -> frozenset[str]:
         """Every identity this contact is known by, as index keys.
 
-        >>> sorted(Contact.new(emails=["a@b.pl"], handles={"instagram": "ab"}).identity_keys())
-        ['email:a@b.pl', 'handle:instagram:ab']
+        >>> sorted(Contact.new(emails=["a@b.pl"], handles={"instagram": "ab"},
+        ...                    external_ids=[("shopify", 1042)]).identity_keys())
+        ['email:a@b.pl', 'external:shopify:1042', 'handle:instagram:ab']
         """
         keys = {identity_key("email", e) for e in self.emails}
         keys.update(identity_key("phone", p) for p in self.phones)
         keys.update(identity_key("handle", h, channel=c) for c, h in self.handles.items())
+        keys.update(identity_key("external", x, channel=s) for s, x in self.external_ids)
         return frozenset(keys)
 
     def exclusive_identity_keys(self) -> frozenset[str]:
@@ -304,6 +314,27 @@ def _clean_handles(value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping):
         raise ValidationError("handles", value, "expected a mapping of channel to handle")
     return dict(normalize_handle(c, h) for c, h in value.items())
+
+
+def _clean_external_ids(value: Any) -> tuple[tuple[str | None, str], ...]:
+    """``"1042"``, ``1042``, ``("shopify", "1042")``, a list of those, or ``{system: id}``."""
+    if value is None:
+        return ()
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        items: Iterable[Any] = (value,)
+    elif isinstance(value, Mapping):
+        items = [(system, ext) for system, ext in value.items()]
+    elif isinstance(value, Iterable):
+        items = value
+    else:
+        raise ValidationError("external_ids", value, "expected a list of ids or (system, id)")
+    pairs = []
+    for item in items:
+        if isinstance(item, tuple | list) and len(item) == 2:
+            pairs.append(normalize_external_id(item[1], item[0]))
+        else:
+            pairs.append(normalize_external_id(item))
+    return tuple(dict.fromkeys(pairs))
 
 
 @attrs.frozen

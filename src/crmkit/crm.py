@@ -16,7 +16,7 @@ from crmkit._api.duplicates import DuplicateGroup, find_duplicates
 from crmkit._api.erasure import ErasuresAPI, Suppression
 from crmkit._api.funnel import DealsAPI, PipelinesAPI
 from crmkit._api.identity import IdentityMixin, enrich
-from crmkit._api.importing import import_contacts
+from crmkit._api.importing import MATCH_ON, import_contacts
 from crmkit._api.interactions import InteractionsAPI
 from crmkit._api.lists import ListsAPI
 from crmkit._api.merge import merge_contacts, unmerge_contacts
@@ -32,6 +32,7 @@ from crmkit._api.resolve import (
 from crmkit._api.segments import ConsentAPI, SegmentsAPI
 from crmkit._api.tasks import TasksAPI, UsersAPI
 from crmkit._api.transactions import TransactionsAPI
+from crmkit._missing import present
 from crmkit._types import ensure_aware, utcnow
 from crmkit.card import ContactCard
 from crmkit.consent import DEFAULT_PURPOSES, check_purposes
@@ -45,7 +46,7 @@ from crmkit.errors import (
 from crmkit.funnel.lifecycle import LifecycleStages
 from crmkit.identity.model import MatchModel
 from crmkit.identity.normalize import normalize_channel
-from crmkit.importing import ImportReport
+from crmkit.importing import DataFrameLike, ImportReport
 from crmkit.interactions import Interaction
 from crmkit.merging import MergeRecord, MergeResult, Survivorship
 from crmkit.storage import MemoryStorage, open_storage
@@ -201,9 +202,9 @@ class CRM(IdentityMixin, ReportsMixin):
 
     def import_contacts(
         self,
-        rows: Iterable[Mapping[str, Any]],
+        rows: Iterable[Mapping[str, Any]] | DataFrameLike,
         *,
-        match_on: Iterable[str] = ("email", "phone", "handle"),
+        match_on: Iterable[str] = MATCH_ON,
         dry_run: bool = False,
         all_or_nothing: bool = False,
         progress: Callable[[int, int | None], None] | None = None,
@@ -214,7 +215,14 @@ class CRM(IdentityMixin, ReportsMixin):
         one owner fills in what that contact lacks (values people entered are never
         overwritten), two owners is a conflict. Bad rows are reported with the reason and the
         rest proceeds, unless ``all_or_nothing=True``, which writes nothing when any row fails.
-        ``dry_run=True`` reports what would happen and writes nothing.
+        ``dry_run=True`` reports what would happen and writes nothing. *rows* may be a pandas
+        data frame; empty cells (NaN, ``pd.NA``) are missing values. Importing the same rows
+        again writes nothing, rows without identities included (see docs/importing.md).
+
+        >>> crm = CRM()
+        >>> rows = [{"full_name": "Besa Kola"}, {"name": "Arta", "external_id": 7}]
+        >>> crm.import_contacts(rows).summary(), crm.import_contacts(rows).summary()
+        ({'created': 2}, {'unchanged': 2})
         """
         return import_contacts(self._ctx, rows, match_on=match_on, dry_run=dry_run,
                                all_or_nothing=all_or_nothing, progress=progress)  # fmt: skip
@@ -229,6 +237,7 @@ class CRM(IdentityMixin, ReportsMixin):
         email: Any = None,
         phone: Any = None,
         handle: Any = None,
+        external_id: Any = None,
         name: Any = None,
         region: str | None = None,
         city: Any = None,
@@ -247,10 +256,15 @@ class CRM(IdentityMixin, ReportsMixin):
         identity of an erased person raises :class:`crmkit.errors.SuppressedContactError`.
         """
         chan = normalize_channel(channel)
-        ids = self._identities(email, phone, handle, region, chan)
+        ids = self._identities(email, phone, handle, region, chan, external_id)
         if not ids.lookup_keys():
-            raise ValidationError("identity", None, "record() needs email=, phone= or handle=")
+            raise ValidationError(
+                "identity", None, "record() needs email=, phone=, handle= or external_id="
+            )
         ev = self._evidence(name, city, postcode, birthday, region)
+        # A notebook row gives NaN for an empty cell: the interaction's fields read it as None.
+        fields = {key: present(value) for key, value in fields.items()}
+        direction = present(direction) or "inbound"
         for attempt in range(_RECORD_ATTEMPTS):
             try:
                 return self._record_once(chan, direction, ids, ev, fields)

@@ -9,7 +9,7 @@ ledger entries the contact took part in lose their snapshots. Two things stay:
   order id and lines, loses its free-text note, and is detached from the contact: its
   ``contact_id`` becomes the erasure's id, a pseudonym shared by the entries of one erased
   person and by nobody else;
-* a **suppression marker** per identity (email, phone, handle): ``HMAC-SHA256(key,
+* a **suppression marker** per identity (email, phone, handle, external id): ``HMAC-SHA256(key,
   "email:besa@example.al")`` where the key is a random 32-byte salt of the workspace, mixed
   with the application's *pepper* when one is configured (``CRM(suppression_pepper=...)``).
   The salt lives in the database, so markers of two workspaces never match each other and a
@@ -118,8 +118,12 @@ def identity_field(key: str) -> tuple[str, str]:
 
     >>> identity_field("email:besa@example.al"), identity_field("handle:instagram:besa.kola")
     (('email', 'besa@example.al'), ('handle', 'instagram:besa.kola'))
+    >>> identity_field("external:shopify:1042"), identity_field("external::1042")
+    (('external_id', 'shopify:1042'), ('external_id', '1042'))
     """
     kind, _, value = key.partition(":")
+    if kind == "external":
+        return "external_id", value.removeprefix(":")
     return kind, value
 
 

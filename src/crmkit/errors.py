@@ -11,6 +11,7 @@ and the message names both.
     │   ├── InvalidEmailError
     │   ├── InvalidPhoneError
     │   ├── InvalidHandleError
+    │   ├── InvalidExternalIdError              an id from another system: blank, NUL, a float
     │   ├── InvalidDatetimeError                naive or out-of-order datetimes
     │   ├── InvalidMoneyError                   float amounts, unknown currencies, negatives
     │   ├── CurrencyMismatchError               mixing currencies without a rates table
@@ -69,6 +70,7 @@ __all__ = [
     "InteractionNotFoundError",
     "InvalidDatetimeError",
     "InvalidEmailError",
+    "InvalidExternalIdError",
     "InvalidHandleError",
     "InvalidMoneyError",
     "InvalidPhoneError",
@@ -131,6 +133,11 @@ class InvalidPhoneError(ValidationError):
 
 class InvalidHandleError(ValidationError):
     """A social handle or channel name that cannot be canonicalised."""
+
+
+class InvalidExternalIdError(ValidationError):
+    """An external id (or its system) that cannot be an identity: not text or an integer,
+    blank, or holding a NUL character."""
 
 
 class InvalidDatetimeError(ValidationError):

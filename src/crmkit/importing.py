@@ -2,28 +2,44 @@
 
 A row is a mapping with the record fields crmkit understands: ``first_name``, ``last_name``,
 ``full_name`` (or ``name``), ``email``, ``phone``, ``region``, a handle per channel
-(``instagram``, ``facebook``, ``telegram``, ... or ``handle:<channel>``), ``city``,
+(``instagram``, ``facebook``, ``telegram``, ... or ``handle:<channel>``), ``external_id``
+with the optional ``external_system`` it comes from, ``city``,
 ``postcode``, ``address``, ``birthday``, ``tags`` (comma separated) and ``owner``. Any
-other column (``company``, ``external_id``, ...) is kept as a custom field. Empty strings
-count as missing.
+other column (``company``, ``source``, ...) is kept as a custom field. Missing cells
+(``None``, ``NaN``, pandas ``NA``/``NaT``, empty or blank text: :func:`crmkit._missing.is_missing`)
+count as absent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Literal
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
+from typing import Any, Literal, Protocol, cast
 
 import attrs
 
+from crmkit._missing import is_missing
 from crmkit.errors import ValidationError
 from crmkit.identity.normalize import (
     identity_key,
     normalize_email,
+    normalize_external_id,
     normalize_handle,
     normalize_phone,
 )
 
-__all__ = ["HANDLE_COLUMNS", "ImportReport", "ImportRow", "RowOutcome", "parse_row"]
+__all__ = [
+    "HANDLE_COLUMNS",
+    "DataFrameLike",
+    "ImportReport",
+    "ImportRow",
+    "RowOutcome",
+    "parse_row",
+    "records_of",
+    "row_fingerprint",
+]
 
 HANDLE_COLUMNS = frozenset(
     {"instagram", "facebook", "telegram", "whatsapp", "viber", "tiktok", "twitter", "x",
@@ -32,7 +48,7 @@ HANDLE_COLUMNS = frozenset(
 _PLAIN = ("city", "postcode", "address", "birthday", "owner")
 _KNOWN = frozenset(
     {*_PLAIN, "region", "email", "phone", "first_name", "last_name", "full_name", "name", "tags",
-     *HANDLE_COLUMNS}
+     "external_id", "external_system", *HANDLE_COLUMNS}
 )  # fmt: skip
 
 Action = Literal["created", "updated", "unchanged", "conflict", "error", "suppressed"]
@@ -47,6 +63,7 @@ class ImportRow:
     emails: tuple[str, ...]
     phones: tuple[str, ...]
     handles: Mapping[str, str]
+    external_ids: tuple[tuple[str | None, str], ...] = ()
 
     def identity_keys(self, match_on: frozenset[str]) -> list[str]:
         keys = []
@@ -56,7 +73,43 @@ class ImportRow:
             keys += [identity_key("phone", p) for p in self.phones]
         if "handle" in match_on:
             keys += [identity_key("handle", h, channel=c) for c, h in self.handles.items()]
+        if "external_id" in match_on:
+            keys += [identity_key("external", x, channel=s) for s, x in self.external_ids]
         return keys
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def row_fingerprint(row: ImportRow, occurrence: int = 0) -> str:
+    """A SHA-256 digest of the row's normalised content: two rows that say the same about a
+    person, however their cells were spaced or cased where case does not count, get the same
+    fingerprint. *occurrence* tells apart identical rows of one file (the 2nd copy is 1).
+
+    >>> a = parse_row({"full_name": "Besa  Kola", "tags": "VIP, b2b"}, 0, default_region=None)
+    >>> b = parse_row({"name": "Besa Kola", "tags": "b2b,vip "}, 7, default_region=None)
+    >>> row_fingerprint(a) == row_fingerprint(b) != row_fingerprint(b, 1)
+    True
+    """
+    fields = dict(row.fields)
+    fields["tags"] = sorted({t.casefold() for t in fields.get("tags", ())})
+    content = {
+        "fields": _canonical(fields),
+        "emails": list(row.emails),
+        "phones": list(row.phones),
+        "handles": sorted(row.handles.items()),
+        "external_ids": [list(x) for x in row.external_ids],
+        "occurrence": occurrence,
+    }
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @attrs.frozen
@@ -108,11 +161,38 @@ class ImportReport:
         return out
 
 
+class DataFrameLike(Protocol):
+    """What :func:`records_of` needs of a pandas (or pandas-like) data frame."""
+
+    @property
+    def columns(self) -> Any: ...
+
+    def to_dict(self, orient: Any = ...) -> Any: ...
+
+
+def records_of(rows: Iterable[Mapping[str, Any]] | DataFrameLike) -> list[Mapping[str, Any]]:
+    """The rows as a list of mappings; a data frame gives one mapping per row.
+
+    Duck-typed (anything with ``columns`` and ``to_dict``), so pandas is never imported.
+
+    >>> records_of([{"name": "Besa"}])
+    [{'name': 'Besa'}]
+    """
+    if hasattr(rows, "columns") and callable(getattr(rows, "to_dict", None)):
+        frame: Any = rows
+        return [{str(k): v for k, v in r.items()} for r in frame.to_dict(orient="records")]
+    return list(cast("Iterable[Mapping[str, Any]]", rows))
+
+
 def _text(row: Mapping[str, Any], key: str) -> str | None:
     value = row.get(key)
-    if value is None:
+    if is_missing(value):
         return None
-    if not isinstance(value, str):
+    if isinstance(value, datetime):  # a pandas Timestamp from a parsed date column
+        value = value.date() if value.time() == time(0) and value.tzinfo is None else value
+    if isinstance(value, date):
+        value = value.isoformat()
+    elif not isinstance(value, str):
         value = str(value)
     return value.strip() or None
 
@@ -140,6 +220,11 @@ def parse_row(row: Mapping[str, Any], index: int, *, default_region: str | None)
             if value:
                 chan, handle = normalize_handle(channel, value)
                 handles[chan] = handle
+    external_ids: tuple[tuple[str | None, str], ...] = ()
+    if not is_missing(ext := row.get("external_id")):
+        # Not through _text: an id must be text or an integer, never str() of a float.
+        system = _text(row, "external_system")
+        external_ids = (normalize_external_id(ext, system),)
     given, family = _text(row, "first_name"), _text(row, "last_name")
     name = _text(row, "full_name") or _text(row, "name")
     if name is None and (given or family):
@@ -162,6 +247,6 @@ def parse_row(row: Mapping[str, Any], index: int, *, default_region: str | None)
     }  # fmt: skip
     if custom:
         fields["custom"] = custom
-    if not (name or emails or phones or handles):
-        raise ValidationError("row", index, "no name and no email, phone or handle")
-    return ImportRow(index, fields, emails, phones, handles)
+    if not (name or emails or phones or handles or external_ids):
+        raise ValidationError("row", index, "no name and no email, phone, handle or external_id")
+    return ImportRow(index, fields, emails, phones, handles, external_ids)

@@ -23,7 +23,7 @@ _SCALARS = ("name", "given_name", "family_name", "region", "city", "address", "p
 
 def keep_survivor_fill_gaps(survivor: Contact, other: Contact, now: datetime) -> Contact:
     """The default survivorship: the survivor's values win, the other's fill its gaps, and
-    every email, phone, handle and tag of both is kept.
+    every email, phone, handle, external id and tag of both is kept.
 
     >>> from datetime import UTC, datetime
     >>> a = Contact.new(name="Besa Kola", emails=["besa@example.al"])
@@ -41,6 +41,7 @@ def keep_survivor_fill_gaps(survivor: Contact, other: Contact, now: datetime) ->
         emails=tuple(dict.fromkeys((*survivor.emails, *other.emails))),
         phones=tuple(dict.fromkeys((*survivor.phones, *other.phones))),
         handles=handles,
+        external_ids=tuple(dict.fromkeys((*survivor.external_ids, *other.external_ids))),
         tags=survivor.tags | other.tags,
         custom={**other.custom, **survivor.custom},
         shared_identities=survivor.shared_identities | other.shared_identities,

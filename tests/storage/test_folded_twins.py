@@ -28,14 +28,16 @@ from crmkit.text import fold
 NOW = datetime(2026, 6, 15, tzinfo=UTC)
 DSN = os.environ.get("CRMKIT_TEST_POSTGRES_DSN", "")
 _ADDED = re.compile(r"ALTER TABLE (\w+) ADD COLUMN (\w+)")
+_CREATED = re.compile(r"CREATE TABLE (\w+)")
 
 
 def _undo_0013(package: str) -> list[str]:
-    """SQL that takes a database at schema 13 back to 12."""
-    sql = load_migrations(package)[12].sql
-    return [f"ALTER TABLE {t} DROP COLUMN {c}" for t, c in _ADDED.findall(sql)] + [
-        "DROP TABLE fold_pending"
-    ]
+    """SQL that takes a database at the newest schema back to 12 (newest migration first)."""
+    out: list[str] = []
+    for migration in reversed(load_migrations(package)[12:]):
+        out += [f"DROP TABLE {t}" for t in _CREATED.findall(migration.sql)]
+        out += [f"ALTER TABLE {t} DROP COLUMN {c}" for t, c in _ADDED.findall(migration.sql)]
+    return out
 
 
 class _SQLite:

@@ -6,10 +6,12 @@ from typing import Any
 
 import attrs
 
+from crmkit._missing import present
 from crmkit.errors import InvalidHandleError
 from crmkit.identity.normalize import (
     identity_key,
     normalize_email,
+    normalize_external_id,
     normalize_handle,
     normalize_phone,
 )
@@ -24,10 +26,14 @@ class IdentityArgs:
     email: str | None = None
     phone: str | None = None
     handle: tuple[str, str] | None = None
+    external_id: tuple[str | None, str] | None = None
 
     def lookup_keys(self) -> list[tuple[str, str]]:
         """``(label, key)`` pairs, strongest evidence first."""
         out = []
+        if self.external_id:
+            system, value = self.external_id
+            out.append(("external id", identity_key("external", value, channel=system)))
         if self.phone:
             out.append(("phone", identity_key("phone", self.phone)))
         if self.email:
@@ -45,6 +51,8 @@ class IdentityArgs:
             fields["phones"] = [self.phone]
         if self.handle:
             fields["handles"] = {self.handle[0]: self.handle[1]}
+        if self.external_id:
+            fields["external_ids"] = [self.external_id]
         return fields
 
 
@@ -53,10 +61,21 @@ def parse_identities(
     email: Any = None,
     phone: Any = None,
     handle: Any = None,
+    external_id: Any = None,
     region: str | None = None,
     channel: str | None = None,
 ) -> IdentityArgs:
-    """Validate and normalise; a plain-string handle belongs to *channel*."""
+    """Validate and normalise; a plain-string handle belongs to *channel*; an external id is
+    an id (``"1042"``, ``1042``) or ``(system, id)``. Missing values
+    (``None``, NaN, pandas ``NA``, blank text: :func:`crmkit._missing.is_missing`) are absent.
+    """
+    email, phone, handle = present(email), present(phone), present(handle)
+    external_id = present(external_id)
+    external: tuple[str | None, str] | None = None
+    if isinstance(external_id, tuple | list) and len(external_id) == 2:
+        external = normalize_external_id(external_id[1], present(external_id[0]))
+    elif external_id is not None:
+        external = normalize_external_id(external_id)
     handle_pair: tuple[str, str] | None = None
     if handle is not None:
         if isinstance(handle, tuple | list) and len(handle) == 2:
@@ -73,4 +92,5 @@ def parse_identities(
         email=None if email is None else normalize_email(email),
         phone=None if phone is None else normalize_phone(phone, region),
         handle=handle_pair,
+        external_id=external,
     )

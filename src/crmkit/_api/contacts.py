@@ -160,18 +160,17 @@ class ContactsAPI:
         return new
 
     def find(self, *, email: Any = None, phone: Any = None, handle: Any = None,
-             region: str | None = None) -> Contact | None:  # fmt: skip
+             external_id: Any = None, region: str | None = None) -> Contact | None:  # fmt: skip
         """The one contact holding exactly this identity, or ``None``.
 
         A shared identity (a family landline) held by several contacts finds ``None``; use
         :meth:`crmkit.CRM.resolve` to see them all.
         """
-        ids = parse_identities(
-            email=email, phone=phone, handle=handle, region=region or self._ctx.default_region
-        )
+        ids = parse_identities(email=email, phone=phone, handle=handle, external_id=external_id,
+                               region=region or self._ctx.default_region)  # fmt: skip
         keys = ids.lookup_keys()
         if not keys:
-            raise ValidationError("identity", None, "give email=, phone= or handle=")
+            raise ValidationError("identity", None, "give email=, phone=, handle= or external_id=")
         with self._ctx.read() as uow:
             owners = {c.id: c for _, key in keys for c in uow.contacts.find_by_identity(key)}
         return next(iter(owners.values())) if len(owners) == 1 else None
@@ -183,16 +182,17 @@ class ContactsAPI:
         email: Any = None,
         phone: Any = None,
         handle: Any = None,
+        external_id: Any = None,
         region: str | None = None,
         shared: bool = False,
     ) -> Contact:
-        """Attach another email, phone or handle; ``shared=True`` marks it as one that
-        several people use (a family landline or inbox)."""
-        ids = parse_identities(
-            email=email, phone=phone, handle=handle, region=region or self._ctx.default_region
-        )
+        """Attach another email, phone, handle or external id (``"1042"`` or
+        ``("shopify", "1042")``); ``shared=True`` marks it as one that several people use (a
+        family landline or inbox)."""
+        ids = parse_identities(email=email, phone=phone, handle=handle, external_id=external_id,
+                               region=region or self._ctx.default_region)  # fmt: skip
         if not ids.lookup_keys():
-            raise ValidationError("identity", None, "give email=, phone= or handle=")
+            raise ValidationError("identity", None, "give email=, phone=, handle= or external_id=")
         with self._ctx.write() as uow:
             current = uow.contacts.get(contact_id)
             fields: dict[str, Any] = {}
@@ -202,6 +202,8 @@ class ContactsAPI:
                 fields["phones"] = [*current.phones, ids.phone]
             if ids.handle:
                 fields["handles"] = {**current.handles, ids.handle[0]: ids.handle[1]}
+            if ids.external_id and ids.external_id not in current.external_ids:
+                fields["external_ids"] = [*current.external_ids, ids.external_id]
             new = current.changed(now=self._ctx.clock(), **fields)
             if shared:
                 new = attrs.evolve(

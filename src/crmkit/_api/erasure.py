@@ -166,13 +166,13 @@ class ErasuresAPI:
             return uow.erasures.transactions()
 
     def is_suppressed(self, *, email: Any = None, phone: Any = None, handle: Any = None,
-                      region: str | None = None) -> bool:  # fmt: skip
+                      external_id: Any = None, region: str | None = None) -> bool:  # fmt: skip
         """Whether any of these identities belongs to an erased person (check a bought or
         shared list before using it)."""
-        ids = parse_identities(email=email, phone=phone, handle=handle,
+        ids = parse_identities(email=email, phone=phone, handle=handle, external_id=external_id,
                                region=region or self._ctx.default_region)  # fmt: skip
         keys = [key for _, key in ids.lookup_keys()]
         if not keys:
-            raise ValidationError("identity", None, "give email=, phone= or handle=")
+            raise ValidationError("identity", None, "give email=, phone=, handle= or external_id=")
         with self._ctx.read() as uow:
             return Suppression(self._ctx, uow).first_hit(keys) is not None

@@ -32,6 +32,7 @@ class IdentityMixin:
         email: Any = None,
         phone: Any = None,
         handle: Any = None,
+        external_id: Any = None,
         name: Any = None,
         region: str | None = None,
         channel: str | None = None,
@@ -59,8 +60,14 @@ class IdentityMixin:
         >>> crm.resolve(name="Христо Стоянов", birthday="1985-03-02",
         ...             phone="+44 7887 123456").contact == c
         True
+
+        ``external_id=`` is an id from another system, alone or as ``(system, id)``:
+
+        >>> shop = crm.contacts.create(name="Maria", external_ids=[("shopify", 1042)])
+        >>> crm.resolve(external_id=("shopify", "1042")).contact == shop
+        True
         """
-        ids = self._identities(email, phone, handle, region, channel)
+        ids = self._identities(email, phone, handle, region, channel, external_id)
         ev = self._evidence(name, city, postcode, birthday, region)
         limit = self.match_policy.match_threshold if threshold is None else threshold
         if threshold is not None:
@@ -75,12 +82,19 @@ class IdentityMixin:
                               region=region or self.default_region)  # fmt: skip
 
     def _identities(
-        self, email: Any, phone: Any, handle: Any, region: str | None, channel: str | None
+        self,
+        email: Any,
+        phone: Any,
+        handle: Any,
+        region: str | None,
+        channel: str | None,
+        external_id: Any = None,
     ) -> IdentityArgs:
         return parse_identities(
             email=email,
             phone=phone,
             handle=handle,
+            external_id=external_id,
             region=region or self.default_region,
             channel=channel,
         )
@@ -134,4 +148,6 @@ def enrich(contact: Contact, ids: IdentityArgs, now: datetime) -> Contact:
     # A different handle on a channel the contact already uses is left for a human to judge.
     if ids.handle and ids.handle[0] not in contact.handles:
         fields["handles"] = {**contact.handles, ids.handle[0]: ids.handle[1]}
+    if ids.external_id and ids.external_id not in contact.external_ids:
+        fields["external_ids"] = [*contact.external_ids, ids.external_id]
     return contact.changed(now=now, **fields) if fields else contact

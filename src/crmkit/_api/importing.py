@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -10,12 +11,24 @@ from crmkit._api.erasure import Suppression
 from crmkit.contacts import Contact
 from crmkit.erasure import identity_field
 from crmkit.errors import ConflictError, DuplicateContactError, ValidationError
-from crmkit.importing import ImportReport, ImportRow, RowOutcome, parse_row
+from crmkit.importing import (
+    DataFrameLike,
+    ImportReport,
+    ImportRow,
+    RowOutcome,
+    parse_row,
+    records_of,
+    row_fingerprint,
+)
 from crmkit.storage.protocols import UnitOfWork
 
-__all__ = ["import_contacts"]
+__all__ = ["MATCH_ON", "import_contacts"]
+
+#: What rows are matched on by default: every identity a row can carry.
+MATCH_ON = ("email", "phone", "handle", "external_id")
 
 Progress = Callable[[int, int | None], None]
+_REMEMBERED = ("created", "updated", "unchanged")
 _FILLABLE = ("name", "given_name", "family_name", "region", "city", "postcode", "address",
              "birthday", "owner")  # fmt: skip
 
@@ -26,25 +39,29 @@ class _RollBackError(Exception):
 
 def import_contacts(
     ctx: Context,
-    rows: Iterable[Mapping[str, Any]],
+    rows: Iterable[Mapping[str, Any]] | DataFrameLike,
     *,
-    match_on: Iterable[str] = ("email", "phone", "handle"),
+    match_on: Iterable[str] = MATCH_ON,
     dry_run: bool = False,
     all_or_nothing: bool = False,
     progress: Progress | None = None,
 ) -> ImportReport:
+    match_on = tuple(match_on)
     matchers = frozenset(match_on)
-    if not matchers or not matchers <= {"email", "phone", "handle"}:
-        raise ValidationError("match_on", tuple(match_on), "use 'email', 'phone' and/or 'handle'")
-    rows = list(rows)
+    if not matchers or not matchers <= set(MATCH_ON):
+        raise ValidationError(
+            "match_on", match_on, "use 'email', 'phone', 'handle' and/or 'external_id'"
+        )
+    rows = records_of(rows)
     outcomes: list[RowOutcome] = []
     try:
         with ctx.write() as uow:
             suppression = Suppression(ctx, uow)
+            seen: Counter[str] = Counter()  # identical rows of this file: 1st, 2nd, ... copy
             for index, raw in enumerate(rows):
-                outcome = _import_one(ctx, uow, raw, index, matchers, suppression)
+                outcome, exc = _import_one(ctx, uow, raw, index, matchers, suppression, seen)
                 if all_or_nothing and outcome.action in ("error", "conflict"):
-                    _raise_for(outcome, raw)
+                    _raise_for(outcome, raw, exc)
                 outcomes.append(outcome)
                 if progress is not None and (index % 1000 == 999 or index == len(rows) - 1):
                     progress(index + 1, len(rows))
@@ -56,10 +73,14 @@ def import_contacts(
     return ImportReport(tuple(outcomes), dry_run)
 
 
-def _raise_for(outcome: RowOutcome, raw: Mapping[str, Any]) -> None:
+def _raise_for(outcome: RowOutcome, raw: Mapping[str, Any], exc: ValidationError | None) -> None:
     if outcome.action == "conflict":
         raise ConflictError(f"row {outcome.index}: {outcome.reason}; nothing was imported")
-    raise ValidationError(f"rows[{outcome.index}]", dict(raw), outcome.reason or "")
+    # The row's own error class (InvalidEmailError, InvalidExternalIdError, ...), naming the
+    # row; the error naming the field and value is the cause.
+    same_shape = exc is not None and type(exc).__init__ is ValidationError.__init__
+    kind = type(exc) if exc is not None and same_shape else ValidationError
+    raise kind(f"rows[{outcome.index}]", dict(raw), str(exc or outcome.reason)) from exc
 
 
 def _import_one(
@@ -69,15 +90,44 @@ def _import_one(
     index: int,
     match_on: frozenset[str],
     suppression: Suppression,
-) -> RowOutcome:
+    seen: Counter[str],
+) -> tuple[RowOutcome, ValidationError | None]:
     try:
         row = parse_row(raw, index, default_region=ctx.default_region)
     except ValidationError as exc:
-        return RowOutcome(index, "error", reason=f"{exc.field}: {exc.reason or 'invalid'}")
+        return RowOutcome(index, "error", reason=f"{exc.field}: {exc.reason or 'invalid'}"), exc
+    content = row_fingerprint(row)
+    fingerprint = row_fingerprint(row, seen[content])
+    seen[content] += 1
+    try:
+        outcome = _write_row(ctx, uow, row, match_on, suppression, fingerprint)
+    except ValidationError as exc:
+        return RowOutcome(index, "error", reason=f"{exc.field}: {exc.reason or 'invalid'}"), exc
+    remember = outcome.contact_id is not None and outcome.action in _REMEMBERED
+    if remember and uow.import_rows.find(fingerprint) != outcome.contact_id:
+        assert outcome.contact_id is not None
+        uow.import_rows.put(fingerprint, outcome.contact_id)
+    return outcome, None
+
+
+def _write_row(
+    ctx: Context,
+    uow: UnitOfWork,
+    row: ImportRow,
+    match_on: frozenset[str],
+    suppression: Suppression,
+    fingerprint: str,
+) -> RowOutcome:
+    index = row.index
     owners: dict[str, Contact] = {}
     for key in row.identity_keys(match_on):
         for owner in uow.contacts.find_by_identity(key):
             owners.setdefault(owner.id, owner)
+    # The identities find nobody (or the row has none): the same row imported before maps
+    # to the contact it became, or to the survivor of a merge that took that contact.
+    known = None if owners else uow.import_rows.find(fingerprint)
+    if known is not None and (contact := uow.contacts.find_by_id(known)) is not None:
+        owners[contact.id] = contact
     if len(owners) > 1:
         names = ", ".join(sorted(owners))
         return RowOutcome(index, "conflict", reason=f"identities belong to contacts {names}")
@@ -85,7 +135,8 @@ def _import_one(
     try:
         if not owners:
             contact = Contact.new(now=now, emails=row.emails, phones=row.phones,
-                                  handles=row.handles, **row.fields)  # fmt: skip
+                                  handles=row.handles, external_ids=row.external_ids,
+                                  **row.fields)  # fmt: skip
             if (hit := _suppressed(suppression, None, contact)) is not None:
                 return RowOutcome(index, "suppressed", reason=hit)
             uow.contacts.add(contact)
@@ -101,8 +152,6 @@ def _import_one(
     except DuplicateContactError as exc:
         # An identity not used for matching belongs to somebody else.
         return RowOutcome(index, "conflict", exc.contact_id, reason=str(exc))
-    except ValidationError as exc:
-        return RowOutcome(index, "error", reason=f"{exc.field}: {exc.reason or 'invalid'}")
 
 
 def _suppressed(suppression: Suppression, before: Contact | None, after: Contact) -> str | None:
@@ -130,6 +179,9 @@ def _fill(contact: Contact, row: ImportRow, now: Any) -> Contact:
         changes["phones"] = (*contact.phones, *phones)
     if handles:
         changes["handles"] = {**contact.handles, **handles}
+    external_ids = tuple(x for x in row.external_ids if x not in contact.external_ids)
+    if external_ids:
+        changes["external_ids"] = (*contact.external_ids, *external_ids)
     tags = set(row.fields.get("tags", ()))
     folded = {t.casefold() for t in tags}
     if not folded <= contact.tags:

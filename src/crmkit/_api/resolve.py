@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from crmkit._api._identities import IdentityArgs
+from crmkit._missing import is_missing
 from crmkit._types import ensure_date, new_id
 from crmkit.contacts import Contact, check_text
 from crmkit.errors import DuplicateContactError, ValidationError
@@ -69,7 +70,7 @@ class MatchPolicy:
 
 
 def _text(field: str, value: Any) -> str | None:
-    if value is None:
+    if is_missing(value):
         return None
     if not isinstance(value, str):
         raise ValidationError(field, value, "expected a string")
@@ -95,7 +96,7 @@ class Evidence:
             name=_text("name", name),
             city=_text("city", city),
             postcode=_text("postcode", postcode),
-            birthday=None if birthday is None else ensure_date(birthday, "birthday"),
+            birthday=None if is_missing(birthday) else ensure_date(birthday, "birthday"),
             region=region,
         )
 

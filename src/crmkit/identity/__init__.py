@@ -20,6 +20,7 @@ from crmkit.identity.normalize import (
     normalize_channel,
     normalize_digits,
     normalize_email,
+    normalize_external_id,
     normalize_handle,
     normalize_phone,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "normalize_channel",
     "normalize_digits",
     "normalize_email",
+    "normalize_external_id",
     "normalize_handle",
     "normalize_phone",
     "plan_merge",

@@ -1,4 +1,4 @@
-"""Canonical forms of email, phone and handle: see :mod:`crmkit._normalize`.
+"""Canonical forms of email, phone, handle and external id: see :mod:`crmkit._normalize`.
 
 The implementation lives outside this package so that :mod:`crmkit.contacts` can use it
 without importing the whole identity engine (which itself works on contacts).
@@ -10,6 +10,7 @@ from crmkit._normalize import (
     normalize_channel,
     normalize_digits,
     normalize_email,
+    normalize_external_id,
     normalize_handle,
     normalize_phone,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "normalize_channel",
     "normalize_digits",
     "normalize_email",
+    "normalize_external_id",
     "normalize_handle",
     "normalize_phone",
 ]

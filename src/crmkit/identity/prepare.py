@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 import phonenumbers
 
+from crmkit._missing import is_missing
 from crmkit.identity.compare import slug
 from crmkit.identity.normalize import normalize_digits, normalize_email, normalize_phone
 from crmkit.text import DEFAULT_NICKNAMES, Nicknames, match_form
@@ -107,9 +108,11 @@ def fast_phone(value: str, region: str | None) -> str:
 
 
 def _text(value: object) -> str:
-    if value is None:
-        return ""
-    return value if isinstance(value, str) else str(value)
+    # Text first (most values), then the missing markers of data frames: str(nan) is "nan",
+    # and "nan" == "nan" would be read as agreement between two strangers.
+    if isinstance(value, str):
+        return value
+    return "" if is_missing(value) else str(value)
 
 
 def _folded(value: object) -> str:

@@ -2,7 +2,8 @@
 
 Rules per field: ``"survivor"`` (the survivor's value, the other's fills a gap),
 ``"most_recent"`` (the value of the contact updated last, if non-empty), ``"most_complete"``
-(the longer value). Emails, phones, handles, tags and custom fields of both are always kept.
+(the longer value). Emails, phones, handles, external ids, tags and custom fields of both are
+always kept.
 User overrides win over every rule. Pure functions: the facade persists the result.
 """
 
@@ -78,6 +79,7 @@ def plan_merge(
         emails=tuple(dict.fromkeys((*survivor.emails, *other.emails))),
         phones=tuple(dict.fromkeys((*survivor.phones, *other.phones))),
         handles={**other.handles, **survivor.handles},
+        external_ids=tuple(dict.fromkeys((*survivor.external_ids, *other.external_ids))),
         tags=survivor.tags | other.tags,
         custom={**other.custom, **survivor.custom},
         shared_identities=survivor.shared_identities | other.shared_identities,

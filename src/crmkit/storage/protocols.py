@@ -30,6 +30,7 @@ from crmkit.storage._funnel_protocols import (
     PipelineRepository,
     StageChangeRepository,
 )
+from crmkit.storage._import_protocols import ImportRowRepository
 from crmkit.storage._linked import ContactErasable, ContactLinked
 from crmkit.storage._privacy import ErasureRepository, ListRepository
 from crmkit.storage._task_protocols import (
@@ -48,6 +49,7 @@ __all__ = [
     "ContactRepository",
     "DealRepository",
     "ErasureRepository",
+    "ImportRowRepository",
     "InteractionRepository",
     "LifecycleRepository",
     "ListRepository",
@@ -312,6 +314,9 @@ class UnitOfWork(Protocol):
 
     @property
     def reviews(self) -> ReviewRepository: ...
+
+    @property
+    def import_rows(self) -> ImportRowRepository: ...
 
     def segment_members(self, segment: Segment, *, now: datetime) -> list[Contact]:
         """The contacts in *segment* at *now*, in the order of ``contacts.iter_all()``.

@@ -31,6 +31,7 @@ from crmkit.storage.memory._funnel import (
     MemoryPipelineRepository,
     MemoryStageChangeRepository,
 )
+from crmkit.storage.memory._import_rows import MemoryImportRowRepository
 from crmkit.storage.memory._interactions import InteractionTables, MemoryInteractionRepository
 from crmkit.storage.memory._lifecycle import MemoryLifecycleRepository
 from crmkit.storage.memory._merges import MemoryMergeRepository
@@ -76,6 +77,7 @@ class _Workspace:
         self.automation_keys: UndoableDict[str, str] = UndoableDict()
         self.outbox: UndoableDict[str, QueuedMessage] = UndoableDict()
         self.routing: UndoableDict[str, str] = UndoableDict()
+        self.import_rows: UndoableDict[str, str] = UndoableDict()  # fingerprint -> contact id
 
 
 _R = TypeVar("_R")
@@ -121,6 +123,7 @@ class MemoryUnitOfWork:
     )
     outbox = _Repo(lambda u: MemoryOutboxRepository(u._ws.outbox, u._log))
     routing = _Repo(lambda u: MemoryRoutingRepository(u._ws.routing, u._log))
+    import_rows = _Repo(lambda u: MemoryImportRowRepository(u._ws.import_rows, u._log))
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace
@@ -166,6 +169,7 @@ class MemoryUnitOfWork:
             "tasks": self.tasks,
             "lists": self.lists,
             "outbox": self.outbox,
+            "import_rows": self.import_rows,
         }
 
     def commit(self) -> None:

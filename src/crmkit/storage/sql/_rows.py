@@ -41,6 +41,7 @@ CONTACT_COLUMNS = (
     "created_at",
     "updated_at",
     "version",
+    "external_ids",
 )
 #: What :func:`contact_to_row` writes: the columns read back, then the folded twins
 #: (:mod:`crmkit.storage.sql._folded`), which are only ever compared, never read.
@@ -86,6 +87,7 @@ def contact_to_row(c: Contact, d: Dialect) -> tuple[Any, ...]:
         d.ts(c.created_at),
         d.ts(c.updated_at),
         c.version,
+        d.json([list(pair) for pair in c.external_ids]),
         *folded(c, CONTACT_FOLDED),
     )
 
@@ -113,6 +115,7 @@ def contact_from_row(r: Row, d: Dialect) -> Contact:
         created_at=d.ts_out(r[18]),
         updated_at=d.ts_out(r[19]),
         version=r[20],
+        external_ids=tuple((s, v) for s, v in d.json_out(r[21])),
     )
 
 

@@ -21,6 +21,7 @@ from crmkit.storage.sql._funnel import (
     SQLPipelineRepository,
     SQLStageChangeRepository,
 )
+from crmkit.storage.sql._import_rows import SQLImportRowRepository
 from crmkit.storage.sql._interactions import SQLInteractionRepository
 from crmkit.storage.sql._lifecycle import SQLLifecycleRepository
 from crmkit.storage.sql._merges import SQLMergeRepository
@@ -74,6 +75,7 @@ class SQLRepositories:
     automation = _Repo(lambda u: SQLAutomationRepository(u.session, u.workspace))
     outbox = _Repo(lambda u: SQLOutboxRepository(u.session, u.workspace))
     routing = _Repo(lambda u: SQLRoutingRepository(u.session, u.workspace))
+    import_rows = _Repo(lambda u: SQLImportRowRepository(u.session, u.workspace))
 
     def _wire(
         self,
@@ -103,4 +105,5 @@ class SQLRepositories:
             "tasks": self.tasks,
             "lists": self.lists,
             "outbox": self.outbox,
+            "import_rows": self.import_rows,
         }

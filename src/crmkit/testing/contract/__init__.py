@@ -12,6 +12,7 @@ from crmkit.testing.contract._base import ContractBase
 from crmkit.testing.contract._card import CardContract
 from crmkit.testing.contract._contacts import ContactsContract
 from crmkit.testing.contract._erasure import ErasureContract
+from crmkit.testing.contract._external_ids import ExternalIdContract
 from crmkit.testing.contract._facade import FacadeContract
 from crmkit.testing.contract._folded_text import FoldedTextContract
 from crmkit.testing.contract._funnel import FunnelContract
@@ -30,6 +31,7 @@ __all__ = [
     "ContactsContract",
     "ContractBase",
     "ErasureContract",
+    "ExternalIdContract",
     "FacadeContract",
     "FoldedTextContract",
     "FunnelContract",
@@ -61,5 +63,6 @@ class StorageContract(
     ListsContract,
     CardContract,
     ResolveContract,
+    ExternalIdContract,
 ):
     """Behaviour every backend must show. Override the ``storage`` fixture."""

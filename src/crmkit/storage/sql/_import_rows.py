@@ -1,0 +1,57 @@
+"""Import fingerprints on any SQL backend."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from crmkit.storage.sql._session import SQLSession
+
+__all__ = ["SQLImportRowRepository"]
+
+
+class SQLImportRowRepository:
+    def __init__(self, db: SQLSession, workspace: str) -> None:
+        self._db = db
+        self._ws = workspace
+
+    def find(self, fingerprint: str) -> str | None:
+        row = self._db.fetchone(
+            "SELECT contact_id FROM import_rows WHERE workspace = ? AND fingerprint = ?",
+            (self._ws, fingerprint),
+        )
+        return None if row is None else str(row[0])
+
+    def put(self, fingerprint: str, contact_id: str) -> None:
+        changed = self._db.execute(
+            "UPDATE import_rows SET contact_id = ? WHERE workspace = ? AND fingerprint = ?",
+            (contact_id, self._ws, fingerprint),
+        )
+        if changed == 0:
+            self._db.execute(
+                "INSERT INTO import_rows (workspace, fingerprint, contact_id) VALUES (?, ?, ?)",
+                (self._ws, fingerprint, contact_id),
+            )
+
+    def reassign_contact(self, from_id: str, to_id: str) -> list[str]:
+        rows = self._db.fetchall(
+            "SELECT fingerprint FROM import_rows WHERE workspace = ? AND contact_id = ? "
+            "ORDER BY fingerprint",
+            (self._ws, from_id),
+        )
+        self._db.execute(
+            "UPDATE import_rows SET contact_id = ? WHERE workspace = ? AND contact_id = ?",
+            (to_id, self._ws, from_id),
+        )
+        return [str(r[0]) for r in rows]
+
+    def assign_contact(self, record_ids: Sequence[str], contact_id: str) -> None:
+        self._db.executemany(
+            "UPDATE import_rows SET contact_id = ? WHERE workspace = ? AND fingerprint = ?",
+            [(contact_id, self._ws, fp) for fp in record_ids],
+        )
+
+    def erase_contact(self, contact_id: str) -> int:
+        return self._db.execute(
+            "DELETE FROM import_rows WHERE workspace = ? AND contact_id = ?",
+            (self._ws, contact_id),
+        )
