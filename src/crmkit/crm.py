@@ -248,7 +248,7 @@ class CRM(IdentityMixin, ReportsMixin):
         """Resolve the sender (or create a new contact) and log the touchpoint, atomically.
 
         A known identity decides; otherwise a fuzzy match links only when confident (see
-        :meth:`resolve`). When it is likely (``review_threshold``, 0.5) but not confident, a
+        :meth:`resolve`). When it is plausible (``review_threshold``, 0.1) but not confident, a
         new contact is created and a review item names the likely matches
         (:meth:`review_queue`). Identities given that the resolved contact does not hold yet
         are attached to it. When the identities point at two different contacts nothing is

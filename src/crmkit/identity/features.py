@@ -110,9 +110,11 @@ def _clipped(short: str, full: str) -> bool:
     >>> _clipped("roni", "agron"), _clipped("eli", "elena"), _clipped("jan", "piotr")
     (True, True, False)
     """
-    if " " in short or len(short) > 5 or len(full) < len(short) + 2:
+    if " " in short or len(short) > 5:
         return False
     stem = short[:-1] if len(short) >= 4 and short[-1] in _PET_ENDINGS else short
+    if len(full) < len(stem) + 2:
+        return False
     if len(stem) >= 3 and stem in full:
         return True
     return len(short) <= 4 and short[-1] in _PET_ENDINGS and short[:2] == full[:2]

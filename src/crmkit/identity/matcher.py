@@ -131,7 +131,7 @@ class Matcher:
     max_name_only_block: int = 6
     max_cluster: int = 50
     min_cross_bits: float = 0.0
-    tolerance: float = 0.5
+    tolerance: float = 0.4
 
     def __attrs_post_init__(self) -> None:
         if not 0.0 < self.threshold < 1.0:

@@ -85,7 +85,6 @@ class PairJudge:
         self._shared: dict[tuple[int, object], int] = {}
         self._by_name: dict[str, list[int]] | None = None
         self._ambiguous: dict[str, bool] = {}
-        self._namesake_counts: dict[tuple[int, str], int] = {}
         self._id_logit: float | None = None
 
     def vector(self, i: int, j: int) -> Vector:
@@ -122,6 +121,16 @@ class PairJudge:
                     break
             if status == 1 and len(ids) > self.max_name_only_block:
                 status = 2
+            # Holders with many other numbers, mailboxes and accounts between them are many
+            # people who typed one address (a placeholder, a shop's own), not one person.
+            others = {
+                v
+                for n in ids
+                for g in (_PHONE, _EMAIL, _HANDLE)
+                if g != f and (v := _TF_VALUES[g](self.left[n]))
+            }
+            if len(others) > self.max_name_only_block:
+                status = 2
             self._shared[key] = status
         return status
 
@@ -140,8 +149,10 @@ class PairJudge:
         return self._holders
 
     def effective(self, i: int, j: int) -> Vector:
-        """The pair's vector, with agreement on a shared phone, mailbox or account set to
-        "no evidence" (deduplication only): it says "same household", not "same person"."""
+        """The pair's vector, with agreement on a phone, mailbox or account set to "no
+        evidence" (deduplication only) where it says "same household", not "same person":
+        one strangers share, or a household's where a record gives no given name to tell
+        its members apart by."""
         vector = self.vector(i, j)
         top = self._top
         if self.right is not self.left or (
@@ -151,24 +162,19 @@ class PairJudge:
         ):
             return vector
         out = None
+        named = self._named(i) and self._named(j)
         for f in (_PHONE, _EMAIL, _HANDLE):
             if vector[f] == top[f]:
                 value = _TF_VALUES[f](self.left[i])
-                if value and self.shared_value(f, value):
+                status = self.holders(f, value) if value else 0
+                if status == 2 or (status == 1 and not named):
                     out = list(vector) if out is None else out
                     out[f] = 0
         return vector if out is None else tuple(out)
 
-    def namesake_count(self, f: int, key: str) -> int:
-        """How many different values of field *f* (mailboxes, accounts) records under the
-        name *key* hold: a lower bound of how many people bear that name, when each holds
-        one. Counting records instead would call a well-documented person "common"."""
-        cached = self._namesake_counts.get((f, key))
-        if cached is None:
-            get = _TF_VALUES[f]
-            cached = len({v for n in self._name_index().get(key, ()) if (v := get(self.left[n]))})
-            self._namesake_counts[(f, key)] = cached
-        return cached
+    def _named(self, n: int) -> bool:
+        # An initial fits several members of a family, so it does not tell them apart.
+        return len(self.left[n].first) > 1
 
     def tf(self, i: int, vector: Vector) -> dict[int, float]:
         """Per exactly agreeing field, the share of records holding that value."""
@@ -219,7 +225,7 @@ class PairJudge:
         """*vector* without its exactly agreeing identifiers, and their names; None when it
         has none that singles a person out. A household's line or inbox does so only between
         two records that both give a name (then the same name; different ones conflict)."""
-        named = bool(self.left[i].first and self.right[j].first)
+        named = self.right is not self.left or (self._named(i) and self._named(j))
         agreed = [
             f
             for f, top in _EXACT_IDS
