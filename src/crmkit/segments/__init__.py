@@ -26,6 +26,7 @@ from crmkit.segments._dsl import (
 from crmkit.segments._evaluate import MEMORY_COMPILER, MemoryScope, evaluate
 from crmkit.segments._fields import CONTACT_FIELDS, ORGANIZATION_FIELDS, FieldKind, Op, field_kind
 from crmkit.segments._nodes import (
+    MAX_DEPTH,
     And,
     Anniversary,
     Condition,
@@ -51,6 +52,7 @@ from crmkit.segments.rfm import RFM_GROUPS, RFMScores, group_counts, rfm_group_o
 __all__ = [
     "CONTACT_FIELDS",
     "FORMAT_VERSION",
+    "MAX_DEPTH",
     "MEMORY_COMPILER",
     "ORGANIZATION_FIELDS",
     "RFM_GROUPS",
