@@ -202,7 +202,7 @@ def _deeper(parent: object, children: Iterable[object]) -> int:
     depth = 1 + max((_nesting(c) for c in children), default=0)
     if depth > MAX_DEPTH:
         raise InvalidSegmentError(
-            "segment", type(parent).__name__, f"nested deeper than {MAX_DEPTH} levels"
+            "depth", depth, f"a {type(parent).__name__} here would nest deeper than {MAX_DEPTH}"
         )
     return depth
 

@@ -51,7 +51,7 @@ def _enc(value: Any, kinds: Kinds) -> Any:
 def _dec(value: Any, depth: int = 1) -> Any:
     if isinstance(value, list):
         if depth > MAX_DEPTH:
-            raise InvalidSegmentError("value", depth, f"nested deeper than {MAX_DEPTH} levels")
+            raise InvalidSegmentError("depth", depth, f"values nest at most {MAX_DEPTH} levels")
         return tuple(_dec(v, depth + 1) for v in value)
     if isinstance(value, float) and not math.isfinite(value):
         raise InvalidSegmentError("value", value, "numbers must be finite")
@@ -144,7 +144,7 @@ _READERS: dict[str, tuple[frozenset[str], Callable[[Mapping[str, Any], Read], tu
 
 def _read(d: Any, nodes: Mapping[str, Callable[..., Any]], depth: int) -> Any:
     if depth > MAX_DEPTH:
-        raise InvalidSegmentError("segment", depth, f"nested deeper than {MAX_DEPTH} levels")
+        raise InvalidSegmentError("depth", depth, f"segments nest at most {MAX_DEPTH} levels")
     if not isinstance(d, Mapping):
         raise InvalidSegmentError("segment", d, "a node is an object with a 'type'")
     kind = d.get("type")
