@@ -17,6 +17,7 @@ and the message names both.
     │   ├── CurrencyMismatchError               mixing currencies without a rates table
     │   ├── InvalidTransitionError              a status change the rules forbid
     │   ├── InvalidSegmentError                 unknown field/operator, wrong value type
+    │   │   └── UnsupportedSegmentError         compiler: a node type it has no handler for
     │   ├── UnknownPurposeError                 a consent purpose the CRM does not know
     │   └── InvalidRecurrenceError              a bad rrule string
     ├── NotFoundError (LookupError)             kind, key
@@ -96,6 +97,7 @@ __all__ = [
     "TaskNotFoundError",
     "TransactionNotFoundError",
     "UnknownPurposeError",
+    "UnsupportedSegmentError",
     "UserNotFoundError",
     "ValidationError",
 ]
@@ -158,6 +160,17 @@ class InvalidTransitionError(ValidationError):
 
 class InvalidSegmentError(ValidationError):
     """A segment with an unknown field or operator, or a value of the wrong type."""
+
+
+class UnsupportedSegmentError(InvalidSegmentError):
+    """A segment node that a compiler (``err.compiler``: "memory", "sql", ...) has no handler
+    for; ``err.value`` is the node (see :mod:`crmkit.segments.compiler`)."""
+
+    def __init__(self, compiler: str, node: Any) -> None:
+        self.compiler = compiler
+        super().__init__(
+            "segment", node, f"the {compiler} compiler has no handler for {type(node).__name__}"
+        )
 
 
 class UnknownPurposeError(ValidationError):

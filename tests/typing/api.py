@@ -11,8 +11,10 @@ from crmkit.importing import ImportReport
 from crmkit.merging import MergeResult
 from crmkit.resolution import Candidate, Resolution
 from crmkit.review import ReviewItem
-from crmkit.segments import Segment, field, in_list, tag
+from crmkit.segments import MEMORY_COMPILER, HasTag, MemoryScope, Segment, field, in_list, tag
+from crmkit.segments.compiler import Compiler
 from crmkit.storage import MemoryStorage, SQLiteStorage, Storage
+from crmkit.storage.sql import SQL_COMPILER, SQLScope
 from crmkit.tasks import (
     AutomationReport,
     BirthdayGreeting,
@@ -85,3 +87,23 @@ def use_segments_and_lists(crm: CRM) -> None:
     on_list: list[Contact] = crm.lists.members(" June launch ")
     assert Segment.from_dict(seg.to_dict()) == seg
     del members, on_list
+
+
+def use_segment_compilers() -> None:
+    def in_memory(node: HasTag, scope: MemoryScope) -> set[int]:
+        return set(scope.data.tags.get(node.tag, ()))
+
+    def in_sql(node: HasTag, scope: SQLScope) -> tuple[str, list[object]]:
+        return "(1 = 0)" if scope.dialect == "sqlite" else "(1 = 1)", []
+
+    MEMORY_COMPILER.register(HasTag, in_memory, cost=0)  # never run: only type-checked
+    SQL_COMPILER.register(HasTag, in_sql)
+    costly: int = MEMORY_COMPILER.cost(tag("vip")) + SQL_COMPILER.cost(tag("vip"))
+    describe: Compiler[None, str] = Compiler("describe")
+
+    @describe.register(HasTag, cost=0)
+    def _tag(node: HasTag, context: None) -> str:
+        return node.tag
+
+    text: str = describe.compile(tag("vip"), None)
+    del costly, text

@@ -5,7 +5,8 @@ Build segments with :func:`field`, :func:`tag`, :func:`in_list`, :func:`interact
 :func:`purchases`, :func:`open_deal`, :func:`rfm_group` and ``& | ~``; evaluate them on a
 :class:`SegmentData`; split a population with :func:`breakdown`. The node classes
 (``Condition``, ``And`` ...) are public so compilers can walk a segment with ``match``;
-``crmkit.segments._nodes`` lists them.
+:mod:`crmkit.segments.compiler` registers one handler per node type for each way of running
+a segment (``MEMORY_COMPILER`` is the in-memory one).
 """
 
 from crmkit.segments._data import SegmentData
@@ -22,9 +23,10 @@ from crmkit.segments._dsl import (
     rfm_score,
     tag,
 )
-from crmkit.segments._evaluate import anniversary_days, evaluate
+from crmkit.segments._evaluate import MEMORY_COMPILER, MemoryScope, evaluate
 from crmkit.segments._fields import CONTACT_FIELDS, ORGANIZATION_FIELDS, FieldKind, Op, field_kind
 from crmkit.segments._nodes import (
+    MAX_DEPTH,
     And,
     Anniversary,
     Condition,
@@ -42,6 +44,7 @@ from crmkit.segments._nodes import (
     RFMScore,
     Segment,
 )
+from crmkit.segments._predicates import anniversary_days
 from crmkit.segments._serial import FORMAT_VERSION
 from crmkit.segments.breakdown import Breakdown, BreakdownRow, breakdown
 from crmkit.segments.rfm import RFM_GROUPS, RFMScores, group_counts, rfm_group_of, rfm_scores
@@ -49,6 +52,8 @@ from crmkit.segments.rfm import RFM_GROUPS, RFMScores, group_counts, rfm_group_o
 __all__ = [
     "CONTACT_FIELDS",
     "FORMAT_VERSION",
+    "MAX_DEPTH",
+    "MEMORY_COMPILER",
     "ORGANIZATION_FIELDS",
     "RFM_GROUPS",
     "And",
@@ -64,6 +69,7 @@ __all__ = [
     "HasTag",
     "InList",
     "InteractionMetric",
+    "MemoryScope",
     "Metric",
     "Not",
     "Op",

@@ -5,24 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from crmkit.contacts import clean_tags
-from crmkit.errors import InvalidSegmentError, ValidationError
-from crmkit.lists import check_list_name
-from crmkit.segments._check import (
-    RFM_COMPONENTS,
-    anniversary,
-    condition,
-    date_window,
-    interaction_metric,
-    purchase_metric,
-    rfm_groups,
-    rfm_score_node,
-    window_days,
-)
-from crmkit.segments._fields import (
-    Op,
-    field_kind,
-)
+from crmkit.errors import InvalidSegmentError
+from crmkit.segments import _check
+from crmkit.segments._check import RFM_COMPONENTS, window_days
+from crmkit.segments._fields import Metric, Op, field_kind
 from crmkit.segments._nodes import (
     Anniversary,
     Condition,
@@ -31,8 +17,10 @@ from crmkit.segments._nodes import (
     HasOpenDeal,
     HasTag,
     InList,
-    Metric,
+    InteractionMetric,
+    PurchaseMetric,
     RFMGroupIn,
+    RFMScore,
     Segment,
 )
 
@@ -52,6 +40,38 @@ __all__ = [
     "rfm_score",
     "tag",
 ]
+
+
+def condition(name: str, op: Any, value: Any) -> Condition:
+    return Condition(*_check.condition(name, op, value))
+
+
+def date_window(name: str, from_days: Any, to_days: Any) -> DateWindow:
+    return DateWindow(*_check.date_window(name, from_days, to_days))
+
+
+def anniversary(name: str, days: Any) -> Anniversary:
+    return Anniversary(*_check.anniversary(name, days))
+
+
+def interaction_metric(
+    metric: Any, op: Any, value: Any, channel: Any, direction: Any, within_days: Any
+) -> InteractionMetric:
+    return InteractionMetric(
+        *_check.interaction_metric(metric, op, value, channel, direction, within_days)
+    )
+
+
+def purchase_metric(metric: Any, op: Any, value: Any, within_days: Any) -> PurchaseMetric:
+    return PurchaseMetric(*_check.purchase_metric(metric, op, value, within_days))
+
+
+def rfm_groups(groups: Any) -> RFMGroupIn:
+    return RFMGroupIn(*_check.rfm_groups(groups))
+
+
+def rfm_score_node(component: Any, op: Any, value: Any) -> RFMScore:
+    return RFMScore(*_check.rfm_score_node(component, op, value))
 
 
 class FieldRef:
@@ -131,11 +151,7 @@ def field(name: str) -> FieldRef:
 
 def tag(name: str) -> HasTag:
     """Contacts carrying tag *name* (tags are case-folded, like ``Contact.tags``)."""
-    try:
-        (clean,) = clean_tags([name])
-    except (ValidationError, ValueError) as exc:
-        raise InvalidSegmentError("tag", name, "a non-empty string") from exc
-    return HasTag(clean)
+    return HasTag(*_check.tag(name))
 
 
 def in_list(name: str) -> InList:
@@ -150,11 +166,7 @@ def in_list(name: str) -> InList:
     ...
     crmkit.errors.InvalidSegmentError: invalid list_name '': a non-empty list name
     """
-    try:
-        clean = check_list_name(name)
-    except ValidationError as exc:
-        raise InvalidSegmentError("list_name", name, "a non-empty list name") from exc
-    return InList(clean)
+    return InList(*_check.in_list(name))
 
 
 def birthday_within(days: int) -> Anniversary:
@@ -168,10 +180,7 @@ def everyone() -> Everyone:
 
 def open_deal(*, pipeline_id: str | None = None, stage: str | None = None) -> HasOpenDeal:
     """Contacts with an open deal (in that pipeline and/or stage)."""
-    for name, value in (("pipeline_id", pipeline_id), ("stage", stage)):
-        if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise InvalidSegmentError(name, value, "a non-empty string")
-    return HasOpenDeal(pipeline_id, None if stage is None else " ".join(stage.split()))
+    return HasOpenDeal(*_check.open_deal(pipeline_id, stage))
 
 
 class MetricRef:

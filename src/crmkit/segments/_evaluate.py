@@ -7,7 +7,6 @@ events inside their window.
 
 from __future__ import annotations
 
-import operator
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
@@ -15,14 +14,9 @@ from decimal import Decimal
 from typing import Any
 
 from crmkit._types import Money
-from crmkit.errors import (
-    CurrencyMismatchError,
-    InvalidDatetimeError,
-    InvalidSegmentError,
-    ListNotFoundError,
-)
-from crmkit.segments._data import SegmentData, micros
-from crmkit.segments._fields import FieldKind, Op, field_kind, fold_text
+from crmkit.errors import InvalidDatetimeError, InvalidSegmentError, ListNotFoundError
+from crmkit.segments._fields import FieldKind, Op, field_kind
+from crmkit.segments._index import SegmentIndex, micros
 from crmkit.segments._nodes import (
     And,
     Anniversary,
@@ -41,66 +35,44 @@ from crmkit.segments._nodes import (
     RFMScore,
     Segment,
 )
+from crmkit.segments._predicates import (
+    ORDER,
+    anniversary_days,
+    compare,
+    total_currency_error,
+    value_predicate,
+)
+from crmkit.segments.compiler import Compiler, named_lists, walk
 
-__all__ = [
-    "anniversary_days",
-    "compare",
-    "evaluate",
-    "named_lists",
-    "total_currency_error",
-    "value_predicate",
-]
-
-_ORDER: dict[Op, Callable[[Any, Any], bool]] = {
-    Op.EQ: operator.eq, Op.NE: operator.ne, Op.LT: operator.lt,
-    Op.LE: operator.le, Op.GT: operator.gt, Op.GE: operator.ge,
-}  # fmt: skip
+__all__ = ["MEMORY_COMPILER", "MemoryScope", "evaluate"]
 
 
-def _family(value: Any) -> str | None:
-    # Custom values compare only within their own family: True is not 1, "1" is not 1.
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "num"
-    if isinstance(value, str):
-        return "str"
-    if isinstance(value, datetime):
-        return "datetime"
-    if isinstance(value, date):
-        return "date"
-    return None
+class MemoryScope:
+    """What an in-memory handler gets besides its node: the data (a
+    :class:`~crmkit.segments.SegmentData`), ``now``, and ``within``, the positions the caller
+    still cares about (None: all), so a leaf may skip the others (callers intersect anyway).
+    Boolean handlers evaluate children with :meth:`evaluate`."""
+
+    __slots__ = ("data", "now", "within")
+
+    def __init__(self, data: SegmentIndex, now: datetime, within: set[int] | None = None) -> None:
+        self.data = data
+        self.now = now
+        self.within = within
+
+    def evaluate(self, segment: Segment, within: set[int] | None = None) -> set[int]:
+        """The positions *segment* selects, looking only at *within* when given (else at this
+        scope's ``within``)."""
+        scope = self if within is None else MemoryScope(self.data, self.now, within)
+        return MEMORY_COMPILER.compile(segment, scope)
+
+    def everyone(self) -> set[int]:
+        """Every position in scope: ``within``, or all contacts."""
+        return set(range(len(self.data.ids))) if self.within is None else set(self.within)
 
 
-def compare(op: Op, target: Any) -> Callable[[Any], bool]:
-    """A predicate for a present (non-None) value: ``value op target``.
-
-    >>> compare(Op.BETWEEN, (1, 3))(3), compare(Op.EQ, True)(1)
-    (True, False)
-    """
-    if op is Op.IN:
-        options = frozenset((_family(t), t) for t in target)
-        # A nested custom value (list, mapping) has no family, and may not be hashable.
-        return lambda v: _family(v) is not None and (_family(v), v) in options
-    if op is Op.BETWEEN:
-        low, high = target
-        low_family = _family(low)
-        return lambda v: _family(v) == low_family and low <= v <= high
-    if op is Op.CONTAINS:
-        return lambda v: isinstance(v, str) and target in v
-    if op is Op.STARTSWITH:
-        return lambda v: isinstance(v, str) and v.startswith(target)
-    fn = _ORDER[op]
-    fam = _family(target)
-    return lambda v: _family(v) == fam and fn(v, target)
-
-
-def _fold_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return fold_text(value)
-    if isinstance(value, tuple):
-        return tuple(_fold_value(v) for v in value)
-    return value
+#: The in-memory evaluator: handlers return the set of contact positions a node selects.
+MEMORY_COMPILER: Compiler[MemoryScope, set[int]] = Compiler("memory", default_cost=3)
 
 
 def _scan(col: list[Any], within: set[int] | None) -> Iterable[tuple[int, Any]]:
@@ -110,58 +82,32 @@ def _scan(col: list[Any], within: set[int] | None) -> Iterable[tuple[int, Any]]:
     return ((i, col[i]) for i in within)
 
 
-def value_predicate(op: Op, value: Any) -> Callable[[Any], bool]:
-    """Whether one present, folded field value passes ``op value`` (not for ``is_null``).
-
-    SQL backends ask it about each distinct stored value, so a condition selects the same
-    contacts however it is evaluated.
-
-    >>> value_predicate(Op.EQ, "Tiranë")(fold_text("TIRANE")), value_predicate(Op.EQ, 1)(True)
-    (True, False)
-    """
-    target = _fold_value(value)
-    if op is Op.EQ and _family(target) == "str":
-        return lambda v: v == target  # only a str equals a str
-    return compare(op, target)
-
-
-def _condition(node: Condition, data: SegmentData, within: set[int] | None) -> set[int]:
-    pairs = _scan(data.column(node.field), within)
+def _condition(node: Condition, scope: MemoryScope) -> set[int]:
+    pairs = _scan(scope.data.column(node.field), scope.within)
     if node.op is Op.IS_NULL:
         return {i for i, v in pairs if (v is None) is node.value}
     pred = value_predicate(node.op, node.value)
     return {i for i, v in pairs if v is not None and pred(v)}
 
 
-def anniversary_days(today: date, days: int) -> frozenset[tuple[int, int]]:
-    """The (month, day) pairs whose next anniversary falls within *days* of *today*.
-
-    A 29 February date celebrates on 28 February in common years:
-
-    >>> sorted(anniversary_days(date(2027, 2, 27), 1))
-    [(2, 27), (2, 28), (2, 29)]
-    >>> sorted(anniversary_days(date(2028, 2, 28), 0))
-    [(2, 28)]
-    """
-    out: set[tuple[int, int]] = set()
-    for k in range(days + 1):
-        d = today + timedelta(days=k)
-        out.add((d.month, d.day))
-        if d.month == 2 and d.day == 28 and (d + timedelta(days=1)).month == 3:
-            out.add((2, 29))
-    return frozenset(out)
-
-
-def _date_window(
-    node: DateWindow, data: SegmentData, now: datetime, within: set[int] | None
-) -> set[int]:
+def _date_window(node: DateWindow, scope: MemoryScope) -> set[int]:
+    now = scope.now
     base: date | datetime = now.date() if field_kind(node.field) is FieldKind.DATE else now
     lo = None if node.from_days is None else base + timedelta(days=node.from_days)
     hi = None if node.to_days is None else base + timedelta(days=node.to_days)
     return {
         i
-        for i, v in _scan(data.column(node.field), within)
+        for i, v in _scan(scope.data.column(node.field), scope.within)
         if v is not None and (lo is None or lo <= v) and (hi is None or v <= hi)
+    }
+
+
+def _anniversary(node: Anniversary, scope: MemoryScope) -> set[int]:
+    days_set = anniversary_days(scope.now.date(), node.days)
+    return {
+        i
+        for i, v in _scan(scope.data.column(node.field), scope.within)
+        if v is not None and (v.month, v.day) in days_set
     }
 
 
@@ -177,8 +123,9 @@ def _select(values: dict[int, Any], pred: Callable[[Any], bool], zero: Any, n: i
     return {i for i, v in values.items() if pred(v)}
 
 
-def _interactions(node: InteractionMetric, data: SegmentData, now: datetime) -> set[int]:
-    lo, hi = _window(node.within_days, now)
+def _interactions(node: InteractionMetric, scope: MemoryScope) -> set[int]:
+    data = scope.data
+    lo, hi = _window(node.within_days, scope.now)
     series = [
         s
         for (channel, direction), s in data.interactions.items()
@@ -206,55 +153,28 @@ def _as_micros(value: Any) -> Any:
     return micros(value)
 
 
-def total_currency_error(target: str, found: str) -> CurrencyMismatchError:
-    """The error a purchase total raises when its window holds another currency."""
-    return CurrencyMismatchError(
-        "currency", found, f"totals in {target} need SegmentData(rates=...)"
-    )
-
-
-def named_lists(seg: Segment) -> list[str]:
-    """The static lists *seg* names, sorted, each once. Evaluators check them all before
-    anything else, so an unknown list raises the same error whichever branch would meet it.
-
-    >>> from crmkit.segments import in_list, tag
-    >>> named_lists(~in_list("b") | (tag("vip") & in_list("a")) | in_list("b"))
-    ['a', 'b']
-    """
-    match seg:
-        case InList(name):
-            return [name]
-        case Not(child):
-            return named_lists(child)
-        case And(children) | Or(children):
-            return sorted({name for child in children for name in named_lists(child)})
-    return []
-
-
-def _precheck(seg: Segment, data: SegmentData, now: datetime) -> None:
+def _precheck(seg: Segment, data: SegmentIndex, now: datetime) -> None:
     """Raise the currency errors a segment can meet before evaluating any of it, so whether
     it raises does not depend on which branches evaluation happens to skip."""
-    match seg:
-        case PurchaseMetric(Metric.TOTAL, _, value, within_days) if data.rates is None:
-            target = value[0] if isinstance(value, tuple) else value
+    for node in walk(seg):
+        if isinstance(node, PurchaseMetric):
+            if node.metric is not Metric.TOTAL or data.rates is not None:
+                continue
+            target = node.value[0] if isinstance(node.value, tuple) else node.value
             assert isinstance(target, Money)
             s = data.purchases
-            a, b = s.window(*_window(within_days, now))
+            a, b = s.window(*_window(node.within_days, now))
             for k in range(a, b):
                 if s.extra[k][0].currency != target.currency:
                     raise total_currency_error(target.currency, s.extra[k][0].currency)
-        case RFMGroupIn() | RFMScore():
+        elif isinstance(node, RFMGroupIn | RFMScore):
             data.rfm(now)
-        case Not(child):
-            _precheck(child, data, now)
-        case And(children) | Or(children):
-            for child in children:
-                _precheck(child, data, now)
 
 
-def _purchases(node: PurchaseMetric, data: SegmentData, now: datetime) -> set[int]:
+def _purchases(node: PurchaseMetric, scope: MemoryScope) -> set[int]:
+    data = scope.data
     s = data.purchases
-    a, b = s.window(*_window(node.within_days, now))
+    a, b = s.window(*_window(node.within_days, scope.now))
     n = len(data.ids)
     who = s.who
     if node.metric is Metric.COUNT:
@@ -279,95 +199,72 @@ def _purchases(node: PurchaseMetric, data: SegmentData, now: datetime) -> set[in
         tuple(m.amount for m in node.value) if isinstance(node.value, tuple) else target.amount  # type: ignore[union-attr]
     )
     # Decimal totals compare with Decimal bounds; "num" family covers neither, so compare raw.
-    fn = _ORDER.get(node.op)
+    fn = ORDER.get(node.op)
     if fn is None:
         low, high = bound  # type: ignore[misc]
         return _select(totals, lambda v: low <= v <= high, Decimal(0), n)
     return _select(totals, lambda v: fn(v, bound), Decimal(0), n)
 
 
-def _rfm_group(node: RFMGroupIn, data: SegmentData, now: datetime) -> set[int]:
+def _rfm_group(node: RFMGroupIn, scope: MemoryScope) -> set[int]:
     wanted = set(node.groups)
-    return {i for i, s in data.rfm(now).items() if s.group in wanted}
+    return {i for i, s in scope.data.rfm(scope.now).items() if s.group in wanted}
 
 
-def _rfm_score(node: RFMScore, data: SegmentData, now: datetime) -> set[int]:
+def _rfm_score(node: RFMScore, scope: MemoryScope) -> set[int]:
     pred = compare(node.op, node.value)
-    return {i for i, s in data.rfm(now).items() if pred(getattr(s, node.component))}
+    return {i for i, s in scope.data.rfm(scope.now).items() if pred(getattr(s, node.component))}
 
 
-def _open_deals(node: HasOpenDeal, data: SegmentData) -> set[int]:
+def _open_deals(node: HasOpenDeal, scope: MemoryScope) -> set[int]:
     return {
         i
-        for i, pipeline, stage in data.open_deals
+        for i, pipeline, stage in scope.data.open_deals
         if node.pipeline_id in (None, pipeline) and node.stage in (None, stage)
     }
 
 
-def _cost(seg: Segment) -> int:
-    # Cheap, selective leaves first: later children of an "and" only scan the survivors.
-    if isinstance(seg, HasTag | InList | HasOpenDeal):
-        return 0
-    if isinstance(seg, Condition | DateWindow | Anniversary):
-        return 1
-    if isinstance(seg, InteractionMetric | PurchaseMetric):
-        return 2
-    return 3
+def _not(node: Not, scope: MemoryScope) -> set[int]:
+    return scope.everyone() - scope.evaluate(node.child)
 
 
-def _run(
-    seg: Segment, data: SegmentData, now: datetime, within: set[int] | None = None
-) -> set[int]:
-    """The positions selected by *seg*; leaves may skip positions outside *within* (callers
-    intersect with it anyway)."""
-    match seg:
-        case Everyone():
-            return set(range(len(data.ids)))
-        case Condition():
-            return _condition(seg, data, within)
-        case DateWindow():
-            return _date_window(seg, data, now, within)
-        case Anniversary(name, days):
-            days_set = anniversary_days(now.date(), days)
-            return {
-                i
-                for i, v in _scan(data.column(name), within)
-                if v is not None and (v.month, v.day) in days_set
-            }
-        case HasTag(name):
-            return set(data.tags.get(name, ()))
-        case InList(name):
-            return set(data.lists[name])
-        case InteractionMetric():
-            return _interactions(seg, data, now)
-        case PurchaseMetric():
-            return _purchases(seg, data, now)
-        case HasOpenDeal():
-            return _open_deals(seg, data)
-        case RFMGroupIn():
-            return _rfm_group(seg, data, now)
-        case RFMScore():
-            return _rfm_score(seg, data, now)
-        case Not(child):
-            base = set(range(len(data.ids))) if within is None else set(within)
-            return base - _run(child, data, now, within)
-        case And(children):
-            ordered = sorted(children, key=_cost)
-            result = _run(ordered[0], data, now, within)
-            for child in ordered[1:]:
-                if not result:
-                    break
-                result &= _run(child, data, now, result)
-            return result
-        case Or(children):
-            result = set()
-            for child in children:
-                result |= _run(child, data, now, within)
-            return result
-    raise InvalidSegmentError("segment", seg, "not a segment node")
+def _and(node: And, scope: MemoryScope) -> set[int]:
+    # Cheap, selective children first: later ones only scan the survivors.
+    ordered = sorted(node.children, key=MEMORY_COMPILER.cost)
+    result = scope.evaluate(ordered[0])
+    for child in ordered[1:]:
+        if not result:
+            break
+        result &= scope.evaluate(child, within=result)
+    return result
 
 
-def evaluate(segment: Segment, data: SegmentData, *, now: datetime) -> set[int]:
+def _or(node: Or, scope: MemoryScope) -> set[int]:
+    result: set[int] = set()
+    for child in node.children:
+        result |= scope.evaluate(child)
+    return result
+
+
+# Costs order the children of an "and": index look-ups, then column scans, then events.
+_register = MEMORY_COMPILER.register
+_register(Everyone, lambda node, scope: set(range(len(scope.data.ids))))
+_register(HasTag, lambda node, scope: set(scope.data.tags.get(node.tag, ())), cost=0)
+_register(InList, lambda node, scope: set(scope.data.lists[node.list_name]), cost=0)
+_register(HasOpenDeal, _open_deals, cost=0)
+_register(Condition, _condition, cost=1)
+_register(DateWindow, _date_window, cost=1)
+_register(Anniversary, _anniversary, cost=1)
+_register(InteractionMetric, _interactions, cost=2)
+_register(PurchaseMetric, _purchases, cost=2)
+_register(RFMGroupIn, _rfm_group)
+_register(RFMScore, _rfm_score)
+_register(Not, _not)
+_register(And, _and)
+_register(Or, _or)
+
+
+def evaluate(segment: Segment, data: SegmentIndex, *, now: datetime) -> set[int]:
     """Positions (in ``data.contacts``) of the contacts in *segment* at *now*."""
     if not isinstance(segment, Segment):
         raise InvalidSegmentError("segment", segment, "expected a Segment")
@@ -377,4 +274,4 @@ def evaluate(segment: Segment, data: SegmentData, *, now: datetime) -> set[int]:
         if name not in data.lists:
             raise ListNotFoundError(name)
     _precheck(segment, data, now)
-    return _run(segment, data, now)
+    return MEMORY_COMPILER.compile(segment, MemoryScope(data, now))

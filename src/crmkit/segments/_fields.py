@@ -21,6 +21,7 @@ __all__ = [
     "CONTACT_FIELDS",
     "ORGANIZATION_FIELDS",
     "FieldKind",
+    "Metric",
     "Op",
     "Scalar",
     "check_value",
@@ -54,6 +55,14 @@ class Op(enum.StrEnum):
     IS_NULL = "is_null"
     CONTAINS = "contains"
     STARTSWITH = "startswith"
+
+
+class Metric(enum.StrEnum):
+    """What a behaviour leaf measures inside its window."""
+
+    COUNT = "count"  # number of events (int); contacts without events count 0
+    TOTAL = "total"  # sum of purchase amounts (Money); contacts without purchases total 0
+    LAST_AT = "last_at"  # latest event (aware datetime); missing when there is none
 
 
 ORDERING = frozenset({Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.IN, Op.BETWEEN})

@@ -18,19 +18,26 @@ classes; every node is hashable and compares equal by structure::
 
 Logic is two-valued: a leaf is false for a contact whose value is missing (``city != "Sofia"``
 does not match a contact without a city), and ``~s`` is every contact not in ``s``.
+
+``And``, ``Or`` and ``Not`` nest at most :data:`MAX_DEPTH` levels deep (a leaf is one level);
+a deeper node is refused when it is made, so walking any segment stays far from Python's
+recursion limit.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from typing import Any
 
 import attrs
 
-from crmkit.segments._fields import Op, Scalar
+from crmkit.errors import InvalidSegmentError
+from crmkit.segments import _serial
+from crmkit.segments._fields import Metric, Op, Scalar
+from crmkit.segments._serial import MAX_DEPTH
 
 __all__ = [
+    "MAX_DEPTH",
     "And",
     "Anniversary",
     "Condition",
@@ -55,14 +62,6 @@ def _typed(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(_typed(v) for v in value)
     return (type(value).__name__ if isinstance(value, bool | str) else "", value)
-
-
-class Metric(enum.StrEnum):
-    """What a behaviour leaf measures inside its window."""
-
-    COUNT = "count"  # number of events (int); contacts without events count 0
-    TOTAL = "total"  # sum of purchase amounts (Money); contacts without purchases total 0
-    LAST_AT = "last_at"  # latest event (aware datetime); missing when there is none
 
 
 class Segment:
@@ -91,16 +90,13 @@ class Segment:
 
     def to_dict(self) -> dict[str, Any]:
         """A versioned, JSON-safe form that :meth:`from_dict` reads back to an equal segment."""
-        from crmkit.segments._serial import dump
-
-        return dump(self)
+        return _serial.dump(self, _KIND_NAMES)
 
     @classmethod
     def from_dict(cls, data: Any) -> Segment:
         """Read what :meth:`to_dict` wrote; anything unknown raises ``InvalidSegmentError``."""
-        from crmkit.segments._serial import load
-
-        return load(data)
+        segment: Segment = _serial.load(data, _KINDS)
+        return segment
 
 
 @attrs.frozen
@@ -198,14 +194,35 @@ class RFMScore(Segment):
     value: int | tuple[int, ...]
 
 
+def _nesting(node: object) -> int:
+    return node._depth if isinstance(node, Not | And | Or) else 1
+
+
+def _deeper(parent: object, children: Iterable[object]) -> int:
+    depth = 1 + max((_nesting(c) for c in children), default=0)
+    if depth > MAX_DEPTH:
+        raise InvalidSegmentError(
+            "depth", depth, f"a {type(parent).__name__} here would nest deeper than {MAX_DEPTH}"
+        )
+    return depth
+
+
 @attrs.frozen
 class Not(Segment):
     child: Segment
+    _depth: int = attrs.field(init=False, default=1, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_depth", _deeper(self, (self.child,)))
 
 
 @attrs.frozen
 class And(Segment):
     children: tuple[Segment, ...]
+    _depth: int = attrs.field(init=False, default=1, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_depth", _deeper(self, self.children))
 
     @classmethod
     def of(cls, parts: Iterable[Segment]) -> Segment:
@@ -219,6 +236,10 @@ class And(Segment):
 @attrs.frozen
 class Or(Segment):
     children: tuple[Segment, ...]
+    _depth: int = attrs.field(init=False, default=1, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_depth", _deeper(self, self.children))
 
     @classmethod
     def of(cls, parts: Iterable[Segment]) -> Segment:
@@ -227,3 +248,23 @@ class Or(Segment):
         for p in parts:
             flat.extend(p.children if isinstance(p, Or) else (p,))
         return flat[0] if len(flat) == 1 else cls(tuple(flat))
+
+
+#: Each node class by its ``"type"`` in the JSON form (see :mod:`crmkit.segments._serial`).
+_KINDS: dict[str, type[Segment]] = {
+    "everyone": Everyone,
+    "condition": Condition,
+    "date_window": DateWindow,
+    "anniversary": Anniversary,
+    "tag": HasTag,
+    "in_list": InList,
+    "interactions": InteractionMetric,
+    "purchases": PurchaseMetric,
+    "open_deal": HasOpenDeal,
+    "rfm_group": RFMGroupIn,
+    "rfm_score": RFMScore,
+    "not": Not,
+    "and": And,
+    "or": Or,
+}
+_KIND_NAMES: dict[type, str] = {cls: kind for kind, cls in _KINDS.items()}

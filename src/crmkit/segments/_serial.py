@@ -8,40 +8,37 @@ exactly as the builders validate it.
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
+import attrs
+
 from crmkit._types import Money
 from crmkit.errors import InvalidMoneyError, InvalidSegmentError
-from crmkit.segments import _check, _dsl
-from crmkit.segments._nodes import (
-    And,
-    Anniversary,
-    Condition,
-    DateWindow,
-    Everyone,
-    HasOpenDeal,
-    HasTag,
-    InList,
-    InteractionMetric,
-    Not,
-    Or,
-    PurchaseMetric,
-    RFMGroupIn,
-    RFMScore,
-    Segment,
-)
+from crmkit.segments import _check
 
-__all__ = ["FORMAT_VERSION", "dump", "load"]
+__all__ = ["FORMAT_VERSION", "MAX_DEPTH", "dump", "load"]
 
 FORMAT_VERSION = 1
+#: How deeply ``and``, ``or`` and ``not`` may nest (a UI's filters need a handful of levels);
+#: deeper segments are refused, so no walk over one can exhaust Python's stack.
+MAX_DEPTH = 100
+
+#: Node class -> its ``"type"`` name. The node module passes its table in, so this module
+#: needs no node class (and the node module can import it).
+Kinds = Mapping[type, str]
 
 
-def _enc(value: Any) -> Any:
+def _enc(value: Any, kinds: Kinds) -> Any:
+    if type(value) in kinds:
+        return _node(value, kinds)
     if isinstance(value, tuple):
-        return [_enc(v) for v in value]
+        return [_enc(v, kinds) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
     if isinstance(value, datetime):
         return {"datetime": value.isoformat()}
     if isinstance(value, date):
@@ -51,9 +48,11 @@ def _enc(value: Any) -> Any:
     return value
 
 
-def _dec(value: Any) -> Any:
+def _dec(value: Any, depth: int = 1) -> Any:
     if isinstance(value, list):
-        return tuple(_dec(v) for v in value)
+        if depth > MAX_DEPTH:
+            raise InvalidSegmentError("depth", depth, f"values nest at most {MAX_DEPTH} levels")
+        return tuple(_dec(v, depth + 1) for v in value)
     if isinstance(value, float) and not math.isfinite(value):
         raise InvalidSegmentError("value", value, "numbers must be finite")
     if not isinstance(value, Mapping):
@@ -73,97 +72,79 @@ def _dec(value: Any) -> Any:
     raise InvalidSegmentError("value", value, "unknown value tag")
 
 
-def _node(seg: Segment) -> dict[str, Any]:
-    match seg:
-        case Everyone():
-            return {"type": "everyone"}
-        case Condition(field, op, value):
-            return {"type": "condition", "field": field, "op": op.value, "value": _enc(value)}
-        case DateWindow(field, lo, hi):
-            return {"type": "date_window", "field": field, "from_days": lo, "to_days": hi}
-        case Anniversary(field, days):
-            return {"type": "anniversary", "field": field, "days": days}
-        case HasTag(name):
-            return {"type": "tag", "tag": name}
-        case InList(list_name):
-            return {"type": "in_list", "list_name": list_name}
-        case InteractionMetric(metric, op, value, channel, direction, within):
-            return {"type": "interactions", "metric": metric.value, "op": op.value,
-                    "value": _enc(value), "channel": channel, "direction": direction,
-                    "within_days": within}  # fmt: skip
-        case PurchaseMetric(metric, op, value, within):
-            return {"type": "purchases", "metric": metric.value, "op": op.value,
-                    "value": _enc(value), "within_days": within}  # fmt: skip
-        case HasOpenDeal(pipeline_id, stage):
-            return {"type": "open_deal", "pipeline_id": pipeline_id, "stage": stage}
-        case RFMGroupIn(groups):
-            return {"type": "rfm_group", "groups": list(groups)}
-        case RFMScore(component, op, value):
-            return {"type": "rfm_score", "component": component, "op": op.value,
-                    "value": _enc(value)}  # fmt: skip
-        case Not(child):
-            return {"type": "not", "child": _node(child)}
-        case And(children):
-            return {"type": "and", "children": [_node(c) for c in children]}
-        case Or(children):
-            return {"type": "or", "children": [_node(c) for c in children]}
-    raise InvalidSegmentError("segment", seg, "not a segment node")
+def _node(seg: Any, kinds: Kinds) -> dict[str, Any]:
+    kind = kinds.get(type(seg))
+    if kind is None:
+        raise InvalidSegmentError("segment", seg, "not a segment node")
+    out: dict[str, Any] = {"type": kind}
+    for f in attrs.fields(type(seg)):
+        if f.init:
+            out[f.name] = _enc(getattr(seg, f.name), kinds)
+    return out
 
 
-def dump(seg: Segment) -> dict[str, Any]:
+def dump(seg: Any, kinds: Kinds) -> dict[str, Any]:
     """The JSON-safe form of *seg*."""
-    return {"version": FORMAT_VERSION, "segment": _node(seg)}
+    return {"version": FORMAT_VERSION, "segment": _node(seg, kinds)}
 
 
-def _children(d: Mapping[str, Any]) -> tuple[Segment, ...]:
+Read = Callable[[Any], Any]  # reads one child node
+
+
+def _children(d: Mapping[str, Any], read: Read) -> tuple[tuple[Any, ...]]:
     items = d["children"]
     if not isinstance(items, list) or len(items) < 2:
         raise InvalidSegmentError("children", items, "and/or join a list of two or more")
-    return tuple(_read(c) for c in items)
+    return (tuple(read(c) for c in items),)
 
 
-_READERS: dict[str, tuple[frozenset[str], Callable[[Mapping[str, Any]], Segment]]] = {
-    "everyone": (frozenset(), lambda d: Everyone()),
+#: type -> (its keys, the checked constructor arguments of a node of that type).
+_READERS: dict[str, tuple[frozenset[str], Callable[[Mapping[str, Any], Read], tuple[Any, ...]]]] = {
+    "everyone": (frozenset(), lambda d, read: ()),
     "condition": (
         frozenset({"field", "op", "value"}),
-        lambda d: _check.condition(d["field"], d["op"], _dec(d["value"])),
+        lambda d, read: _check.condition(d["field"], d["op"], _dec(d["value"])),
     ),
     "date_window": (
         frozenset({"field", "from_days", "to_days"}),
-        lambda d: _check.date_window(d["field"], d["from_days"], d["to_days"]),
+        lambda d, read: _check.date_window(d["field"], d["from_days"], d["to_days"]),
     ),
     "anniversary": (
         frozenset({"field", "days"}),
-        lambda d: _check.anniversary(d["field"], d["days"]),
+        lambda d, read: _check.anniversary(d["field"], d["days"]),
     ),
-    "tag": (frozenset({"tag"}), lambda d: _dsl.tag(d["tag"])),
-    "in_list": (frozenset({"list_name"}), lambda d: _dsl.in_list(d["list_name"])),
+    "tag": (frozenset({"tag"}), lambda d, read: _check.tag(d["tag"])),
+    "in_list": (frozenset({"list_name"}), lambda d, read: _check.in_list(d["list_name"])),
     "interactions": (
         frozenset({"metric", "op", "value", "channel", "direction", "within_days"}),
-        lambda d: _check.interaction_metric(
+        lambda d, read: _check.interaction_metric(
             d["metric"], d["op"], _dec(d["value"]), d["channel"], d["direction"], d["within_days"]
         ),
     ),
     "purchases": (
         frozenset({"metric", "op", "value", "within_days"}),
-        lambda d: _check.purchase_metric(d["metric"], d["op"], _dec(d["value"]), d["within_days"]),
+        lambda d, read: _check.purchase_metric(
+            d["metric"], d["op"], _dec(d["value"]), d["within_days"]
+        ),
     ),
     "open_deal": (
         frozenset({"pipeline_id", "stage"}),
-        lambda d: _dsl.open_deal(pipeline_id=d["pipeline_id"], stage=d["stage"]),
+        lambda d, read: _check.open_deal(d["pipeline_id"], d["stage"]),
     ),
-    "rfm_group": (frozenset({"groups"}), lambda d: _check.rfm_groups(d["groups"])),
+    "rfm_group": (frozenset({"groups"}), lambda d, read: _check.rfm_groups(d["groups"])),
     "rfm_score": (
         frozenset({"component", "op", "value"}),
-        lambda d: _check.rfm_score_node(d["component"], d["op"], _dec(d["value"])),
+        lambda d, read: _check.rfm_score_node(d["component"], d["op"], _dec(d["value"])),
     ),
-    "not": (frozenset({"child"}), lambda d: Not(_read(d["child"]))),
-    "and": (frozenset({"children"}), lambda d: And(_children(d))),
-    "or": (frozenset({"children"}), lambda d: Or(_children(d))),
+    "not": (frozenset({"child"}), lambda d, read: (read(d["child"]),)),
+    "and": (frozenset({"children"}), _children),
+    "or": (frozenset({"children"}), _children),
 }
 
 
-def _read(d: Any) -> Segment:
+def _read(d: Any, nodes: Mapping[str, Callable[..., Any]], depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise InvalidSegmentError("depth", depth, f"segments nest at most {MAX_DEPTH} levels")
     if not isinstance(d, Mapping):
         raise InvalidSegmentError("segment", d, "a node is an object with a 'type'")
     kind = d.get("type")
@@ -177,15 +158,15 @@ def _read(d: Any) -> Segment:
     missing = keys - set(d)
     if missing:
         raise InvalidSegmentError(sorted(missing)[0], None, f"a {kind} node needs it")
-    return reader(d)
+    return nodes[kind](*reader(d, lambda child: _read(child, nodes, depth + 1)))
 
 
-def load(data: Any) -> Segment:
-    """Read what :func:`dump` wrote."""
+def load(data: Any, nodes: Mapping[str, Callable[..., Any]]) -> Any:
+    """Read what :func:`dump` wrote; *nodes* maps each ``"type"`` to its node class."""
     if not isinstance(data, Mapping):
         raise InvalidSegmentError("segment", data, "expected a mapping")
     if data.get("version") != FORMAT_VERSION:
         raise InvalidSegmentError("version", data.get("version"), f"expected {FORMAT_VERSION}")
     if set(data) != {"version", "segment"}:
         raise InvalidSegmentError("segment", data, "expected keys 'version' and 'segment'")
-    return _read(data["segment"])
+    return _read(data["segment"], nodes, 1)

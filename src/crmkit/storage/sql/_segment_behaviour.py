@@ -1,7 +1,7 @@
 """Behaviour leaves (interactions, purchases, open deals, RFM) as SQL over contact ``c``.
 
 A measure per contact is compared with a value; contacts without events measure zero (a count,
-a total) or nothing (a last date), exactly as :mod:`crmkit.segments._evaluate` defines. The
+a total) or nothing (a last date), exactly as :func:`crmkit.segments.evaluate` defines. The
 shape follows what each engine plans well (measured, see DESIGN.md): SQLite runs a correlated
 subquery per surviving contact along the ``(workspace, contact_id, occurred_at)`` index;
 PostgreSQL prefers one grouped pass joined by ``IN``.
@@ -20,16 +20,16 @@ from decimal import Decimal
 from typing import Any
 
 from crmkit._types import Money
-from crmkit.segments._evaluate import compare, total_currency_error
-from crmkit.segments._fields import Op
-from crmkit.segments._nodes import (
+from crmkit.segments import (
     HasOpenDeal,
     InteractionMetric,
     Metric,
+    Op,
     PurchaseMetric,
     RFMGroupIn,
     RFMScore,
 )
+from crmkit.segments.compiler import compare, total_currency_error
 from crmkit.segments.rfm import RFMScores, rfm_scores
 from crmkit.storage.sql._segment_values import Frag, member_of
 from crmkit.storage.sql._session import SQLSession

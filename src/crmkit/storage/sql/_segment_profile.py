@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from crmkit.segments._evaluate import anniversary_days, value_predicate
-from crmkit.segments._fields import FieldKind, Op, fold_text
-from crmkit.segments._nodes import Anniversary, Condition, DateWindow
+from crmkit.segments import Anniversary, Condition, DateWindow, FieldKind, Op
+from crmkit.segments.compiler import anniversary_days, fold_text, value_predicate
 from crmkit.storage.sql._segment_behaviour import SQL_OPS, comparison
 from crmkit.storage.sql._segment_values import (
     Frag,

@@ -18,8 +18,7 @@ from datetime import datetime
 
 from crmkit.contacts import Contact
 from crmkit.errors import InvalidDatetimeError, InvalidSegmentError
-from crmkit.segments._evaluate import named_lists
-from crmkit.segments._nodes import (
+from crmkit.segments import (
     And,
     Anniversary,
     Condition,
@@ -36,6 +35,7 @@ from crmkit.segments._nodes import (
     RFMScore,
     Segment,
 )
+from crmkit.segments.compiler import Compiler, named_lists
 from crmkit.storage.sql._rows import CONTACT_COLUMNS, contact_from_row
 from crmkit.storage.sql._segment_behaviour import Behaviour
 from crmkit.storage.sql._segment_lists import check_lists, list_membership
@@ -43,64 +43,76 @@ from crmkit.storage.sql._segment_profile import Profile
 from crmkit.storage.sql._segment_values import Frag
 from crmkit.storage.sql._session import SQLSession
 
-__all__ = ["compile_segment", "sql_segment_count", "sql_segment_members"]
+__all__ = [
+    "SQL_COMPILER",
+    "SQLScope",
+    "compile_segment",
+    "sql_segment_count",
+    "sql_segment_members",
+]
 
 _COLS = ", ".join("c." + c for c in CONTACT_COLUMNS)
 
 
-def _cost(seg: Segment) -> int:
-    # Index probes first, then per-row comparisons, then per-contact subqueries.
-    if isinstance(seg, HasTag | InList | RFMGroupIn | RFMScore | Everyone):
-        return 0
-    if isinstance(seg, Condition | DateWindow | Anniversary):
-        return 1
-    if isinstance(seg, HasOpenDeal):
-        return 2
-    if isinstance(seg, InteractionMetric | PurchaseMetric):
-        return 3
-    return 4
+class SQLScope:
+    """What a SQL handler gets besides its node: the session (``db``; ``dialect`` names its
+    engine, "sqlite" or "postgresql"), the ``workspace`` and ``now``. A handler returns
+    ``(sql, params)``: a condition over the contact row ``c`` (``c.id``, ``c.workspace``,
+    ``c.name`` ...) with a ``?`` for each parameter, in order; values travel only as
+    parameters. It is false, or NULL, where the in-memory handler leaves a contact out.
+    Boolean handlers compile children with :meth:`compile`."""
 
+    __slots__ = ("_behaviour", "_profile", "db", "now", "workspace")
 
-class _Compiler:
     def __init__(self, db: SQLSession, workspace: str, now: datetime) -> None:
         self.db = db
-        self.ws = workspace
-        self.profile = Profile(db, workspace, now)
-        self.behaviour = Behaviour(db, workspace, now)
+        self.workspace = workspace
+        self.now = now
+        self._profile = Profile(db, workspace, now)
+        self._behaviour = Behaviour(db, workspace, now)
 
-    def run(self, seg: Segment) -> Frag:
-        match seg:
-            case Everyone():
-                return "(1 = 1)", []
-            case Condition():
-                return self.profile.condition(seg)
-            case DateWindow():
-                return self.profile.date_window(seg)
-            case Anniversary():
-                return self.profile.anniversary(seg)
-            case HasTag(name):
-                return self.profile.tag(name)
-            case InList(name):
-                return list_membership(self.db, self.ws, name)
-            case InteractionMetric():
-                return self.behaviour.interactions(seg)
-            case PurchaseMetric():
-                return self.behaviour.purchases(seg)
-            case HasOpenDeal():
-                return self.behaviour.open_deal(seg)
-            case RFMGroupIn() | RFMScore():
-                return self.behaviour.rfm(seg)
-            case Not(child):
-                sql, params = self.run(child)
-                return f"(NOT COALESCE({sql}, 1 = 0))", params
-            case And(children) | Or(children):
-                joiner = " AND " if isinstance(seg, And) else " OR "
-                parts = [self.run(k) for k in sorted(children, key=_cost)]
-                return (
-                    "(" + joiner.join(p[0] for p in parts) + ")",
-                    [x for p in parts for x in p[1]],
-                )
-        raise InvalidSegmentError("segment", seg, "not a segment node")
+    @property
+    def dialect(self) -> str:
+        return self.db.dialect.name
+
+    def compile(self, segment: Segment) -> Frag:
+        """The condition selecting *segment*'s members, by this scope's handlers."""
+        return SQL_COMPILER.compile(segment, self)
+
+
+#: The SQL compiler of the SQLite and PostgreSQL backends: handlers return ``(sql, params)``.
+SQL_COMPILER: Compiler[SQLScope, Frag] = Compiler("sql", default_cost=4)
+
+
+def _not(node: Not, scope: SQLScope) -> Frag:
+    sql, params = scope.compile(node.child)
+    return f"(NOT COALESCE({sql}, 1 = 0))", params
+
+
+def _join(joiner: str, children: tuple[Segment, ...], scope: SQLScope) -> Frag:
+    parts = [scope.compile(k) for k in sorted(children, key=SQL_COMPILER.cost)]
+    return "(" + joiner.join(p[0] for p in parts) + ")", [x for p in parts for x in p[1]]
+
+
+# Costs order the terms of an AND: SQLite evaluates them in order and stops at the first
+# false one. Index probes first, then per-row comparisons, then per-contact subqueries.
+_register = SQL_COMPILER.register
+_register(Everyone, lambda node, scope: ("(1 = 1)", []), cost=0)
+_register(HasTag, lambda node, scope: scope._profile.tag(node.tag), cost=0)
+_register(
+    InList, lambda node, scope: list_membership(scope.db, scope.workspace, node.list_name), cost=0
+)
+_register(RFMGroupIn, lambda node, scope: scope._behaviour.rfm(node), cost=0)
+_register(RFMScore, lambda node, scope: scope._behaviour.rfm(node), cost=0)
+_register(Condition, lambda node, scope: scope._profile.condition(node), cost=1)
+_register(DateWindow, lambda node, scope: scope._profile.date_window(node), cost=1)
+_register(Anniversary, lambda node, scope: scope._profile.anniversary(node), cost=1)
+_register(HasOpenDeal, lambda node, scope: scope._behaviour.open_deal(node), cost=2)
+_register(InteractionMetric, lambda node, scope: scope._behaviour.interactions(node), cost=3)
+_register(PurchaseMetric, lambda node, scope: scope._behaviour.purchases(node), cost=3)
+_register(Not, _not)
+_register(And, lambda node, scope: _join(" AND ", node.children, scope))
+_register(Or, lambda node, scope: _join(" OR ", node.children, scope))
 
 
 def compile_segment(db: SQLSession, workspace: str, segment: Segment, now: datetime) -> Frag:
@@ -114,7 +126,7 @@ def compile_segment(db: SQLSession, workspace: str, segment: Segment, now: datet
     if not isinstance(now, datetime) or now.utcoffset() is None:
         raise InvalidDatetimeError("now", now, "expected a timezone-aware datetime")
     check_lists(db, workspace, named_lists(segment))  # before any other error, as in memory
-    return _Compiler(db, workspace, now).run(segment)
+    return SQLScope(db, workspace, now).compile(segment)
 
 
 def sql_segment_members(

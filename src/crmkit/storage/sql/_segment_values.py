@@ -23,7 +23,7 @@ from typing import Any
 
 import attrs
 
-from crmkit.segments._fields import CONTACT_FIELDS, ORGANIZATION_FIELDS, FieldKind, field_kind
+from crmkit.segments import CONTACT_FIELDS, ORGANIZATION_FIELDS, FieldKind, field_kind
 from crmkit.storage.sql._folded import CONTACT_FOLDED, ORGANIZATION_FOLDED, twin
 from crmkit.storage.sql._session import SQLSession, dumps
 
