@@ -30,9 +30,7 @@ from crmkit import CRM
 from crmkit.errors import CRMError
 
 HERE = Path(__file__).resolve().parent
-DEV = Path(
-    os.environ.get("CRMKIT_DEV_CSV", HERE.parent.parent / "shared" / "data" / "crm_dev.csv")
-)
+DEV = Path(os.environ.get("CRMKIT_DEV_CSV", HERE.parent.parent / "shared" / "data" / "crm_dev.csv"))
 # Sources of the labelled sets, as crmkit channels.
 CHANNELS = {"webform": "web", "email": "email", "phone": "phone", "instagram": "instagram",
             "visit": "visit", "facebook": "facebook"}  # fmt: skip

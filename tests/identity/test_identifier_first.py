@@ -16,7 +16,9 @@ def _groups(rows: list[dict[str, object]]) -> list[tuple[object, ...]]:
 
 
 def _first_level(a: str, b: str) -> int:
-    vector = compare_records(prepare({"id": 1, "first_name": a}), prepare({"id": 2, "first_name": b}))
+    vector = compare_records(
+        prepare({"id": 1, "first_name": a}), prepare({"id": 2, "first_name": b})
+    )
     return vector[FEATURES.index("first name")]
 
 

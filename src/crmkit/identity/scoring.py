@@ -255,7 +255,7 @@ class PairJudge:
 
     def explain(self, i: int, j: int) -> tuple[str, ...]:
         vector = self.effective(i, j)
-        p, reasons = self._scored(i, j, vector)
+        _, reasons = self._scored(i, j, vector)
         return reasons or self.model.explain(vector, self.tf(i, vector))
 
     def conflict(self, vector: Vector) -> int:
