@@ -32,7 +32,7 @@ FEATURES = ("phone", "email", "handle", "email/handle", "first name", "last name
 # Per feature, the wording of each level (index = level).
 LEVEL_NAMES: tuple[tuple[str, ...], ...] = (
     ("", "differs", "shares last 8 digits", "equal"),
-    ("", "differs", "same mailbox name", "equal"),
+    ("", "differs", "same mailbox, domain mistyped", "equal"),
     ("", "differs", "equal"),
     ("", "differ", "similar", "equal"),
     ("", "differs", "roughly similar", "similar", "equal"),
@@ -118,6 +118,34 @@ def _clipped(short: str, full: str) -> bool:
     if len(stem) >= 3 and stem in full:
         return True
     return len(short) <= 4 and short[-1] in _PET_ENDINGS and short[:2] == full[:2]
+
+
+def _email_level(a: str, b: str) -> int:
+    """3 equal, 2 the same mailbox with its domain mistyped ("gmial.com"), 1 two mailboxes.
+
+    One local part at two providers ("jan.nowak@wp.pl", "jan.nowak@o2.pl") is two mailboxes:
+    most often two people who each took their name, which the names already say.
+
+    >>> _email_level("jan.nowak@gmial.com", "jan.nowak@gmail.com")
+    2
+    >>> _email_level("jan.nowak@wp.pl", "jan.nowak@o2.pl")
+    1
+    """
+    if a == b:
+        return 3
+    local_a, _, domain_a = a.partition("@")
+    local_b, _, domain_b = b.partition("@")
+    if local_a == local_b and min(len(domain_a), len(domain_b)) >= 6:
+        return 2 if within_edits(domain_a, domain_b, 1) or _swapped(domain_a, domain_b) else 1
+    return 1
+
+
+def _swapped(a: str, b: str) -> bool:
+    # Two neighbouring letters typed the wrong way round: one Levenshtein edit too many.
+    diff = [n for n, (x, y) in enumerate(zip(a, b, strict=False)) if x != y]
+    return (
+        len(a) == len(b) and len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]]
+    )
 
 
 def _text_level(a: str, b: str) -> int:
@@ -218,13 +246,7 @@ def batch_comparer() -> Callable[[PreparedRecord, PreparedRecord], Vector]:
 
 def _compare(a: PreparedRecord, b: PreparedRecord, name_level: NameLevel) -> Vector:
     phone = (compare_phones(a.phone, b.phone) + 1) if a.phone and b.phone else 0
-    if a.email and b.email:
-        if a.email == b.email:
-            email = 3
-        else:
-            email = 2 if a.email.partition("@")[0] == b.email.partition("@")[0] else 1
-    else:
-        email = 0
+    email = _email_level(a.email, b.email) if a.email and b.email else 0
     handle = 0
     if a.handles and b.handles:
         shared = {c for c, _ in a.handles} & {c for c, _ in b.handles}

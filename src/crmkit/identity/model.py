@@ -169,9 +169,12 @@ class MatchModel:
             return sum(w[f][level] for f, level in enumerate(vector) if level)
         return sum(self._weight(f, level, tf) for f, level in enumerate(vector) if level)
 
-    def probability(self, vector: Vector, tf: Mapping[int, float] | None = None) -> float:
-        """Posterior probability that the pair is one person."""
-        logit = self.bits(vector, tf) + math.log2(self.prior / (1.0 - self.prior))
+    def probability(
+        self, vector: Vector, tf: Mapping[int, float] | None = None, *, extra: float = 0.0
+    ) -> float:
+        """Posterior probability that the pair is one person; *extra* adds evidence (in
+        bits) from outside the vector."""
+        logit = self.bits(vector, tf) + extra + math.log2(self.prior / (1.0 - self.prior))
         odds: float = 2.0 ** (-max(min(logit, 60.0), -60.0))
         return 1.0 / (1.0 + odds)
 

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 
 from crmkit.identity.features import FEATURE_VALUES, FEATURES, compare_records, value_counts
+from crmkit.identity.frequency import ValueShares, person_groups
 from crmkit.identity.model import MatchModel
 from crmkit.identity.prepare import PreparedRecord
 from crmkit.text import phonetic_key
@@ -41,11 +42,21 @@ _DEFAULT_ID_COLLISIONS = 0.02
 _TF_VALUES: dict[int, Callable[[PreparedRecord], object]] = {
     f: FEATURE_VALUES[f] for f in (_PHONE, _EMAIL, _HANDLE, _FIRST, _LAST)
 }
+# Fields whose agreement weighs by how many people hold the value, per market (see
+# crmkit.identity.frequency); identifiers weigh by their holders instead (PairJudge.holders).
+_PEOPLE_FIELDS = {
+    f: FEATURE_VALUES[f]
+    for f in (_FIRST, _LAST, FEATURES.index("city"), FEATURES.index("email/handle"))
+}
 
 
 def name_key(r: PreparedRecord) -> str:
     """The phonetic full-name key of a record, ``""`` without both names."""
     return f"{phonetic_key(r.first)}|{phonetic_key(r.last)}" if r.first and r.last else ""
+
+
+def _market_reason(bits: float) -> tuple[str, ...]:
+    return (f"same market +{bits:.1f}",) if bits >= 0.05 else ()
 
 
 class PairJudge:
@@ -74,6 +85,8 @@ class PairJudge:
         self._use_tf = len(records) >= 1000
         self._freq = {f: value_counts(records, get) for f, get in _TF_VALUES.items()}
         self._totals = {f: max(sum(c.values()), 1) for f, c in self._freq.items()}
+        self._records = records
+        self._value_shares: ValueShares | None = None
         self._verdicts: dict[tuple[int, int], int] = {}
         # Per feature, its top level ("equal"); and what depends on a vector alone, worked
         # out once per distinct vector (a few thousand) rather than once per pair (millions).
@@ -176,11 +189,42 @@ class PairJudge:
         # An initial fits several members of a family, so it does not tell them apart.
         return len(self.left[n].first) > 1
 
-    def tf(self, i: int, vector: Vector) -> dict[int, float]:
-        """Per exactly agreeing field, the share of records holding that value."""
+    def tf(self, i: int, j: int, vector: Vector) -> dict[int, float]:
+        """Per exactly agreeing field, the chance two strangers share that value: for names,
+        cities and mailbox or handle letters the share of people holding it in the pair's
+        market (see :mod:`crmkit.identity.frequency`), for identifiers the share of records."""
         out: dict[int, float] = {}
         if not self._use_tf:
             return out
+        top = self._top
+        a, b = self.left[i], self.right[j]
+        market = a.region if a.region == b.region else ""
+        for f, get in _TF_VALUES.items():
+            if f not in _PEOPLE_FIELDS and vector[f] and vector[f] == top[f]:
+                value = get(a)
+                if value:
+                    out[f] = self._freq[f][value] / self._totals[f]
+        for f, get in _PEOPLE_FIELDS.items():
+            if vector[f] and vector[f] == top[f]:
+                value = get(a)
+                share = self._shares().share(f, value, market) if value else None
+                if share:
+                    out[f] = share
+        return out
+
+    def _shares(self) -> ValueShares:
+        if self._value_shares is None:
+            # People: records joined by a phone, mailbox or account they share.
+            held: dict[tuple[int, object], list[int]] = {}
+            for g in (_PHONE, _EMAIL, _HANDLE):
+                counts, get = self._freq[g], _TF_VALUES[g]
+                for n, v in enumerate(map(get, self._records)):
+                    if v and counts[v] > 1:
+                        held.setdefault((g, v), []).append(n)
+            groups = person_groups(len(self._records), held.values())
+            del held
+            self._value_shares = ValueShares(self._records, groups, _PEOPLE_FIELDS)
+        return self._value_shares
         top = self._top
         for f, get in _TF_VALUES.items():
             if vector[f] and vector[f] == top[f]:
@@ -237,17 +281,26 @@ class PairJudge:
         rest = tuple(0 if f in agreed else level for f, level in enumerate(vector))
         return rest, [FEATURES[f] for f in agreed]
 
+    def _market_bits(self, i: int, j: int, tf: Mapping[int, float]) -> float:
+        # Counted per market, agreeing names say less; that both records are of one market
+        # says the rest, once (see ValueShares.market_bits).
+        a, b = self.left[i], self.right[j]
+        if a.region != b.region or not any(f in tf for f in _PEOPLE_FIELDS):
+            return 0.0
+        return self._shares().market_bits(a.region)
+
     def _scored(self, i: int, j: int, vector: Vector) -> tuple[float, tuple[str, ...]]:
-        tf = self.tf(i, vector)
-        p = self.model.probability(vector, tf)
+        tf = self.tf(i, j, vector)
+        market = self._market_bits(i, j, tf)
+        p = self.model.probability(vector, tf, extra=market)
         on_id = self._on_identifier(i, j, vector)
         if on_id is not None:
             rest, names = on_id
-            logit = self.identifier_logit() + self.model.bits(rest, tf)
+            logit = self.identifier_logit() + self.model.bits(rest, tf) + market
             q = 1.0 / (1.0 + 2.0 ** (-max(min(logit, 60.0), -60.0)))
             if q > p:
                 head = f"{', '.join(names)} equal +{self.identifier_logit():.1f}"
-                return q, (head, *self.model.explain(rest, tf))
+                return q, (head, *self.model.explain(rest, tf), *_market_reason(market))
         return p, ()
 
     def probability(self, i: int, j: int) -> float:
@@ -256,7 +309,10 @@ class PairJudge:
     def explain(self, i: int, j: int) -> tuple[str, ...]:
         vector = self.effective(i, j)
         _, reasons = self._scored(i, j, vector)
-        return reasons or self.model.explain(vector, self.tf(i, vector))
+        if reasons:
+            return reasons
+        tf = self.tf(i, j, vector)
+        return (*self.model.explain(vector, tf), *_market_reason(self._market_bits(i, j, tf)))
 
     def conflict(self, vector: Vector) -> int:
         """0 none, 1 soft (different first names), 2 hard (two phones, mailboxes, accounts)."""
