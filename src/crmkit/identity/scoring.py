@@ -225,13 +225,6 @@ class PairJudge:
             del held
             self._value_shares = ValueShares(self._records, groups, _PEOPLE_FIELDS)
         return self._value_shares
-        top = self._top
-        for f, get in _TF_VALUES.items():
-            if vector[f] and vector[f] == top[f]:
-                value = get(self.left[i])
-                if value:
-                    out[f] = self._freq[f][value] / self._totals[f]
-        return out
 
     def identifier_logit(self) -> float:
         """The log2 odds that two records sharing a phone, mailbox, account or external id
