@@ -101,7 +101,7 @@ class ValueShares:
                     seen.clear()
                     previous = groups[n]
                 value = get(records[n])
-                if not value:
+                if value == "" or value is None:
                     continue
                 for key in (("", value), (records[n].region, value)):
                     if key not in seen:
