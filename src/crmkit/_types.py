@@ -16,10 +16,17 @@ from typing import Any, TypeAlias
 import attrs
 
 from crmkit._currencies import ISO_4217
-from crmkit.errors import CurrencyMismatchError, InvalidDatetimeError, InvalidMoneyError
+from crmkit.errors import (
+    CurrencyMismatchError,
+    InvalidDatetimeError,
+    InvalidMoneyError,
+)
 
 __all__ = [
+    "EARLIEST",
     "ISO_4217",
+    "LATEST",
+    "LONGEST_DAYS",
     "JSONValue",
     "Money",
     "ensure_aware",
@@ -71,6 +78,13 @@ def ensure_aware(value: Any, field: str) -> datetime:
 
     >>> ensure_aware(datetime(2026, 1, 1, tzinfo=UTC), "occurred_at").isoformat()
     '2026-01-01T00:00:00+00:00'
+    >>> from datetime import timedelta, timezone
+    >>> ensure_aware(datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=5))), "due")
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.InvalidDatetimeError: invalid due datetime.datetime(1, 1, 1, 0, 30, \
+tzinfo=datetime.timezone(datetime.timedelta(seconds=18000))): outside the supported range \
+1000-01-01 to 8999-12-31 (UTC)
     >>> ensure_aware(datetime(2026, 1, 1), "occurred_at")
     Traceback (most recent call last):
     ...
@@ -79,13 +93,31 @@ naive datetime; pass a timezone-aware one (e.g. tzinfo=UTC)
     """
     if not isinstance(value, datetime):
         raise InvalidDatetimeError(field, value, "expected a timezone-aware datetime")
-    if value.tzinfo is UTC:
-        return value
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidDatetimeError(
-            field, value, "naive datetime; pass a timezone-aware one (e.g. tzinfo=UTC)"
-        )
-    return value.astimezone(UTC)
+    utc = value
+    if value.tzinfo is not UTC:
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InvalidDatetimeError(
+                field, value, "naive datetime; pass a timezone-aware one (e.g. tzinfo=UTC)"
+            )
+        try:
+            utc = value.astimezone(UTC)
+        except OverflowError:  # year 1 or 9999 with an offset that crosses the edge
+            raise InvalidDatetimeError(field, value, _RANGE) from None
+    if not EARLIEST <= utc <= LATEST:
+        raise InvalidDatetimeError(field, value, _RANGE)
+    return utc
+
+
+# Datetimes stay a thousand years away from the ends of what Python represents, so that
+# every computation on a stored one (a due time less a reminder, a local day's bounds, a
+# rule looking a hundred years back) stays representable instead of raising OverflowError on
+# a later read. Years 1 and 9999 are sentinels of other systems (.NET's DateTime.MinValue),
+# never a customer's date.
+EARLIEST = datetime(1000, 1, 1, tzinfo=UTC)
+LATEST = datetime(8999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+# The longest span of days a rule may look back or ahead (a hundred years).
+LONGEST_DAYS = 36_525
+_RANGE = "outside the supported range 1000-01-01 to 8999-12-31 (UTC)"
 
 
 def parse_datetime(text: str, field: str) -> datetime:
@@ -274,3 +306,19 @@ def ensure_date(value: Any, field: str) -> date:
         except ValueError as exc:
             raise InvalidDatetimeError(field, value, "expected YYYY-MM-DD") from exc
     raise InvalidDatetimeError(field, value, "expected a date")
+
+
+def ensure_day(value: Any, field: str) -> date:
+    """:func:`ensure_date` for a day crmkit computes with (not a birthday): it must fall in
+    the range of :data:`EARLIEST` and :data:`LATEST`.
+
+    >>> ensure_day(date(1, 1, 1), "on")
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.InvalidDatetimeError: invalid on datetime.date(1, 1, 1): outside the \
+supported range 1000-01-01 to 8999-12-31 (UTC)
+    """
+    day = ensure_date(value, field)
+    if not EARLIEST.date() <= day <= LATEST.date():
+        raise InvalidDatetimeError(field, value, _RANGE)
+    return day
