@@ -206,6 +206,8 @@ def normalize_handle(channel: Any, handle: Any) -> tuple[str, str]:
     chan = normalize_channel(channel)
     if not isinstance(handle, str):
         raise InvalidHandleError("handle", handle, "expected a string")
+    if "\x00" in handle or (not handle.isascii() and not _encodable(handle)):
+        raise InvalidHandleError("handle", handle, "contains NUL or is not valid Unicode text")
     text = unicodedata.normalize("NFC", handle.strip())
     text = _HANDLE_URL_RE.sub("", text).split("?")[0].strip("/").lstrip("@").strip()
     if not text or any(ch.isspace() for ch in text):
@@ -213,6 +215,14 @@ def normalize_handle(channel: Any, handle: Any) -> tuple[str, str]:
     if chan in CASE_INSENSITIVE_CHANNELS:
         text = text.casefold()
     return chan, text
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def identity_key(kind: str, value: str, channel: str | None = None) -> str:

@@ -20,6 +20,7 @@ from crmkit.errors import (
     CurrencyMismatchError,
     InvalidDatetimeError,
     InvalidMoneyError,
+    ValidationError,
 )
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "LONGEST_DAYS",
     "JSONValue",
     "Money",
+    "check_text",
+    "clean_text",
     "ensure_aware",
     "new_id",
     "parse_datetime",
@@ -118,6 +121,47 @@ LATEST = datetime(8999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 # The longest span of days a rule may look back or ahead (a hundred years).
 LONGEST_DAYS = 36_525
 _RANGE = "outside the supported range 1000-01-01 to 8999-12-31 (UTC)"
+
+
+def check_text(field: str, value: str) -> None:
+    """Reject text no database can store: NUL characters and unpaired surrogates.
+
+    >>> check_text("title", "Ofertë")
+    >>> check_text("title", "\\udc80")
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.ValidationError: invalid title '\\udc80': is not valid Unicode text
+    """
+    # NUL is never meaningful in a name or note, and PostgreSQL cannot store it in text.
+    if "\x00" in value:
+        raise ValidationError(field, value, "contains a NUL character")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValidationError(field, value, "is not valid Unicode text") from exc
+
+
+def clean_text(field: str, value: Any, *, required: bool = False) -> str | None:
+    """*value* stripped (``None`` when blank), after :func:`check_text`; a string is
+    required when *required*.
+
+    >>> clean_text("owner", "  arta "), clean_text("owner", None), clean_text("owner", " ")
+    ('arta', None, None)
+    >>> clean_text("owner", 7)
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.ValidationError: invalid owner 7: expected a string
+    """
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(field, value, "expected a string")
+    check_text(field, value)
+    text = value.strip()
+    if required and not text:
+        raise ValidationError(field, value, "must not be empty")
+    return text or None
 
 
 def parse_datetime(text: str, field: str) -> datetime:

@@ -16,7 +16,15 @@ from crmkit._normalize import (
     normalize_handle,
     normalize_phone,
 )
-from crmkit._types import JSONValue, ensure_aware, ensure_date, new_id, parse_datetime, utcnow
+from crmkit._types import (
+    JSONValue,
+    check_text,
+    ensure_aware,
+    ensure_date,
+    new_id,
+    parse_datetime,
+    utcnow,
+)
 from crmkit.errors import ValidationError
 
 __all__ = ["Contact", "Organization", "check_text", "clean_custom", "clean_tags"]
@@ -32,18 +40,6 @@ def _clean_text(field: str, value: Any) -> str | None:
     check_text(field, value)
     text = " ".join(value.split())
     return text or None
-
-
-def check_text(field: str, value: str) -> None:
-    """Reject text no database can store: NUL characters and unpaired surrogates."""
-    # NUL is never meaningful in a name or note, and PostgreSQL cannot store it in text.
-    if "\x00" in value:
-        raise ValidationError(field, value, "contains a NUL character")
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise ValidationError(field, value, "is not valid Unicode text") from exc
 
 
 def clean_tags(value: Any) -> frozenset[str]:
@@ -76,6 +72,8 @@ def _clean_json(field: str, value: Any) -> JSONValue:
             raise ValidationError(field, value, "must be finite")
         return value
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValidationError(field, value, "must be finite")
         # Stored as text so no precision is lost; custom money belongs in the ledger.
         return str(value)
     if isinstance(value, date | datetime):

@@ -10,7 +10,7 @@ import attrs
 
 from crmkit._api._base import Context
 from crmkit._api.routing import Router, directory_of
-from crmkit._types import ensure_aware
+from crmkit._types import clean_text, ensure_aware
 from crmkit.errors import ValidationError
 from crmkit.interactions import Interaction
 from crmkit.tasks import views
@@ -118,6 +118,7 @@ class TasksAPI:
         policy chooses anyone, ``ValidationError`` and nothing is written.
         """
         when = self._at(at)
+        clean_text("contact_id", fields.get("contact_id"))
         with self._ctx.write() as uow:
             contact_id = fields.get("contact_id")
             contact = None if contact_id is None else uow.contacts.get(contact_id)

@@ -14,8 +14,7 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import ensure_aware, new_id
-from crmkit.contacts import check_text
+from crmkit._types import check_text, clean_text, ensure_aware, new_id
 from crmkit.errors import InvalidDatetimeError, InvalidTransitionError, ValidationError
 from crmkit.tasks.recurrence import Recurrence
 from crmkit.tasks.task import Delegation, Priority, ProgressNote, Task, TaskStatus
@@ -46,6 +45,7 @@ def _text(field: str, value: Any, *, required: bool = False) -> str | None:
 def _who(field: str, value: Any, directory: UserDirectory | None) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(field, value, "expected a user id (a non-empty string)")
+    check_text(field, value)
     if directory is not None:
         directory.require(value.strip(), field)
     return value.strip()
@@ -171,7 +171,7 @@ def add_note(task: Task, text: str, *, at: Any, by: str | None = None) -> Task:
     _require_open(task, "take notes")
     body = _text("text", text, required=True) or ""
     when = _when(task, at)
-    return _bump(task, when, notes=(*task.notes, ProgressNote(when, by, body)))
+    return _bump(task, when, notes=(*task.notes, ProgressNote(when, clean_text("by", by), body)))
 
 
 def delegate(
@@ -244,7 +244,8 @@ def complete(task: Task, *, at: Any, by: str | None = None) -> Task:
     """
     _require_open(task, "be completed")
     when = _when(task, at)
-    return _bump(task, when, status=TaskStatus.DONE, completed_at=when, completed_by=by,
+    who = clean_text("by", by)
+    return _bump(task, when, status=TaskStatus.DONE, completed_at=when, completed_by=who,
                  snoozed_until=None)  # fmt: skip
 
 
@@ -253,9 +254,10 @@ def cancel(task: Task, *, at: Any, by: str | None = None, reason: str | None = N
     _require_open(task, "be cancelled")
     when = _when(task, at)
     notes = task.notes
+    who = clean_text("by", by)
     if reason is not None:
-        notes = (*notes, ProgressNote(when, by, _text("reason", reason, required=True) or ""))
-    return _bump(task, when, status=TaskStatus.CANCELLED, completed_at=when, completed_by=by,
+        notes = (*notes, ProgressNote(when, who, _text("reason", reason, required=True) or ""))
+    return _bump(task, when, status=TaskStatus.CANCELLED, completed_at=when, completed_by=who,
                  notes=notes, snoozed_until=None)  # fmt: skip
 
 
