@@ -9,7 +9,7 @@ import random
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeAlias
 
@@ -27,9 +27,11 @@ __all__ = [
     "EARLIEST",
     "ISO_4217",
     "LATEST",
+    "LONGEST",
     "LONGEST_DAYS",
     "JSONValue",
     "Money",
+    "check_duration",
     "check_text",
     "clean_text",
     "ensure_aware",
@@ -121,6 +123,32 @@ LATEST = datetime(8999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 # The longest span of days a rule may look back or ahead (a hundred years).
 LONGEST_DAYS = 36_525
 _RANGE = "outside the supported range 1000-01-01 to 8999-12-31 (UTC)"
+
+
+# Durations a person plans with (an effort estimate, a reminder lead, a stage's rotting
+# time): up to a hundred years, so adding one to any supported datetime stays in range.
+LONGEST = timedelta(days=LONGEST_DAYS)
+
+
+def check_duration(value: Any, field: str, *, allow_zero: bool = True) -> timedelta:
+    """*value* as a duration of at most :data:`LONGEST`, or raise naming *field*.
+
+    >>> check_duration(timedelta(hours=2), "estimated_effort")
+    datetime.timedelta(seconds=7200)
+    >>> check_duration(timedelta.max, "estimated_effort")
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.ValidationError: invalid estimated_effort datetime.timedelta(days=999999999, \
+seconds=86399, microseconds=999999): longer than 36525 days (a hundred years)
+    """
+    if not isinstance(value, timedelta):
+        raise ValidationError(field, value, "expected a timedelta")
+    if value < timedelta(0) or (not allow_zero and not value):
+        kind = "non-negative" if allow_zero else "positive"
+        raise ValidationError(field, value, f"expected a {kind} timedelta")
+    if value > LONGEST:
+        raise ValidationError(field, value, f"longer than {LONGEST.days} days (a hundred years)")
+    return value
 
 
 def check_text(field: str, value: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import check_text, ensure_aware, new_id, utcnow
+from crmkit._types import check_duration, check_text, ensure_aware, new_id, utcnow
 from crmkit.errors import ValidationError
 
 __all__ = ["CLOSED_STAGES", "Pipeline", "Stage"]
@@ -46,8 +46,8 @@ class Stage:
         ):
             raise ValidationError("probability", p, "a number between 0 and 1")
         r = stage.rotting_after
-        if r is not None and (not isinstance(r, timedelta) or r <= timedelta(0)):
-            raise ValidationError("rotting_after", r, "a positive timedelta")
+        if r is not None:
+            check_duration(r, "rotting_after", allow_zero=False)
         return cls(name, None if p is None else float(p), r)
 
 

@@ -16,7 +16,15 @@ from typing import Any, Protocol
 
 import attrs
 
-from crmkit._types import LONGEST_DAYS, JSONValue, ensure_aware, ensure_date, ensure_day, new_id
+from crmkit._types import (
+    LONGEST_DAYS,
+    JSONValue,
+    check_duration,
+    ensure_aware,
+    ensure_date,
+    ensure_day,
+    new_id,
+)
 from crmkit.contacts import Contact
 from crmkit.errors import InvalidDatetimeError, ValidationError
 from crmkit.funnel.deal import Deal
@@ -387,13 +395,17 @@ class DealRotting:
             yield action
 
 
+def _escalation_delay(value: Any) -> timedelta:
+    return check_duration(value, "after")
+
+
 @attrs.frozen
 class OverdueEscalation:
     """Tell the team lead about open tasks overdue by more than ``after``; keyed by the
     task and its due day, so rescheduling and missing again escalates again."""
 
     then: MakeTask = MakeTask("Overdue: {title} ({assignee})", priority=Priority.HIGH)
-    after: timedelta = timedelta(0)
+    after: timedelta = attrs.field(default=timedelta(0), converter=_escalation_delay)
     name: str = "overdue_escalation"
 
     def evaluate(self, ctx: AutomationContext, tasks: Iterable[Task]) -> Iterable[Action]:

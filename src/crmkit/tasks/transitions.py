@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import check_text, clean_text, ensure_aware, new_id
+from crmkit._types import check_duration, check_text, clean_text, ensure_aware, new_id
 from crmkit.errors import InvalidDatetimeError, InvalidTransitionError, ValidationError
 from crmkit.tasks.recurrence import Recurrence
 from crmkit.tasks.task import Delegation, Priority, ProgressNote, Task, TaskStatus
@@ -72,11 +72,7 @@ def _bump(task: Task, when: datetime, **changes: Any) -> Task:
 
 
 def _effort(value: Any) -> timedelta | None:
-    if value is None:
-        return None
-    if not isinstance(value, timedelta) or value < timedelta(0):
-        raise ValidationError("estimated_effort", value, "expected a non-negative timedelta")
-    return value
+    return None if value is None else check_duration(value, "estimated_effort")
 
 
 def create_task(
