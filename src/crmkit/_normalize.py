@@ -15,6 +15,7 @@ import email_validator
 import phonenumbers
 
 from crmkit._phone_fast import plain_e164
+from crmkit._types import SHORT_TEXT
 from crmkit.errors import InvalidEmailError, InvalidHandleError, InvalidPhoneError
 
 __all__ = [
@@ -206,6 +207,8 @@ def normalize_handle(channel: Any, handle: Any) -> tuple[str, str]:
     chan = normalize_channel(channel)
     if not isinstance(handle, str):
         raise InvalidHandleError("handle", handle, "expected a string")
+    if len(handle) > SHORT_TEXT:
+        raise InvalidHandleError("handle", handle, f"longer than {SHORT_TEXT} characters")
     if "\x00" in handle or (not handle.isascii() and not _encodable(handle)):
         raise InvalidHandleError("handle", handle, "contains NUL or is not valid Unicode text")
     text = unicodedata.normalize("NFC", handle.strip())

@@ -17,6 +17,8 @@ from crmkit._normalize import (
     normalize_phone,
 )
 from crmkit._types import (
+    ADDRESS_TEXT,
+    SHORT_TEXT,
     JSONValue,
     check_text,
     ensure_aware,
@@ -37,7 +39,7 @@ def _clean_text(field: str, value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         raise ValidationError(field, value, "expected a string")
-    check_text(field, value)
+    check_text(field, value, limit=ADDRESS_TEXT if field == "address" else SHORT_TEXT)
     text = " ".join(value.split())
     return text or None
 
@@ -56,7 +58,7 @@ def clean_tags(value: Any) -> frozenset[str]:
     for tag in value:
         if not isinstance(tag, str) or not tag.strip():
             raise ValidationError("tags", tag, "tags are non-empty strings")
-        check_text("tags", tag)
+        check_text("tags", tag, limit=SHORT_TEXT)
         out.add(" ".join(tag.split()).casefold())
     return frozenset(out)
 
@@ -95,7 +97,7 @@ def clean_custom(value: Any) -> dict[str, JSONValue]:
     for key, item in value.items():
         if not isinstance(key, str) or not key:
             raise ValidationError("custom", key, "keys are non-empty strings")
-        check_text("custom", key)
+        check_text("custom", key, limit=SHORT_TEXT)
         out[key] = _clean_json(f"custom.{key}", item)
     return out
 

@@ -32,7 +32,7 @@ from crmkit._api.resolve import (
 from crmkit._api.segments import ConsentAPI, SegmentsAPI
 from crmkit._api.tasks import TasksAPI, UsersAPI
 from crmkit._api.transactions import TransactionsAPI
-from crmkit._types import check_text, ensure_aware, utcnow
+from crmkit._types import SHORT_TEXT, check_text, ensure_aware, utcnow
 from crmkit.card import ContactCard
 from crmkit.consent import DEFAULT_PURPOSES, check_purposes
 from crmkit.erasure import check_pepper
@@ -100,7 +100,7 @@ class CRM(IdentityMixin, ReportsMixin):
         into the markers erasures leave (see :mod:`crmkit.erasure`)."""
         if not isinstance(workspace, str) or not workspace.strip():
             raise ValidationError("workspace", workspace, "a non-empty name is required")
-        check_text("workspace", workspace)
+        check_text("workspace", workspace, limit=SHORT_TEXT)
         region = None
         if default_region is not None:
             if not isinstance(default_region, str) or len(default_region.strip()) != 2:

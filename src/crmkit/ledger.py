@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import Money, clean_text, ensure_aware, new_id, utcnow
+from crmkit._types import LONG_TEXT, Money, clean_text, ensure_aware, new_id, utcnow
 from crmkit.errors import InvalidMoneyError, ValidationError
 from crmkit.rates import RatesTable
 
@@ -51,8 +51,8 @@ class LineItem:
             raise ValidationError("quantity", quantity, "must be positive")
         if not isinstance(unit_price, Money) or unit_price.amount < 0:
             raise InvalidMoneyError("unit_price", unit_price, "a non-negative Money")
-        return cls(clean_text("sku", sku), clean_text("description", description), qty,
-                   unit_price)  # fmt: skip
+        text = clean_text("description", description, limit=LONG_TEXT)
+        return cls(clean_text("sku", sku), text, qty, unit_price)
 
     @property
     def total(self) -> Money:
@@ -117,7 +117,7 @@ class Transaction:
             id=id or new_id(), contact_id=contact_id, kind=kind_, amount=amount,
             occurred_at=ensure_aware(occurred_at, "occurred_at"),
             order_id=clean_text("order_id", order_id), lines=items,
-            note=clean_text("note", note),
+            note=clean_text("note", note, limit=LONG_TEXT),
             created_at=ensure_aware(now, "now") if now is not None else utcnow(),
         )  # fmt: skip
 

@@ -60,3 +60,25 @@ def test_nul_and_lone_surrogates_are_refused_naming_the_field(field: str, text: 
         BUILDERS[field](text)
     assert info.value.field == field
     assert info.value.value == text
+
+
+@pytest.mark.parametrize(
+    ("field", "limit"),
+    [("title", 200), ("owner", 200), ("name", 200), ("assignee", 200), ("handle", 200),
+     ("order_id", 200), ("note", 100_000), ("reason", 100_000)],
+)  # fmt: skip
+def test_text_longer_than_its_limit_is_refused(field: str, limit: int) -> None:
+    BUILDERS[field]("ж" * limit)  # the limit itself is fine
+    with pytest.raises(ValidationError) as info:
+        BUILDERS[field]("ж" * (limit + 1))
+    assert info.value.field == field
+    assert f"longer than {limit} characters" in str(info.value)
+
+
+def test_an_address_may_be_longer_than_a_name_but_not_unbounded() -> None:
+    from crmkit.contacts import Contact
+
+    assert Contact.new(address="ж" * 400).address == "ж" * 400
+    with pytest.raises(ValidationError) as info:
+        Contact.new(address="ж" * 401)
+    assert info.value.field == "address"

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import Money, clean_text, ensure_aware, ensure_date, new_id
+from crmkit._types import LONG_TEXT, Money, clean_text, ensure_aware, ensure_date, new_id
 from crmkit.errors import (
     InvalidDatetimeError,
     InvalidMoneyError,
@@ -189,7 +189,7 @@ def lose(deal: Deal, *, reason: str, at: Any, by: str | None = None) -> tuple[De
     _require_open(deal, "be lost")
     if not isinstance(reason, str) or not reason.strip():
         raise ValidationError("reason", reason, "losing a deal needs a reason")
-    why = clean_text("reason", reason, required=True)
+    why = clean_text("reason", reason, required=True, limit=LONG_TEXT)
     when = _when(deal, at)
     new = attrs.evolve(deal, status=DealStatus.LOST, closed_at=when, changed_at=when,
                        lost_reason=why, version=deal.version + 1)  # fmt: skip

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import check_duration, check_text, ensure_aware, new_id, utcnow
+from crmkit._types import SHORT_TEXT, check_duration, check_text, ensure_aware, new_id, utcnow
 from crmkit.errors import ValidationError
 
 __all__ = ["CLOSED_STAGES", "Pipeline", "Stage"]
@@ -36,7 +36,7 @@ class Stage:
         else:
             raise ValidationError("stages", value, "a name, a Stage or a mapping")
         if isinstance(stage.name, str):
-            check_text("stage", stage.name)
+            check_text("stage", stage.name, limit=SHORT_TEXT)
         name = " ".join(stage.name.split()) if isinstance(stage.name, str) else ""
         if not name or name.casefold() in CLOSED_STAGES:
             raise ValidationError("stage", stage.name, "a non-empty name other than won/lost")
@@ -73,7 +73,7 @@ class Pipeline:
     ) -> Pipeline:  # fmt: skip
         if not isinstance(name, str) or not name.strip():
             raise ValidationError("name", name, "a pipeline needs a name")
-        check_text("name", name)
+        check_text("name", name, limit=SHORT_TEXT)
         if isinstance(stages, str):
             raise ValidationError("stages", stages, "a list of stages, not one string")
         parsed = tuple(Stage.parse(s) for s in stages)

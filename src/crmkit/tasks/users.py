@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from crmkit._types import check_text, clean_text, ensure_aware
+from crmkit._types import SHORT_TEXT, check_text, clean_text, ensure_aware
 from crmkit.errors import UserNotFoundError, ValidationError
 
 __all__ = ["User", "UserDirectory", "WorkingHours", "local_day", "zone"]
@@ -33,7 +33,7 @@ def zone(name: Any, field: str = "timezone") -> ZoneInfo:
     """
     if not isinstance(name, str) or not name.strip():
         raise ValidationError(field, name, "expected an IANA time zone name like 'Europe/Tirane'")
-    check_text(field, name)
+    check_text(field, name, limit=SHORT_TEXT)
     try:
         return ZoneInfo(name.strip())
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
@@ -76,7 +76,7 @@ def local_day(tz: ZoneInfo) -> Callable[[datetime], date]:
 def _user_id(field: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(field, value, "expected a user id (a non-empty string)")
-    check_text(field, value)
+    check_text(field, value, limit=SHORT_TEXT)
     return value.strip()
 
 
