@@ -119,9 +119,12 @@ class TasksAPI:
         """
         when = self._at(at)
         clean_text("contact_id", fields.get("contact_id"))
+        clean_text("deal_id", fields.get("deal_id"))
         with self._ctx.write() as uow:
             contact_id = fields.get("contact_id")
             contact = None if contact_id is None else uow.contacts.get(contact_id)
+            if fields.get("deal_id") is not None:
+                uow.deals.get(fields["deal_id"])  # DealNotFoundError for another workspace's
             router = None
             if assignee is None:
                 router = Router.load(uow, self.routing if policies is None else policies)

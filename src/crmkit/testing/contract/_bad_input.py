@@ -25,7 +25,7 @@ import pytest
 
 from crmkit._types import Money
 from crmkit.crm import CRM
-from crmkit.errors import CRMError, ValidationError
+from crmkit.errors import CRMError, DealNotFoundError, TaskNotFoundError, ValidationError
 from crmkit.testing.contract._base import T0, ContractBase
 
 __all__ = ["HOSTILE", "WRITES", "BadInputContract", "Seed", "snapshot"]
@@ -311,6 +311,37 @@ class BadInputContract(ContractBase):
         report = crm.import_contacts(rows)
         assert [o.action for o in report.rows] == ["error", "error", "created"]
         assert [c.name for c in crm.contacts.all()] == ["Fine"]
+
+    def _other_workspace_deal(self, crm: CRM) -> str:
+        other = CRM(crm.storage, workspace=f"{self.workspace}-other", clock=lambda: T0)
+        contact = other.contacts.create(name="Someone else's")
+        pipeline = other.pipelines.create("Theirs", stages=["New"])
+        return other.deals.create(pipeline_id=pipeline.id, title="Theirs", value=_eur(),
+                                  contact_id=contact.id).id  # fmt: skip
+
+    def test_a_task_may_not_name_another_workspaces_deal(self, crm: CRM) -> None:
+        foreign = self._other_workspace_deal(crm)
+        before = snapshot(crm)
+        with pytest.raises(DealNotFoundError):
+            crm.tasks.create("T", assignee="mira", deal_id=foreign, at=_at())
+        with pytest.raises(DealNotFoundError):
+            crm.tasks.create("T", assignee="mira", deal_id="no-such-deal", at=_at())
+        assert snapshot(crm) == before
+
+    def test_an_interaction_may_not_name_another_workspaces_deal_or_task(self, crm: CRM) -> None:
+        foreign = self._other_workspace_deal(crm)
+        contact = crm.contacts.create(name="Besa")
+        before = snapshot(crm)
+        with pytest.raises(DealNotFoundError):
+            crm.interactions.log(contact.id, channel="phone", occurred_at=_at(), deal_id=foreign)
+        with pytest.raises(DealNotFoundError):
+            crm.interactions.log_many(
+                [{"contact_id": contact.id, "channel": "phone", "occurred_at": _at(),
+                  "deal_id": foreign}]
+            )  # fmt: skip
+        with pytest.raises(TaskNotFoundError):
+            crm.interactions.log(contact.id, channel="phone", occurred_at=_at(), task_id="t-x")
+        assert snapshot(crm) == before
 
     def test_text_limits_are_the_same_on_every_backend(self, crm: CRM) -> None:
         with pytest.raises(ValidationError) as info:
