@@ -15,6 +15,7 @@ from crmkit._normalize import (
     normalize_email,
     normalize_handle,
     normalize_phone,
+    phone_is_valid,
 )
 from crmkit._types import (
     ADDRESS_TEXT,
@@ -266,6 +267,16 @@ class Contact:
             updated_at=parse_datetime(data["updated_at"], "updated_at"),
             version=int(data.get("version", 1)),
         )  # fmt: skip
+
+    @property
+    def invalid_phones(self) -> tuple[str, ...]:
+        """Numbers kept because they are possible (the right length) but not valid for their
+        country's numbering plan: worth checking with the person.
+
+        >>> Contact.new(phones=["+355 69 123 4567", "+355 69 12 34"]).invalid_phones
+        ('+355691234',)
+        """
+        return tuple(p for p in self.phones if not phone_is_valid(p))
 
     def identity_keys(self) -> frozenset[str]:
         """Every identity this contact is known by, as index keys.
