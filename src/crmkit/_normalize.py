@@ -14,8 +14,10 @@ from typing import Any
 
 import email_validator
 import phonenumbers
+from phonenumbers.phonenumberutil import _EXTN_PATTERN
 
 from crmkit._phone_fast import plain_e164
+from crmkit._types import SHORT_TEXT
 from crmkit.errors import (
     InvalidEmailError,
     InvalidExternalIdError,
@@ -32,6 +34,7 @@ __all__ = [
     "normalize_external_id",
     "normalize_handle",
     "normalize_phone",
+    "phone_is_valid",
 ]
 
 # Networks whose account names ignore case. Handles on other channels keep their case,
@@ -64,6 +67,9 @@ _PLAIN_EMAIL_RE = re.compile(
 )
 _SPECIAL_USE_TLDS = frozenset(email_validator.SPECIAL_USE_DOMAIN_NAMES)
 _CHANNEL_RE = re.compile(r"^[a-z][a-z0-9_.-]{0,39}$")
+# The extension phonenumbers reads at the end of a number ("ext. 12", "x12", "#12"); the same
+# pattern parse uses, so what it takes for an extension is what crmkit lets through.
+_EXTENSION: re.Pattern[str] = _EXTN_PATTERN
 _HANDLE_URL_RE = re.compile(r"^(?:https?://)?(?:www\.|m\.)?[a-z0-9.-]+\.[a-z]{2,}/+(?:@)?", re.I)
 
 
@@ -170,6 +176,19 @@ def _phone_text(value: Any, region: str | None) -> tuple[str, str | None]:
 
 
 def _parse_phone(value: Any, text: str, region_code: str | None) -> str:
+    # phonenumbers drops a stray letter ("069 123 456a" read as "069 123 456") and reads
+    # vanity letters as digits; crmkit keeps only digits, so any letter outside a trailing
+    # extension ("ext. 12", "x12") is refused rather than silently changed.
+    number = _EXTENSION.split(text, maxsplit=1)[0].split(";", 1)[0]
+    if number[:4].lower() == "tel:":
+        number = number[4:]
+    if any(ch.isalpha() for ch in number):
+        raise InvalidPhoneError(
+            "phone",
+            value,
+            "contains letters; write the number in digits (an extension like "
+            "'ext. 12' is allowed and not kept)",
+        )
     try:
         parsed = phonenumbers.parse(text, region_code)
     except phonenumbers.NumberParseException as exc:
@@ -177,6 +196,22 @@ def _parse_phone(value: Any, text: str, region_code: str | None) -> str:
     if not phonenumbers.is_possible_number(parsed):
         raise InvalidPhoneError("phone", value, "not a possible number for its country")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+@functools.lru_cache(maxsize=4096)
+def phone_is_valid(e164: str) -> bool:
+    """Is a stored (E.164) number valid, not just possible, for its country's numbering plan?
+
+    crmkit keeps a number that is possible (the right length) but not valid (no such range,
+    as in a typo), so that nobody loses what they typed; read this to flag it.
+
+    >>> phone_is_valid("+355691234567"), phone_is_valid("+355691234")
+    (True, False)
+    """
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 @functools.lru_cache(maxsize=256)
@@ -213,6 +248,10 @@ def normalize_handle(channel: Any, handle: Any) -> tuple[str, str]:
     chan = normalize_channel(channel)
     if not isinstance(handle, str):
         raise InvalidHandleError("handle", handle, "expected a string")
+    if len(handle) > SHORT_TEXT:
+        raise InvalidHandleError("handle", handle, f"longer than {SHORT_TEXT} characters")
+    if "\x00" in handle or (not handle.isascii() and not _encodable(handle)):
+        raise InvalidHandleError("handle", handle, "contains NUL or is not valid Unicode text")
     text = unicodedata.normalize("NFC", handle.strip())
     text = _HANDLE_URL_RE.sub("", text).split("?")[0].strip("/").lstrip("@").strip()
     if not text or any(ch.isspace() for ch in text):
@@ -277,6 +316,14 @@ integer (read id columns with dtype=str)
             "external_system", system, "expected a short name like 'shopify'"
         )
     return chan, text
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def identity_key(kind: str, value: str, channel: str | None = None) -> str:

@@ -9,19 +9,34 @@ import random
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeAlias
 
 import attrs
 
 from crmkit._currencies import ISO_4217
-from crmkit.errors import CurrencyMismatchError, InvalidDatetimeError, InvalidMoneyError
+from crmkit.errors import (
+    CurrencyMismatchError,
+    InvalidDatetimeError,
+    InvalidMoneyError,
+    ValidationError,
+)
 
 __all__ = [
+    "ADDRESS_TEXT",
+    "EARLIEST",
     "ISO_4217",
+    "LATEST",
+    "LONGEST",
+    "LONGEST_DAYS",
+    "LONG_TEXT",
+    "SHORT_TEXT",
     "JSONValue",
     "Money",
+    "check_duration",
+    "check_text",
+    "clean_text",
     "ensure_aware",
     "new_id",
     "parse_datetime",
@@ -71,6 +86,13 @@ def ensure_aware(value: Any, field: str) -> datetime:
 
     >>> ensure_aware(datetime(2026, 1, 1, tzinfo=UTC), "occurred_at").isoformat()
     '2026-01-01T00:00:00+00:00'
+    >>> from datetime import timedelta, timezone
+    >>> ensure_aware(datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=5))), "due")
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.InvalidDatetimeError: invalid due datetime.datetime(1, 1, 1, 0, 30, \
+tzinfo=datetime.timezone(datetime.timedelta(seconds=18000))): outside the supported range \
+1000-01-01 to 8999-12-31 (UTC)
     >>> ensure_aware(datetime(2026, 1, 1), "occurred_at")
     Traceback (most recent call last):
     ...
@@ -79,13 +101,113 @@ naive datetime; pass a timezone-aware one (e.g. tzinfo=UTC)
     """
     if not isinstance(value, datetime):
         raise InvalidDatetimeError(field, value, "expected a timezone-aware datetime")
-    if value.tzinfo is UTC:
-        return value
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidDatetimeError(
-            field, value, "naive datetime; pass a timezone-aware one (e.g. tzinfo=UTC)"
-        )
-    return value.astimezone(UTC)
+    utc = value
+    if value.tzinfo is not UTC:
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise InvalidDatetimeError(
+                field, value, "naive datetime; pass a timezone-aware one (e.g. tzinfo=UTC)"
+            )
+        try:
+            utc = value.astimezone(UTC)
+        except OverflowError:  # year 1 or 9999 with an offset that crosses the edge
+            raise InvalidDatetimeError(field, value, _RANGE) from None
+    if not EARLIEST <= utc <= LATEST:
+        raise InvalidDatetimeError(field, value, _RANGE)
+    return utc
+
+
+# Datetimes stay a thousand years away from the ends of what Python represents, so that
+# every computation on a stored one (a due time less a reminder, a local day's bounds, a
+# rule looking a hundred years back) stays representable instead of raising OverflowError on
+# a later read. Years 1 and 9999 are sentinels of other systems (.NET's DateTime.MinValue),
+# never a customer's date.
+EARLIEST = datetime(1000, 1, 1, tzinfo=UTC)
+LATEST = datetime(8999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+# The longest span of days a rule may look back or ahead (a hundred years).
+LONGEST_DAYS = 36_525
+_RANGE = "outside the supported range 1000-01-01 to 8999-12-31 (UTC)"
+
+
+# Durations a person plans with (an effort estimate, a reminder lead, a stage's rotting
+# time): up to a hundred years, so adding one to any supported datetime stays in range.
+LONGEST = timedelta(days=LONGEST_DAYS)
+
+
+def check_duration(value: Any, field: str, *, allow_zero: bool = True) -> timedelta:
+    """*value* as a duration of at most :data:`LONGEST`, or raise naming *field*.
+
+    >>> check_duration(timedelta(hours=2), "estimated_effort")
+    datetime.timedelta(seconds=7200)
+    >>> check_duration(timedelta.max, "estimated_effort")
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.ValidationError: invalid estimated_effort datetime.timedelta(days=999999999, \
+seconds=86399, microseconds=999999): longer than 36525 days (a hundred years)
+    """
+    if not isinstance(value, timedelta):
+        raise ValidationError(field, value, "expected a timedelta")
+    if value < timedelta(0) or (not allow_zero and not value):
+        kind = "non-negative" if allow_zero else "positive"
+        raise ValidationError(field, value, f"expected a {kind} timedelta")
+    if value > LONGEST:
+        raise ValidationError(field, value, f"longer than {LONGEST.days} days (a hundred years)")
+    return value
+
+
+# Length limits, in characters, the same on every backend. Names, ids and labels are short
+# and may end up in a database index (PostgreSQL refuses an index entry over 2704 bytes, and
+# a character takes up to 4); an address gives its first words to a matching key; free text
+# (notes, summaries, bodies) is never indexed but is kept to a size a CRM row should have.
+SHORT_TEXT = 200
+ADDRESS_TEXT = 400
+LONG_TEXT = 100_000
+
+
+def check_text(field: str, value: str, *, limit: int = LONG_TEXT) -> None:
+    """Reject text no database can store (NUL characters, unpaired surrogates) and text
+    longer than *limit* characters.
+
+    >>> check_text("title", "Ofertë")
+    >>> check_text("title", "\\udc80")
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.ValidationError: invalid title '\\udc80': is not valid Unicode text
+    """
+    if len(value) > limit:
+        raise ValidationError(field, value, f"longer than {limit} characters")
+    # NUL is never meaningful in a name or note, and PostgreSQL cannot store it in text.
+    if "\x00" in value:
+        raise ValidationError(field, value, "contains a NUL character")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise ValidationError(field, value, "is not valid Unicode text") from exc
+
+
+def clean_text(
+    field: str, value: Any, *, required: bool = False, limit: int = SHORT_TEXT
+) -> str | None:
+    """*value* stripped (``None`` when blank), after :func:`check_text` with *limit*
+    (default :data:`SHORT_TEXT`, for names, ids and labels); a string is required when
+    *required*.
+
+    >>> clean_text("owner", "  arta "), clean_text("owner", None), clean_text("owner", " ")
+    ('arta', None, None)
+    >>> clean_text("owner", 7)
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.ValidationError: invalid owner 7: expected a string
+    """
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(field, value, "expected a string")
+    check_text(field, value, limit=limit)
+    text = value.strip()
+    if required and not text:
+        raise ValidationError(field, value, "must not be empty")
+    return text or None
 
 
 def parse_datetime(text: str, field: str) -> datetime:
@@ -274,3 +396,19 @@ def ensure_date(value: Any, field: str) -> date:
         except ValueError as exc:
             raise InvalidDatetimeError(field, value, "expected YYYY-MM-DD") from exc
     raise InvalidDatetimeError(field, value, "expected a date")
+
+
+def ensure_day(value: Any, field: str) -> date:
+    """:func:`ensure_date` for a day crmkit computes with (not a birthday): it must fall in
+    the range of :data:`EARLIEST` and :data:`LATEST`.
+
+    >>> ensure_day(date(1, 1, 1), "on")
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.InvalidDatetimeError: invalid on datetime.date(1, 1, 1): outside the \
+supported range 1000-01-01 to 8999-12-31 (UTC)
+    """
+    day = ensure_date(value, field)
+    if not EARLIEST.date() <= day <= LATEST.date():
+        raise InvalidDatetimeError(field, value, _RANGE)
+    return day

@@ -16,8 +16,19 @@ from crmkit._normalize import (
     normalize_external_id,
     normalize_handle,
     normalize_phone,
+    phone_is_valid,
 )
-from crmkit._types import JSONValue, ensure_aware, ensure_date, new_id, parse_datetime, utcnow
+from crmkit._types import (
+    ADDRESS_TEXT,
+    SHORT_TEXT,
+    JSONValue,
+    check_text,
+    ensure_aware,
+    ensure_date,
+    new_id,
+    parse_datetime,
+    utcnow,
+)
 from crmkit.errors import ValidationError
 
 __all__ = ["Contact", "Organization", "check_text", "clean_custom", "clean_tags"]
@@ -30,21 +41,9 @@ def _clean_text(field: str, value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         raise ValidationError(field, value, "expected a string")
-    check_text(field, value)
+    check_text(field, value, limit=ADDRESS_TEXT if field == "address" else SHORT_TEXT)
     text = " ".join(value.split())
     return text or None
-
-
-def check_text(field: str, value: str) -> None:
-    """Reject text no database can store: NUL characters and unpaired surrogates."""
-    # NUL is never meaningful in a name or note, and PostgreSQL cannot store it in text.
-    if "\x00" in value:
-        raise ValidationError(field, value, "contains a NUL character")
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise ValidationError(field, value, "is not valid Unicode text") from exc
 
 
 def clean_tags(value: Any) -> frozenset[str]:
@@ -61,7 +60,7 @@ def clean_tags(value: Any) -> frozenset[str]:
     for tag in value:
         if not isinstance(tag, str) or not tag.strip():
             raise ValidationError("tags", tag, "tags are non-empty strings")
-        check_text("tags", tag)
+        check_text("tags", tag, limit=SHORT_TEXT)
         out.add(" ".join(tag.split()).casefold())
     return frozenset(out)
 
@@ -77,6 +76,8 @@ def _clean_json(field: str, value: Any) -> JSONValue:
             raise ValidationError(field, value, "must be finite")
         return value
     if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValidationError(field, value, "must be finite")
         # Stored as text so no precision is lost; custom money belongs in the ledger.
         return str(value)
     if isinstance(value, date | datetime):
@@ -98,7 +99,7 @@ def clean_custom(value: Any) -> dict[str, JSONValue]:
     for key, item in value.items():
         if not isinstance(key, str) or not key:
             raise ValidationError("custom", key, "keys are non-empty strings")
-        check_text("custom", key)
+        check_text("custom", key, limit=SHORT_TEXT)
         out[key] = _clean_json(f"custom.{key}", item)
     return out
 
@@ -274,6 +275,16 @@ class Contact:
             updated_at=parse_datetime(data["updated_at"], "updated_at"),
             version=int(data.get("version", 1)),
         )  # fmt: skip
+
+    @property
+    def invalid_phones(self) -> tuple[str, ...]:
+        """Numbers kept because they are possible (the right length) but not valid for their
+        country's numbering plan: worth checking with the person.
+
+        >>> Contact.new(phones=["+355 69 123 4567", "+355 69 12 34"]).invalid_phones
+        ('+355691234',)
+        """
+        return tuple(p for p in self.phones if not phone_is_valid(p))
 
     def identity_keys(self) -> frozenset[str]:
         """Every identity this contact is known by, as index keys.

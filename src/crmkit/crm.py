@@ -33,7 +33,7 @@ from crmkit._api.segments import ConsentAPI, SegmentsAPI
 from crmkit._api.tasks import TasksAPI, UsersAPI
 from crmkit._api.transactions import TransactionsAPI
 from crmkit._missing import present
-from crmkit._types import ensure_aware, utcnow
+from crmkit._types import SHORT_TEXT, check_text, ensure_aware, utcnow
 from crmkit.card import ContactCard
 from crmkit.consent import DEFAULT_PURPOSES, check_purposes
 from crmkit.erasure import check_pepper
@@ -101,6 +101,7 @@ class CRM(IdentityMixin, ReportsMixin):
         into the markers erasures leave (see :mod:`crmkit.erasure`)."""
         if not isinstance(workspace, str) or not workspace.strip():
             raise ValidationError("workspace", workspace, "a non-empty name is required")
+        check_text("workspace", workspace, limit=SHORT_TEXT)
         region = None
         if default_region is not None:
             if not isinstance(default_region, str) or len(default_region.strip()) != 2:
@@ -262,8 +263,9 @@ class CRM(IdentityMixin, ReportsMixin):
                 "identity", None, "record() needs email=, phone=, handle= or external_id="
             )
         ev = self._evidence(name, city, postcode, birthday, region)
-        # A notebook row gives NaN for an empty cell: the interaction's fields read it as None.
-        fields = {key: present(value) for key, value in fields.items()}
+        # A notebook row gives NaN for an empty cell: the interaction's fields read it as None,
+        # but a missing time would silently become "now", so times stay strict.
+        fields = {k: v if k.endswith("_at") else present(v) for k, v in fields.items()}
         direction = present(direction) or "inbound"
         for attempt in range(_RECORD_ATTEMPTS):
             try:

@@ -45,7 +45,8 @@ and the message names both.
     │   └── StaleVersionError                   kind, key, expected, actual
     ├── StorageError                            a backend failed; the driver error is __cause__
     │   ├── StorageUnavailableError             cannot connect / open
-    │   └── SchemaVersionError                  the database is newer than this code
+    │   └── SchemaVersionError                  the database is newer than this code, or its
+    │                                           version is negative (changed by another tool)
     ├── ConfigurationError                      wrong set-up, e.g. a missing optional extra
     └── ModelError (ArithmeticError)            a statistical model cannot be fitted or used
 
@@ -343,11 +344,23 @@ class StorageUnavailableError(StorageError):
 
 
 class SchemaVersionError(StorageError):
-    """The database schema is newer than this version of crmkit understands."""
+    """The database schema is newer than this version of crmkit understands, or its version
+    is not one crmkit ever writes (negative: another tool changed it).
+
+    >>> str(SchemaVersionError(-1, 13))
+    'database schema version -1 is not one crmkit writes (0 to 13): another tool changed it; \
+restore the database from a backup'
+    """
 
     def __init__(self, found: int, supported: int) -> None:
         self.found = found
         self.supported = supported
+        if found < 0:
+            super().__init__(
+                f"database schema version {found} is not one crmkit writes (0 to {supported}): "
+                "another tool changed it; restore the database from a backup"
+            )
+            return
         super().__init__(
             f"database schema version {found} is newer than this crmkit supports "
             f"({supported}); upgrade crmkit before opening it"

@@ -9,8 +9,7 @@ from typing import Any
 import attrs
 
 from crmkit._normalize import normalize_channel
-from crmkit._types import ensure_aware, new_id, utcnow
-from crmkit.contacts import check_text
+from crmkit._types import LONG_TEXT, SHORT_TEXT, check_text, ensure_aware, new_id, utcnow
 from crmkit.errors import ValidationError
 
 __all__ = ["Channel", "Direction", "Interaction"]
@@ -56,15 +55,15 @@ def _direction(value: Any) -> Direction:
         ) from exc
 
 
-def _opt_text(field: str, value: Any) -> str | None:
+def _opt_text(field: str, value: Any, limit: int = SHORT_TEXT) -> str | None:
     if value is None:
         return None
     # Plain ASCII without NUL is the common case of bulk loads: no further checks needed.
-    if type(value) is str and value.isascii() and "\x00" not in value:
+    if type(value) is str and value.isascii() and "\x00" not in value and len(value) <= limit:
         return value.strip() or None
     if not isinstance(value, str):
         raise ValidationError(field, value, "expected a string")
-    check_text(field, value)
+    check_text(field, value, limit=limit)
     return value.strip() or None
 
 
@@ -121,10 +120,10 @@ class Interaction:
             channel=normalize_channel(channel),
             direction=_direction(direction),
             occurred_at=when,
-            summary=_opt_text("summary", summary),
-            body=_opt_text("body", body),
+            summary=_opt_text("summary", summary, LONG_TEXT),
+            body=_opt_text("body", body, LONG_TEXT),
             handled_by=_opt_text("handled_by", handled_by),
-            outcome=_opt_text("outcome", outcome),
+            outcome=_opt_text("outcome", outcome, LONG_TEXT),
             deal_id=_opt_text("deal_id", deal_id),
             task_id=_opt_text("task_id", task_id),
             created_at=created,

@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import Money, ensure_aware, new_id, utcnow
+from crmkit._types import LONG_TEXT, Money, clean_text, ensure_aware, new_id, utcnow
 from crmkit.errors import InvalidMoneyError, ValidationError
 from crmkit.rates import RatesTable
 
@@ -51,7 +51,8 @@ class LineItem:
             raise ValidationError("quantity", quantity, "must be positive")
         if not isinstance(unit_price, Money) or unit_price.amount < 0:
             raise InvalidMoneyError("unit_price", unit_price, "a non-negative Money")
-        return cls(sku, description, qty, unit_price)
+        text = clean_text("description", description, limit=LONG_TEXT)
+        return cls(clean_text("sku", sku), text, qty, unit_price)
 
     @property
     def total(self) -> Money:
@@ -105,6 +106,7 @@ class Transaction:
             )
         if not isinstance(contact_id, str) or not contact_id:
             raise ValidationError("contact_id", contact_id, "expected a contact id")
+        clean_text("contact_id", contact_id)
         items = tuple(lines)
         for item in items:
             if item.unit_price.currency != amount.currency:
@@ -113,8 +115,9 @@ class Transaction:
                 )
         return cls(
             id=id or new_id(), contact_id=contact_id, kind=kind_, amount=amount,
-            occurred_at=ensure_aware(occurred_at, "occurred_at"), order_id=order_id,
-            lines=items, note=note,
+            occurred_at=ensure_aware(occurred_at, "occurred_at"),
+            order_id=clean_text("order_id", order_id), lines=items,
+            note=clean_text("note", note, limit=LONG_TEXT),
             created_at=ensure_aware(now, "now") if now is not None else utcnow(),
         )  # fmt: skip
 

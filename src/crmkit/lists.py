@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import JSONValue, ensure_aware, new_id, parse_datetime
+from crmkit._types import SHORT_TEXT, JSONValue, ensure_aware, new_id, parse_datetime
 from crmkit.contacts import check_text
 from crmkit.errors import ValidationError
 
@@ -29,7 +29,7 @@ def check_list_name(name: Any) -> str:
     """A list name: non-empty text, surrounding spaces dropped."""
     if not isinstance(name, str) or not name.strip():
         raise ValidationError("name", name, "a list needs a name")
-    check_text("name", name)
+    check_text("name", name, limit=SHORT_TEXT)
     return name.strip()
 
 

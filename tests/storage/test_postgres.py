@@ -93,6 +93,20 @@ def test_database_from_a_newer_crmkit_is_refused() -> None:
         storage.close()
 
 
+def test_a_negative_schema_version_is_refused_naming_it() -> None:
+    storage = ThrowawayPostgresStorage()
+    try:
+        with storage._connect() as conn:
+            conn.execute("DELETE FROM crmkit_schema_version")
+            conn.execute("INSERT INTO crmkit_schema_version (version) VALUES (-1)")
+            conn.commit()
+        with pytest.raises(SchemaVersionError, match=r"version -1 is not one crmkit") as info:
+            PostgresStorage(DSN, schema=storage.schema)
+        assert info.value.found == -1
+    finally:
+        storage.close()
+
+
 @pytest.mark.parametrize(
     ("dsn", "advice"),
     [

@@ -68,6 +68,23 @@ def test_database_from_a_newer_crmkit_is_refused(tmp_path: Path) -> None:
     assert info.value.found == 999
 
 
+@pytest.mark.parametrize("fresh", [True, False], ids=["empty file", "crmkit file"])
+def test_a_negative_user_version_is_refused_naming_it(tmp_path: Path, fresh: bool) -> None:
+    # Migrations used to run from migrations[-1:]: only the last one, then a confusing error.
+    path = tmp_path / "tampered.sqlite"
+    if not fresh:
+        SQLiteStorage(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = -1")
+    conn.close()
+    with pytest.raises(SchemaVersionError, match=r"version -1 is not one crmkit writes") as info:
+        SQLiteStorage(path)
+    assert info.value.found == -1
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == -1  # nothing was applied
+    conn.close()
+
+
 def test_unopenable_path_raises_storage_unavailable(tmp_path: Path) -> None:
     with pytest.raises(StorageUnavailableError):
         SQLiteStorage(tmp_path / "no" / "such" / "dir" / "crm.sqlite")

@@ -76,31 +76,39 @@ def compute_clv(
         raise ModelError("no purchases in the ledger up to as_of: nothing to fit")
     txs, code = _in_currency(txs, currency, rates)
     summary = rfm_summary(txs, observation_end=end, unit=unit)
-    fit = _MODELS[model]().fit(summary.frequency, summary.recency, summary.T)
+    # A customer whose first purchase falls on as_of has been watched for no time (T = 0):
+    # the models cannot learn from or condition on them, so they are left out of the fit
+    # and valued as the fitted model values a customer just acquired (alive, the expected
+    # purchases of a new customer, no spend estimate yet).
+    watched = [i for i, t in enumerate(summary.T) if t > 0]
+    if not watched:
+        raise ModelError("every purchase in the ledger is on the as_of day: nothing to fit")
+    xs, rs, ts = ([column[i] for i in watched] for column in
+                  (summary.frequency, summary.recency, summary.T))  # fmt: skip
+    fit = _MODELS[model]().fit(xs, rs, ts)
     spend = _spend_fit(summary.frequency, summary.monetary_value)
     t_future = horizon / unit
-    xs, rs, ts = list(summary.frequency), list(summary.recency), list(summary.T)
-    p_alive = as_list(fit.p_alive(xs, rs, ts))
-    expected = as_list(fit.expected_purchases(t_future, xs, rs, ts))
-    values: list[float] | None = None
+    p_alive = dict(zip(watched, as_list(fit.p_alive(xs, rs, ts)), strict=True))
+    expected = dict(zip(watched, as_list(fit.expected_purchases(t_future, xs, rs, ts)),
+                        strict=True))  # fmt: skip
+    values: dict[int, float] = {}
     if spend is not None and spend.finite_mean:
-        values = as_list(customer_lifetime_value(
-            fit, spend, summary.frequency, summary.recency, summary.T,
-            summary.monetary_value, time_unit=unit, horizon=horizon, period=period,
-            discount_rate=discount_rate, margin=float(margin),
-        ))  # fmt: skip
+        values = dict(zip(watched, as_list(customer_lifetime_value(
+            fit, spend, xs, rs, ts, [summary.monetary_value[i] for i in watched],
+            time_unit=unit, horizon=horizon, period=period, discount_rate=discount_rate,
+            margin=float(margin),
+        )), strict=True))  # fmt: skip
+    new_customer = fit.expected_purchases_new_customer(t_future)
     history = historical_clv(txs, margin=margin)
     rows = []
     for i, cid in enumerate(summary.customer_id):
         clv = (
-            None
-            if values is None
-            else Money(Decimal(repr(values[i])).quantize(Decimal("0.01")), code)
+            Money(Decimal(repr(values[i])).quantize(Decimal("0.01")), code) if i in values else None
         )
         rows.append(CustomerValue(
             cid, summary.frequency[i], summary.recency[i], summary.T[i],
-            summary.monetary_value[i], history.get(cid, Money(0, code)), p_alive[i],
-            expected[i], clv,
+            summary.monetary_value[i], history.get(cid, Money(0, code)), p_alive.get(i, 1.0),
+            expected.get(i, new_customer), clv,
         ))  # fmt: skip
     return CLVReport(end, unit, horizon, code, tuple(rows), fit, spend)
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from crmkit._api._base import Context
+from crmkit._types import clean_text
 from crmkit.errors import ValidationError
 from crmkit.funnel.deal import Deal, StageChange, lose, move, open_deal, reopen, win
 from crmkit.funnel.pipeline import Pipeline
@@ -70,6 +71,9 @@ class DealsAPI:
         expected_close: Any = None, stage: str | None = None, created_at: Any = None,
         by: str | None = None,
     ) -> Deal:  # fmt: skip
+        for name, key in (("pipeline_id", pipeline_id), ("contact_id", contact_id),
+                          ("organization_id", organization_id)):  # fmt: skip
+            clean_text(name, key, required=name == "pipeline_id")
         with self._ctx.write() as uow:
             pipeline = uow.pipelines.get(pipeline_id)
             if contact_id is not None:

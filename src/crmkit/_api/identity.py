@@ -107,7 +107,7 @@ class IdentityMixin:
         >>> from crmkit import CRM
         >>> crm = CRM()
         >>> old = crm.contacts.create(name="Besa Kola", emails=["besa.kola@gmail.com"])
-        >>> it = crm.record(channel="email", email="besa.kola@yahoo.com", name="Besa Kola")
+        >>> it = crm.record(channel="phone", phone="+355691234567", name="Besa Kola")
         >>> [item] = crm.review_queue()
         >>> item.contact_id == it.contact_id, item.candidate_ids == (old.id,)
         (True, True)

@@ -12,6 +12,7 @@ from crmkit._api._base import Context
 from crmkit._types import paused_gc
 from crmkit.errors import ConflictError, ContactNotFoundError, ValidationError
 from crmkit.interactions import Interaction
+from crmkit.storage.protocols import UnitOfWork
 
 __all__ = ["InteractionsAPI"]
 
@@ -39,6 +40,7 @@ class InteractionsAPI:
         interaction = self._build({**fields, "contact_id": contact_id})
         with self._ctx.write() as uow:
             uow.contacts.get(contact_id)
+            _require_links(uow, [interaction])
             uow.interactions.add(interaction)
             uow.commit()
         return interaction
@@ -56,6 +58,7 @@ class InteractionsAPI:
             with self._ctx.write() as uow:
                 # Every backend refuses an interaction of an unknown contact (SQL: the
                 # foreign key), so the happy path needs no look-up per contact.
+                _require_links(uow, interactions)
                 uow.interactions.add_many(interactions)
                 uow.commit()
         except ConflictError:
@@ -82,3 +85,12 @@ class InteractionsAPI:
             return self._build(row, now)
         except ValidationError as exc:
             raise type(exc)(f"rows[{index}].{exc.field}", exc.value, exc.reason) from exc
+
+
+def _require_links(uow: UnitOfWork, interactions: Iterable[Interaction]) -> None:
+    """The deals and tasks the interactions name exist in this workspace (else the
+    not-found error of the first one, as for a contact)."""
+    for deal_id in sorted({i.deal_id for i in interactions if i.deal_id is not None}):
+        uow.deals.get(deal_id)
+    for task_id in sorted({i.task_id for i in interactions if i.task_id is not None}):
+        uow.tasks.get(task_id)

@@ -12,7 +12,7 @@ import attrs
 
 from crmkit._api._identities import IdentityArgs
 from crmkit._missing import is_missing
-from crmkit._types import ensure_date, new_id
+from crmkit._types import SHORT_TEXT, ensure_date, new_id
 from crmkit.contacts import Contact, check_text
 from crmkit.errors import DuplicateContactError, ValidationError
 from crmkit.identity.contact_match import (
@@ -77,7 +77,7 @@ def _text(field: str, value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         raise ValidationError(field, value, "expected a string")
-    check_text(field, value)
+    check_text(field, value, limit=SHORT_TEXT)
     return " ".join(value.split()) or None
 
 

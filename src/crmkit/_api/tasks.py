@@ -10,7 +10,7 @@ import attrs
 
 from crmkit._api._base import Context
 from crmkit._api.routing import Router, directory_of
-from crmkit._types import ensure_aware
+from crmkit._types import clean_text, ensure_aware
 from crmkit.errors import ValidationError
 from crmkit.interactions import Interaction
 from crmkit.tasks import views
@@ -118,9 +118,13 @@ class TasksAPI:
         policy chooses anyone, ``ValidationError`` and nothing is written.
         """
         when = self._at(at)
+        clean_text("contact_id", fields.get("contact_id"))
+        clean_text("deal_id", fields.get("deal_id"))
         with self._ctx.write() as uow:
             contact_id = fields.get("contact_id")
             contact = None if contact_id is None else uow.contacts.get(contact_id)
+            if fields.get("deal_id") is not None:
+                uow.deals.get(fields["deal_id"])  # DealNotFoundError for another workspace's
             router = None
             if assignee is None:
                 router = Router.load(uow, self.routing if policies is None else policies)

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import Money, ensure_aware, ensure_date, new_id
+from crmkit._types import LONG_TEXT, Money, clean_text, ensure_aware, ensure_date, new_id
 from crmkit.errors import (
     InvalidDatetimeError,
     InvalidMoneyError,
@@ -86,9 +86,10 @@ def _when(deal: Deal | None, at: Any) -> datetime:
 
 
 def _change(
-    deal: Deal, from_stage: str | None, to_stage: str, at: datetime, by: str | None
+    deal: Deal, from_stage: str | None, to_stage: str, at: datetime, by: Any
 ) -> StageChange:
-    return StageChange(new_id(), deal.id, deal.pipeline_id, from_stage, to_stage, at, by)
+    who = clean_text("by", by)
+    return StageChange(new_id(), deal.id, deal.pipeline_id, from_stage, to_stage, at, who)
 
 
 def open_deal(
@@ -118,21 +119,25 @@ be negative
     """
     if not isinstance(title, str) or not title.strip():
         raise ValidationError("title", title, "a deal needs a title")
+    name = clean_text("title", title, required=True)
+    who = clean_text("owner", owner)
     if not isinstance(value, Money):
         raise InvalidMoneyError("value", value, "pass crmkit.Money(amount, currency)")
     if value.amount < 0:
         raise InvalidMoneyError("value", value, "a deal's value cannot be negative")
     if contact_id is None and organization_id is None:
         raise ValidationError("contact_id", None, "a deal belongs to a contact or organization")
+    contact_id = clean_text("contact_id", contact_id)
+    organization_id = clean_text("organization_id", organization_id)
     first = (
         pipeline.stages[0].name if stage is None else pipeline.stages[pipeline.index(stage)].name
     )
     when = _when(None, at)
     close = None if expected_close is None else ensure_date(expected_close, "expected_close")
     deal = Deal(
-        id=id or new_id(), pipeline_id=pipeline.id, title=title.strip(), value=value,
+        id=id or new_id(), pipeline_id=pipeline.id, title=name or "", value=value,
         stage=first, status=DealStatus.OPEN, created_at=when, changed_at=when,
-        contact_id=contact_id, organization_id=organization_id, owner=owner,
+        contact_id=contact_id, organization_id=organization_id, owner=who,
         expected_close=close,
     )  # fmt: skip
     return deal, _change(deal, None, first, when, by)
@@ -184,9 +189,10 @@ def lose(deal: Deal, *, reason: str, at: Any, by: str | None = None) -> tuple[De
     _require_open(deal, "be lost")
     if not isinstance(reason, str) or not reason.strip():
         raise ValidationError("reason", reason, "losing a deal needs a reason")
+    why = clean_text("reason", reason, required=True, limit=LONG_TEXT)
     when = _when(deal, at)
     new = attrs.evolve(deal, status=DealStatus.LOST, closed_at=when, changed_at=when,
-                       lost_reason=reason.strip(), version=deal.version + 1)  # fmt: skip
+                       lost_reason=why, version=deal.version + 1)  # fmt: skip
     return new, _change(deal, deal.stage, "lost", when, by)
 
 

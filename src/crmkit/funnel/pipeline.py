@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import ensure_aware, new_id, utcnow
+from crmkit._types import SHORT_TEXT, check_duration, check_text, ensure_aware, new_id, utcnow
 from crmkit.errors import ValidationError
 
 __all__ = ["CLOSED_STAGES", "Pipeline", "Stage"]
@@ -35,6 +35,8 @@ class Stage:
             stage = cls(value.get("name", ""), value.get("probability"), value.get("rotting_after"))
         else:
             raise ValidationError("stages", value, "a name, a Stage or a mapping")
+        if isinstance(stage.name, str):
+            check_text("stage", stage.name, limit=SHORT_TEXT)
         name = " ".join(stage.name.split()) if isinstance(stage.name, str) else ""
         if not name or name.casefold() in CLOSED_STAGES:
             raise ValidationError("stage", stage.name, "a non-empty name other than won/lost")
@@ -44,8 +46,8 @@ class Stage:
         ):
             raise ValidationError("probability", p, "a number between 0 and 1")
         r = stage.rotting_after
-        if r is not None and (not isinstance(r, timedelta) or r <= timedelta(0)):
-            raise ValidationError("rotting_after", r, "a positive timedelta")
+        if r is not None:
+            check_duration(r, "rotting_after", allow_zero=False)
         return cls(name, None if p is None else float(p), r)
 
 
@@ -71,6 +73,7 @@ class Pipeline:
     ) -> Pipeline:  # fmt: skip
         if not isinstance(name, str) or not name.strip():
             raise ValidationError("name", name, "a pipeline needs a name")
+        check_text("name", name, limit=SHORT_TEXT)
         if isinstance(stages, str):
             raise ValidationError("stages", stages, "a list of stages, not one string")
         parsed = tuple(Stage.parse(s) for s in stages)

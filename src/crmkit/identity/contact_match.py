@@ -138,7 +138,8 @@ def match_keys(contact: Contact) -> frozenset[str]:
 def keys_of_forms(forms: Iterable[PreparedRecord]) -> frozenset[str]:
     """The blocking keys of a contact's folded forms (see :func:`match_keys`)."""
     keys = {k for form in forms for k in block_keys(form)}
-    return frozenset(k for k in keys if not k.startswith(_EXACT_PREFIXES))
+    # A key over 256 characters never singles a person out, and PostgreSQL cannot index it.
+    return frozenset(k for k in keys if not k.startswith(_EXACT_PREFIXES) and len(k) <= 256)
 
 
 def same_match_fields(a: Contact, b: Contact) -> bool:

@@ -16,9 +16,17 @@ from typing import Any, Protocol
 
 import attrs
 
-from crmkit._types import JSONValue, ensure_aware, ensure_date, new_id
+from crmkit._types import (
+    LONGEST_DAYS,
+    JSONValue,
+    check_duration,
+    ensure_aware,
+    ensure_date,
+    ensure_day,
+    new_id,
+)
 from crmkit.contacts import Contact
-from crmkit.errors import ValidationError
+from crmkit.errors import InvalidDatetimeError, ValidationError
 from crmkit.funnel.deal import Deal
 from crmkit.tasks.outbox import QueuedMessage
 from crmkit.tasks.task import Priority, Task
@@ -105,10 +113,13 @@ class AutomationContext:
         >>> AutomationContext.for_day("2026-03-10", timezone="Europe/Tirane").now.isoformat()
         '2026-03-09T23:00:00+00:00'
         """
-        day = ensure_date(on, "on")
+        day = ensure_day(on, "on")
         tz = zone(timezone)
         if now is None:
-            at = ensure_aware(datetime.combine(day, time(0), tzinfo=tz), "now")
+            try:
+                at = ensure_aware(datetime.combine(day, time(0), tzinfo=tz), "now")
+            except InvalidDatetimeError as exc:
+                raise InvalidDatetimeError("on", on, exc.reason) from None
         else:
             at = ensure_aware(now, "now")
         return cls(day, at, tz.key, directory, assign)
@@ -325,20 +336,36 @@ class PurchaseAnniversary:
         return check
 
 
+def _day_count(field: str, value: Any, *, least: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ValidationError(field, value, f"expected a whole number of days >= {least}")
+    if value > LONGEST_DAYS:
+        raise ValidationError(field, value, f"at most {LONGEST_DAYS} days (a hundred years)")
+    return value
+
+
+def _silence_days(value: Any) -> int:
+    return _day_count("days", value, least=1)
+
+
+def _catch_up_days(value: Any) -> int:
+    return _day_count("catch_up_days", value)
+
+
 @attrs.frozen
 class NoContactFor:
     """When a contact has not been contacted for ``days`` days. The key's date is the day the
     silence reached ``days``, so the rule fires once per silence; it still fires on the
     following ``catch_up_days`` days, in case a daily run was missed."""
 
-    days: int
+    days: int = attrs.field(converter=_silence_days)
     then: Then = MakeTask("Get back in touch with {name}")
     name: str = "no_contact"
-    catch_up_days: int = 7
+    catch_up_days: int = attrs.field(default=7, converter=_catch_up_days)
 
     def prepare(self, ctx: AutomationContext) -> Callable[[ContactDates], Action | None]:
         latest = ctx.on - timedelta(days=self.days)
-        earliest = latest - timedelta(days=max(self.catch_up_days, 0))
+        earliest = latest - timedelta(days=self.catch_up_days)
 
         def check(c: ContactDates) -> Action | None:
             last = c.last_contact
@@ -368,13 +395,17 @@ class DealRotting:
             yield action
 
 
+def _escalation_delay(value: Any) -> timedelta:
+    return check_duration(value, "after")
+
+
 @attrs.frozen
 class OverdueEscalation:
     """Tell the team lead about open tasks overdue by more than ``after``; keyed by the
     task and its due day, so rescheduling and missing again escalates again."""
 
     then: MakeTask = MakeTask("Overdue: {title} ({assignee})", priority=Priority.HIGH)
-    after: timedelta = timedelta(0)
+    after: timedelta = attrs.field(default=timedelta(0), converter=_escalation_delay)
     name: str = "overdue_escalation"
 
     def evaluate(self, ctx: AutomationContext, tasks: Iterable[Task]) -> Iterable[Action]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import ensure_aware, new_id
+from crmkit._types import check_duration, ensure_aware, new_id
 from crmkit.errors import InvalidTransitionError, ValidationError
 from crmkit.interactions import Interaction
 from crmkit.tasks.task import Priority, Task, TaskStatus
@@ -71,8 +71,7 @@ class ActivityType:
     priority: Priority = Priority.NORMAL
 
     def __attrs_post_init__(self) -> None:
-        if self.follow_up_after < timedelta(0):
-            raise ValidationError("follow_up_after", self.follow_up_after, "cannot be negative")
+        check_duration(self.follow_up_after, "follow_up_after")
 
 
 @attrs.frozen

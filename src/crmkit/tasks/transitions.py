@@ -14,8 +14,15 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import ensure_aware, new_id
-from crmkit.contacts import check_text
+from crmkit._types import (
+    LONG_TEXT,
+    SHORT_TEXT,
+    check_duration,
+    check_text,
+    clean_text,
+    ensure_aware,
+    new_id,
+)
 from crmkit.errors import InvalidDatetimeError, InvalidTransitionError, ValidationError
 from crmkit.tasks.recurrence import Recurrence
 from crmkit.tasks.task import Delegation, Priority, ProgressNote, Task, TaskStatus
@@ -34,18 +41,19 @@ __all__ = [
 ]
 
 
-def _text(field: str, value: Any, *, required: bool = False) -> str | None:
+def _text(field: str, value: Any, *, required: bool = False, limit: int = SHORT_TEXT) -> str | None:
     if value is None and not required:
         return None
     if not isinstance(value, str) or (required and not value.strip()):
         raise ValidationError(field, value, "expected a non-empty string")
-    check_text(field, value)
+    check_text(field, value, limit=limit)
     return value.strip() or None
 
 
 def _who(field: str, value: Any, directory: UserDirectory | None) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(field, value, "expected a user id (a non-empty string)")
+    check_text(field, value, limit=SHORT_TEXT)
     if directory is not None:
         directory.require(value.strip(), field)
     return value.strip()
@@ -72,11 +80,7 @@ def _bump(task: Task, when: datetime, **changes: Any) -> Task:
 
 
 def _effort(value: Any) -> timedelta | None:
-    if value is None:
-        return None
-    if not isinstance(value, timedelta) or value < timedelta(0):
-        raise ValidationError("estimated_effort", value, "expected a non-negative timedelta")
-    return value
+    return None if value is None else check_duration(value, "estimated_effort")
 
 
 def create_task(
@@ -131,7 +135,7 @@ datetime; pass a timezone-aware one (e.g. tzinfo=UTC)
         assignee=who,
         created_at=when,
         updated_at=when,
-        description=_text("description", description),
+        description=_text("description", description, limit=LONG_TEXT),
         created_by=None if created_by is None else _who("created_by", created_by, None),
         team=_text("team", team) or (user.team if user is not None else None),
         due=due_at,
@@ -169,9 +173,9 @@ be started
 def add_note(task: Task, text: str, *, at: Any, by: str | None = None) -> Task:
     """Append a progress note to an open or in-progress task."""
     _require_open(task, "take notes")
-    body = _text("text", text, required=True) or ""
+    body = _text("text", text, required=True, limit=LONG_TEXT) or ""
     when = _when(task, at)
-    return _bump(task, when, notes=(*task.notes, ProgressNote(when, by, body)))
+    return _bump(task, when, notes=(*task.notes, ProgressNote(when, clean_text("by", by), body)))
 
 
 def delegate(
@@ -213,6 +217,7 @@ their team lead can delegate this task
     if target == task.assignee:
         raise InvalidTransitionError("to", target, "the task is already assigned to them")
     when = _when(task, at)
+    why = _text("note", note, limit=LONG_TEXT)
     team = task.team
     if directory is not None and directory.get(target).team is not None:
         team = directory.get(target).team
@@ -223,7 +228,7 @@ their team lead can delegate this task
         team=team,
         status=TaskStatus.OPEN,
         started_at=None,
-        delegations=(*task.delegations, Delegation(giver, target, when, _text("note", note))),
+        delegations=(*task.delegations, Delegation(giver, target, when, why)),
     )
 
 
@@ -244,7 +249,8 @@ def complete(task: Task, *, at: Any, by: str | None = None) -> Task:
     """
     _require_open(task, "be completed")
     when = _when(task, at)
-    return _bump(task, when, status=TaskStatus.DONE, completed_at=when, completed_by=by,
+    who = clean_text("by", by)
+    return _bump(task, when, status=TaskStatus.DONE, completed_at=when, completed_by=who,
                  snoozed_until=None)  # fmt: skip
 
 
@@ -253,9 +259,13 @@ def cancel(task: Task, *, at: Any, by: str | None = None, reason: str | None = N
     _require_open(task, "be cancelled")
     when = _when(task, at)
     notes = task.notes
+    who = clean_text("by", by)
     if reason is not None:
-        notes = (*notes, ProgressNote(when, by, _text("reason", reason, required=True) or ""))
-    return _bump(task, when, status=TaskStatus.CANCELLED, completed_at=when, completed_by=by,
+        notes = (
+            *notes,
+            ProgressNote(when, who, _text("reason", reason, required=True, limit=LONG_TEXT) or ""),
+        )
+    return _bump(task, when, status=TaskStatus.CANCELLED, completed_at=when, completed_by=who,
                  notes=notes, snoozed_until=None)  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from crmkit._types import ensure_aware
+from crmkit._types import SHORT_TEXT, check_text, clean_text, ensure_aware
 from crmkit.errors import UserNotFoundError, ValidationError
 
 __all__ = ["User", "UserDirectory", "WorkingHours", "local_day", "zone"]
@@ -33,9 +33,10 @@ def zone(name: Any, field: str = "timezone") -> ZoneInfo:
     """
     if not isinstance(name, str) or not name.strip():
         raise ValidationError(field, name, "expected an IANA time zone name like 'Europe/Tirane'")
+    check_text(field, name, limit=SHORT_TEXT)
     try:
         return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ValidationError(field, name, "not an IANA time zone name") from exc
 
 
@@ -75,6 +76,7 @@ def local_day(tz: ZoneInfo) -> Callable[[datetime], date]:
 def _user_id(field: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValidationError(field, value, "expected a user id (a non-empty string)")
+    check_text(field, value, limit=SHORT_TEXT)
     return value.strip()
 
 
@@ -157,7 +159,7 @@ class User:
         tz = zone(timezone)
         return cls(
             id=_user_id("id", id),
-            name=name.strip() if isinstance(name, str) and name.strip() else None,
+            name=clean_text("name", name),
             team=None if team is None else _user_id("team", team),
             is_team_lead=bool(is_team_lead),
             timezone=tz.key,

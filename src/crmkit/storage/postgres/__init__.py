@@ -161,7 +161,7 @@ class PostgresStorage:
             )
             row = conn.execute("SELECT max(version) FROM crmkit_schema_version").fetchone()
             current = int(row[0]) if row and row[0] is not None else 0
-            if current > latest:
+            if not 0 <= current <= latest:
                 raise SchemaVersionError(current, latest)
             for migration in migrations[current:]:
                 conn.execute(migration.sql.encode())

@@ -14,7 +14,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.types.json import Jsonb
 
-from crmkit.errors import ConflictError, StorageError, StorageUnavailableError
+from crmkit.errors import ConflictError, StorageError, StorageUnavailableError, ValidationError
 from crmkit.storage.sql._session import Row
 
 __all__ = ["PostgresDialect", "PostgresSession", "translate_errors", "unavailable"]
@@ -107,6 +107,13 @@ def translate_errors() -> Iterator[None]:
     """The one place where psycopg errors become crmkit errors."""
     try:
         yield
+    except UnicodeEncodeError as exc:
+        # Domain objects check their text; this catches a key passed straight to a read.
+        raise ValidationError("value", exc.object, "is not valid Unicode text") from exc
+    except (psycopg.DataError, pg_errors.ProgramLimitExceeded) as exc:
+        # A value PostgreSQL cannot take (NUL in text, a number out of range, a key too long
+        # for an index): the input is at fault, not the database.
+        raise ValidationError("value", None, f"PostgreSQL refused it: {exc}") from exc
     except pg_errors.IntegrityError as exc:
         # Unique identities, foreign keys: the caller (e.g. ``crm.record``) may retry.
         raise ConflictError(f"the write breaks a database constraint: {exc}") from exc

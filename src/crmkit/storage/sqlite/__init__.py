@@ -127,7 +127,7 @@ class SQLiteStorage:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 current = int(conn.execute("PRAGMA user_version").fetchone()[0])
-                if current > latest:
+                if not 0 <= current <= latest:
                     raise SchemaVersionError(current, latest)
                 for migration in migrations[current:]:
                     for statement in _statements(migration.sql):

@@ -14,6 +14,7 @@ from crmkit.errors import (
     ConflictError,
     StorageError,
     StorageUnavailableError,
+    ValidationError,
 )
 from crmkit.storage.sql._session import Row, dumps
 
@@ -74,6 +75,11 @@ def translate_errors() -> Iterator[None]:
     """The one place where sqlite3 errors become crmkit errors."""
     try:
         yield
+    except UnicodeEncodeError as exc:
+        # Domain objects check their text; this catches a key passed straight to a read.
+        raise ValidationError("value", exc.object, "is not valid Unicode text") from exc
+    except OverflowError as exc:  # a Python int beyond SQLite's 64 bits
+        raise ValidationError("value", None, str(exc)) from exc
     except sqlite3.IntegrityError as exc:
         raise ConflictError(f"the write breaks a database constraint: {exc}") from exc
     except sqlite3.OperationalError as exc:

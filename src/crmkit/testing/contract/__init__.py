@@ -8,6 +8,7 @@ provides the ``storage`` fixture. Each capability's part lives in its own module
 from __future__ import annotations
 
 from crmkit.testing.contract._automation import AutomationContract
+from crmkit.testing.contract._bad_input import BadInputContract
 from crmkit.testing.contract._base import ContractBase
 from crmkit.testing.contract._card import CardContract
 from crmkit.testing.contract._contacts import ContactsContract
@@ -27,6 +28,7 @@ from crmkit.testing.contract._tasks import TasksContract
 
 __all__ = [
     "AutomationContract",
+    "BadInputContract",
     "CardContract",
     "ContactsContract",
     "ContractBase",
@@ -64,5 +66,6 @@ class StorageContract(
     CardContract,
     ResolveContract,
     ExternalIdContract,
+    BadInputContract,
 ):
     """Behaviour every backend must show. Override the ``storage`` fixture."""

@@ -140,14 +140,13 @@ class ResolveContract(ContractBase):
 
     def _likely(self, crm: CRM) -> tuple[Contact, str]:
         old = crm.contacts.create(name="Besa Kola", emails=["besa.kola@gmail.com"])
-        it = crm.record(channel="email", email="besa.kola@yahoo.com", name="Besa Kola",
-                        summary="hello")  # fmt: skip
+        it = crm.record(channel="phone", phone="+355691234567", name="Besa Kola", summary="hello")
         return old, it.contact_id
 
     def test_record_creates_a_new_contact_and_flags_a_likely_duplicate(self, crm: CRM) -> None:
         old, new_id = self._likely(crm)
         assert new_id != old.id
-        assert crm.contacts.get(new_id).emails == ("besa.kola@yahoo.com",)
+        assert crm.contacts.get(new_id).phones == ("+355691234567",)
         [item] = crm.review_queue()
         assert (item.contact_id, item.candidate_ids, item.status) == (new_id, (old.id,), "open")
         assert crm.match_policy.review_threshold <= item.score
@@ -165,7 +164,8 @@ class ResolveContract(ContractBase):
         done = crm.resolve_review(item.id, action="merge")
         assert (done.status, done.resolved_at) == ("merged", T0)
         assert done.merge_id is not None
-        assert crm.contacts.get(old.id).emails == ("besa.kola@gmail.com", "besa.kola@yahoo.com")
+        merged = crm.contacts.get(old.id)
+        assert (merged.emails, merged.phones) == (("besa.kola@gmail.com",), ("+355691234567",))
         assert crm.contacts.count() == 1
         assert crm.review_queue() == []
         assert crm.review_queue(status="merged") == [done]
