@@ -139,3 +139,21 @@ def test_upgrading_to_match_keys_indexes_the_contacts_already_held(tmp_path: Pat
             ]
     assert _pending(path, "match_keys_pending") == 0
     assert _pending(path, "fold_pending") == 0
+
+
+def test_upgrading_past_the_persian_h_reading_rebuilds_stale_match_keys(tmp_path: Path) -> None:
+    from crmkit import CRM
+
+    path = tmp_path / "crm.sqlite"
+    with CRM.open(str(path), default_region="IR") as crm:
+        crm.contacts.create(name="زهرا احمدی", phones=["0901 650 0289"])
+    conn = sqlite3.connect(path)
+    # The blocking key an older crmkit filed "زهرا" under ("زهرا" was read "ira").
+    conn.execute("UPDATE match_keys SET key = replace(key, 'zr', 'r')")
+    conn.commit()
+    conn.close()
+    _back_to(path, 15)
+    with CRM.open(str(path), default_region="IR") as crm:
+        found = crm.resolve(name="Zahra Ahmadi").candidates
+        assert [c.contact.name for c in found] == ["زهرا احمدی"]
+    assert _pending(path, "match_keys_pending") == 0
