@@ -95,6 +95,10 @@ def _name_level(a: str, b: str, *, phonetic: bool = True) -> int:
         return 2
     if _clipped(a, b) or _clipped(b, a):
         return 2
+    if a[0] == b[0] and min(len(key_a), len(key_b)) >= 2 and within_edits(key_a, key_b, 1):
+        # One consonant dropped or mistyped ("Teesa" for Teresa, "Sool" for Sokol): the
+        # spelling variants folded away make the letters too far apart to see it.
+        return 2
     return 1
 
 
