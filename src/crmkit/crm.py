@@ -216,6 +216,8 @@ class CRM(IdentityMixin, ReportsMixin):
         one owner fills in what that contact lacks (values people entered are never
         overwritten), two owners is a conflict. Bad rows are reported with the reason and the
         rest proceeds, unless ``all_or_nothing=True``, which writes nothing when any row fails.
+        A created contact that plausibly is one already known (``review_threshold``, as for
+        :meth:`record`) gets a review item (``RowOutcome.review_id``).
         ``dry_run=True`` reports what would happen and writes nothing. *rows* may be a pandas
         data frame; empty cells (NaN, ``pd.NA``) are missing values. Importing the same rows
         again writes nothing, rows without identities included (see docs/importing.md).
@@ -226,7 +228,8 @@ class CRM(IdentityMixin, ReportsMixin):
         ({'created': 2}, {'unchanged': 2})
         """
         return import_contacts(self._ctx, rows, match_on=match_on, dry_run=dry_run,
-                               all_or_nothing=all_or_nothing, progress=progress)  # fmt: skip
+                               all_or_nothing=all_or_nothing, progress=progress,
+                               policy=self.match_policy)  # fmt: skip
 
     # -- interaction history ---------------------------------------------------------------
 

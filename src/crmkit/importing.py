@@ -120,6 +120,8 @@ class RowOutcome:
     action: Action
     contact_id: str | None = None
     reason: str | None = None
+    # The review item filed for a created contact that plausibly is a known one.
+    review_id: str | None = None
 
 
 @attrs.frozen

@@ -122,3 +122,24 @@ def test_a_stranger_with_another_name_files_no_review_item() -> None:
     crm.record(channel="instagram", handle="@hristo.st", name="Христо Стоянов", occurred_at=when)
     crm.record(channel="phone", phone="0887 123 456", name="Мария Иванова", occurred_at=when)
     assert crm.review_queue(status="open") == []
+
+
+def test_an_import_files_a_review_item_for_a_plausible_known_person() -> None:
+    crm = CRM(default_region="BG")
+    report = crm.import_contacts([
+        {"full_name": "Христо Стоянов", "instagram": "hristo.st"},
+        {"full_name": "Hristo Stoyanov", "phone": "0887 123 456"},
+        {"full_name": "Мария Иванова", "phone": "0887 555 444"},
+    ])  # fmt: skip
+    first, second, third = report.rows
+    assert (first.review_id, third.review_id) == (None, None)
+    (item,) = crm.review_queue()
+    assert item.id == second.review_id
+    assert (item.contact_id, item.candidate_ids) == (second.contact_id, (first.contact_id,))
+
+
+def test_a_dry_run_import_files_no_review_item() -> None:
+    crm = CRM(default_region="BG")
+    crm.contacts.create(name="Христо Стоянов", handles={"instagram": "hristo.st"})
+    crm.import_contacts([{"full_name": "Hristo Stoyanov", "phone": "0887 123 456"}], dry_run=True)
+    assert crm.review_queue() == []

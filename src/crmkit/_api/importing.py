@@ -8,6 +8,7 @@ from typing import Any
 
 from crmkit._api._base import Context
 from crmkit._api.erasure import Suppression
+from crmkit._api.resolve import MatchPolicy, review_new_contact
 from crmkit.contacts import Contact
 from crmkit.erasure import identity_field
 from crmkit.errors import ConflictError, DuplicateContactError, ValidationError
@@ -45,6 +46,7 @@ def import_contacts(
     dry_run: bool = False,
     all_or_nothing: bool = False,
     progress: Progress | None = None,
+    policy: MatchPolicy | None = None,
 ) -> ImportReport:
     match_on = tuple(match_on)
     matchers = frozenset(match_on)
@@ -59,7 +61,7 @@ def import_contacts(
             suppression = Suppression(ctx, uow)
             seen: Counter[str] = Counter()  # identical rows of this file: 1st, 2nd, ... copy
             for index, raw in enumerate(rows):
-                outcome, exc = _import_one(ctx, uow, raw, index, matchers, suppression, seen)
+                outcome, exc = _import_one(ctx, uow, raw, index, matchers, suppression, seen, policy)
                 if all_or_nothing and outcome.action in ("error", "conflict"):
                     _raise_for(outcome, raw, exc)
                 outcomes.append(outcome)
@@ -91,6 +93,7 @@ def _import_one(
     match_on: frozenset[str],
     suppression: Suppression,
     seen: Counter[str],
+    policy: MatchPolicy | None,
 ) -> tuple[RowOutcome, ValidationError | None]:
     try:
         row = parse_row(raw, index, default_region=ctx.default_region)
@@ -100,7 +103,7 @@ def _import_one(
     fingerprint = row_fingerprint(row, seen[content])
     seen[content] += 1
     try:
-        outcome = _write_row(ctx, uow, row, match_on, suppression, fingerprint)
+        outcome = _write_row(ctx, uow, row, match_on, suppression, fingerprint, policy)
     except ValidationError as exc:
         return RowOutcome(index, "error", reason=f"{exc.field}: {exc.reason or 'invalid'}"), exc
     remember = outcome.contact_id is not None and outcome.action in _REMEMBERED
@@ -117,6 +120,7 @@ def _write_row(
     match_on: frozenset[str],
     suppression: Suppression,
     fingerprint: str,
+    policy: MatchPolicy | None,
 ) -> RowOutcome:
     index = row.index
     owners: dict[str, Contact] = {}
@@ -140,7 +144,13 @@ def _write_row(
             if (hit := _suppressed(suppression, None, contact)) is not None:
                 return RowOutcome(index, "suppressed", reason=hit)
             uow.contacts.add(contact)
-            return RowOutcome(index, "created", contact.id)
+            if policy is None:
+                return RowOutcome(index, "created", contact.id)
+            # A new contact that plausibly is someone already known reaches a person.
+            item = review_new_contact(uow, contact, policy, now)
+            if item is not None:
+                uow.reviews.add(item)
+            return RowOutcome(index, "created", contact.id, review_id=item.id if item else None)
         current = next(iter(owners.values()))
         updated = _fill(current, row, now)
         if updated is current:

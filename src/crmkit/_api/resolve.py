@@ -17,6 +17,7 @@ from crmkit.contacts import Contact, check_text
 from crmkit.errors import DuplicateContactError, ValidationError
 from crmkit.identity.contact_match import (
     ScoredContact,
+    contact_record,
     prepared_forms,
     query_keys,
     score_contacts,
@@ -35,6 +36,7 @@ __all__ = [
     "MatchPolicy",
     "resolve_in",
     "resolve_or_create",
+    "review_new_contact",
 ]
 
 # A fuzzy match at or above this probability (and backed by more than a name) is the
@@ -204,15 +206,30 @@ def resolve_or_create(
     if sure is not None:
         return sure.contact, False, None
     contact = Contact.new(now=now, **ev.contact_fields(), **ids.contact_fields())
+    return contact, True, _review_item(contact.id, scored, policy, now)
+
+
+def _review_item(
+    contact_id: str, scored: Sequence[ScoredContact], policy: MatchPolicy, now: datetime
+) -> ReviewItem | None:
     likely = [s for s in scored if s.score >= policy.review_threshold]
     if not likely:
-        return contact, True, None
-    item = ReviewItem(
+        return None
+    return ReviewItem(
         id=new_id(),
-        contact_id=contact.id,
+        contact_id=contact_id,
         candidate_ids=tuple(s.contact.id for s in likely),
         score=likely[0].score,
         reasons=likely[0].reasons,
         created_at=now,
     )
-    return contact, True, item
+
+
+def review_new_contact(
+    uow: UnitOfWork, contact: Contact, policy: MatchPolicy, now: datetime
+) -> ReviewItem | None:
+    """The review item for *contact*, just created (by an import, say), when another stored
+    contact plausibly is the same person (``policy.review_threshold``); None otherwise.
+    The caller adds the item in the same unit of work."""
+    query = prepare(contact_record(contact) | {"id": None})
+    return _review_item(contact.id, _fuzzy(uow, query, policy, exclude=[contact.id]), policy, now)
