@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from crmkit.identity.features import FEATURE_VALUES, FEATURES, compare_records, value_counts
 from crmkit.identity.frequency import ValueShares, person_groups
+from crmkit.identity.holders import ONE_PERSON, IdentifierHolders
 from crmkit.identity.model import MatchModel
 from crmkit.identity.prepare import PreparedRecord
 from crmkit.text import phonetic_key
@@ -94,8 +95,7 @@ class PairJudge:
         self._conflicts: dict[Vector, int] = {}
         self._corroborated: dict[Vector, bool] = {}
         self._name_keys: list[str] | None = None
-        self._holders: dict[tuple[int, object], list[int]] | None = None
-        self._shared: dict[tuple[int, object], int] = {}
+        self._holders: IdentifierHolders | None = None
         self._by_name: dict[str, list[int]] | None = None
         self._ambiguous: dict[str, bool] = {}
         self._id_logit: float | None = None
@@ -111,54 +111,21 @@ class PairJudge:
         return self.holders(f, value) == 2
 
     def holders(self, f: int, value: object) -> int:
-        """Who holds *value*, as far as the data shows: 0 one person (every holder's given
-        name fits every other's, however many records), 1 a household (given names that
-        cannot be one person's: a family's landline or inbox), 2 strangers (see
-        :meth:`shared_value`). Deduplication only; linkage answers 0."""
-        key = (f, value)
-        status = self._shared.get(key)
-        if status is None:
-            if self.right is not self.left:
-                return 0
-            ids = self._holder_index().get(key, [])
-            status = 0
-            for x, a in enumerate(ids):
-                for b in ids[x + 1 :]:
-                    verdict = self.verdict(a, b)
-                    if verdict == 2 and self.vector(a, b)[_FIRST] >= 3:
-                        status = 2
-                        break
-                    if verdict:
-                        status = 1
-                if status == 2:
-                    break
-            if status == 1 and len(ids) > self.max_name_only_block:
-                status = 2
-            # Holders with many other numbers, mailboxes and accounts between them are many
-            # people who typed one address (a placeholder, a shop's own), not one person.
-            others = {
-                v
-                for n in ids
-                for g in (_PHONE, _EMAIL, _HANDLE)
-                if g != f and (v := _TF_VALUES[g](self.left[n]))
-            }
-            if len(others) > self.max_name_only_block:
-                status = 2
-            self._shared[key] = status
-        return status
+        """Who holds *value* (see :class:`crmkit.identity.holders.IdentifierHolders`): 0 one
+        person, 1 a household, 2 strangers. Deduplication only; linkage answers 0."""
+        if self.right is not self.left:
+            return ONE_PERSON
+        return self._holder_table().status(f, value)
 
-    def _holder_index(self) -> dict[tuple[int, object], list[int]]:
-        """(field, value) -> the records holding it, for phones, mailboxes and accounts held
-        more than once (deduplication)."""
+    def _holder_table(self) -> IdentifierHolders:
         if self._holders is None:
-            # Only values held more than once can be shared: the rest (most phones and
-            # mailboxes) are left out of the index, which saves a million entries.
-            self._holders = {}
-            for g in (_PHONE, _EMAIL, _HANDLE):
-                counts = self._freq[g]
-                for n, v in enumerate(map(_TF_VALUES[g], self.left)):
-                    if v and counts[v] > 1:
-                        self._holders.setdefault((g, v), []).append(n)
+            self._holders = IdentifierHolders(
+                self.left,
+                {g: (_TF_VALUES[g], self._freq[g]) for g in (_PHONE, _EMAIL, _HANDLE)},
+                verdict=self.verdict,
+                same_first=lambda a, b: self.vector(a, b)[_FIRST] >= 3,
+                max_people=self.max_name_only_block,
+            )
         return self._holders
 
     def effective(self, i: int, j: int) -> Vector:
@@ -243,10 +210,7 @@ class PairJudge:
         if self._id_logit is None:
             seen = different = 0
             if self.right is self.left:
-                for (f, value), ids in self._holder_index().items():
-                    if sum(1 for n in ids if self.left[n].first) >= 2:
-                        seen += 1
-                        different += self.holders(f, value) != 0
+                seen, different = self._holder_table().household_share()
                 share = (different + 1) / (seen + 2) / 2
             else:
                 for vector, count in Counter(self.vectors.values()).items():
