@@ -478,8 +478,9 @@ def bench_scale(n_records: int) -> None:
     sizes = Counter(entity_of.values())
     true = sum(k * (k - 1) // 2 for k in sizes.values())
     largest = max(len(cl) for cl in clusters)
-    report(f"{len(entity_of):,} generated", "crmkit Matcher() defaults", correct / max(predicted, 1),
-           correct / true, wall, cpu, f"largest {largest}")  # fmt: skip
+    precision, recall = correct / max(predicted, 1), correct / true
+    report(f"{len(entity_of):,} generated", "crmkit Matcher() defaults", precision, recall,
+           wall, cpu, f"largest {largest}")  # fmt: skip
 
 
 def bench_index(n_records: int) -> None:
