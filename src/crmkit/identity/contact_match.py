@@ -43,8 +43,10 @@ MAX_FUZZY_BLOCK = 12
 # Evidence beyond the names (in bits) a fuzzy match needs before it may be called confident:
 # a shared name, in any script, never identifies a person by itself.
 CORROBORATION_BITS = 8.0
-# Exact identities live in the storage's identity index already; the exact path finds them.
-_EXACT_PREFIXES = ("p:", "e:", "h:", "x:")
+# Keys not stored per contact. Exact identities live in the storage's identity index already;
+# the exact path finds them. A city with a family name brings back a town's whole family, whose other given names the
+# first-name check then drops: worth it for a batch, not for a look-up on every touchpoint.
+_NOT_STORED = ("p:", "e:", "h:", "x:", "cl:")
 _NAME_FEATURES = frozenset(FEATURES.index(f) for f in ("first name", "last name", "email/handle"))
 _FIRST = FEATURES.index("first name")
 _BIRTHDAY = FEATURES.index("birthday")
@@ -139,7 +141,7 @@ def keys_of_forms(forms: Iterable[PreparedRecord]) -> frozenset[str]:
     """The blocking keys of a contact's folded forms (see :func:`match_keys`)."""
     keys = {k for form in forms for k in block_keys(form)}
     # A key over 256 characters never singles a person out, and PostgreSQL cannot index it.
-    return frozenset(k for k in keys if not k.startswith(_EXACT_PREFIXES) and len(k) <= 256)
+    return frozenset(k for k in keys if not k.startswith(_NOT_STORED) and len(k) <= 256)
 
 
 def same_match_fields(a: Contact, b: Contact) -> bool:
@@ -154,7 +156,7 @@ def key_limit(key: str) -> int:
 
 def query_keys(query: PreparedRecord) -> dict[str, int]:
     """The keys to look up for a query record, with their holder limits."""
-    return {k: key_limit(k) for k in block_keys(query) if not k.startswith(_EXACT_PREFIXES)}
+    return {k: key_limit(k) for k in block_keys(query) if not k.startswith(_NOT_STORED)}
 
 
 @attrs.frozen
