@@ -167,3 +167,16 @@ def test_daily_rule_keeps_wall_clock_time_all_year(
                 tzinfo=None
             )
             assert wall > wanted.replace(tzinfo=None)
+
+
+def test_a_daily_rule_anchored_in_a_dst_gap_keeps_the_wall_time_it_was_given() -> None:
+    # Found by the property above: 02:00 does not exist in Berlin on 2020-03-29; the rule
+    # rings at 03:00 that day and at 02:00 on every day after, also after a JSON round trip.
+    tz = ZoneInfo("Europe/Berlin")
+    anchor = datetime(2020, 3, 29, 2, 0, tzinfo=tz)
+    for r in (rule := Recurrence.new("FREQ=DAILY", timezone="Europe/Berlin", anchor=anchor),
+              Recurrence.from_dict(rule.to_dict())):  # fmt: skip
+        days = r.between(anchor, anchor + timedelta(days=3))
+        assert [d.astimezone(tz).strftime("%d %H:%M") for d in days] == [
+            "29 03:00", "30 02:00", "31 02:00",
+        ]  # fmt: skip

@@ -7,7 +7,7 @@ exist (inside the spring-forward gap) moves forward by the size of the gap.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -63,6 +63,11 @@ def _local_until(text: str, tz: ZoneInfo) -> str:
     return ";".join(parts)
 
 
+# More than any zone's DST shift: wall times this close to a window's edge are checked as
+# instants.
+_SLACK = timedelta(hours=3)
+
+
 def _localize(naive: datetime, tz: ZoneInfo) -> datetime:
     aware = naive.replace(tzinfo=tz)
     # Round-trip through UTC: a wall time inside a DST gap comes back shifted forward.
@@ -97,14 +102,17 @@ invalid 'FREQ': FORTNIGHTLY
         text = _clean_rule(rule)
         tz = zone(timezone)
         start = ensure_aware(anchor, "anchor")
-        return cls(text, tz.key, start)
+        return cls(text, tz.key, _in_zone(anchor, tz) or start)
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
     def _rule(self) -> rrule:
-        local = self.anchor.astimezone(self.tz).replace(tzinfo=None)
+        anchor = self.anchor
+        local = (anchor if anchor.tzinfo == self.tz else anchor.astimezone(self.tz)).replace(
+            tzinfo=None
+        )
         return _parse(_local_until(self.rule, self.tz), local)
 
     def next_after(self, when: datetime) -> datetime | None:
@@ -124,9 +132,13 @@ invalid 'FREQ': FORTNIGHTLY
         ['2026-01-05', '2026-02-02', '2026-03-02']
         """
         tz = self.tz
-        lo = ensure_aware(start, "start").astimezone(tz).replace(tzinfo=None)
-        hi = ensure_aware(end, "end").astimezone(tz).replace(tzinfo=None)
-        return [_localize(d, tz) for d in self._rule().between(lo, hi, inc=True) if d < hi]
+        first, last = ensure_aware(start, "start"), ensure_aware(end, "end")
+        # The window is compared as instants: a wall time the zone skips lands later, so an
+        # occurrence written before the window's local start may fall inside it.
+        lo = first.astimezone(tz).replace(tzinfo=None) - _SLACK
+        hi = last.astimezone(tz).replace(tzinfo=None) + _SLACK
+        found = (_localize(d, tz) for d in self._rule().between(lo, hi, inc=True))
+        return [d for d in found if first <= d < last]
 
     def to_dict(self) -> dict[str, str]:
         return {"rule": self.rule, "timezone": self.timezone, "anchor": self.anchor.isoformat()}
@@ -138,3 +150,17 @@ invalid 'FREQ': FORTNIGHTLY
             timezone=data["timezone"],
             anchor=datetime.fromisoformat(data["anchor"]),
         )
+
+
+def _in_zone(anchor: datetime, tz: ZoneInfo) -> datetime | None:
+    """*anchor* as a wall time of *tz* when it was given as one (in the zone itself, or with
+    the offset the zone has at that wall time, as ``isoformat`` writes it); None otherwise.
+
+    A wall time the zone skips that day (02:00 on a spring-forward night) exists only as
+    written: converted to an instant it becomes 03:00, and a daily rule would then ring at
+    03:00 every day after.
+    """
+    if anchor.tzinfo == tz:
+        return anchor
+    local = anchor.replace(tzinfo=tz)
+    return local if local.utcoffset() == anchor.utcoffset() else None
