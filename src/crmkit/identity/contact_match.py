@@ -44,8 +44,9 @@ MAX_FUZZY_BLOCK = 12
 # a shared name, in any script, never identifies a person by itself.
 CORROBORATION_BITS = 8.0
 # Keys not stored per contact. Exact identities live in the storage's identity index already;
-# the exact path finds them. A city with a family name brings back a town's whole family, whose other given names the
-# first-name check then drops: worth it for a batch, not for a look-up on every touchpoint.
+# the exact path finds them. A city with a family name brings back a town's whole family,
+# whose other given names the first-name check then drops: worth it for a batch, not for a
+# look-up on every touchpoint.
 _NOT_STORED = ("p:", "e:", "h:", "x:", "cl:")
 _NAME_FEATURES = frozenset(FEATURES.index(f) for f in ("first name", "last name", "email/handle"))
 _FIRST = FEATURES.index("first name")
