@@ -45,6 +45,10 @@ def block_keys(r: PreparedRecord) -> list[str]:
     if first and last:
         keys.append(f"n:{first}|{last}")
         keys.append(f"n:{last}|{first}")
+        if " " in r.last:  # "Dela Cruz" and "Delacruz", "Crou ch" and "Crouch"
+            joined = phonetic_key(r.last.replace(" ", ""))
+            keys.append(f"n:{first}|{joined}")
+            keys.append(f"n:{joined}|{first}")
     for other_first, other_last in r.other_splits:
         keys.append(f"n:{phonetic_key(other_first)}|{phonetic_key(other_last)}")
     if r.birthday:
@@ -58,8 +62,9 @@ def block_keys(r: PreparedRecord) -> list[str]:
     if r.address:
         words = r.address.split()
         keys.append("a:" + " ".join(words[:2]))
-        # The street without its number, where the number or the order of words was mistyped.
-        street = next((w for w in words if not w.isdigit() and len(w) >= 4), "")
+        # The street without its number (its first letters), where the number, the order of
+        # words or the end of the street's name was mistyped.
+        street = next((w[:4] for w in words if not w.isdigit() and len(w) >= 4), "")
         if street and r.postcode:
             keys.append(f"pa:{r.postcode}|{street}")
         if street and r.city:
