@@ -1,0 +1,67 @@
+"""``crmkit import`` and ``crmkit dedupe``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from crmkit.cli._csvfile import read_table
+from crmkit.cli._output import Progress, Refusal, existing_database
+
+__all__ = ["dedupe", "import_csv"]
+
+
+def import_csv(args: argparse.Namespace, out: TextIO) -> int:
+    from crmkit.crm import CRM
+    from crmkit.errors import CRMError
+
+    table = read_table(args.csv)
+    unknown = table.unknown_columns
+    if unknown and len(unknown) == len(table.columns):
+        raise Refusal(
+            f"{args.csv}: no column crmkit knows (first_name, last_name, email, phone, ...); "
+            f"read the header as {', '.join(repr(c) for c in table.columns[:3])}",
+            "is the file separated by ';' or tabs? nothing was imported",
+        )
+    if unknown:
+        sys.stderr.write(f"crmkit import: kept as custom fields: {', '.join(unknown)}\n")
+    try:
+        with CRM.open(args.db, workspace=args.workspace, default_region=args.region) as crm:
+            report = crm.import_contacts(
+                table.rows, dry_run=args.dry_run, all_or_nothing=args.all_or_nothing,
+                progress=Progress(sys.stderr),
+            )  # fmt: skip
+    except CRMError as exc:
+        out.write(f"nothing imported: {exc}\n")
+        return 1
+    verb = "would be" if args.dry_run else "were"
+    counts = ", ".join(f"{n} {action}" for action, n in sorted(report.summary().items()))
+    out.write(f"{len(table.rows)} rows {verb} imported: {counts}\n")
+    for row in (*report.errors, *report.conflicts):
+        out.write(f"  line {table.lines[row.index]}: {row.action}: {row.reason}\n")
+    return 0
+
+
+def dedupe(args: argparse.Namespace, out: TextIO) -> int:
+    from crmkit.crm import CRM
+
+    db = existing_database(args.db)
+    with CRM.open(db, workspace=args.workspace, default_region=args.region) as crm:
+        shown = Progress(sys.stderr)
+        groups = crm.find_duplicates(
+            threshold=args.threshold, progress=lambda _stage, done, total: shown(done, total)
+        )
+        out.write(f"{len(groups)} groups of likely duplicates\n")
+        for group in groups:
+            contacts = sorted((crm.contacts.get(i) for i in group.contact_ids),
+                              key=lambda c: (c.created_at, c.id))  # fmt: skip
+            names = ", ".join(f"{c.name or '?'} ({c.id[:8]})" for c in contacts)
+            out.write(f"  {group.score:.3f}  {names}\n      {'; '.join(group.reasons)}\n")
+            if args.merge:
+                survivor = contacts[0]
+                for other in contacts[1:]:
+                    crm.merge(survivor.id, other.id, by="crmkit dedupe")
+        if args.merge:
+            out.write(f"merged {sum(len(g.contact_ids) - 1 for g in groups)} contacts\n")
+    return 0

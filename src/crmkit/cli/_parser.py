@@ -1,0 +1,39 @@
+"""The command line's arguments."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["parser"]
+
+
+def parser() -> argparse.ArgumentParser:
+    from crmkit import __version__
+
+    top = argparse.ArgumentParser(
+        prog="crmkit", description="crmkit: a business's memory of its customers"
+    )
+    top.add_argument("--version", action="version", version=f"crmkit {__version__}")
+    commands = top.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="play the cross-channel story on a SQLite file")
+    demo.add_argument("--db", help="SQLite file to use (default: a new temporary one)")
+    imp = commands.add_parser("import", help="import contacts from a CSV file")
+    imp.add_argument("csv", help="CSV file with a header row (first_name, email, phone, ...)")
+    _database(imp, "SQLite file (created if absent) or postgresql:// URL")
+    imp.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    imp.add_argument("--all-or-nothing", action="store_true",
+                     help="write nothing if any row fails")  # fmt: skip
+    dedupe = commands.add_parser("dedupe", help="find duplicate contacts, with reasons")
+    _database(dedupe)
+    dedupe.add_argument("--threshold", type=float, default=0.97,
+                        help="match probability needed (default 0.97)")  # fmt: skip
+    dedupe.add_argument("--merge", action="store_true",
+                        help="merge each group into its oldest contact")  # fmt: skip
+    return top
+
+
+def _database(command: argparse.ArgumentParser, what: str | None = None) -> None:
+    command.add_argument("--db", required=True,
+                         help=what or "an existing SQLite file or a postgresql:// URL")  # fmt: skip
+    command.add_argument("--workspace", default="default")
+    command.add_argument("--region", help="country for phone numbers without a code, e.g. AL")
