@@ -16,13 +16,15 @@ def import_csv(args: argparse.Namespace, out: TextIO) -> int:
     from crmkit.crm import CRM
     from crmkit.errors import CRMError
 
-    table = read_table(args.csv)
+    table = read_table(args.csv, encoding=args.encoding, delimiter=args.delimiter,
+                       rename=dict(args.map))  # fmt: skip
     unknown = table.unknown_columns
     if unknown and len(unknown) == len(table.columns):
         raise Refusal(
             f"{args.csv}: no column crmkit knows (first_name, last_name, email, phone, ...); "
             f"read the header as {', '.join(repr(c) for c in table.columns[:3])}",
-            "is the file separated by ';' or tabs? nothing was imported",
+            "name the columns with --map 'Imię=first_name' (or give --delimiter); "
+            "nothing was imported",
         )
     if unknown:
         sys.stderr.write(f"crmkit import: kept as custom fields: {', '.join(unknown)}\n")

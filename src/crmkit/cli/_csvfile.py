@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -17,7 +17,7 @@ import attrs
 from crmkit.cli._output import Refusal
 from crmkit.importing import _KNOWN
 
-__all__ = ["Table", "read_table"]
+__all__ = ["Table", "read_table", "sniff_delimiter"]
 
 _SHOWN = 20  # problems listed before "... and N more"
 
@@ -36,14 +36,31 @@ class Table:
         return tuple(c for c in self.columns if c not in _KNOWN and not c.startswith("handle:"))
 
 
-def read_table(path: str, *, encoding: str = "utf-8-sig", delimiter: str = ",") -> Table:
-    """Read *path*; raises :class:`Refusal` naming every line that cannot be read safely."""
+def read_table(
+    path: str,
+    *,
+    encoding: str = "utf-8-sig",
+    delimiter: str | None = None,
+    rename: Mapping[str, str] | None = None,
+) -> Table:
+    """Read *path*; raises :class:`Refusal` naming every line that cannot be read safely.
+
+    ``delimiter=None`` takes whichever of ``,`` ``;`` and tab the header line holds most of;
+    ``rename`` maps a column of the file to the crmkit field it holds.
+    """
     text = _decode(path, _read(path), encoding)
+    if delimiter is None:
+        delimiter = sniff_delimiter(text)
     records = list(_records(path, text, delimiter))
     if not records:
         raise Refusal(f"{path}: the file is empty (a header row is needed)")
     (_, header), *body = records
     columns = [c.strip() for c in header]
+    for source, target in (rename or {}).items():
+        if source not in columns:
+            raise Refusal(f"--map {source}={target}: {path} has no column {source!r} "
+                          f"(its columns: {', '.join(c for c in columns if c)})")  # fmt: skip
+        columns[columns.index(source)] = target
     problems = _header_problems(columns, body)
     keep = [i for i, name in enumerate(columns) if name]
     rows, lines = [], []
@@ -65,6 +82,17 @@ def read_table(path: str, *, encoding: str = "utf-8-sig", delimiter: str = ",") 
         tail = [f"... and {more} more problems"] if more > 0 else []
         raise Refusal(*shown, *tail, "nothing was imported")
     return Table(tuple(columns[i] for i in keep), tuple(rows), tuple(lines))
+
+
+def sniff_delimiter(text: str) -> str:
+    """The separator a file uses: whichever of ``,`` ``;`` and tab its first line holds most
+    of (``,`` when it holds none). The header names columns, so it rarely quotes a separator.
+
+    >>> sniff_delimiter("Imię;Nazwisko;email\\n"), sniff_delimiter("name\\temail\\n")
+    (';', '\\t')
+    """
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return max((",", ";", "\t"), key=first.count)
 
 
 def _read(path: str) -> bytes:

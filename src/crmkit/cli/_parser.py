@@ -20,6 +20,24 @@ def parser() -> argparse.ArgumentParser:
     imp = commands.add_parser("import", help="import contacts from a CSV file")
     imp.add_argument("csv", help="CSV file with a header row (first_name, email, phone, ...)")
     _database(imp, "SQLite file (created if absent) or postgresql:// URL")
+    imp.add_argument(
+        "--encoding",
+        default="utf-8-sig",
+        help="text encoding of the file (default UTF-8; e.g. cp1250, cp1251)",
+    )
+    imp.add_argument(
+        "--delimiter",
+        type=_delimiter,
+        help="field separator: ',' ';' 'tab' or one character (default: sniffed)",
+    )
+    imp.add_argument(
+        "--map",
+        action="append",
+        type=_mapping,
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="read a column as a crmkit field, e.g. 'Imię=first_name' (repeatable)",
+    )
     imp.add_argument("--dry-run", action="store_true", help="report only; write nothing")
     imp.add_argument("--all-or-nothing", action="store_true",
                      help="write nothing if any row fails")  # fmt: skip
@@ -37,3 +55,17 @@ def _database(command: argparse.ArgumentParser, what: str | None = None) -> None
                          help=what or "an existing SQLite file or a postgresql:// URL")  # fmt: skip
     command.add_argument("--workspace", default="default")
     command.add_argument("--region", help="country for phone numbers without a code, e.g. AL")
+
+
+def _delimiter(text: str) -> str:
+    text = {"tab": "\t", "\\t": "\t"}.get(text.lower(), text)
+    if len(text) != 1 or text in '"\r\n':
+        raise argparse.ArgumentTypeError("expected one character, or 'tab'")
+    return text
+
+
+def _mapping(text: str) -> tuple[str, str]:
+    source, sep, target = text.partition("=")
+    if not sep or not source.strip() or not target.strip():
+        raise argparse.ArgumentTypeError("expected COLUMN=FIELD, e.g. 'Imię=first_name'")
+    return source.strip(), target.strip()
