@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 from crmkit.cli._csvfile import read_table
 from crmkit.cli._output import Progress, Refusal, existing_database
@@ -54,16 +55,33 @@ def dedupe(args: argparse.Namespace, out: TextIO) -> int:
         groups = crm.find_duplicates(
             threshold=args.threshold, progress=lambda _stage, done, total: shown(done, total)
         )
-        out.write(f"{len(groups)} groups of likely duplicates\n")
+        found: list[dict[str, Any]] = []
         for group in groups:
+            # Oldest first: a merge keeps the oldest contact.
             contacts = sorted((crm.contacts.get(i) for i in group.contact_ids),
                               key=lambda c: (c.created_at, c.id))  # fmt: skip
-            names = ", ".join(f"{c.name or '?'} ({c.id[:8]})" for c in contacts)
-            out.write(f"  {group.score:.3f}  {names}\n      {'; '.join(group.reasons)}\n")
+            merge_ids = []
             if args.merge:
-                survivor = contacts[0]
                 for other in contacts[1:]:
-                    crm.merge(survivor.id, other.id, by="crmkit dedupe")
-        if args.merge:
-            out.write(f"merged {sum(len(g.contact_ids) - 1 for g in groups)} contacts\n")
+                    result = crm.merge(contacts[0].id, other.id, by="crmkit dedupe")
+                    merge_ids.append(result.merge_id)
+            found.append({"score": group.score, "reasons": list(group.reasons),
+                          "contacts": [{"id": c.id, "name": c.name} for c in contacts],
+                          "merge_ids": merge_ids})  # fmt: skip
+    if args.json:
+        json.dump(found, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
+    out.write(f"{len(found)} groups of likely duplicates\n")
+    for g in found:
+        out.write(f"score {g['score']:.3f}\n")
+        for c in g["contacts"]:
+            out.write(f"  {c['id']}  {c['name'] or '?'}\n")
+        out.write(f"  reasons: {'; '.join(g['reasons'])}\n")
+        for merge_id in g["merge_ids"]:
+            out.write(f"  merged: {merge_id}\n")
+    if args.merge:
+        merged = sum(len(g["merge_ids"]) for g in found)
+        out.write(f"merged {merged} contacts; crmkit merges lists them, "
+                  "crmkit unmerge MERGE_ID undoes one\n")  # fmt: skip
     return 0

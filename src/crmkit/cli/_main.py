@@ -42,7 +42,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 
 def _run(command: str, args: argparse.Namespace, out: TextIO) -> int:
-    from crmkit.cli import _contacts
+    from crmkit.cli import _contacts, _ledger
 
     if command == "demo":
         from crmkit.demo import run_demo
@@ -56,4 +56,10 @@ def _run(command: str, args: argparse.Namespace, out: TextIO) -> int:
         return _contacts.import_csv(args, out)
     if command == "dedupe":
         return _contacts.dedupe(args, out)
+    if command == "review":
+        return _ledger.review(args, out)
+    if command == "merges":
+        return _ledger.list_merges(args, out)
+    if command == "unmerge":
+        return _ledger.unmerge(args, out)
     return 2  # pragma: no cover - argparse rejects unknown commands first

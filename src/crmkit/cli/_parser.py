@@ -47,6 +47,22 @@ def parser() -> argparse.ArgumentParser:
                         help="match probability needed (default 0.97)")  # fmt: skip
     dedupe.add_argument("--merge", action="store_true",
                         help="merge each group into its oldest contact")  # fmt: skip
+    _json(dedupe)
+    review = commands.add_parser("review", help="list likely duplicates waiting for a person; "
+                                 "merge or dismiss one")  # fmt: skip
+    review.add_argument("action", nargs="?", choices=["merge", "dismiss"])
+    review.add_argument("item", nargs="?", help="id of the review item to decide")
+    _database(review)
+    review.add_argument("--status", default="open", choices=["open", "merged", "dismissed", "all"])
+    review.add_argument("--candidate", help="with merge: the candidate to merge into "
+                        "(default: the best)")  # fmt: skip
+    _json(review)
+    merges = commands.add_parser("merges", help="list the merges, newest last")
+    _database(merges)
+    _json(merges)
+    unmerge = commands.add_parser("unmerge", help="undo a merge (see crmkit merges)")
+    unmerge.add_argument("merge_id")
+    _database(unmerge)
     return top
 
 
@@ -69,3 +85,7 @@ def _mapping(text: str) -> tuple[str, str]:
     if not sep or not source.strip() or not target.strip():
         raise argparse.ArgumentTypeError("expected COLUMN=FIELD, e.g. 'Imię=first_name'")
     return source.strip(), target.strip()
+
+
+def _json(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--json", action="store_true", help="print JSON instead of text")
