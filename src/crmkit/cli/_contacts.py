@@ -33,7 +33,7 @@ def import_csv(args: argparse.Namespace, out: TextIO) -> int:
         with CRM.open(args.db, workspace=args.workspace, default_region=args.region) as crm:
             report = crm.import_contacts(
                 table.rows, dry_run=args.dry_run, all_or_nothing=args.all_or_nothing,
-                progress=Progress(sys.stderr),
+                progress=Progress(sys.stderr).rows,
             )  # fmt: skip
     except CRMError as exc:
         out.write(f"nothing imported: {exc}\n")
@@ -51,10 +51,7 @@ def dedupe(args: argparse.Namespace, out: TextIO) -> int:
 
     db = existing_database(args.db)
     with CRM.open(db, workspace=args.workspace, default_region=args.region) as crm:
-        shown = Progress(sys.stderr)
-        groups = crm.find_duplicates(
-            threshold=args.threshold, progress=lambda _stage, done, total: shown(done, total)
-        )
+        groups = crm.find_duplicates(threshold=args.threshold, progress=Progress(sys.stderr))
         found: list[dict[str, Any]] = []
         for group in groups:
             # Oldest first: a merge keeps the oldest contact.

@@ -16,7 +16,11 @@ def parser() -> argparse.ArgumentParser:
     top.add_argument("--version", action="version", version=f"crmkit {__version__}")
     commands = top.add_subparsers(dest="command", required=True)
     demo = commands.add_parser("demo", help="play the cross-channel story on a SQLite file")
-    demo.add_argument("--db", help="SQLite file to use (default: a new temporary one)")
+    demo.add_argument(
+        "--db",
+        help="SQLite file to keep the story in (default: in memory); "
+        "a file that holds it already is shown, not played again",
+    )
     imp = commands.add_parser("import", help="import contacts from a CSV file")
     imp.add_argument("csv", help="CSV file with a header row (first_name, email, phone, ...)")
     _database(imp, "SQLite file (created if absent) or postgresql:// URL")
