@@ -32,7 +32,7 @@ def test_a_folder_is_not_a_csv_file(run: Run, db: str, tmp_path: Path) -> None:
 
 
 def test_ragged_rows_are_reported_per_line_and_nothing_is_imported(
-    write: Write, run: Run, db: str, tmp_path: Path
+    write: Write, run: Run, db: str
 ) -> None:
     csv = write("c.csv", HEADER + "Besa,Kola,besa@x.al,extra\nArta,Hoxha,a@x.al\n"
                 "Dua,Lipa\n")  # fmt: skip
@@ -47,9 +47,7 @@ def test_ragged_rows_are_reported_per_line_and_nothing_is_imported(
     assert not os.path.exists(db)
 
 
-def test_a_quote_swallowing_the_next_row_is_caught(
-    write: Write, run: Run, db: str, tmp_path: Path
-) -> None:
+def test_a_quote_swallowing_the_next_row_is_caught(write: Write, run: Run, db: str) -> None:
     csv = write("c.csv", HEADER + '"Besa,Kola,besa@x.al\nArta",Hoxha,a@x.al\n')
     status, _, err = run("import", csv, "--db", db)
     assert status == 2
@@ -57,36 +55,33 @@ def test_a_quote_swallowing_the_next_row_is_caught(
     assert "unclosed" in err
 
 
-def test_a_quote_never_closed_is_caught(write: Write, run: Run, db: str, tmp_path: Path) -> None:
+def test_a_quote_never_closed_is_caught(write: Write, run: Run, db: str) -> None:
     csv = write("c.csv", HEADER + 'Arta,Hoxha,a@x.al\n"Besa,Kola,besa@x.al\n')
     status, _, err = run("import", csv, "--db", db)
     assert status == 2
     assert f"{csv} line 3: broken quoting" in err
 
 
-def test_a_line_break_inside_a_quoted_address_is_fine(
-    write: Write, run: Run, db: str, tmp_path: Path
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        # A line break inside a properly quoted field (a two-line address) is fine ...
+        ('first_name,address\nBesa,"Rruga Durrësit 5\nTiranë"\nArta,Elbasan\n',
+         "2 rows were imported: 2 created"),
+        # ... and a row error names the file line, past multi-line fields and blank lines.
+        ('first_name,address,email\nBesa,"Rruga 5\nTiranë",b@x.al\n\nArta,Elbasan,x\n',
+         "line 5: error: email"),
+    ],
+)  # fmt: skip
+def test_quoted_line_breaks_are_read_and_counted(
+    write: Write, run: Run, db: str, text: str, said: str
 ) -> None:
-    csv = write("c.csv", 'first_name,address\nBesa,"Rruga Durrësit 5\nTiranë"\n'
-                "Arta,Elbasan\n")  # fmt: skip
-    status, out, _ = run("import", csv, "--db", db)
+    status, out, _ = run("import", write("c.csv", text), "--db", db)
     assert status == 0
-    assert "2 rows were imported: 2 created" in out
+    assert said in out
 
 
-def test_a_row_error_names_the_line_the_row_is_on(
-    write: Write, run: Run, db: str, tmp_path: Path
-) -> None:
-    csv = write("c.csv", 'first_name,address,email\nBesa,"Rruga 5\nTiranë",b@x.al\n'
-                "\nArta,Elbasan,not-an-email\n")  # fmt: skip
-    status, out, _ = run("import", csv, "--db", db)
-    assert status == 0
-    assert "line 5: error: email" in out
-
-
-def test_undecodable_text_suggests_an_encoding(
-    write: Write, run: Run, db: str, tmp_path: Path
-) -> None:
+def test_undecodable_text_suggests_an_encoding(write: Write, run: Run, db: str) -> None:
     csv = write("c.csv", "first_name,last_name\nŁukasz,Wiśniewski\n", "cp1250")
     status, _, err = run("import", csv, "--db", db)
     assert status == 2
@@ -95,26 +90,20 @@ def test_undecodable_text_suggests_an_encoding(
     assert err.count("\n") == 1
 
 
-def test_cyrillic_bytes_suggest_cp1251_first(
-    write: Write, run: Run, db: str, tmp_path: Path
-) -> None:
+def test_cyrillic_bytes_suggest_cp1251_first(write: Write, run: Run, db: str) -> None:
     csv = write("c.csv", "first_name,last_name\nХристо,Стоянов\n", "cp1251")
     _, _, err = run("import", csv, "--db", db)
     assert "try --encoding cp1251 (Cyrillic) or --encoding cp1250" in err
 
 
-def test_a_header_crmkit_cannot_read_gets_a_hint(
-    write: Write, run: Run, db: str, tmp_path: Path
-) -> None:
+def test_a_header_crmkit_cannot_read_gets_a_hint(write: Write, run: Run, db: str) -> None:
     csv = write("c.csv", "Imię|Nazwisko\nŁukasz|Wiśniewski\n")
     status, _, err = run("import", csv, "--db", db)
     assert status == 2
     assert "no column crmkit knows" in err
 
 
-def test_unknown_columns_are_reported_and_kept(
-    write: Write, run: Run, db: str, tmp_path: Path
-) -> None:
+def test_unknown_columns_are_reported_and_kept(write: Write, run: Run, db: str) -> None:
     csv = write("c.csv", "first_name,email,company\nBesa,b@x.al,Kola Shpk\n")
     status, _, err = run("import", csv, "--db", db)
     assert status == 0
@@ -124,9 +113,7 @@ def test_unknown_columns_are_reported_and_kept(
         assert besa.custom == {"company": "Kola Shpk"}
 
 
-def test_an_empty_file_and_a_doubled_column_are_refused(
-    write: Write, run: Run, db: str, tmp_path: Path
-) -> None:
+def test_an_empty_file_and_a_doubled_column_are_refused(write: Write, run: Run, db: str) -> None:
     assert run("import", write("e.csv", "\n"), "--db", db)[0] == 2
     status, _, err = run("import", write("d.csv", "email,email\na@x.al,b@x.al\n"),
                          "--db", db)  # fmt: skip
@@ -145,7 +132,7 @@ def test_reading_commands_refuse_a_database_that_does_not_exist(
     assert not os.path.exists(typo)
 
 
-def test_a_file_that_is_no_database_is_one_line(write: Write, run: Run, tmp_path: Path) -> None:
+def test_a_file_that_is_no_database_is_one_line(write: Write, run: Run) -> None:
     status, _, err = run("dedupe", "--db", write("notes.txt", "hello\n" * 100))
     assert status == 1
     assert err == "crmkit dedupe: SQLite failed: file is not a database\n"

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any, TextIO
 
 from crmkit.cli._csvfile import read_table
-from crmkit.cli._output import Progress, Refusal, existing_database
+from crmkit.cli._output import Progress, Refusal, open_existing, print_json
 
 __all__ = ["dedupe", "import_csv"]
 
@@ -47,10 +46,7 @@ def import_csv(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def dedupe(args: argparse.Namespace, out: TextIO) -> int:
-    from crmkit.crm import CRM
-
-    db = existing_database(args.db)
-    with CRM.open(db, workspace=args.workspace, default_region=args.region) as crm:
+    with open_existing(args) as crm:
         groups = crm.find_duplicates(threshold=args.threshold, progress=Progress(sys.stderr))
         found: list[dict[str, Any]] = []
         for group in groups:
@@ -66,9 +62,7 @@ def dedupe(args: argparse.Namespace, out: TextIO) -> int:
                           "contacts": [{"id": c.id, "name": c.name} for c in contacts],
                           "merge_ids": merge_ids})  # fmt: skip
     if args.json:
-        json.dump(found, out, ensure_ascii=False, indent=2)
-        out.write("\n")
-        return 0
+        return print_json(found, out)
     out.write(f"{len(found)} groups of likely duplicates\n")
     for g in found:
         out.write(f"score {g['score']:.3f}\n")

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import TYPE_CHECKING, Any, TextIO
 
-from crmkit.cli._output import Refusal, existing_database
+from crmkit.cli._output import Refusal, open_existing, print_json
 
 if TYPE_CHECKING:
     from crmkit.crm import CRM
     from crmkit.merging import MergeRecord
 
 __all__ = ["list_merges", "review", "unmerge"]
-
-
-def _open(args: argparse.Namespace) -> CRM:
-    from crmkit.crm import CRM
-
-    db = existing_database(args.db)
-    return CRM.open(db, workspace=args.workspace, default_region=args.region)
 
 
 def name_of(crm: CRM, contact_id: str) -> str:
@@ -34,7 +26,7 @@ def name_of(crm: CRM, contact_id: str) -> str:
 def review(args: argparse.Namespace, out: TextIO) -> int:
     if args.action is not None and args.item is None:
         raise Refusal(f"review {args.action} needs the id of a review item (see crmkit review)")
-    with _open(args) as crm:
+    with open_existing(args) as crm:
         if args.action == "merge":
             item = crm.resolve_review(args.item, action="merge", candidate_id=args.candidate)
             survivor = next(i for i in item.candidate_ids if i != item.contact_id)
@@ -50,9 +42,7 @@ def review(args: argparse.Namespace, out: TextIO) -> int:
         if args.json:
             rows = [{**i.to_dict(), "names": {c: name_of(crm, c) for c in i.contact_ids}}
                     for i in items]  # fmt: skip
-            json.dump(rows, out, ensure_ascii=False, indent=2)
-            out.write("\n")
-            return 0
+            return print_json(rows, out)
         out.write(f"{len(items)} {args.status} review items\n")
         for i in items:
             out.write(f"{i.id}  score {i.score:.3f}  {i.status}  {i.created_at:%Y-%m-%d %H:%M}\n"
@@ -81,12 +71,10 @@ def _ledger(crm: CRM) -> list[MergeRecord]:
 
 
 def list_merges(args: argparse.Namespace, out: TextIO) -> int:
-    with _open(args) as crm:
+    with open_existing(args) as crm:
         rows = [_merge_row(r) for r in _ledger(crm)]
     if args.json:
-        json.dump(rows, out, ensure_ascii=False, indent=2)
-        out.write("\n")
-        return 0
+        return print_json(rows, out)
     out.write(f"{len(rows)} merges\n")
     for m in rows:
         state = "undone " + m["undone_at"] if m["undone_at"] else "can be undone"
@@ -107,7 +95,7 @@ def _merge_row(r: MergeRecord) -> dict[str, Any]:
 
 
 def unmerge(args: argparse.Namespace, out: TextIO) -> int:
-    with _open(args) as crm:
+    with open_existing(args) as crm:
         r = crm.unmerge(args.merge_id)
     kept, merged = r.survivor_before.name or "?", r.merged_before.name or "?"
     out.write(f"undid merge {r.id}: {r.survivor_id} ({kept}) and {r.merged_id} ({merged}) "

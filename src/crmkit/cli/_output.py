@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-__all__ = ["Progress", "Refusal", "existing_database"]
+if TYPE_CHECKING:
+    from crmkit.crm import CRM
+
+__all__ = ["Progress", "Refusal", "existing_database", "open_existing", "print_json"]
 
 
 class Refusal(Exception):  # noqa: N818 - never leaves the command line; main() prints it
@@ -39,6 +44,21 @@ _STAGES = {
     "fit": ("fitting the match model", ""),
     "cluster": ("grouping", "links"),
 }
+
+
+def open_existing(args: argparse.Namespace) -> CRM:
+    """The CRM named by ``--db``, ``--workspace`` and ``--region``; the database must exist."""
+    from crmkit.crm import CRM
+
+    db = existing_database(args.db)
+    return CRM.open(db, workspace=args.workspace, default_region=args.region)
+
+
+def print_json(value: Any, out: TextIO) -> int:
+    """Write *value* as JSON (names in their own script, not escaped); exit status 0."""
+    json.dump(value, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+    return 0
 
 
 class Progress:
