@@ -172,3 +172,15 @@ def test_a_closed_pipe_leaves_no_traceback_in_a_real_process(tmp_path: Path) -> 
     finally:
         os.close(write_end)
     assert (done.returncode, done.stderr) == (1, "")
+
+
+def test_ctrl_c_ends_with_status_130_and_one_line(
+    run: Run, db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crmkit.cli import _contacts
+
+    def interrupted(*_: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_contacts, "dedupe", interrupted)
+    assert run("dedupe", "--db", db)[0::2] == (130, "crmkit dedupe: interrupted\n")

@@ -125,6 +125,18 @@ def test_review_merge_merges_and_prints_the_merge_id(
     assert json.loads(run("merges", "--db", db, "--json")[1])[0]["id"] == merge_id
 
 
+def test_review_merge_into_a_named_candidate(run: Run, db: str) -> None:
+    with CRM.open(db) as crm:
+        one = crm.contacts.create(name="Besa Kola", emails=["besa.kola@gmail.com"])
+        two = crm.contacts.create(name="Besa Kola", emails=["besa.k@yahoo.com"])
+        new = crm.record(channel="phone", phone="+355691234567", name="Besa Kola")
+        (item,) = crm.review_queue()
+    other = next(c for c in item.candidate_ids if c != item.candidate_ids[0])
+    assert {one.id, two.id} == set(item.candidate_ids)
+    out = run("review", "merge", item.id, "--db", db, "--candidate", other)[1]
+    assert out.startswith(f"merged {new.contact_id} into {other}: merge ")
+
+
 def test_review_dismiss_keeps_them_apart(
     run: Run, db: str, review_item: tuple[str, str, str]
 ) -> None:

@@ -28,8 +28,9 @@ def review(args: argparse.Namespace, out: TextIO) -> int:
         raise Refusal(f"review {args.action} needs the id of a review item (see crmkit review)")
     with open_existing(args) as crm:
         if args.action == "merge":
+            open_items = {i.id: i for i in crm.review_queue(status="open")}
             item = crm.resolve_review(args.item, action="merge", candidate_id=args.candidate)
-            survivor = next(i for i in item.candidate_ids if i != item.contact_id)
+            survivor = args.candidate or open_items[item.id].candidate_ids[0]
             out.write(f"merged {item.contact_id} into {survivor}: merge {item.merge_id}\n"
                       f"undo with: crmkit unmerge {item.merge_id} --db {args.db}\n")  # fmt: skip
             return 0

@@ -31,6 +31,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except CRMError as exc:
         sys.stderr.write(f"crmkit {args.command}: {exc}\n")
         return 1
+    except KeyboardInterrupt:
+        sys.stderr.write(f"crmkit {args.command}: interrupted\n")
+        return 130  # 128 + SIGINT, as shells report it
     except BrokenPipeError:
         # The reader went away (``| head``). Python's documented recipe: send what is still
         # buffered to /dev/null so the interpreter's own flush at exit does not fail too.
