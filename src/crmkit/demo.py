@@ -6,8 +6,6 @@ from the same number typed another way. Whoever picks up sees who it is and what
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -21,7 +19,11 @@ _START = datetime(2026, 11, 16, 9, 12, tzinfo=UTC)
 
 
 def run_demo(*, path: str | None = None, out: Callable[[str], None] = print) -> CRM:
-    """Play the story on a SQLite file (a temporary one by default) and print the screen.
+    """Play the story on a SQLite file (an in-memory SQLite database by default, so nothing
+    is left behind) and print the screen.
+
+    The story is played once per file: on a file that already holds it (workspace ``demo``),
+    nothing is added and Besa's card is shown as it stands, so the history is never doubled.
 
     >>> lines = []
     >>> crm = run_demo(out=lines.append)
@@ -29,10 +31,15 @@ def run_demo(*, path: str | None = None, out: Callable[[str], None] = print) -> 
     True
     >>> crm.close()
     """
-    if path is None:
-        path = os.path.join(tempfile.mkdtemp(prefix="crmkit-demo-"), "crm.sqlite")
-    crm = CRM.open(path, default_region="AL", workspace="demo")
-    out(f"crmkit demo on {path}\n")
+    crm = CRM.open(path or ":memory:", default_region="AL", workspace="demo")
+    if crm.contacts.count():
+        out(f"crmkit demo already played on {path}; nothing was added. Besa's card:\n")
+        besa = crm.resolve(phone="+355691234567").contact
+        if besa is not None:
+            _show_card(crm, besa.id, "Besa Kola", out)
+        return crm
+    where = path or "an in-memory SQLite database (--db FILE keeps it)"
+    out(f"crmkit demo on {where}\n")
 
     msg = crm.record(
         channel="instagram", handle="@besa.kola", name="Besa Kola", occurred_at=_START,

@@ -1,0 +1,16 @@
+"""Command line for people who are not writing code (``crmkit`` or ``python -m crmkit``).
+
+``crmkit demo [--db F]``                    the cross-channel story on a SQLite database
+``crmkit import FILE.csv --db F``           import contacts, updating known people
+``crmkit dedupe --db F [--merge]``          find (and merge) duplicate contacts
+``crmkit review --db F [merge|dismiss ID]`` likely duplicates waiting for a person
+``crmkit merges --db F``                    the merge ledger
+``crmkit unmerge MERGE_ID --db F``          undo a merge
+
+Bad input never ends in a traceback: the command exits with status 2 and one line per
+problem on stderr. See docs/importing.md, "From the command line".
+"""
+
+from crmkit.cli._main import main
+
+__all__ = ["main"]

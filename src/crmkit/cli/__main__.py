@@ -1,0 +1,5 @@
+"""``python -m crmkit.cli``: the same as ``python -m crmkit``."""
+
+from crmkit.cli._main import main
+
+raise SystemExit(main())

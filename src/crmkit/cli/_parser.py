@@ -1,0 +1,95 @@
+"""The command line's arguments."""
+
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["parser"]
+
+
+def parser() -> argparse.ArgumentParser:
+    from crmkit import __version__
+
+    top = argparse.ArgumentParser(
+        prog="crmkit", description="crmkit: a business's memory of its customers"
+    )
+    top.add_argument("--version", action="version", version=f"crmkit {__version__}")
+    commands = top.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="play the cross-channel story on a SQLite file")
+    demo.add_argument(
+        "--db",
+        help="SQLite file to keep the story in (default: in memory); "
+        "a file that holds it already is shown, not played again",
+    )
+    imp = commands.add_parser("import", help="import contacts from a CSV file")
+    imp.add_argument("csv", help="CSV file with a header row (first_name, email, phone, ...)")
+    _database(imp, "SQLite file (created if absent) or postgresql:// URL")
+    imp.add_argument(
+        "--encoding",
+        default="utf-8-sig",
+        help="text encoding of the file (default UTF-8; e.g. cp1250, cp1251)",
+    )
+    imp.add_argument(
+        "--delimiter",
+        type=_delimiter,
+        help="field separator: ',' ';' 'tab' or one character (default: sniffed)",
+    )
+    imp.add_argument(
+        "--map",
+        action="append",
+        type=_mapping,
+        default=[],
+        metavar="COLUMN=FIELD",
+        help="read a column as a crmkit field, e.g. 'Imię=first_name' (repeatable)",
+    )
+    imp.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    imp.add_argument("--all-or-nothing", action="store_true",
+                     help="write nothing if any row fails")  # fmt: skip
+    dedupe = commands.add_parser("dedupe", help="find duplicate contacts, with reasons")
+    _database(dedupe)
+    dedupe.add_argument("--threshold", type=float, default=0.97,
+                        help="match probability needed (default 0.97)")  # fmt: skip
+    dedupe.add_argument("--merge", action="store_true",
+                        help="merge each group into its oldest contact")  # fmt: skip
+    _json(dedupe)
+    review = commands.add_parser("review", help="list likely duplicates waiting for a person; "
+                                 "merge or dismiss one")  # fmt: skip
+    review.add_argument("action", nargs="?", choices=["merge", "dismiss"])
+    review.add_argument("item", nargs="?", help="id of the review item to decide")
+    _database(review)
+    review.add_argument("--status", default="open", choices=["open", "merged", "dismissed", "all"])
+    review.add_argument("--candidate", help="with merge: the candidate to merge into "
+                        "(default: the best)")  # fmt: skip
+    _json(review)
+    merges = commands.add_parser("merges", help="list the merges, newest last")
+    _database(merges)
+    _json(merges)
+    unmerge = commands.add_parser("unmerge", help="undo a merge (see crmkit merges)")
+    unmerge.add_argument("merge_id")
+    _database(unmerge)
+    return top
+
+
+def _database(command: argparse.ArgumentParser, what: str | None = None) -> None:
+    command.add_argument("--db", required=True,
+                         help=what or "an existing SQLite file or a postgresql:// URL")  # fmt: skip
+    command.add_argument("--workspace", default="default")
+    command.add_argument("--region", help="country for phone numbers without a code, e.g. AL")
+
+
+def _delimiter(text: str) -> str:
+    text = {"tab": "\t", "\\t": "\t"}.get(text.lower(), text)
+    if len(text) != 1 or text in '"\r\n':
+        raise argparse.ArgumentTypeError("expected one character, or 'tab'")
+    return text
+
+
+def _mapping(text: str) -> tuple[str, str]:
+    source, sep, target = text.partition("=")
+    if not sep or not source.strip() or not target.strip():
+        raise argparse.ArgumentTypeError("expected COLUMN=FIELD, e.g. 'Imię=first_name'")
+    return source.strip(), target.strip()
+
+
+def _json(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--json", action="store_true", help="print JSON instead of text")
