@@ -61,7 +61,9 @@ def import_contacts(
             suppression = Suppression(ctx, uow)
             seen: Counter[str] = Counter()  # identical rows of this file: 1st, 2nd, ... copy
             for index, raw in enumerate(rows):
-                outcome, exc = _import_one(ctx, uow, raw, index, matchers, suppression, seen, policy)
+                outcome, exc = _import_one(
+                    ctx, uow, raw, index, matchers, suppression, seen, policy
+                )
                 if all_or_nothing and outcome.action in ("error", "conflict"):
                     _raise_for(outcome, raw, exc)
                 outcomes.append(outcome)
