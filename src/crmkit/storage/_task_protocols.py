@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 from typing import Protocol
 
-from crmkit.storage._linked import ContactLinked
+from crmkit.storage._linked import ContactErasable, ContactLinked
 from crmkit.tasks.automation import ContactDates
 from crmkit.tasks.outbox import QueuedMessage
 from crmkit.tasks.routing import RoundRobinState
@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 
-class TaskRepository(ContactLinked, Protocol):
+class TaskRepository(ContactLinked, ContactErasable, Protocol):
     """Tasks; ``update`` is versioned (StaleVersionError on a lost update)."""
 
     def add(self, task: Task) -> None: ...
@@ -78,7 +78,7 @@ class AutomationRepository(Protocol):
         ...
 
 
-class OutboxRepository(ContactLinked, Protocol):
+class OutboxRepository(ContactLinked, ContactErasable, Protocol):
     """Messages waiting for the application to send them, oldest first."""
 
     def put(self, message: QueuedMessage) -> None: ...

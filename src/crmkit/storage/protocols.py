@@ -124,7 +124,7 @@ class ContactRepository(ContactLinked, Protocol):
     def count(self) -> int: ...
 
 
-class InteractionRepository(ContactLinked, Protocol):
+class InteractionRepository(ContactLinked, ContactErasable, Protocol):
     """Touchpoints of one workspace, read per contact newest first."""
 
     def add(self, interaction: Interaction) -> None: ...
@@ -173,7 +173,7 @@ class OrganizationRepository(Protocol):
     def count(self) -> int: ...
 
 
-class TransactionRepository(ContactLinked, Protocol):
+class TransactionRepository(ContactLinked, ContactErasable, Protocol):
     """The transactions ledger of one workspace. Entries are never edited."""
 
     def add(self, transaction: Transaction) -> None: ...
@@ -193,7 +193,7 @@ class TransactionRepository(ContactLinked, Protocol):
     def count(self) -> int: ...
 
 
-class ConsentRepository(ContactLinked, Protocol):
+class ConsentRepository(ContactLinked, ContactErasable, Protocol):
     """Consent records (granted or withdrawn, per purpose and channel); never edited."""
 
     def add(self, record: ConsentRecord) -> None: ...
