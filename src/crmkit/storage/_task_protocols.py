@@ -33,6 +33,10 @@ class TaskRepository(ContactLinked, ContactErasable, Protocol):
 
     def for_assignee(self, user: str, *, status: str | None = None) -> list[Task]: ...
 
+    def for_contact(self, contact_id: str) -> list[Task]:
+        """Every task about *contact_id*, whatever its status (by id)."""
+        ...
+
     def open_for_contact(self, contact_id: str) -> list[Task]:
         """Open or in-progress tasks about *contact_id* (any order)."""
         ...

@@ -7,7 +7,9 @@ all or nothing" holds for every backend, including the in-memory one.
 
 Each aggregate has its own repository on the unit of work (``uow.contacts``,
 ``uow.interactions``, ...). Repositories whose records hang off a contact implement
-:class:`ContactLinked` so a merge can move them and an unmerge can move them back exactly.
+:class:`ContactLinked` so a merge can move them and an unmerge can move them back exactly,
+and :class:`ContactErasable` so an erasure can remove them; :mod:`crmkit.storage.kinds`
+declares each such kind once.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from crmkit.storage._funnel_protocols import (
     StageChangeRepository,
 )
 from crmkit.storage._import_protocols import ImportRowRepository
-from crmkit.storage._linked import ContactErasable, ContactLinked
+from crmkit.storage._linked import ContactErasable, ContactLinked, ContactRecords
 from crmkit.storage._privacy import ErasureRepository, ListRepository
 from crmkit.storage._task_protocols import (
     AutomationRepository,
@@ -46,6 +48,7 @@ __all__ = [
     "ConsentRepository",
     "ContactErasable",
     "ContactLinked",
+    "ContactRecords",
     "ContactRepository",
     "DealRepository",
     "ErasureRepository",
@@ -340,11 +343,12 @@ class UnitOfWork(Protocol):
     @property
     def routing(self) -> RoutingRepository: ...
 
-    def linked(self) -> Mapping[str, ContactLinked]:
-        """Every repository whose records follow a contact through a merge, by name.
+    def linked(self) -> Mapping[str, ContactRecords]:
+        """Every repository whose records follow a contact through a merge, by kind name.
 
-        A backend that adds such a repository lists it here, and merges move its records
-        without any change to the merge code.
+        Derive it from the declarations: ``return linked_repositories(self)`` (see
+        :mod:`crmkit.storage.kinds`). Merges and erasures read the declarations the
+        :class:`crmkit.CRM` was given, so a new kind is declared there, not listed here.
         """
         ...
 
