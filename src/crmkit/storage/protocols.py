@@ -9,7 +9,8 @@ Each aggregate has its own repository on the unit of work (``uow.contacts``,
 ``uow.interactions``, ...). Repositories whose records hang off a contact implement
 :class:`ContactLinked` so a merge can move them and an unmerge can move them back exactly,
 and :class:`ContactErasable` so an erasure can remove them; :mod:`crmkit.storage.kinds`
-declares each such kind once.
+declares each such kind once. Optional fast paths (:class:`PreparedFormsSource`) are detected,
+with a fallback that gives the same answers.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from crmkit.ledger import Transaction
 from crmkit.merging import MergeRecord
 from crmkit.review import ReviewItem
 from crmkit.segments import Segment
+from crmkit.storage._fast_paths import PreparedFormsSource, prepared_forms_of
 from crmkit.storage._funnel_protocols import (
     DealRepository,
     LifecycleRepository,
@@ -60,6 +62,7 @@ __all__ = [
     "OrganizationRepository",
     "OutboxRepository",
     "PipelineRepository",
+    "PreparedFormsSource",
     "ReviewRepository",
     "RoutingRepository",
     "SegmentRepository",
@@ -69,6 +72,7 @@ __all__ = [
     "TransactionRepository",
     "UnitOfWork",
     "UserRepository",
+    "prepared_forms_of",
 ]
 
 
