@@ -50,6 +50,7 @@ from crmkit.importing import DataFrameLike, ImportReport
 from crmkit.interactions import Interaction
 from crmkit.merging import MergeRecord, MergeResult, Survivorship
 from crmkit.storage import MemoryStorage, open_storage
+from crmkit.storage.kinds import RECORD_KINDS, RecordKind, check_kinds
 from crmkit.storage.protocols import Storage
 
 __all__ = ["CRM"]
@@ -94,11 +95,14 @@ class CRM(IdentityMixin, ReportsMixin):
         match_threshold: float = MATCH_THRESHOLD,
         review_threshold: float = REVIEW_THRESHOLD,
         match_model: MatchModel | None = None,
+        record_kinds: Iterable[RecordKind] = RECORD_KINDS,
     ) -> None:
         """``purposes`` are the consent purposes this CRM knows (default
         :data:`crmkit.consent.DEFAULT_PURPOSES`; extend with ``DEFAULT_PURPOSES | {...}``);
         ``suppression_pepper`` is an application secret, kept outside the database, mixed
-        into the markers erasures leave (see :mod:`crmkit.erasure`)."""
+        into the markers erasures leave (see :mod:`crmkit.erasure`); ``record_kinds`` are
+        the contact-linked kinds merges, erasures and exports handle (extend
+        :data:`crmkit.storage.kinds.RECORD_KINDS`, see docs/storage.md)."""
         if not isinstance(workspace, str) or not workspace.strip():
             raise ValidationError("workspace", workspace, "a non-empty name is required")
         check_text("workspace", workspace, limit=SHORT_TEXT)
@@ -113,7 +117,8 @@ class CRM(IdentityMixin, ReportsMixin):
         check_pepper(suppression_pepper)
         self.purposes = check_purposes(purposes)
         self._ctx = Context(self.storage, workspace, region, clock, purposes=self.purposes,
-                            suppression_pepper=suppression_pepper)  # fmt: skip
+                            suppression_pepper=suppression_pepper,
+                            record_kinds=check_kinds(record_kinds))  # fmt: skip
         self.match_policy = MatchPolicy(
             match_threshold, review_threshold, match_model or MatchModel.default()
         )

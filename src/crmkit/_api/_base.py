@@ -8,6 +8,7 @@ from datetime import datetime
 import attrs
 
 from crmkit.consent import DEFAULT_PURPOSES
+from crmkit.storage.kinds import RECORD_KINDS, RecordKind
 from crmkit.storage.protocols import Storage, UnitOfWork
 
 __all__ = ["Context"]
@@ -22,6 +23,8 @@ class Context:
     # The consent purposes this CRM knows, and the secret mixed into suppression markers.
     purposes: frozenset[str] = DEFAULT_PURPOSES
     suppression_pepper: str | bytes | None = attrs.field(default=None, repr=False)
+    # What merge, unmerge, erasure and export do with each kind of contact-linked record.
+    record_kinds: tuple[RecordKind, ...] = RECORD_KINDS
 
     def write(self) -> UnitOfWork:
         return self.storage.unit_of_work(self.workspace)

@@ -59,7 +59,10 @@ class ContactsAPI:
                              reason=reason)  # fmt: skip
 
     def export(self, contact_id: str) -> dict[str, JSONValue]:
-        """Everything held on the person as JSON-ready data (a subject access request).
+        """Everything held on the person as JSON-ready data (a subject access request): the
+        contact, its organization, and the records of every kind that declares an export
+        (:data:`crmkit.storage.kinds.RECORD_KINDS`: interactions, transactions, deals,
+        lifecycle steps, consents, tasks, list changes, queued messages and review items).
 
         >>> import json
         >>> from crmkit import CRM
@@ -78,11 +81,9 @@ class ContactsAPI:
                 else uow.organizations.find_by_id(contact.organization_id)
             )  # fmt: skip
             records: dict[str, list[Any]] = {
-                "interactions": uow.interactions.timeline(contact_id, limit=None),
-                "transactions": uow.transactions.for_contact(contact_id),
-                "deals": uow.deals.for_contact(contact_id),
-                "consents": uow.consents.for_contact(contact_id),
-                "lifecycle": uow.lifecycle.for_contact(contact_id),
+                kind.name: list(kind.export(uow, contact_id))
+                for kind in self._ctx.record_kinds
+                if kind.export is not None
             }
         return export_person(contact, records=records, organization=org, now=self._ctx.clock())
 

@@ -15,13 +15,13 @@ from crmkit.contacts import Contact
 from crmkit.erasure import (
     ErasureRecord,
     SuppressionKey,
-    anonymised_transaction,
     identity_field,
     new_salt,
     scrubbed_merge,
 )
 from crmkit.errors import ConfigurationError, SuppressedContactError, ValidationError
 from crmkit.ledger import Transaction
+from crmkit.storage.kinds import linked_repositories
 from crmkit.storage.protocols import ContactErasable, UnitOfWork
 
 __all__ = ["ErasuresAPI", "Suppression", "erase_contact"]
@@ -116,12 +116,13 @@ def erase_contact(
         ids, merges = _merged_into(uow, contact.id)
         for record in merges:
             uow.merges.update(scrubbed_merge(record, now))
-        kept = [
-            anonymised_transaction(t, erasure_id) for t in uow.transactions.for_contact(contact.id)
-        ]
-        uow.erasures.add_transactions(kept)
+        # Every kind keeps what must outlive the person before any record goes, so a kind's
+        # hook may still read the others.
+        for kind in ctx.record_kinds:
+            if kind.keep_on_erasure is not None:
+                kind.keep_on_erasure(uow, contact.id, erasure_id)
         removed: dict[str, int] = {}
-        for name, repo in uow.linked().items():
+        for name, repo in linked_repositories(uow, ctx.record_kinds).items():
             if not isinstance(repo, ContactErasable):
                 raise ConfigurationError(f"the backend's {name} repository cannot erase records")
             removed[name] = repo.erase_contact(contact.id)

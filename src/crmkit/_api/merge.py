@@ -10,6 +10,7 @@ from crmkit._api._base import Context
 from crmkit._api.reviews import follow_merge, undo_follow_merge
 from crmkit._types import new_id
 from crmkit.errors import (
+    ConfigurationError,
     ErasedContactError,
     InvalidTransitionError,
     StaleVersionError,
@@ -17,6 +18,7 @@ from crmkit.errors import (
 )
 from crmkit.identity.survivorship import survivorship
 from crmkit.merging import MergeRecord, MergeResult, Survivorship, keep_survivor_fill_gaps
+from crmkit.storage.kinds import linked_repositories
 
 __all__ = ["merge_contacts", "unmerge_contacts"]
 
@@ -57,7 +59,7 @@ def merge_contacts(
             # removed, which frees its identities for the survivor to take.
             moved = {
                 name: tuple(repo.reassign_contact(other.id, survivor.id))
-                for name, repo in uow.linked().items()
+                for name, repo in linked_repositories(uow, ctx.record_kinds).items()
             }
             uow.contacts.remove(other.id)
             uow.contacts.update(merged)
@@ -95,8 +97,11 @@ def unmerge_contacts(ctx: Context, merge_id: str) -> MergeRecord:
         restored = attrs.evolve(record.survivor_before, version=current.version + 1)
         uow.contacts.update(restored)
         uow.contacts.add(record.merged_before)
-        linked = uow.linked()
+        linked = linked_repositories(uow, ctx.record_kinds)
         for name, ids in record.moved.items():
+            if name not in linked:
+                raise ConfigurationError(f"merge {merge_id!r} moved {name}, a record kind this "
+                                         "CRM was not given (record_kinds=)")  # fmt: skip
             linked[name].assign_contact(ids, record.merged_id)
         undo_follow_merge(uow, record.reviews)
         uow.merges.mark_undone(merge_id, now)

@@ -18,7 +18,6 @@ from crmkit.errors import DuplicateContactError, ValidationError
 from crmkit.identity.contact_match import (
     ScoredContact,
     contact_record,
-    prepared_forms,
     query_keys,
     score_contacts,
 )
@@ -26,7 +25,7 @@ from crmkit.identity.model import MatchModel
 from crmkit.identity.prepare import PreparedRecord, prepare
 from crmkit.resolution import Candidate, Resolution
 from crmkit.review import ReviewItem
-from crmkit.storage.protocols import UnitOfWork
+from crmkit.storage.protocols import UnitOfWork, prepared_forms_of
 
 __all__ = [
     "CANDIDATE_FLOOR",
@@ -144,7 +143,7 @@ def _fuzzy(
     if not ids:
         return []
     # A backend may serve the folded forms it keeps (the memory one does); others fold.
-    forms = getattr(uow.contacts, "prepared_forms", prepared_forms)
+    forms = prepared_forms_of(uow.contacts)
     scored = score_contacts(query, uow.contacts.find_many(ids), model=policy.model,
                             min_score=CANDIDATE_FLOOR, forms=forms)  # fmt: skip
     return scored[: policy.limit]

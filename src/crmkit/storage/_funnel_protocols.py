@@ -10,7 +10,7 @@ from crmkit.funnel.deal import Deal, StageChange
 from crmkit.funnel.facts import FunnelFacts
 from crmkit.funnel.lifecycle import LifecycleChange
 from crmkit.funnel.pipeline import Pipeline
-from crmkit.storage._linked import ContactLinked
+from crmkit.storage._linked import ContactErasable, ContactLinked
 
 __all__ = ["DealRepository", "LifecycleRepository", "PipelineRepository", "StageChangeRepository"]
 
@@ -25,7 +25,7 @@ class PipelineRepository(Protocol):
     def iter_all(self) -> Iterator[Pipeline]: ...
 
 
-class DealRepository(ContactLinked, Protocol):
+class DealRepository(ContactLinked, ContactErasable, Protocol):
     """Deals; ``update`` is versioned (StaleVersionError on a lost update)."""
 
     def add(self, deal: Deal) -> None: ...
@@ -68,7 +68,7 @@ class StageChangeRepository(Protocol):
     def for_pipeline(self, pipeline_id: str) -> list[StageChange]: ...
 
 
-class LifecycleRepository(ContactLinked, Protocol):
+class LifecycleRepository(ContactLinked, ContactErasable, Protocol):
     """Contacts' lifecycle steps; never edited."""
 
     def add(self, change: LifecycleChange) -> None: ...

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
-__all__ = ["ContactErasable", "ContactLinked"]
+__all__ = ["ContactErasable", "ContactLinked", "ContactRecords"]
 
 
 @runtime_checkable
@@ -32,3 +32,8 @@ class ContactErasable(Protocol):
     def erase_contact(self, contact_id: str) -> int:
         """Delete every record of *contact_id* (and what hangs off them); return how many."""
         ...
+
+
+class ContactRecords(ContactLinked, ContactErasable, Protocol):
+    """The repository of a contact-linked record kind (see :mod:`crmkit.storage.kinds`):
+    it moves records for merges and unmerges, and deletes them for erasures."""

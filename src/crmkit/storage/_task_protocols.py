@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 from typing import Protocol
 
-from crmkit.storage._linked import ContactLinked
+from crmkit.storage._linked import ContactErasable, ContactLinked
 from crmkit.tasks.automation import ContactDates
 from crmkit.tasks.outbox import QueuedMessage
 from crmkit.tasks.routing import RoundRobinState
@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 
-class TaskRepository(ContactLinked, Protocol):
+class TaskRepository(ContactLinked, ContactErasable, Protocol):
     """Tasks; ``update`` is versioned (StaleVersionError on a lost update)."""
 
     def add(self, task: Task) -> None: ...
@@ -32,6 +32,10 @@ class TaskRepository(ContactLinked, Protocol):
     def update(self, task: Task) -> None: ...
 
     def for_assignee(self, user: str, *, status: str | None = None) -> list[Task]: ...
+
+    def for_contact(self, contact_id: str) -> list[Task]:
+        """Every task about *contact_id*, whatever its status (by id)."""
+        ...
 
     def open_for_contact(self, contact_id: str) -> list[Task]:
         """Open or in-progress tasks about *contact_id* (any order)."""
@@ -78,7 +82,7 @@ class AutomationRepository(Protocol):
         ...
 
 
-class OutboxRepository(ContactLinked, Protocol):
+class OutboxRepository(ContactLinked, ContactErasable, Protocol):
     """Messages waiting for the application to send them, oldest first."""
 
     def put(self, message: QueuedMessage) -> None: ...

@@ -7,7 +7,10 @@ all or nothing" holds for every backend, including the in-memory one.
 
 Each aggregate has its own repository on the unit of work (``uow.contacts``,
 ``uow.interactions``, ...). Repositories whose records hang off a contact implement
-:class:`ContactLinked` so a merge can move them and an unmerge can move them back exactly.
+:class:`ContactLinked` so a merge can move them and an unmerge can move them back exactly,
+and :class:`ContactErasable` so an erasure can remove them; :mod:`crmkit.storage.kinds`
+declares each such kind once. Optional fast paths (:class:`PreparedFormsSource`) are detected,
+with a fallback that gives the same answers.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from crmkit.ledger import Transaction
 from crmkit.merging import MergeRecord
 from crmkit.review import ReviewItem
 from crmkit.segments import Segment
+from crmkit.storage._fast_paths import PreparedFormsSource, prepared_forms_of
 from crmkit.storage._funnel_protocols import (
     DealRepository,
     LifecycleRepository,
@@ -31,7 +35,7 @@ from crmkit.storage._funnel_protocols import (
     StageChangeRepository,
 )
 from crmkit.storage._import_protocols import ImportRowRepository
-from crmkit.storage._linked import ContactErasable, ContactLinked
+from crmkit.storage._linked import ContactErasable, ContactLinked, ContactRecords
 from crmkit.storage._privacy import ErasureRepository, ListRepository
 from crmkit.storage._task_protocols import (
     AutomationRepository,
@@ -46,6 +50,7 @@ __all__ = [
     "ConsentRepository",
     "ContactErasable",
     "ContactLinked",
+    "ContactRecords",
     "ContactRepository",
     "DealRepository",
     "ErasureRepository",
@@ -57,6 +62,7 @@ __all__ = [
     "OrganizationRepository",
     "OutboxRepository",
     "PipelineRepository",
+    "PreparedFormsSource",
     "ReviewRepository",
     "RoutingRepository",
     "SegmentRepository",
@@ -66,6 +72,7 @@ __all__ = [
     "TransactionRepository",
     "UnitOfWork",
     "UserRepository",
+    "prepared_forms_of",
 ]
 
 
@@ -124,7 +131,7 @@ class ContactRepository(ContactLinked, Protocol):
     def count(self) -> int: ...
 
 
-class InteractionRepository(ContactLinked, Protocol):
+class InteractionRepository(ContactLinked, ContactErasable, Protocol):
     """Touchpoints of one workspace, read per contact newest first."""
 
     def add(self, interaction: Interaction) -> None: ...
@@ -173,7 +180,7 @@ class OrganizationRepository(Protocol):
     def count(self) -> int: ...
 
 
-class TransactionRepository(ContactLinked, Protocol):
+class TransactionRepository(ContactLinked, ContactErasable, Protocol):
     """The transactions ledger of one workspace. Entries are never edited."""
 
     def add(self, transaction: Transaction) -> None: ...
@@ -193,7 +200,7 @@ class TransactionRepository(ContactLinked, Protocol):
     def count(self) -> int: ...
 
 
-class ConsentRepository(ContactLinked, Protocol):
+class ConsentRepository(ContactLinked, ContactErasable, Protocol):
     """Consent records (granted or withdrawn, per purpose and channel); never edited."""
 
     def add(self, record: ConsentRecord) -> None: ...
@@ -340,11 +347,12 @@ class UnitOfWork(Protocol):
     @property
     def routing(self) -> RoutingRepository: ...
 
-    def linked(self) -> Mapping[str, ContactLinked]:
-        """Every repository whose records follow a contact through a merge, by name.
+    def linked(self) -> Mapping[str, ContactRecords]:
+        """Every repository whose records follow a contact through a merge, by kind name.
 
-        A backend that adds such a repository lists it here, and merges move its records
-        without any change to the merge code.
+        Derive it from the declarations: ``return linked_repositories(self)`` (see
+        :mod:`crmkit.storage.kinds`). Merges and erasures read the declarations the
+        :class:`crmkit.CRM` was given, so a new kind is declared there, not listed here.
         """
         ...
 

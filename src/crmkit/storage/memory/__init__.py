@@ -19,6 +19,7 @@ from crmkit.merging import MergeRecord
 from crmkit.segments import Segment
 from crmkit.storage._lazy import LazyRepository
 from crmkit.storage._segment_data import segment_count_in_memory, segment_members_in_memory
+from crmkit.storage.kinds import linked_repositories
 from crmkit.storage.memory._automation import (
     MemoryAutomationRepository,
     MemoryOutboxRepository,
@@ -46,7 +47,7 @@ from crmkit.storage.memory._reviews import MemoryReviewRepository, ReviewTables
 from crmkit.storage.memory._segments import MemoryConsentRepository, MemorySegmentRepository
 from crmkit.storage.memory._tasks import MemoryTaskRepository, MemoryUserRepository
 from crmkit.storage.memory._transactions import MemoryTransactionRepository
-from crmkit.storage.protocols import ContactLinked
+from crmkit.storage.protocols import ContactRecords
 from crmkit.tasks.outbox import QueuedMessage
 from crmkit.tasks.task import Task
 from crmkit.tasks.users import User
@@ -159,18 +160,8 @@ class MemoryUnitOfWork:
     def segment_count(self, segment: Segment, *, now: datetime) -> int:
         return segment_count_in_memory(self, segment, now=now)
 
-    def linked(self) -> Mapping[str, ContactLinked]:
-        return {
-            "interactions": self.interactions,
-            "transactions": self.transactions,
-            "deals": self.deals,
-            "lifecycle": self.lifecycle,
-            "consents": self.consents,
-            "tasks": self.tasks,
-            "lists": self.lists,
-            "outbox": self.outbox,
-            "import_rows": self.import_rows,
-        }
+    def linked(self) -> Mapping[str, ContactRecords]:
+        return linked_repositories(self)
 
     def commit(self) -> None:
         if not self._active:

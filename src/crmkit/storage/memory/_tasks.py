@@ -31,6 +31,9 @@ class MemoryTaskRepository(MemoryTable[Task]):
         # re-sort with crmkit.tasks.views, so only the set matters here
         return sorted(found, key=lambda t: (t.due is not None, t.due or t.created_at, t.id))
 
+    def for_contact(self, contact_id: str) -> list[Task]:
+        return self.select(lambda t: t.contact_id == contact_id)
+
     def open_for_contact(self, contact_id: str) -> list[Task]:
         return self.select(lambda t: t.contact_id == contact_id and t.status in _OPEN)
 

@@ -63,6 +63,9 @@ class SQLTaskRepository(SQLTable[Task]):
             params.append(status)
         return self.select(where, params, order="due, id")
 
+    def for_contact(self, contact_id: str) -> list[Task]:
+        return self.select("AND contact_id = ?", [contact_id])
+
     def open_for_contact(self, contact_id: str) -> list[Task]:
         return self.select(f"AND contact_id = ? AND {_OPEN_SQL}", [contact_id])
 

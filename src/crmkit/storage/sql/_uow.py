@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from crmkit.contacts import Contact
 from crmkit.segments import Segment
 from crmkit.storage._lazy import LazyRepository, forget_repositories
-from crmkit.storage.protocols import ContactLinked
+from crmkit.storage.kinds import linked_repositories
+from crmkit.storage.protocols import ContactRecords, UnitOfWork
 from crmkit.storage.sql._automation import (
     SQLAutomationRepository,
     SQLOutboxRepository,
@@ -95,15 +96,6 @@ class SQLRepositories:
     def segment_count(self, segment: Segment, *, now: datetime) -> int:
         return sql_segment_count(self.session, self.workspace, segment, now)
 
-    def linked(self) -> Mapping[str, ContactLinked]:
-        return {
-            "interactions": self.interactions,
-            "transactions": self.transactions,
-            "deals": self.deals,
-            "lifecycle": self.lifecycle,
-            "consents": self.consents,
-            "tasks": self.tasks,
-            "lists": self.lists,
-            "outbox": self.outbox,
-            "import_rows": self.import_rows,
-        }
+    def linked(self) -> Mapping[str, ContactRecords]:
+        # A mixin: only the SQLite and PostgreSQL units of work built on it are whole ones.
+        return linked_repositories(cast("UnitOfWork", self))

@@ -94,6 +94,20 @@ class ErasureContract(ContractBase):
         crm.contacts.erase(gone.id)
         assert [m.contact_id for m in crm.outbox.pending()] == [kept.id]
 
+    def test_export_shows_every_kind_an_erasure_removes(self, crm: CRM) -> None:
+        from crmkit.tasks.outbox import QueuedMessage
+
+        c = self._person(crm)
+        crm.outbox.put(QueuedMessage("m-1", "k-1", "birthday", c.id, "greeting", T0.date()))
+        data = crm.contacts.export(c.id)
+        shown = {k: len(v) for k, v in data.items() if isinstance(v, list)}
+        assert shown == {
+            "interactions": 1, "transactions": 1, "deals": 1, "lifecycle": 1, "consents": 1,
+            "tasks": 1, "lists": 1, "outbox": 1, "reviews": 0,
+        }  # fmt: skip
+        assert data["lists"][0]["list_name"] == "Launch"  # type: ignore[index,call-overload]
+        assert data["tasks"][0]["title"] == "Call Besa back"  # type: ignore[index,call-overload]
+
     def test_ledger_entries_stay_detached_and_anonymised(self, crm: CRM) -> None:
         c = self._person(crm)
         before = crm.transactions.for_contact(c.id)[0]
