@@ -15,10 +15,9 @@ from typing import Any
 
 __all__ = ["is_missing", "present"]
 
-# (module, class name) of pandas' missing-value singletons.
-_PANDAS_MISSING = frozenset(
-    {("pandas._libs.missing", "NAType"), ("pandas._libs.tslibs.nattype", "NaTType")}
-)
+# Class names of pandas' missing-value singletons; their module moved between pandas 2
+# (pandas._libs.missing, pandas._libs.tslibs.nattype) and 3 (pandas.api.typing).
+_PANDAS_MISSING = frozenset({"NAType", "NaTType"})
 
 
 def is_missing(value: object) -> bool:
@@ -39,7 +38,7 @@ def is_missing(value: object) -> bool:
     if isinstance(value, int):
         return False
     kind = type(value)
-    if (kind.__module__, kind.__name__) in _PANDAS_MISSING:
+    if kind.__name__ in _PANDAS_MISSING and kind.__module__.startswith("pandas"):
         return True
     if isinstance(value, Decimal):
         return value.is_nan()
