@@ -127,12 +127,20 @@ def erase_contact(
                 raise ConfigurationError(f"the backend's {name} repository cannot erase records")
             removed[name] = repo.erase_contact(contact.id)
         uow.contacts.remove(contact.id)
+        # Done keys are named after their subject and day: a birthday greeting's holds the
+        # birthday (see crmkit.tasks.automation.automation_key).
+        removed["automation_keys"] = sum(uow.automation.erase_subject(i) for i in ids)
         markers = key.markers(contact.identity_keys())
         removed["merges_scrubbed"] = len(merges)
         record = ErasureRecord(id=erasure_id, contact_ids=tuple(ids), at=now, by=by, reason=why,
                                markers=len(markers), removed=removed)  # fmt: skip
         uow.erasures.add(record, markers)
         uow.commit()
+    # A backend that keeps deleted bytes in its files until a cheap step (SQLite's WAL until
+    # a checkpoint) takes that step now; PostgreSQL's VACUUM is left to the application.
+    settle = getattr(ctx.storage, "after_erasure", None)
+    if callable(settle):
+        settle()
     return record
 
 

@@ -81,6 +81,12 @@ class AutomationRepository(Protocol):
         """Record a done action's key; ``False`` (and nothing written) if already there."""
         ...
 
+    def erase_subject(self, subject_id: str) -> int:
+        """Delete the keys of one subject (``rule:subject_id:date``, see
+        :func:`crmkit.tasks.automation.automation_key`); return how many. An erasure runs it
+        for the erased contact ids: a birthday greeting's key holds the birthday's day."""
+        ...
+
 
 class OutboxRepository(ContactLinked, ContactErasable, Protocol):
     """Messages waiting for the application to send them, oldest first."""

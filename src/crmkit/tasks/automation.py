@@ -49,6 +49,7 @@ __all__ = [
     "SendMessage",
     "Unassigned",
     "automation_key",
+    "subject_of",
 ]
 
 
@@ -59,6 +60,19 @@ def automation_key(rule: str, subject: str, on: date) -> str:
     'birthday:c1:2028-02-29'
     """
     return f"{rule}:{subject}:{on.isoformat()}"
+
+
+def subject_of(key: str) -> str | None:
+    """The subject of an :func:`automation_key` (rule names may hold ``:``, subjects not).
+
+    >>> subject_of("birthday:c1:2028-02-29"), subject_of("not a key")
+    ('c1', None)
+    """
+    head, sep, day = key.rpartition(":")
+    if not sep or len(day) != 10:
+        return None
+    rule, sep, subject = head.rpartition(":")
+    return subject if sep and rule else None
 
 
 @attrs.frozen(slots=True)

@@ -12,7 +12,7 @@ from crmkit.ledger import Transaction, TransactionKind
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._contacts import ContactTables
 from crmkit.storage.memory._interactions import InteractionTables
-from crmkit.tasks.automation import ContactDates
+from crmkit.tasks.automation import ContactDates, subject_of
 from crmkit.tasks.outbox import QueuedMessage
 from crmkit.tasks.routing import RoundRobinState
 from crmkit.tasks.users import local_day, zone
@@ -67,6 +67,12 @@ class MemoryAutomationRepository:
             return False
         self._keys.put(self._log, key, rule)
         return True
+
+    def erase_subject(self, subject_id: str) -> int:
+        gone = [k for k in self._keys.data if subject_of(k) == subject_id]
+        for key in gone:
+            self._keys.pop(self._log, key)
+        return len(gone)
 
 
 class MemoryOutboxRepository:

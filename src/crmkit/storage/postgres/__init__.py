@@ -179,6 +179,35 @@ class PostgresStorage:
     def unit_of_work(self, workspace: str, *, read_only: bool = False) -> PostgresUnitOfWork:
         return PostgresUnitOfWork(self, workspace, read_only=read_only)
 
+    def compact(self, *, full: bool = True) -> list[str]:
+        """VACUUM crmkit's tables, so that rows deleted by erasures (and every other delete)
+        are gone from the table and index files; returns the tables, sorted.
+
+        A ``DELETE`` leaves the row in its page (a dead tuple) and its index entries until a
+        vacuum. ``full=True`` (``VACUUM FULL``) rewrites each table and its indexes into new
+        files: measured, nothing of an erased person is left in them. It holds an exclusive
+        lock on each table while rewriting it (readers and writers of that table wait), so
+        run it off-peak, e.g. nightly after the day's erasures. ``full=False`` (plain
+        ``VACUUM``) takes no such lock and frees the space for reuse, but bytes of deleted
+        rows can stay in the freed space of a page until new rows overwrite them.
+
+        Neither reaches PostgreSQL's write-ahead log (``pg_wal``, recycled after
+        checkpoints), WAL archives, replicas' files or backups: see docs/postgres.md.
+        """
+        names = sorted(_crmkit_tables())
+        with self._connect() as conn, translate_errors():
+            conn.autocommit = True  # VACUUM cannot run inside a transaction block
+            present = conn.execute(
+                "SELECT c.relname FROM pg_class c "
+                "WHERE c.relnamespace = current_schema()::regnamespace "
+                "AND c.relkind IN ('r', 'p') AND c.relname = ANY(%s) ORDER BY c.relname",
+                (names,),
+            ).fetchall()
+            tables = [r[0] for r in present]
+            for table in tables:
+                conn.execute(f'VACUUM {"(FULL) " if full else ""}"{table}"'.encode())
+        return tables
+
     def drop_schema(self) -> None:
         """Drop this storage's schema and everything in it (for test runs); then close."""
         if self.schema is None:
@@ -193,6 +222,16 @@ class PostgresStorage:
 
     def __repr__(self) -> str:
         return f"PostgresStorage({self.dsn_hint!r}, schema={self.schema!r})"
+
+
+def _crmkit_tables() -> set[str]:
+    """The tables crmkit's migrations create."""
+    created = re.compile(r"^\s*CREATE TABLE (?:IF NOT EXISTS )?(\w+)", re.IGNORECASE | re.MULTILINE)
+    return {
+        name
+        for migration in load_migrations(_MIGRATIONS_PACKAGE)
+        for name in created.findall(migration.sql)
+    }
 
 
 def _session_options(dsn: str, schema: str | None) -> str:

@@ -8,7 +8,7 @@ from itertools import islice
 from typing import Any
 
 from crmkit.storage.sql._session import Row, SQLSession
-from crmkit.tasks.automation import ContactDates
+from crmkit.tasks.automation import ContactDates, subject_of
 from crmkit.tasks.outbox import QueuedMessage
 from crmkit.tasks.routing import RoundRobinState
 from crmkit.tasks.users import local_day, zone
@@ -78,6 +78,23 @@ class SQLAutomationRepository:
             (self._ws, key, rule, self._db.dialect.ts(at)),
         )
         return changed == 1
+
+    def erase_subject(self, subject_id: str) -> int:
+        # Keys end in ':<subject>:<YYYY-MM-DD>'. LIKE narrows the scan of the workspace's keys
+        # (and is case-insensitive on SQLite); the exact subject is checked here.
+        escaped = subject_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%:{escaped}:%"
+        rows = self._db.fetchall(
+            "SELECT key FROM automation_keys WHERE workspace = ? AND key LIKE ? ESCAPE '\\'",
+            (self._ws, pattern),
+        )
+        gone = [r[0] for r in rows if subject_of(r[0]) == subject_id]
+        for chunk in _chunks(gone, self._db.dialect.max_in_list):
+            cond, params = self._db.dialect.in_list("key", chunk)
+            self._db.execute(
+                f"DELETE FROM automation_keys WHERE workspace = ? AND {cond}", (self._ws, *params)
+            )
+        return len(gone)
 
 
 def _message_row(m: QueuedMessage) -> dict[str, Any]:

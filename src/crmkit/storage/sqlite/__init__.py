@@ -146,6 +146,25 @@ class SQLiteStorage:
     def unit_of_work(self, workspace: str, *, read_only: bool = False) -> SQLiteUnitOfWork:
         return SQLiteUnitOfWork(self, workspace, read_only=read_only)
 
+    def compact(self) -> bool:
+        """Copy the write-ahead log into the database file and truncate it to zero bytes.
+
+        Connections run with ``secure_delete`` on, so deleted content is zeroed in the
+        database file; until a checkpoint the WAL file still holds the pages as they were
+        before. :meth:`crmkit.contacts.ContactsAPI.erase` runs this after every erasure.
+        Returns ``False`` if a reader still holding an older snapshot (after waiting the
+        busy timeout) kept the log from being emptied; the next checkpoint empties it.
+        """
+        if self._serial is not None:
+            return True  # a private in-memory database has no files
+        with translate_errors():
+            busy, _, _ = self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return int(busy) == 0
+
+    def after_erasure(self) -> None:
+        """Called by :meth:`crmkit.contacts.ContactsAPI.erase` once an erasure commits."""
+        self.compact()
+
     def close(self) -> None:
         with self._lock:
             for conn in self._all:

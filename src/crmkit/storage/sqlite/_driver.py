@@ -125,6 +125,9 @@ def connect(target: str, *, uri: bool) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
+        # Deleted content is overwritten with zeros, not left in free pages and cells, so
+        # an erasure leaves nothing readable in the file (some builds default to off).
+        conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA busy_timeout = 30000")
         # Measured: a bigger page cache and in-memory temp store halve indexed bulk inserts.
         conn.execute("PRAGMA cache_size = -131072")

@@ -94,6 +94,20 @@ class ErasureContract(ContractBase):
         crm.contacts.erase(gone.id)
         assert [m.contact_id for m in crm.outbox.pending()] == [kept.id]
 
+    def test_erase_forgets_the_automation_keys_that_name_the_person(self, crm: CRM) -> None:
+        from datetime import date
+
+        from crmkit.tasks import BirthdayGreeting, automation_key
+
+        gone = crm.contacts.create(name="Besa", birthday=date(1990, 5, 1))
+        kept = crm.contacts.create(name="Arben", birthday=date(1991, 5, 1))
+        crm.automation.run(T0.date(), rules=[BirthdayGreeting()])
+        keys = [automation_key("birthday", c.id, T0.date()) for c in (gone, kept)]
+        record = crm.contacts.erase(gone.id)
+        assert record.removed["automation_keys"] == 1
+        with crm.storage.unit_of_work(crm.workspace, read_only=True) as uow:
+            assert uow.automation.done_keys(keys) == {keys[1]}
+
     def test_export_shows_every_kind_an_erasure_removes(self, crm: CRM) -> None:
         from crmkit.tasks.outbox import QueuedMessage
 
