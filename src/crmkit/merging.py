@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from crmkit._types import parse_datetime
-from crmkit.contacts import Contact
+from crmkit.contacts import Contact, combine_handles
 from crmkit.review import ReviewItem
 
 __all__ = ["MergeRecord", "MergeResult", "Survivorship", "keep_survivor_fill_gaps"]
@@ -36,11 +36,12 @@ def keep_survivor_fill_gaps(survivor: Contact, other: Contact, now: datetime) ->
         name: getattr(other, name) for name in _SCALARS
         if getattr(survivor, name) is None and getattr(other, name) is not None
     }  # fmt: skip
-    handles = {**other.handles, **survivor.handles}
+    handles, extra_handles = combine_handles(survivor, other)
     changes.update(
         emails=tuple(dict.fromkeys((*survivor.emails, *other.emails))),
         phones=tuple(dict.fromkeys((*survivor.phones, *other.phones))),
         handles=handles,
+        extra_handles=extra_handles,
         external_ids=tuple(dict.fromkeys((*survivor.external_ids, *other.external_ids))),
         tags=survivor.tags | other.tags,
         custom={**other.custom, **survivor.custom},

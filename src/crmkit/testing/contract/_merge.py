@@ -9,6 +9,7 @@ from crmkit.contacts import Contact
 from crmkit.crm import CRM
 from crmkit.errors import (
     ContactNotFoundError,
+    DuplicateContactError,
     InvalidTransitionError,
     MergeNotFoundError,
     StaleVersionError,
@@ -93,3 +94,53 @@ class MergeContract(ContractBase):
         a = crm.contacts.create(name="A")
         with pytest.raises(ValidationError):
             crm.merge(a.id, a.id)
+
+    # -- several handles on one network ----------------------------------------------------
+
+    def _two_instagrams(self, crm: CRM) -> tuple[Contact, Contact]:
+        a = crm.contacts.create(name="Besa Kola", handles={"instagram": "besa.kola"})
+        b = crm.contacts.create(name="Besa Shop", handles={"instagram": "besa.shop"})
+        return a, b
+
+    def test_merge_keeps_both_handles_on_one_network(self, crm: CRM) -> None:
+        a, b = self._two_instagrams(crm)
+        merged = crm.merge(a.id, b.id).contact
+        assert merged.handles == {"instagram": "besa.kola"}
+        assert merged.extra_handles == (("instagram", "besa.shop"),)
+        assert crm.contacts.get(a.id) == merged
+        assert crm.contacts.find(handle=("instagram", "besa.kola")) == merged
+        assert crm.contacts.find(handle=("instagram", "besa.shop")) == merged
+        assert crm.resolve(handle=("instagram", "besa.shop")).contact == merged
+
+    def test_message_on_the_merged_handle_reaches_the_survivor(self, crm: CRM) -> None:
+        a, b = self._two_instagrams(crm)
+        crm.merge(a.id, b.id)
+        message = crm.record(handle=("instagram", "besa.shop"), channel="instagram", summary="hi")
+        assert message.contact_id == a.id
+        assert crm.contacts.count() == 1
+
+    def test_unmerge_gives_each_contact_its_handle_back(self, crm: CRM) -> None:
+        a, b = self._two_instagrams(crm)
+        merge_id = crm.merge(a.id, b.id).merge_id
+        assert merge_id is not None
+        crm.unmerge(merge_id)
+        assert crm.contacts.get(b.id) == b
+        assert crm.contacts.find(handle=("instagram", "besa.shop")) == b
+        restored = crm.contacts.find(handle=("instagram", "besa.kola"))
+        assert restored is not None
+        assert restored.id == a.id
+        assert restored.extra_handles == ()
+
+    def test_add_identity_keeps_the_first_handle_of_a_network(self, crm: CRM) -> None:
+        a, _ = self._two_instagrams(crm)
+        c = crm.contacts.add_identity(a.id, handle=("instagram", "@Besa.Travel"))
+        assert c.all_handles == (("instagram", "besa.kola"), ("instagram", "besa.travel"))
+        assert crm.contacts.find(handle=("instagram", "besa.travel")) == c
+        again = crm.contacts.add_identity(a.id, handle=("instagram", "besa.travel"))
+        assert again.all_handles == c.all_handles
+
+    def test_a_merged_extra_handle_stays_unique_in_the_workspace(self, crm: CRM) -> None:
+        a, b = self._two_instagrams(crm)
+        crm.merge(a.id, b.id)
+        with pytest.raises(DuplicateContactError):
+            crm.contacts.create(name="X", handles={"instagram": "besa.shop"})
