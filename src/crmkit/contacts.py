@@ -371,7 +371,10 @@ def combine_handles(
     >>> combine_handles(a, b)
     ({'instagram': 'besa', 'tiktok': 'besa'}, (('instagram', 'besa.shop'),))
     """
-    handles = {**second.handles, **first.handles}
+    handles = {
+        **first.handles,
+        **{c: h for c, h in second.handles.items() if c not in first.handles},
+    }
     primary = set(handles.items())
     extras = dict.fromkeys(p for p in (*first.all_handles, *second.all_handles) if p not in primary)
     return handles, tuple(extras)

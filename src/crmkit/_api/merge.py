@@ -13,11 +13,16 @@ from crmkit.errors import (
     ConfigurationError,
     ErasedContactError,
     InvalidTransitionError,
-    StaleVersionError,
     ValidationError,
 )
 from crmkit.identity.survivorship import survivorship
-from crmkit.merging import MergeRecord, MergeResult, Survivorship, keep_survivor_fill_gaps
+from crmkit.merging import (
+    MergeRecord,
+    MergeResult,
+    Survivorship,
+    keep_survivor_fill_gaps,
+    undo_merge,
+)
 from crmkit.storage.kinds import linked_repositories
 
 __all__ = ["merge_contacts", "unmerge_contacts"]
@@ -89,13 +94,10 @@ def unmerge_contacts(ctx: Context, merge_id: str) -> MergeRecord:
         if record.undone_at is not None:
             raise InvalidTransitionError("merge_id", merge_id, "this merge was already undone")
         current = uow.contacts.get(record.survivor_id)
-        if current.version != record.survivor_after.version:
-            # Changes made after the merge would be silently lost by restoring the old value.
-            raise StaleVersionError(
-                "contact", current.id, record.survivor_after.version, current.version
-            )
-        restored = attrs.evolve(record.survivor_before, version=current.version + 1)
-        uow.contacts.update(restored)
+        # Takes back what this merge did and keeps what happened since (later merges of the
+        # survivor, edits), so merges can be undone in any order; a field both the merge and
+        # a later change set raises MergeConflictError naming it.
+        uow.contacts.update(undo_merge(record, current, now))
         uow.contacts.add(record.merged_before)
         linked = linked_repositories(uow, ctx.record_kinds)
         for name, ids in record.moved.items():

@@ -11,6 +11,7 @@ from crmkit.errors import (
     ContactNotFoundError,
     DuplicateContactError,
     InvalidTransitionError,
+    MergeConflictError,
     MergeNotFoundError,
     StaleVersionError,
     ValidationError,
@@ -144,3 +145,90 @@ class MergeContract(ContractBase):
         crm.merge(a.id, b.id)
         with pytest.raises(DuplicateContactError):
             crm.contacts.create(name="X", handles={"instagram": "besa.shop"})
+
+    # -- undoing chained merges ------------------------------------------------------------
+
+    def _chain(self, crm: CRM) -> tuple[Contact, Contact, Contact, str, str]:
+        """A <- B, then A <- C; returns the three contacts as they were and both merge ids."""
+        a = crm.contacts.create(name="Besa", emails=["besa@example.al"],
+                                handles={"instagram": "besa"})  # fmt: skip
+        b = crm.contacts.create(name="B. Kola", city="Tiranë", phones=["069 123 4567"],
+                                handles={"instagram": "besa.shop"}, tags={"b2b"})  # fmt: skip
+        c = crm.contacts.create(name="Besa Kola", emails=["besa.kola@example.al"],
+                                handles={"tiktok": "besa"}, custom={"tier": "gold"})  # fmt: skip
+        for contact in (a, b, c):
+            crm.interactions.log(contact.id, channel="email", summary=contact.name)
+        first, second = crm.merge(a.id, b.id).merge_id, crm.merge(a.id, c.id).merge_id
+        assert first is not None
+        assert second is not None
+        return a, b, c, first, second
+
+    def _assert_apart(self, crm: CRM, *contacts: Contact) -> None:
+        for contact in contacts:
+            now = crm.contacts.get(contact.id)
+            assert attrs.evolve(now, version=contact.version, updated_at=contact.updated_at) == (
+                contact
+            )
+            assert [i.summary for i in crm.timeline(contact.id)] == [contact.name]
+
+    def test_chained_merges_undo_in_reverse_order(self, crm: CRM) -> None:
+        a, b, c, first, second = self._chain(crm)
+        crm.unmerge(second)
+        self._assert_apart(crm, c)
+        crm.unmerge(first)
+        self._assert_apart(crm, a, b, c)
+        assert crm.contacts.find(handle=("instagram", "besa.shop")) == crm.contacts.get(b.id)
+
+    def test_chained_merges_undo_out_of_order(self, crm: CRM) -> None:
+        a, b, c, first, second = self._chain(crm)
+        crm.unmerge(first)
+        self._assert_apart(crm, b)
+        middle = crm.contacts.get(a.id)
+        assert (middle.city, middle.phones, middle.tags) == (None, (), frozenset())
+        assert middle.emails == ("besa@example.al", "besa.kola@example.al")
+        assert middle.handles == {"instagram": "besa", "tiktok": "besa"}
+        assert middle.extra_handles == ()
+        assert middle.custom == {"tier": "gold"}
+        crm.unmerge(second)
+        self._assert_apart(crm, a, b, c)
+
+    def test_unmerge_keeps_changes_made_since_to_other_fields(self, crm: CRM) -> None:
+        a, b = self._pair(crm)
+        merge_id = crm.merge(a.id, b.id).merge_id
+        assert merge_id is not None
+        crm.contacts.update(a.id, owner="mira")
+        crm.contacts.add_identity(a.id, email="besa@work.al")
+        crm.unmerge(merge_id)
+        after = crm.contacts.get(a.id)
+        assert (after.owner, after.city) == ("mira", None)
+        assert after.emails == ("besa@example.al", "besa@work.al")
+        assert after.phones == ()
+        assert crm.contacts.get(b.id) == b
+
+    def test_unmerge_names_the_fields_changed_since(self, crm: CRM) -> None:
+        a, b = self._pair(crm)
+        merge_id = crm.merge(a.id, b.id).merge_id
+        assert merge_id is not None
+        crm.contacts.update(a.id, city="Durrës", custom={"note": "x"})
+        with pytest.raises(MergeConflictError) as caught:
+            crm.unmerge(merge_id)
+        assert (caught.value.merge_id, caught.value.fields) == (merge_id, ("city",))
+        assert "city" in str(caught.value)
+        assert crm.contacts.get(a.id).city == "Durrës"
+        with pytest.raises(ContactNotFoundError):
+            crm.contacts.get(b.id)
+
+    def test_out_of_order_undo_names_a_field_a_later_merge_changed(self, crm: CRM) -> None:
+        a = crm.contacts.create(name="B")
+        b = crm.contacts.create(name="Be")
+        c = crm.contacts.create(name="Besa")
+        first = crm.merge(a.id, b.id, rules={"name": "most_complete"}).merge_id
+        second = crm.merge(a.id, c.id, rules={"name": "most_complete"}).merge_id
+        assert first is not None
+        assert second is not None
+        with pytest.raises(MergeConflictError) as caught:
+            crm.unmerge(first)
+        assert caught.value.fields == ("name",)
+        crm.unmerge(second)
+        crm.unmerge(first)
+        assert crm.contacts.get(a.id).name == "B"
