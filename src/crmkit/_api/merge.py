@@ -24,6 +24,7 @@ from crmkit.merging import (
     undo_merge,
 )
 from crmkit.storage.kinds import linked_repositories
+from crmkit.storage.protocols import UnitOfWork
 
 __all__ = ["merge_contacts", "unmerge_contacts"]
 
@@ -105,7 +106,20 @@ def unmerge_contacts(ctx: Context, merge_id: str) -> MergeRecord:
                 raise ConfigurationError(f"merge {merge_id!r} moved {name}, a record kind this "
                                          "CRM was not given (record_kinds=)")  # fmt: skip
             linked[name].assign_contact(ids, record.merged_id)
+        uow.interactions.assign_contact(_came_in_on_theirs(uow, record), record.merged_id)
         undo_follow_merge(uow, record.reviews)
         uow.merges.mark_undone(merge_id, now)
         uow.commit()
     return attrs.evolve(record, undone_at=now)
+
+
+def _came_in_on_theirs(uow: UnitOfWork, record: MergeRecord) -> list[str]:
+    """Interactions recorded onto the survivor after the merge through an identity that only
+    the merged contact had (its email, its handle): they follow that identity back."""
+    theirs = record.merged_before.identity_keys() - record.survivor_before.identity_keys()
+    moved = set(record.moved.get("interactions", ()))
+    return [
+        i.id
+        for i in uow.interactions.timeline(record.survivor_id, limit=None)
+        if i.via in theirs and i.id not in moved and i.created_at >= record.at
+    ]

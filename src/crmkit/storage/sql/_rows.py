@@ -61,6 +61,7 @@ INTERACTION_COLUMNS = (
     "deal_id",
     "task_id",
     "created_at",
+    "via",
 )
 
 
@@ -136,6 +137,7 @@ def interaction_to_row(i: Interaction, d: Dialect) -> tuple[Any, ...]:
         i.deal_id,
         i.task_id,
         d.ts(i.created_at),
+        i.via,
     )
 
 
@@ -157,4 +159,5 @@ def interaction_from_row(r: Row, d: Dialect) -> Interaction:
         deal_id=r[9],
         task_id=r[10],
         created_at=d.ts_out(r[11]),
+        via=r[12],
     )

@@ -232,3 +232,32 @@ class MergeContract(ContractBase):
         crm.unmerge(second)
         crm.unmerge(first)
         assert crm.contacts.get(a.id).name == "B"
+
+    # -- interactions recorded after a merge -----------------------------------------------
+
+    def test_a_message_on_the_merged_contacts_identity_follows_it_back(self, crm: CRM) -> None:
+        a, b = self._pair(crm)
+        merge_id = crm.merge(a.id, b.id).merge_id
+        assert merge_id is not None
+        theirs = crm.record(phone="069 123 4567", channel="phone", summary="after, b")
+        handle = crm.record(handle=("instagram", "besa.kola"), channel="instagram", summary="dm")
+        ours = crm.record(email="besa@example.al", channel="email", summary="after, a")
+        assert {theirs.contact_id, handle.contact_id, ours.contact_id} == {a.id}
+        crm.unmerge(merge_id)
+        assert [i.summary for i in crm.timeline(b.id)] == ["dm", "after, b", "b2", "b1"]
+        assert [i.summary for i in crm.timeline(a.id)] == ["after, a", "a1"]
+
+    def test_a_message_logged_without_an_identity_stays_on_the_survivor(self, crm: CRM) -> None:
+        a, b = self._pair(crm)
+        merge_id = crm.merge(a.id, b.id).merge_id
+        assert merge_id is not None
+        crm.interactions.log(a.id, channel="phone", summary="called")
+        crm.unmerge(merge_id)
+        assert [i.summary for i in crm.timeline(a.id)] == ["called", "a1"]
+
+    def test_records_store_the_identity_they_came_in_on(self, crm: CRM) -> None:
+        a, _ = self._pair(crm)
+        message = crm.record(email="BESA@example.al", phone="+1 202 555 0143", channel="email")
+        assert message.contact_id == a.id
+        assert crm.interactions.get(message.id).via == "email:besa@example.al"
+        assert crm.interactions.log(a.id, channel="email").via is None
