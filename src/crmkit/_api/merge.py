@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Mapping
 
 import attrs
@@ -11,8 +13,10 @@ from crmkit._api.reviews import follow_merge, undo_follow_merge
 from crmkit._types import new_id
 from crmkit.errors import (
     ConfigurationError,
+    ConflictError,
     ErasedContactError,
     InvalidTransitionError,
+    StaleVersionError,
     ValidationError,
 )
 from crmkit.identity.survivorship import survivorship
@@ -24,9 +28,18 @@ from crmkit.merging import (
     undo_merge,
 )
 from crmkit.storage.kinds import linked_repositories
-from crmkit.storage.protocols import UnitOfWork
+from crmkit.storage.protocols import UnitOfWork, lock_contacts
 
 __all__ = ["merge_contacts", "unmerge_contacts"]
+
+
+# A merge is tried again when a concurrent writer got in the way: a message recorded for one
+# of the pair after the merge moved its records (PostgreSQL then refuses to delete the
+# contact it points at), or an edit of the survivor between read and write. The whole unit
+# of work is rolled back each time, so nothing is half done and nothing is lost; waits grow
+# from _BACKOFF seconds, with jitter so that colliding merges do not collide again.
+_MERGE_ATTEMPTS = 6
+_BACKOFF = 0.02
 
 
 class _DryRunFinishedError(Exception):
@@ -51,10 +64,34 @@ def merge_contacts(
         chosen = survivorship(rules=rules)
     else:
         chosen = rules
+    for attempt in range(_MERGE_ATTEMPTS):
+        try:
+            return _merge_once(ctx, survivor_id, other_id, chosen, rules, dry_run, by)
+        except ConflictError as exc:
+            # Only a concurrent writer's conflict is worth another try; a duplicate identity
+            # or an erased person would fail the same way again.
+            if type(exc) not in (ConflictError, StaleVersionError):
+                raise
+            if attempt == _MERGE_ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0, _BACKOFF * 2**attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _merge_once(
+    ctx: Context,
+    survivor_id: str,
+    other_id: str,
+    chosen: Survivorship,
+    rules: object,
+    dry_run: bool,
+    by: str | None,
+) -> MergeResult:
     now = ctx.clock()
     result: MergeResult | None = None
     try:
         with ctx.write() as uow:
+            lock_contacts(uow.contacts, (survivor_id, other_id))
             survivor = uow.contacts.get(survivor_id)
             other = uow.contacts.get(other_id)
             merged = chosen(survivor, other, now)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import attrs
 import pytest
 
@@ -261,3 +264,30 @@ class MergeContract(ContractBase):
         assert message.contact_id == a.id
         assert crm.interactions.get(message.id).via == "email:besa@example.al"
         assert crm.interactions.log(a.id, channel="email").via is None
+
+    # -- merging while messages arrive -----------------------------------------------------
+
+    def test_merge_succeeds_while_messages_arrive_for_the_pair(self, crm: CRM) -> None:
+        a, b = self._pair(crm)
+        started, stop = threading.Barrier(4), threading.Event()
+
+        def send(n: int) -> list[str]:
+            started.wait(timeout=30)
+            ids: list[str] = []
+            while (not stop.is_set() or len(ids) < 3) and len(ids) < 200:
+                identity = {"phone": "069 123 4567"} if n % 2 else {"email": "besa@example.al"}
+                ids.append(crm.record(channel="sms", summary=f"{n}-{len(ids)}", **identity).id)
+            return ids
+
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            senders = [pool.submit(send, n) for n in range(3)]
+            started.wait(timeout=30)
+            try:
+                result = crm.merge(a.id, b.id)
+            finally:
+                stop.set()
+            sent = [i for future in senders for i in future.result()]
+        assert result.merge_id is not None
+        assert crm.contacts.count() == 1
+        assert {crm.interactions.get(i).contact_id for i in sent} == {a.id}
+        assert len(crm.timeline(a.id, limit=None)) == 3 + len(sent)
