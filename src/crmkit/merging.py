@@ -134,8 +134,9 @@ def undo_merge(record: MergeRecord, current: Contact, now: datetime) -> Contact:
     made since (later merges, edits): per field, the merge's change is taken back; a field the
     merge left alone keeps its current value; in emails, phones, handles, external ids, tags
     and shared identities only what the merge added goes (and what it dropped comes back), and
-    custom fields are undone key by key. When nothing changed since, the result is the
-    survivor exactly as it was before the merge.
+    custom fields are undone key by key; ``created_at`` keeps an earlier time a later merge
+    brought. When nothing changed since, the result is the survivor exactly as it was before
+    the merge.
 
     Raises :class:`crmkit.errors.MergeConflictError` naming every field that both the merge
     and a later change set (``city`` filled in by the merge, then edited).
@@ -147,7 +148,8 @@ def undo_merge(record: MergeRecord, current: Contact, now: datetime) -> Contact:
         was, merged, now_is = getattr(before, name), getattr(after, name), getattr(current, name)
         if now_is == merged:
             changes[name] = was
-        elif merged == was or now_is == was:
+        elif merged == was or now_is == was or name == "created_at":
+            # A later merge that brought an even earlier created_at is no conflict: it stays.
             changes[name] = now_is
         elif isinstance(now_is, Mapping):
             changes[name] = _undo_mapping(name, was, merged, now_is, conflicts)

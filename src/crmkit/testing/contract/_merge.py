@@ -195,6 +195,21 @@ class MergeContract(ContractBase):
         crm.unmerge(second)
         self._assert_apart(crm, a, b, c)
 
+    def test_out_of_order_undo_keeps_an_earlier_creation_time_from_a_later_merge(
+        self, crm: CRM
+    ) -> None:
+        oldest = crm.contacts.create(name="C")
+        older = crm.contacts.create(name="B")
+        newest = crm.contacts.create(name="A")
+        first = crm.merge(newest.id, older.id).merge_id
+        second = crm.merge(newest.id, oldest.id).merge_id
+        assert first is not None
+        assert second is not None
+        crm.unmerge(first)
+        assert crm.contacts.get(newest.id).created_at == oldest.created_at
+        crm.unmerge(second)
+        assert crm.contacts.get(newest.id).created_at == newest.created_at
+
     def test_unmerge_keeps_changes_made_since_to_other_fields(self, crm: CRM) -> None:
         a, b = self._pair(crm)
         merge_id = crm.merge(a.id, b.id).merge_id
