@@ -102,7 +102,8 @@ class ContactCard:
         """The card as lines of text (times in UTC)."""
         c = self.contact
         lines = [f"{c.name or '(no name)'} · {c.city or '?'} · owner: {c.owner or 'nobody'}"]
-        ids = [*c.phones, *c.emails, *(f"{ch} @{h}" for ch, h in sorted(c.handles.items())),
+        handles = (*sorted(c.handles.items()), *c.extra_handles)
+        ids = [*c.phones, *c.emails, *(f"{ch} @{h}" for ch, h in handles),
                *(f"{sys or 'id'} #{x}" for sys, x in c.external_ids)]  # fmt: skip
         if ids:
             lines.append(" · ".join(ids))

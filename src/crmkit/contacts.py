@@ -31,7 +31,7 @@ from crmkit._types import (
 )
 from crmkit.errors import ValidationError
 
-__all__ = ["Contact", "Organization", "check_text", "clean_custom", "clean_tags"]
+__all__ = ["Contact", "Organization", "check_text", "clean_custom", "clean_tags", "combine_handles"]
 
 _TEXT_FIELDS = ("name", "given_name", "family_name", "city", "address", "postcode", "owner")
 
@@ -132,6 +132,11 @@ class Contact:
     emails: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
     handles: Mapping[str, str] = attrs.field(factory=dict)
+    # More handles on a network that already has one in ``handles`` (a person's second
+    # Instagram account, typically kept by a merge), as (channel, handle) pairs. Each is an
+    # identity like the one in ``handles``; ``handles`` stays one per network for callers
+    # that want "the" handle of a channel.
+    extra_handles: tuple[tuple[str, str], ...] = ()
     # (system or None, id) pairs: ids of this person in other systems (a shop, a ticketing
     # tool); each is an identity like an email. Kept in order, all of them through merges.
     external_ids: tuple[tuple[str | None, str], ...] = ()
@@ -207,6 +212,11 @@ class Contact:
             )
         if "handles" in fields:
             changes["handles"] = _clean_handles(fields["handles"])
+        if "handles" in fields or "extra_handles" in fields:
+            extras = (_clean_extra_handles(fields["extra_handles"])
+                      if "extra_handles" in fields else self.extra_handles)  # fmt: skip
+            primary = changes.get("handles", self.handles)
+            changes["extra_handles"] = tuple(p for p in extras if primary.get(p[0]) != p[1])
         if "external_ids" in fields:
             changes["external_ids"] = _clean_external_ids(fields["external_ids"])
         if "birthday" in fields:
@@ -244,6 +254,7 @@ class Contact:
             "id": self.id, "name": self.name, "given_name": self.given_name,
             "family_name": self.family_name, "emails": list(self.emails),
             "phones": list(self.phones), "handles": dict(self.handles),
+            "extra_handles": [list(pair) for pair in self.extra_handles],
             "external_ids": [list(pair) for pair in self.external_ids], "region": self.region,
             "city": self.city, "address": self.address, "postcode": self.postcode,
             "birthday": None if self.birthday is None else self.birthday.isoformat(),
@@ -263,6 +274,7 @@ class Contact:
             id=data["id"], name=data.get("name"), given_name=data.get("given_name"),
             family_name=data.get("family_name"), emails=tuple(data.get("emails", ())),
             phones=tuple(data.get("phones", ())), handles=dict(data.get("handles", {})),
+            extra_handles=tuple((c, h) for c, h in data.get("extra_handles", ())),
             external_ids=tuple((s, v) for s, v in data.get("external_ids", ())),
             region=data.get("region"), city=data.get("city"), address=data.get("address"),
             postcode=data.get("postcode"),
@@ -286,6 +298,16 @@ class Contact:
         """
         return tuple(p for p in self.phones if not phone_is_valid(p))
 
+    @property
+    def all_handles(self) -> tuple[tuple[str, str], ...]:
+        """Every ``(channel, handle)`` pair: the one per network in ``handles``, then the extras.
+
+        >>> Contact.new(handles={"instagram": "besa"},
+        ...             extra_handles=[("instagram", "besa.shop")]).all_handles
+        (('instagram', 'besa'), ('instagram', 'besa.shop'))
+        """
+        return (*self.handles.items(), *self.extra_handles)
+
     def identity_keys(self) -> frozenset[str]:
         """Every identity this contact is known by, as index keys.
 
@@ -295,7 +317,7 @@ class Contact:
         """
         keys = {identity_key("email", e) for e in self.emails}
         keys.update(identity_key("phone", p) for p in self.phones)
-        keys.update(identity_key("handle", h, channel=c) for c, h in self.handles.items())
+        keys.update(identity_key("handle", h, channel=c) for c, h in self.all_handles)
         keys.update(identity_key("external", x, channel=s) for s, x in self.external_ids)
         return frozenset(keys)
 
@@ -325,6 +347,37 @@ def _clean_handles(value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping):
         raise ValidationError("handles", value, "expected a mapping of channel to handle")
     return dict(normalize_handle(c, h) for c, h in value.items())
+
+
+def _clean_extra_handles(value: Any) -> tuple[tuple[str, str], ...]:
+    if value is None:
+        return ()
+    pairs = []
+    for pair in value if isinstance(value, Iterable) and not isinstance(value, str) else [value]:
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
+            raise ValidationError("extra_handles", value, "expected (channel, handle) pairs")
+        pairs.append(normalize_handle(pair[0], pair[1]))
+    return tuple(dict.fromkeys(pairs))
+
+
+def combine_handles(
+    first: Contact, second: Contact
+) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """The handles of two contacts with none lost: *first*'s win ``handles`` per network, and
+    every other handle of either becomes an extra.
+
+    >>> a = Contact.new(handles={"instagram": "besa"})
+    >>> b = Contact.new(handles={"instagram": "besa.shop", "tiktok": "besa"})
+    >>> combine_handles(a, b)
+    ({'instagram': 'besa', 'tiktok': 'besa'}, (('instagram', 'besa.shop'),))
+    """
+    handles = {
+        **first.handles,
+        **{c: h for c, h in second.handles.items() if c not in first.handles},
+    }
+    primary = set(handles.items())
+    extras = dict.fromkeys(p for p in (*first.all_handles, *second.all_handles) if p not in primary)
+    return handles, tuple(extras)
 
 
 def _clean_external_ids(value: Any) -> tuple[tuple[str | None, str], ...]:

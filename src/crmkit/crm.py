@@ -7,6 +7,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
+import attrs
+
 from crmkit._api._base import Context
 from crmkit._api._identities import IdentityArgs
 from crmkit._api.automation import AutomationAPI, OutboxAPI
@@ -296,24 +298,32 @@ class CRM(IdentityMixin, ReportsMixin):
         now = self._ctx.clock()
         with self._ctx.write() as uow:
             contact, is_new, review = resolve_or_create(uow, ids, ev, self.match_policy, now)
+            holder = contact
             try:
                 if is_new:
                     Suppression(self._ctx, uow).check_change(None, contact)
                     uow.contacts.add(contact)
                 else:
-                    enriched = enrich(contact, ids, now)
-                    if enriched is not contact:
-                        Suppression(self._ctx, uow).check_change(contact, enriched)
-                        uow.contacts.update(enriched)
+                    holder = enrich(contact, ids, now)
+                    if holder is not contact:
+                        Suppression(self._ctx, uow).check_change(contact, holder)
+                        uow.contacts.update(holder)
             except DuplicateContactError as exc:
                 # Our lookup found nobody, yet the identity is taken now: a concurrent writer
                 # created this person after we looked. Retrying finds that contact.
                 raise _ConcurrentWriterError(str(exc)) from exc
             if review is not None:
                 uow.reviews.add(review)
-            interaction = Interaction.new(
-                contact_id=contact.id, channel=channel, direction=direction, now=now, **fields
+            # The identity that found the contact (strongest first; one it just gained when a
+            # name match found it): an unmerge sends the interaction back with that identity.
+            keys = [key for _, key in ids.lookup_keys()]
+            found_by = contact.identity_keys()
+            via = next((k for k in keys if k in found_by), None) or next(
+                (k for k in keys if k in holder.identity_keys()), None
             )
+            interaction = attrs.evolve(Interaction.new(contact_id=contact.id, channel=channel,
+                                                       direction=direction, now=now, **fields),
+                                       via=via)  # fmt: skip
             uow.interactions.add(interaction)
             uow.commit()
         return interaction

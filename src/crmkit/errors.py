@@ -43,6 +43,7 @@ and the message names both.
     │   ├── ErasedContactError                  contact_id: the contact was erased
     │   ├── AlreadyExistsError                  kind, key
     │   └── StaleVersionError                   kind, key, expected, actual
+    │       └── MergeConflictError              merge_id, fields: what an unmerge would undo
     ├── StorageError                            a backend failed; the driver error is __cause__
     │   ├── StorageUnavailableError             cannot connect / open
     │   └── SchemaVersionError                  the database is newer than this code, or its
@@ -81,6 +82,7 @@ __all__ = [
     "InvalidTransitionError",
     "LifecycleChangeNotFoundError",
     "ListNotFoundError",
+    "MergeConflictError",
     "MergeNotFoundError",
     "MissingRateError",
     "ModelError",
@@ -332,6 +334,23 @@ class StaleVersionError(ConflictError):
         super().__init__(
             f"{kind} {key!r} was changed concurrently: expected version {expected}, "
             f"found {actual}; read it again and retry"
+        )
+
+
+class MergeConflictError(StaleVersionError):
+    """An unmerge would take back values changed since the merge; ``fields`` names them
+    (``"city"``, ``"custom['tier']"``) and ``merge_id`` the merge."""
+
+    def __init__(
+        self, merge_id: str, contact_id: str, fields: tuple[str, ...], expected: int, actual: int
+    ) -> None:
+        super().__init__("contact", contact_id, expected, actual)
+        self.merge_id = merge_id
+        self.fields = fields
+        self.args = (
+            f"merge {merge_id!r} cannot be undone: {', '.join(fields)} of contact "
+            f"{contact_id!r} changed since, after the merge changed it too; change it back "
+            "or edit the contacts by hand",
         )
 
 

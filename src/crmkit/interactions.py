@@ -91,6 +91,9 @@ class Interaction:
     deal_id: str | None = None
     task_id: str | None = None
     created_at: datetime = attrs.field(factory=utcnow)
+    # The identity key (``email:besa@example.al``) that :meth:`crmkit.CRM.record` found the
+    # contact by, so that undoing a merge sends the message back with that identity.
+    via: str | None = None
 
     @classmethod
     def new(

@@ -201,8 +201,12 @@ class ContactsAPI:
                 fields["emails"] = [*current.emails, ids.email]
             if ids.phone:
                 fields["phones"] = [*current.phones, ids.phone]
-            if ids.handle:
-                fields["handles"] = {**current.handles, ids.handle[0]: ids.handle[1]}
+            if ids.handle and ids.handle not in current.all_handles:
+                # A second handle on a network is kept beside the first, not instead of it.
+                if ids.handle[0] in current.handles:
+                    fields["extra_handles"] = [*current.extra_handles, ids.handle]
+                else:
+                    fields["handles"] = {**current.handles, ids.handle[0]: ids.handle[1]}
             if ids.external_id and ids.external_id not in current.external_ids:
                 fields["external_ids"] = [*current.external_ids, ids.external_id]
             new = current.changed(now=self._ctx.clock(), **fields)

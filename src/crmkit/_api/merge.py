@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Mapping
 
 import attrs
@@ -11,16 +13,33 @@ from crmkit._api.reviews import follow_merge, undo_follow_merge
 from crmkit._types import new_id
 from crmkit.errors import (
     ConfigurationError,
+    ConflictError,
     ErasedContactError,
     InvalidTransitionError,
     StaleVersionError,
     ValidationError,
 )
 from crmkit.identity.survivorship import survivorship
-from crmkit.merging import MergeRecord, MergeResult, Survivorship, keep_survivor_fill_gaps
+from crmkit.merging import (
+    MergeRecord,
+    MergeResult,
+    Survivorship,
+    keep_survivor_fill_gaps,
+    undo_merge,
+)
 from crmkit.storage.kinds import linked_repositories
+from crmkit.storage.protocols import UnitOfWork, lock_contacts
 
 __all__ = ["merge_contacts", "unmerge_contacts"]
+
+
+# A merge is tried again when a concurrent writer got in the way: a message recorded for one
+# of the pair after the merge moved its records (PostgreSQL then refuses to delete the
+# contact it points at), or an edit of the survivor between read and write. The whole unit
+# of work is rolled back each time, so nothing is half done and nothing is lost; waits grow
+# from _BACKOFF seconds, with jitter so that colliding merges do not collide again.
+_MERGE_ATTEMPTS = 6
+_BACKOFF = 0.02
 
 
 class _DryRunFinishedError(Exception):
@@ -45,10 +64,34 @@ def merge_contacts(
         chosen = survivorship(rules=rules)
     else:
         chosen = rules
+    for attempt in range(_MERGE_ATTEMPTS):
+        try:
+            return _merge_once(ctx, survivor_id, other_id, chosen, rules, dry_run, by)
+        except ConflictError as exc:
+            # Only a concurrent writer's conflict is worth another try; a duplicate identity
+            # or an erased person would fail the same way again.
+            if type(exc) not in (ConflictError, StaleVersionError):
+                raise
+            if attempt == _MERGE_ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0, _BACKOFF * 2**attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _merge_once(
+    ctx: Context,
+    survivor_id: str,
+    other_id: str,
+    chosen: Survivorship,
+    rules: object,
+    dry_run: bool,
+    by: str | None,
+) -> MergeResult:
     now = ctx.clock()
     result: MergeResult | None = None
     try:
         with ctx.write() as uow:
+            lock_contacts(uow.contacts, (survivor_id, other_id))
             survivor = uow.contacts.get(survivor_id)
             other = uow.contacts.get(other_id)
             merged = chosen(survivor, other, now)
@@ -89,13 +132,10 @@ def unmerge_contacts(ctx: Context, merge_id: str) -> MergeRecord:
         if record.undone_at is not None:
             raise InvalidTransitionError("merge_id", merge_id, "this merge was already undone")
         current = uow.contacts.get(record.survivor_id)
-        if current.version != record.survivor_after.version:
-            # Changes made after the merge would be silently lost by restoring the old value.
-            raise StaleVersionError(
-                "contact", current.id, record.survivor_after.version, current.version
-            )
-        restored = attrs.evolve(record.survivor_before, version=current.version + 1)
-        uow.contacts.update(restored)
+        # Takes back what this merge did and keeps what happened since (later merges of the
+        # survivor, edits), so merges can be undone in any order; a field both the merge and
+        # a later change set raises MergeConflictError naming it.
+        uow.contacts.update(undo_merge(record, current, now))
         uow.contacts.add(record.merged_before)
         linked = linked_repositories(uow, ctx.record_kinds)
         for name, ids in record.moved.items():
@@ -103,7 +143,20 @@ def unmerge_contacts(ctx: Context, merge_id: str) -> MergeRecord:
                 raise ConfigurationError(f"merge {merge_id!r} moved {name}, a record kind this "
                                          "CRM was not given (record_kinds=)")  # fmt: skip
             linked[name].assign_contact(ids, record.merged_id)
+        uow.interactions.assign_contact(_came_in_on_theirs(uow, record), record.merged_id)
         undo_follow_merge(uow, record.reviews)
         uow.merges.mark_undone(merge_id, now)
         uow.commit()
     return attrs.evolve(record, undone_at=now)
+
+
+def _came_in_on_theirs(uow: UnitOfWork, record: MergeRecord) -> list[str]:
+    """Interactions recorded onto the survivor after the merge through an identity that only
+    the merged contact had (its email, its handle): they follow that identity back."""
+    theirs = record.merged_before.identity_keys() - record.survivor_before.identity_keys()
+    moved = set(record.moved.get("interactions", ()))
+    return [
+        i.id
+        for i in uow.interactions.timeline(record.survivor_id, limit=None)
+        if i.via in theirs and i.id not in moved and i.created_at >= record.at
+    ]

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from crmkit._types import ensure_aware, utcnow
-from crmkit.contacts import Contact
+from crmkit.contacts import Contact, combine_handles
 from crmkit.errors import ValidationError
 
 __all__ = ["MERGE_RULES", "SCALAR_FIELDS", "plan_merge", "survivorship"]
@@ -75,10 +75,12 @@ def plan_merge(
         field: _pick(rules.get(field, default_rule), survivor, other, field)
         for field in SCALAR_FIELDS
     }
+    handles, extra_handles = combine_handles(survivor, other)
     changes.update(
         emails=tuple(dict.fromkeys((*survivor.emails, *other.emails))),
         phones=tuple(dict.fromkeys((*survivor.phones, *other.phones))),
-        handles={**other.handles, **survivor.handles},
+        handles=handles,
+        extra_handles=extra_handles,
         external_ids=tuple(dict.fromkeys((*survivor.external_ids, *other.external_ids))),
         tags=survivor.tags | other.tags,
         custom={**other.custom, **survivor.custom},

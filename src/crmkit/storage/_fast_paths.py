@@ -7,14 +7,14 @@ so a backend never has to implement one to be correct.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Protocol, runtime_checkable
 
 from crmkit.contacts import Contact
 from crmkit.identity.contact_match import prepared_forms
 from crmkit.identity.prepare import PreparedRecord
 
-__all__ = ["PreparedFormsSource", "prepared_forms_of"]
+__all__ = ["ContactLocks", "PreparedFormsSource", "lock_contacts", "prepared_forms_of"]
 
 
 @runtime_checkable
@@ -37,3 +37,25 @@ def prepared_forms_of(contacts: object) -> Callable[[Contact], tuple[PreparedRec
     # on Python 3.11, more than folding a small candidate set, and this runs per resolve.
     served = getattr(contacts, "prepared_forms", None)
     return served if callable(served) else prepared_forms
+
+
+@runtime_checkable
+class ContactLocks(Protocol):
+    """A contact repository whose write units can run side by side (PostgreSQL) and can hold
+    row locks on contacts until the unit of work ends. A merge takes them on both contacts,
+    in id order, before it reads them, so a message recorded for either waits for the merge
+    instead of pointing at a contact the merge removes.
+
+    Fallback: nothing, for backends that run one write unit at a time (memory, SQLite).
+    """
+
+    def lock(self, contact_ids: Collection[str]) -> None:
+        """Lock these contacts (those that exist) for writing, in sorted id order."""
+        ...
+
+
+def lock_contacts(contacts: object, contact_ids: Collection[str]) -> None:
+    """Take :class:`ContactLocks` locks if the repository offers them."""
+    lock = getattr(contacts, "lock", None)
+    if callable(lock):
+        lock(contact_ids)

@@ -27,7 +27,12 @@ from crmkit.ledger import Transaction
 from crmkit.merging import MergeRecord
 from crmkit.review import ReviewItem
 from crmkit.segments import Segment
-from crmkit.storage._fast_paths import PreparedFormsSource, prepared_forms_of
+from crmkit.storage._fast_paths import (
+    ContactLocks,
+    PreparedFormsSource,
+    lock_contacts,
+    prepared_forms_of,
+)
 from crmkit.storage._funnel_protocols import (
     DealRepository,
     LifecycleRepository,
@@ -50,6 +55,7 @@ __all__ = [
     "ConsentRepository",
     "ContactErasable",
     "ContactLinked",
+    "ContactLocks",
     "ContactRecords",
     "ContactRepository",
     "DealRepository",
@@ -72,6 +78,7 @@ __all__ = [
     "TransactionRepository",
     "UnitOfWork",
     "UserRepository",
+    "lock_contacts",
     "prepared_forms_of",
 ]
 

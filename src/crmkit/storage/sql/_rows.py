@@ -42,6 +42,7 @@ CONTACT_COLUMNS = (
     "updated_at",
     "version",
     "external_ids",
+    "extra_handles",
 )
 #: What :func:`contact_to_row` writes: the columns read back, then the folded twins
 #: (:mod:`crmkit.storage.sql._folded`), which are only ever compared, never read.
@@ -60,6 +61,7 @@ INTERACTION_COLUMNS = (
     "deal_id",
     "task_id",
     "created_at",
+    "via",
 )
 
 
@@ -88,6 +90,7 @@ def contact_to_row(c: Contact, d: Dialect) -> tuple[Any, ...]:
         d.ts(c.updated_at),
         c.version,
         d.json([list(pair) for pair in c.external_ids]),
+        d.json([list(pair) for pair in c.extra_handles]),
         *folded(c, CONTACT_FOLDED),
     )
 
@@ -116,6 +119,7 @@ def contact_from_row(r: Row, d: Dialect) -> Contact:
         updated_at=d.ts_out(r[19]),
         version=r[20],
         external_ids=tuple((s, v) for s, v in d.json_out(r[21])),
+        extra_handles=tuple((c, h) for c, h in d.json_out(r[22])),
     )
 
 
@@ -133,6 +137,7 @@ def interaction_to_row(i: Interaction, d: Dialect) -> tuple[Any, ...]:
         i.deal_id,
         i.task_id,
         d.ts(i.created_at),
+        i.via,
     )
 
 
@@ -154,4 +159,5 @@ def interaction_from_row(r: Row, d: Dialect) -> Interaction:
         deal_id=r[9],
         task_id=r[10],
         created_at=d.ts_out(r[11]),
+        via=r[12],
     )
