@@ -93,7 +93,7 @@ def bench_bulk(n: int, tmp: str) -> None:
         return (
             "default", new_id(), r["contact_id"], r["channel"], r["direction"],
             DIALECT.ts(r["occurred_at"]), r["summary"], None, r["handled_by"], None, None, None,
-            DIALECT.ts(T0),
+            DIALECT.ts(T0), None,
         )  # fmt: skip
 
     t = time.perf_counter()
