@@ -93,7 +93,7 @@ def bench_erase(n: int) -> tuple[list[float], list[float]]:
         start = time.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
         for table in ("interactions", "transactions", "consents", "list_changes", "identities",
-                      "contact_tags", "lifecycle_changes", "tasks"):  # fmt: skip
+                      "contact_tags", "lifecycle_changes", "tasks", "import_rows"):  # fmt: skip
             conn.execute(f"DELETE FROM {table} WHERE workspace = ? AND contact_id = ?",
                          ("default", cid))  # fmt: skip
         conn.execute("DELETE FROM contacts WHERE workspace = ? AND id = ?", ("default", cid))

@@ -95,7 +95,8 @@ def bench_bulk(storage: PostgresStorage, contacts: list[Contact], n: int, rounds
                 batch = rows[start : start + 200_000]
                 copy_rows(conn, "interactions", ("workspace", *INTERACTION_COLUMNS), (
                     ("default", new_id(), r["contact_id"], r["channel"], r["direction"],
-                     r["occurred_at"], r["summary"], None, r["handled_by"], None, None, None, T0)
+                     r["occurred_at"], r["summary"], None, r["handled_by"], None, None, None, T0,
+                     None)
                     for r in batch
                 ))  # fmt: skip
                 conn.commit()
