@@ -8,9 +8,32 @@ from collections.abc import Callable, Hashable, Sequence
 
 from crmkit.identity.prepare import PreparedRecord
 
-__all__ = ["HOUSEHOLD", "ONE_PERSON", "STRANGERS", "IdentifierHolders"]
+__all__ = [
+    "HOUSEHOLD",
+    "ONE_PERSON",
+    "STRANGERS",
+    "IdentifierHolders",
+    "Values",
+    "held_more_than_once",
+]
 
 ONE_PERSON, HOUSEHOLD, STRANGERS = 0, 1, 2
+
+# field -> how a record's value is read, and how many records hold each value.
+Values = dict[int, tuple[Callable[[PreparedRecord], object], Counter[Hashable]]]
+
+
+def held_more_than_once(
+    records: Sequence[PreparedRecord], values: Values
+) -> dict[tuple[int, object], list[int]]:
+    """(field, value) -> the positions of the records holding it, for values held more than
+    once. The rest (most phones and mailboxes) are left out, which saves a million entries."""
+    index: dict[tuple[int, object], list[int]] = {}
+    for f, (get, counts) in values.items():
+        for n, v in enumerate(map(get, records)):
+            if v and counts[v] > 1:
+                index.setdefault((f, v), []).append(n)
+    return index
 
 
 class IdentifierHolders:
@@ -24,7 +47,7 @@ class IdentifierHolders:
     def __init__(
         self,
         records: Sequence[PreparedRecord],
-        values: dict[int, tuple[Callable[[PreparedRecord], object], Counter[Hashable]]],
+        values: Values,
         *,
         verdict: Callable[[int, int], int],
         same_first: Callable[[int, int], bool],
@@ -41,13 +64,7 @@ class IdentifierHolders:
     def index(self) -> dict[tuple[int, object], list[int]]:
         """(field, value) -> the records holding it, for values held more than once."""
         if self._index is None:
-            # Only values held more than once can be shared: the rest (most phones and
-            # mailboxes) are left out of the index, which saves a million entries.
-            self._index = {}
-            for f, (get, counts) in self._values.items():
-                for n, v in enumerate(map(get, self._records)):
-                    if v and counts[v] > 1:
-                        self._index.setdefault((f, v), []).append(n)
+            self._index = held_more_than_once(self._records, self._values)
         return self._index
 
     def status(self, f: int, value: object) -> int:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from crmkit.identity.features import FEATURE_VALUES, FEATURES, compare_records, value_counts
 from crmkit.identity.frequency import ValueShares, person_groups
-from crmkit.identity.holders import ONE_PERSON, IdentifierHolders
+from crmkit.identity.holders import ONE_PERSON, IdentifierHolders, Values, held_more_than_once
 from crmkit.identity.model import MatchModel
 from crmkit.identity.prepare import PreparedRecord
 from crmkit.text import phonetic_key
@@ -40,8 +40,9 @@ _EXACT_IDS = tuple((FEATURES.index(f), level) for f, level in
 # held by two people is not estimated from the data; the fallback is a household now and then.
 _MIN_ID_PAIRS = 50
 _DEFAULT_ID_COLLISIONS = 0.02
+# Identifiers: their agreement weighs by the share of records holding the value.
 _TF_VALUES: dict[int, Callable[[PreparedRecord], object]] = {
-    f: FEATURE_VALUES[f] for f in (_PHONE, _EMAIL, _HANDLE, _FIRST, _LAST)
+    f: FEATURE_VALUES[f] for f in (_PHONE, _EMAIL, _HANDLE)
 }
 # Fields whose agreement weighs by how many people hold the value, per market (see
 # crmkit.identity.frequency); identifiers weigh by their holders instead (PairJudge.holders).
@@ -117,11 +118,14 @@ class PairJudge:
             return ONE_PERSON
         return self._holder_table().status(f, value)
 
+    def _identifier_values(self) -> Values:
+        return {g: (get, self._freq[g]) for g, get in _TF_VALUES.items()}
+
     def _holder_table(self) -> IdentifierHolders:
         if self._holders is None:
             self._holders = IdentifierHolders(
                 self.left,
-                {g: (_TF_VALUES[g], self._freq[g]) for g in (_PHONE, _EMAIL, _HANDLE)},
+                self._identifier_values(),
                 verdict=self.verdict,
                 same_first=lambda a, b: self.vector(a, b)[_FIRST] >= 3,
                 max_people=self.max_name_only_block,
@@ -167,7 +171,7 @@ class PairJudge:
         a, b = self.left[i], self.right[j]
         market = a.region if a.region == b.region else ""
         for f, get in _TF_VALUES.items():
-            if f not in _PEOPLE_FIELDS and vector[f] and vector[f] == top[f]:
+            if vector[f] and vector[f] == top[f]:
                 value = get(a)
                 if value:
                     out[f] = self._freq[f][value] / self._totals[f]
@@ -182,14 +186,8 @@ class PairJudge:
     def _shares(self) -> ValueShares:
         if self._value_shares is None:
             # People: records joined by a phone, mailbox or account they share.
-            held: dict[tuple[int, object], list[int]] = {}
-            for g in (_PHONE, _EMAIL, _HANDLE):
-                counts, get = self._freq[g], _TF_VALUES[g]
-                for n, v in enumerate(map(get, self._records)):
-                    if v and counts[v] > 1:
-                        held.setdefault((g, v), []).append(n)
+            held = held_more_than_once(self._records, self._identifier_values())
             groups = person_groups(len(self._records), held.values())
-            del held
             self._value_shares = ValueShares(self._records, groups, _PEOPLE_FIELDS)
         return self._value_shares
 
