@@ -17,7 +17,7 @@ import phonenumbers
 from phonenumbers.phonenumberutil import _EXTN_PATTERN
 
 from crmkit._phone_fast import plain_e164
-from crmkit._types import SHORT_TEXT
+from crmkit._text_limits import SHORT_TEXT
 from crmkit.errors import (
     InvalidEmailError,
     InvalidExternalIdError,

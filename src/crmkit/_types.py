@@ -24,19 +24,14 @@ from crmkit.errors import (
 )
 
 __all__ = [
-    "ADDRESS_TEXT",
     "EARLIEST",
     "ISO_4217",
     "LATEST",
     "LONGEST",
     "LONGEST_DAYS",
-    "LONG_TEXT",
-    "SHORT_TEXT",
     "JSONValue",
     "Money",
     "check_duration",
-    "check_text",
-    "clean_text",
     "ensure_aware",
     "new_id",
     "parse_datetime",
@@ -152,62 +147,6 @@ seconds=86399, microseconds=999999): longer than 36525 days (a hundred years)
     if value > LONGEST:
         raise ValidationError(field, value, f"longer than {LONGEST.days} days (a hundred years)")
     return value
-
-
-# Length limits, in characters, the same on every backend. Names, ids and labels are short
-# and may end up in a database index (PostgreSQL refuses an index entry over 2704 bytes, and
-# a character takes up to 4); an address gives its first words to a matching key; free text
-# (notes, summaries, bodies) is never indexed but is kept to a size a CRM row should have.
-SHORT_TEXT = 200
-ADDRESS_TEXT = 400
-LONG_TEXT = 100_000
-
-
-def check_text(field: str, value: str, *, limit: int = LONG_TEXT) -> None:
-    """Reject text no database can store (NUL characters, unpaired surrogates) and text
-    longer than *limit* characters.
-
-    >>> check_text("title", "Ofertë")
-    >>> check_text("title", "\\udc80")
-    Traceback (most recent call last):
-    ...
-    crmkit.errors.ValidationError: invalid title '\\udc80': is not valid Unicode text
-    """
-    if len(value) > limit:
-        raise ValidationError(field, value, f"longer than {limit} characters")
-    # NUL is never meaningful in a name or note, and PostgreSQL cannot store it in text.
-    if "\x00" in value:
-        raise ValidationError(field, value, "contains a NUL character")
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise ValidationError(field, value, "is not valid Unicode text") from exc
-
-
-def clean_text(
-    field: str, value: Any, *, required: bool = False, limit: int = SHORT_TEXT
-) -> str | None:
-    """*value* stripped (``None`` when blank), after :func:`check_text` with *limit*
-    (default :data:`SHORT_TEXT`, for names, ids and labels); a string is required when
-    *required*.
-
-    >>> clean_text("owner", "  arta "), clean_text("owner", None), clean_text("owner", " ")
-    ('arta', None, None)
-    >>> clean_text("owner", 7)
-    Traceback (most recent call last):
-    ...
-    crmkit.errors.ValidationError: invalid owner 7: expected a string
-    """
-    if value is None and not required:
-        return None
-    if not isinstance(value, str):
-        raise ValidationError(field, value, "expected a string")
-    check_text(field, value, limit=limit)
-    text = value.strip()
-    if required and not text:
-        raise ValidationError(field, value, "must not be empty")
-    return text or None
 
 
 def parse_datetime(text: str, field: str) -> datetime:

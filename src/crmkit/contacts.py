@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from crmkit._fields import clean_custom, clean_region, clean_tags, clean_text_field
 from crmkit._normalize import (
     identity_key,
     normalize_email,
@@ -18,98 +17,13 @@ from crmkit._normalize import (
     normalize_phone,
     phone_is_valid,
 )
-from crmkit._types import (
-    ADDRESS_TEXT,
-    SHORT_TEXT,
-    JSONValue,
-    check_text,
-    ensure_aware,
-    ensure_date,
-    new_id,
-    parse_datetime,
-    utcnow,
-)
+from crmkit._text_limits import check_text
+from crmkit._types import JSONValue, ensure_aware, ensure_date, new_id, parse_datetime, utcnow
 from crmkit.errors import ValidationError
 
 __all__ = ["Contact", "Organization", "check_text", "clean_custom", "clean_tags", "combine_handles"]
 
 _TEXT_FIELDS = ("name", "given_name", "family_name", "city", "address", "postcode", "owner")
-
-
-def _clean_text(field: str, value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValidationError(field, value, "expected a string")
-    check_text(field, value, limit=ADDRESS_TEXT if field == "address" else SHORT_TEXT)
-    text = " ".join(value.split())
-    return text or None
-
-
-def clean_tags(value: Any) -> frozenset[str]:
-    """Tags are short, case-folded labels.
-
-    >>> sorted(clean_tags(["VIP", " vip ", "b2b"]))
-    ['b2b', 'vip']
-    """
-    if value is None:
-        return frozenset()
-    if isinstance(value, str):
-        raise ValidationError("tags", value, "expected a collection of strings, not one string")
-    out = set()
-    for tag in value:
-        if not isinstance(tag, str) or not tag.strip():
-            raise ValidationError("tags", tag, "tags are non-empty strings")
-        check_text("tags", tag, limit=SHORT_TEXT)
-        out.add(" ".join(tag.split()).casefold())
-    return frozenset(out)
-
-
-def _clean_json(field: str, value: Any) -> JSONValue:
-    if isinstance(value, str):
-        check_text(field, value)
-        return value
-    if value is None or isinstance(value, bool | int):
-        return value
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValidationError(field, value, "must be finite")
-        return value
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValidationError(field, value, "must be finite")
-        # Stored as text so no precision is lost; custom money belongs in the ledger.
-        return str(value)
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_clean_json(field, v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): _clean_json(f"{field}.{k}", v) for k, v in value.items()}
-    raise ValidationError(field, value, "custom values must be JSON-safe")
-
-
-def clean_custom(value: Any) -> dict[str, JSONValue]:
-    """Custom fields: a mapping of string keys to JSON-safe values."""
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise ValidationError("custom", value, "expected a mapping")
-    out: dict[str, JSONValue] = {}
-    for key, item in value.items():
-        if not isinstance(key, str) or not key:
-            raise ValidationError("custom", key, "keys are non-empty strings")
-        check_text("custom", key, limit=SHORT_TEXT)
-        out[key] = _clean_json(f"custom.{key}", item)
-    return out
-
-
-def _clean_region(value: Any) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or len(value.strip()) != 2 or not value.strip().isalpha():
-        raise ValidationError("region", value, "expected an ISO 3166 alpha-2 code like 'AL'")
-    return value.strip().upper()
 
 
 @attrs.frozen(eq=True)
@@ -197,10 +111,10 @@ class Contact:
             name = sorted(unknown)[0]
             raise ValidationError(name, fields[name], "not a contact field")
         changes: dict[str, Any] = {}
-        region = _clean_region(fields["region"]) if "region" in fields else self.region
+        region = clean_region(fields["region"]) if "region" in fields else self.region
         for name in _TEXT_FIELDS:
             if name in fields:
-                changes[name] = _clean_text(name, fields[name])
+                changes[name] = clean_text_field(name, fields[name])
         if "region" in fields:
             changes["region"] = region
         phone_region = region or default_region
@@ -223,13 +137,17 @@ class Contact:
             bday = fields["birthday"]
             changes["birthday"] = None if bday is None else ensure_date(bday, "birthday")
         if "organization_id" in fields:
-            changes["organization_id"] = _clean_text("organization_id", fields["organization_id"])
+            changes["organization_id"] = clean_text_field(
+                "organization_id", fields["organization_id"]
+            )
         if "tags" in fields:
             changes["tags"] = clean_tags(fields["tags"])
         if "custom" in fields:
             changes["custom"] = clean_custom(fields["custom"])
         if "lifecycle_stage" in fields:
-            changes["lifecycle_stage"] = _clean_text("lifecycle_stage", fields["lifecycle_stage"])
+            changes["lifecycle_stage"] = clean_text_field(
+                "lifecycle_stage", fields["lifecycle_stage"]
+            )
         if not changes.get("name", self.name) and (
             "given_name" in changes or "family_name" in changes
         ):
@@ -434,9 +352,9 @@ class Organization:
         values: dict[str, Any] = {}
         for key, value in fields.items():
             if key in ("name", "legal_form", "tax_id", "vat_id", "domain", "industry"):
-                values[key] = _clean_text(key, value)
+                values[key] = clean_text_field(key, value)
             elif key == "country":
-                values[key] = _clean_region(value)
+                values[key] = clean_region(value)
             elif key == "custom":
                 values[key] = clean_custom(value)
             else:

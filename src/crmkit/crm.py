@@ -35,7 +35,8 @@ from crmkit._api.segments import ConsentAPI, SegmentsAPI
 from crmkit._api.tasks import TasksAPI, UsersAPI
 from crmkit._api.transactions import TransactionsAPI
 from crmkit._missing import present
-from crmkit._types import SHORT_TEXT, check_text, ensure_aware, utcnow
+from crmkit._text_limits import SHORT_TEXT, check_text
+from crmkit._types import ensure_aware, utcnow
 from crmkit.card import ContactCard
 from crmkit.consent import DEFAULT_PURPOSES, check_purposes
 from crmkit.erasure import check_pepper

@@ -9,7 +9,8 @@ from typing import Any
 import attrs
 
 from crmkit._normalize import normalize_channel
-from crmkit._types import LONG_TEXT, SHORT_TEXT, check_text, ensure_aware, new_id, utcnow
+from crmkit._text_limits import LONG_TEXT, SHORT_TEXT, check_text
+from crmkit._types import ensure_aware, new_id, utcnow
 from crmkit.errors import ValidationError
 
 __all__ = ["Channel", "Direction", "Interaction"]

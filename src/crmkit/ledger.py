@@ -10,7 +10,8 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import LONG_TEXT, Money, clean_text, ensure_aware, new_id, utcnow
+from crmkit._text_limits import LONG_TEXT, clean_text
+from crmkit._types import Money, ensure_aware, new_id, utcnow
 from crmkit.errors import InvalidMoneyError, ValidationError
 from crmkit.rates import RatesTable
 

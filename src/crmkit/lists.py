@@ -18,7 +18,8 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import SHORT_TEXT, JSONValue, ensure_aware, new_id, parse_datetime
+from crmkit._text_limits import SHORT_TEXT
+from crmkit._types import JSONValue, ensure_aware, new_id, parse_datetime
 from crmkit.contacts import check_text
 from crmkit.errors import ValidationError
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from crmkit._api._base import Context
-from crmkit._types import clean_text
+from crmkit._text_limits import clean_text
 from crmkit.errors import ValidationError
 from crmkit.funnel.deal import Deal, StageChange, lose, move, open_deal, reopen, win
 from crmkit.funnel.pipeline import Pipeline

@@ -12,7 +12,8 @@ import attrs
 
 from crmkit._api._identities import IdentityArgs
 from crmkit._missing import is_missing
-from crmkit._types import SHORT_TEXT, ensure_date, new_id
+from crmkit._text_limits import SHORT_TEXT
+from crmkit._types import ensure_date, new_id
 from crmkit.contacts import Contact, check_text
 from crmkit.errors import DuplicateContactError, ValidationError
 from crmkit.identity.contact_match import (

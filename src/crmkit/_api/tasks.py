@@ -10,7 +10,8 @@ import attrs
 
 from crmkit._api._base import Context
 from crmkit._api.routing import Router, directory_of
-from crmkit._types import clean_text, ensure_aware
+from crmkit._text_limits import clean_text
+from crmkit._types import ensure_aware
 from crmkit.errors import ValidationError
 from crmkit.interactions import Interaction
 from crmkit.tasks import views

@@ -9,7 +9,8 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import LONG_TEXT, Money, clean_text, ensure_aware, ensure_date, new_id
+from crmkit._text_limits import LONG_TEXT, clean_text
+from crmkit._types import Money, ensure_aware, ensure_date, new_id
 from crmkit.errors import (
     InvalidDatetimeError,
     InvalidMoneyError,

@@ -8,7 +8,8 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import SHORT_TEXT, check_duration, check_text, ensure_aware, new_id, utcnow
+from crmkit._text_limits import SHORT_TEXT, check_text
+from crmkit._types import check_duration, ensure_aware, new_id, utcnow
 from crmkit.errors import ValidationError
 
 __all__ = ["CLOSED_STAGES", "Pipeline", "Stage"]

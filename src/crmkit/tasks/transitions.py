@@ -14,15 +14,8 @@ from typing import Any
 
 import attrs
 
-from crmkit._types import (
-    LONG_TEXT,
-    SHORT_TEXT,
-    check_duration,
-    check_text,
-    clean_text,
-    ensure_aware,
-    new_id,
-)
+from crmkit._text_limits import LONG_TEXT, SHORT_TEXT, check_text, clean_text
+from crmkit._types import check_duration, ensure_aware, new_id
 from crmkit.errors import InvalidDatetimeError, InvalidTransitionError, ValidationError
 from crmkit.tasks.recurrence import Recurrence
 from crmkit.tasks.task import Delegation, Priority, ProgressNote, Task, TaskStatus

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from crmkit._types import SHORT_TEXT, check_text, clean_text, ensure_aware
+from crmkit._text_limits import SHORT_TEXT, check_text, clean_text
+from crmkit._types import ensure_aware
 from crmkit.errors import UserNotFoundError, ValidationError
 
 __all__ = ["User", "UserDirectory", "WorkingHours", "local_day", "zone"]
