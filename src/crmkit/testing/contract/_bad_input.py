@@ -81,6 +81,11 @@ def _eur(amount: str = "10") -> Money:
     return Money(amount, "EUR")
 
 
+def _task_with(name: str) -> Write:
+    """A task write with the hostile value in the keyword argument *name*."""
+    return lambda crm, s, v: crm.tasks.create("T", assignee="mira", at=_at(), **{name: v})
+
+
 # name -> a write with the hostile value in one argument. The name says which argument.
 WRITES: dict[str, Write] = {
     "contacts.create(name=)": lambda crm, s, v: crm.contacts.create(name=v),
@@ -177,24 +182,10 @@ WRITES: dict[str, Write] = {
     "users.add(timezone=)": lambda crm, s, v: crm.users.add("u-new", timezone=v),
     "tasks.create(title)": lambda crm, s, v: crm.tasks.create(v, assignee="mira", at=_at()),
     "tasks.create(assignee=)": lambda crm, s, v: crm.tasks.create("T", assignee=v, at=_at()),
-    "tasks.create(created_by=)": lambda crm, s, v: crm.tasks.create(
-        "T", assignee="mira", created_by=v, at=_at()
-    ),
-    "tasks.create(team=)": lambda crm, s, v: crm.tasks.create(
-        "T", assignee="mira", team=v, at=_at()
-    ),
-    "tasks.create(description=)": lambda crm, s, v: crm.tasks.create(
-        "T", assignee="mira", description=v, at=_at()
-    ),
-    "tasks.create(kind=)": lambda crm, s, v: crm.tasks.create(
-        "T", assignee="mira", kind=v, at=_at()
-    ),
-    "tasks.create(contact_id=)": lambda crm, s, v: crm.tasks.create(
-        "T", assignee="mira", contact_id=v, at=_at()
-    ),
-    "tasks.create(deal_id=)": lambda crm, s, v: crm.tasks.create(
-        "T", assignee="mira", deal_id=v, at=_at()
-    ),
+    **{
+        f"tasks.create({name}=)": _task_with(name)
+        for name in ("created_by", "team", "description", "kind", "contact_id", "deal_id")
+    },
     "tasks.create(due=)": lambda crm, s, v: crm.tasks.create("T", assignee="mira", due=v, at=_at()),
     "tasks.create(at=)": lambda crm, s, v: crm.tasks.create("T", assignee="mira", at=v),
     "tasks.create(estimated_effort=)": lambda crm, s, v: crm.tasks.create(
