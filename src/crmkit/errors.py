@@ -36,12 +36,14 @@ and the message names both.
     │   ├── ListNotFoundError
     │   ├── MergeNotFoundError
     │   ├── ReviewItemNotFoundError             a duplicate-review item of crm.review_queue()
+    │   ├── RecordNotFoundError                 a record of a declared kind (kind, key)
     │   └── MissingRateError                    no exchange rate for a currency on a date
     ├── ConflictError                           the write contradicts what is stored
     │   ├── DuplicateContactError               identity, contact_id (the existing owner)
     │   ├── SuppressedContactError              field, value: an erased person's identity
     │   ├── ErasedContactError                  contact_id: the contact was erased
     │   ├── AlreadyExistsError                  kind, key
+    │   │   └── UniqueKeyError                  a unique key's value held by another record
     │   └── StaleVersionError                   kind, key, expected, actual
     │       └── MergeConflictError              merge_id, fields: what an unmerge would undo
     ├── StorageError                            a backend failed; the driver error is __cause__
@@ -89,6 +91,7 @@ __all__ = [
     "NotFoundError",
     "OrganizationNotFoundError",
     "PipelineNotFoundError",
+    "RecordNotFoundError",
     "ReviewItemNotFoundError",
     "SchemaVersionError",
     "SegmentNotFoundError",
@@ -99,6 +102,7 @@ __all__ = [
     "SuppressedContactError",
     "TaskNotFoundError",
     "TransactionNotFoundError",
+    "UniqueKeyError",
     "UnknownPurposeError",
     "UnsupportedSegmentError",
     "UserNotFoundError",
@@ -263,6 +267,18 @@ class ReviewItemNotFoundError(NotFoundError):
     kind = "review item"
 
 
+class RecordNotFoundError(NotFoundError):
+    """No record of a declared kind (:mod:`crmkit.storage.kinds`) with this id.
+
+    >>> str(RecordNotFoundError("case", "k-1"))
+    "case 'k-1' not found"
+    """
+
+    def __init__(self, kind: str, key: Any) -> None:
+        self.kind = kind
+        super().__init__(key)
+
+
 class MissingRateError(NotFoundError):
     kind = "exchange rate"
 
@@ -321,6 +337,18 @@ class AlreadyExistsError(ConflictError):
         self.kind = kind
         self.key = key
         super().__init__(f"{kind} {key!r} already exists")
+
+
+class UniqueKeyError(AlreadyExistsError):
+    """Another record of the kind already holds this value of a unique key.
+
+    >>> str(UniqueKeyError("coupon", "code", "SUMMER26"))
+    "coupon code 'SUMMER26' already exists"
+    """
+
+    def __init__(self, kind: str, key: str, value: str) -> None:
+        self.key_name = key
+        super().__init__(f"{kind} {key}", value)
 
 
 class StaleVersionError(ConflictError):

@@ -35,7 +35,7 @@ def _undo_0013(package: str) -> list[str]:
     """SQL that takes a database at the newest schema back to 12 (newest migration first)."""
     out: list[str] = []
     for migration in reversed(load_migrations(package)[12:]):
-        out += [f"DROP TABLE {t}" for t in _CREATED.findall(migration.sql)]
+        out += [f"DROP TABLE {t}" for t in reversed(_CREATED.findall(migration.sql))]
         out += [f"ALTER TABLE {t} DROP COLUMN {c}" for t, c in _ADDED.findall(migration.sql)]
     return out
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from crmkit.storage import MemoryStorage
-from crmkit.testing import StorageContract, StorageMachine
+from crmkit.testing import RecordStoreMachine, StorageContract, StorageMachine
 
 
 class TestMemoryStorage(StorageContract):
@@ -21,6 +21,15 @@ TestMemoryMachine = StorageMachine.for_backend(MemoryStorage).TestCase
 TestMemoryMachine.settings = settings(
     max_examples=40,
     stateful_step_count=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+TestMemoryRecordsMachine = RecordStoreMachine.for_backend(MemoryStorage).TestCase
+TestMemoryRecordsMachine.settings = settings(
+    max_examples=40,
+    stateful_step_count=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

@@ -31,7 +31,7 @@ from crmkit.errors import (
 from crmkit.interactions import Interaction
 from crmkit.ledger import Transaction
 from crmkit.storage.migrations import load_migrations
-from crmkit.testing import StorageContract, StorageMachine
+from crmkit.testing import RecordStoreMachine, StorageContract, StorageMachine
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 DSN = os.environ.get("CRMKIT_TEST_POSTGRES_DSN", "")
@@ -75,6 +75,15 @@ TestPostgresMachine = StorageMachine.for_backend(ThrowawayPostgresStorage).TestC
 TestPostgresMachine.settings = settings(
     max_examples=10,
     stateful_step_count=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+TestPostgresRecordsMachine = RecordStoreMachine.for_backend(ThrowawayPostgresStorage).TestCase
+TestPostgresRecordsMachine.settings = settings(
+    max_examples=8,
+    stateful_step_count=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

@@ -13,7 +13,7 @@ from crmkit.errors import SchemaVersionError, StorageUnavailableError
 from crmkit.segments import field
 from crmkit.storage import SQLiteStorage
 from crmkit.storage.migrations import load_migrations
-from crmkit.testing import StorageContract, StorageMachine
+from crmkit.testing import RecordStoreMachine, StorageContract, StorageMachine
 
 
 class TestSQLiteStorage(StorageContract):
@@ -39,6 +39,15 @@ def _fresh_file_storage() -> SQLiteStorage:
 TestSQLiteMachine = StorageMachine.for_backend(_fresh_file_storage).TestCase
 TestSQLiteMachine.settings = settings(
     max_examples=25,
+    stateful_step_count=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+TestSQLiteRecordsMachine = RecordStoreMachine.for_backend(_fresh_file_storage).TestCase
+TestSQLiteRecordsMachine.settings = settings(
+    max_examples=20,
     stateful_step_count=20,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
@@ -105,7 +114,7 @@ def _back_to(path: Path, version: int) -> None:
     """Put the file back at schema *version*, as an older crmkit left it."""
     conn = sqlite3.connect(path)
     for migration in reversed(load_migrations("crmkit.storage.sqlite.migrations")[version:]):
-        for table in re.findall(r"CREATE TABLE (\w+)", migration.sql):
+        for table in reversed(re.findall(r"CREATE TABLE (\w+)", migration.sql)):
             conn.execute(f"DROP TABLE {table}")
         for table, column in re.findall(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", migration.sql):
             conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")

@@ -49,6 +49,7 @@ from crmkit.storage._task_protocols import (
     TaskRepository,
     UserRepository,
 )
+from crmkit.storage.records import RecordStore, StoredRecord
 
 __all__ = [
     "AutomationRepository",
@@ -69,11 +70,13 @@ __all__ = [
     "OutboxRepository",
     "PipelineRepository",
     "PreparedFormsSource",
+    "RecordStore",
     "ReviewRepository",
     "RoutingRepository",
     "SegmentRepository",
     "StageChangeRepository",
     "Storage",
+    "StoredRecord",
     "TaskRepository",
     "TransactionRepository",
     "UnitOfWork",
@@ -331,6 +334,11 @@ class UnitOfWork(Protocol):
 
     @property
     def import_rows(self) -> ImportRowRepository: ...
+
+    @property
+    def records(self) -> RecordStore:
+        """Records of every kind declared with a codec (:mod:`crmkit.storage.records`)."""
+        ...
 
     def segment_members(self, segment: Segment, *, now: datetime) -> list[Contact]:
         """The contacts in *segment* at *now*, in the order of ``contacts.iter_all()``.

@@ -13,6 +13,7 @@ factory for your backend; both need the ``dev`` extra (pytest and hypothesis).
             s.close()
 
     TestMyStorageMachine = StorageMachine.for_backend(MyStorage).TestCase
+    TestMyRecordsMachine = RecordStoreMachine.for_backend(MyStorage).TestCase
 """
 
 from __future__ import annotations
@@ -29,5 +30,6 @@ except ImportError as exc:  # pragma: no cover - exercised only without the dev 
 
 from crmkit.testing.contract import StorageContract
 from crmkit.testing.stateful import StorageMachine
+from crmkit.testing.stateful_records import RecordStoreMachine
 
-__all__ = ["StorageContract", "StorageMachine"]
+__all__ = ["RecordStoreMachine", "StorageContract", "StorageMachine"]

@@ -43,6 +43,7 @@ from crmkit.storage.memory._privacy import (
     MemoryErasureRepository,
     MemoryListRepository,
 )
+from crmkit.storage.memory._records import MemoryRecordStore, RecordTables
 from crmkit.storage.memory._reviews import MemoryReviewRepository, ReviewTables
 from crmkit.storage.memory._segments import MemoryConsentRepository, MemorySegmentRepository
 from crmkit.storage.memory._tasks import MemoryTaskRepository, MemoryUserRepository
@@ -79,6 +80,7 @@ class _Workspace:
         self.outbox: UndoableDict[str, QueuedMessage] = UndoableDict()
         self.routing: UndoableDict[str, str] = UndoableDict()
         self.import_rows: UndoableDict[str, str] = UndoableDict()  # fingerprint -> contact id
+        self.records = RecordTables()
 
 
 _R = TypeVar("_R")
@@ -125,6 +127,7 @@ class MemoryUnitOfWork:
     outbox = _Repo(lambda u: MemoryOutboxRepository(u._ws.outbox, u._log))
     routing = _Repo(lambda u: MemoryRoutingRepository(u._ws.routing, u._log))
     import_rows = _Repo(lambda u: MemoryImportRowRepository(u._ws.import_rows, u._log))
+    records = _Repo(lambda u: MemoryRecordStore(u._ws.records, u._log))
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace
