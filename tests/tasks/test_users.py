@@ -36,6 +36,17 @@ def test_working_hours_must_end_after_they_start() -> None:
         WorkingHours(time(17), time(9))
 
 
+def test_working_hours_take_wall_times_only() -> None:
+    with pytest.raises(ValidationError) as err:
+        WorkingHours(time(9, tzinfo=UTC), time(17))
+    assert err.value.field == "start"
+
+
+def test_round_the_clock_hours_survive_a_users_round_trip() -> None:
+    user = User.new("night-desk", working_hours=WorkingHours.always())
+    assert User.from_dict(user.to_dict()) == user
+
+
 def test_working_hours_reject_bad_weekdays() -> None:
     with pytest.raises(ValidationError):
         WorkingHours(days={7})

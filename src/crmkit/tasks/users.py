@@ -88,28 +88,64 @@ def _days(value: Any) -> frozenset[int]:
     return days
 
 
+def _wall_time(field: str, *, optional: bool = False) -> Callable[[Any, Any, Any], None]:
+    def check(_: Any, __: Any, value: Any) -> None:
+        if value is None and optional:
+            return
+        if not isinstance(value, time) or value.tzinfo is not None:
+            raise ValidationError(field, value, "expected a wall-clock time without a tzinfo")
+
+    return check
+
+
 @attrs.frozen
 class WorkingHours:
-    """Daily working window in the user's own time zone (``days``: 0 = Monday).
+    """Daily working window on a wall clock (``days``: 0 = Monday): a user's, in the user's
+    own time zone, or a service desk's (:class:`crmkit.service.BusinessCalendar`).
+
+    Times are wall-clock times without a tzinfo. ``end=None`` means the window runs to
+    midnight at the end of the day; :meth:`always` is round the clock, every day. Windows do
+    not cross midnight: a night shift (22:00 to 06:00) is not supported yet, and an ``end``
+    not after ``start`` is refused.
 
     >>> from datetime import UTC, time
     >>> wh = WorkingHours(time(9), time(17))
     >>> tz = ZoneInfo("Europe/Tirane")
     >>> wh.next_working_time(datetime(2026, 3, 6, 18, 0, tzinfo=tz)).isoformat()  # a Friday
     '2026-03-09T09:00:00+01:00'
+    >>> WorkingHours(time(22), time(6))
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.ValidationError: invalid end datetime.time(6, 0): must be after start \
+22:00:00 (windows across midnight are not supported)
     """
 
-    start: time = time(9)
-    end: time = time(17)
+    start: time = attrs.field(default=time(9), validator=_wall_time("start"))
+    end: time | None = attrs.field(default=time(17), validator=_wall_time("end", optional=True))
     days: frozenset[int] = attrs.field(default=_WEEKDAYS, converter=_days)
 
     def __attrs_post_init__(self) -> None:
-        if self.start >= self.end:
-            raise ValidationError("end", self.end, f"must be after start {self.start}")
+        if self.end is not None and self.start >= self.end:
+            raise ValidationError(
+                "end",
+                self.end,
+                f"must be after start {self.start} (windows across midnight are not supported)",
+            )
+
+    @classmethod
+    def always(cls) -> WorkingHours:
+        """Round the clock, seven days a week (a 24x7 service desk).
+
+        >>> WorkingHours.always().contains(datetime(2026, 1, 4, 23, 59))  # a Sunday
+        True
+        """
+        return cls(time(0), None, frozenset(range(7)))
 
     def contains(self, local: datetime) -> bool:
         """Is the local datetime inside the working window?"""
-        return local.weekday() in self.days and self.start <= local.time() < self.end
+        if local.weekday() not in self.days or local.time() < self.start:
+            return False
+        return self.end is None or local.time() < self.end
 
     def next_working_time(self, when: datetime) -> datetime:
         """*when* if it falls in working hours, else the start of the next working window
@@ -183,16 +219,18 @@ class User:
         return {
             "id": self.id, "name": self.name, "team": self.team,
             "is_team_lead": self.is_team_lead, "timezone": self.timezone, "active": self.active,
-            "working_hours": {"start": wh.start.isoformat(), "end": wh.end.isoformat(),
+            "working_hours": {"start": wh.start.isoformat(),
+                              "end": None if wh.end is None else wh.end.isoformat(),
                               "days": sorted(wh.days)},
         }  # fmt: skip
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> User:
         wh = data.get("working_hours") or {}
+        end = wh.get("end", "17:00")  # None: to midnight
         hours = WorkingHours(
             time.fromisoformat(wh.get("start", "09:00")),
-            time.fromisoformat(wh.get("end", "17:00")),
+            None if end is None else time.fromisoformat(end),
             wh.get("days", sorted(_WEEKDAYS)),
         )
         return cls.new(
