@@ -186,7 +186,7 @@ class AttrsCodec(Generic[T]):
         names = {a.name for a in attrs.fields(cls)}
         for needed in ("id", contact):
             if needed is not None and needed not in names:
-                raise ValidationError("cls", cls, f"an attrs class with a {needed!r} field")
+                raise ValidationError("cls", cls, f"an attrs class with a field named {needed!r}")
         self.cls = cls
         self._keys = keys
         self.unique = frozenset(unique)
