@@ -263,9 +263,12 @@ class CRM(IdentityMixin, ReportsMixin):
         :meth:`resolve`). When it is plausible (``review_threshold``, 0.1) but not confident, a
         new contact is created and a review item names the likely matches
         (:meth:`review_queue`). Identities given that the resolved contact does not hold yet
-        are attached to it. When the identities point at two different contacts nothing is
-        written and :class:`crmkit.errors.DuplicateContactError` names one of them. An
-        identity of an erased person raises :class:`crmkit.errors.SuppressedContactError`.
+        are attached to it. When the identities belong to two different contacts, the
+        touchpoint goes to the owner of the identity it came in on (the number of a call, the
+        mailbox of an email, the handle of a DM; otherwise the owner the name and the rest
+        score best), each keeps its identities, and a review item asks whether they are one
+        person (none for an identity its owner declares shared). An identity of an erased
+        person raises :class:`crmkit.errors.SuppressedContactError`.
         """
         chan = normalize_channel(channel)
         ids = self._identities(email, phone, handle, region, chan, external_id)
@@ -298,14 +301,14 @@ class CRM(IdentityMixin, ReportsMixin):
     ) -> Interaction:
         now = self._ctx.clock()
         with self._ctx.write() as uow:
-            contact, is_new, review = resolve_or_create(uow, ids, ev, self.match_policy, now)
-            holder = contact
+            found = resolve_or_create(uow, ids, ev, self.match_policy, now, channel)
+            contact = holder = found.contact
             try:
-                if is_new:
+                if found.is_new:
                     Suppression(self._ctx, uow).check_change(None, contact)
                     uow.contacts.add(contact)
                 else:
-                    holder = enrich(contact, ids, now)
+                    holder = enrich(contact, found.attach, now)
                     if holder is not contact:
                         Suppression(self._ctx, uow).check_change(contact, holder)
                         uow.contacts.update(holder)
@@ -313,8 +316,8 @@ class CRM(IdentityMixin, ReportsMixin):
                 # Our lookup found nobody, yet the identity is taken now: a concurrent writer
                 # created this person after we looked. Retrying finds that contact.
                 raise _ConcurrentWriterError(str(exc)) from exc
-            if review is not None:
-                uow.reviews.add(review)
+            if found.review is not None:
+                uow.reviews.add(found.review)
             # The identity that found the contact (strongest first; one it just gained when a
             # name match found it): an unmerge sends the interaction back with that identity.
             keys = [key for _, key in ids.lookup_keys()]

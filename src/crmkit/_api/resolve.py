@@ -11,11 +11,12 @@ from typing import Any
 import attrs
 
 from crmkit._api._identities import IdentityArgs
+from crmkit._api._owners import choose_owner
 from crmkit._missing import is_missing
 from crmkit._text_limits import SHORT_TEXT
 from crmkit._types import ensure_date, new_id
 from crmkit.contacts import Contact, check_text
-from crmkit.errors import DuplicateContactError, ValidationError
+from crmkit.errors import ValidationError
 from crmkit.identity.contact_match import (
     ScoredContact,
     contact_record,
@@ -34,6 +35,7 @@ __all__ = [
     "REVIEW_THRESHOLD",
     "Evidence",
     "MatchPolicy",
+    "Resolved",
     "resolve_in",
     "resolve_or_create",
     "review_new_contact",
@@ -185,28 +187,42 @@ def resolve_in(
     return Resolution(sure.contact, sure.score, sure.reasons, _candidates(scored))
 
 
+@attrs.frozen
+class Resolved:
+    """Where ``record()`` puts a touchpoint: the contact (``is_new``: to be added), the
+    identities it may take, and a review item to file with it."""
+
+    contact: Contact
+    is_new: bool
+    attach: IdentityArgs
+    review: ReviewItem | None = None
+
+
 def resolve_or_create(
     uow: UnitOfWork,
     ids: IdentityArgs,
     ev: Evidence,
     policy: MatchPolicy,
     now: datetime,
-) -> tuple[Contact, bool, ReviewItem | None]:
-    """The contact a touchpoint belongs to, whether it is new, and the review item filed
-    for it (when a likely, not confident, match exists). Writes the review item only; the
-    caller adds the new contact first (a review item names it)."""
+    channel: str,
+) -> Resolved:
+    """The contact a touchpoint on *channel* belongs to. Reads only; the caller adds the
+    new contact first, then the review item (it names the contact)."""
     exact = _exact(uow, ids)
     if len(exact) > 1:
-        # The identities name different people (or a shared line): do not guess.
-        raise DuplicateContactError(ids.lookup_keys()[0][1], exact[0].contact.id)
+        # The identities name different people (or a shared line): never merge, never lose
+        # the touchpoint; a person decides (crmkit._api._owners).
+        query = _query(ids, ev)
+        contact, attach, item = choose_owner(uow, exact, ids, channel, query, policy.model, now)
+        return Resolved(contact, False, attach, item)
     if exact:
-        return exact[0].contact, False, None
+        return Resolved(exact[0].contact, False, ids)
     scored = _fuzzy(uow, _query(ids, ev), policy)
     sure = _confident(scored, policy.match_threshold)
     if sure is not None:
-        return sure.contact, False, None
+        return Resolved(sure.contact, False, ids)
     contact = Contact.new(now=now, **ev.contact_fields(), **ids.contact_fields())
-    return contact, True, _review_item(contact.id, scored, policy, now)
+    return Resolved(contact, True, ids, _review_item(contact.id, scored, policy, now))
 
 
 def _review_item(

@@ -120,12 +120,38 @@ class FacadeContract(ContractBase):
         assert crm.contacts.count() == 1
         assert crm.last_interaction(first.contact_id) == call
 
-    def test_record_refuses_identities_of_two_different_people(self, crm: CRM) -> None:
-        a = crm.contacts.create(name="A", phones=["+355691234567"])
-        crm.contacts.create(name="B", emails=["b@example.al"])
-        with pytest.raises(DuplicateContactError):
-            crm.record(channel="email", phone="+355691234567", email="b@example.al")
-        assert crm.timeline(a.id) == []
+    def test_record_of_two_peoples_identities_goes_to_the_one_it_came_in_on(self, crm: CRM) -> None:
+        agron = crm.contacts.create(name="Agron Kola", phones=["+355691234567"])
+        besa = crm.contacts.create(name="Besa Kola", emails=["besa@example.al"])
+        mail = crm.record(channel="email", phone="+355691234567", email="besa@example.al")
+        call = crm.record(channel="phone", phone="+355691234567", email="besa@example.al")
+        assert (mail.contact_id, call.contact_id) == (besa.id, agron.id)
+        # Each keeps its own identities; nobody was merged.
+        assert crm.contacts.get(besa.id).phones == ()
+        assert crm.contacts.get(agron.id).emails == ()
+        assert crm.contacts.count() == 2
+        # One review item asks whether they are one person, however many messages come.
+        items = crm.review_queue()
+        assert [(i.contact_id, i.candidate_ids) for i in items] == [(besa.id, (agron.id,))]
+        assert items[0].reasons[0] == "one touchpoint's identities"
+
+    def test_record_without_an_entry_identity_follows_the_name(self, crm: CRM) -> None:
+        crm.contacts.create(name="Agron Kola", phones=["+355691234567"])
+        besa = crm.contacts.create(name="Besa Kola", emails=["besa@example.al"])
+        form = crm.record(
+            channel="webform", phone="+355691234567", email="besa@example.al", name="Besa Kola"
+        )
+        assert form.contact_id == besa.id
+
+    def test_record_on_a_declared_shared_line_files_no_review(self, crm: CRM) -> None:
+        line = "04 222 3344"
+        agron = crm.contacts.create(name="Agron Kola")
+        crm.contacts.add_identity(agron.id, phone=line, shared=True)
+        besa = crm.contacts.create(name="Besa Kola", emails=["besa@example.al"])
+        it = crm.record(channel="email", phone=line, email="besa@example.al", summary="hi")
+        assert it.contact_id == besa.id
+        assert crm.review_queue() == []
+        assert crm.contacts.get(besa.id).phones == ()
 
     def test_concurrent_records_of_one_new_phone_create_one_contact(self, crm: CRM) -> None:
         def call(n: int) -> str:
