@@ -16,7 +16,7 @@ import attrs
 
 from crmkit.contacts import Contact
 from crmkit.identity.blocking import IDENTITY_PREFIXES, block_keys
-from crmkit.identity.features import FEATURES, compare_records
+from crmkit.identity.features import FEATURES, compare_records, strangers_by_name
 from crmkit.identity.model import MatchModel
 from crmkit.identity.prepare import PreparedRecord, prepare
 
@@ -49,8 +49,6 @@ CORROBORATION_BITS = 8.0
 # look-up on every touchpoint.
 _NOT_STORED = ("p:", "e:", "h:", "x:", "cl:")
 _NAME_FEATURES = frozenset(FEATURES.index(f) for f in ("first name", "last name", "email/handle"))
-_FIRST = FEATURES.index("first name")
-_BIRTHDAY = FEATURES.index("birthday")
 
 # A contact's fields that matching reads; anything else (tags, owner, ...) changes no key.
 _MatchFields = tuple[Any, ...]
@@ -176,7 +174,7 @@ def _judge(
 ) -> tuple[float, tuple[str, ...], bool] | None:
     vector = compare_records(query, form)
     # Two different first names are two people (a family line), unless a birthday agrees.
-    if vector[_FIRST] == 1 and vector[_BIRTHDAY] != 3:
+    if strangers_by_name(vector):
         return None
     rest = tuple(0 if f in _NAME_FEATURES else level for f, level in enumerate(vector))
     return model.probability(vector), model.explain(vector), model.bits(rest) >= CORROBORATION_BITS

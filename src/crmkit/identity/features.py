@@ -21,6 +21,7 @@ __all__ = [
     "LEVEL_NAMES",
     "batch_comparer",
     "compare_records",
+    "strangers_by_name",
     "value_counts",
 ]
 
@@ -28,6 +29,18 @@ Vector = tuple[int, ...]
 
 FEATURES = ("phone", "email", "handle", "email/handle", "first name", "last name", "city",
             "postcode", "address", "birthday", "company", "external id")  # fmt: skip
+
+_FIRST = FEATURES.index("first name")
+_BIRTHDAY = FEATURES.index("birthday")
+
+
+def strangers_by_name(vector: Vector) -> bool:
+    """Whether two different given names make a stored contact no candidate at all for a
+    look-up (a family line), unless the birthdays agree exactly. Resolution and the index
+    drop such contacts before scoring; the batch Matcher weighs the same disagreement in
+    its own conflict rule (crmkit.identity.scoring), which also looks at the family name."""
+    return vector[_FIRST] == 1 and vector[_BIRTHDAY] != 3
+
 
 # Per feature, the wording of each level (index = level).
 LEVEL_NAMES: tuple[tuple[str, ...], ...] = (

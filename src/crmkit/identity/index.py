@@ -7,15 +7,12 @@ from collections.abc import Hashable, Mapping
 from typing import Any
 
 from crmkit.identity.blocking import IDENTITY_PREFIXES, block_keys
-from crmkit.identity.features import FEATURES, compare_records
+from crmkit.identity.features import compare_records, strangers_by_name
 from crmkit.identity.model import MatchModel
 from crmkit.identity.prepare import PreparedRecord, prepare
 from crmkit.text import DEFAULT_NICKNAMES, Nicknames
 
 __all__ = ["IdentityIndex"]
-
-_FIRST = FEATURES.index("first name")
-_BIRTHDAY = FEATURES.index("birthday")
 
 
 class IdentityIndex:
@@ -103,7 +100,7 @@ class IdentityIndex:
         out = []
         for record_id in seen:
             vector = compare_records(query, self._records[record_id])
-            if vector[_FIRST] == 1 and vector[_BIRTHDAY] != 3:
+            if strangers_by_name(vector):
                 continue
             score = self.model.probability(vector)
             if score >= min_score:
