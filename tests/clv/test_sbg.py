@@ -234,3 +234,32 @@ def test_retention_rises_with_tenure(alpha: float, beta: float) -> None:
     rates = ShiftedBetaGeoFit.from_params(alpha=alpha, beta=beta).retention_rate(range(1, 60))
     assert all(0.0 < r < 1.0 for r in rates)
     assert all(later > earlier for earlier, later in itertools.pairwise(rates))
+
+
+def test_plot_retention_draws_the_observed_shares_beside_the_model() -> None:
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    from crmkit.clv.plots import plot_retention
+
+    fit = ShiftedBetaGeoModel().fit(REGULAR[:8])
+    ax = plot_retention(fit, REGULAR, periods=15)
+    try:
+        assert ax.get_title() == "Retention: survival of the cohort"
+        assert (ax.get_xlabel(), ax.get_ylabel()) == ("period", "share of the cohort still active")
+        observed, model = ax.get_lines()
+        assert (observed.get_label(), model.get_label()) == ("observed", "sBG model")
+        assert list(observed.get_ydata()) == [n / 1000 for n in REGULAR]
+        assert list(model.get_xdata()) == list(range(16))
+        assert list(model.get_ydata()) == fit.survival(range(16))
+    finally:
+        plt.close(ax.figure)
+
+
+def test_plot_retention_needs_a_cohort_to_draw() -> None:
+    pytest.importorskip("matplotlib")
+    from crmkit.clv.plots import plot_retention
+
+    with pytest.raises(ValidationError) as info:
+        plot_retention(FIT, [])
+    assert info.value.field == "observed"
