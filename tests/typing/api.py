@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from crmkit import CRM, Contact, Interaction, Money, Organization
+from crmkit.clv import ShiftedBetaGeoFit, ShiftedBetaGeoModel
 from crmkit.errors import CRMError, DuplicateContactError, ValidationError
 from crmkit.importing import ImportReport
 from crmkit.merging import MergeResult
@@ -107,3 +108,13 @@ def use_segment_compilers() -> None:
 
     text: str = describe.compile(tag("vip"), None)
     del costly, text
+
+
+def use_the_retention_model() -> None:
+    fit: ShiftedBetaGeoFit = ShiftedBetaGeoModel().fit([1000, 631, 468, 382])
+    one: float = fit.survival(12) * fit.retention_rate(12) * fit.churn_probability(1)
+    curve: list[float] = fit.survival(range(13))
+    projected: list[float] = fit.expected_survivors(12, cohort=1000)
+    value: float = fit.derl(0.1, renewals=3)
+    alpha: float = fit.params["alpha"]
+    del one, curve, projected, value, alpha

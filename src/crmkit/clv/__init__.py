@@ -9,6 +9,7 @@ from crmkit.clv.bgnbd import BetaGeoFit, BetaGeoModel
 from crmkit.clv.gammagamma import GammaGammaFit, GammaGammaModel
 from crmkit.clv.mbgnbd import ModifiedBetaGeoFit, ModifiedBetaGeoModel
 from crmkit.clv.paretonbd import ParetoNBDFit, ParetoNBDModel
+from crmkit.clv.sbg import ShiftedBetaGeoFit, ShiftedBetaGeoModel
 from crmkit.clv.simple import formula_clv, historical_clv
 from crmkit.clv.summary import RFMSummary, rfm_summary
 from crmkit.clv.value import customer_lifetime_value
@@ -25,6 +26,8 @@ __all__ = [
     "ParetoNBDFit",
     "ParetoNBDModel",
     "RFMSummary",
+    "ShiftedBetaGeoFit",
+    "ShiftedBetaGeoModel",
     "customer_lifetime_value",
     "formula_clv",
     "historical_clv",

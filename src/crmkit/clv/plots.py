@@ -1,4 +1,4 @@
-"""Pictures for notebooks: the P(alive) matrix and calibration against a holdout.
+"""Pictures for notebooks: the P(alive) matrix, calibration against a holdout, retention.
 
 The numbers come from plain functions (usable anywhere); drawing needs matplotlib, which
 crmkit does not depend on: without it the ``plot_*`` functions raise ``ConfigurationError``.
@@ -18,7 +18,12 @@ __all__ = [
     "p_alive_matrix",
     "plot_calibration_vs_holdout",
     "plot_p_alive_matrix",
+    "plot_retention",
 ]
+
+
+class _RetentionModel(Protocol):
+    def survival(self, t: Sequence[int]) -> list[float]: ...
 
 
 class _AliveModel(Protocol):
@@ -110,5 +115,28 @@ def plot_calibration_vs_holdout(
     ax.plot(xs, [r[2] for r in rows], marker="x", label="model")
     ax.set_xlabel("purchases in calibration period")
     ax.set_ylabel("mean purchases in holdout")
+    ax.legend()
+    return ax
+
+
+def plot_retention(fit: _RetentionModel, observed: Sequence[int], *, periods: int = 0) -> Any:
+    """A cohort's observed survivors beside the model's curve, as shares of the cohort, up to
+    ``periods`` (at least the periods observed); returns the Axes.
+
+    ``observed`` are survivor counts from period 0, as given to
+    :meth:`crmkit.clv.ShiftedBetaGeoModel.fit`, e.g. the fitted years plus a holdout.
+    """
+    plt = _pyplot()
+    if not observed or observed[0] <= 0:
+        raise ValidationError("observed", observed, "survivor counts starting with the cohort")
+    last = max(periods, len(observed) - 1)
+    _, ax = plt.subplots()
+    shares = [n / observed[0] for n in observed]
+    ax.plot(range(len(observed)), shares, marker="o", linestyle="none", label="observed")
+    ax.plot(range(last + 1), fit.survival(range(last + 1)), label="sBG model")
+    ax.set_xlabel("period")
+    ax.set_ylabel("share of the cohort still active")
+    ax.set_ylim(0.0, 1.05)
+    ax.set_title("Retention: survival of the cohort")
     ax.legend()
     return ax

@@ -6,7 +6,7 @@ import random
 
 from crmkit.clv._data import as_floats
 
-__all__ = ["simulate_bgnbd", "simulate_gammagamma", "simulate_paretonbd"]
+__all__ = ["simulate_bgnbd", "simulate_gammagamma", "simulate_paretonbd", "simulate_sbg"]
 
 Summary = tuple[list[float], list[float], list[float]]
 
@@ -110,3 +110,29 @@ def simulate_gammagamma(
         # the mean of x Gamma(p, nu) purchases is Gamma(p x, rate nu x)
         out.append(rng.gammavariate(p * x, 1.0 / (nu * x)))
     return out
+
+
+def simulate_sbg(
+    cohort: int, *, alpha: float, beta: float, periods: int, seed: int = 0
+) -> list[int]:
+    """Survivors at periods 0..*periods* of a cohort drawn from the sBG model.
+
+    Each customer gets a churn probability theta ~ beta(alpha, beta) and cancels at the end
+    of each period with that probability.
+
+    >>> simulate_sbg(1000, alpha=0.7, beta=1.2, periods=3, seed=1)[0]
+    1000
+    """
+    rng = random.Random(seed)
+    lasted = [0] * (periods + 2)  # lasted[k]: customers whose last period was k (capped)
+    for _ in range(cohort):
+        theta = rng.betavariate(alpha, beta)
+        k = 1
+        while k <= periods and rng.random() >= theta:
+            k += 1
+        lasted[k] += 1
+    survivors, alive = [], cohort
+    for k in range(periods + 1):
+        alive -= lasted[k]
+        survivors.append(alive)
+    return survivors
