@@ -8,6 +8,7 @@ from typing import Any
 
 from crmkit._api._base import Context
 from crmkit._text_limits import clean_text
+from crmkit._types import Money
 from crmkit.errors import ValidationError
 from crmkit.funnel.deal import Deal, StageChange, lose, move, open_deal, reopen, win
 from crmkit.funnel.pipeline import Pipeline
@@ -66,7 +67,7 @@ class DealsAPI:
         self._ctx = ctx
 
     def create(
-        self, *, pipeline_id: str, title: str, value: Any, contact_id: str | None = None,
+        self, *, pipeline_id: str, title: str, value: Money, contact_id: str | None = None,
         organization_id: str | None = None, owner: str | None = None,
         expected_close: Any = None, stage: str | None = None, created_at: Any = None,
         by: str | None = None,
