@@ -21,6 +21,7 @@ from crmkit.testing.contract._interactions import InteractionsContract
 from crmkit.testing.contract._ledger import LedgerContract
 from crmkit.testing.contract._lists import ListsContract
 from crmkit.testing.contract._merge import MergeContract
+from crmkit.testing.contract._pipeline_names import PipelineNamesContract
 from crmkit.testing.contract._resolve import ResolveContract
 from crmkit.testing.contract._segment_sql import SegmentPushdownContract
 from crmkit.testing.contract._segments import SegmentsContract
@@ -41,6 +42,7 @@ __all__ = [
     "LedgerContract",
     "ListsContract",
     "MergeContract",
+    "PipelineNamesContract",
     "ResolveContract",
     "SegmentPushdownContract",
     "SegmentsContract",
@@ -54,6 +56,7 @@ class StorageContract(
     InteractionsContract,
     LedgerContract,
     FunnelContract,
+    PipelineNamesContract,
     TasksContract,
     AutomationContract,
     SegmentsContract,
