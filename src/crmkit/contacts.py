@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import attrs
 
@@ -21,7 +21,25 @@ from crmkit._text_limits import check_text
 from crmkit._types import JSONValue, ensure_aware, ensure_date, new_id, parse_datetime, utcnow
 from crmkit.errors import ValidationError
 
-__all__ = ["Contact", "Organization", "check_text", "clean_custom", "clean_tags", "combine_handles"]
+__all__ = [
+    "Contact",
+    "ExternalIds",
+    "Organization",
+    "check_text",
+    "clean_custom",
+    "clean_tags",
+    "combine_handles",
+]
+
+#: What a contact's ``external_ids`` may be given as: one id (``"1042"``, ``1042``), a
+#: ``(system, id)`` pair, a list of those, or a mapping of system to id.
+ExternalIds: TypeAlias = (
+    str
+    | int
+    | tuple[str | None, str | int]
+    | Iterable[str | int | tuple[str | None, str | int]]
+    | Mapping[str, str | int]
+)
 
 _TEXT_FIELDS = ("name", "given_name", "family_name", "city", "address", "postcode", "owner")
 

@@ -255,9 +255,21 @@ class CRM(IdentityMixin, ReportsMixin):
         city: Any = None,
         postcode: Any = None,
         birthday: Any = None,
-        **fields: Any,
+        occurred_at: datetime | None = None,
+        summary: str | None = None,
+        body: str | None = None,
+        handled_by: str | None = None,
+        outcome: str | None = None,
+        deal_id: str | None = None,
+        task_id: str | None = None,
+        id: str | None = None,
     ) -> Interaction:
         """Resolve the sender (or create a new contact) and log the touchpoint, atomically.
+
+        *email*, *phone*, *handle* (on *channel*) and *external_id* identify the sender;
+        *name*, *city*, *postcode* and *birthday* are evidence for a fuzzy match and the new
+        contact's fields; the rest are the interaction's, as for ``crm.interactions.log``
+        (*occurred_at* defaults to now).
 
         A known identity decides; otherwise a fuzzy match links only when confident (see
         :meth:`resolve`). When it is plausible (``review_threshold``, 0.1) but not confident, a
@@ -270,6 +282,11 @@ class CRM(IdentityMixin, ReportsMixin):
         person (none for an identity its owner declares shared). An identity of an erased
         person raises :class:`crmkit.errors.SuppressedContactError`.
         """
+        # A notebook row gives NaN for an empty cell: the interaction's fields read it as None,
+        # but a missing time would silently become "now", so times stay strict.
+        texts = {"summary": summary, "body": body, "handled_by": handled_by, "outcome": outcome,
+                 "deal_id": deal_id, "task_id": task_id, "id": id}  # fmt: skip
+        fields = {k: present(v) for k, v in texts.items()} | {"occurred_at": occurred_at}
         chan = normalize_channel(channel)
         ids = self._identities(email, phone, handle, region, chan, external_id)
         if not ids.lookup_keys():
@@ -277,9 +294,6 @@ class CRM(IdentityMixin, ReportsMixin):
                 "identity", None, "record() needs email=, phone=, handle= or external_id="
             )
         ev = self._evidence(name, city, postcode, birthday, region)
-        # A notebook row gives NaN for an empty cell: the interaction's fields read it as None,
-        # but a missing time would silently become "now", so times stay strict.
-        fields = {k: v if k.endswith("_at") else present(v) for k, v in fields.items()}
         direction = present(direction) or "inbound"
         for attempt in range(_RECORD_ATTEMPTS):
             try:

@@ -43,7 +43,8 @@ and the message names both.
     │   ├── SuppressedContactError              field, value: an erased person's identity
     │   ├── ErasedContactError                  contact_id: the contact was erased
     │   ├── AlreadyExistsError                  kind, key
-    │   │   └── UniqueKeyError                  a unique key's value held by another record
+    │   │   ├── UniqueKeyError                  a unique key's value held by another record
+    │   │   └── DuplicateNameError              field, value, existing_id: a name taken
     │   └── StaleVersionError                   kind, key, expected, actual
     │       └── MergeConflictError              merge_id, fields: what an unmerge would undo
     ├── StorageError                            a backend failed; the driver error is __cause__
@@ -71,6 +72,7 @@ __all__ = [
     "CurrencyMismatchError",
     "DealNotFoundError",
     "DuplicateContactError",
+    "DuplicateNameError",
     "ErasedContactError",
     "InteractionNotFoundError",
     "InvalidDatetimeError",
@@ -349,6 +351,29 @@ class UniqueKeyError(AlreadyExistsError):
     def __init__(self, kind: str, key: str, value: str) -> None:
         self.key_name = key
         super().__init__(f"{kind} {key}", value)
+
+
+class DuplicateNameError(AlreadyExistsError):
+    """A name another record of the workspace holds (a pipeline's); names are compared
+    ignoring case and runs of spaces. ``field`` and ``value`` are what was given,
+    ``existing_id`` the record that holds the name.
+
+    >>> err = DuplicateNameError("pipeline", "name", "sales", "p-1")
+    >>> err.field, err.value, err.existing_id
+    ('name', 'sales', 'p-1')
+    >>> print(err)
+    pipeline name 'sales' is taken by pipeline 'p-1' (names are compared ignoring case and spacing)
+    """
+
+    def __init__(self, kind: str, field: str, value: Any, existing_id: str) -> None:
+        super().__init__(kind, value)
+        self.field = field
+        self.value = value
+        self.existing_id = existing_id
+        self.args = (
+            f"{kind} {field} {value!r} is taken by {kind} {existing_id!r} "
+            "(names are compared ignoring case and spacing)",
+        )
 
 
 class StaleVersionError(ConflictError):

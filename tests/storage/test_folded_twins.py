@@ -7,98 +7,31 @@ PostgreSQL runs when CRMKIT_TEST_POSTGRES_DSN is set, in a schema of its own dro
 
 from __future__ import annotations
 
-import os
-import re
-import sqlite3
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import Protocol
 
 import pytest
 
 from crmkit import CRM
 from crmkit.segments import field
-from crmkit.storage.migrations import load_migrations
 from crmkit.storage.protocols import Storage
 from crmkit.storage.sql._folded import CONTACT_FOLDED, ORGANIZATION_FOLDED
 from crmkit.storage.sql._session import Row
 from crmkit.text import fold
 
 NOW = datetime(2026, 6, 15, tzinfo=UTC)
-DSN = os.environ.get("CRMKIT_TEST_POSTGRES_DSN", "")
-_ADDED = re.compile(r"ALTER TABLE (\w+) ADD COLUMN (\w+)")
-_CREATED = re.compile(r"CREATE TABLE (\w+)")
 
 
-def _undo_0013(package: str) -> list[str]:
-    """SQL that takes a database at the newest schema back to 12 (newest migration first)."""
-    out: list[str] = []
-    for migration in reversed(load_migrations(package)[12:]):
-        out += [f"DROP TABLE {t}" for t in reversed(_CREATED.findall(migration.sql))]
-        out += [f"ALTER TABLE {t} DROP COLUMN {c}" for t, c in _ADDED.findall(migration.sql)]
-    return out
+class _Backend(Protocol):  # tests/storage/conftest.py
+    def open(self) -> Storage: ...
 
-
-class _SQLite:
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def open(self) -> Storage:
-        from crmkit.storage import SQLiteStorage
-
-        return SQLiteStorage(self.path)
-
-    def back_to_12(self) -> None:
-        conn = sqlite3.connect(self.path)
-        for statement in _undo_0013("crmkit.storage.sqlite.migrations"):
-            conn.execute(statement)
-        conn.execute("PRAGMA user_version = 12")
-        conn.commit()
-        conn.close()
-
-    def drop(self) -> None:
-        pass
-
-
-class _Postgres:
-    def __init__(self) -> None:
-        self.schema = f"crmkit_test_{uuid.uuid4().hex[:16]}"
-
-    def open(self) -> Storage:
-        from crmkit.storage.postgres import PostgresStorage
-
-        return PostgresStorage(DSN, schema=self.schema, pool_size=2)
-
-    def back_to_12(self) -> None:
-        from crmkit.storage.postgres import PostgresStorage
-
-        storage = self.open()
-        assert isinstance(storage, PostgresStorage)
-        with storage._connect() as conn:
-            for statement in _undo_0013("crmkit.storage.postgres.migrations"):
-                conn.execute(statement.encode())
-            conn.execute("DELETE FROM crmkit_schema_version WHERE version > 12")
-        storage.close()
-
-    def drop(self) -> None:
-        from crmkit.storage.postgres import PostgresStorage
-
-        storage = self.open()
-        assert isinstance(storage, PostgresStorage)
-        storage.drop_schema()
-
-
-@pytest.fixture(params=["sqlite", *(["postgres"] if DSN else [])])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[_SQLite | _Postgres]:
-    made = _SQLite(tmp_path / "crm.sqlite") if request.param == "sqlite" else _Postgres()
-    yield made
-    made.drop()
+    def back_to(self, version: int, *then: str) -> None: ...
 
 
 @pytest.fixture
-def storage(backend: _SQLite | _Postgres) -> Iterator[Storage]:
-    opened = backend.open()
+def storage(sql_backend: _Backend) -> Iterator[Storage]:
+    opened = sql_backend.open()
     yield opened
     opened.close()
 
@@ -145,11 +78,9 @@ def test_an_erased_contact_leaves_no_folded_copy(storage: Storage) -> None:
     assert "sofia" in folds
 
 
-def test_upgrading_to_folded_text_folds_the_rows_already_held(
-    backend: _SQLite | _Postgres,
-) -> None:
+def test_upgrading_to_folded_text_folds_the_rows_already_held(sql_backend: _Backend) -> None:
     ids: dict[str, list[str]] = {}
-    storage = backend.open()
+    storage = sql_backend.open()
     for ws, city in (("a", "Tiranë"), ("b", "СОФИЯ")):
         crm = CRM(storage=storage, workspace=ws, clock=lambda: NOW)
         org = crm.organizations.create(name="Alfa", industry="Ritejl Ë")
@@ -159,8 +90,8 @@ def test_upgrading_to_folded_text_folds_the_rows_already_held(
         ]
         crm.contacts.create(name="Ana")
     storage.close()
-    backend.back_to_12()  # as a crmkit from before the folded twins left it
-    storage = backend.open()  # migrates, then folds every workspace once
+    sql_backend.back_to(12)  # as a crmkit from before the folded twins left it
+    storage = sql_backend.open()  # migrates, then folds every workspace once
     try:
         with storage.unit_of_work("", read_only=True) as uow:
             session = uow.session  # type: ignore[attr-defined]

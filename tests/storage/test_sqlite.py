@@ -116,6 +116,8 @@ def _back_to(path: Path, version: int) -> None:
     for migration in reversed(load_migrations("crmkit.storage.sqlite.migrations")[version:]):
         for table in reversed(re.findall(r"CREATE TABLE (\w+)", migration.sql)):
             conn.execute(f"DROP TABLE {table}")
+        for index in re.findall(r"CREATE UNIQUE INDEX (\w+)", migration.sql):
+            conn.execute(f"DROP INDEX IF EXISTS {index}")  # SQLite keeps an indexed column
         for table, column in re.findall(r"ALTER TABLE (\w+) ADD COLUMN (\w+)", migration.sql):
             conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     conn.execute(f"PRAGMA user_version = {version}")

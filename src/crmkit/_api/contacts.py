@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
 from typing import Any
 
 import attrs
@@ -11,9 +12,10 @@ from crmkit._api._base import Context
 from crmkit._api._identities import parse_identities
 from crmkit._api.erasure import Suppression, erase_contact
 from crmkit._api.lifecycle import lifecycle_history, set_lifecycle
+from crmkit._keywords import UNSET, Unset, given, refuse_unknown
 from crmkit._types import JSONValue
 from crmkit.consent import export_person
-from crmkit.contacts import Contact
+from crmkit.contacts import Contact, ExternalIds
 from crmkit.erasure import ErasureRecord
 from crmkit.errors import StaleVersionError, ValidationError
 from crmkit.funnel.lifecycle import LifecycleChange, LifecycleStages
@@ -114,8 +116,41 @@ class ContactsAPI:
         """The contact's lifecycle steps, oldest first."""
         return lifecycle_history(self._ctx, contact_id)
 
-    def create(self, **fields: Any) -> Contact:
-        """Validate, normalise and store a new contact; identities must be free."""
+    @refuse_unknown("a contact")
+    def create(
+        self,
+        *,
+        name: str | None = None,
+        given_name: str | None = None,
+        family_name: str | None = None,
+        emails: Iterable[str] | None = None,
+        phones: Iterable[str] | None = None,
+        handles: Mapping[str, str] | None = None,
+        extra_handles: Iterable[tuple[str, str]] | None = None,
+        external_ids: ExternalIds | None = None,
+        region: str | None = None,
+        city: str | None = None,
+        address: str | None = None,
+        postcode: str | None = None,
+        birthday: date | str | None = None,
+        organization_id: str | None = None,
+        tags: Iterable[str] | None = None,
+        custom: Mapping[str, object] | None = None,
+        owner: str | None = None,
+        lifecycle_stage: str | None = None,
+        id: str | None = None,
+    ) -> Contact:
+        """Validate, normalise and store a new contact; identities must be free.
+
+        *handles* maps a network to its handle (``{"instagram": "@besa.kola"}``), a second
+        handle on a network goes in *extra_handles* as a ``(network, handle)`` pair;
+        *external_ids* are ids in other systems (``"1042"``, ``("shopify", "1042")``, a
+        list of those or ``{system: id}``); *region* is the country of the person (and of
+        phone numbers written without a country code); *birthday* a date or
+        ``"YYYY-MM-DD"``; *custom* holds JSON-safe values. Without *name*, the name is
+        *given_name* and *family_name* together.
+        """
+        fields = given(locals(), absent=None)
         contact = Contact.new(
             default_region=self._ctx.default_region, now=self._ctx.clock(), **fields
         )
@@ -140,14 +175,38 @@ class ContactsAPI:
         with self._ctx.read() as uow:
             return uow.contacts.count()
 
+    @refuse_unknown("a contact")
     def update(
-        self, contact_id: str, *, expected_version: int | None = None, **fields: Any
+        self,
+        contact_id: str,
+        *,
+        expected_version: int | None = None,
+        name: str | Unset | None = UNSET,
+        given_name: str | Unset | None = UNSET,
+        family_name: str | Unset | None = UNSET,
+        emails: Iterable[str] | Unset | None = UNSET,
+        phones: Iterable[str] | Unset | None = UNSET,
+        handles: Mapping[str, str] | Unset | None = UNSET,
+        extra_handles: Iterable[tuple[str, str]] | Unset | None = UNSET,
+        external_ids: ExternalIds | Unset | None = UNSET,
+        region: str | Unset | None = UNSET,
+        city: str | Unset | None = UNSET,
+        address: str | Unset | None = UNSET,
+        postcode: str | Unset | None = UNSET,
+        birthday: date | str | Unset | None = UNSET,
+        organization_id: str | Unset | None = UNSET,
+        tags: Iterable[str] | Unset | None = UNSET,
+        custom: Mapping[str, object] | Unset | None = UNSET,
+        owner: str | Unset | None = UNSET,
+        lifecycle_stage: str | Unset | None = UNSET,
     ) -> Contact:
-        """Change fields and return the new version.
+        """Change the fields given (read as in :meth:`create`; ``None`` clears one, a list
+        or mapping replaces the whole of it) and return the new version.
 
         Pass ``expected_version`` (the version you read) to refuse a lost update with
         :class:`crmkit.errors.StaleVersionError`.
         """
+        fields = given(locals(), skip=("contact_id", "expected_version"))
         with self._ctx.write() as uow:
             current = uow.contacts.get(contact_id)
             if expected_version is not None and current.version != expected_version:

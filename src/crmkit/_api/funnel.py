@@ -8,7 +8,8 @@ from typing import Any
 
 from crmkit._api._base import Context
 from crmkit._text_limits import clean_text
-from crmkit.errors import ValidationError
+from crmkit._types import Money
+from crmkit.errors import PipelineNotFoundError, ValidationError
 from crmkit.funnel.deal import Deal, StageChange, lose, move, open_deal, reopen, win
 from crmkit.funnel.pipeline import Pipeline
 from crmkit.storage.protocols import UnitOfWork
@@ -17,28 +18,43 @@ __all__ = ["DealsAPI", "PipelinesAPI"]
 
 
 class PipelinesAPI:
-    """Pipelines of the CRM's workspace.
+    """Pipelines of the CRM's workspace, each under a name of its own.
 
     >>> from crmkit import CRM
     >>> crm = CRM()
     >>> p = crm.pipelines.create("Sales", stages=["New", "Qualified", "Proposal"])
     >>> crm.pipelines.get(p.id).stage_names
     ('New', 'Qualified', 'Proposal')
+    >>> crm.pipelines.get(" sales ").id == p.id
+    True
     """
 
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
     def create(self, name: str, *, stages: Iterable[Any]) -> Pipeline:
+        """A new pipeline. Names are unique in the workspace, compared ignoring case and
+        runs of spaces (:func:`crmkit.funnel.pipeline_name_key`): a name another pipeline
+        holds raises :class:`crmkit.errors.DuplicateNameError` and nothing is written."""
         pipeline = Pipeline.new(name, stages, now=self._ctx.clock())
         with self._ctx.write() as uow:
             uow.pipelines.add(pipeline)
             uow.commit()
         return pipeline
 
-    def get(self, pipeline_id: str) -> Pipeline:
+    def get(self, id_or_name: str) -> Pipeline:
+        """The pipeline with this id, or else the one with this name (compared as in
+        :meth:`create`); :class:`crmkit.errors.PipelineNotFoundError` when there is none."""
+        if not isinstance(id_or_name, str) or not id_or_name.strip():
+            raise ValidationError("id_or_name", id_or_name, "a pipeline's id or name")
         with self._ctx.read() as uow:
-            return uow.pipelines.get(pipeline_id)
+            try:
+                return uow.pipelines.get(id_or_name)
+            except PipelineNotFoundError:
+                found = uow.pipelines.find_by_name(id_or_name)
+                if found is None:
+                    raise
+                return found
 
     def all(self) -> list[Pipeline]:
         with self._ctx.read() as uow:
@@ -66,7 +82,7 @@ class DealsAPI:
         self._ctx = ctx
 
     def create(
-        self, *, pipeline_id: str, title: str, value: Any, contact_id: str | None = None,
+        self, *, pipeline_id: str, title: str, value: Money, contact_id: str | None = None,
         organization_id: str | None = None, owner: str | None = None,
         expected_close: Any = None, stage: str | None = None, created_at: Any = None,
         by: str | None = None,

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from crmkit._api._base import Context
+from crmkit._keywords import given, refuse_unknown
 from crmkit._types import paused_gc
 from crmkit.errors import ConflictError, ContactNotFoundError, ValidationError
 from crmkit.interactions import Interaction
@@ -16,8 +17,9 @@ from crmkit.storage.protocols import UnitOfWork
 
 __all__ = ["InteractionsAPI"]
 
-# What a caller may set on a logged interaction: every field but the recording time.
-_FIELDS = frozenset(a.name for a in attrs.fields(Interaction)) - {"created_at"}
+# What a row of log_many may set: every field but the recording time and the identity that
+# record() found the contact by.
+_FIELDS = frozenset(a.name for a in attrs.fields(Interaction)) - {"created_at", "via"}
 
 
 class InteractionsAPI:
@@ -35,9 +37,27 @@ class InteractionsAPI:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
-    def log(self, contact_id: str, **fields: Any) -> Interaction:
-        """Record one touchpoint of an existing contact."""
-        interaction = self._build({**fields, "contact_id": contact_id})
+    @refuse_unknown("an interaction")
+    def log(
+        self,
+        contact_id: str,
+        *,
+        channel: str,
+        direction: str = "inbound",
+        occurred_at: datetime | None = None,
+        summary: str | None = None,
+        body: str | None = None,
+        handled_by: str | None = None,
+        outcome: str | None = None,
+        deal_id: str | None = None,
+        task_id: str | None = None,
+        id: str | None = None,
+    ) -> Interaction:
+        """Record one touchpoint of an existing contact: *channel* (``"phone"``,
+        ``"instagram"``, any short name), *direction* (``"inbound"``, ``"outbound"`` or
+        ``"internal"``), when it happened (default now), what was asked (*summary*, *body*),
+        who handled it and the *outcome*, and the deal or task it concerns."""
+        interaction = Interaction.new(now=self._ctx.clock(), **given(locals()))
         with self._ctx.write() as uow:
             uow.contacts.get(contact_id)
             _require_links(uow, [interaction])
@@ -74,15 +94,12 @@ class InteractionsAPI:
         with self._ctx.read() as uow:
             return uow.interactions.get(interaction_id)
 
-    def _build(self, row: Mapping[str, Any], now: datetime | None = None) -> Interaction:
-        if not _FIELDS.issuperset(row):
-            name = sorted(set(row) - _FIELDS)[0]
-            raise ValidationError(name, row[name], "not an interaction field")
-        return Interaction.new(now=now or self._ctx.clock(), **row)
-
     def _build_row(self, row: Mapping[str, Any], index: int, now: datetime) -> Interaction:
         try:
-            return self._build(row, now)
+            if not _FIELDS.issuperset(row):
+                name = sorted(set(row) - _FIELDS)[0]
+                raise ValidationError(name, row[name], "not an interaction field")
+            return Interaction.new(now=now, **row)
         except ValidationError as exc:
             raise type(exc)(f"rows[{index}].{exc.field}", exc.value, exc.reason) from exc
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Mapping
 
 from crmkit._api._base import Context
+from crmkit._keywords import UNSET, Unset, given, refuse_unknown
 from crmkit.contacts import Organization
 from crmkit.errors import StaleVersionError
 
@@ -26,8 +26,23 @@ class OrganizationsAPI:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
-    def create(self, *, name: str, **fields: Any) -> Organization:
-        org = Organization.new(name=name, **fields)
+    @refuse_unknown("an organization")
+    def create(
+        self,
+        *,
+        name: str,
+        legal_form: str | None = None,
+        tax_id: str | None = None,
+        vat_id: str | None = None,
+        domain: str | None = None,
+        industry: str | None = None,
+        country: str | None = None,
+        custom: Mapping[str, object] | None = None,
+        id: str | None = None,
+    ) -> Organization:
+        """A new organization: *country* is a two-letter code; *vat_id* is kept without
+        spaces, *domain* without ``www.``; *custom* holds JSON-safe values."""
+        org = Organization.new(name=name, **given(locals(), absent=None, skip=("name",)))
         with self._ctx.write() as uow:
             uow.organizations.add(org)
             uow.commit()
@@ -38,9 +53,24 @@ class OrganizationsAPI:
         with self._ctx.read() as uow:
             return uow.organizations.get(org_id)
 
+    @refuse_unknown("an organization")
     def update(
-        self, org_id: str, *, expected_version: int | None = None, **fields: Any
+        self,
+        org_id: str,
+        *,
+        expected_version: int | None = None,
+        name: str | Unset = UNSET,
+        legal_form: str | Unset | None = UNSET,
+        tax_id: str | Unset | None = UNSET,
+        vat_id: str | Unset | None = UNSET,
+        domain: str | Unset | None = UNSET,
+        industry: str | Unset | None = UNSET,
+        country: str | Unset | None = UNSET,
+        custom: Mapping[str, object] | Unset | None = UNSET,
     ) -> Organization:
+        """Change the fields given (``None`` clears one) and return the new version;
+        ``expected_version`` refuses a lost update as for ``crm.contacts.update``."""
+        fields = given(locals(), skip=("org_id", "expected_version"))
         with self._ctx.write() as uow:
             current = uow.organizations.get(org_id)
             if expected_version is not None and current.version != expected_version:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
 
 from crmkit._api._base import Context
+from crmkit._keywords import given
 from crmkit._types import ensure_aware
 from crmkit.consent import AudienceMember, ConsentRecord, audience, check_purpose
 from crmkit.contacts import Contact
@@ -91,10 +91,25 @@ class ConsentAPI:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
-    def record(self, contact_id: str, **fields: Any) -> ConsentRecord:
-        fields.setdefault("at", self._ctx.clock())
-        fields.setdefault("purposes", self._ctx.purposes)
-        record = ConsentRecord.new(contact_id=contact_id, **fields)
+    def record(
+        self,
+        contact_id: str,
+        *,
+        purpose: str,
+        granted: bool,
+        at: datetime | None = None,
+        channel: str | None = None,
+        source: str | None = None,
+        proof: str | None = None,
+        id: str | None = None,
+    ) -> ConsentRecord:
+        """Keep a grant (``granted=True``) or a withdrawal of consent for *purpose* (one of
+        the CRM's purposes) on *channel* (``None``: every channel), at *at* (default now),
+        with where it came from (*source*) and the *proof*."""
+        fields = given(locals(), skip=("at",))
+        record = ConsentRecord.new(
+            at=self._ctx.clock() if at is None else at, purposes=self._ctx.purposes, **fields
+        )
         with self._ctx.write() as uow:
             uow.contacts.get(contact_id)
             uow.consents.add(record)

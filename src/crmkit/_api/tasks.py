@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
 
 from crmkit._api._base import Context
 from crmkit._api.routing import Router, directory_of
+from crmkit._keywords import UNSET, Unset, given
 from crmkit._text_limits import clean_text
 from crmkit._types import ensure_aware
 from crmkit.errors import ValidationError
@@ -29,7 +30,7 @@ from crmkit.tasks.transitions import (
     snooze,
     start,
 )
-from crmkit.tasks.users import User, UserDirectory
+from crmkit.tasks.users import User, UserDirectory, WorkingHours
 
 __all__ = ["TasksAPI", "UsersAPI"]
 
@@ -47,8 +48,20 @@ class UsersAPI:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
-    def add(self, user_id: str, **fields: Any) -> User:
-        user = User.new(user_id, **fields)
+    def add(
+        self,
+        user_id: str,
+        *,
+        name: str | None = None,
+        team: str | None = None,
+        is_team_lead: bool = False,
+        timezone: str = "UTC",
+        active: bool = True,
+        working_hours: WorkingHours | None = None,
+    ) -> User:
+        """A new user: *timezone* is an IANA name (``"Europe/Tirane"``); *working_hours*
+        default to Monday to Friday, 9:00 to 17:00 in that zone."""
+        user = User.new(user_id, **given(locals(), skip=("user_id",)))
         with self._ctx.write() as uow:
             uow.users.add(user)
             uow.commit()
@@ -58,9 +71,20 @@ class UsersAPI:
         with self._ctx.read() as uow:
             return uow.users.get(user_id)
 
-    def update(self, user_id: str, **fields: Any) -> User:
-        """Change fields of a user (``name``, ``team``, ``is_team_lead``, ``timezone``,
-        ``active``, ``working_hours``); everything is validated as in :meth:`add`."""
+    def update(
+        self,
+        user_id: str,
+        *,
+        name: str | Unset | None = UNSET,
+        team: str | Unset | None = UNSET,
+        is_team_lead: bool | Unset = UNSET,
+        timezone: str | Unset = UNSET,
+        active: bool | Unset = UNSET,
+        working_hours: WorkingHours | Unset | None = UNSET,
+    ) -> User:
+        """Change the fields given (``None`` clears a name or a team and gives back the default
+        working hours); everything is validated as in :meth:`add`."""
+        fields = given(locals(), skip=("user_id",))
         with self._ctx.write() as uow:
             old = uow.users.get(user_id)
             current = {f.name: getattr(old, f.name) for f in attrs.fields(User) if f.name != "id"}
@@ -108,9 +132,29 @@ class TasksAPI:
         #: to route by team, e.g. ``(ContactOwnerFirst(), Territory(...), RoundRobin())``.
         self.routing: tuple[Policy, ...] = (ContactOwnerFirst(),)
 
-    def create(self, title: str, *, assignee: str | None = None, at: Any = None,
-               policies: Sequence[Policy] | None = None, **fields: Any) -> Task:  # fmt: skip
-        """Create a task (fields of :func:`crmkit.tasks.create_task`).
+    def create(
+        self,
+        title: str,
+        *,
+        assignee: str | None = None,
+        at: datetime | None = None,
+        policies: Sequence[Policy] | None = None,
+        due: datetime | None = None,
+        created_by: str | None = None,
+        team: str | None = None,
+        description: str | None = None,
+        priority: str = "normal",
+        kind: str | None = None,
+        contact_id: str | None = None,
+        deal_id: str | None = None,
+        reminders: Iterable[datetime] = (),
+        estimated_effort: timedelta | None = None,
+        recurrence: str | None = None,
+        timezone: str | None = None,
+        id: str | None = None,
+    ) -> Task:
+        """Create a task, as :func:`crmkit.tasks.create_task` reads its fields (*at*, the
+        creation time, defaults to now; *recurrence* is RRULE text repeated from *due*).
 
         Without ``assignee`` the routing *policies* choose (default: :attr:`routing`, which
         starts as "the contact's owner"): candidates are the active members of ``team=``
@@ -118,18 +162,18 @@ class TasksAPI:
         the same transaction as the task, so rotation stays fair across restarts. When no
         policy chooses anyone, ``ValidationError`` and nothing is written.
         """
+        fields = given(locals(), skip=("title", "assignee", "at", "policies"))
         when = self._at(at)
-        clean_text("contact_id", fields.get("contact_id"))
-        clean_text("deal_id", fields.get("deal_id"))
+        clean_text("contact_id", contact_id)
+        clean_text("deal_id", deal_id)
         with self._ctx.write() as uow:
-            contact_id = fields.get("contact_id")
             contact = None if contact_id is None else uow.contacts.get(contact_id)
-            if fields.get("deal_id") is not None:
-                uow.deals.get(fields["deal_id"])  # DealNotFoundError for another workspace's
+            if deal_id is not None:
+                uow.deals.get(deal_id)  # DealNotFoundError for another workspace's
             router = None
             if assignee is None:
                 router = Router.load(uow, self.routing if policies is None else policies)
-                assignee = router.choose(uow, fields.get("team"), contact).assignee
+                assignee = router.choose(uow, team, contact).assignee
             task = create_task(title, assignee=assignee, at=when,
                                directory=directory_of(uow), **fields)  # fmt: skip
             uow.tasks.add(task)

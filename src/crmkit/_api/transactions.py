@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from crmkit._api._base import Context
-from crmkit._types import ensure_aware
+from crmkit._keywords import given
+from crmkit._types import Money, ensure_aware
 from crmkit.errors import ContactNotFoundError, ValidationError
-from crmkit.ledger import Transaction
+from crmkit.ledger import LineItem, Transaction
 
 __all__ = ["TransactionsAPI"]
 
@@ -30,9 +31,23 @@ class TransactionsAPI:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
-    def add(self, contact_id: str, **fields: Any) -> Transaction:
-        """Record one entry for an existing contact."""
-        tx = Transaction.new(contact_id=contact_id, now=self._ctx.clock(), **fields)
+    def add(
+        self,
+        contact_id: str,
+        *,
+        kind: str,
+        amount: Money,
+        occurred_at: datetime,
+        order_id: str | None = None,
+        lines: Iterable[LineItem] = (),
+        note: str | None = None,
+        id: str | None = None,
+    ) -> Transaction:
+        """Record one entry for an existing contact: *kind* is ``"purchase"``, ``"refund"``,
+        ``"payment"`` or ``"payout"``; *amount* a :class:`crmkit.Money` (never negative, never
+        a float); *lines* the order's lines (:class:`crmkit.ledger.LineItem`), in the amount's
+        currency."""
+        tx = Transaction.new(now=self._ctx.clock(), **given(locals()))
         with self._ctx.write() as uow:
             uow.contacts.get(contact_id)
             uow.transactions.add(tx)

@@ -6,9 +6,10 @@
 ``crmkit review --db F [merge|dismiss ID]`` likely duplicates waiting for a person
 ``crmkit merges --db F``                    the merge ledger
 ``crmkit unmerge MERGE_ID --db F``          undo a merge
+``crmkit lookup --db F --phone P``          who is this, and their last interactions
 
 Bad input never ends in a traceback: the command exits with status 2 and one line per
-problem on stderr. See docs/importing.md, "From the command line".
+problem on stderr. See docs/cli.md.
 """
 
 from crmkit.cli._main import main

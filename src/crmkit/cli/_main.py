@@ -16,7 +16,7 @@ __all__ = ["main"]
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run a command; returns the process exit status (2: input refused, 1: the CRM
-    refused the operation)."""
+    refused the operation, or ``lookup`` found nobody)."""
     from crmkit.errors import CRMError
 
     stream = out or sys.stdout
@@ -27,7 +27,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except Refusal as exc:
         for line in exc.lines:
             sys.stderr.write(f"crmkit {args.command}: {line}\n")
-        return 2
+        return exc.status
     except CRMError as exc:
         sys.stderr.write(f"crmkit {args.command}: {exc}\n")
         return 1
@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 
 
 def _run(command: str, args: argparse.Namespace, out: TextIO) -> int:
-    from crmkit.cli import _contacts, _ledger
+    from crmkit.cli import _contacts, _ledger, _lookup
 
     if command == "demo":
         from crmkit.demo import run_demo
@@ -65,4 +65,6 @@ def _run(command: str, args: argparse.Namespace, out: TextIO) -> int:
         return _ledger.list_merges(args, out)
     if command == "unmerge":
         return _ledger.unmerge(args, out)
+    if command == "lookup":
+        return _lookup.lookup(args, out)
     return 2  # pragma: no cover - argparse rejects unknown commands first

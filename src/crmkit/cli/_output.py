@@ -14,11 +14,13 @@ __all__ = ["Progress", "Refusal", "existing_database", "open_existing", "print_j
 
 
 class Refusal(Exception):  # noqa: N818 - never leaves the command line; main() prints it
-    """Input the command refuses: each line of ``lines`` is printed on stderr (exit 2)."""
+    """Input the command refuses: each line of ``lines`` is printed on stderr and the exit
+    status is ``status`` (2; 1 for input that is fine but finds nothing)."""
 
-    def __init__(self, *lines: str) -> None:
+    def __init__(self, *lines: str, status: int = 2) -> None:
         super().__init__(lines[0] if lines else "")
         self.lines = lines
+        self.status = status
 
 
 def existing_database(target: str) -> str:

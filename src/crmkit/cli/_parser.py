@@ -67,6 +67,16 @@ def parser() -> argparse.ArgumentParser:
     unmerge = commands.add_parser("unmerge", help="undo a merge (see crmkit merges)")
     unmerge.add_argument("merge_id")
     _database(unmerge)
+    look = commands.add_parser("lookup", help="who is this, and what did they last say to us")
+    _database(look)
+    look.add_argument("--phone", help="a phone number, e.g. '+355 69 123 45 67'")
+    look.add_argument("--email")
+    look.add_argument("--handle", type=_handle, metavar="CHANNEL:HANDLE",
+                      help="a social handle, e.g. instagram:@besa.kola")  # fmt: skip
+    look.add_argument("--name", help="a name: the likely people, best first")
+    look.add_argument("--last", type=_count, default=5, metavar="N",
+                      help="how many interactions of each person to show (default 5)")  # fmt: skip
+    _json(look)
     return top
 
 
@@ -89,6 +99,19 @@ def _mapping(text: str) -> tuple[str, str]:
     if not sep or not source.strip() or not target.strip():
         raise argparse.ArgumentTypeError("expected COLUMN=FIELD, e.g. 'Imię=first_name'")
     return source.strip(), target.strip()
+
+
+def _handle(text: str) -> str:
+    channel, sep, handle = text.partition(":")
+    if not sep or not channel.strip() or not handle.strip():
+        raise argparse.ArgumentTypeError("expected CHANNEL:HANDLE, e.g. instagram:@besa.kola")
+    return text
+
+
+def _count(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError("expected a whole number, 0 or more")
+    return int(text)
 
 
 def _json(command: argparse.ArgumentParser) -> None:

@@ -26,7 +26,7 @@ from crmkit.funnel.lifecycle import (
     lifecycle_facts,
 )
 from crmkit.funnel.model import CalibrationBin, ModelEvaluation, WinModel, fit_win_model
-from crmkit.funnel.pipeline import Pipeline, Stage
+from crmkit.funnel.pipeline import Pipeline, Stage, pipeline_name_key
 from crmkit.funnel.report import (
     CohortStats,
     FunnelReport,
@@ -69,6 +69,7 @@ __all__ = [
     "move",
     "open_deal",
     "pipeline_as_of",
+    "pipeline_name_key",
     "reopen",
     "rotting_deals",
     "win",

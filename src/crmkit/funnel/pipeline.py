@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,12 +11,25 @@ import attrs
 
 from crmkit._text_limits import SHORT_TEXT, check_text
 from crmkit._types import check_duration, ensure_aware, new_id, utcnow
-from crmkit.errors import ValidationError
+from crmkit.errors import DuplicateNameError, ValidationError
 
-__all__ = ["CLOSED_STAGES", "Pipeline", "Stage"]
+__all__ = ["CLOSED_STAGES", "Pipeline", "Stage", "pipeline_name_key"]
 
 # Won and lost are outcomes, not stages a pipeline may name.
 CLOSED_STAGES = frozenset({"won", "lost"})
+
+
+def pipeline_name_key(name: str) -> str:
+    """What two pipeline names of one workspace must not share: the name with its runs of
+    white space made one space, in canonical composition (NFC), case-folded. Every backend
+    keeps names unique by it.
+
+    >>> pipeline_name_key("  Sales  Team ") == pipeline_name_key("sales team")
+    True
+    >>> pipeline_name_key("Caf\u00e9") == pipeline_name_key("CAFE\u0301")
+    True
+    """
+    return unicodedata.normalize("NFC", " ".join(name.split()).casefold())
 
 
 @attrs.frozen
@@ -54,7 +68,8 @@ class Stage:
 
 @attrs.frozen
 class Pipeline:
-    """Ordered stages; several pipelines may live in one workspace.
+    """Ordered stages; several pipelines may live in one workspace, each under its own name
+    (no two share a :func:`pipeline_name_key`).
 
     >>> p = Pipeline.new("Sales", ["New", "Qualified", {"name": "Proposal", "probability": 0.5}])
     >>> p.stage_names, p.index("Proposal"), p.stage("Proposal").probability
@@ -85,6 +100,17 @@ class Pipeline:
             raise ValidationError("stages", [s.name for s in parsed], "stage names repeat")
         at = ensure_aware(now, "now") if now is not None else utcnow()
         return cls(id or new_id(), " ".join(name.split()), parsed, at)
+
+    @property
+    def name_key(self) -> str:
+        """:func:`pipeline_name_key` of the name: unique in the workspace."""
+        return pipeline_name_key(self.name)
+
+    def check_name_free(self, holder: Pipeline | None) -> None:
+        """Refuse the name if *holder*, the pipeline a backend holds under it, is another:
+        :class:`crmkit.errors.DuplicateNameError` names the name and the holder."""
+        if holder is not None and holder.id != self.id:
+            raise DuplicateNameError("pipeline", "name", self.name, holder.id)
 
     @property
     def stage_names(self) -> tuple[str, ...]:

@@ -16,9 +16,18 @@ __all__ = ["DealRepository", "LifecycleRepository", "PipelineRepository", "Stage
 
 
 class PipelineRepository(Protocol):
+    """Pipelines, whose names are unique in the workspace: ``add`` and ``update`` refuse a
+    name another pipeline holds (the same :attr:`Pipeline.name_key`) with
+    :class:`crmkit.errors.DuplicateNameError`."""
+
     def add(self, pipeline: Pipeline) -> None: ...
 
     def get(self, pipeline_id: str) -> Pipeline: ...
+
+    def find_by_name(self, name: str) -> Pipeline | None:
+        """The pipeline whose name has the :func:`crmkit.funnel.pipeline_name_key` of
+        *name*, or ``None``."""
+        ...
 
     def update(self, pipeline: Pipeline) -> None: ...
 

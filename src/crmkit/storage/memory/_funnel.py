@@ -8,7 +8,7 @@ from typing import Any
 from crmkit.errors import DealNotFoundError, PipelineNotFoundError, StageChangeNotFoundError
 from crmkit.funnel.deal import Deal, StageChange
 from crmkit.funnel.facts import FunnelFacts, deal_facts, parse_cohort
-from crmkit.funnel.pipeline import Pipeline
+from crmkit.funnel.pipeline import Pipeline, pipeline_name_key
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._table import MemoryTable
 
@@ -18,6 +18,18 @@ __all__ = ["MemoryDealRepository", "MemoryPipelineRepository", "MemoryStageChang
 class MemoryPipelineRepository(MemoryTable[Pipeline]):
     def __init__(self, rows: UndoableDict[str, Pipeline], log: UndoLog) -> None:
         super().__init__(rows, log, kind="pipeline", not_found=PipelineNotFoundError)
+
+    def add(self, record: Pipeline) -> None:
+        record.check_name_free(self.find_by_name(record.name))
+        super().add(record)
+
+    def update(self, record: Pipeline) -> None:
+        record.check_name_free(self.find_by_name(record.name))
+        super().update(record)
+
+    def find_by_name(self, name: str) -> Pipeline | None:
+        key = pipeline_name_key(name)
+        return next((p for p in self.rows.data.values() if p.name_key == key), None)
 
 
 class MemoryDealRepository(MemoryTable[Deal]):

@@ -12,13 +12,18 @@ from crmkit._types import Money
 from crmkit.errors import DealNotFoundError, PipelineNotFoundError, StageChangeNotFoundError
 from crmkit.funnel.deal import Deal, DealStatus, StageChange
 from crmkit.funnel.facts import FunnelFacts
-from crmkit.funnel.pipeline import Pipeline, Stage
+from crmkit.funnel.pipeline import Pipeline, Stage, pipeline_name_key
 from crmkit.storage.sql._deal_ranges import recompute_ranges, widen_ranges
 from crmkit.storage.sql._funnel_facts import sql_funnel_facts
 from crmkit.storage.sql._session import Dialect, Row, SQLSession
 from crmkit.storage.sql._table import SQLTable, TableSpec
 
-__all__ = ["SQLDealRepository", "SQLPipelineRepository", "SQLStageChangeRepository"]
+__all__ = [
+    "SQLDealRepository",
+    "SQLPipelineRepository",
+    "SQLStageChangeRepository",
+    "key_pipeline_names",
+]
 
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -29,7 +34,7 @@ def _pipeline_row(p: Pipeline, d: Dialect) -> tuple[Any, ...]:
          "rotting_after": None if s.rotting_after is None else s.rotting_after.total_seconds()}
         for s in p.stages
     ]  # fmt: skip
-    return (p.id, p.name, d.json(stages), d.ts(p.created_at), p.version)
+    return (p.id, p.name, d.json(stages), d.ts(p.created_at), p.version, p.name_key)
 
 
 def _pipeline(r: Row, d: Dialect) -> Pipeline:
@@ -70,7 +75,7 @@ def _change(r: Row, d: Dialect) -> StageChange:
 
 PIPELINES = TableSpec(
     "pipelines", "pipeline", ("id", "name", "stages", "created_at", "version"),
-    _pipeline_row, _pipeline, PipelineNotFoundError,
+    _pipeline_row, _pipeline, PipelineNotFoundError, derived=("name_key",),
 )  # fmt: skip
 DEALS = TableSpec(
     "deals", "deal",
@@ -87,10 +92,21 @@ STAGE_CHANGES = TableSpec(
 
 
 class SQLPipelineRepository(SQLTable[Pipeline]):
+    """Pipelines; ``name_key`` (unique per workspace, migration 0020) keeps names apart."""
+
     def __init__(self, db: SQLSession, workspace: str) -> None:
         super().__init__(db, workspace, PIPELINES)
 
+    def add(self, record: Pipeline) -> None:
+        record.check_name_free(self.find_by_name(record.name))
+        super().add(record)
+
+    def find_by_name(self, name: str) -> Pipeline | None:
+        found = self.select("AND name_key = ?", [pipeline_name_key(name)])
+        return found[0] if found else None
+
     def update(self, record: Pipeline) -> None:
+        record.check_name_free(self.find_by_name(record.name))
         super().update(record)
         # Stage indexes may have moved: the deals' stored ranges follow.
         recompute_ranges(self._db, self._ws, record.id)
@@ -197,3 +213,27 @@ class SQLStageChangeRepository(SQLTable[StageChange]):
 
     def for_pipeline(self, pipeline_id: str) -> list[StageChange]:
         return self.select("AND pipeline_id = ?", [pipeline_id], order="at, id")
+
+
+def key_pipeline_names(db: SQLSession, workspace: str) -> None:
+    """Key the names of the workspace's pipelines stored before migration 0020, oldest
+    first. A name whose key an older pipeline holds gets the first free suffix, ``"Sales
+    (2)"``, and a new version, so that every name finds one pipeline."""
+    rows = db.fetchall(
+        "SELECT id, name, name_key FROM pipelines WHERE workspace = ? ORDER BY created_at, id",
+        (workspace,),
+    )
+    taken = {r[2] for r in rows if r[2] is not None}
+    for pipeline_id, name, key in rows:
+        if key is not None:
+            continue
+        new_name, n = name, 1
+        while pipeline_name_key(new_name) in taken:
+            n += 1
+            new_name = f"{name} ({n})"
+        taken.add(pipeline_name_key(new_name))
+        db.execute(
+            "UPDATE pipelines SET name = ?, name_key = ?, version = version + ?"
+            " WHERE workspace = ? AND id = ?",
+            (new_name, pipeline_name_key(new_name), int(new_name != name), workspace, pipeline_id),
+        )

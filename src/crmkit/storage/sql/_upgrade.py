@@ -10,6 +10,7 @@ from typing import Protocol, Self
 from crmkit.storage.sql._contacts import SQLContactRepository
 from crmkit.storage.sql._deal_ranges import recompute_ranges
 from crmkit.storage.sql._folded import refold
+from crmkit.storage.sql._funnel import key_pipeline_names
 from crmkit.storage.sql._session import SQLSession
 
 __all__ = ["finish_upgrades"]
@@ -37,12 +38,16 @@ def finish_upgrades(storage: _SQLStorage) -> None:
     """Fill what migrations leave to Python: the deal ranges of pipelines that predate them
     (migration 0009 lists them in ``funnel_ranges_pending``), the match keys of contacts
     that predate those (0011, ``match_keys_pending``) and the folded twins of text columns
-    (0013, ``fold_pending``). Each item is claimed by deleting its row in the same
+    (0013, ``fold_pending``) and the name keys of pipelines (0020,
+    ``pipeline_names_pending``). Each item is claimed by deleting its row in the same
     transaction as its work, so concurrent openers do it once."""
     with storage.unit_of_work("", read_only=True) as probe:
         ranges = probe.session.fetchall("SELECT workspace, pipeline_id FROM funnel_ranges_pending")
         pending = [r[0] for r in probe.session.fetchall("SELECT workspace FROM match_keys_pending")]
         unfolded = [r[0] for r in probe.session.fetchall("SELECT workspace FROM fold_pending")]
+        unnamed = [
+            r[0] for r in probe.session.fetchall("SELECT workspace FROM pipeline_names_pending")
+        ]
     for workspace, pipeline_id in ranges:
         _claim(
             storage,
@@ -55,6 +60,8 @@ def finish_upgrades(storage: _SQLStorage) -> None:
         _claim(storage, workspace, "match_keys_pending", (), _match_keys)
     for workspace in unfolded:
         _claim(storage, workspace, "fold_pending", (), _folds)
+    for workspace in unnamed:
+        _claim(storage, workspace, "pipeline_names_pending", (), _pipeline_names)
 
 
 def _ranges(pipeline_id: str, uow: _Unit) -> None:
@@ -67,6 +74,10 @@ def _match_keys(uow: _Unit) -> None:
 
 def _folds(uow: _Unit) -> None:
     refold(uow.session, uow.workspace)
+
+
+def _pipeline_names(uow: _Unit) -> None:
+    key_pipeline_names(uow.session, uow.workspace)
 
 
 def _claim(

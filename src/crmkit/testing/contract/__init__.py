@@ -21,6 +21,7 @@ from crmkit.testing.contract._interactions import InteractionsContract
 from crmkit.testing.contract._ledger import LedgerContract
 from crmkit.testing.contract._lists import ListsContract
 from crmkit.testing.contract._merge import MergeContract
+from crmkit.testing.contract._pipeline_names import PipelineNamesContract
 from crmkit.testing.contract._records import RecordsContract
 from crmkit.testing.contract._resolve import ResolveContract
 from crmkit.testing.contract._segment_sql import SegmentPushdownContract
@@ -42,6 +43,7 @@ __all__ = [
     "LedgerContract",
     "ListsContract",
     "MergeContract",
+    "PipelineNamesContract",
     "RecordsContract",
     "ResolveContract",
     "SegmentPushdownContract",
@@ -56,6 +58,7 @@ class StorageContract(
     InteractionsContract,
     LedgerContract,
     FunnelContract,
+    PipelineNamesContract,
     TasksContract,
     AutomationContract,
     SegmentsContract,

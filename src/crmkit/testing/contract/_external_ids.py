@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import pytest
 
@@ -38,9 +39,7 @@ class ExternalIdContract(ContractBase):
         assert crm.contacts.count() == 1
 
     @pytest.mark.parametrize("bad", [1042.0, "  ", "10\x0042", True, ["a", "b", "c"]])
-    def test_a_bad_external_id_is_refused_naming_field_and_value(
-        self, crm: CRM, bad: object
-    ) -> None:
+    def test_a_bad_external_id_is_refused_naming_field_and_value(self, crm: CRM, bad: Any) -> None:
         with pytest.raises(InvalidExternalIdError) as info:
             crm.contacts.create(name="Besa", external_ids=[bad])
         assert info.value.field == "external_id"

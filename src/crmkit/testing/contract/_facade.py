@@ -108,7 +108,7 @@ class FacadeContract(ContractBase):
         from crmkit import Money
 
         with pytest.raises(InvalidMoneyError):
-            Money(9.99, "EUR")
+            Money(9.99, "EUR")  # type: ignore[arg-type]
         with pytest.raises(InvalidMoneyError):
             Money("9.99", "EURO")
 
