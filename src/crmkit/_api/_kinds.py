@@ -4,9 +4,9 @@ generic record store (service cases)."""
 
 from __future__ import annotations
 
-from crmkit._api.service_kinds import CASES
+from crmkit._api.service_kinds import CASES_KIND
 from crmkit.storage.kinds import RECORD_KINDS, RecordKind
 
 __all__ = ["DEFAULT_RECORD_KINDS"]
 
-DEFAULT_RECORD_KINDS: tuple[RecordKind, ...] = (*RECORD_KINDS, CASES.kind)
+DEFAULT_RECORD_KINDS: tuple[RecordKind, ...] = (*RECORD_KINDS, CASES_KIND)

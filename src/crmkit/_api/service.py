@@ -253,7 +253,7 @@ class CasesAPI:
         with self._ctx.read() as uow:
             cases = CASES.on(uow).select("next_due", at_most=sortable_time(horizon), limit=limit)
         found = [(c, clock, due) for c in cases for clock, due in running_dues(c) if due <= horizon]
-        return sorted(found, key=lambda row: row[2])
+        return sorted(found, key=lambda row: (row[2], row[0].id))
 
     def add_reason(self, name: str) -> ContactReason:
         """A contact reason beyond :data:`crmkit.service.DEFAULT_REASONS` for this

@@ -9,6 +9,9 @@ without an edit to any of that code: :data:`crmkit._api._kinds.DEFAULT_RECORD_KI
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
+
+import attrs
 
 from crmkit.service.case import Case
 from crmkit.service.clocks import next_due
@@ -16,9 +19,11 @@ from crmkit.service.policy import SlaPolicy
 from crmkit.service.reasons import ContactReason
 from crmkit.service.transitions import anonymised
 from crmkit.storage.codec import AttrsCodec, sortable_time
+from crmkit.storage.kinds import RecordKind
+from crmkit.storage.protocols import UnitOfWork
 from crmkit.storage.typed import StoredKind
 
-__all__ = ["CASES", "CASE_REASONS", "SLA_POLICIES"]
+__all__ = ["CASES", "CASES_KIND", "CASE_REASONS", "SLA_POLICIES"]
 
 
 def _case_keys(case: Case) -> Mapping[str, str | None]:
@@ -48,3 +53,19 @@ CASE_REASONS: StoredKind[ContactReason] = StoredKind(
     "case_reasons",
     AttrsCodec(ContactReason, keys=lambda r: {"name": r.name}, unique={"name"}, contact=None),
 )
+
+
+def _exported(case: Case) -> dict[str, Any]:
+    # The policy is the workspace's, not the person's: the export names it. (Its durations
+    # and hours would not be JSON for crmkit.consent.export_person either.)
+    fields = {a.name: getattr(case, a.name) for a in attrs.fields(Case)}
+    return fields | {"sla": None if case.sla is None else case.sla.name}
+
+
+def _export_cases(uow: UnitOfWork, contact_id: str) -> list[dict[str, Any]]:
+    return [_exported(c) for c in CASES.on(uow).for_contact(contact_id)]
+
+
+#: What merges, unmerges, erasures and exports do with cases: the declaration of
+#: :data:`CASES`, exporting each case with its policy's name.
+CASES_KIND: RecordKind = attrs.evolve(CASES.kind, export=_export_cases)

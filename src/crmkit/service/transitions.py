@@ -9,7 +9,7 @@ are recomputed from the history (:mod:`crmkit.service.clocks`).
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -41,11 +41,17 @@ def _note(field: str, value: Any) -> str | None:
     return clean_text(field, value, limit=LONG_TEXT)
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.astimezone(UTC)
+
+
 def _settle(case: Case) -> Case:
+    # Due times in UTC, as every other time of a case, so a case reads the same whether it
+    # was just computed or read back from storage.
     return attrs.evolve(
         case,
-        first_response_due=due_time(case, "first_response"),
-        resolution_due=due_time(case, "resolution"),
+        first_response_due=_utc(due_time(case, "first_response")),
+        resolution_due=_utc(due_time(case, "resolution")),
     )
 
 

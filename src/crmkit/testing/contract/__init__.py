@@ -25,6 +25,7 @@ from crmkit.testing.contract._records import RecordsContract
 from crmkit.testing.contract._resolve import ResolveContract
 from crmkit.testing.contract._segment_sql import SegmentPushdownContract
 from crmkit.testing.contract._segments import SegmentsContract
+from crmkit.testing.contract._service import ServiceContract
 from crmkit.testing.contract._tasks import TasksContract
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "ResolveContract",
     "SegmentPushdownContract",
     "SegmentsContract",
+    "ServiceContract",
     "StorageContract",
     "TasksContract",
 ]
@@ -67,6 +69,7 @@ class StorageContract(
     ListsContract,
     RecordsContract,
     CardContract,
+    ServiceContract,
     ResolveContract,
     ExternalIdContract,
     BadInputContract,
