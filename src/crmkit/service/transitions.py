@@ -55,13 +55,16 @@ def _settle(case: Case) -> Case:
     )
 
 
-def _when(case: Case, at: Any) -> datetime:
+def _not_before(at: Any, earliest: datetime, what: str) -> datetime:
+    """*at* as an aware UTC datetime, refused when earlier than *earliest* (*what* says)."""
     when = ensure_aware(at, "at")
-    if when < case.updated_at:
-        raise InvalidDatetimeError(
-            "at", at, f"earlier than the case's last change ({case.updated_at.isoformat()})"
-        )
+    if when < earliest:
+        raise InvalidDatetimeError("at", at, f"{what} ({earliest.isoformat()})")
     return when
+
+
+def _when(case: Case, at: Any) -> datetime:
+    return _not_before(at, case.updated_at, "earlier than the case's last change")
 
 
 def _move(case: Case, to: CaseStatus, at: Any, by: Any, note: Any, **changes: Any) -> Case:
@@ -141,11 +144,7 @@ workspace (question); add it first
 def respond(case: Case, *, at: Any, by: Any = None) -> Case:
     """The case after a reply at *at*. The first reply stops the first-response clock and
     moves a ``new`` case to ``open``; a later one changes nothing (the same case back)."""
-    when = ensure_aware(at, "at")
-    if when < case.opened_at:
-        raise InvalidDatetimeError(
-            "at", at, f"before the case was opened ({case.opened_at.isoformat()})"
-        )
+    when = _not_before(at, case.opened_at, "before the case was opened")
     if case.first_responded_at is not None:
         return case
     who = clean_text("by", by)
@@ -243,15 +242,11 @@ def rate(case: Case, *, score: Any, at: Any, comment: Any = None) -> Case:
     """
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise ValidationError("score", score, "expected a whole number from 1 to 5")
-    when = ensure_aware(at, "at")
     if not case.status.is_done or case.resolved_at is None:
         raise InvalidTransitionError(
             "status", case.status.value, "only a resolved or closed case can be rated"
         )
-    if when < case.resolved_at:
-        raise InvalidDatetimeError(
-            "at", at, f"before the case was resolved ({case.resolved_at.isoformat()})"
-        )
+    when = _not_before(at, case.resolved_at, "before the case was resolved")
     rating = Rating(score, when, _note("comment", comment))
     return attrs.evolve(case, rating=rating, version=case.version + 1)
 

@@ -71,24 +71,16 @@ class ServiceContract(ContractBase):
 
     def test_a_policy_name_or_priority_is_taken_once(self, crm: CRM) -> None:
         self._desk(crm)
-        with pytest.raises(UniqueKeyError):
-            crm.sla.create(
-                " standard ",
-                first_response=HOUR,
-                resolution=HOUR,
-                hours=DESK,
-                timezone="UTC",
-                priority="low",
-            )
-        with pytest.raises(UniqueKeyError):
-            crm.sla.create(
-                "Other",
-                first_response=HOUR,
-                resolution=HOUR,
-                hours=DESK,
-                timezone="UTC",
-                priority="urgent",
-            )
+        for name, priority in ((" standard ", "low"), ("Other", "urgent")):
+            with pytest.raises(UniqueKeyError):
+                crm.sla.create(
+                    name,
+                    first_response=HOUR,
+                    resolution=HOUR,
+                    hours=DESK,
+                    timezone="UTC",
+                    priority=priority,
+                )
         assert [p.name for p in crm.sla.all()] == ["Standard", "Urgent"]
 
     def test_the_first_response_logs_an_interaction_and_stops_its_clock(self, crm: CRM) -> None:
