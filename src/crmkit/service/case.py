@@ -8,7 +8,8 @@ Statuses and the moves between them::
                      │               │
                      └─► open ◄──────┘   (a reopen)
 
-A case opens as ``new``; its first response moves it to ``open``. ``waiting_on_customer``
+A case opens as ``new``; its first response moves it to ``open`` (moving it to ``open``
+by hand does not stop the first-response clock). ``waiting_on_customer``
 pauses both SLA clocks, going back to ``open`` resumes them. ``resolved`` stops the
 resolution clock and a reopen resumes it (the time spent resolved does not count).
 ``closed`` is final until a reopen. The pure moves are in :mod:`crmkit.service.transitions`,
