@@ -11,6 +11,7 @@ import attrs
 
 from crmkit._api._base import Context
 from crmkit._api._identities import IdentityArgs
+from crmkit._api._kinds import DEFAULT_RECORD_KINDS
 from crmkit._api.automation import AutomationAPI, OutboxAPI
 from crmkit._api.card import build_card
 from crmkit._api.contacts import ContactsAPI
@@ -32,6 +33,8 @@ from crmkit._api.resolve import (
     resolve_or_create,
 )
 from crmkit._api.segments import ConsentAPI, SegmentsAPI
+from crmkit._api.service import CasesAPI
+from crmkit._api.sla import SlaAPI
 from crmkit._api.tasks import TasksAPI, UsersAPI
 from crmkit._api.transactions import TransactionsAPI
 from crmkit._missing import present
@@ -53,7 +56,7 @@ from crmkit.importing import DataFrameLike, ImportReport
 from crmkit.interactions import Interaction
 from crmkit.merging import MergeRecord, MergeResult, Survivorship
 from crmkit.storage import MemoryStorage, open_storage
-from crmkit.storage.kinds import RECORD_KINDS, RecordKind, check_kinds
+from crmkit.storage.kinds import RecordKind, check_kinds
 from crmkit.storage.protocols import Storage
 
 __all__ = ["CRM"]
@@ -98,14 +101,15 @@ class CRM(IdentityMixin, ReportsMixin):
         match_threshold: float = MATCH_THRESHOLD,
         review_threshold: float = REVIEW_THRESHOLD,
         match_model: MatchModel | None = None,
-        record_kinds: Iterable[RecordKind] = RECORD_KINDS,
+        record_kinds: Iterable[RecordKind] = DEFAULT_RECORD_KINDS,
     ) -> None:
         """``purposes`` are the consent purposes this CRM knows (default
         :data:`crmkit.consent.DEFAULT_PURPOSES`; extend with ``DEFAULT_PURPOSES | {...}``);
         ``suppression_pepper`` is an application secret, kept outside the database, mixed
         into the markers erasures leave (see :mod:`crmkit.erasure`); ``record_kinds`` are
-        the contact-linked kinds merges, erasures and exports handle (extend
-        :data:`crmkit.storage.kinds.RECORD_KINDS`, see docs/storage.md)."""
+        the contact-linked kinds merges, erasures and exports handle (default: the storage
+        layer's :data:`crmkit.storage.kinds.RECORD_KINDS` and service cases, as
+        ``crm.record_kinds``; extend that, see docs/storage.md)."""
         if not isinstance(workspace, str) or not workspace.strip():
             raise ValidationError("workspace", workspace, "a non-empty name is required")
         check_text("workspace", workspace, limit=SHORT_TEXT)
@@ -140,6 +144,13 @@ class CRM(IdentityMixin, ReportsMixin):
         self.lists = ListsAPI(self._ctx)
         self.automation = AutomationAPI(self._ctx)
         self.outbox = OutboxAPI(self._ctx)
+        self.sla = SlaAPI(self._ctx)
+        self.cases = CasesAPI(self._ctx)
+
+    @property
+    def record_kinds(self) -> tuple[RecordKind, ...]:
+        """The record kinds merges, erasures and exports of this CRM handle."""
+        return self._ctx.record_kinds
 
     @classmethod
     def open(cls, target: str, **options: Any) -> CRM:

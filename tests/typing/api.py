@@ -118,3 +118,27 @@ def use_the_retention_model() -> None:
     value: float = fit.derl(0.1, renewals=3)
     alpha: float = fit.params["alpha"]
     del one, curve, projected, value, alpha
+
+
+def use_the_service_desk(crm: CRM, contact_id: str) -> None:
+    from datetime import time, timedelta
+
+    from crmkit.service import Case, ServiceReport, SlaPolicy, WorkingHours
+
+    policy: SlaPolicy = crm.sla.create(
+        "Standard",
+        first_response=timedelta(hours=4),
+        resolution=timedelta(hours=16),
+        hours=WorkingHours(time(9), time(17)),
+        timezone="Europe/Warsaw",
+        holidays=[date(2026, 11, 11)],
+    )
+    case: Case = crm.cases.open(contact_id, subject="No signal", reason="question")
+    case = crm.cases.respond(case.id, by="ewa", summary="On it")
+    due: datetime | None = case.first_response_due
+    escalate: list[tuple[Case, str, datetime]] = list(crm.cases.breaching(within=timedelta(1)))
+    report: ServiceReport = crm.service_report(
+        since=datetime(2026, 11, 1, tzinfo=UTC), until=datetime(2026, 12, 1, tzinfo=UTC)
+    )
+    rate: float | None = report.first_response.rate
+    del policy, due, escalate, rate

@@ -7,8 +7,9 @@ from datetime import datetime
 
 import attrs
 
+from crmkit._api._kinds import DEFAULT_RECORD_KINDS
 from crmkit.consent import DEFAULT_PURPOSES
-from crmkit.storage.kinds import RECORD_KINDS, RecordKind
+from crmkit.storage.kinds import RecordKind
 from crmkit.storage.protocols import Storage, UnitOfWork
 
 __all__ = ["Context"]
@@ -24,7 +25,7 @@ class Context:
     purposes: frozenset[str] = DEFAULT_PURPOSES
     suppression_pepper: str | bytes | None = attrs.field(default=None, repr=False)
     # What merge, unmerge, erasure and export do with each kind of contact-linked record.
-    record_kinds: tuple[RecordKind, ...] = RECORD_KINDS
+    record_kinds: tuple[RecordKind, ...] = DEFAULT_RECORD_KINDS
 
     def write(self) -> UnitOfWork:
         return self.storage.unit_of_work(self.workspace)

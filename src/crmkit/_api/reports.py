@@ -14,6 +14,7 @@ from crmkit._api._base import Context
 from crmkit._api.clv import compute_clv
 from crmkit._api.funnel import load_pipeline
 from crmkit._api.segments import build_audience
+from crmkit._api.service import build_service_report
 from crmkit._types import ensure_aware
 from crmkit.clv.report import CLVReport
 from crmkit.consent import AudienceMember
@@ -25,6 +26,7 @@ from crmkit.funnel.model import WinModel, fit_win_model
 from crmkit.funnel.report import FunnelReport, assemble, lifecycle_report
 from crmkit.rates import RatesTable
 from crmkit.segments import Segment
+from crmkit.service.report import ServiceReport
 
 __all__ = ["ReportsMixin"]
 
@@ -152,3 +154,15 @@ class ReportsMixin:
         return compute_clv(self._ctx, as_of=as_of, model=model, unit=unit, horizon=horizon,
                            period=period, discount_rate=discount_rate, margin=margin,
                            currency=currency, rates=rates)  # fmt: skip
+
+    # -- service desk ----------------------------------------------------------------------
+
+    def service_report(
+        self, *, since: datetime, until: datetime, at: datetime | None = None
+    ) -> ServiceReport:
+        """The service desk over the cases opened in ``[since, until)``: counts by reason,
+        priority and assignee, SLA attainment per clock (running clocks judged at *at*,
+        default now), CSAT, median first-response and resolution times in business time,
+        and reasons compared with the period of the same length before
+        (see :func:`crmkit.service.service_report`)."""
+        return build_service_report(self._ctx, since=since, until=until, at=at)

@@ -5,7 +5,6 @@ export), and its typed repository on a unit of work.
 >>> import attrs
 >>> from crmkit import CRM
 >>> from crmkit.storage.codec import AttrsCodec
->>> from crmkit.storage.kinds import RECORD_KINDS
 >>> @attrs.frozen
 ... class Warranty:
 ...     id: str
@@ -15,7 +14,7 @@ export), and its typed repository on a unit of work.
 >>> WARRANTIES = StoredKind(
 ...     "warranties", AttrsCodec(Warranty, keys=lambda w: {"serial": w.serial}, unique={"serial"})
 ... )
->>> crm = CRM(record_kinds=(*RECORD_KINDS, WARRANTIES.kind))
+>>> crm = CRM(record_kinds=(*CRM().record_kinds, WARRANTIES.kind))
 >>> besa = crm.contacts.create(name="Besa Kola")
 >>> with crm.storage.unit_of_work(crm.workspace) as uow:
 ...     WARRANTIES.on(uow).add(Warranty("w-1", besa.id, "SN-77", date(2028, 1, 31)))

@@ -26,6 +26,7 @@ from crmkit.testing.contract._records import RecordsContract
 from crmkit.testing.contract._resolve import ResolveContract
 from crmkit.testing.contract._segment_sql import SegmentPushdownContract
 from crmkit.testing.contract._segments import SegmentsContract
+from crmkit.testing.contract._service import ServiceContract
 from crmkit.testing.contract._tasks import TasksContract
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "ResolveContract",
     "SegmentPushdownContract",
     "SegmentsContract",
+    "ServiceContract",
     "StorageContract",
     "TasksContract",
 ]
@@ -70,6 +72,7 @@ class StorageContract(
     ListsContract,
     RecordsContract,
     CardContract,
+    ServiceContract,
     ResolveContract,
     ExternalIdContract,
     BadInputContract,
