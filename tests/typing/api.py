@@ -23,6 +23,7 @@ from crmkit.tasks import (
     Policy,
     QueuedMessage,
     RoundRobin,
+    SendMessage,
     Task,
 )
 
@@ -32,13 +33,16 @@ def use_tasks_and_automation(crm: CRM) -> None:
     task: Task = crm.tasks.create("Call back", team="desk", policies=policies)
     team: list[Task] = crm.tasks.for_team("desk")
     report: AutomationReport = crm.automation.run(
-        date(2027, 2, 28), rules=[BirthdayGreeting()], timezone="Europe/Tirane"
+        date(2027, 2, 28),
+        rules=[BirthdayGreeting(then=SendMessage("birthday", purpose="marketing_sms"))],
+        timezone="Europe/Tirane",
     )
     created: list[Task] = report.tasks
+    refused: tuple[str, ...] = report.no_consent
     pending: list[QueuedMessage] = crm.outbox.pending(limit=10)
     crm.outbox.ack(m.id for m in pending)
     store: KeyStore = crm.automation.key_store()
-    del task, team, created, store
+    del task, team, created, refused, store
 
 
 def use_the_api() -> None:
