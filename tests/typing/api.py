@@ -8,6 +8,7 @@ from decimal import Decimal
 from crmkit import CRM, Contact, Interaction, Money, Organization
 from crmkit.errors import CRMError, DuplicateContactError, ValidationError
 from crmkit.importing import ImportReport
+from crmkit.marketing import RevenueUplift, Uplift, holdout_split, revenue_uplift, uplift
 from crmkit.merging import MergeResult
 from crmkit.resolution import Candidate, Resolution
 from crmkit.review import ReviewItem
@@ -111,3 +112,12 @@ def use_segment_compilers() -> None:
 
     text: str = describe.compile(tag("vip"), None)
     del costly, text
+
+
+def use_marketing(member_ids: list[str]) -> None:
+    treated, held_out = holdout_split(member_ids, Decimal("0.1"), seed=16)
+    measured: Uplift = uplift(230, len(treated), 40, len(held_out), confidence=0.9)
+    low: float = measured.ci_low
+    revenue: RevenueUplift = revenue_uplift([Decimal("9.90")] * 2, [Decimal("0")] * 2)
+    extra: Decimal = revenue.difference
+    del low, extra
