@@ -2,7 +2,7 @@
 
 * :class:`ConsentRecord` - one grant or withdrawal, for a purpose, on a channel (or all).
 * :func:`may_contact` - the latest record for the purpose and channel decides; no record,
-  no contact.
+  no contact (and, if asked, no withdrawal since).
 * :func:`audience` - who of a set of contacts may be contacted, with the address to use.
 * :func:`suppression_hashes` / :func:`is_suppressed` - after an erasure only salted hashes of
   the person's identities remain, so a re-import can recognise and skip them.
@@ -202,8 +202,13 @@ def may_contact(
     at: datetime,
     *,
     purposes: Collection[str] = DEFAULT_PURPOSES,
+    later_withdrawals: bool = False,
 ) -> bool:
     """Whether the latest record for *purpose* on *channel* up to *at* is a grant.
+
+    With ``later_withdrawals=True`` consent must also not have been withdrawn by any record
+    after *at*: for acting now on behalf of *at* (a run for the start of a day, a replay of a
+    missed day), where a withdrawal recorded since must still win.
 
     >>> from datetime import UTC, datetime
     >>> d = lambda day: datetime(2026, 3, day, tzinfo=UTC)
@@ -214,9 +219,17 @@ def may_contact(
     True
     >>> may_contact(rs, "marketing_sms", "sms", d(10))
     False
+    >>> may_contact(rs, "marketing_sms", "sms", d(5), later_withdrawals=True)
+    False
     """
-    record = deciding_record(records, purpose, channel, at, purposes=purposes)
-    return record is not None and record.granted
+    mine = list(records) if later_withdrawals else records
+    record = deciding_record(mine, purpose, channel, at, purposes=purposes)
+    if record is None or not record.granted:
+        return False
+    if not later_withdrawals:
+        return True
+    latest = max(r.at for r in mine)
+    return latest <= at or may_contact(mine, purpose, channel, latest, purposes=purposes)
 
 
 def contact_address(contact: Contact, channel: str) -> str | None:

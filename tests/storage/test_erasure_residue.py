@@ -6,7 +6,7 @@ scanned for the erased person's values (as stored: the phone in E.164 digits).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -41,6 +41,9 @@ def erased(tmp_path: Path) -> tuple[CRM, Path, dict[str, bytes]]:
     c = crm.contacts.create(name=NAME, emails=[EMAIL], phones=[PHONE], birthday=BIRTHDAY)
     for i in range(5):
         crm.record(channel="email", email=EMAIL, name=NAME, summary=f"note {i} from {NAME}")
+    crm.consent.record(
+        c.id, purpose="marketing_email", granted=True, at=datetime(2027, 1, 1, tzinfo=UTC)
+    )
     crm.automation.run(date(2027, 11, 23), rules=[BirthdayGreeting()])
     needles = {
         "name": NAME.encode(),

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crmkit._types import Money
+from crmkit.consent import ConsentRecord
 from crmkit.contacts import Contact
 from crmkit.errors import ValidationError
 from crmkit.funnel import Pipeline, Stage, open_deal, rotting_deals
@@ -36,10 +37,19 @@ from crmkit.tasks import (
 LEAPLING = ContactDates("leap", birthday=date(2000, 2, 29), owner="arta", name="Leo")
 
 
+def _emails_welcome(*contact_ids: str) -> list[ConsentRecord]:
+    since = datetime(2020, 1, 1, tzinfo=UTC)
+    return [
+        ConsentRecord.new(contact_id=c, purpose="marketing_email", granted=True, at=since)
+        for c in contact_ids
+    ]
+
+
 def _birthdays(on: date, *, leap_day: str = "feb28") -> list[str]:
     report = run_automation(
         AutomationContext.for_day(on), InMemoryKeyStore(),
         contact_rules=[BirthdayGreeting(leap_day=leap_day)], contacts=[LEAPLING],
+        consents=_emails_welcome("leap"),
     )  # fmt: skip
     return [a.key for a in report.committed]
 
@@ -63,7 +73,8 @@ def test_birthday_message_goes_to_the_outbox_with_the_age() -> None:
     store = InMemoryKeyStore()
     ctx = AutomationContext.for_day(date(2026, 5, 1))
     people = [ContactDates("c1", birthday=date(1990, 5, 1)), ContactDates("c2")]
-    run_automation(ctx, store, contact_rules=[BirthdayGreeting()], contacts=people)
+    yes = _emails_welcome("c1", "c2")
+    run_automation(ctx, store, contact_rules=[BirthdayGreeting()], contacts=people, consents=yes)
     (msg,) = store.outbox.pending()
     assert (msg.contact_id, msg.template, msg.send_on, msg.data["age"]) == (
         "c1", "birthday", date(2026, 5, 1), 36,
@@ -89,12 +100,17 @@ def test_purchase_anniversary_after_n_years_including_feb29() -> None:
         ContactDates("c", first_purchase=date(2024, 6, 1)),
         ContactDates("d", first_purchase=date(2024, 2, 29)),
     ]
-    june = run_automation(AutomationContext.for_day(date(2026, 6, 1)), InMemoryKeyStore(),
-                          contact_rules=[rule], contacts=people)  # fmt: skip
-    assert sorted(a.key.split(":")[1] for a in june.committed) == ["a", "b"]
-    feb = run_automation(AutomationContext.for_day(date(2025, 2, 28)), InMemoryKeyStore(),
-                         contact_rules=[rule], contacts=people)  # fmt: skip
-    assert [a.key for a in feb.committed] == ["purchase_anniversary:d:2025-02-28"]
+    yes = _emails_welcome("a", "b", "c", "d")
+
+    def keys(on: date) -> list[str]:
+        ctx = AutomationContext.for_day(on)
+        report = run_automation(
+            ctx, InMemoryKeyStore(), contact_rules=[rule], contacts=people, consents=yes
+        )
+        return sorted(a.key for a in report.committed)
+
+    assert [k.split(":")[1] for k in keys(date(2026, 6, 1))] == ["a", "b"]
+    assert keys(date(2025, 2, 28)) == ["purchase_anniversary:d:2025-02-28"]
 
 
 def test_no_contact_fires_once_per_silence_and_catches_up_missed_days() -> None:
@@ -160,8 +176,9 @@ def test_same_day_twice_produces_nothing_twice() -> None:
     ctx = AutomationContext.for_day(date(2026, 5, 1))
     people = [ContactDates(f"c{i}", birthday=date(1990, 5, 1), owner="arta") for i in range(5)]
     rules = [BirthdayGreeting(), BirthdayGreeting(then=MakeTask("Card"), name="card")]
-    first = run_automation(ctx, store, contact_rules=rules, contacts=people)
-    second = run_automation(ctx, store, contact_rules=rules, contacts=people)
+    yes = _emails_welcome(*(c.contact_id for c in people))
+    first = run_automation(ctx, store, contact_rules=rules, contacts=people, consents=yes)
+    second = run_automation(ctx, store, contact_rules=rules, contacts=people, consents=yes)
     assert len(first.committed) == 10
     assert first.by_rule() == {"birthday": 5, "card": 5}
     assert (second.committed, second.skipped) == ((), 10)
@@ -221,15 +238,21 @@ RULES: list[ContactRule] = [
 @given(st.integers(0, 40), st.integers(0, 40))
 def test_crash_between_actions_neither_duplicates_nor_loses_work(n: int, crash_at: int) -> None:
     people = _population(n)
+    yes = _emails_welcome(*(c.contact_id for c in people))
     ctx = AutomationContext.for_day(date(2026, 5, 1))
     clean = InMemoryKeyStore()
-    expected = {a.key for a in run_automation(ctx, clean, contact_rules=RULES,
-                                               contacts=people).committed}  # fmt: skip
+    first = run_automation(ctx, clean, contact_rules=RULES, contacts=people, consents=yes)
+    expected = {a.key for a in first.committed}
     store = InMemoryKeyStore()
     with contextlib.suppress(_CrashError):
-        run_automation(ctx, CrashingStore(store, crash_at + 1), contact_rules=RULES,
-                       contacts=people)  # fmt: skip
-    run_automation(ctx, store, contact_rules=RULES, contacts=people)
+        run_automation(
+            ctx,
+            CrashingStore(store, crash_at + 1),
+            contact_rules=RULES,
+            contacts=people,
+            consents=yes,
+        )
+    run_automation(ctx, store, contact_rules=RULES, contacts=people, consents=yes)
     assert store.keys == expected
     messages = [m.key for m in store.outbox.pending()]
     tasks = [(t.title, t.contact_id) for t in store.tasks]

@@ -9,6 +9,7 @@ from crmkit import CRM, Contact, Interaction, Money, Organization
 from crmkit.clv import ShiftedBetaGeoFit, ShiftedBetaGeoModel
 from crmkit.errors import CRMError, DuplicateContactError, ValidationError
 from crmkit.importing import ImportReport
+from crmkit.marketing import RevenueUplift, Uplift, holdout_split, revenue_uplift, uplift
 from crmkit.merging import MergeResult
 from crmkit.resolution import Candidate, Resolution
 from crmkit.review import ReviewItem
@@ -24,6 +25,7 @@ from crmkit.tasks import (
     Policy,
     QueuedMessage,
     RoundRobin,
+    SendMessage,
     Task,
 )
 
@@ -33,13 +35,16 @@ def use_tasks_and_automation(crm: CRM) -> None:
     task: Task = crm.tasks.create("Call back", team="desk", policies=policies)
     team: list[Task] = crm.tasks.for_team("desk")
     report: AutomationReport = crm.automation.run(
-        date(2027, 2, 28), rules=[BirthdayGreeting()], timezone="Europe/Tirane"
+        date(2027, 2, 28),
+        rules=[BirthdayGreeting(then=SendMessage("birthday", purpose="marketing_sms"))],
+        timezone="Europe/Tirane",
     )
     created: list[Task] = report.tasks
+    refused: tuple[str, ...] = report.no_consent
     pending: list[QueuedMessage] = crm.outbox.pending(limit=10)
     crm.outbox.ack(m.id for m in pending)
     store: KeyStore = crm.automation.key_store()
-    del task, team, created, store
+    del task, team, created, refused, store
 
 
 def use_the_api() -> None:
@@ -142,3 +147,12 @@ def use_the_service_desk(crm: CRM, contact_id: str) -> None:
     )
     rate: float | None = report.first_response.rate
     del policy, due, escalate, rate
+
+
+def use_marketing(member_ids: list[str]) -> None:
+    treated, held_out = holdout_split(member_ids, Decimal("0.1"), seed=16)
+    measured: Uplift = uplift(230, len(treated), 40, len(held_out), confidence=0.9)
+    low: float = measured.ci_low
+    revenue: RevenueUplift = revenue_uplift([Decimal("9.90")] * 2, [Decimal("0")] * 2)
+    extra: Decimal = revenue.difference
+    del low, extra

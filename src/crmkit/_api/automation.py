@@ -9,6 +9,7 @@ from typing import Any
 
 from crmkit._api._base import Context
 from crmkit._api.routing import Router, directory_of
+from crmkit.consent import ConsentRecord
 from crmkit.errors import ValidationError
 from crmkit.funnel.board import rotting_deals
 from crmkit.funnel.deal import Deal
@@ -94,6 +95,8 @@ class AutomationAPI:
     >>> from crmkit.tasks import BirthdayGreeting
     >>> crm = CRM()
     >>> c = crm.contacts.create(name="Leo", birthday=date(2000, 2, 29))
+    >>> _ = crm.consent.record(c.id, purpose="marketing_email", granted=True,
+    ...                        at=datetime(2027, 1, 1, tzinfo=UTC))
     >>> report = crm.automation.run(date(2027, 2, 28), rules=[BirthdayGreeting()])
     >>> [m.key for m in crm.outbox.pending()]
     ['birthday:...:2027-02-28']
@@ -131,6 +134,11 @@ class AutomationAPI:
         without an assignee or owner are routed with *policies* within their rule's
         ``team``. *now* defaults to the start of *on* in *timezone*. Contacts are read
         *page_size* at a time and actions committed *batch_size* per transaction.
+
+        A message is queued only if the contact's consent records (:attr:`CRM.consent`)
+        grant its purpose on its channel at *now* and none withdraws it since; the others
+        are left out and their keys listed in the report's ``no_consent``. An erased
+        contact is gone with its consent records and is not met at all.
         """
         if not isinstance(page_size, int) or page_size < 1:
             raise ValidationError("page_size", page_size, "a positive integer")
@@ -163,8 +171,13 @@ class AutomationAPI:
         return run_automation(
             ctx, store, contact_rules=contact_rules, contacts=contacts,
             deal_rule=deal_rule, deals=deals, overdue_rule=overdue_rule, tasks=late,
-            batch_size=batch_size,
+            consents=self._consents, purposes=self._ctx.purposes, batch_size=batch_size,
         )  # fmt: skip
+
+    def _consents(self, contact_ids: Collection[str]) -> list[ConsentRecord]:
+        # One short read per batch of messages, like the contact pages.
+        with self._ctx.read() as uow:
+            return [r for cid in sorted(contact_ids) for r in uow.consents.for_contact(cid)]
 
     def _contact_dates(self, timezone: str, page_size: int) -> Iterator[ContactDates]:
         # One short read per page, never held while rules run or actions commit.

@@ -17,7 +17,8 @@ from crmkit._types import (
     new_id,
 )
 from crmkit.contacts import Contact
-from crmkit.errors import InvalidDatetimeError
+from crmkit.errors import InvalidDatetimeError, ValidationError
+from crmkit.identity.normalize import normalize_channel
 from crmkit.tasks.outbox import QueuedMessage
 from crmkit.tasks.task import Priority, Task
 from crmkit.tasks.transitions import create_task
@@ -77,11 +78,13 @@ class ContactDates:
     ) -> ContactDates:
         """From a :class:`~crmkit.contacts.Contact` plus its ledger and timeline dates."""
         return cls(
-            contact.id, contact.birthday,
+            contact.id,
+            contact.birthday,
             None if first_purchase is None else ensure_date(first_purchase, "first_purchase"),
             None if last_contact is None else ensure_date(last_contact, "last_contact"),
-            contact.owner, contact.name,
-        )  # fmt: skip
+            contact.owner,
+            contact.name,
+        )
 
 
 Assign = Callable[[str | None, str | None], str | None]
@@ -133,9 +136,12 @@ class CreateTask:
 
 @attrs.frozen
 class QueueMessage:
+    """Queue *message*, if its contact consents to *purpose* on the message's channel."""
+
     key: str
     rule: str
     message: QueuedMessage
+    purpose: str = "marketing_email"
 
 
 @attrs.frozen
@@ -170,19 +176,58 @@ class _Fields(dict[str, Any]):
         return "{" + key + "}"
 
 
+# The channel a purpose names; other purposes (messaging apps, your own) need one given.
+_OWN_CHANNEL = {
+    "marketing_email": "email",
+    "marketing_sms": "sms",
+    "marketing_phone": "phone",
+    "marketing_post": "post",
+}
+
+
+def _purpose(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise ValidationError("purpose", value, "expected a consent purpose name")
+    return value
+
+
+def _own_channel(message: SendMessage) -> str:
+    own = _OWN_CHANNEL.get(message.purpose)
+    if own is None:
+        reason = f"purpose {message.purpose!r} has no channel of its own; name one"
+        raise ValidationError("channel", None, reason)
+    return own
+
+
 @attrs.frozen
 class SendMessage:
-    """Then: queue *template* for the contact in the outbox."""
+    """Then: queue *template* for the contact in the outbox, on *channel*, if the contact
+    consents to *purpose* on that channel at the run's ``now`` (and has not withdrawn since).
+
+    *channel* defaults to the purpose's own (``email`` for ``marketing_email``, ``sms``,
+    ``phone``, ``post``); other purposes need one.
+
+    >>> SendMessage("birthday").channel, SendMessage("birthday", purpose="marketing_sms").channel
+    ('email', 'sms')
+    >>> SendMessage("birthday", purpose="marketing_messaging")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.ValidationError: invalid channel None: purpose 'marketing_messaging' has no...
+    """
 
     template: str
-    channel: str | None = None
+    # Before the channel, whose default it decides (keyword-only, so still given by name).
+    purpose: str = attrs.field(default="marketing_email", converter=_purpose, kw_only=True)
+    channel: str = attrs.field(
+        default=attrs.Factory(_own_channel, takes_self=True), converter=normalize_channel
+    )
 
     def build(self, ctx: AutomationContext, *, rule: str, key: str, contact_id: str,
               owner: str | None, fields: Mapping[str, Any]) -> QueueMessage:  # fmt: skip
         data: dict[str, JSONValue] = {k: v for k, v in fields.items() if _json_scalar(v)}
         msg = QueuedMessage(new_id(), key, rule, contact_id, self.template, ctx.on,
                             self.channel, data)  # fmt: skip
-        return QueueMessage(key, rule, msg)
+        return QueueMessage(key, rule, msg, self.purpose)
 
 
 def _json_scalar(value: Any) -> bool:

@@ -8,12 +8,13 @@ between two actions, neither repeats nor loses work.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Protocol
 
 import attrs
 
+from crmkit.consent import DEFAULT_PURPOSES, ConsentRecord, check_purpose, may_contact
 from crmkit.errors import ValidationError
 from crmkit.funnel.deal import Deal
 from crmkit.tasks.automation import (
@@ -25,6 +26,7 @@ from crmkit.tasks.automation import (
     DealRotting,
     OverdueEscalation,
     QueueMessage,
+    SendMessage,
     Unassigned,
 )
 from crmkit.tasks.outbox import InMemoryOutbox, Outbox
@@ -33,6 +35,9 @@ from crmkit.tasks.task import Task
 __all__ = ["AutomationReport", "InMemoryKeyStore", "KeyStore", "run_automation"]
 
 _BATCH = 2000
+
+# ``lookup(contact_ids)``: the consent records of these contacts (any purpose or channel).
+_ConsentLookup = Callable[[Collection[str]], Iterable[ConsentRecord]]
 
 
 class KeyStore(Protocol):
@@ -87,12 +92,15 @@ class InMemoryKeyStore:
 
 @attrs.frozen
 class AutomationReport:
-    """What one pass did: the actions committed now, how many were already done, and the
-    keys of task actions nobody could be assigned to."""
+    """What one pass did: the actions committed now, how many were already done, the keys of
+    task actions nobody could be assigned to, and the keys of messages not queued because
+    the contact had no consent for the message's purpose on its channel (``len`` counts
+    them; their keys stay unrecorded, so a later run may still queue them)."""
 
     committed: tuple[CreateTask | QueueMessage, ...]
     skipped: int
     unassigned: tuple[str, ...]
+    no_consent: tuple[str, ...] = ()
 
     @property
     def tasks(self) -> list[Task]:
@@ -133,6 +141,56 @@ def _candidates(
         yield from overdue_rule.evaluate(ctx, tasks)
 
 
+def _lookup(consents: Iterable[ConsentRecord] | _ConsentLookup) -> _ConsentLookup:
+    if callable(consents):
+        return consents
+    by_contact: dict[str, list[ConsentRecord]] = {}
+    for r in consents:
+        by_contact.setdefault(r.contact_id, []).append(r)
+    return lambda ids: [r for i in ids for r in by_contact.get(i, ())]
+
+
+def _refused(
+    ctx: AutomationContext,
+    messages: Sequence[QueueMessage],
+    lookup: _ConsentLookup,
+    purposes: Collection[str],
+) -> set[str]:
+    """The keys of *messages* whose contact lacks consent at ``ctx.now`` (or withdrew since)."""
+    if not messages:
+        return set()
+    records: dict[str, list[ConsentRecord]] = {}
+    for r in lookup({m.message.contact_id for m in messages}):
+        records.setdefault(r.contact_id, []).append(r)
+    return {
+        m.key
+        for m in messages
+        if m.message.channel is None
+        or not may_contact(
+            records.get(m.message.contact_id, []),
+            m.purpose,
+            m.message.channel,
+            ctx.now,
+            purposes=purposes,
+            later_withdrawals=True,
+        )
+    }
+
+
+def _check_names_and_purposes(
+    contact_rules: Sequence[ContactRule],
+    others: Sequence[DealRotting | OverdueEscalation | None],
+    purposes: Collection[str],
+) -> None:
+    names = [r.name for r in contact_rules] + [r.name for r in others if r is not None]
+    if len(set(names)) != len(names):
+        raise ValidationError("rules", names, "rule names must differ (they key the actions)")
+    for rule in contact_rules:  # before any work, not at the first message of a long pass
+        then = getattr(rule, "then", None)
+        if isinstance(then, SendMessage):
+            check_purpose(then.purpose, purposes)
+
+
 def run_automation(
     ctx: AutomationContext,
     store: KeyStore,
@@ -143,41 +201,65 @@ def run_automation(
     deals: Iterable[Deal] = (),
     overdue_rule: OverdueEscalation | None = None,
     tasks: Iterable[Task] = (),
+    consents: Iterable[ConsentRecord] | _ConsentLookup = (),
+    purposes: Collection[str] = DEFAULT_PURPOSES,
     batch_size: int = _BATCH,
 ) -> AutomationReport:
     """Evaluate the rules for ``ctx.on`` in one streaming pass over *contacts* and commit
     every action whose key is not yet done, *batch_size* actions per
     :meth:`KeyStore.commit_many`.
 
-    >>> from datetime import date
+    A message is queued only if its contact consents to the message's purpose on its
+    channel at ``ctx.now`` and has not withdrawn since (:func:`crmkit.consent.may_contact`
+    with ``later_withdrawals=True``);
+    *consents* are the records, or a function ``lookup(contact_ids)`` returning the records
+    of those contacts, called once per batch; *purposes* are the purposes they may name.
+    Messages refused are reported in ``no_consent``.
+
+    >>> from datetime import UTC, date, datetime
+    >>> from crmkit.consent import ConsentRecord
     >>> from crmkit.tasks.automation import BirthdayGreeting
     >>> store = InMemoryKeyStore()
     >>> ctx = AutomationContext.for_day(date(2026, 5, 1))
-    >>> people = [ContactDates("c1", birthday=date(1990, 5, 1))]
-    >>> run_automation(ctx, store, contact_rules=[BirthdayGreeting()], contacts=people).skipped
-    0
-    >>> again = run_automation(ctx, store, contact_rules=[BirthdayGreeting()], contacts=people)
-    >>> again.committed, again.skipped
-    ((), 1)
+    >>> people = [ContactDates("c1", birthday=date(1990, 5, 1)),
+    ...           ContactDates("c2", birthday=date(1992, 5, 1))]
+    >>> yes = [ConsentRecord.new(contact_id="c1", purpose="marketing_email", granted=True,
+    ...                          at=datetime(2026, 1, 1, tzinfo=UTC))]
+    >>> first = run_automation(ctx, store, contact_rules=[BirthdayGreeting()], contacts=people,
+    ...                        consents=yes)
+    >>> [a.key for a in first.committed], first.no_consent
+    (['birthday:c1:2026-05-01'], ('birthday:c2:2026-05-01',))
+    >>> again = run_automation(ctx, store, contact_rules=[BirthdayGreeting()], contacts=people,
+    ...                        consents=yes)
+    >>> again.committed, again.skipped, len(again.no_consent)
+    ((), 1, 1)
     """
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValidationError("batch_size", batch_size, "a positive integer")
-    names = [r.name for r in contact_rules]
-    names += [r.name for r in (deal_rule, overdue_rule) if r is not None]
-    if len(set(names)) != len(names):
-        raise ValidationError("rules", names, "rule names must differ (they key the actions)")
+    _check_names_and_purposes(contact_rules, (deal_rule, overdue_rule), purposes)
+    lookup = _lookup(consents)
     committed: list[CreateTask | QueueMessage] = []
     unassigned: list[str] = []
+    no_consent: list[str] = []
     skipped = 0
     stream = _candidates(ctx, contact_rules, contacts, deal_rule, deals, overdue_rule, tasks)
     while batch := list(islice(stream, batch_size)):
         done = store.seen([a.key for a in batch])
-        todo: list[CreateTask | QueueMessage] = []
+        new: list[Action] = []
         for candidate in batch:
             if candidate.key in done:
                 skipped += 1
                 continue
             done.add(candidate.key)  # one rule may meet the same subject twice in a batch
+            new.append(candidate)
+        # Consent before routing: a refused message spends no key and no round robin turn.
+        messages = [a for a in new if isinstance(a, QueueMessage)]
+        refused = _refused(ctx, messages, lookup, purposes)
+        todo: list[CreateTask | QueueMessage] = []
+        for candidate in new:
+            if candidate.key in refused:
+                no_consent.append(candidate.key)
+                continue
             action = candidate.route(ctx) if isinstance(candidate, Unassigned) else candidate
             if action is None:
                 unassigned.append(candidate.key)
@@ -188,4 +270,4 @@ def run_automation(
                 committed.append(action)
             else:  # another run committed it since we asked
                 skipped += 1
-    return AutomationReport(tuple(committed), skipped, tuple(unassigned))
+    return AutomationReport(tuple(committed), skipped, tuple(unassigned), tuple(no_consent))

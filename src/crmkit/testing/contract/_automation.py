@@ -9,6 +9,7 @@ import pytest
 
 from crmkit._types import Money
 from crmkit.crm import CRM
+from crmkit.errors import UnknownPurposeError
 from crmkit.funnel.pipeline import Stage
 from crmkit.storage.protocols import Storage, UnitOfWork
 from crmkit.tasks import (
@@ -22,6 +23,7 @@ from crmkit.tasks import (
     PurchaseAnniversary,
     QueuedMessage,
     RoundRobin,
+    SendMessage,
 )
 from crmkit.testing.contract._base import ContractBase
 
@@ -96,6 +98,7 @@ class AutomationContract(ContractBase):
     @pytest.fixture
     def people(self, crm: CRM) -> dict[str, str]:
         leo = crm.contacts.create(name="Leo", birthday=date(2000, 2, 29), owner="arta")
+        crm.consent.record(leo.id, purpose="marketing_email", channel="email", granted=True)
         besa = crm.contacts.create(name="Besa", owner="arta")
         crm.transactions.add(besa.id, kind="refund", amount=Money("5.00", "EUR"),
                              occurred_at=datetime(2025, 1, 3, tzinfo=UTC))  # fmt: skip
@@ -252,3 +255,86 @@ class AutomationContract(ContractBase):
     ) -> None:
         crm.automation.run(ON, rules=[BirthdayGreeting()], now=NOW, outbox=crm.outbox)
         assert [m.contact_id for m in crm.outbox.pending()] == [people["leo"]]
+
+    # A greeting is queued only with consent for its purpose on its channel at ``now``.
+
+    def _greet(
+        self,
+        crm: CRM,
+        *consents: dict[str, Any],
+        now: datetime = NOW,
+        then: SendMessage | None = None,
+    ) -> tuple[str, Any]:
+        leo = crm.contacts.create(name="Leo", birthday=date(1990, 2, 28))
+        for fields in consents:
+            crm.consent.record(leo.id, **fields)
+        rule = BirthdayGreeting() if then is None else BirthdayGreeting(then=then)
+        return leo.id, crm.automation.run(ON, rules=[rule], now=now)
+
+    def test_granted_consent_queues_the_greeting(self, crm: CRM) -> None:
+        leo, report = self._greet(crm, {"purpose": "marketing_email", "granted": True})
+        assert [(m.contact_id, m.channel) for m in crm.outbox.pending()] == [(leo, "email")]
+        assert (len(report.committed), report.no_consent) == (1, ())
+
+    def test_no_consent_skips_and_reports_the_greeting(self, crm: CRM) -> None:
+        leo, report = self._greet(crm)
+        assert (report.committed, report.no_consent) == ((), (f"birthday:{leo}:2027-02-28",))
+        assert crm.outbox.pending() == []
+
+    def test_withdrawn_consent_skips_the_greeting(self, crm: CRM) -> None:
+        withdrawn = {
+            "purpose": "marketing_email",
+            "granted": False,
+            "at": datetime(2026, 12, 1, tzinfo=UTC),
+        }
+        _, report = self._greet(crm, {"purpose": "marketing_email", "granted": True}, withdrawn)
+        assert (report.committed, len(report.no_consent)) == ((), 1)
+        assert crm.outbox.pending() == []
+
+    def test_consent_for_another_purpose_or_channel_skips_the_greeting(self, crm: CRM) -> None:
+        _, report = self._greet(
+            crm,
+            {"purpose": "marketing_sms", "granted": True},
+            {"purpose": "marketing_email", "channel": "post", "granted": True},
+        )
+        assert (report.committed, len(report.no_consent)) == ((), 1)
+
+    def test_a_rule_may_ask_for_another_purpose_and_channel(self, crm: CRM) -> None:
+        leo, _ = self._greet(
+            crm,
+            {"purpose": "marketing_email", "granted": True},
+            {"purpose": "marketing_sms", "channel": "sms", "granted": True},
+            then=SendMessage("birthday", purpose="marketing_sms"),
+        )
+        assert [(m.contact_id, m.channel) for m in crm.outbox.pending()] == [(leo, "sms")]
+
+    def test_a_withdrawal_after_now_still_wins(self, crm: CRM) -> None:
+        later = {"purpose": "marketing_email", "granted": False, "at": NOW + timedelta(hours=1)}
+        _, report = self._greet(crm, {"purpose": "marketing_email", "granted": True}, later)
+        assert (report.committed, len(report.no_consent)) == ((), 1)
+
+    def test_a_grant_later_the_same_day_greets_once_from_a_later_run(self, crm: CRM) -> None:
+        grant = {"purpose": "marketing_email", "granted": True, "at": NOW + timedelta(hours=3)}
+        leo, first = self._greet(crm, grant)
+        assert len(first.no_consent) == 1
+        rules: list[Rule] = [BirthdayGreeting()]
+        later = crm.automation.run(ON, rules=rules, now=NOW + timedelta(hours=4))
+        assert [a.key for a in later.committed] == [f"birthday:{leo}:2027-02-28"]
+        again = crm.automation.run(ON, rules=rules, now=NOW + timedelta(hours=5))
+        assert (again.committed, again.skipped, again.no_consent) == ((), 1, ())
+        assert len(crm.outbox.pending()) == 1
+
+    def test_an_erased_contact_is_not_greeted(self, crm: CRM) -> None:
+        leo = crm.contacts.create(name="Leo", birthday=date(1990, 2, 28), emails=["leo@x.al"])
+        crm.consent.record(leo.id, purpose="marketing_email", granted=True)
+        crm.contacts.erase(leo.id, by="dpo")
+        report = crm.automation.run(ON, rules=[BirthdayGreeting()], now=NOW)
+        assert (report.committed, report.no_consent) == ((), ())
+        assert crm.outbox.pending() == []
+
+    def test_an_unknown_purpose_is_refused_before_any_work(self, crm: CRM) -> None:
+        crm.contacts.create(name="Leo", birthday=date(1990, 2, 28))
+        rule = BirthdayGreeting(then=SendMessage("birthday", "email", purpose="loyalty_club"))
+        with pytest.raises(UnknownPurposeError):
+            crm.automation.run(ON, rules=[rule], now=NOW)
+        assert crm.outbox.pending() == []

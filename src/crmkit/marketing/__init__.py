@@ -1,0 +1,32 @@
+"""Marketing: measuring what a campaign did against a randomised holdout.
+
+* :func:`holdout_split` - who is held out: a fixed share, chosen by a seeded hash of each
+  id, so the same ids and seed always give the same split, whatever their order.
+* :func:`wilson_interval` - a confidence interval for one rate (Wilson's score interval).
+* :func:`newcombe_difference` - a confidence interval for the difference of two rates
+  (Newcombe's hybrid score interval, method 10 of Newcombe 1998).
+* :func:`uplift` - both rates, their difference and its interval, as an :class:`Uplift`.
+* :func:`revenue_uplift` - the difference of revenue per member, as a :class:`RevenueUplift`.
+
+Everything here is pure: counts, ids and amounts in; rates, intervals and splits out.
+"""
+
+from crmkit.marketing._uplift import (
+    RevenueUplift,
+    Uplift,
+    holdout_split,
+    newcombe_difference,
+    revenue_uplift,
+    uplift,
+    wilson_interval,
+)
+
+__all__ = [
+    "RevenueUplift",
+    "Uplift",
+    "holdout_split",
+    "newcombe_difference",
+    "revenue_uplift",
+    "uplift",
+    "wilson_interval",
+]
