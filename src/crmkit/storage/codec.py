@@ -98,6 +98,11 @@ _SCALARS: dict[Any, tuple[Converter, Converter]] = {
 }
 
 
+def _is_json(tp: Any) -> bool:
+    """A member of the ``JSONValue`` union: a JSON scalar, or a list or object of them."""
+    return tp in (str, int, float, bool, type(None)) or typing.get_origin(tp) in (list, dict)
+
+
 def _converters(tp: Any) -> tuple[Converter, Converter]:
     """(to JSON, from JSON) for one annotated type."""
     if tp in _SCALARS:
@@ -110,6 +115,8 @@ def _converters(tp: Any) -> tuple[Converter, Converter]:
         if len(rest) == 1 and len(args) == 2:
             out, back = _converters(rest[0])
             return _optional(out), _optional(back)
+        if len(rest) > 1 and all(_is_json(a) for a in args):
+            return _plain, _plain  # crmkit._types.JSONValue: stored as it is
     elif origin in (tuple, list) and args and (origin is list or args[-1] is Ellipsis):
         out, back = _converters(args[0])
         return _each(out, list), _each(back, tuple if origin is tuple else list)
