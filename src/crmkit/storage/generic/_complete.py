@@ -112,7 +112,9 @@ def _declared_unit_class(storage_class: type) -> type | None:
         found = typing.get_type_hints(method).get("return")
     except Exception:  # an annotation we cannot read only costs the shortcut
         return None
-    concrete = isinstance(found, type) and not getattr(found, "_is_protocol", False)
+    # Any is a class since Python 3.11, and a protocol names no implementation.
+    concrete = isinstance(found, type) and found is not Any
+    concrete = concrete and not getattr(found, "_is_protocol", False)
     return found if concrete else None
 
 
