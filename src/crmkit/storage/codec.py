@@ -3,7 +3,8 @@
 An :class:`AttrsCodec` reads an attrs class's field types once and writes each value in a
 form every backend keeps exactly: datetimes as UTC ISO text, ``Decimal`` as text, money as
 amount and currency, durations as whole microseconds, tuples and frozensets as lists, enums
-by value, nested attrs classes as objects. Reading gives back an equal object.
+by value, nested attrs classes as objects, ``JSONValue`` fields as they are. Reading gives
+back an equal object.
 
 >>> from datetime import UTC, datetime
 >>> @attrs.frozen
