@@ -153,6 +153,8 @@ class CompletedStorage:
         self.backend.close()
 
     def __getattr__(self, name: str) -> Any:
+        if name == "backend":  # not set yet (a copy being made)
+            raise AttributeError(name)
         return getattr(self.backend, name)
 
     def __repr__(self) -> str:
@@ -168,6 +170,8 @@ class CompletedUnitOfWork:
         self._made: dict[str, object] = {}
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # never the backend's privates (nor before __init__ ran)
+            raise AttributeError(name)
         # A repository the class lacks may still be set on the instance: the backend's wins.
         own = getattr(self._unit, "__dict__", {})
         if name in self._missing and name in GENERIC_REPOSITORIES and name not in own:
