@@ -3,7 +3,6 @@ steps, kept in the generic record store."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,8 +18,8 @@ from crmkit.errors import (
 from crmkit.funnel.lifecycle import LifecycleChange
 from crmkit.ledger import Transaction
 from crmkit.storage.codec import AttrsCodec
-from crmkit.storage.generic._table import RecordTable, TableKind, upsert
-from crmkit.storage.records import RecordStore, StoredRecord
+from crmkit.storage.generic._table import LinkedThrough, RecordTable, TableKind, upsert
+from crmkit.storage.records import KindRecords, RecordStore, StoredRecord
 
 __all__ = [
     "GenericConsentRepository",
@@ -109,11 +108,12 @@ class GenericSegmentRepository:
         self._store.remove(SEGMENT, name)
 
 
-class GenericImportRowRepository:
+class GenericImportRowRepository(LinkedThrough):
     """Fingerprints as records of no body: the id is the fingerprint, the contact its row's."""
 
     def __init__(self, store: RecordStore) -> None:
         self._store = store
+        self.links = KindRecords(store, IMPORT_ROW)
 
     def find(self, fingerprint: str) -> str | None:
         found = self._store.get_many(IMPORT_ROW, [fingerprint])
@@ -124,12 +124,3 @@ class GenericImportRowRepository:
             self._store.assign_contact(IMPORT_ROW, [fingerprint], contact_id)
         else:
             self._store.add(StoredRecord(IMPORT_ROW, fingerprint, contact_id, 1, {}))
-
-    def reassign_contact(self, from_id: str, to_id: str) -> list[str]:
-        return self._store.reassign_contact(IMPORT_ROW, from_id, to_id)
-
-    def assign_contact(self, record_ids: Sequence[str], contact_id: str) -> None:
-        self._store.assign_contact(IMPORT_ROW, record_ids, contact_id)
-
-    def erase_contact(self, contact_id: str) -> int:
-        return self._store.erase_contact(IMPORT_ROW, contact_id)

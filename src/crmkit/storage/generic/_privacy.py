@@ -3,7 +3,7 @@ kept in the generic record store."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 
 from crmkit.erasure import ErasureRecord
@@ -11,7 +11,7 @@ from crmkit.errors import AlreadyExistsError, ListNotFoundError, NotFoundError, 
 from crmkit.ledger import Transaction
 from crmkit.lists import ListChange, StaticList
 from crmkit.storage.codec import AttrsCodec
-from crmkit.storage.generic._table import DictCodec, RecordTable, TableKind
+from crmkit.storage.generic._table import DictCodec, LinkedThrough, RecordTable, TableKind
 from crmkit.storage.records import RecordStore, StoredRecord
 
 __all__ = ["GenericErasureRepository", "GenericListRepository"]
@@ -95,12 +95,13 @@ class GenericErasureRepository:
         return sorted(self._ledger.all(), key=lambda t: (t.contact_id, t.occurred_at, t.id))
 
 
-class GenericListRepository:
+class GenericListRepository(LinkedThrough):
     """The lists by name, and the table of their changes (which follow merges)."""
 
     def __init__(self, store: RecordStore) -> None:
         self._lists = RecordTable(store, LISTS)
         self._changes = RecordTable(store, LIST_CHANGES)
+        self.links = self._changes
 
     def add(self, static_list: StaticList) -> None:
         self._lists.add(static_list)
@@ -131,12 +132,3 @@ class GenericListRepository:
         else:
             found = [c for c in self._changes.of_contact(contact_id) if c.list_name == name]
         return sorted(found, key=lambda c: (c.at, c.id))
-
-    def reassign_contact(self, from_id: str, to_id: str) -> list[str]:
-        return self._changes.reassign_contact(from_id, to_id)
-
-    def assign_contact(self, record_ids: Sequence[str], contact_id: str) -> None:
-        self._changes.assign_contact(record_ids, contact_id)
-
-    def erase_contact(self, contact_id: str) -> int:
-        return self._changes.erase_contact(contact_id)

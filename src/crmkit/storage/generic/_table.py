@@ -9,9 +9,10 @@ from typing import Any, Generic, Protocol, TypeVar
 import attrs
 
 from crmkit.errors import AlreadyExistsError, RecordNotFoundError, StaleVersionError, UniqueKeyError
-from crmkit.storage.records import RecordStore, StoredRecord
+from crmkit.storage._linked import ContactRecords
+from crmkit.storage.records import KindRecords, RecordStore, StoredRecord
 
-__all__ = ["Codec", "DictCodec", "RecordTable", "TableKind", "upsert"]
+__all__ = ["Codec", "DictCodec", "LinkedThrough", "RecordTable", "TableKind", "upsert"]
 
 T = TypeVar("T")
 
@@ -77,10 +78,26 @@ def upsert(store: RecordStore, record: StoredRecord) -> None:
         store.add(record)
 
 
-class RecordTable(Generic[T]):
+class LinkedThrough:
+    """Moves and erases a contact's records through ``self.links`` (merges, erasures)."""
+
+    links: ContactRecords
+
+    def reassign_contact(self, from_id: str, to_id: str) -> list[str]:
+        return self.links.reassign_contact(from_id, to_id)
+
+    def assign_contact(self, record_ids: Sequence[str], contact_id: str) -> None:
+        self.links.assign_contact(record_ids, contact_id)
+
+    def erase_contact(self, contact_id: str) -> int:
+        return self.links.erase_contact(contact_id)
+
+
+class RecordTable(LinkedThrough, Generic[T]):
     """The records of one :class:`TableKind` on a unit of work's record store."""
 
     def __init__(self, store: RecordStore, kind: TableKind[T]) -> None:
+        self.links = KindRecords(store, kind.name)
         self.store = store
         self.kind = kind
         self._name = kind.name
@@ -152,12 +169,3 @@ class RecordTable(Generic[T]):
 
     def of_contact(self, contact_id: str) -> list[T]:
         return self._decode(self.store.for_contact(self._name, contact_id))
-
-    def reassign_contact(self, from_id: str, to_id: str) -> list[str]:
-        return self.store.reassign_contact(self._name, from_id, to_id)
-
-    def assign_contact(self, record_ids: Sequence[str], contact_id: str) -> None:
-        self.store.assign_contact(self._name, record_ids, contact_id)
-
-    def erase_contact(self, contact_id: str) -> int:
-        return self.store.erase_contact(self._name, contact_id)
