@@ -40,6 +40,8 @@ class GenericAutomationRepository:
     def contact_dates(
         self, timezone: str, *, after: str | None = None, limit: int = 10_000
     ) -> list[ContactDates]:
+        """The core has no paged listing of contacts, so each page reads every contact id
+        once (linear per page), then one ledger and one timeline look-up per contact."""
         local = local_day(zone(timezone))
         uow = self._uow
         ids = sorted(c.id for c in uow.contacts.iter_all() if after is None or c.id > after)
