@@ -55,7 +55,7 @@ from crmkit.identity.normalize import normalize_channel
 from crmkit.importing import DataFrameLike, ImportReport
 from crmkit.interactions import Interaction
 from crmkit.merging import MergeRecord, MergeResult, Survivorship
-from crmkit.storage import MemoryStorage, open_storage
+from crmkit.storage import MemoryStorage, complete, open_storage
 from crmkit.storage.kinds import RecordKind, check_kinds
 from crmkit.storage.protocols import Storage
 
@@ -118,7 +118,7 @@ class CRM(IdentityMixin, ReportsMixin):
             if not isinstance(default_region, str) or len(default_region.strip()) != 2:
                 raise ValidationError("default_region", default_region, "expected e.g. 'AL'")
             region = default_region.strip().upper()
-        self.storage: Storage = storage if storage is not None else MemoryStorage()
+        self.storage: Storage = MemoryStorage() if storage is None else complete(storage)
         self.workspace = workspace
         self.default_region = region
         check_pepper(suppression_pepper)

@@ -15,7 +15,7 @@ from crmkit.resolution import Candidate, Resolution
 from crmkit.review import ReviewItem
 from crmkit.segments import MEMORY_COMPILER, HasTag, MemoryScope, Segment, field, in_list, tag
 from crmkit.segments.compiler import Compiler
-from crmkit.storage import MemoryStorage, SQLiteStorage, Storage
+from crmkit.storage import MemoryStorage, SQLiteStorage, Storage, complete
 from crmkit.storage.sql import SQL_COMPILER, SQLScope
 from crmkit.tasks import (
     AutomationReport,
@@ -51,6 +51,7 @@ def use_the_api() -> None:
     storage: Storage = MemoryStorage()
     crm = CRM(storage=storage, workspace="acme", default_region="AL")
     sqlite_crm: CRM = CRM(storage=SQLiteStorage(":memory:"))
+    completed: Storage = complete(MemoryStorage())  # a backend's missing members filled
     c: Contact = crm.contacts.create(name="Besa", phones=["069 123 4567"])
     same: Contact | None = crm.contacts.find(phone="+355691234567")
     res: Resolution = crm.resolve(email="besa@example.al")
@@ -83,7 +84,7 @@ def use_the_api() -> None:
     except CRMError:
         pass
     del sqlite_crm, same, who, when, timeline, last, merged, report, org, amount
-    del fuzzy, decided, indexed
+    del fuzzy, decided, indexed, completed
 
 
 def use_segments_and_lists(crm: CRM) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from crmkit.storage._segment_data import segment_count_in_memory, segment_members_in_memory
+from crmkit.storage.generic import complete
 from crmkit.storage.memory import MemoryStorage
 from crmkit.storage.protocols import (
     ContactLinked,
@@ -31,6 +32,7 @@ __all__ = [
     "SQLiteStorage",
     "Storage",
     "UnitOfWork",
+    "complete",
     "open_storage",
     "segment_count_in_memory",
     "segment_members_in_memory",

@@ -3,7 +3,8 @@
 An :class:`AttrsCodec` reads an attrs class's field types once and writes each value in a
 form every backend keeps exactly: datetimes as UTC ISO text, ``Decimal`` as text, money as
 amount and currency, durations as whole microseconds, tuples and frozensets as lists, enums
-by value, nested attrs classes as objects. Reading gives back an equal object.
+by value, nested attrs classes as objects, ``JSONValue`` fields as they are. Reading gives
+back an equal object.
 
 >>> from datetime import UTC, datetime
 >>> @attrs.frozen
@@ -98,6 +99,11 @@ _SCALARS: dict[Any, tuple[Converter, Converter]] = {
 }
 
 
+def _is_json(tp: Any) -> bool:
+    """A member of the ``JSONValue`` union: a JSON scalar, or a list or object of them."""
+    return tp in (str, int, float, bool, type(None)) or typing.get_origin(tp) in (list, dict)
+
+
 def _converters(tp: Any) -> tuple[Converter, Converter]:
     """(to JSON, from JSON) for one annotated type."""
     if tp in _SCALARS:
@@ -110,6 +116,8 @@ def _converters(tp: Any) -> tuple[Converter, Converter]:
         if len(rest) == 1 and len(args) == 2:
             out, back = _converters(rest[0])
             return _optional(out), _optional(back)
+        if len(rest) > 1 and all(_is_json(a) for a in args):
+            return _plain, _plain  # crmkit._types.JSONValue: stored as it is
     elif origin in (tuple, list) and args and (origin is list or args[-1] is Ellipsis):
         out, back = _converters(args[0])
         return _each(out, list), _each(back, tuple if origin is tuple else list)

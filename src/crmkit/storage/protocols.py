@@ -11,6 +11,11 @@ Each aggregate has its own repository on the unit of work (``uow.contacts``,
 and :class:`ContactErasable` so an erasure can remove them; :mod:`crmkit.storage.kinds`
 declares each such kind once. Optional fast paths (:class:`PreparedFormsSource`) are detected,
 with a fallback that gives the same answers.
+
+A backend must write only the core: :class:`Storage`, and on the unit of work ``workspace``,
+``contacts``, ``interactions``, ``records``, ``commit``, ``rollback``, ``__enter__`` and
+``__exit__``. :func:`crmkit.storage.complete` (which :class:`crmkit.CRM` applies) serves
+every other member the unit of work's class lacks from :mod:`crmkit.storage.generic`.
 """
 
 from __future__ import annotations

@@ -105,7 +105,8 @@ class StoredKind(Generic[T]):
     """A kind of record that lives in the generic store (``uow.records``).
 
     ``name`` is the kind's stored name and its key in merge records, erasure records and
-    the export; it never changes once released. Records of a codec with a contact follow
+    the export; it never changes once released, and may not start with ``_`` (crmkit's own
+    kinds, see :mod:`crmkit.storage.generic`). Records of a codec with a contact follow
     it through merges and unmerges and go with it on erasure, unless ``on_erasure`` returns
     an anonymised copy to keep (detached: its contact is set to ``None``, so the codec's
     contact attribute must allow ``None``). ``export=False`` keeps the kind out of the
@@ -120,6 +121,9 @@ class StoredKind(Generic[T]):
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.isidentifier():
             raise ValidationError("name", self.name, "a kind name is a Python identifier")
+        if self.name.startswith("_"):
+            # crmkit.storage.generic keeps its own aggregates under such names
+            raise ValidationError("name", self.name, "kind names starting with _ are crmkit's")
         if self.on_erasure is not None and self.codec.contact is None:
             raise ValidationError("on_erasure", self.name, "records of no contact are not erased")
 

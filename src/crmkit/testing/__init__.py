@@ -8,12 +8,12 @@ factory for your backend; both need the ``dev`` extra (pytest and hypothesis).
     class TestMyStorage(StorageContract):
         @pytest.fixture
         def storage(self):
-            s = MyStorage(...)
+            s = complete(MyStorage(...))  # crmkit.storage.complete fills what MyStorage lacks
             yield s
             s.close()
 
-    TestMyStorageMachine = StorageMachine.for_backend(MyStorage).TestCase
-    TestMyRecordsMachine = RecordStoreMachine.for_backend(MyStorage).TestCase
+    TestMyStorageMachine = StorageMachine.for_backend(lambda: complete(MyStorage())).TestCase
+    TestMyRecordsMachine = RecordStoreMachine.for_backend(lambda: complete(MyStorage())).TestCase
 """
 
 from __future__ import annotations
