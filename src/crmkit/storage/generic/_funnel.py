@@ -8,7 +8,7 @@ from typing import Any
 from crmkit.errors import DealNotFoundError, PipelineNotFoundError, StageChangeNotFoundError
 from crmkit.funnel.deal import Deal, StageChange
 from crmkit.funnel.facts import FunnelFacts, deal_facts, parse_cohort
-from crmkit.funnel.pipeline import Pipeline
+from crmkit.funnel.pipeline import Pipeline, pipeline_name_key
 from crmkit.storage.codec import AttrsCodec
 from crmkit.storage.generic._table import RecordTable, TableKind
 from crmkit.storage.records import RecordStore
@@ -16,7 +16,10 @@ from crmkit.storage.records import RecordStore
 __all__ = ["GenericDealRepository", "GenericPipelineRepository", "GenericStageChangeRepository"]
 
 PIPELINES = TableKind(
-    "_pipeline", "pipeline", AttrsCodec(Pipeline, contact=None), PipelineNotFoundError
+    "_pipeline",
+    "pipeline",
+    AttrsCodec(Pipeline, contact=None, keys=lambda p: {"name": p.name_key}),
+    PipelineNotFoundError,
 )
 DEALS = TableKind(
     "_deal",
@@ -37,6 +40,18 @@ STAGE_CHANGES = TableKind(
 class GenericPipelineRepository(RecordTable[Pipeline]):
     def __init__(self, store: RecordStore) -> None:
         super().__init__(store, PIPELINES)
+
+    def add(self, record: Pipeline) -> None:
+        record.check_name_free(self.find_by_name(record.name))
+        super().add(record)
+
+    def update(self, record: Pipeline) -> None:
+        record.check_name_free(self.find_by_name(record.name))
+        super().update(record)
+
+    def find_by_name(self, name: str) -> Pipeline | None:
+        found = self.where("name", pipeline_name_key(name))
+        return found[0] if found else None
 
 
 class GenericStageChangeRepository(RecordTable[StageChange]):
