@@ -25,7 +25,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).parent
-DEV = Path("/work/shared/data/crm_dev.csv")
+# The dev set beside the repository (../shared/data), unless CRMKIT_DEV_CSV names another.
+DEV = Path(
+    os.environ.get("CRMKIT_DEV_CSV")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "data" / "crm_dev.csv"
+)
 
 
 def _rows(path: str) -> list[dict[str, str]]:
