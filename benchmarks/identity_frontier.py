@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import subprocess
 import sys
 import tempfile
@@ -59,7 +60,11 @@ from crmkit.identity.prepare import prepare
 from crmkit.text import match_form, phonetic_key
 
 HERE = Path(__file__).parent
-DEV = Path("/work/shared/data/crm_dev.csv")
+# The dev set beside the repository (../shared/data), unless CRMKIT_DEV_CSV names another.
+DEV = Path(
+    os.environ.get("CRMKIT_DEV_CSV")
+    or Path(__file__).resolve().parents[1].parent / "shared" / "data" / "crm_dev.csv"
+)
 SOURCES = ("instagram", "phone", "email", "webform")
 SOURCE_PAIRS = [frozenset(p) for p in combinations(SOURCES, 2)]
 TARGET_P = 0.97
