@@ -6,22 +6,21 @@
 * :func:`audience` - who of a set of contacts may be contacted, with the address to use.
 * :func:`suppression_hashes` / :func:`is_suppressed` - after an erasure only salted hashes of
   the person's identities remain, so a re-import can recognise and skip them.
-* :func:`export_person` - everything held on a person, as JSON-ready data.
+* :func:`export_person` - everything held on a person, as JSON-ready data (it lives in
+  :mod:`crmkit.person_export`; importing it from here keeps working).
 """
 
 from __future__ import annotations
 
-import enum
 import hashlib
 import hmac
 from collections.abc import Collection, Iterable, Mapping
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 import attrs
 
-from crmkit._types import JSONValue, Money, ensure_aware, new_id, parse_datetime, utcnow
+from crmkit._types import JSONValue, ensure_aware, new_id, parse_datetime
 from crmkit.contacts import Contact, check_text
 from crmkit.errors import UnknownPurposeError, ValidationError
 from crmkit.identity.normalize import (
@@ -342,58 +341,5 @@ def is_suppressed(
     return not suppression_hashes(keys, salt=salt).isdisjoint(hashes)
 
 
-def _jsonable(value: Any) -> JSONValue:
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, enum.Enum):
-        return _jsonable(value.value)
-    if isinstance(value, Money):
-        return dict(value.to_dict())
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, set | frozenset):
-        return sorted((_jsonable(v) for v in value), key=str)
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if attrs.has(type(value)):
-        return {a.name: _jsonable(getattr(value, a.name)) for a in attrs.fields(type(value))}
-    raise ValidationError("export", value, "cannot be written as JSON")
-
-
-def export_person(
-    contact: Contact,
-    *,
-    records: Mapping[str, Iterable[Any]] | None = None,
-    organization: Any = None,
-    now: datetime | None = None,
-) -> dict[str, JSONValue]:
-    """Everything held on one person as JSON-ready data (a subject access request).
-
-    *records* maps a kind (``"interactions"``, ``"deals"``, ``"consents"`` ...) to the values
-    held on the person; any attrs value, Money, date and enum is written out.
-
-    >>> from datetime import UTC, datetime
-    >>> c = Contact.new(name="Besa Kola", emails=["besa@example.al"])
-    >>> r = ConsentRecord.new(contact_id=c.id, purpose="profiling", granted=False,
-    ...                       at=datetime(2026, 3, 1, tzinfo=UTC))
-    >>> out = export_person(c, records={"consents": [r]}, now=datetime(2026, 4, 1, tzinfo=UTC))
-    >>> out["contact"]["emails"], out["consents"][0]["granted"], out["exported_at"]
-    (['besa@example.al'], False, '2026-04-01T00:00:00+00:00')
-    """
-    at = ensure_aware(now, "now") if now is not None else utcnow()
-    out: dict[str, JSONValue] = {
-        "format": "crmkit.person_export",
-        "version": 1,
-        "exported_at": at.isoformat(),
-        "contact": dict(contact.to_dict()),
-        "organization": _jsonable(organization),
-    }
-    for kind, values in sorted((records or {}).items()):
-        if kind in out:
-            raise ValidationError("records", kind, "a reserved key of the export")
-        out[kind] = [_jsonable(v) for v in values]
-    return out
+# Re-exported: the subject access request's file was written here first.
+from crmkit.person_export import export_person  # noqa: E402

@@ -14,11 +14,11 @@ from crmkit._api.erasure import Suppression, erase_contact
 from crmkit._api.lifecycle import lifecycle_history, set_lifecycle
 from crmkit._keywords import UNSET, Unset, given, refuse_unknown
 from crmkit._types import JSONValue
-from crmkit.consent import export_person
 from crmkit.contacts import Contact, ExternalIds
 from crmkit.erasure import ErasureRecord
 from crmkit.errors import StaleVersionError, ValidationError
 from crmkit.funnel.lifecycle import LifecycleChange, LifecycleStages
+from crmkit.person_export import export_person
 
 __all__ = ["ContactsAPI"]
 

@@ -56,8 +56,7 @@ CASE_REASONS: StoredKind[ContactReason] = StoredKind(
 
 
 def _exported(case: Case) -> dict[str, Any]:
-    # The policy is the workspace's, not the person's: the export names it. (Its durations
-    # and hours would not be JSON for crmkit.consent.export_person either.)
+    # The policy is the workspace's, not the person's: the export names it.
     fields = {a.name: getattr(case, a.name) for a in attrs.fields(Case)}
     return fields | {"sla": None if case.sla is None else case.sla.name}
 
