@@ -13,6 +13,7 @@ from crmkit._api._base import Context
 from crmkit._api._identities import IdentityArgs
 from crmkit._api._kinds import DEFAULT_RECORD_KINDS
 from crmkit._api.automation import AutomationAPI, OutboxAPI
+from crmkit._api.campaigns import CampaignsAPI
 from crmkit._api.card import build_card
 from crmkit._api.contacts import ContactsAPI
 from crmkit._api.duplicates import DuplicateGroup, find_duplicates
@@ -146,6 +147,7 @@ class CRM(IdentityMixin, ReportsMixin):
         self.outbox = OutboxAPI(self._ctx)
         self.sla = SlaAPI(self._ctx)
         self.cases = CasesAPI(self._ctx)
+        self.campaigns = CampaignsAPI(self._ctx)
 
     @property
     def record_kinds(self) -> tuple[RecordKind, ...]:
