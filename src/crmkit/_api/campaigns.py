@@ -275,7 +275,10 @@ class CampaignsAPI:
                 uow.contacts.get(contact_id)
                 raise RecordNotFoundError("campaign member", contact_id)
             if event.transaction_id is not None:
-                uow.transactions.get(event.transaction_id)
+                bought = uow.transactions.get(event.transaction_id)
+                if bought.contact_id != contact_id:
+                    reason = "a transaction of another contact"
+                    raise ValidationError("transaction_id", event.transaction_id, reason)
             CAMPAIGN_EVENTS.on(uow).add(event)
             if event.type is EventType.UNSUBSCRIBED:
                 uow.consents.add(
