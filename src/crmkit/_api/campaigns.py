@@ -355,9 +355,13 @@ class CampaignsAPI:
             "skipped_no_consent": run.skipped_no_consent,
         }
         return campaign_report(
-            campaign_id, window=span, members=counts, events=events, outcomes=outcomes,
+            campaign_id,
+            window=span,
+            members=counts,
+            events=events,
+            outcomes=outcomes,
             currency=cur,
-        )  # fmt: skip
+        )
 
 
 def _saved(ctx: Context, name: str) -> Segment:
