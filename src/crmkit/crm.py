@@ -109,8 +109,8 @@ class CRM(IdentityMixin, ReportsMixin):
         ``suppression_pepper`` is an application secret, kept outside the database, mixed
         into the markers erasures leave (see :mod:`crmkit.erasure`); ``record_kinds`` are
         the contact-linked kinds merges, erasures and exports handle (default: the storage
-        layer's :data:`crmkit.storage.kinds.RECORD_KINDS` and service cases, as
-        ``crm.record_kinds``; extend that, see docs/storage.md)."""
+        layer's :data:`crmkit.storage.kinds.RECORD_KINDS`, service cases, campaign members
+        and campaign events, as ``crm.record_kinds``; extend that, see docs/storage.md)."""
         if not isinstance(workspace, str) or not workspace.strip():
             raise ValidationError("workspace", workspace, "a non-empty name is required")
         check_text("workspace", workspace, limit=SHORT_TEXT)

@@ -43,6 +43,7 @@ from crmkit.marketing.campaign import (
     CampaignStatus,
     EventType,
     Group,
+    LaunchRun,
     campaign_message,
     draw,
 )
@@ -50,24 +51,9 @@ from crmkit.marketing.campaign_report import CampaignReport, MemberOutcome, camp
 from crmkit.segments import Segment
 from crmkit.storage.protocols import UnitOfWork
 
-__all__ = ["CampaignsAPI", "LaunchRun"]
+__all__ = ["CampaignsAPI"]
 
 _DEFAULT_HOLDOUT = Decimal("0.10")
-
-
-@attrs.frozen
-class LaunchRun:
-    """What a campaign's launch did, in members: ``sent`` (treated and consenting: one
-    outbox message each), ``held_out`` (never messaged) and ``skipped_no_consent`` (treated
-    but without consent at send time). These are the launch's totals, the same however
-    often it is called; ``queued`` counts the messages this call put in the outbox (0 when
-    the campaign was launched already)."""
-
-    campaign_id: str
-    sent: int
-    held_out: int
-    skipped_no_consent: int
-    queued: int
 
 
 def _chunks(ids: Sequence[str], size: int) -> Iterator[list[str]]:

@@ -31,6 +31,7 @@ from crmkit.marketing.campaign import (
     CampaignStatus,
     EventType,
     Group,
+    LaunchRun,
 )
 from crmkit.marketing.campaign_report import CampaignReport, MemberOutcome, campaign_report
 
@@ -42,6 +43,7 @@ __all__ = [
     "CampaignStatus",
     "EventType",
     "Group",
+    "LaunchRun",
     "MemberOutcome",
     "RevenueUplift",
     "Uplift",

@@ -33,6 +33,7 @@ __all__ = [
     "CampaignStatus",
     "EventType",
     "Group",
+    "LaunchRun",
     "anonymised_event",
     "campaign_message",
     "draw",
@@ -199,6 +200,21 @@ class CampaignEvent:
             raise InvalidMoneyError("revenue", revenue, "a Money amount of 0 or more")
         tid = clean_text("transaction_id", transaction_id)
         return cls(new_id(), campaign_id, contact_id, kind, when, revenue, tid)
+
+
+@attrs.frozen
+class LaunchRun:
+    """What a campaign's launch did, in members: ``sent`` (treated and consenting: one
+    outbox message each), ``held_out`` (never messaged) and ``skipped_no_consent`` (treated
+    but without consent at send time). These are the launch's totals, the same however
+    often it is called; ``queued`` counts the messages this call put in the outbox (0 when
+    the campaign was launched already)."""
+
+    campaign_id: str
+    sent: int
+    held_out: int
+    skipped_no_consent: int
+    queued: int
 
 
 def anonymised_event(event: CampaignEvent) -> CampaignEvent:
