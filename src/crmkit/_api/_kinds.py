@@ -4,7 +4,7 @@ generic record store (service cases, campaign members and events)."""
 
 from __future__ import annotations
 
-from crmkit._api.campaign_kinds import CAMPAIGN_EVENTS, CAMPAIGN_MEMBERS
+from crmkit._api.campaign_kinds import CAMPAIGN_EVENTS, CAMPAIGN_MEMBERS_KIND
 from crmkit._api.service_kinds import CASES_KIND
 from crmkit.storage.kinds import RECORD_KINDS, RecordKind
 
@@ -13,6 +13,6 @@ __all__ = ["DEFAULT_RECORD_KINDS"]
 DEFAULT_RECORD_KINDS: tuple[RecordKind, ...] = (
     *RECORD_KINDS,
     CASES_KIND,
-    CAMPAIGN_MEMBERS.kind,
+    CAMPAIGN_MEMBERS_KIND,
     CAMPAIGN_EVENTS.kind,
 )

@@ -9,12 +9,23 @@ id goes too). Campaigns themselves belong to the workspace.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
+
+import attrs
 
 from crmkit.marketing.campaign import Campaign, CampaignEvent, CampaignMember, anonymised_event
 from crmkit.storage.codec import AttrsCodec
+from crmkit.storage.kinds import RecordKind
+from crmkit.storage.protocols import UnitOfWork
 from crmkit.storage.typed import StoredKind
 
-__all__ = ["CAMPAIGNS", "CAMPAIGN_EVENTS", "CAMPAIGN_MEMBERS", "member_group_key"]
+__all__ = [
+    "CAMPAIGNS",
+    "CAMPAIGN_EVENTS",
+    "CAMPAIGN_MEMBERS",
+    "CAMPAIGN_MEMBERS_KIND",
+    "member_group_key",
+]
 
 
 def member_group_key(campaign_id: str, group: str, consented: bool) -> str:
@@ -45,3 +56,19 @@ CAMPAIGN_MEMBERS: StoredKind[CampaignMember] = StoredKind(
 CAMPAIGN_EVENTS: StoredKind[CampaignEvent] = StoredKind(
     "campaign_events", AttrsCodec(CampaignEvent, keys=_event_keys), on_erasure=anonymised_event
 )
+
+
+def _export_members(uow: UnitOfWork, contact_id: str) -> list[dict[str, Any]]:
+    # The person sees which campaign reached them by name, not only by id.
+    members = CAMPAIGN_MEMBERS.on(uow).for_contact(contact_id)
+    names = {c.id: c.name for c in CAMPAIGNS.on(uow).get_many({m.campaign_id for m in members})}
+    return [
+        {a.name: getattr(m, a.name) for a in attrs.fields(CampaignMember)}
+        | {"campaign": names.get(m.campaign_id)}
+        for m in members
+    ]
+
+
+#: What merges, unmerges, erasures and exports do with campaign members: the declaration
+#: of :data:`CAMPAIGN_MEMBERS`, exporting each membership with its campaign's name.
+CAMPAIGN_MEMBERS_KIND: RecordKind = attrs.evolve(CAMPAIGN_MEMBERS.kind, export=_export_members)

@@ -31,6 +31,7 @@ from crmkit._types import Money, check_duration, ensure_aware, new_id
 from crmkit.consent import ConsentRecord, may_contact
 from crmkit.errors import (
     CurrencyMismatchError,
+    InvalidDatetimeError,
     InvalidTransitionError,
     RecordNotFoundError,
     ValidationError,
@@ -239,8 +240,10 @@ class CampaignsAPI:
     ) -> CampaignEvent:
         """Record what happened to a member's message: ``delivered``, ``opened``,
         ``clicked``, ``bounced``, ``unsubscribed`` or ``converted`` (which may carry the
-        *revenue* and the ledger's *transaction_id*). The contact must be a member of the
-        launched campaign. ``unsubscribed`` also withdraws the contact's consent to the
+        *revenue* and the ledger's *transaction_id*, a purchase of the same contact). The
+        contact must be a member the launch messaged (a held-out or unconsenting member
+        got nothing to open: :class:`crmkit.errors.InvalidTransitionError`), and *at* no
+        earlier than the launch. ``unsubscribed`` also withdraws the contact's consent to the
         campaign's purpose on its channel (a consent record with source ``campaign``), in
         the same transaction."""
         event = CampaignEvent.new(
@@ -256,10 +259,20 @@ class CampaignsAPI:
             if campaign.status is CampaignStatus.DRAFT:
                 raise InvalidTransitionError("campaign_id", campaign_id, "not launched yet")
             clean_text("contact_id", contact_id, required=True)
-            mine = CAMPAIGN_MEMBERS.on(uow).for_contact(contact_id)
-            if not any(m.campaign_id == campaign_id for m in mine):
+            mine = [
+                m
+                for m in CAMPAIGN_MEMBERS.on(uow).for_contact(contact_id)
+                if m.campaign_id == campaign_id
+            ]
+            if not mine:
                 uow.contacts.get(contact_id)
                 raise RecordNotFoundError("campaign member", contact_id)
+            if not any(m.messaged for m in mine):
+                reason = "no message was sent to this member (held out, or no consent)"
+                raise InvalidTransitionError("contact_id", contact_id, reason)
+            assert campaign.launched_at is not None
+            if event.at < campaign.launched_at:
+                raise InvalidDatetimeError("at", event.at, "before the campaign's launch")
             if event.transaction_id is not None:
                 bought = uow.transactions.get(event.transaction_id)
                 if bought.contact_id != contact_id:
@@ -281,6 +294,15 @@ class CampaignsAPI:
                 )
             uow.commit()
         return event
+
+    def for_contact(self, contact_id: str) -> list[CampaignMember]:
+        """The contact's memberships, oldest first: which campaigns reached (or held out)
+        them. The first messaged one is the contact's first touch."""
+        with self._ctx.read() as uow:
+            found = CAMPAIGN_MEMBERS.on(uow).for_contact(contact_id)
+            if not found:
+                uow.contacts.get(contact_id)
+        return found
 
     def events(self, campaign_id: str) -> list[CampaignEvent]:
         with self._ctx.read() as uow:

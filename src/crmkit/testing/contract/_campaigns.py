@@ -13,6 +13,8 @@ from crmkit._types import Money
 from crmkit.contacts import Contact
 from crmkit.crm import CRM
 from crmkit.errors import (
+    ContactNotFoundError,
+    InvalidDatetimeError,
     InvalidTransitionError,
     RecordNotFoundError,
     SegmentNotFoundError,
@@ -172,6 +174,34 @@ class CampaignsContract(ContractBase):
         assert err.value.field == "transaction_id"
         assert crm.campaigns.events(camp.id) == []
 
+    def test_campaign_events_need_a_messaged_member_after_the_launch(self, crm: CRM) -> None:
+        people = self._people(crm, 10, consent=8)
+        camp = self._campaign(crm)
+        crm.campaigns.launch(camp.id, at=T0)
+        members = crm.campaigns.members(camp.id)
+        held = next(m for m in members if m.group is Group.HELD_OUT)
+        sent = next(m for m in members if m.messaged)
+        unconsenting = {c.id for c in people[8:]}
+        for who in [held.contact_id, *unconsenting]:
+            with pytest.raises(InvalidTransitionError) as err:
+                crm.campaigns.record_event(camp.id, who or "", "opened", at=T0)
+            assert err.value.field == "contact_id"
+        with pytest.raises(InvalidDatetimeError):
+            crm.campaigns.record_event(camp.id, sent.contact_id or "", "opened", at=T0 - DAY)
+        assert crm.campaigns.events(camp.id) == []
+
+    def test_campaign_memberships_of_a_contact_oldest_first(self, crm: CRM) -> None:
+        people = self._people(crm, 2)
+        first = self._campaign(crm, holdout=Decimal(0))
+        second = self._campaign(crm, holdout=Decimal(0))
+        crm.campaigns.launch(first.id, at=T0)
+        crm.campaigns.launch(second.id, at=T0 + DAY)
+        mine = crm.campaigns.for_contact(people[0].id)
+        assert [m.campaign_id for m in mine] == [first.id, second.id]
+        assert crm.campaigns.for_contact(crm.contacts.create(name="New").id) == []
+        with pytest.raises(ContactNotFoundError):
+            crm.campaigns.for_contact("nobody")
+
     def test_campaign_unsubscribe_withdraws_consent(self, crm: CRM) -> None:
         people = self._people(crm, 2)
         camp = self._campaign(crm, holdout=Decimal(0))
@@ -236,6 +266,7 @@ class CampaignsContract(ContractBase):
         crm.campaigns.record_event(camp.id, people[0].id, "opened", at=T0)
         exported = crm.contacts.export(people[0].id)
         assert len(exported["campaign_members"]) == len(exported["campaign_events"]) == 1  # type: ignore[arg-type]
+        assert exported["campaign_members"][0]["campaign"] == "Spring Gold"  # type: ignore[index,call-overload]
         crm.contacts.erase(people[0].id)
         rep = crm.campaigns.report(camp.id)
         assert (rep.sent, rep.opened, rep.treated) == (3, 1, 2)
