@@ -55,6 +55,10 @@ from crmkit.storage.protocols import UnitOfWork
 __all__ = ["CampaignsAPI"]
 
 _DEFAULT_HOLDOUT = Decimal("0.10")
+# From this many members to launch on, their consents are read in one pass, not one by one.
+_SCAN_FROM = 1000
+
+_Consents = dict[str, list[ConsentRecord]]
 
 
 def _chunks(ids: Sequence[str], size: int) -> Iterator[list[str]]:
@@ -174,8 +178,10 @@ class CampaignsAPI:
         _, held = draw(campaign, ids)
         held_out = set(held)
         todo = [i for i in ids if i not in done]
+        consents = self._consents(campaign, todo) if len(todo) >= _SCAN_FROM else None
         queued = sum(
-            self._launch_batch(campaign, chunk, held_out) for chunk in _chunks(todo, batch_size)
+            self._launch_batch(campaign, chunk, held_out, consents)
+            for chunk in _chunks(todo, batch_size)
         )
         with self._ctx.write() as uow:
             CAMPAIGNS.on(uow).update(attrs.evolve(campaign, status=CampaignStatus.LAUNCHED))
@@ -183,7 +189,25 @@ class CampaignsAPI:
             uow.commit()
         return run
 
-    def _launch_batch(self, campaign: Campaign, chunk: list[str], held_out: set[str]) -> int:
+    def _consents(self, campaign: Campaign, contact_ids: list[str]) -> _Consents:
+        """The consent records for the campaign's purpose of these contacts, in one pass
+        over the workspace's consents: for a large audience, far cheaper than a query per
+        member. (Other purposes' records never decide :func:`may_contact` for this one.)"""
+        wanted = set(contact_ids)
+        found: _Consents = {}
+        with self._ctx.read() as uow:
+            for r in uow.consents.iter_all():
+                if r.purpose == campaign.purpose and r.contact_id in wanted:
+                    found.setdefault(r.contact_id, []).append(r)
+        return found
+
+    def _launch_batch(
+        self,
+        campaign: Campaign,
+        chunk: list[str],
+        held_out: set[str],
+        consents: _Consents | None,
+    ) -> int:
         assert campaign.launched_at is not None
         when = campaign.launched_at
         now = self._ctx.clock()
@@ -193,7 +217,9 @@ class CampaignsAPI:
             for contact_id in chunk:
                 group = Group.HELD_OUT if contact_id in held_out else Group.TREATED
                 ok = may_contact(
-                    uow.consents.for_contact(contact_id),
+                    uow.consents.for_contact(contact_id)
+                    if consents is None
+                    else consents.get(contact_id, ()),
                     campaign.purpose,
                     campaign.channel,
                     when,

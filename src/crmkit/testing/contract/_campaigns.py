@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from crmkit._api import campaigns as campaigns_module
 from crmkit._api.campaigns import CampaignsAPI
 from crmkit._types import Money
 from crmkit.contacts import Contact
@@ -112,6 +113,27 @@ class CampaignsContract(ContractBase):
         run = crm.campaigns.launch(camp.id, at=T0)
         assert (run.sent, run.skipped_no_consent, run.held_out) == (3, 1, 0)
         assert people[0].id not in {m.contact_id for m in crm.outbox.pending()}
+
+    @pytest.mark.parametrize("scan_from", [1, 1000])
+    def test_campaign_consent_is_decided_alike_read_in_one_pass_or_per_member(
+        self, crm: CRM, monkeypatch: pytest.MonkeyPatch, scan_from: int
+    ) -> None:
+        # A large audience's consents are read in one pass (crmkit._api.campaigns); a
+        # threshold of 1 makes this small one take that path.
+        monkeypatch.setattr(campaigns_module, "_SCAN_FROM", scan_from)
+        people = self._people(crm, 5, consent=4)
+        crm.consent.record(people[0].id, purpose="marketing_email", granted=False, at=T0 + DAY)
+        crm.consent.record(people[1].id, purpose="marketing_sms", granted=False, at=T0)
+        crm.consent.record(
+            people[2].id, purpose="marketing_email", channel="sms", granted=False, at=T0
+        )
+        camp = self._campaign(crm, holdout=Decimal(0))
+        run = crm.campaigns.launch(camp.id, at=T0)
+        # people[0] withdrew after the launch time (a later withdrawal still wins); [4] never
+        # consented; [1] and [2] withdrew for another purpose or channel only.
+        assert (run.sent, run.skipped_no_consent) == (3, 2)
+        sent = {m.contact_id for m in crm.outbox.pending()}
+        assert sent == {people[1].id, people[2].id, people[3].id}
 
     def test_campaign_audience_may_be_a_saved_segment(self, crm: CRM) -> None:
         self._people(crm, 3)
