@@ -349,6 +349,8 @@ class CampaignsAPI:
         raise :class:`crmkit.errors.CurrencyMismatchError` unless one is named, and then
         only purchases in it count as revenue)."""
         span = check_duration(window, "window", allow_zero=False)
+        if currency is not None:
+            currency = Money(Decimal(0), currency).currency  # checked and normalised
         with self._ctx.read() as uow:
             campaign = self._load(uow, campaign_id)
             if campaign.status is CampaignStatus.DRAFT or campaign.launched_at is None:

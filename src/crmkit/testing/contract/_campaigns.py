@@ -15,6 +15,7 @@ from crmkit.contacts import Contact
 from crmkit.crm import CRM
 from crmkit.errors import (
     ContactNotFoundError,
+    CurrencyMismatchError,
     InvalidDatetimeError,
     InvalidTransitionError,
     RecordNotFoundError,
@@ -267,6 +268,25 @@ class CampaignsContract(ContractBase):
         assert rep.uplift_ci[0] < 2 / 8 - 1 / 2 < rep.uplift_ci[1]
         assert rep.revenue_uplift is not None
         assert rep.revenue_uplift.treated_mean == Decimal("5.0000")
+
+    def test_campaign_report_needs_a_launch_and_one_currency(self, crm: CRM) -> None:
+        people = self._people(crm, 4)
+        camp = self._campaign(crm, holdout=Decimal("0.5"))
+        with pytest.raises(InvalidTransitionError):
+            crm.campaigns.report(camp.id)
+        crm.campaigns.launch(camp.id, at=T0)
+        for c, amount in zip(people, (Money("10", "EUR"), Money("20", "PLN")), strict=False):
+            crm.transactions.add(c.id, kind="purchase", amount=amount, occurred_at=T0 + DAY)
+        with pytest.raises(CurrencyMismatchError):
+            crm.campaigns.report(camp.id)
+        with pytest.raises(ValidationError) as err:
+            crm.campaigns.report(camp.id, currency="ZZZZ")
+        assert err.value.field == "currency"
+        rep = crm.campaigns.report(camp.id, currency="pln")
+        assert rep.conversions + rep.holdout_conversions == 2  # a purchase converts either way
+        assert rep.revenue in (None, Money("20", "PLN"))
+        with pytest.raises(ValidationError):
+            crm.campaigns.report(camp.id, window=timedelta(0))
 
     def test_campaign_members_and_events_follow_merge_and_unmerge(self, crm: CRM) -> None:
         people = self._people(crm, 3)
