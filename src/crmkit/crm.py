@@ -13,6 +13,7 @@ from crmkit._api._base import Context
 from crmkit._api._identities import IdentityArgs
 from crmkit._api._kinds import DEFAULT_RECORD_KINDS
 from crmkit._api.automation import AutomationAPI, OutboxAPI
+from crmkit._api.campaigns import CampaignsAPI
 from crmkit._api.card import build_card
 from crmkit._api.contacts import ContactsAPI
 from crmkit._api.duplicates import DuplicateGroup, find_duplicates
@@ -108,8 +109,8 @@ class CRM(IdentityMixin, ReportsMixin):
         ``suppression_pepper`` is an application secret, kept outside the database, mixed
         into the markers erasures leave (see :mod:`crmkit.erasure`); ``record_kinds`` are
         the contact-linked kinds merges, erasures and exports handle (default: the storage
-        layer's :data:`crmkit.storage.kinds.RECORD_KINDS` and service cases, as
-        ``crm.record_kinds``; extend that, see docs/storage.md)."""
+        layer's :data:`crmkit.storage.kinds.RECORD_KINDS`, service cases, campaign members
+        and campaign events, as ``crm.record_kinds``; extend that, see docs/storage.md)."""
         if not isinstance(workspace, str) or not workspace.strip():
             raise ValidationError("workspace", workspace, "a non-empty name is required")
         check_text("workspace", workspace, limit=SHORT_TEXT)
@@ -146,6 +147,7 @@ class CRM(IdentityMixin, ReportsMixin):
         self.outbox = OutboxAPI(self._ctx)
         self.sla = SlaAPI(self._ctx)
         self.cases = CasesAPI(self._ctx)
+        self.campaigns = CampaignsAPI(self._ctx)
 
     @property
     def record_kinds(self) -> tuple[RecordKind, ...]:

@@ -157,3 +157,31 @@ def use_marketing(member_ids: list[str]) -> None:
     revenue: RevenueUplift = revenue_uplift([Decimal("9.90")] * 2, [Decimal("0")] * 2)
     extra: Decimal = revenue.difference
     del low, extra
+
+
+def run_a_campaign(crm: CRM, segment: Segment, contact_id: str) -> None:
+    from datetime import timedelta
+
+    from crmkit.marketing import Campaign, CampaignEvent, CampaignReport, LaunchRun
+
+    when = datetime(2027, 3, 1, 9, tzinfo=UTC)
+    c: Campaign = crm.campaigns.create(
+        "Spring Gold",
+        channel="email",
+        audience=segment,
+        purpose="marketing_email",
+        holdout=Decimal("0.10"),
+        seed=7,
+    )
+    run: LaunchRun = crm.campaigns.launch(c.id, at=when)
+    counts: tuple[int, int, int] = (run.sent, run.held_out, run.skipped_no_consent)
+    event: CampaignEvent = crm.campaigns.record_event(c.id, contact_id, "opened", at=when)
+    crm.campaigns.record_event(
+        c.id, contact_id, "converted", at=when, revenue=Money("49.90", "EUR")
+    )
+    rep: CampaignReport = crm.campaigns.report(c.id, window=timedelta(days=30))
+    sent: int = rep.sent + rep.opened + rep.clicked + rep.conversions
+    revenue: Money | None = rep.revenue
+    lift: float | None = rep.uplift
+    ci: tuple[float, float] | None = rep.uplift_ci
+    del counts, event, sent, revenue, lift, ci

@@ -1,12 +1,18 @@
 """The record kinds a :class:`crmkit.CRM` handles unless told otherwise: the storage
 layer's :data:`crmkit.storage.kinds.RECORD_KINDS` plus those the services declare on the
-generic record store (service cases)."""
+generic record store (service cases, campaign members and events)."""
 
 from __future__ import annotations
 
+from crmkit._api.campaign_kinds import CAMPAIGN_EVENTS, CAMPAIGN_MEMBERS_KIND
 from crmkit._api.service_kinds import CASES_KIND
 from crmkit.storage.kinds import RECORD_KINDS, RecordKind
 
 __all__ = ["DEFAULT_RECORD_KINDS"]
 
-DEFAULT_RECORD_KINDS: tuple[RecordKind, ...] = (*RECORD_KINDS, CASES_KIND)
+DEFAULT_RECORD_KINDS: tuple[RecordKind, ...] = (
+    *RECORD_KINDS,
+    CASES_KIND,
+    CAMPAIGN_MEMBERS_KIND,
+    CAMPAIGN_EVENTS.kind,
+)

@@ -8,6 +8,10 @@
 * :func:`uplift` - both rates, their difference and its interval, as an :class:`Uplift`.
 * :func:`revenue_uplift` - the difference of revenue per member, as a :class:`RevenueUplift`.
 
+* :class:`Campaign`, :class:`CampaignMember`, :class:`CampaignEvent` - a campaign to a
+  segment with a seeded holdout, its members' groups and what happened to their messages
+  (stored by ``crm.campaigns``); :class:`CampaignReport` - its counts and uplift.
+
 Everything here is pure: counts, ids and amounts in; rates, intervals and splits out.
 """
 
@@ -20,10 +24,30 @@ from crmkit.marketing._uplift import (
     uplift,
     wilson_interval,
 )
+from crmkit.marketing.campaign import (
+    Campaign,
+    CampaignEvent,
+    CampaignMember,
+    CampaignStatus,
+    EventType,
+    Group,
+    LaunchRun,
+)
+from crmkit.marketing.campaign_report import CampaignReport, MemberOutcome, campaign_report
 
 __all__ = [
+    "Campaign",
+    "CampaignEvent",
+    "CampaignMember",
+    "CampaignReport",
+    "CampaignStatus",
+    "EventType",
+    "Group",
+    "LaunchRun",
+    "MemberOutcome",
     "RevenueUplift",
     "Uplift",
+    "campaign_report",
     "holdout_split",
     "newcombe_difference",
     "revenue_uplift",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from crmkit.testing.contract._automation import AutomationContract
 from crmkit.testing.contract._bad_input import BadInputContract
 from crmkit.testing.contract._base import ContractBase
+from crmkit.testing.contract._campaigns import CampaignsContract
 from crmkit.testing.contract._card import CardContract
 from crmkit.testing.contract._contacts import ContactsContract
 from crmkit.testing.contract._erasure import ErasureContract
@@ -32,6 +33,7 @@ from crmkit.testing.contract._tasks import TasksContract
 __all__ = [
     "AutomationContract",
     "BadInputContract",
+    "CampaignsContract",
     "CardContract",
     "ContactsContract",
     "ContractBase",
@@ -73,6 +75,7 @@ class StorageContract(
     RecordsContract,
     CardContract,
     ServiceContract,
+    CampaignsContract,
     ResolveContract,
     ExternalIdContract,
     BadInputContract,
