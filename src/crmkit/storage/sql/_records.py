@@ -92,11 +92,8 @@ class SQLRecordStore:
         if record.version != old.version + 1:
             raise StaleVersionError(record.kind, record.id, record.version - 1, old.version)
         self._check_unique(record, old)
-        self._db.execute(
-            "DELETE FROM record_keys WHERE workspace = ? AND kind = ? AND record_id = ?",
-            (self._ws, record.kind, record.id),
-        )
-        self._insert_keys(record)
+        # The versioned row first: a writer that lost the race waits on the row lock here,
+        # then finds the version moved on and stops before touching the key rows.
         changed = self._db.execute(
             "UPDATE records SET contact_id = ?, version = ?, body = ?, key_values = ? "
             "WHERE workspace = ? AND kind = ? AND id = ? AND version = ?",
@@ -104,6 +101,11 @@ class SQLRecordStore:
         )
         if changed != 1:  # another writer got there between the read and this write
             raise StaleVersionError(record.kind, record.id, record.version - 1, None)
+        self._db.execute(
+            "DELETE FROM record_keys WHERE workspace = ? AND kind = ? AND record_id = ?",
+            (self._ws, record.kind, record.id),
+        )
+        self._insert_keys(record)
 
     def remove(self, kind: str, record_id: str) -> None:
         self.get(kind, record_id)
