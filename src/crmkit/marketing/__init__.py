@@ -8,6 +8,12 @@
 * :func:`uplift` - both rates, their difference and its interval, as an :class:`Uplift`.
 * :func:`revenue_uplift` - the difference of revenue per member, as a :class:`RevenueUplift`.
 
+* :mod:`~crmkit.marketing.coupons` - coupon codes (:class:`Coupon`) and when one may be redeemed.
+* :mod:`~crmkit.marketing.loyalty` - a points ledger (:class:`PointsEntry`) replayed first
+  in, first out into a balance, and tiers (:class:`LoyaltyProgram`).
+* :mod:`~crmkit.marketing.referrals` - who brought whom (:class:`Referral`,
+  :class:`ReferralNode`).
+
 Everything here is pure: counts, ids and amounts in; rates, intervals and splits out.
 """
 
@@ -20,8 +26,17 @@ from crmkit.marketing._uplift import (
     uplift,
     wilson_interval,
 )
+from crmkit.marketing.coupons import Coupon, CouponRedemption
+from crmkit.marketing.loyalty import LoyaltyProgram, PointsEntry
+from crmkit.marketing.referrals import Referral, ReferralNode
 
 __all__ = [
+    "Coupon",
+    "CouponRedemption",
+    "LoyaltyProgram",
+    "PointsEntry",
+    "Referral",
+    "ReferralNode",
     "RevenueUplift",
     "Uplift",
     "holdout_split",
