@@ -168,8 +168,9 @@ def tier_of(
     for entry in entries:
         if since < entry.at <= as_of:
             score += {"earn": entry.points, "refund": -entry.points}.get(entry.kind, 0)
-    reached = [name for name, need in program.tiers.items() if need <= max(score, 0)]
-    return reached[-1] if reached else None
+    # By threshold: a stored mapping need not keep its order (PostgreSQL's jsonb does not).
+    reached = sorted((need, name) for name, need in program.tiers.items() if need <= score)
+    return reached[-1][1] if reached else None
 
 
 def next_seq(entries: Iterable[PointsEntry]) -> int:
