@@ -15,9 +15,9 @@ from crmkit._api.loyalty_kinds import COUPON_REDEMPTIONS, COUPONS
 from crmkit._text_limits import clean_text
 from crmkit._types import ensure_aware, new_id
 from crmkit.errors import (
+    ConflictError,
     CouponIneligibleError,
     CouponNotFoundError,
-    StaleVersionError,
     ValidationError,
 )
 from crmkit.marketing.coupons import (
@@ -129,14 +129,16 @@ class CouponsAPI:
         """Use *code* once for *contact_id*: :class:`crmkit.errors.CouponNotFoundError`,
         or a :class:`crmkit.errors.CouponError` if it is expired, used up or the contact is
         not in its segment; nothing is written then. Of concurrent redeemers of the last use
-        exactly one succeeds: the others lose the versioned update, read again and are told
-        it is used up."""
+        exactly one succeeds: the others lose the versioned update (a
+        :class:`crmkit.errors.ConflictError`), read again and are told it is used up."""
         when = ensure_aware(self._ctx.clock() if at is None else at, "at")
         transaction = clean_text("transaction_id", transaction_id)
         for attempt in range(_ATTEMPTS):
             try:
                 return self._redeem_once(code, contact_id, transaction, when)
-            except StaleVersionError:
+            except ConflictError:
+                # StaleVersionError; on PostgreSQL a lost update can also surface as the
+                # generic ConflictError of a key row the winner wrote first.
                 if attempt == _ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover

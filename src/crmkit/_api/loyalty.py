@@ -16,11 +16,11 @@ from crmkit._api.loyalty_kinds import LOYALTY_PROGRAMS, POINTS_ENTRIES
 from crmkit._text_limits import clean_text
 from crmkit._types import Money, ensure_aware, new_id
 from crmkit.errors import (
+    ConflictError,
     CurrencyMismatchError,
     InsufficientPointsError,
     InvalidDatetimeError,
     RecordNotFoundError,
-    UniqueKeyError,
     ValidationError,
 )
 from crmkit.marketing import loyalty as rules
@@ -191,7 +191,9 @@ class LoyaltyAPI:
         for attempt in range(_ATTEMPTS):
             try:
                 return self._write_once(contact_id, kind, value, when, transaction, rates, program)
-            except UniqueKeyError:
+            except ConflictError:
+                # The entry number was taken by a concurrent write (UniqueKeyError, or on
+                # PostgreSQL the constraint's ConflictError): read the ledger again.
                 if attempt == _ATTEMPTS - 1:
                     raise
         raise AssertionError("unreachable")  # pragma: no cover

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -130,6 +132,23 @@ class LoyaltyContract(ContractBase):
             crm.loyalty.create_program("Two", points_per_unit=Decimal("1"), currency="XXX")
         with pytest.raises(UniqueKeyError):
             crm.loyalty.create_program(" club ", points_per_unit=Decimal("1"), currency="EUR")
+
+    def test_of_concurrent_spends_of_one_balance_only_what_is_held_goes(self, crm: CRM) -> None:
+        ana = self._loyalty_club(crm)
+        crm.loyalty.earn(ana.id, amount=_eur("100"), at=T0)
+        start = threading.Barrier(6)
+
+        def spend(n: int) -> bool:
+            start.wait()
+            try:
+                crm.loyalty.redeem(ana.id, points=60, at=T0 + DAY)
+            except InsufficientPointsError:
+                return False
+            return True
+
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            assert sorted(pool.map(spend, range(6))) == [False] * 5 + [True]
+        assert crm.loyalty.balance(ana.id, as_of=T0 + DAY) == 40
 
     def test_points_follow_merge_and_unmerge(self, crm: CRM) -> None:
         ana = self._loyalty_club(crm)
