@@ -229,8 +229,8 @@ class ReferralsContract(ContractBase):
         a, b, c = self._referral_people(crm, "Ana", "Ben", "Cai")
         crm.referrals.record(referrer_id=a, referred_id=b, at=T0)
         crm.referrals.record(referrer_id=b, referred_id=c, at=T0)
-        exported = crm.contacts.export(b)["referrals"]
-        pairs = [(r["referrer_id"], r["contact_id"]) for r in exported]  # type: ignore[index,union-attr]
+        exported: Any = crm.contacts.export(b)["referrals"]
+        pairs = [(r["referrer_id"], r["contact_id"]) for r in exported]
         assert pairs == [(a, b), (b, c)]
         crm.contacts.erase(b)
         assert crm.referrals.referred_by(c) is None
