@@ -11,11 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 from crmkit._api._base import Context
+from crmkit._api._races import retry_lost_races
 from crmkit._api.loyalty_kinds import COUPON_REDEMPTIONS, COUPONS
 from crmkit._text_limits import clean_text
 from crmkit._types import ensure_aware, new_id
 from crmkit.errors import (
-    ConflictError,
     CouponIneligibleError,
     CouponNotFoundError,
     ValidationError,
@@ -33,8 +33,6 @@ from crmkit.storage.protocols import UnitOfWork
 
 __all__ = ["CouponsAPI"]
 
-#: How many times a redeemer that lost a race re-reads the coupon before giving up.
-_ATTEMPTS = 5
 _LARGEST_BATCH = 100_000
 
 
@@ -133,15 +131,7 @@ class CouponsAPI:
         :class:`crmkit.errors.ConflictError`), read again and are told it is used up."""
         when = ensure_aware(self._ctx.clock() if at is None else at, "at")
         transaction = clean_text("transaction_id", transaction_id)
-        for attempt in range(_ATTEMPTS):
-            try:
-                return self._redeem_once(code, contact_id, transaction, when)
-            except ConflictError:
-                # StaleVersionError; on PostgreSQL a lost update can also surface as the
-                # generic ConflictError of a key row the winner wrote first.
-                if attempt == _ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        return retry_lost_races(lambda: self._redeem_once(code, contact_id, transaction, when))
 
     def _redeem_once(
         self, code: str, contact_id: str, transaction_id: str | None, at: datetime

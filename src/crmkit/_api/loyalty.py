@@ -12,11 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 from crmkit._api._base import Context
+from crmkit._api._races import retry_lost_races
 from crmkit._api.loyalty_kinds import LOYALTY_PROGRAMS, POINTS_ENTRIES
 from crmkit._text_limits import clean_text
 from crmkit._types import Money, ensure_aware, new_id
 from crmkit.errors import (
-    ConflictError,
     CurrencyMismatchError,
     InsufficientPointsError,
     InvalidDatetimeError,
@@ -29,9 +29,6 @@ from crmkit.rates import RatesTable
 from crmkit.storage.protocols import UnitOfWork
 
 __all__ = ["LoyaltyAPI"]
-
-# A write that lost the race for its entry number reads the ledger again this many times.
-_ATTEMPTS = 5
 
 
 def _program(uow: UnitOfWork, name: str | None) -> LoyaltyProgram:
@@ -188,15 +185,9 @@ class LoyaltyAPI:
     ) -> PointsEntry:
         when = ensure_aware(self._ctx.clock() if at is None else at, "at")
         transaction = clean_text("transaction_id", transaction_id)
-        for attempt in range(_ATTEMPTS):
-            try:
-                return self._write_once(contact_id, kind, value, when, transaction, rates, program)
-            except ConflictError:
-                # The entry number was taken by a concurrent write (UniqueKeyError, or on
-                # PostgreSQL the constraint's ConflictError): read the ledger again.
-                if attempt == _ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        return retry_lost_races(
+            lambda: self._write_once(contact_id, kind, value, when, transaction, rates, program)
+        )
 
     def _write_once(
         self,
