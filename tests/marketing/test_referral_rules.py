@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from crmkit.marketing.referrals import build_tree, would_cycle
+from crmkit.marketing.referrals import Links, build_tree
+from crmkit.marketing.referrals import would_cycle as _would_cycle
 
 T = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def would_cycle(links: Links, *, referrer_id: str, referred_id: str) -> bool:
+    return _would_cycle(
+        lambda c: links[c][0] if c in links else None,
+        referrer_id=referrer_id,
+        referred_id=referred_id,
+    )
 
 
 def test_a_referral_back_up_the_chain_is_a_cycle() -> None:

@@ -49,22 +49,6 @@ def _referrer(uow: UnitOfWork, contact_id: str) -> tuple[str, datetime] | None:
     return None
 
 
-class _Chain(dict[str, tuple[str, datetime]]):
-    """The referrers of the contacts looked up, read from the store on first use."""
-
-    def __init__(self, uow: UnitOfWork) -> None:
-        super().__init__()
-        self._uow = uow
-
-    def get(self, key: str, default: object = None) -> tuple[str, datetime] | None:  # type: ignore[override]
-        if key not in self:
-            found = _referrer(self._uow, key)
-            if found is None:
-                return None
-            self[key] = found
-        return self[key]
-
-
 class ReferralsAPI:
     """Referrals: one referrer per contact, no self-referral, no cycles.
 
@@ -98,11 +82,14 @@ class ReferralsAPI:
         with self._ctx.write() as uow:
             uow.contacts.get(referrer)
             uow.contacts.get(referred)
-            chain = _Chain(uow)
-            existing = chain.get(referred)
+            existing = _referrer(uow, referred)
             if existing is not None:
                 raise ReferralError("referred_id", referred, f"already referred by {existing[0]!r}")
-            if would_cycle(chain, referrer_id=referrer, referred_id=referred):
+            if would_cycle(
+                lambda c: (_referrer(uow, c) or (None,))[0],
+                referrer_id=referrer,
+                referred_id=referred,
+            ):
                 raise ReferralError(
                     "referred_id", referred, f"already up {referrer!r}'s referral chain"
                 )

@@ -3,7 +3,7 @@
 >>> from datetime import UTC, datetime
 >>> t = datetime(2026, 1, 1, tzinfo=UTC)
 >>> links = {"b": ("a", t), "c": ("a", t), "d": ("b", t)}
->>> would_cycle(links, referrer_id="d", referred_id="a")
+>>> would_cycle(lambda c: links[c][0] if c in links else None, referrer_id="d", referred_id="a")
 True
 >>> [(n.contact_id, [k.contact_id for k in n.children]) for n in build_tree("a", links)]
 [('b', ['d']), ('c', [])]
@@ -11,12 +11,12 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 import attrs
 
-__all__ = ["Referral", "ReferralNode", "build_tree", "would_cycle"]
+__all__ = ["Links", "Referral", "ReferralNode", "build_tree", "would_cycle"]
 
 
 @attrs.frozen
@@ -44,17 +44,19 @@ class ReferralNode:
 Links = Mapping[str, tuple[str, datetime]]
 
 
-def would_cycle(links: Links, *, referrer_id: str, referred_id: str) -> bool:
+def would_cycle(
+    referrer_of: Callable[[str], str | None], *, referrer_id: str, referred_id: str
+) -> bool:
     """Whether ``referrer_id`` brought in ``referred_id`` would close a loop: the referred
-    contact is already the referrer's referrer, or theirs, and so on (or the same contact)."""
+    contact is already the referrer's referrer, or theirs, and so on (or the same contact).
+    ``referrer_of(contact_id)`` says who brought a contact (``None``: nobody)."""
     seen: set[str] = set()
     current: str | None = referrer_id
     while current is not None and current not in seen:
         if current == referred_id:
             return True
         seen.add(current)
-        up = links.get(current)
-        current = None if up is None else up[0]
+        current = referrer_of(current)
     return False
 
 
