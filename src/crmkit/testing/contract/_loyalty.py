@@ -166,6 +166,17 @@ class LoyaltyContract(ContractBase):
         crm.loyalty.earn(ana.id, amount=_eur("10"), at=T0 + 2 * DAY)  # numbering goes on
         assert [e.points for e in crm.loyalty.entries(ana.id)] == [100, 120, 10]
 
+    def test_with_two_programs_each_call_names_one(self, crm: CRM) -> None:
+        ana = self._loyalty_club(crm)
+        crm.loyalty.create_program("Miles", points_per_unit=Decimal("2"), currency="PLN")
+        with pytest.raises(ValidationError) as err:
+            crm.loyalty.earn(ana.id, amount=_eur("10"), at=T0)
+        assert (err.value.field, err.value.value) == ("program", None)
+        crm.loyalty.earn(ana.id, amount=Money("10", "PLN"), at=T0, program="miles")
+        crm.loyalty.earn(ana.id, amount=_eur("10"), at=T0, program="Club")
+        assert crm.loyalty.balance(ana.id, as_of=T0, program="Miles") == 20
+        assert crm.loyalty.balance(ana.id, as_of=T0, program="Club") == 10
+
     def test_points_are_exported_and_erased(self, crm: CRM) -> None:
         ana = self._loyalty_club(crm)
         crm.loyalty.earn(ana.id, amount=_eur("100"), at=T0)
@@ -236,3 +247,11 @@ class ReferralsContract(ContractBase):
         assert crm.referrals.referred_by(c) is None
         assert crm.referrals.tree(a) == ()
         assert crm.contacts.export(a)["referrals"] == []
+
+    def test_erasing_a_survivor_forgets_the_referrals_its_merged_twin_made(self, crm: CRM) -> None:
+        a, twin, b = self._referral_people(crm, "Ana", "A. Twin", "Ben")
+        crm.referrals.record(referrer_id=twin, referred_id=b, at=T0)
+        crm.merge(a, twin)
+        crm.contacts.erase(a)
+        assert crm.referrals.referred_by(b) is None
+        assert crm.contacts.export(b)["referrals"] == []
