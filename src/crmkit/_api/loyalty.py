@@ -153,6 +153,8 @@ class LoyaltyAPI:
     def balance(
         self, contact_id: str, *, as_of: datetime | None = None, program: str | None = None
     ) -> int:
+        """The points held at *as_of* (default: now), replayed from the ledger: earned, less
+        spent and taken back, less expired lots."""
         when = ensure_aware(self._ctx.clock() if as_of is None else as_of, "as_of")
         with self._ctx.read() as uow:
             return rules.balance(_ledger(uow, contact_id, _program(uow, program)), as_of=when)
@@ -240,7 +242,7 @@ class LoyaltyAPI:
         return rules.points_for(amount.amount, program.points_per_unit)
 
 
-def _check_spend(ledger: list[PointsEntry], kind: EntryKind, points: int, at: datetime) -> int:
+def _check_spend(ledger: list[PointsEntry], kind: EntryKind, points: int, at: datetime) -> None:
     latest = max((e.at for e in ledger), default=None)
     if latest is not None and at < latest:
         # An earlier spend would change what the later ones took.
@@ -248,4 +250,3 @@ def _check_spend(ledger: list[PointsEntry], kind: EntryKind, points: int, at: da
     held = rules.balance(ledger, as_of=at)
     if kind == "redeem" and points > held:
         raise InsufficientPointsError("points", points, f"the balance at {at} is {held}")
-    return held
