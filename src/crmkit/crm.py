@@ -16,6 +16,7 @@ from crmkit._api.automation import AutomationAPI, OutboxAPI
 from crmkit._api.campaigns import CampaignsAPI
 from crmkit._api.card import build_card
 from crmkit._api.contacts import ContactsAPI
+from crmkit._api.coupons import CouponsAPI
 from crmkit._api.duplicates import DuplicateGroup, find_duplicates
 from crmkit._api.erasure import ErasuresAPI, Suppression
 from crmkit._api.funnel import DealsAPI, PipelinesAPI
@@ -23,8 +24,10 @@ from crmkit._api.identity import IdentityMixin, enrich
 from crmkit._api.importing import MATCH_ON, import_contacts
 from crmkit._api.interactions import InteractionsAPI
 from crmkit._api.lists import ListsAPI
+from crmkit._api.loyalty import LoyaltyAPI
 from crmkit._api.merge import merge_contacts, unmerge_contacts
 from crmkit._api.organizations import OrganizationsAPI
+from crmkit._api.referrals import ReferralsAPI
 from crmkit._api.reports import ReportsMixin
 from crmkit._api.resolve import (
     MATCH_THRESHOLD,
@@ -110,7 +113,8 @@ class CRM(IdentityMixin, ReportsMixin):
         into the markers erasures leave (see :mod:`crmkit.erasure`); ``record_kinds`` are
         the contact-linked kinds merges, erasures and exports handle (default: the storage
         layer's :data:`crmkit.storage.kinds.RECORD_KINDS`, service cases, campaign members
-        and campaign events, as ``crm.record_kinds``; extend that, see docs/storage.md)."""
+        and events, coupon redemptions, points entries and referrals, as
+        ``crm.record_kinds``; extend that, see docs/storage.md)."""
         if not isinstance(workspace, str) or not workspace.strip():
             raise ValidationError("workspace", workspace, "a non-empty name is required")
         check_text("workspace", workspace, limit=SHORT_TEXT)
@@ -148,6 +152,9 @@ class CRM(IdentityMixin, ReportsMixin):
         self.sla = SlaAPI(self._ctx)
         self.cases = CasesAPI(self._ctx)
         self.campaigns = CampaignsAPI(self._ctx)
+        self.coupons = CouponsAPI(self._ctx)
+        self.loyalty = LoyaltyAPI(self._ctx)
+        self.referrals = ReferralsAPI(self._ctx)
 
     @property
     def record_kinds(self) -> tuple[RecordKind, ...]:

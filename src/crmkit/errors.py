@@ -19,7 +19,13 @@ and the message names both.
     │   ├── InvalidSegmentError                 unknown field/operator, wrong value type
     │   │   └── UnsupportedSegmentError         compiler: a node type it has no handler for
     │   ├── UnknownPurposeError                 a consent purpose the CRM does not know
-    │   └── InvalidRecurrenceError              a bad rrule string
+    │   ├── InvalidRecurrenceError              a bad rrule string
+    │   ├── CouponError                         a coupon that cannot be redeemed now
+    │   │   ├── CouponExpiredError              at or after its expiry
+    │   │   ├── CouponUsedUpError               every use taken
+    │   │   └── CouponIneligibleError           the contact is not in its segment
+    │   ├── InsufficientPointsError             redeeming more loyalty points than held
+    │   └── ReferralError                       self-referral, a cycle, a second referrer
     ├── NotFoundError (LookupError)             kind, key
     │   ├── ContactNotFoundError
     │   ├── OrganizationNotFoundError
@@ -37,6 +43,7 @@ and the message names both.
     │   ├── MergeNotFoundError
     │   ├── ReviewItemNotFoundError             a duplicate-review item of crm.review_queue()
     │   ├── RecordNotFoundError                 a record of a declared kind (kind, key)
+    │   ├── CouponNotFoundError                 no coupon with this code
     │   └── MissingRateError                    no exchange rate for a currency on a date
     ├── ConflictError                           the write contradicts what is stored
     │   ├── DuplicateContactError               identity, contact_id (the existing owner)
@@ -69,11 +76,17 @@ __all__ = [
     "ConsentNotFoundError",
     "ContactNotFoundError",
     "ConvergenceWarning",
+    "CouponError",
+    "CouponExpiredError",
+    "CouponIneligibleError",
+    "CouponNotFoundError",
+    "CouponUsedUpError",
     "CurrencyMismatchError",
     "DealNotFoundError",
     "DuplicateContactError",
     "DuplicateNameError",
     "ErasedContactError",
+    "InsufficientPointsError",
     "InteractionNotFoundError",
     "InvalidDatetimeError",
     "InvalidEmailError",
@@ -94,6 +107,7 @@ __all__ = [
     "OrganizationNotFoundError",
     "PipelineNotFoundError",
     "RecordNotFoundError",
+    "ReferralError",
     "ReviewItemNotFoundError",
     "SchemaVersionError",
     "SegmentNotFoundError",
@@ -195,6 +209,35 @@ class InvalidRecurrenceError(ValidationError):
     """A recurrence rule that ``dateutil.rrule`` cannot read."""
 
 
+class CouponError(ValidationError):
+    """A coupon code that exists but cannot be redeemed now; ``err.value`` is the code."""
+
+
+class CouponExpiredError(CouponError):
+    """Redeemed at or after the coupon's ``expires_at``."""
+
+
+class CouponUsedUpError(CouponError):
+    """Every one of the coupon's ``max_uses`` is taken."""
+
+
+class CouponIneligibleError(CouponError):
+    """The contact is not in the segment the coupon is limited to."""
+
+
+class InsufficientPointsError(ValidationError):
+    """Redeeming more loyalty points than the contact holds at that time.
+
+    >>> err = InsufficientPointsError("points", 200, "the balance is 150")
+    >>> err.field, err.value
+    ('points', 200)
+    """
+
+
+class ReferralError(ValidationError):
+    """A referral the rules forbid: a self-referral, a cycle, or a second referrer."""
+
+
 class NotFoundError(CRMError, LookupError):
     """No record of this kind with this key in the current workspace.
 
@@ -279,6 +322,12 @@ class RecordNotFoundError(NotFoundError):
     def __init__(self, kind: str, key: Any) -> None:
         self.kind = kind
         super().__init__(key)
+
+
+class CouponNotFoundError(NotFoundError):
+    """No coupon with this code (codes are compared ignoring case, spaces and hyphens)."""
+
+    kind = "coupon"
 
 
 class MissingRateError(NotFoundError):

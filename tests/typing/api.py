@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -185,3 +186,40 @@ def run_a_campaign(crm: CRM, segment: Segment, contact_id: str) -> None:
     lift: float | None = rep.uplift
     ci: tuple[float, float] | None = rep.uplift_ci
     del counts, event, sent, revenue, lift, ci
+
+
+def use_coupons_loyalty_and_referrals(crm: CRM, a: str, b: str) -> None:
+    from datetime import timedelta
+
+    from crmkit.errors import CouponError, InsufficientPointsError, ReferralError
+    from crmkit.marketing import CouponRedemption, LoyaltyProgram, PointsEntry, ReferralNode
+
+    when = datetime(2026, 4, 1, tzinfo=UTC)
+    codes: list[str] = crm.coupons.create_batch(
+        count=100, discount=Decimal("0.10"), max_uses=1, expires_at=when, campaign_id="c-1"
+    )
+    try:
+        used: CouponRedemption = crm.coupons.redeem(
+            codes[0], contact_id=a, transaction_id=None, at=when
+        )
+        del used
+    except CouponError as err:
+        reason: str = err.reason
+        del reason
+    club: LoyaltyProgram = crm.loyalty.create_program(
+        "Club",
+        points_per_unit=Decimal("1"),
+        currency="EUR",
+        tiers={"Silver": 0, "Gold": 1000},
+        expire_after=timedelta(days=365),
+    )
+    earned: PointsEntry = crm.loyalty.earn(a, amount=Money("10", "EUR"), at=when)
+    held: int = crm.loyalty.balance(a, as_of=when)
+    level: str | None = crm.loyalty.tier(a, as_of=when)
+    with contextlib.suppress(InsufficientPointsError):
+        crm.loyalty.redeem(a, points=200, at=when)
+    with contextlib.suppress(ReferralError):
+        crm.referrals.record(referrer_id=a, referred_id=b, at=when)
+    referrer: str | None = crm.referrals.referred_by(b)
+    tree: tuple[ReferralNode, ...] = crm.referrals.tree(a)
+    del club, earned, held, level, referrer, tree

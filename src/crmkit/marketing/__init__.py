@@ -11,6 +11,11 @@
 * :class:`Campaign`, :class:`CampaignMember`, :class:`CampaignEvent` - a campaign to a
   segment with a seeded holdout, its members' groups and what happened to their messages
   (stored by ``crm.campaigns``); :class:`CampaignReport` - its counts and uplift.
+* :mod:`~crmkit.marketing.coupons` - coupon codes (:class:`Coupon`) and when one may be redeemed.
+* :mod:`~crmkit.marketing.loyalty` - a points ledger (:class:`PointsEntry`) replayed first
+  in, first out into a balance, and tiers (:class:`LoyaltyProgram`).
+* :mod:`~crmkit.marketing.referrals` - who brought whom (:class:`Referral`,
+  :class:`ReferralNode`).
 
 Everything here is pure: counts, ids and amounts in; rates, intervals and splits out.
 """
@@ -34,6 +39,9 @@ from crmkit.marketing.campaign import (
     LaunchRun,
 )
 from crmkit.marketing.campaign_report import CampaignReport, MemberOutcome, campaign_report
+from crmkit.marketing.coupons import Coupon, CouponRedemption
+from crmkit.marketing.loyalty import LoyaltyProgram, PointsEntry
+from crmkit.marketing.referrals import Referral, ReferralNode
 
 __all__ = [
     "Campaign",
@@ -41,10 +49,16 @@ __all__ = [
     "CampaignMember",
     "CampaignReport",
     "CampaignStatus",
+    "Coupon",
+    "CouponRedemption",
     "EventType",
     "Group",
     "LaunchRun",
+    "LoyaltyProgram",
     "MemberOutcome",
+    "PointsEntry",
+    "Referral",
+    "ReferralNode",
     "RevenueUplift",
     "Uplift",
     "campaign_report",

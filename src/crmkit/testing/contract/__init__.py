@@ -13,6 +13,7 @@ from crmkit.testing.contract._base import ContractBase
 from crmkit.testing.contract._campaigns import CampaignsContract
 from crmkit.testing.contract._card import CardContract
 from crmkit.testing.contract._contacts import ContactsContract
+from crmkit.testing.contract._coupons import CouponsContract
 from crmkit.testing.contract._erasure import ErasureContract
 from crmkit.testing.contract._external_ids import ExternalIdContract
 from crmkit.testing.contract._facade import FacadeContract
@@ -21,6 +22,7 @@ from crmkit.testing.contract._funnel import FunnelContract
 from crmkit.testing.contract._interactions import InteractionsContract
 from crmkit.testing.contract._ledger import LedgerContract
 from crmkit.testing.contract._lists import ListsContract
+from crmkit.testing.contract._loyalty import LoyaltyContract, ReferralsContract
 from crmkit.testing.contract._merge import MergeContract
 from crmkit.testing.contract._pipeline_names import PipelineNamesContract
 from crmkit.testing.contract._records import RecordsContract
@@ -37,6 +39,7 @@ __all__ = [
     "CardContract",
     "ContactsContract",
     "ContractBase",
+    "CouponsContract",
     "ErasureContract",
     "ExternalIdContract",
     "FacadeContract",
@@ -45,9 +48,11 @@ __all__ = [
     "InteractionsContract",
     "LedgerContract",
     "ListsContract",
+    "LoyaltyContract",
     "MergeContract",
     "PipelineNamesContract",
     "RecordsContract",
+    "ReferralsContract",
     "ResolveContract",
     "SegmentPushdownContract",
     "SegmentsContract",
@@ -76,6 +81,9 @@ class StorageContract(
     CardContract,
     ServiceContract,
     CampaignsContract,
+    CouponsContract,
+    LoyaltyContract,
+    ReferralsContract,
     ResolveContract,
     ExternalIdContract,
     BadInputContract,

@@ -121,6 +121,7 @@ class ErasureContract(ContractBase):
             "interactions": 1, "transactions": 1, "deals": 1, "lifecycle": 1, "consents": 1,
             "tasks": 1, "lists": 1, "outbox": 1, "reviews": 0, "cases": 0,
             "campaign_members": 0, "campaign_events": 0,
+            "coupon_redemptions": 0, "points_entries": 0, "referrals": 0,
         }  # fmt: skip
         assert data["lists"][0]["list_name"] == "Launch"  # type: ignore[index,call-overload]
         assert data["tasks"][0]["title"] == "Call Besa back"  # type: ignore[index,call-overload]
