@@ -15,6 +15,7 @@ from crmkit._api._kinds import DEFAULT_RECORD_KINDS
 from crmkit._api.automation import AutomationAPI, OutboxAPI
 from crmkit._api.card import build_card
 from crmkit._api.contacts import ContactsAPI
+from crmkit._api.contracts import AssetsAPI, ContractsAPI
 from crmkit._api.duplicates import DuplicateGroup, find_duplicates
 from crmkit._api.erasure import ErasuresAPI, Suppression
 from crmkit._api.funnel import DealsAPI, PipelinesAPI
@@ -24,6 +25,7 @@ from crmkit._api.interactions import InteractionsAPI
 from crmkit._api.lists import ListsAPI
 from crmkit._api.merge import merge_contacts, unmerge_contacts
 from crmkit._api.organizations import OrganizationsAPI
+from crmkit._api.products import ProductsAPI, QuotesAPI
 from crmkit._api.reports import ReportsMixin
 from crmkit._api.resolve import (
     MATCH_THRESHOLD,
@@ -108,7 +110,8 @@ class CRM(IdentityMixin, ReportsMixin):
         ``suppression_pepper`` is an application secret, kept outside the database, mixed
         into the markers erasures leave (see :mod:`crmkit.erasure`); ``record_kinds`` are
         the contact-linked kinds merges, erasures and exports handle (default: the storage
-        layer's :data:`crmkit.storage.kinds.RECORD_KINDS` and service cases, as
+        layer's :data:`crmkit.storage.kinds.RECORD_KINDS`, service cases, quotes, contracts
+        and assets, as
         ``crm.record_kinds``; extend that, see docs/storage.md)."""
         if not isinstance(workspace, str) or not workspace.strip():
             raise ValidationError("workspace", workspace, "a non-empty name is required")
@@ -146,6 +149,10 @@ class CRM(IdentityMixin, ReportsMixin):
         self.outbox = OutboxAPI(self._ctx)
         self.sla = SlaAPI(self._ctx)
         self.cases = CasesAPI(self._ctx)
+        self.products = ProductsAPI(self._ctx)
+        self.quotes = QuotesAPI(self._ctx)
+        self.contracts = ContractsAPI(self._ctx)
+        self.assets = AssetsAPI(self._ctx)
 
     @property
     def record_kinds(self) -> tuple[RecordKind, ...]:

@@ -19,6 +19,7 @@ and the message names both.
     │   ├── InvalidSegmentError                 unknown field/operator, wrong value type
     │   │   └── UnsupportedSegmentError         compiler: a node type it has no handler for
     │   ├── UnknownPurposeError                 a consent purpose the CRM does not know
+    │   ├── UnknownSkuError                     a SKU that names no catalogue product
     │   └── InvalidRecurrenceError              a bad rrule string
     ├── NotFoundError (LookupError)             kind, key
     │   ├── ContactNotFoundError
@@ -106,6 +107,7 @@ __all__ = [
     "TransactionNotFoundError",
     "UniqueKeyError",
     "UnknownPurposeError",
+    "UnknownSkuError",
     "UnsupportedSegmentError",
     "UserNotFoundError",
     "ValidationError",
@@ -189,6 +191,10 @@ class UnknownPurposeError(ValidationError):
     >>> err.field, err.value
     ('purpose', 'spam')
     """
+
+
+class UnknownSkuError(ValidationError):
+    """A SKU that names no product of the workspace's catalogue (field ``sku``)."""
 
 
 class InvalidRecurrenceError(ValidationError):
