@@ -12,6 +12,7 @@ from crmkit.testing.contract._bad_input import BadInputContract
 from crmkit.testing.contract._base import ContractBase
 from crmkit.testing.contract._card import CardContract
 from crmkit.testing.contract._contacts import ContactsContract
+from crmkit.testing.contract._customer_file import CustomerFileContract
 from crmkit.testing.contract._erasure import ErasureContract
 from crmkit.testing.contract._external_ids import ExternalIdContract
 from crmkit.testing.contract._facade import FacadeContract
@@ -35,6 +36,7 @@ __all__ = [
     "CardContract",
     "ContactsContract",
     "ContractBase",
+    "CustomerFileContract",
     "ErasureContract",
     "ExternalIdContract",
     "FacadeContract",
@@ -73,6 +75,7 @@ class StorageContract(
     RecordsContract,
     CardContract,
     ServiceContract,
+    CustomerFileContract,
     ResolveContract,
     ExternalIdContract,
     BadInputContract,
