@@ -120,6 +120,7 @@ class ErasureContract(ContractBase):
         assert shown == {
             "interactions": 1, "transactions": 1, "deals": 1, "lifecycle": 1, "consents": 1,
             "tasks": 1, "lists": 1, "outbox": 1, "reviews": 0, "cases": 0,
+            "quotes": 0, "contracts": 0, "assets": 0,
         }  # fmt: skip
         assert data["lists"][0]["list_name"] == "Launch"  # type: ignore[index,call-overload]
         assert data["tasks"][0]["title"] == "Call Besa back"  # type: ignore[index,call-overload]
