@@ -87,3 +87,10 @@ def test_anonymised_keeps_amounts_and_dates() -> None:
         k.ends_on,
         ContractStatus.TERMINATED,
     )
+
+
+def test_moves_are_dated_in_order_but_may_precede_entry() -> None:
+    signed = sign(_contract(), at=AT - timedelta(days=30), signed_by="Besa")
+    assert signed.signed_at == AT - timedelta(days=30)
+    with pytest.raises(InvalidDatetimeError, match="last move"):
+        terminate(signed, at=AT - timedelta(days=31), reason="Too early")

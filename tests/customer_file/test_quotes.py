@@ -77,8 +77,10 @@ def test_expiry_is_read_from_the_date_and_the_last_day_still_counts() -> None:
         decline(sent, at=datetime(2026, 12, 1, tzinfo=UTC))
 
 
-def test_a_move_may_not_go_back_in_time_or_be_naive() -> None:
-    with pytest.raises(InvalidDatetimeError):
-        send(_quote(), at=AT - timedelta(seconds=1))
+def test_moves_are_dated_in_order_but_may_precede_entry() -> None:
+    sent = send(_quote(), at=AT - timedelta(days=3))  # sent last week, entered today
+    assert (sent.sent_at, sent.updated_at) == (AT - timedelta(days=3), AT)
+    with pytest.raises(InvalidDatetimeError, match="last move"):
+        accept(sent, at=AT - timedelta(days=4))
     with pytest.raises(InvalidDatetimeError):
         send(_quote(), at=datetime(2026, 11, 3))

@@ -92,8 +92,9 @@ class ContractsAPI:
     ) -> Contract:
         with self._ctx.write() as uow:
             contract = _load(uow, contract_id)
-            # Without an ``at``: now, or the last change if a caller dated that later.
-            when = max(self._ctx.clock(), contract.updated_at) if at is None else at
+            # Without an ``at``: now, or the last move if a caller dated that later.
+            now = self._ctx.clock()
+            when = max(now, contract.last_move or now) if at is None else at
             contract = step(contract, when)
             CONTRACTS.on(uow).update(contract)
             uow.commit()

@@ -157,8 +157,10 @@ def _line(uow: UnitOfWork, entry: Any, index: int) -> QuoteLine:
 
 
 def _when(ctx: Context, quote: Quote, at: Any) -> Any:
-    # Without an ``at``: now, or the last change if a caller dated that later.
-    return max(ctx.clock(), quote.updated_at) if at is None else at
+    # Without an ``at``: now, or the last move if a caller dated that later.
+    if at is not None:
+        return at
+    return max(ctx.clock(), quote.last_move or ctx.clock())
 
 
 class QuotesAPI:

@@ -148,6 +148,15 @@ class Contract:
         """The last day to give notice: ``ends_on`` less the notice period."""
         return self.ends_on - self.notice
 
+    @property
+    def last_move(self) -> datetime | None:
+        """When it was last sent, signed, renewed or terminated: a later move may not be
+        dated before it (but may be dated before ``created_at``: a contract signed last
+        month is entered today)."""
+        moves = [self.sent_at, self.signed_at, self.terminated_at]
+        moves += [r.at for r in self.renewals]
+        return max((m for m in moves if m is not None), default=None)
+
     def status_on(self, day: date) -> ContractStatus:
         """The status as read on *day* (``active`` and ``ended`` come from the dates)."""
         if self.status is not ContractStatus.SIGNED or day < self.starts_on:
@@ -164,9 +173,11 @@ def check_notice(value: Any) -> timedelta:
 
 def _next(contract: Contract, at: Any, **changes: Any) -> Contract:
     when = ensure_aware(at, "at")
-    if when < contract.updated_at:
-        raise InvalidDatetimeError("at", at, "earlier than the contract's last change")
-    return attrs.evolve(contract, updated_at=when, version=contract.version + 1, **changes)
+    last = contract.last_move
+    if last is not None and when < last:
+        raise InvalidDatetimeError("at", at, f"earlier than the contract's last move ({last})")
+    changed = max(contract.updated_at, when)
+    return attrs.evolve(contract, updated_at=changed, version=contract.version + 1, **changes)
 
 
 def _refuse(contract: Contract, to: str, *allowed: ContractStatus) -> None:

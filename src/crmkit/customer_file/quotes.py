@@ -8,7 +8,9 @@ Statuses::
 
 ``expired`` is never stored: a draft or sent quote *reads* as expired on a day after its
 ``valid_until`` (:meth:`Quote.status_on`), and accepting or declining it then is refused.
-The day of a move is the calendar day of its ``at`` in ``at``'s own time zone.
+The day of a move is the calendar day of its ``at`` in ``at``'s own time zone. Moves are
+dated in order (accepting before sending is refused), but may be dated before the quote
+was entered.
 
 >>> from datetime import UTC, date, datetime
 >>> at = datetime(2026, 11, 2, 9, tzinfo=UTC)
@@ -189,6 +191,12 @@ class Quote:
             out[line.vat_rate] = out.get(line.vat_rate, Money.zero(self.currency)) + line.vat
         return out
 
+    @property
+    def last_move(self) -> datetime | None:
+        """When it was last sent or decided: a later move may not be dated before it. (A
+        move may be dated before ``created_at``: a quote sent last week is entered today.)"""
+        return self.decided_at or self.sent_at
+
     def status_on(self, day: date) -> QuoteStatus:
         """The status as read on *day*: an undecided quote past ``valid_until`` is expired."""
         undecided = self.status in (QuoteStatus.DRAFT, QuoteStatus.SENT)
@@ -197,8 +205,9 @@ class Quote:
 
 def _move(quote: Quote, to: QuoteStatus, at: Any, allowed: QuoteStatus) -> tuple[Quote, datetime]:
     when = ensure_aware(at, "at")
-    if when < quote.updated_at:
-        raise InvalidDatetimeError("at", at, "earlier than the quote's last change")
+    last = quote.last_move
+    if last is not None and when < last:
+        raise InvalidDatetimeError("at", at, f"earlier than the quote's last move ({last})")
     if quote.status is not allowed:
         raise InvalidTransitionError(
             "status", to.value, f"a {quote.status.value} quote cannot be {to.value}"
@@ -207,7 +216,8 @@ def _move(quote: Quote, to: QuoteStatus, at: Any, allowed: QuoteStatus) -> tuple
         raise InvalidTransitionError(
             "at", at, f"the quote expired after {quote.valid_until.isoformat()}"
         )
-    return attrs.evolve(quote, status=to, updated_at=when, version=quote.version + 1), when
+    changed = max(quote.updated_at, when)
+    return attrs.evolve(quote, status=to, updated_at=changed, version=quote.version + 1), when
 
 
 def send(quote: Quote, *, at: Any) -> Quote:
