@@ -99,6 +99,7 @@ class Product:
         when = ensure_aware(at, "at")
         code = clean_text("sku", sku, required=True)
         assert code is not None
+        # One set of checks for creating and updating: the rest goes through changed().
         product = cls(new_id(), code, "", None, check_price(price), Decimal(0), True, when, when)
         return product.changed(
             name=name, category=category, vat_rate=vat_rate, active=active, at=when
