@@ -16,6 +16,7 @@ from crmkit._api.automation import AutomationAPI, OutboxAPI
 from crmkit._api.campaigns import CampaignsAPI
 from crmkit._api.card import build_card
 from crmkit._api.contacts import ContactsAPI
+from crmkit._api.contracts import AssetsAPI, ContractsAPI
 from crmkit._api.coupons import CouponsAPI
 from crmkit._api.duplicates import DuplicateGroup, find_duplicates
 from crmkit._api.erasure import ErasuresAPI, Suppression
@@ -27,6 +28,7 @@ from crmkit._api.lists import ListsAPI
 from crmkit._api.loyalty import LoyaltyAPI
 from crmkit._api.merge import merge_contacts, unmerge_contacts
 from crmkit._api.organizations import OrganizationsAPI
+from crmkit._api.products import ProductsAPI, QuotesAPI
 from crmkit._api.referrals import ReferralsAPI
 from crmkit._api.reports import ReportsMixin
 from crmkit._api.resolve import (
@@ -112,8 +114,9 @@ class CRM(IdentityMixin, ReportsMixin):
         ``suppression_pepper`` is an application secret, kept outside the database, mixed
         into the markers erasures leave (see :mod:`crmkit.erasure`); ``record_kinds`` are
         the contact-linked kinds merges, erasures and exports handle (default: the storage
-        layer's :data:`crmkit.storage.kinds.RECORD_KINDS`, service cases, campaign members
-        and events, coupon redemptions, points entries and referrals, as
+        layer's :data:`crmkit.storage.kinds.RECORD_KINDS`, service cases, quotes, contracts,
+        assets, campaign members and events, coupon redemptions, points entries and
+        referrals, as
         ``crm.record_kinds``; extend that, see docs/storage.md)."""
         if not isinstance(workspace, str) or not workspace.strip():
             raise ValidationError("workspace", workspace, "a non-empty name is required")
@@ -155,6 +158,10 @@ class CRM(IdentityMixin, ReportsMixin):
         self.coupons = CouponsAPI(self._ctx)
         self.loyalty = LoyaltyAPI(self._ctx)
         self.referrals = ReferralsAPI(self._ctx)
+        self.products = ProductsAPI(self._ctx)
+        self.quotes = QuotesAPI(self._ctx)
+        self.contracts = ContractsAPI(self._ctx)
+        self.assets = AssetsAPI(self._ctx)
 
     @property
     def record_kinds(self) -> tuple[RecordKind, ...]:

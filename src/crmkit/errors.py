@@ -19,6 +19,7 @@ and the message names both.
     │   ├── InvalidSegmentError                 unknown field/operator, wrong value type
     │   │   └── UnsupportedSegmentError         compiler: a node type it has no handler for
     │   ├── UnknownPurposeError                 a consent purpose the CRM does not know
+    │   ├── UnknownSkuError                     a SKU that names no catalogue product
     │   ├── InvalidRecurrenceError              a bad rrule string
     │   ├── CouponError                         a coupon that cannot be redeemed now
     │   │   ├── CouponExpiredError              at or after its expiry
@@ -120,6 +121,7 @@ __all__ = [
     "TransactionNotFoundError",
     "UniqueKeyError",
     "UnknownPurposeError",
+    "UnknownSkuError",
     "UnsupportedSegmentError",
     "UserNotFoundError",
     "ValidationError",
@@ -203,6 +205,10 @@ class UnknownPurposeError(ValidationError):
     >>> err.field, err.value
     ('purpose', 'spam')
     """
+
+
+class UnknownSkuError(ValidationError):
+    """A SKU that names no product of the workspace's catalogue (field ``sku``)."""
 
 
 class InvalidRecurrenceError(ValidationError):

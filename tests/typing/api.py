@@ -151,6 +151,61 @@ def use_the_service_desk(crm: CRM, contact_id: str) -> None:
     del policy, due, escalate, rate
 
 
+def use_the_customer_file(crm: CRM, contact_id: str) -> None:
+    from datetime import timedelta
+
+    from crmkit.customer_file import Asset, Contract, FreeTextLine, Product, Quote, QuoteStatus
+
+    gold: Product = crm.products.create(
+        sku="GOLD-12",
+        name="Gold package, 12 months",
+        category="packages",
+        price=Money("600.00", "EUR"),
+        vat_rate=Decimal("0.20"),
+    )
+    gold = crm.products.update("GOLD-12", price=Money("650.00", "EUR"), active=False)
+    packages: list[Product] = crm.products.all(category="packages")
+    cable = FreeTextLine("Cable", Money("12.50", "EUR"), Decimal("0.20"), quantity=2)
+    q: Quote = crm.quotes.create(
+        contact_id,
+        lines=[("GOLD-12", 2), ("SETUP", 1, Decimal("0.10")), cable],
+        valid_until=date(2026, 12, 31),
+        deal_id=None,
+    )
+    total: Money = q.net + q.vat
+    at = datetime(2026, 11, 2, tzinfo=UTC)
+    q = crm.quotes.send(q.id, at=at)
+    status: QuoteStatus = crm.quotes.accept(q.id, at=at).status_on(date(2026, 11, 3))
+    k: Contract = crm.contracts.create(
+        contact_id,
+        title="Support 2027",
+        starts_on=date(2027, 1, 1),
+        ends_on=date(2027, 12, 31),
+        value=Money("1200.00", "EUR"),
+        renewal="auto",
+        notice=timedelta(days=30),
+        quote_id=q.id,
+    )
+    k = crm.contracts.sign(k.id, at=at, signed_by="Besa Kola")
+    soon: list[Contract] = crm.contracts.expiring(
+        within=timedelta(days=60), as_of=date(2027, 11, 1)
+    )
+    k = crm.contracts.renew(k.id, ends_on=date(2028, 12, 31))
+    k = crm.contracts.terminate(k.id, at=at, reason="Moved abroad")
+    router: Asset = crm.assets.add(
+        contact_id,
+        sku="ROUTER-X",
+        serial="SN-0001",
+        installed_on=date(2027, 1, 5),
+        warranty_until=date(2029, 1, 4),
+        contract_id=k.id,
+    )
+    router = crm.assets.by_serial("SN-0001")
+    held: list[Asset] = crm.assets.for_contact(contact_id)
+    tasks: list[Task] = crm.tasks.for_contact(contact_id, include_done=True)
+    del gold, packages, total, status, soon, router, held, tasks
+
+
 def use_marketing(member_ids: list[str]) -> None:
     treated, held_out = holdout_split(member_ids, Decimal("0.1"), seed=16)
     measured: Uplift = uplift(230, len(treated), 40, len(held_out), confidence=0.9)

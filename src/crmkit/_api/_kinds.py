@@ -1,11 +1,12 @@
 """The record kinds a :class:`crmkit.CRM` handles unless told otherwise: the storage
 layer's :data:`crmkit.storage.kinds.RECORD_KINDS` plus those the services declare on the
-generic record store (service cases; campaign members and events; coupon redemptions,
-points entries and referrals)."""
+generic record store (service cases; the customer file's quotes, contracts and assets;
+campaign members and events; coupon redemptions, points entries and referrals)."""
 
 from __future__ import annotations
 
 from crmkit._api.campaign_kinds import CAMPAIGN_EVENTS, CAMPAIGN_MEMBERS_KIND
+from crmkit._api.customer_file_kinds import ASSETS, CONTRACTS_KIND, QUOTES
 from crmkit._api.loyalty_kinds import LOYALTY_KINDS
 from crmkit._api.service_kinds import CASES_KIND
 from crmkit.storage.kinds import RECORD_KINDS, RecordKind
@@ -15,6 +16,9 @@ __all__ = ["DEFAULT_RECORD_KINDS"]
 DEFAULT_RECORD_KINDS: tuple[RecordKind, ...] = (
     *RECORD_KINDS,
     CASES_KIND,
+    QUOTES.kind,
+    CONTRACTS_KIND,
+    ASSETS.kind,
     CAMPAIGN_MEMBERS_KIND,
     CAMPAIGN_EVENTS.kind,
     *LOYALTY_KINDS,

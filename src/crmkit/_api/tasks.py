@@ -266,6 +266,20 @@ class TasksAPI:
             found = uow.tasks.for_assignee(user, status=status)
         return views.for_assignee(found, user, status=status)
 
+    def for_contact(self, contact_id: str, *, include_done: bool = False) -> list[Task]:
+        """The contact's open and in-progress tasks, oldest first; with *include_done*,
+        its done and cancelled ones too (the customer file's "finished tasks")."""
+        if not isinstance(include_done, bool):
+            raise ValidationError("include_done", include_done, "expected True or False")
+        with self._ctx.read() as uow:
+            if include_done:
+                found = uow.tasks.for_contact(contact_id)
+            else:
+                found = uow.tasks.open_for_contact(contact_id)
+            if not found:
+                uow.contacts.get(contact_id)
+        return sorted(found, key=lambda t: (t.created_at, t.id))
+
     def overdue(self, *, now: datetime | None = None, assignee: str | None = None,
                 team: str | None = None, limit: int | None = None) -> list[Task]:  # fmt: skip
         """Open tasks past their due time (snoozed ones excluded), most overdue first;

@@ -14,6 +14,7 @@ from crmkit.testing.contract._campaigns import CampaignsContract
 from crmkit.testing.contract._card import CardContract
 from crmkit.testing.contract._contacts import ContactsContract
 from crmkit.testing.contract._coupons import CouponsContract
+from crmkit.testing.contract._customer_file import CustomerFileContract
 from crmkit.testing.contract._erasure import ErasureContract
 from crmkit.testing.contract._external_ids import ExternalIdContract
 from crmkit.testing.contract._facade import FacadeContract
@@ -40,6 +41,7 @@ __all__ = [
     "ContactsContract",
     "ContractBase",
     "CouponsContract",
+    "CustomerFileContract",
     "ErasureContract",
     "ExternalIdContract",
     "FacadeContract",
@@ -84,6 +86,7 @@ class StorageContract(
     CouponsContract,
     LoyaltyContract,
     ReferralsContract,
+    CustomerFileContract,
     ResolveContract,
     ExternalIdContract,
     BadInputContract,

@@ -122,6 +122,7 @@ class ErasureContract(ContractBase):
             "tasks": 1, "lists": 1, "outbox": 1, "reviews": 0, "cases": 0,
             "campaign_members": 0, "campaign_events": 0,
             "coupon_redemptions": 0, "points_entries": 0, "referrals": 0,
+            "quotes": 0, "contracts": 0, "assets": 0,
         }  # fmt: skip
         assert data["lists"][0]["list_name"] == "Launch"  # type: ignore[index,call-overload]
         assert data["tasks"][0]["title"] == "Call Besa back"  # type: ignore[index,call-overload]

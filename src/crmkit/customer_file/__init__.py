@@ -1,0 +1,29 @@
+"""The customer file: the catalogue, quotes, contracts and the equipment customers hold.
+
+Everything here is pure: a :class:`Product` is checked and changed, a :class:`Quote`
+prices its lines (:mod:`crmkit.customer_file.pricing`) and moves draft → sent → accepted or
+declined, a :class:`Contract` is signed, renewed and terminated, an :class:`Asset` keeps its
+serial and warranty. The facade's ``crm.products``, ``crm.quotes``, ``crm.contracts`` and
+``crm.assets`` store and read them.
+"""
+
+from crmkit.customer_file.assets import Asset
+from crmkit.customer_file.contracts import Contract, ContractStatus, Renewal, RenewalMode
+from crmkit.customer_file.pricing import line_amounts, minor_unit
+from crmkit.customer_file.products import Product
+from crmkit.customer_file.quotes import FreeTextLine, Quote, QuoteLine, QuoteStatus
+
+__all__ = [
+    "Asset",
+    "Contract",
+    "ContractStatus",
+    "FreeTextLine",
+    "Product",
+    "Quote",
+    "QuoteLine",
+    "QuoteStatus",
+    "Renewal",
+    "RenewalMode",
+    "line_amounts",
+    "minor_unit",
+]
