@@ -91,7 +91,17 @@ def _not(node: Not, scope: SQLScope) -> Frag:
 
 def _join(joiner: str, children: tuple[Segment, ...], scope: SQLScope) -> Frag:
     parts = [scope.compile(k) for k in sorted(children, key=SQL_COMPILER.cost)]
-    return "(" + joiner.join(p[0] for p in parts) + ")", [x for p in parts for x in p[1]]
+    return _balanced(joiner, [p[0] for p in parts]), [x for p in parts for x in p[1]]
+
+
+def _balanced(joiner: str, terms: list[str]) -> str:
+    """The terms joined in nested halves: SQLite parses ``a OR b OR c ...`` into a tree as
+    deep as the terms are many and refuses one over 1,000 deep (a list of a thousand tags);
+    halves keep it logarithmic, in the same order, so AND still tries the cheap terms first."""
+    if len(terms) <= 16:
+        return "(" + joiner.join(terms) + ")"
+    half = len(terms) // 2
+    return "(" + _balanced(joiner, terms[:half]) + joiner + _balanced(joiner, terms[half:]) + ")"
 
 
 # Costs order the terms of an AND: SQLite evaluates them in order and stops at the first

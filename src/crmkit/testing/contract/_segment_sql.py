@@ -341,3 +341,18 @@ class SegmentPushdownContract(ContractBase):
             ~(purchases(within_days=30).total >= Money("9", "EUR")),
         ]
         _check(storage, world, segs)
+
+    def test_a_thousand_terms_under_one_and_or_or_agree_with_memory(self, storage: Storage) -> None:
+        # SQLite refuses an expression tree over 1,000 deep; a flat OR of 1,000 tags is one.
+        now = NOWS[0]
+        contacts = [Contact.new(id=f"c{i}", tags={f"t{i * 300}"}, now=now) for i in range(4)]
+        world = {"now": now, "orgs": [], "contacts": contacts, "interactions": [],
+                 "purchases": [], "deals": [], "lists": {}}  # fmt: skip
+        terms = [tag(f"t{i}") for i in range(1200)]
+        either, neither = terms[0], ~terms[0]
+        for term in terms[1:]:
+            either, neither = either | term, neither & ~term
+        deep = terms[0]
+        for _ in range(16):
+            deep = ~deep
+        _check(storage, world, [either, neither, deep])
