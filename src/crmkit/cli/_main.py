@@ -65,4 +65,8 @@ def _run(command: str, args: argparse.Namespace, out: TextIO) -> int:
         return _ledger.list_merges(args, out)
     if command == "unmerge":
         return _ledger.unmerge(args, out)
+    if command == "db":
+        from crmkit.cli import _database
+
+        return _database.distribute(args, out)
     return 2  # pragma: no cover - argparse rejects unknown commands first

@@ -67,6 +67,18 @@ def parser() -> argparse.ArgumentParser:
     unmerge = commands.add_parser("unmerge", help="undo a merge (see crmkit merges)")
     unmerge.add_argument("merge_id")
     _database(unmerge)
+    db = commands.add_parser("db", help="operate on a database").add_subparsers(
+        dest="db_command", required=True
+    )
+    distribute = db.add_parser(
+        "distribute",
+        help="distribute every crmkit table of a Citus database on workspace "
+        "(migrates first; safe to run again)",
+    )
+    distribute.add_argument(
+        "--db", required=True, help="postgresql:// URL of the Citus coordinator"
+    )
+    distribute.add_argument("--schema", help="the schema crmkit's tables live in (default: public)")
     return top
 
 
