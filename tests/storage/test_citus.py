@@ -7,9 +7,9 @@ is unreachable. The concurrency tests run here too, from test_shared_writers.py.
 
 from __future__ import annotations
 
-import json
 import os
 import uuid
+import warnings
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ import psycopg
 import pytest
 
 from crmkit import CRM, Money
+from crmkit.errors import ConvergenceWarning
 from crmkit.funnel import Stage
 from crmkit.segments import field, tag
 from crmkit.storage.migrations import load_migrations
@@ -138,7 +139,8 @@ def test_an_upgrade_of_a_distributed_database_distributes_the_tables_it_adds(
     added = [t for t in _crmkit_tables() if f"CREATE TABLE {t} " in newest.sql]
     assert added  # the newest migration adds tables; otherwise pick an older one
     PostgresStorage(FAST, schema=schema, pool_size=1).close()
-    with psycopg.connect(FAST, autocommit=True, options=f"-c search_path={schema}") as conn:
+    options = f"-c search_path={schema} -c citus.shard_count=4"
+    with psycopg.connect(DSN, autocommit=True, options=options) as conn:
         for table in reversed(added):
             conn.execute(f"DROP TABLE {table}".encode())
         conn.execute("DELETE FROM crmkit_schema_version WHERE version = %s", (newest.version,))
@@ -162,11 +164,20 @@ def test_the_instagram_then_phone_story_on_a_distributed_database(
     storage: PostgresStorage,
 ) -> None:
     crm = CRM(storage=storage, workspace="acme", default_region="AL")
-    dm = crm.record(channel="instagram", handle="@besa.kola", name="Besa Kola",
-                    summary="Asked about the Gold package", occurred_at=T0)  # fmt: skip
+    dm = crm.record(
+        channel="instagram",
+        handle="@besa.kola",
+        name="Besa Kola",
+        summary="Asked about the Gold package",
+        occurred_at=T0,
+    )
     crm.contacts.add_identity(dm.contact_id, phone="069 123 4567")
-    call = crm.record(channel="phone", phone="+355 69 123 45 67", summary="Called back",
-                      occurred_at=T0 + timedelta(days=2))  # fmt: skip
+    call = crm.record(
+        channel="phone",
+        phone="+355 69 123 45 67",
+        summary="Called back",
+        occurred_at=T0 + timedelta(days=2),
+    )
     resolved = crm.resolve(phone="+355 69 123 45 67").contact
     assert resolved is not None
     assert (resolved.name, call.contact_id) == ("Besa Kola", dm.contact_id)
@@ -176,3 +187,151 @@ def test_the_instagram_then_phone_story_on_a_distributed_database(
     ]
     other = CRM(storage=storage, workspace="other", default_region="AL")
     assert other.resolve(phone="+355 69 123 45 67").contact is None
+
+
+# -- every statement of one workspace's day is a router (single-shard) query ---------------
+
+
+def _a_day_of_work(crm: CRM) -> None:
+    """Record, resolve, timeline, merge and unmerge, segments and lists, funnel, tasks,
+    ledger and CLV, import, automation and the outbox, duplicates and review, erasure."""
+    dm = crm.record(
+        channel="instagram",
+        handle="@besa.kola",
+        name="Besa Kola",
+        summary="Asked about the Gold package",
+        occurred_at=T0,
+    )
+    besa = crm.contacts.add_identity(dm.contact_id, phone="069 123 4567")
+    crm.record(
+        channel="phone",
+        phone="+355 69 123 45 67",
+        summary="Called back",
+        occurred_at=T0 + timedelta(days=2),
+    )
+    crm.contacts.update(besa.id, city="Tiranë", birthday=date(1990, 11, 20), tags=["vip"])
+    assert crm.resolve(phone="+355691234567").contact is not None
+    crm.resolve(name="Besa Kola", city="Tirane")
+    crm.timeline(besa.id, limit=20)
+    crm.contact_card(besa.id)
+    twin = crm.contacts.create(name="Besa K.", emails=["besa@example.al"])
+    crm.record(channel="email", email="besa@example.al", summary="Invoice?")
+    merged = crm.merge(besa.id, twin.id)
+    crm.unmerge(merged.merge_id)
+    crm.merge(besa.id, twin.id)
+    vip = (field("city") == "Tiranë") & tag("vip")
+    crm.segments.save("vip-tirana", vip)
+    crm.segments.members(crm.segments.get("vip-tirana"))
+    crm.lists.create("December", from_segment=vip)
+    crm.lists.members("December")
+    pipeline = crm.pipelines.create("Sales", stages=[Stage("New"), Stage("Qualified")])
+    deal = crm.deals.create(
+        pipeline_id=pipeline.id,
+        title="Gold",
+        value=Money("900", "EUR"),
+        contact_id=besa.id,
+        owner="mira",
+        created_at=T0,
+    )
+    crm.deals.move(deal.id, "Qualified", at=T0 + timedelta(days=1))
+    crm.deals.win(deal.id, at=T0 + timedelta(days=3))
+    crm.funnel(pipeline.id)
+    crm.users.add("mira", team="desk")
+    task = crm.tasks.create("Send the contract", assignee="mira", contact_id=besa.id)
+    crm.tasks.complete(task.id, by="mira")
+    crm.tasks.overdue(now=T0 + timedelta(days=30))
+    crm.interactions.log_many(
+        {"contact_id": besa.id, "channel": "web", "summary": f"Visit {n}"} for n in range(5)
+    )
+    crm.transactions.add(
+        besa.id, kind="purchase", amount=Money("49.90", "EUR"), occurred_at=T0 - timedelta(days=180)
+    )
+    crm.transactions.add_many(
+        {
+            "contact_id": besa.id,
+            "kind": "purchase",
+            "amount": Money("49.90", "EUR"),
+            "occurred_at": T0 - timedelta(days=90 * n),
+        }
+        for n in range(2)
+    )
+    with warnings.catch_warnings():  # one buyer's ledger: the fit degenerates, as it should
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        crm.clv(as_of=T0 + timedelta(days=10))
+    crm.import_contacts(
+        [{"first_name": f"Walk-in {n}", "email": f"w{n}@example.al"} for n in range(20)]
+    )
+    crm.automation.run(date(2026, 11, 20), rules=[BirthdayGreeting(), PurchaseAnniversary()])
+    crm.outbox.ack(m.id for m in crm.outbox.pending())
+    crm.find_duplicates()
+    crm.review_queue()
+    crm.contacts.erase(crm.contacts.find(email="w3@example.al").id)  # type: ignore[union-attr]
+
+
+def _task_counts(plan: Any) -> list[int]:
+    """Every ``Task Count`` in an ``EXPLAIN (FORMAT JSON)`` plan, subplans included."""
+    if isinstance(plan, dict):
+        own = [int(plan["Task Count"])] if "Task Count" in plan else []
+        return own + [n for value in plan.values() for n in _task_counts(value)]
+    if isinstance(plan, list):
+        return [n for value in plan for n in _task_counts(value)]
+    return []
+
+
+def test_a_day_of_work_for_one_workspace_sends_only_single_shard_queries(
+    storage: PostgresStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every statement crmkit sends is captured at the driver (psycopg's cursor) and
+    EXPLAINed on the coordinator: a query Citus routes to one shard plans ``Task Count: 1``
+    (0 when no shard can match); a multi-shard query plans one task per shard (4 here).
+    COPY (the bulk paths) cannot be EXPLAINed: its rows are the unit's one workspace."""
+    CRM(storage=storage, workspace="other").record(channel="phone", phone="+35569000111")
+    sent: dict[str, Any] = {}
+    copied: list[str] = []
+    execute, executemany, copy = (
+        psycopg.Cursor.execute,
+        psycopg.Cursor.executemany,
+        psycopg.Cursor.copy,
+    )
+
+    def record_execute(self: psycopg.Cursor[Any], query: Any, params: Any = None, **kw: Any) -> Any:
+        sent.setdefault(_text(query), params)
+        return execute(self, query, params, **kw)
+
+    def record_executemany(self: psycopg.Cursor[Any], query: Any, rows: Any, **kw: Any) -> Any:
+        rows = list(rows)
+        if rows:
+            sent.setdefault(_text(query), rows[0])
+        return executemany(self, query, rows, **kw)
+
+    def record_copy(self: psycopg.Cursor[Any], statement: Any, *args: Any, **kw: Any) -> Any:
+        copied.append(_text(statement))
+        return copy(self, statement, *args, **kw)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", record_execute)
+    monkeypatch.setattr(psycopg.Cursor, "executemany", record_executemany)
+    monkeypatch.setattr(psycopg.Cursor, "copy", record_copy)
+    _a_day_of_work(CRM(storage=storage, workspace="acme", default_region="AL"))
+    monkeypatch.undo()
+
+    verbs = {"SELECT", "WITH", "INSERT", "UPDATE", "DELETE"}
+    planned = {q: p for q, p in sent.items() if q.split(None, 1)[0].upper() in verbs}
+    assert len(planned) > 100  # the day touched every part of crmkit
+    multi_shard = {}
+    with psycopg.ClientCursor(
+        psycopg.connect(FAST, options=f"-c search_path={storage.schema}")
+    ) as cur:
+        for query, params in planned.items():
+            cur.execute("EXPLAIN (FORMAT JSON) " + cur.mogrify(query, params))
+            counts = _task_counts(cur.fetchone()[0])  # type: ignore[index]
+            if any(n > 1 for n in counts):
+                multi_shard[query] = counts
+        cur.connection.rollback()
+        cur.connection.close()
+    assert multi_shard == {}
+    assert copied
+    assert all(c.startswith("COPY ") for c in copied)
+
+
+def _text(query: Any) -> str:
+    return query.decode() if isinstance(query, bytes) else str(query)

@@ -142,10 +142,12 @@ def test_merges_under_concurrent_writes_succeed_and_keep_every_write(
 ) -> None:
     crm = CRM(storage=shared, default_region="AL")
     pairs = [
-        (crm.contacts.create(name=f"A{i}", phones=[f"+35569100{i:04d}"]),
-         crm.contacts.create(name=f"B{i}", phones=[f"+35569200{i:04d}"]))
+        (
+            crm.contacts.create(name=f"A{i}", phones=[f"+35569100{i:04d}"]),
+            crm.contacts.create(name=f"B{i}", phones=[f"+35569200{i:04d}"]),
+        )
         for i in range(6)
-    ]  # fmt: skip
+    ]
     stop = threading.Event()
     written: list[str] = []
 
