@@ -8,19 +8,20 @@ writers are tested on PostgreSQL and on Citus alike in test_shared_writers.py.
 from __future__ import annotations
 
 import os
-import re
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
 
 from crmkit import Money
 from crmkit.contacts import Contact
 from crmkit.errors import (
+    ConfigurationError,
     ConflictError,
     SchemaVersionError,
     StorageError,
@@ -41,7 +42,11 @@ if not DSN:
         allow_module_level=True,
     )
 
-from crmkit.storage.postgres import PostgresStorage  # noqa: E402 - needs the skip above
+from crmkit.storage.postgres import (  # noqa: E402 - needs the skip above
+    PostgresStorage,
+    _crmkit_tables,
+    distribute,
+)
 
 
 class ThrowawayPostgresStorage(PostgresStorage):
@@ -256,7 +261,24 @@ def test_every_key_starts_with_or_carries_the_workspace(storage: PostgresStorage
         assert "workspace" in columns, index
 
 
-def test_docs_distribute_every_table(storage: PostgresStorage) -> None:
+def test_distribute_covers_every_table_the_migrations_create(storage: PostgresStorage) -> None:
+    """``distribute`` reads its tables from the migrations: they must be every table the
+    database has, except the schema version (which has no workspace and stays plain)."""
+    assert set(_crmkit_tables()) == _tables(storage)
+    assert len(_crmkit_tables()) == len(set(_crmkit_tables()))
+
+
+def test_docs_show_distribute_instead_of_hand_written_sql() -> None:
     page = (Path(__file__).parents[2] / "docs" / "postgres.md").read_text(encoding="utf-8")
-    distributed = set(re.findall(r"create_distributed_table\('(\w+)', 'workspace'", page))
-    assert distributed == _tables(storage)
+    assert "distribute(" in page
+    assert "crmkit db distribute --db" in page
+    assert "create_distributed_table('" not in page
+
+
+def test_distribute_refuses_a_server_without_citus_and_writes_nothing() -> None:
+    schema = f"crmkit_test_{uuid.uuid4().hex[:16]}"
+    with pytest.raises(ConfigurationError, match="has no citus extension"):
+        distribute(DSN, schema=schema)
+    with psycopg.connect(DSN) as conn:
+        row = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone()
+    assert row is None

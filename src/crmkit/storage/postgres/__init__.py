@@ -115,8 +115,7 @@ class PostgresStorage:
         pool_size: int = 8,
         connect_timeout: float = 5.0,
     ) -> None:
-        if schema is not None and not _SCHEMA_NAME.match(schema):
-            raise ValidationError("schema", schema, "lower-case letters, digits and _ only")
+        _check_schema(schema)
         if not isinstance(pool_size, int) or pool_size < 1:
             raise ValidationError("pool_size", pool_size, "a positive number of connections")
         self.dsn = dsn
@@ -250,6 +249,7 @@ def distribute(dsn: str, *, schema: str | None = None) -> list[str]:
     them (and so does this). ``crmkit_schema_version`` stays a plain table on the
     coordinator. Raises ``ConfigurationError`` if the database has no citus extension.
     """
+    _check_schema(schema)
     try:
         check = psycopg.connect(dsn, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
@@ -263,6 +263,11 @@ def distribute(dsn: str, *, schema: str | None = None) -> list[str]:
             return storage._distributed_on_open + distribute_tables(conn, _crmkit_tables())
     finally:
         storage.close()
+
+
+def _check_schema(schema: str | None) -> None:
+    if schema is not None and not _SCHEMA_NAME.match(schema):
+        raise ValidationError("schema", schema, "lower-case letters, digits and _ only")
 
 
 def _session_options(dsn: str, schema: str | None) -> str:
