@@ -8,9 +8,12 @@ is unreachable. The concurrency tests run here too, from test_shared_writers.py.
 from __future__ import annotations
 
 import os
+import threading
+import time
 import uuid
 import warnings
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -330,3 +333,103 @@ def test_a_day_of_work_for_one_workspace_sends_only_single_shard_queries(
 
 def _text(query: Any) -> str:
     return query.decode() if isinstance(query, bytes) else str(query)
+
+
+# -- operations under load -----------------------------------------------------------------
+
+
+def _writers_during(storage: PostgresStorage, operation: Any) -> tuple[list[str], list[str]]:
+    """Four writers record into workspace ``acme`` (new contacts and their timelines) before,
+    during and after ``operation(conn)``; returns (interaction ids written, errors)."""
+    crm = CRM(storage=storage, workspace="acme", default_region="AL")
+    done = threading.Event()
+    written: list[str] = []
+    errors: list[str] = []
+
+    def write(n: int) -> None:
+        i = 0
+        while not done.is_set() or i < 10:
+            try:
+                it = crm.record(channel="phone", phone=f"+3556910{n}{i % 50:04d}", summary=f"{i}")
+                written.append(it.id)
+            except Exception as exc:
+                errors.append(repr(exc))
+            i += 1
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        writers = [pool.submit(write, n) for n in range(4)]
+        while len(written) < 8 and not errors:  # the writers are under way
+            time.sleep(0.01)
+        with psycopg.connect(
+            DSN, autocommit=True, options=f"-c search_path={storage.schema}"
+        ) as conn:
+            operation(conn)
+        done.set()
+        for w in writers:
+            w.result()
+    return written, errors
+
+
+def _acme_placement(conn: psycopg.Connection[Any]) -> tuple[int, str, int]:
+    row = conn.execute(
+        "SELECT shardid, nodename, nodeport FROM citus_shards WHERE table_name = "
+        "'contacts'::regclass AND shardid = get_shard_id_for_distribution_column("
+        "'contacts', 'acme')"
+    ).fetchone()
+    assert row is not None
+    return int(row[0]), str(row[1]), int(row[2])
+
+
+def _interaction_ids(storage: PostgresStorage) -> list[str]:
+    with storage.unit_of_work("acme", read_only=True) as uow:
+        rows = uow.session.fetchall("SELECT id FROM interactions WHERE workspace = ?", ("acme",))
+    return sorted(r[0] for r in rows)
+
+
+def test_moving_a_workspace_to_another_worker_under_writers_loses_nothing(
+    storage: PostgresStorage,
+) -> None:
+    """What a rebalance does to each shard group, while four writers keep recording."""
+    moved: list[tuple[str, int]] = []
+
+    def move(conn: psycopg.Connection[Any]) -> None:
+        shard, host, port = _acme_placement(conn)
+        target = conn.execute(
+            "SELECT nodename, nodeport FROM pg_dist_node WHERE groupid > 0 AND isactive "
+            "AND nodeport <> %s ORDER BY nodeport LIMIT 1",
+            (port,),
+        ).fetchone()
+        assert target is not None
+        conn.execute(
+            "SELECT citus_move_shard_placement(%s, %s, %s, %s, %s, "
+            "shard_transfer_mode => 'block_writes')",
+            (shard, host, port, target[0], target[1]),
+        )
+        moved.append((_acme_placement(conn)[1], _acme_placement(conn)[2]))
+        assert moved[0] == (target[0], target[1])
+
+    written, errors = _writers_during(storage, move)
+    assert errors == []
+    assert moved
+    assert _interaction_ids(storage) == sorted(written)
+
+
+def test_isolating_a_workspace_to_its_own_shard_under_writers_loses_nothing(
+    storage: PostgresStorage,
+) -> None:
+    CRM(storage=storage, workspace="other").record(channel="phone", phone="+35569000111")
+    isolated: list[int] = []
+
+    def isolate(conn: psycopg.Connection[Any]) -> None:
+        row = conn.execute(
+            "SELECT isolate_tenant_to_new_shard('contacts', 'acme', 'CASCADE', "
+            "shard_transfer_mode => 'block_writes')"
+        ).fetchone()
+        assert row is not None
+        isolated.extend((int(row[0]), _acme_placement(conn)[0]))
+
+    written, errors = _writers_during(storage, isolate)
+    assert errors == []
+    assert len(isolated) == 2
+    assert isolated[0] == isolated[1]  # acme's rows now live in the new shard
+    assert _interaction_ids(storage) == sorted(written)
