@@ -21,7 +21,7 @@ import psycopg
 import pytest
 
 from crmkit import CRM, Money
-from crmkit.errors import ConvergenceWarning
+from crmkit.errors import ConvergenceWarning, StorageUnavailableError
 from crmkit.funnel import Stage
 from crmkit.segments import field, tag
 from crmkit.storage.migrations import load_migrations
@@ -433,3 +433,40 @@ def test_isolating_a_workspace_to_its_own_shard_under_writers_loses_nothing(
     assert len(isolated) == 2
     assert isolated[0] == isolated[1]  # acme's rows now live in the new shard
     assert _interaction_ids(storage) == sorted(written)
+
+
+def _workspace_on_another_worker(conn: psycopg.Connection[Any], port: int) -> str:
+    for n in range(200):
+        row = conn.execute(
+            "SELECT nodeport FROM citus_shards WHERE table_name = 'contacts'::regclass "
+            "AND shardid = get_shard_id_for_distribution_column('contacts', %s::text)",
+            (f"w{n}",),
+        ).fetchone()
+        if row is not None and int(row[0]) != port:
+            return f"w{n}"
+    raise AssertionError("every workspace hashes to one worker")
+
+
+def test_a_worker_down_fails_its_workspaces_cleanly_and_the_others_go_on(
+    storage: PostgresStorage,
+) -> None:
+    """The worker is made unreachable by pointing Citus's node entry at a closed port."""
+    acme = CRM(storage=storage, workspace="acme", default_region="AL")
+    before = acme.record(channel="phone", phone="+355691110000", summary="before")
+    options = f"-c search_path={storage.schema}"
+    with psycopg.connect(DSN, autocommit=True, options=options) as conn:
+        _, host, port = _acme_placement(conn)
+        other = CRM(storage=storage, workspace=_workspace_on_another_worker(conn, port))
+        node = conn.execute(
+            "SELECT nodeid FROM pg_dist_node WHERE nodename = %s AND nodeport = %s", (host, port)
+        ).fetchone()
+        assert node is not None
+        conn.execute("SELECT citus_update_node(%s::int, '127.0.0.1', 1)", (node[0],))
+        try:
+            with pytest.raises(StorageUnavailableError):
+                acme.record(channel="phone", phone="+355691110000", summary="while down")
+            other.record(channel="email", email="still@example.al", summary="goes on")
+        finally:
+            conn.execute("SELECT citus_update_node(%s::int, %s::text, %s::int)", (node[0], host, port))
+            conn.execute("SELECT start_metadata_sync_to_all_nodes()")
+    assert [i.id for i in acme.timeline(before.contact_id)] == [before.id]
