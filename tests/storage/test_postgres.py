@@ -1,30 +1,29 @@
-"""The PostgreSQL backend against the same contract as every backend, plus concurrency.
+"""The PostgreSQL backend against the same contract as every backend.
 
 Runs when CRMKIT_TEST_POSTGRES_DSN is set (CI sets it) and fails, not skips, when that server
-is unreachable. Every storage lives in its own schema, dropped afterwards.
+is unreachable. Every storage lives in its own schema, dropped afterwards. Concurrent
+writers are tested on PostgreSQL and on Citus alike in test_shared_writers.py.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import re
-import threading
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
 
-from crmkit import CRM, Money
+from crmkit import Money
 from crmkit.contacts import Contact
 from crmkit.errors import (
+    ConfigurationError,
     ConflictError,
     SchemaVersionError,
-    StaleVersionError,
     StorageError,
     StorageUnavailableError,
 )
@@ -43,7 +42,11 @@ if not DSN:
         allow_module_level=True,
     )
 
-from crmkit.storage.postgres import PostgresStorage  # noqa: E402 - needs the skip above
+from crmkit.storage.postgres import (  # noqa: E402 - needs the skip above
+    PostgresStorage,
+    _crmkit_tables,
+    distribute,
+)
 
 
 class ThrowawayPostgresStorage(PostgresStorage):
@@ -130,109 +133,6 @@ def test_unreachable_database_names_what_to_do(dsn: str, advice: str) -> None:
     assert advice in str(info.value)
 
 
-def _record_in_process(schema: str, n: int, queue: multiprocessing.Queue[str]) -> None:
-    storage = PostgresStorage(DSN, schema=schema, pool_size=2)
-    crm = CRM(storage=storage)
-    for i in range(n):
-        queue.put(crm.record(channel="phone", phone="+359888000111", summary=f"{i}").contact_id)
-    storage.close()
-
-
-def test_separate_processes_recording_one_new_phone_create_one_contact() -> None:
-    storage = ThrowawayPostgresStorage()
-    assert storage.schema is not None
-    try:
-        ctx = multiprocessing.get_context("spawn")
-        queue: multiprocessing.Queue[str] = ctx.Queue()
-        workers = [
-            ctx.Process(target=_record_in_process, args=(storage.schema, 5, queue))
-            for _ in range(4)
-        ]
-        for w in workers:
-            w.start()
-        owners = {queue.get(timeout=60) for _ in range(20)}
-        for w in workers:
-            w.join(timeout=60)
-            assert w.exitcode == 0
-        crm = CRM(storage=storage)
-        assert len(owners) == 1
-        assert crm.contacts.count() == 1
-        assert len(crm.timeline(owners.pop(), limit=None)) == 20
-    finally:
-        storage.close()
-
-
-def test_lost_update_between_two_connections_is_refused(storage: PostgresStorage) -> None:
-    original = Contact.new(name="Besa")
-    with storage.unit_of_work("w") as uow:
-        uow.contacts.add(original)
-        uow.commit()
-    with storage.unit_of_work("w") as first, storage.unit_of_work("w") as second:
-        mine = first.contacts.get(original.id).changed(city="Tiranë")
-        theirs = second.contacts.get(original.id).changed(city="Durrës")
-        first.contacts.update(mine)
-        first.commit()
-        with pytest.raises(StaleVersionError):
-            second.contacts.update(theirs)
-    with storage.unit_of_work("w", read_only=True) as uow:
-        assert uow.contacts.get(original.id).city == "Tiranë"
-
-
-def _add_counter(storage: PostgresStorage) -> str:
-    contact = Contact.new(name="Counter", custom={"n": 0})
-    with storage.unit_of_work("w") as uow:
-        uow.contacts.add(contact)
-        uow.commit()
-    return contact.id
-
-
-def test_eight_writers_updating_one_read_exactly_one_wins(storage: PostgresStorage) -> None:
-    contact_id = _add_counter(storage)
-    everyone_has_read = threading.Barrier(8)
-
-    def bump(n: int) -> str:
-        with storage.unit_of_work("w") as uow:
-            contact = uow.contacts.get(contact_id)
-            everyone_has_read.wait(timeout=30)
-            try:
-                uow.contacts.update(contact.changed(custom={"n": n}))
-            except StaleVersionError:
-                return "stale"
-            uow.commit()
-            return "won"
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        outcomes = sorted(pool.map(bump, range(1, 9)))
-    assert outcomes == ["stale"] * 7 + ["won"]
-    with storage.unit_of_work("w", read_only=True) as uow:
-        assert uow.contacts.get(contact_id).version == 2
-
-
-def test_writers_retrying_stale_updates_lose_no_increment(storage: PostgresStorage) -> None:
-    contact_id = _add_counter(storage)
-
-    def bump_ten_times() -> None:
-        for _ in range(10):
-            while True:
-                try:
-                    with storage.unit_of_work("w") as uow:
-                        c = uow.contacts.get(contact_id)
-                        n = c.custom["n"]
-                        assert isinstance(n, int)
-                        uow.contacts.update(c.changed(custom={"n": n + 1}))
-                        uow.commit()
-                    break
-                except StaleVersionError:
-                    continue
-
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        for future in [pool.submit(bump_ten_times) for _ in range(8)]:
-            future.result()
-    with storage.unit_of_work("w", read_only=True) as uow:
-        final = uow.contacts.get(contact_id)
-    assert (final.custom["n"], final.version) == (80, 81)
-
-
 def test_processes_opening_a_new_schema_at_once_migrate_it_once() -> None:
     schema = f"crmkit_test_{uuid.uuid4().hex[:16]}"
     opened: list[PostgresStorage] = []
@@ -286,7 +186,11 @@ def test_bulk_copy_into_an_unknown_contact_is_a_conflict_and_writes_nothing(
 
 
 def test_bulk_ledger_rows_read_back_exactly(storage: PostgresStorage) -> None:
-    contact_id = _add_counter(storage)
+    contact = Contact.new(name="Buyer")
+    with storage.unit_of_work("w") as uow:
+        uow.contacts.add(contact)
+        uow.commit()
+    contact_id = contact.id
     txs = [
         Transaction.new(contact_id=contact_id, kind="purchase", amount=Money(f"{n}.10", "EUR"),
                         occurred_at=T0 + timedelta(days=n), note=f"#{n}")
@@ -357,7 +261,24 @@ def test_every_key_starts_with_or_carries_the_workspace(storage: PostgresStorage
         assert "workspace" in columns, index
 
 
-def test_docs_distribute_every_table(storage: PostgresStorage) -> None:
+def test_distribute_covers_every_table_the_migrations_create(storage: PostgresStorage) -> None:
+    """``distribute`` reads its tables from the migrations: they must be every table the
+    database has, except the schema version (which has no workspace and stays plain)."""
+    assert set(_crmkit_tables()) == _tables(storage)
+    assert len(_crmkit_tables()) == len(set(_crmkit_tables()))
+
+
+def test_docs_show_distribute_instead_of_hand_written_sql() -> None:
     page = (Path(__file__).parents[2] / "docs" / "postgres.md").read_text(encoding="utf-8")
-    distributed = set(re.findall(r"create_distributed_table\('(\w+)', 'workspace'", page))
-    assert distributed == _tables(storage)
+    assert "distribute(" in page
+    assert "crmkit db distribute --db" in page
+    assert "create_distributed_table('" not in page
+
+
+def test_distribute_refuses_a_server_without_citus_and_writes_nothing() -> None:
+    schema = f"crmkit_test_{uuid.uuid4().hex[:16]}"
+    with pytest.raises(ConfigurationError, match="has no citus extension"):
+        distribute(DSN, schema=schema)
+    with psycopg.connect(DSN) as conn:
+        row = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone()
+    assert row is None

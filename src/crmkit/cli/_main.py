@@ -67,4 +67,8 @@ def _run(command: str, args: argparse.Namespace, out: TextIO) -> int:
         return _ledger.unmerge(args, out)
     if command == "lookup":
         return _lookup.lookup(args, out)
+    if command == "db":
+        from crmkit.cli import _database
+
+        return _database.distribute(args, out)
     return 2  # pragma: no cover - argparse rejects unknown commands first

@@ -77,6 +77,18 @@ def parser() -> argparse.ArgumentParser:
     look.add_argument("--last", type=_count, default=5, metavar="N",
                       help="how many interactions of each person to show (default 5)")  # fmt: skip
     _json(look)
+    db = commands.add_parser("db", help="operate on a database").add_subparsers(
+        dest="db_command", required=True
+    )
+    distribute = db.add_parser(
+        "distribute",
+        help="distribute every crmkit table of a Citus database on workspace "
+        "(migrates first; safe to run again)",
+    )
+    distribute.add_argument(
+        "--db", required=True, help="postgresql:// URL of the Citus coordinator"
+    )
+    distribute.add_argument("--schema", help="the schema crmkit's tables live in (default: public)")
     return top
 
 

@@ -26,11 +26,12 @@ from crmkit.storage.postgres._bulk import (
     PostgresInteractionRepository,
     PostgresTransactionRepository,
 )
+from crmkit.storage.postgres._citus import distribute_tables, require_citus
 from crmkit.storage.postgres._driver import PostgresSession, translate_errors, unavailable
 from crmkit.storage.sql._uow import SQLRepositories
 from crmkit.storage.sql._upgrade import finish_upgrades
 
-__all__ = ["PostgresStorage", "PostgresUnitOfWork"]
+__all__ = ["PostgresStorage", "PostgresUnitOfWork", "distribute"]
 
 _MIGRATIONS_PACKAGE = "crmkit.storage.postgres.migrations"
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -114,8 +115,7 @@ class PostgresStorage:
         pool_size: int = 8,
         connect_timeout: float = 5.0,
     ) -> None:
-        if schema is not None and not _SCHEMA_NAME.match(schema):
-            raise ValidationError("schema", schema, "lower-case letters, digits and _ only")
+        _check_schema(schema)
         if not isinstance(pool_size, int) or pool_size < 1:
             raise ValidationError("pool_size", pool_size, "a positive number of connections")
         self.dsn = dsn
@@ -127,7 +127,7 @@ class PostgresStorage:
             "autocommit": False,
             "options": _session_options(dsn, schema),
         }
-        self._bootstrap()
+        self._distributed_on_open = self._bootstrap()
         self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
             dsn, min_size=1, max_size=pool_size, kwargs=self._connect_options, open=False
         )
@@ -146,7 +146,9 @@ class PostgresStorage:
         except psycopg.OperationalError as exc:
             raise unavailable(exc, self.dsn_hint) from exc
 
-    def _bootstrap(self) -> None:
+    def _bootstrap(self) -> list[str]:
+        """Migrate; on a distributed (Citus) database, distribute the tables an upgrade
+        added. Returns the tables it distributed."""
         migrations = load_migrations(_MIGRATIONS_PACKAGE)
         latest = migrations[-1].version if migrations else 0
         with self._connect() as conn, translate_errors():
@@ -169,6 +171,8 @@ class PostgresStorage:
                     "INSERT INTO crmkit_schema_version (version) VALUES (%s)", (migration.version,)
                 )
             conn.commit()
+            conn.autocommit = True  # distribute_tables runs one transaction per table
+            return distribute_tables(conn, _crmkit_tables(), only_if_started=True)
 
     @property
     def schema_version(self) -> int:
@@ -224,14 +228,46 @@ class PostgresStorage:
         return f"PostgresStorage({self.dsn_hint!r}, schema={self.schema!r})"
 
 
-def _crmkit_tables() -> set[str]:
-    """The tables crmkit's migrations create."""
+def _crmkit_tables() -> list[str]:
+    """The tables crmkit's migrations create, in the order they create them (so a table
+    comes after the tables its foreign keys point at)."""
     created = re.compile(r"^\s*CREATE TABLE (?:IF NOT EXISTS )?(\w+)", re.IGNORECASE | re.MULTILINE)
-    return {
+    names = (
         name
         for migration in load_migrations(_MIGRATIONS_PACKAGE)
         for name in created.findall(migration.sql)
-    }
+    )
+    return list(dict.fromkeys(names))
+
+
+def distribute(dsn: str, *, schema: str | None = None) -> list[str]:
+    """Distribute every crmkit table of a Citus database on ``workspace``, co-located with
+    ``contacts``; returns the tables it distributed this call, in that order.
+
+    Migrates the database first if needed. Idempotent: a second call distributes nothing
+    and returns ``[]``; after an upgrade added tables, opening the database distributes
+    them (and so does this). ``crmkit_schema_version`` stays a plain table on the
+    coordinator. Raises ``ConfigurationError`` if the database has no citus extension.
+    """
+    _check_schema(schema)
+    try:
+        check = psycopg.connect(dsn, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as exc:
+        raise unavailable(exc, _hint(dsn)) from exc
+    with check, translate_errors():
+        require_citus(check, _hint(dsn))
+    storage = PostgresStorage(dsn, schema=schema, pool_size=1)
+    try:
+        with storage._connect() as conn, translate_errors():
+            conn.autocommit = True
+            return storage._distributed_on_open + distribute_tables(conn, _crmkit_tables())
+    finally:
+        storage.close()
+
+
+def _check_schema(schema: str | None) -> None:
+    if schema is not None and not _SCHEMA_NAME.match(schema):
+        raise ValidationError("schema", schema, "lower-case letters, digits and _ only")
 
 
 def _session_options(dsn: str, schema: str | None) -> str:

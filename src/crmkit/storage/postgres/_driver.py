@@ -100,6 +100,9 @@ def _advice(text: str) -> str:
 
 # SQLSTATE classes that mean the connection or the server went away, not the statement.
 _GONE = ("08", "57P")
+# Citus reports a constraint a worker refused during COPY as an internal error (XX000)
+# carrying the worker's message; it is the same conflict as on one server.
+_WORKER_CONSTRAINT = re.compile(r"violates \S+ (?:key )?constraint|duplicate key value")
 
 
 @contextmanager
@@ -133,6 +136,10 @@ def translate_errors() -> Iterator[None]:
     except psycopg.OperationalError as exc:
         if exc.sqlstate is None or exc.sqlstate.startswith(_GONE):
             raise StorageUnavailableError(f"PostgreSQL is unavailable: {exc}") from exc
+        raise StorageError(f"PostgreSQL failed: {exc}") from exc
+    except pg_errors.InternalError_ as exc:
+        if _WORKER_CONSTRAINT.search(exc.diag.message_primary or ""):
+            raise ConflictError(f"the write breaks a database constraint: {exc}") from exc
         raise StorageError(f"PostgreSQL failed: {exc}") from exc
     except psycopg.Error as exc:
         raise StorageError(f"PostgreSQL failed: {exc}") from exc

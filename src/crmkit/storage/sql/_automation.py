@@ -18,12 +18,14 @@ __all__ = ["SQLAutomationRepository", "SQLOutboxRepository", "SQLRoutingReposito
 # Correlated subqueries read one index entry per contact (the ledger's and the timeline's
 # (workspace, contact_id, occurred_at) indexes): no interaction or transaction row is loaded,
 # and pages follow the contacts' primary key, so memory stays flat however many there are.
+# Each subquery names the workspace itself (not ``= c.workspace``): Citus then routes the
+# whole statement to the workspace's one shard instead of sending it to every shard.
 _CONTACT_DATES = """
 SELECT c.id, c.birthday, c.owner, c.name,
     (SELECT min(t.occurred_at) FROM transactions t
-      WHERE t.workspace = c.workspace AND t.contact_id = c.id AND t.kind = 'purchase'),
+      WHERE t.workspace = ? AND t.contact_id = c.id AND t.kind = 'purchase'),
     (SELECT max(i.occurred_at) FROM interactions i
-      WHERE i.workspace = c.workspace AND i.contact_id = c.id)
+      WHERE i.workspace = ? AND i.contact_id = c.id)
 FROM contacts c
 WHERE c.workspace = ? AND c.id > ?
 ORDER BY c.id
@@ -46,7 +48,8 @@ class SQLAutomationRepository:
         self, timezone: str, *, after: str | None = None, limit: int = 10_000
     ) -> list[ContactDates]:
         d = self._db.dialect
-        rows = self._db.fetchall(_CONTACT_DATES, (self._ws, after or "", int(limit)))
+        ws = self._ws
+        rows = self._db.fetchall(_CONTACT_DATES, (ws, ws, ws, after or "", int(limit)))
         local = local_day(zone(timezone))
 
         def day(value: Any) -> date | None:

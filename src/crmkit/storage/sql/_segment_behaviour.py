@@ -65,10 +65,11 @@ class Behaviour:
         return "x.occurred_at >= ? AND x.occurred_at <= ?", [ts(since), ts(self.now)]
 
     def _exists(self, table: str, where: Frag) -> Frag:
+        # The workspace is named, not correlated (see when_org): one shard on Citus.
         return (
-            f"EXISTS (SELECT 1 FROM {table} x WHERE x.workspace = c.workspace"
+            f"EXISTS (SELECT 1 FROM {table} x WHERE x.workspace = ?"
             f" AND x.contact_id = c.id AND {where[0]})",
-            where[1],
+            [self.ws, *where[1]],
         )
 
     def _measure(

@@ -61,7 +61,7 @@ class Profile:
     def condition(self, node: Condition) -> Frag:
         src = self._source(node.field)
         if src.kind in (FieldKind.DATE, FieldKind.DATETIME):
-            return when_org(src, self._native(src, node.op, node.value))
+            return when_org(src, self._native(src, node.op, node.value), self.ws)
         expr = (src.expr, list(src.params))
         distinct = None if src.decode is None and src.known is None else src.distinct
         if node.op is Op.IS_NULL:
@@ -70,10 +70,10 @@ class Profile:
             else:  # a JSON null reads back as missing, like an absent key
                 values = [r for r in distinct(self.db, self.ws) if src.value(r) is not None]
                 present = member_of(self.db, expr, values)
-            frag = when_org(src, present)
+            frag = when_org(src, present, self.ws)
             return (f"(NOT COALESCE({frag[0]}, 1 = 0))", frag[1]) if node.value else frag
         if src.folded is not None:
-            return when_org(src, _twin_condition(self.db, src.folded, node.op, node.value))
+            return when_org(src, _twin_condition(self.db, src.folded, node.op, node.value), self.ws)
         # Custom and derived values: the evaluator's own predicate decides each stored value.
         pred = value_predicate(node.op, node.value)
         matching = [
@@ -81,7 +81,7 @@ class Profile:
             for raw in src.distinct(self.db, self.ws)
             if (v := _folded(src.value(raw))) is not None and pred(v)
         ]
-        return when_org(src, member_of(self.db, expr, matching))
+        return when_org(src, member_of(self.db, expr, matching), self.ws)
 
     def _conv(self, src: Source) -> Any:
         return self.db.dialect.day if src.kind is FieldKind.DATE else self.db.dialect.ts
@@ -107,14 +107,14 @@ class Profile:
         if node.to_days is not None:
             parts.append(f"{src.expr} <= ?")
             params.append(conv(base + timedelta(days=node.to_days)))
-        return when_org(src, (f"({' AND '.join(parts)})", params))
+        return when_org(src, (f"({' AND '.join(parts)})", params), self.ws)
 
     def anniversary(self, node: Anniversary) -> Frag:
         src = self._source(node.field)
         days = anniversary_days(self.now.date(), node.days)
         month_day = _MONTH_DAY[self.db.dialect.name].format(e=src.expr)
         values = sorted(f"{m:02d}-{d:02d}" for m, d in days)
-        return when_org(src, member_of(self.db, (month_day, []), values))
+        return when_org(src, member_of(self.db, (month_day, []), values), self.ws)
 
     def tag(self, name: str) -> Frag:
         return (

@@ -170,13 +170,18 @@ def source_for(db: SQLSession, workspace: str, name: str) -> Source:
     return _column("organizations", _ORGANIZATION_COLUMNS[rest], kind)
 
 
-def when_org(source: Source, inner: Frag) -> Frag:
-    """A condition on the contact's row, given one on its table's row (alias ``t``)."""
+def when_org(source: Source, inner: Frag, workspace: str) -> Frag:
+    """A condition on the contact's row, given one on its table's row (alias ``t``).
+
+    The subquery names the workspace itself (not ``= c.workspace``): Citus then routes the
+    whole statement to the workspace's shard; correlated only through ``c.workspace``, two
+    such subqueries under ``AND``/``OR`` are a plan Citus refuses ("complex joins").
+    """
     sql, params = inner
     if source.table == "contacts":
         return sql.replace("{t}", "c"), params
     return (
-        "EXISTS (SELECT 1 FROM organizations o WHERE o.workspace = c.workspace"
+        "EXISTS (SELECT 1 FROM organizations o WHERE o.workspace = ?"
         f" AND o.id = c.organization_id AND {sql.replace('{t}', 'o')})",
-        params,
+        [workspace, *params],
     )

@@ -346,9 +346,16 @@ class SegmentPushdownContract(ContractBase):
         # SQLite refuses an expression tree over 1,000 deep; a flat OR of 1,000 tags is one.
         now = NOWS[0]
         contacts = [Contact.new(id=f"c{i}", tags={f"t{i * 300}"}, now=now) for i in range(4)]
-        world = {"now": now, "orgs": [], "contacts": contacts, "interactions": [],
-                 "purchases": [], "deals": [], "lists": {}}  # fmt: skip
-        terms = [tag(f"t{i}") for i in range(1200)]
+        world = {
+            "now": now,
+            "orgs": [],
+            "contacts": contacts,
+            "interactions": [],
+            "purchases": [],
+            "deals": [],
+            "lists": {},
+        }
+        terms: list[Segment] = [tag(f"t{i}") for i in range(1200)]
         either, neither = terms[0], ~terms[0]
         for term in terms[1:]:
             either, neither = either | term, neither & ~term

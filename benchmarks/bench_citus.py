@@ -1,0 +1,127 @@
+"""Citus against plain PostgreSQL, side by side in one run: loading many workspaces through
+crmkit, then ``resolve`` and ``timeline`` latency.
+
+Run (tools/citus-cluster.sh createdb crmkit_bench prints the Citus URL):
+
+    CRMKIT_TEST_POSTGRES_DSN=postgresql://postgres@127.0.0.1:5432/test \\
+    CRMKIT_TEST_CITUS_DSN=postgresql://postgres@127.0.0.1:5441/crmkit_bench \\
+    python benchmarks/bench_citus.py [--scale 1.0]
+
+Scale 1.0 is the issue's 64 workspaces x 10k contacts and 50k interactions (hours on two
+cores); ``--scale 0.01`` keeps 64 workspaces with 100 contacts and 500 interactions each.
+Eight threads load the workspaces (each workspace by one thread: contacts with
+``import_contacts``, interactions with ``interactions.log_many``). Everything happens in a
+throwaway schema, dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+from crmkit import CRM
+from crmkit.storage.postgres import PostgresStorage, distribute
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def phone(ws: int, i: int) -> str:
+    return f"+3556{ws:02d}{i:06d}"
+
+
+def load(storage: PostgresStorage, workspaces: int, contacts: int, interactions: int) -> float:
+    """Seconds to load every workspace with eight threads."""
+
+    def one(ws: int) -> None:
+        crm = CRM(storage=storage, workspace=f"ws{ws}", default_region="AL")
+        crm.import_contacts(
+            {"first_name": f"P{i}", "phone": phone(ws, i), "email": f"p{i}@w{ws}.example"}
+            for i in range(contacts)
+        )
+        ids = [c.id for c in crm.contacts.all()]
+        rng = random.Random(ws)
+        for start in range(0, interactions, 5_000):
+            crm.interactions.log_many(
+                {
+                    "contact_id": rng.choice(ids),
+                    "channel": "phone",
+                    "summary": f"call {n}",
+                    "occurred_at": T0 + timedelta(minutes=n),
+                }
+                for n in range(start, min(start + 5_000, interactions))
+            )
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for done in pool.map(one, range(workspaces)):
+            del done
+    return time.perf_counter() - started
+
+
+def latency(call: Callable[[int], object], n: int) -> str:
+    samples = []
+    for i in range(n):
+        t = time.perf_counter_ns()
+        call(i)
+        samples.append(time.perf_counter_ns() - t)
+    cuts = statistics.quantiles(samples, n=100)
+    return f"p50 {cuts[49] / 1e6:.2f} ms, p99 {cuts[98] / 1e6:.2f} ms"
+
+
+def run(name: str, dsn: str, citus: bool, args: argparse.Namespace) -> None:
+    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    if citus:
+        distribute(dsn, schema=schema)
+    storage = PostgresStorage(dsn, schema=schema, pool_size=8)
+    try:
+        ws, nc, ni = args.workspaces, args.contacts, args.interactions
+        seconds = load(storage, ws, nc, ni)
+        rows = ws * (nc + ni)
+        print(
+            f"{name:<12} load {ws} x ({nc} contacts + {ni} interactions): {seconds:.1f} s, "
+            f"{rows / seconds:,.0f} rows/s",
+            flush=True,
+        )
+        rng = random.Random(7)
+        crms = [CRM(storage=storage, workspace=f"ws{w}", default_region="AL") for w in range(ws)]
+        picks = [(rng.randrange(ws), rng.randrange(nc)) for _ in range(args.samples)]
+        owners = [crms[w].resolve(phone=phone(w, i)).contact for w, i in picks]
+        print(
+            f"{name:<12} resolve by phone   "
+            + latency(lambda k: crms[picks[k][0]].resolve(phone=phone(*picks[k])), len(picks))
+        )
+        print(
+            f"{name:<12} timeline(limit=20) "
+            + latency(
+                lambda k: crms[picks[k][0]].timeline(owners[k].id, limit=20),  # type: ignore[union-attr]
+                len(picks),
+            ),
+            flush=True,
+        )
+    finally:
+        storage.drop_schema()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--samples", type=int, default=2_000)
+    args = parser.parse_args()
+    args.workspaces = 64
+    args.contacts = max(10, int(10_000 * args.scale))
+    args.interactions = max(10, int(50_000 * args.scale))
+    print(f"load average {os.getloadavg()[0]:.1f}")
+    run("postgresql", os.environ["CRMKIT_TEST_POSTGRES_DSN"], False, args)
+    run("citus", os.environ["CRMKIT_TEST_CITUS_DSN"], True, args)
+    print(f"load average {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
