@@ -26,6 +26,21 @@ class Migration:
     name: str
     sql: str
 
+    def statements(self) -> list[str]:
+        r"""The file's statements, one by one, without its comment lines.
+
+        Citus passes DDL on a distributed table to its workers only one statement at a
+        time, so PostgreSQL runs a migration statement by statement. A statement ends
+        with ``;`` at the end of a line (crmkit's files hold no function bodies).
+
+        >>> sql = "-- a; note\nCREATE TABLE a (x INT);\nCREATE INDEX i\n  ON a (x);\n"
+        >>> Migration(1, "x", sql).statements()
+        ['CREATE TABLE a (x INT)', 'CREATE INDEX i\n  ON a (x)']
+        """
+        lines = [line for line in self.sql.splitlines() if not line.lstrip().startswith("--")]
+        parts = re.split(r";[ \t]*$", "\n".join(lines), flags=re.MULTILINE)
+        return [part.strip() for part in parts if part.strip()]
+
 
 def load_migrations(package: str) -> tuple[Migration, ...]:
     """Read every migration file of *package*, ordered by version."""

@@ -166,7 +166,8 @@ class PostgresStorage:
             if not 0 <= current <= latest:
                 raise SchemaVersionError(current, latest)
             for migration in migrations[current:]:
-                conn.execute(migration.sql.encode())
+                for statement in migration.statements():
+                    conn.execute(statement.encode())
                 conn.execute(
                     "INSERT INTO crmkit_schema_version (version) VALUES (%s)", (migration.version,)
                 )
