@@ -18,7 +18,7 @@ from crmkit._api.duplicates import DuplicateGroup, find_duplicates
 from crmkit._api.erasure import ErasuresAPI, Suppression
 from crmkit._api.funnel import DealsAPI, PipelinesAPI
 from crmkit._api.identity import IdentityMixin, enrich
-from crmkit._api.importing import MATCH_ON, import_contacts
+from crmkit._api.importing import BATCH_SIZE, MATCH_ON, import_contacts
 from crmkit._api.interactions import InteractionsAPI
 from crmkit._api.lists import ListsAPI
 from crmkit._api.merge import merge_contacts, unmerge_contacts
@@ -216,6 +216,7 @@ class CRM(IdentityMixin, ReportsMixin):
         match_on: Iterable[str] = MATCH_ON,
         dry_run: bool = False,
         all_or_nothing: bool = False,
+        batch_size: int = BATCH_SIZE,
         progress: Callable[[int, int | None], None] | None = None,
     ) -> ImportReport:
         """Import contact rows, updating the people crmkit already knows.
@@ -224,6 +225,13 @@ class CRM(IdentityMixin, ReportsMixin):
         one owner fills in what that contact lacks (values people entered are never
         overwritten), two owners is a conflict. Bad rows are reported with the reason and the
         rest proceeds, unless ``all_or_nothing=True``, which writes nothing when any row fails.
+
+        Rows are committed *batch_size* at a time (default 5000), each batch its own
+        transaction, so other writers wait one batch at most; ``progress(done, total)`` is
+        called after each. When a batch fails, the batches before it stay committed and
+        :class:`crmkit.errors.ImportInterruptedError` says how many rows were; importing the
+        same rows again finishes the job. ``all_or_nothing=True`` and ``dry_run=True`` run in
+        one transaction.
         A created contact that plausibly is one already known (``review_threshold``, as for
         :meth:`record`) gets a review item (``RowOutcome.review_id``).
         ``dry_run=True`` reports what would happen and writes nothing. *rows* may be a pandas
@@ -236,8 +244,8 @@ class CRM(IdentityMixin, ReportsMixin):
         ({'created': 2}, {'unchanged': 2})
         """
         return import_contacts(self._ctx, rows, match_on=match_on, dry_run=dry_run,
-                               all_or_nothing=all_or_nothing, progress=progress,
-                               policy=self.match_policy)  # fmt: skip
+                               all_or_nothing=all_or_nothing, batch_size=batch_size,
+                               progress=progress, policy=self.match_policy)  # fmt: skip
 
     # -- interaction history ---------------------------------------------------------------
 

@@ -48,6 +48,8 @@ and the message names both.
     │   ├── StorageUnavailableError             cannot connect / open
     │   └── SchemaVersionError                  the database is newer than this code, or its
     │                                           version is negative (changed by another tool)
+    ├── ImportInterruptedError                  committed, total, report: an import in batches
+    │                                           stopped part-way; the failure is __cause__
     ├── ConfigurationError                      wrong set-up, e.g. a missing optional extra
     └── ModelError (ArithmeticError)            a statistical model cannot be fitted or used
 
@@ -56,7 +58,10 @@ and the message names both.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crmkit.importing import ImportReport
 
 __all__ = [
     "AlreadyExistsError",
@@ -70,6 +75,7 @@ __all__ = [
     "DealNotFoundError",
     "DuplicateContactError",
     "ErasedContactError",
+    "ImportInterruptedError",
     "InteractionNotFoundError",
     "InvalidDatetimeError",
     "InvalidEmailError",
@@ -383,6 +389,44 @@ restore the database from a backup'
         super().__init__(
             f"database schema version {found} is newer than this crmkit supports "
             f"({supported}); upgrade crmkit before opening it"
+        )
+
+
+class ImportInterruptedError(CRMError):
+    """An import committed in batches stopped part-way (a storage failure, an exception from
+    the progress callback). The batches before were committed; nothing of the failed batch
+    or after it was written. ``report`` holds the outcomes of the committed rows
+    (``rows[:committed]``), ``total`` counts the rows given, ``__cause__`` is the failure.
+    Importing the same rows again is safe: the rows already imported are matched, not
+    duplicated.
+
+    >>> from crmkit.importing import ImportReport, RowOutcome
+    >>> done = ImportReport((RowOutcome(0, "created", "c-1"), RowOutcome(1, "error")), False)
+    >>> err = ImportInterruptedError(done, 5, "database is locked")
+    >>> err.committed, err.total
+    (2, 5)
+    >>> print(err)
+    import stopped at rows[2] (database is locked): rows[0] to rows[1] were committed \
+(1 created, 1 error), the other 3 rows were not written; import the same rows again to \
+finish: rows already imported are matched, not duplicated
+    """
+
+    def __init__(self, report: ImportReport, total: int, reason: str = "") -> None:
+        self.report = report
+        self.committed = len(report.rows)
+        self.total = total
+        done = self.committed
+        counts = ", ".join(f"{n} {action}" for action, n in report.summary().items())
+        what = (
+            "no row was committed" if not done
+            else f"rows[0] was committed ({counts})" if done == 1
+            else f"rows[0] to rows[{done - 1}] were committed ({counts})"
+        )  # fmt: skip
+        cause = f" ({reason})" if reason else ""
+        super().__init__(
+            f"import stopped at rows[{done}]{cause}: {what}, the other {total - done} rows "
+            "were not written; import the same rows again to finish: rows already imported "
+            "are matched, not duplicated"
         )
 
 
