@@ -54,7 +54,7 @@ from crmkit.interactions import Interaction
 from crmkit.merging import MergeRecord, MergeResult, Survivorship
 from crmkit.storage import MemoryStorage, open_storage
 from crmkit.storage.kinds import RECORD_KINDS, RecordKind, check_kinds
-from crmkit.storage.protocols import Storage
+from crmkit.storage.protocols import Storage, UnitOfWork, writes_side_by_side
 
 __all__ = ["CRM"]
 
@@ -65,6 +65,19 @@ _RECORD_ATTEMPTS = 3
 
 class _ConcurrentWriterError(ConflictError):
     """Another writer claimed an identity between our lookup and our write."""
+
+
+def _check_still_held(uow: UnitOfWork, via: str, contact_id: str) -> None:
+    """Refuse (to be retried) a message whose identity changed hands while it was written.
+
+    Where write units run side by side (PostgreSQL), an unmerge may give the identity back to
+    the merged contact after our lookup: writing the interaction waited for the unmerge's
+    lock on the contact, and this look-up, made after, sees the identity's owner now.
+    """
+    if not writes_side_by_side(uow.contacts):
+        return  # one write unit at a time: nothing can have changed since the lookup
+    if all(c.id != contact_id for c in uow.contacts.find_by_identity(via)):
+        raise _ConcurrentWriterError(f"identity {via!r} changed hands while recording")
 
 
 class CRM(IdentityMixin, ReportsMixin):
@@ -334,6 +347,8 @@ class CRM(IdentityMixin, ReportsMixin):
                                                        direction=direction, now=now, **fields),
                                        via=via)  # fmt: skip
             uow.interactions.add(interaction)
+            if not is_new and via is not None and via in found_by:
+                _check_still_held(uow, via, contact.id)
             uow.commit()
         return interaction
 

@@ -42,8 +42,10 @@ and the message names both.
     │   ├── SuppressedContactError              field, value: an erased person's identity
     │   ├── ErasedContactError                  contact_id: the contact was erased
     │   ├── AlreadyExistsError                  kind, key
-    │   └── StaleVersionError                   kind, key, expected, actual
-    │       └── MergeConflictError              merge_id, fields: what an unmerge would undo
+    │   ├── StaleVersionError                   kind, key, expected, actual
+    │   │   └── MergeConflictError              merge_id, fields: what an unmerge would undo
+    │   └── UnmergeOrderError                   merge_id, contact_id, undo_first: the survivor
+    │                                           was merged into another contact since
     ├── StorageError                            a backend failed; the driver error is __cause__
     │   ├── StorageUnavailableError             cannot connect / open
     │   └── SchemaVersionError                  the database is newer than this code, or its
@@ -106,6 +108,7 @@ __all__ = [
     "TaskNotFoundError",
     "TransactionNotFoundError",
     "UnknownPurposeError",
+    "UnmergeOrderError",
     "UnsupportedSegmentError",
     "UserNotFoundError",
     "ValidationError",
@@ -357,6 +360,43 @@ class MergeConflictError(StaleVersionError):
             f"merge {merge_id!r} cannot be undone: {', '.join(fields)} of contact "
             f"{contact_id!r} changed since, after the merge changed it too; change it back "
             "or edit the contacts by hand",
+        )
+
+
+class UnmergeOrderError(ConflictError):
+    """A merge cannot be undone yet: its survivor (``contact_id``) was merged into another
+    contact since. ``undo_first`` names the later merges to undo first, in that order; the
+    last of them took the survivor.
+
+    >>> err = UnmergeOrderError("m-1", "c-a", ("m-2",), "c-z")
+    >>> err.undo_first
+    ('m-2',)
+    >>> print(err)
+    merge 'm-1' cannot be undone yet: its survivor, contact 'c-a', was merged into contact \
+'c-z' by merge 'm-2' since; undo merge 'm-2' first
+    >>> print(UnmergeOrderError("m-1", "c-a", ("m-3", "m-2"), "c-z"))
+    merge 'm-1' cannot be undone yet: its survivor, contact 'c-a', was merged into contact \
+'c-z' by merge 'm-2' since (and that contact on by merge 'm-3'); undo merges 'm-3', \
+'m-2' first, in that order
+    """
+
+    def __init__(
+        self, merge_id: str, contact_id: str, undo_first: tuple[str, ...], into_id: str
+    ) -> None:
+        self.merge_id = merge_id
+        self.contact_id = contact_id
+        self.undo_first = undo_first
+        taken_by = undo_first[-1]
+        later = ", ".join(repr(m) for m in undo_first[-2::-1])
+        merges = "merges" if len(undo_first) > 2 else "merge"
+        chain = f" (and that contact on by {merges} {later})" if later else ""
+        todo = (
+            f"undo merge {taken_by!r} first" if len(undo_first) == 1
+            else f"undo merges {', '.join(repr(m) for m in undo_first)} first, in that order"
+        )  # fmt: skip
+        super().__init__(
+            f"merge {merge_id!r} cannot be undone yet: its survivor, contact {contact_id!r}, "
+            f"was merged into contact {into_id!r} by merge {taken_by!r} since{chain}; {todo}"
         )
 
 

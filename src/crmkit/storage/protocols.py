@@ -32,6 +32,7 @@ from crmkit.storage._fast_paths import (
     PreparedFormsSource,
     lock_contacts,
     prepared_forms_of,
+    writes_side_by_side,
 )
 from crmkit.storage._funnel_protocols import (
     DealRepository,
@@ -80,6 +81,7 @@ __all__ = [
     "UserRepository",
     "lock_contacts",
     "prepared_forms_of",
+    "writes_side_by_side",
 ]
 
 
