@@ -268,6 +268,11 @@ class ReviewRepository(Protocol):
         """Replace the stored item (status changes, contacts renamed by a merge)."""
         ...
 
+    def remove(self, item_id: str) -> None:
+        """Delete the item (an erasure left it nothing to decide), or
+        :class:`crmkit.errors.ReviewItemNotFoundError`."""
+        ...
+
     def select(self, *, status: str | None = None) -> list[ReviewItem]:
         """Items (of one status), oldest first."""
         ...
