@@ -34,7 +34,7 @@ __all__ = ["BATCH_SIZE", "MATCH_ON", "import_contacts"]
 MATCH_ON = ("email", "phone", "handle", "external_id")
 
 Progress = Callable[[int, int | None], None]
-#: Rows per transaction. Measured on 100,000 rows into SQLite, batches of 5000 cost 6-9 % over
+#: Rows per transaction. Measured on 100,000 rows into SQLite, batches of 5000 cost 5-9 % over
 #: one transaction and hold the write lock 3-4 s on a normal machine, well inside the 30 s
 #: busy timeout; batches of 1000 cost about a quarter, since each commit writes much of the
 #: identity, fingerprint and blocking-key indexes again. Figures in docs/importing.md.
