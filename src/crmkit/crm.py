@@ -22,7 +22,7 @@ from crmkit._api.duplicates import DuplicateGroup, find_duplicates
 from crmkit._api.erasure import ErasuresAPI, Suppression
 from crmkit._api.funnel import DealsAPI, PipelinesAPI
 from crmkit._api.identity import IdentityMixin, enrich
-from crmkit._api.importing import MATCH_ON, import_contacts
+from crmkit._api.importing import BATCH_SIZE, MATCH_ON, import_contacts
 from crmkit._api.interactions import InteractionsAPI
 from crmkit._api.lists import ListsAPI
 from crmkit._api.loyalty import LoyaltyAPI
@@ -63,7 +63,7 @@ from crmkit.interactions import Interaction
 from crmkit.merging import MergeRecord, MergeResult, Survivorship
 from crmkit.storage import MemoryStorage, complete, open_storage
 from crmkit.storage.kinds import RecordKind, check_kinds
-from crmkit.storage.protocols import Storage
+from crmkit.storage.protocols import Storage, UnitOfWork, writes_side_by_side
 
 __all__ = ["CRM"]
 
@@ -74,6 +74,19 @@ _RECORD_ATTEMPTS = 3
 
 class _ConcurrentWriterError(ConflictError):
     """Another writer claimed an identity between our lookup and our write."""
+
+
+def _check_still_held(uow: UnitOfWork, via: str, contact_id: str) -> None:
+    """Refuse (to be retried) a message whose identity changed hands while it was written.
+
+    Where write units run side by side (PostgreSQL), an unmerge may give the identity back to
+    the merged contact after our lookup: writing the interaction waited for the unmerge's
+    lock on the contact, and this look-up, made after, sees the identity's owner now.
+    """
+    if not writes_side_by_side(uow.contacts):
+        return  # one write unit at a time: nothing can have changed since the lookup
+    if all(c.id != contact_id for c in uow.contacts.find_by_identity(via)):
+        raise _ConcurrentWriterError(f"identity {via!r} changed hands while recording")
 
 
 class CRM(IdentityMixin, ReportsMixin):
@@ -243,6 +256,7 @@ class CRM(IdentityMixin, ReportsMixin):
         match_on: Iterable[str] = MATCH_ON,
         dry_run: bool = False,
         all_or_nothing: bool = False,
+        batch_size: int = BATCH_SIZE,
         progress: Callable[[int, int | None], None] | None = None,
     ) -> ImportReport:
         """Import contact rows, updating the people crmkit already knows.
@@ -251,6 +265,13 @@ class CRM(IdentityMixin, ReportsMixin):
         one owner fills in what that contact lacks (values people entered are never
         overwritten), two owners is a conflict. Bad rows are reported with the reason and the
         rest proceeds, unless ``all_or_nothing=True``, which writes nothing when any row fails.
+
+        Rows are committed *batch_size* at a time (default 5000), each batch its own
+        transaction, so other writers wait one batch at most; ``progress(done, total)`` is
+        called after each. When a batch fails, the batches before it stay committed and
+        :class:`crmkit.errors.ImportInterruptedError` says how many rows were; importing the
+        same rows again finishes the job. ``all_or_nothing=True`` and ``dry_run=True`` run in
+        one transaction.
         A created contact that plausibly is one already known (``review_threshold``, as for
         :meth:`record`) gets a review item (``RowOutcome.review_id``).
         ``dry_run=True`` reports what would happen and writes nothing. *rows* may be a pandas
@@ -263,8 +284,8 @@ class CRM(IdentityMixin, ReportsMixin):
         ({'created': 2}, {'unchanged': 2})
         """
         return import_contacts(self._ctx, rows, match_on=match_on, dry_run=dry_run,
-                               all_or_nothing=all_or_nothing, progress=progress,
-                               policy=self.match_policy)  # fmt: skip
+                               all_or_nothing=all_or_nothing, batch_size=batch_size,
+                               progress=progress, policy=self.match_policy)  # fmt: skip
 
     # -- interaction history ---------------------------------------------------------------
 
@@ -370,6 +391,8 @@ class CRM(IdentityMixin, ReportsMixin):
                                                        direction=direction, now=now, **fields),
                                        via=via)  # fmt: skip
             uow.interactions.add(interaction)
+            if not found.is_new and via is not None and via in found_by:
+                _check_still_held(uow, via, contact.id)
             uow.commit()
         return interaction
 

@@ -193,4 +193,5 @@ def scrubbed_merge(record: MergeRecord, at: datetime) -> MergeRecord:
         survivor_after=_blank(record.survivor_after),
         moved={},
         erased_at=at,
+        reviews=(),  # the review items as they were, naming the erased contact
     )

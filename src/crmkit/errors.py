@@ -53,12 +53,16 @@ and the message names both.
     │   ├── AlreadyExistsError                  kind, key
     │   │   ├── UniqueKeyError                  a unique key's value held by another record
     │   │   └── DuplicateNameError              field, value, existing_id: a name taken
-    │   └── StaleVersionError                   kind, key, expected, actual
-    │       └── MergeConflictError              merge_id, fields: what an unmerge would undo
+    │   ├── StaleVersionError                   kind, key, expected, actual
+    │   │   └── MergeConflictError              merge_id, fields: what an unmerge would undo
+    │   └── UnmergeOrderError                   merge_id, contact_id, undo_first: the survivor
+    │                                           was merged into another contact since
     ├── StorageError                            a backend failed; the driver error is __cause__
     │   ├── StorageUnavailableError             cannot connect / open
     │   └── SchemaVersionError                  the database is newer than this code, or its
     │                                           version is negative (changed by another tool)
+    ├── ImportInterruptedError                  committed, total, report: an import in batches
+    │                                           stopped part-way; the failure is __cause__
     ├── ConfigurationError                      wrong set-up, e.g. a missing optional extra
     └── ModelError (ArithmeticError)            a statistical model cannot be fitted or used
 
@@ -67,7 +71,10 @@ and the message names both.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from crmkit.importing import ImportReport
 
 __all__ = [
     "AlreadyExistsError",
@@ -87,6 +94,7 @@ __all__ = [
     "DuplicateContactError",
     "DuplicateNameError",
     "ErasedContactError",
+    "ImportInterruptedError",
     "InsufficientPointsError",
     "InteractionNotFoundError",
     "InvalidDatetimeError",
@@ -122,6 +130,7 @@ __all__ = [
     "UniqueKeyError",
     "UnknownPurposeError",
     "UnknownSkuError",
+    "UnmergeOrderError",
     "UnsupportedSegmentError",
     "UserNotFoundError",
     "ValidationError",
@@ -462,6 +471,43 @@ class MergeConflictError(StaleVersionError):
         )
 
 
+class UnmergeOrderError(ConflictError):
+    """A merge cannot be undone yet: its survivor (``contact_id``) was merged into another
+    contact since. ``undo_first`` names the later merges to undo first, in that order; the
+    last of them took the survivor.
+
+    >>> err = UnmergeOrderError("m-1", "c-a", ("m-2",), "c-z")
+    >>> err.undo_first
+    ('m-2',)
+    >>> print(err)
+    merge 'm-1' cannot be undone yet: its survivor, contact 'c-a', was merged into contact \
+'c-z' by merge 'm-2' since; undo merge 'm-2' first
+    >>> print(UnmergeOrderError("m-1", "c-a", ("m-3", "m-2"), "c-z"))
+    merge 'm-1' cannot be undone yet: its survivor, contact 'c-a', was merged into contact \
+'c-z' by merge 'm-2' since (and that contact on by merge 'm-3'); undo merges 'm-3', \
+'m-2' first, in that order
+    """
+
+    def __init__(
+        self, merge_id: str, contact_id: str, undo_first: tuple[str, ...], into_id: str
+    ) -> None:
+        self.merge_id = merge_id
+        self.contact_id = contact_id
+        self.undo_first = undo_first
+        taken_by = undo_first[-1]
+        later = ", ".join(repr(m) for m in undo_first[-2::-1])
+        merges = "merges" if len(undo_first) > 2 else "merge"
+        chain = f" (and that contact on by {merges} {later})" if later else ""
+        todo = (
+            f"undo merge {taken_by!r} first" if len(undo_first) == 1
+            else f"undo merges {', '.join(repr(m) for m in undo_first)} first, in that order"
+        )  # fmt: skip
+        super().__init__(
+            f"merge {merge_id!r} cannot be undone yet: its survivor, contact {contact_id!r}, "
+            f"was merged into contact {into_id!r} by merge {taken_by!r} since{chain}; {todo}"
+        )
+
+
 class StorageError(CRMError):
     """A storage backend failed; the driver's exception is chained as ``__cause__``."""
 
@@ -491,6 +537,44 @@ restore the database from a backup'
         super().__init__(
             f"database schema version {found} is newer than this crmkit supports "
             f"({supported}); upgrade crmkit before opening it"
+        )
+
+
+class ImportInterruptedError(CRMError):
+    """An import committed in batches stopped part-way (a storage failure, an exception from
+    the progress callback). The batches before were committed; nothing of the failed batch
+    or after it was written. ``report`` holds the outcomes of the committed rows
+    (``rows[:committed]``), ``total`` counts the rows given, ``__cause__`` is the failure.
+    Importing the same rows again is safe: the rows already imported are matched, not
+    duplicated.
+
+    >>> from crmkit.importing import ImportReport, RowOutcome
+    >>> done = ImportReport((RowOutcome(0, "created", "c-1"), RowOutcome(1, "error")), False)
+    >>> err = ImportInterruptedError(done, 5, "database is locked")
+    >>> err.committed, err.total
+    (2, 5)
+    >>> print(err)
+    import stopped at rows[2] (database is locked): rows[0] to rows[1] were committed \
+(1 created, 1 error), the other 3 rows were not written; import the same rows again to \
+finish: rows already imported are matched, not duplicated
+    """
+
+    def __init__(self, report: ImportReport, total: int, reason: str = "") -> None:
+        self.report = report
+        self.committed = len(report.rows)
+        self.total = total
+        done = self.committed
+        counts = ", ".join(f"{n} {action}" for action, n in report.summary().items())
+        what = (
+            "no row was committed" if not done
+            else f"rows[0] was committed ({counts})" if done == 1
+            else f"rows[0] to rows[{done - 1}] were committed ({counts})"
+        )  # fmt: skip
+        cause = f" ({reason})" if reason else ""
+        super().__init__(
+            f"import stopped at rows[{done}]{cause}: {what}, the other {total - done} rows "
+            "were not written; import the same rows again to finish: rows already imported "
+            "are matched, not duplicated"
         )
 
 

@@ -7,7 +7,7 @@ likely matches; :meth:`crmkit.CRM.resolve_review` then merges or dismisses it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -113,3 +113,30 @@ class ReviewItem:
         if not candidates:
             return attrs.evolve(self, status="merged", resolved_at=at, merge_id=merge_id)
         return attrs.evolve(self, contact_id=contact, candidate_ids=candidates)
+
+    def without(self, erased_ids: Collection[str]) -> ReviewItem | None:
+        """This item once the contacts *erased_ids* are erased: they leave its candidates,
+        and when its new contact or every candidate is gone there is nothing left to decide
+        (``None``: the erasure deletes the item, so that it names nobody erased).
+
+        The score and reasons stay those of the best candidate as it was scored.
+
+        >>> from datetime import UTC, datetime
+        >>> t = datetime(2026, 5, 1, tzinfo=UTC)
+        >>> item = ReviewItem("r1", "new", ("old", "other"), 0.8, (), t)
+        >>> item.without({"old"}).candidate_ids
+        ('other',)
+        >>> item.without({"old", "other"}) is None, item.without({"new"}) is None
+        (True, True)
+        >>> item.without({"elsewhere"}) is item
+        True
+        """
+        erased = set(erased_ids)
+        if self.contact_id in erased:
+            return None
+        candidates = tuple(c for c in self.candidate_ids if c not in erased)
+        if not candidates:
+            return None
+        return self if candidates == self.candidate_ids else attrs.evolve(
+            self, candidate_ids=candidates
+        )  # fmt: skip

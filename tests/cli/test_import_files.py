@@ -102,3 +102,32 @@ def test_an_unknown_encoding_is_refused(run: Run, write: Write, db: str) -> None
     status, _, err = run("import", write("c.csv", "email\n"), "--db", db, "--encoding", "klingon")
     assert status == 2
     assert "unknown encoding 'klingon'" in err
+
+
+def test_an_interrupted_import_says_how_far_it_got(
+    run: Run, write: Write, db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crmkit.errors import ImportInterruptedError, StorageError
+    from crmkit.importing import ImportReport, RowOutcome
+
+    def interrupted(self: CRM, rows: object, **options: object) -> ImportReport:
+        done = ImportReport((RowOutcome(0, "created", "c-1"),), dry_run=False)
+        raise ImportInterruptedError(done, 2, "disk full") from StorageError("disk full")
+
+    monkeypatch.setattr(CRM, "import_contacts", interrupted)
+    csv = write("c.csv", "first_name,email\nBesa,besa@x.al\nArta,a@x.al\n")
+    status, out, _ = run("import", csv, "--db", db)
+    assert status == 1
+    assert out.startswith("import stopped at rows[1] (disk full): rows[0] was committed")
+    assert out.endswith("(rows[1] is line 3 of " + csv + ")\n")
+
+
+def test_the_batch_size_is_checked(run: Run, write: Write, db: str) -> None:
+    csv = write("c.csv", "first_name,email\nBesa,besa@x.al\n")
+    status, out, _ = run("import", csv, "--db", db, "--batch-size", "0")
+    assert status == 1
+    assert out.startswith("nothing imported: invalid batch_size 0")
+    assert run("import", csv, "--db", db, "--batch-size", "1")[:2] == (
+        0,
+        "1 rows were imported: 1 created\n",
+    )

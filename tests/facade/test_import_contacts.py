@@ -84,3 +84,17 @@ def test_progress_is_reported(crm: CRM) -> None:
 def test_unknown_match_key_is_rejected(crm: CRM) -> None:
     with pytest.raises(ValidationError):
         crm.import_contacts(ROWS, match_on=["name"])
+
+
+@pytest.mark.parametrize("bad", [0, -5, True, 2.5, "100", None])
+def test_a_batch_size_that_is_not_a_positive_integer_is_refused(crm: CRM, bad: object) -> None:
+    with pytest.raises(ValidationError) as info:
+        crm.import_contacts(ROWS, batch_size=bad)  # type: ignore[arg-type]
+    assert (info.value.field, info.value.value) == ("batch_size", bad)
+    assert crm.contacts.count() == 0
+
+
+def test_dry_run_in_batches_sees_what_earlier_batches_would_write(crm: CRM) -> None:
+    report = crm.import_contacts(ROWS, dry_run=True, batch_size=1)
+    assert report.summary() == {"created": 2, "updated": 1}
+    assert crm.contacts.count() == 0

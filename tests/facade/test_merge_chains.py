@@ -1,17 +1,20 @@
 """Random chains of merges, unmerges (in any order) and messages, against a plain model.
 
 The model: each original contact is held by itself, or by the contact it was merged into
-(transitively). Its email, its Instagram handle, the interaction logged on it at the start
+(transitively). Undoing a merge whose survivor was merged since is refused, naming the later
+merges to undo first. Its email, its Instagram handle, the interaction logged on it at the start
 and every message recorded through its identities must be on its holder after every step.
 """
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from crmkit import CRM
+from crmkit.errors import UnmergeOrderError
 
 _N = 5
 
@@ -58,6 +61,20 @@ class MergeChainMachine(RuleBasedStateMachine):
         other = data.draw(st.sampled_from(undoable))
         self.crm.unmerge(self.merges.pop(other))
         del self.absorbed_by[other]
+
+    @precondition(lambda self: any(s in self.absorbed_by for s in self.absorbed_by.values()))
+    @rule(data=st.data())
+    def unmerge_too_early(self, data: st.DataObject) -> None:
+        # A merge whose survivor was merged since is refused, naming what to undo first.
+        blocked = sorted(o for o, s in self.absorbed_by.items() if s in self.absorbed_by)
+        other = data.draw(st.sampled_from(blocked))
+        takers, n = [], self.absorbed_by[other]
+        while n in self.absorbed_by:
+            takers.append(self.merges[n])
+            n = self.absorbed_by[n]
+        with pytest.raises(UnmergeOrderError) as caught:
+            self.crm.unmerge(self.merges[other])
+        assert caught.value.undo_first == tuple(reversed(takers))
 
     @rule(n=st.integers(0, _N - 1), by_handle=st.booleans())
     def message(self, n: int, by_handle: bool) -> None:

@@ -70,7 +70,7 @@ def use_the_api() -> None:
     timeline: list[Interaction] = crm.timeline(c.id, limit=20)
     last: Interaction | None = crm.last_interaction(c.id)
     merged: MergeResult = crm.merge(c.id, crm.contacts.create(name="B").id, dry_run=True)
-    report: ImportReport = crm.import_contacts([{"email": "a@b.al"}])
+    report: ImportReport = crm.import_contacts([{"email": "a@b.al"}], batch_size=500)
     org: Organization = crm.organizations.create(name="Alfa")
     price = Money("49.90", "EUR")
     amount: Decimal = price.amount

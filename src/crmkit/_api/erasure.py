@@ -10,6 +10,7 @@ from typing import Any
 
 from crmkit._api._base import Context
 from crmkit._api._identities import parse_identities
+from crmkit._api.reviews import follow_erasure
 from crmkit._types import new_id
 from crmkit.contacts import Contact
 from crmkit.erasure import (
@@ -127,6 +128,9 @@ def erase_contact(
                 raise ConfigurationError(f"the backend's {name} repository cannot erase records")
             removed[name] = repo.erase_contact(contact.id)
         uow.contacts.remove(contact.id)
+        # Review items are the kind's own code (see crmkit.storage.kinds): the erased ids
+        # leave them, and items with nothing left to decide go.
+        removed["reviews"] = follow_erasure(uow, ids)
         # Done keys are named after their subject and day: a birthday greeting's holds the
         # birthday (see crmkit.tasks.automation.automation_key).
         removed["automation_keys"] = sum(uow.automation.erase_subject(i) for i in ids)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 import attrs
 
@@ -14,9 +15,12 @@ from crmkit._types import new_id
 from crmkit.errors import (
     ConfigurationError,
     ConflictError,
+    ContactNotFoundError,
+    CRMError,
     ErasedContactError,
     InvalidTransitionError,
     StaleVersionError,
+    UnmergeOrderError,
     ValidationError,
 )
 from crmkit.identity.survivorship import survivorship
@@ -33,13 +37,17 @@ from crmkit.storage.protocols import UnitOfWork, lock_contacts
 __all__ = ["merge_contacts", "unmerge_contacts"]
 
 
-# A merge is tried again when a concurrent writer got in the way: a message recorded for one
-# of the pair after the merge moved its records (PostgreSQL then refuses to delete the
-# contact it points at), or an edit of the survivor between read and write. The whole unit
+# A merge (or an unmerge) is tried again when a concurrent writer got in the way: a message
+# recorded for one of the pair after the merge moved its records (PostgreSQL then refuses to
+# delete the contact it points at), an edit of the survivor between read and write, the same
+# merge undone by someone else at the same moment. The whole unit
 # of work is rolled back each time, so nothing is half done and nothing is lost; waits grow
 # from _BACKOFF seconds, with jitter so that colliding merges do not collide again.
 _MERGE_ATTEMPTS = 6
 _BACKOFF = 0.02
+# How many later merges an out-of-order unmerge looks through to name the ones to undo first.
+_LONGEST_CHAIN = 100
+_T = TypeVar("_T")
 
 
 class _DryRunFinishedError(Exception):
@@ -64,17 +72,23 @@ def merge_contacts(
         chosen = survivorship(rules=rules)
     else:
         chosen = rules
-    for attempt in range(_MERGE_ATTEMPTS):
+    return _retrying(lambda: _merge_once(ctx, survivor_id, other_id, chosen, rules, dry_run, by))
+
+
+def _retrying(attempt: Callable[[], _T]) -> _T:
+    """Run one attempt at a merge or an unmerge, again while a concurrent writer's conflict
+    is in the way."""
+    for n in range(_MERGE_ATTEMPTS):
         try:
-            return _merge_once(ctx, survivor_id, other_id, chosen, rules, dry_run, by)
+            return attempt()
         except ConflictError as exc:
             # Only a concurrent writer's conflict is worth another try; a duplicate identity
             # or an erased person would fail the same way again.
             if type(exc) not in (ConflictError, StaleVersionError):
                 raise
-            if attempt == _MERGE_ATTEMPTS - 1:
+            if n == _MERGE_ATTEMPTS - 1:
                 raise
-            time.sleep(random.uniform(0, _BACKOFF * 2**attempt))
+            time.sleep(random.uniform(0, _BACKOFF * 2**n))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -123,15 +137,25 @@ def _merge_once(
 
 
 def unmerge_contacts(ctx: Context, merge_id: str) -> MergeRecord:
+    return _retrying(lambda: _unmerge_once(ctx, merge_id))
+
+
+def _unmerge_once(ctx: Context, merge_id: str) -> MergeRecord:
     now = ctx.clock()
     with ctx.write() as uow:
         record = uow.merges.get(merge_id)
+        # The locks a merge takes, in the same order: a message recorded for the pair waits
+        # until the records are back where they belong (see crmkit.CRM.record).
+        lock_contacts(uow.contacts, (record.survivor_id, record.merged_id))
+        record = uow.merges.get(merge_id)  # as it is now, under the locks
         if record.erased_at is not None:
             # The snapshots were scrubbed: there is nothing left to restore.
             raise ErasedContactError(record.survivor_id, f"merge {merge_id!r} cannot be undone")
         if record.undone_at is not None:
             raise InvalidTransitionError("merge_id", merge_id, "this merge was already undone")
-        current = uow.contacts.get(record.survivor_id)
+        current = uow.contacts.find_by_id(record.survivor_id)
+        if current is None:
+            raise _merged_since(uow, record)
         # Takes back what this merge did and keeps what happened since (later merges of the
         # survivor, edits), so merges can be undone in any order; a field both the merge and
         # a later change set raises MergeConflictError naming it.
@@ -148,6 +172,29 @@ def unmerge_contacts(ctx: Context, merge_id: str) -> MergeRecord:
         uow.merges.mark_undone(merge_id, now)
         uow.commit()
     return attrs.evolve(record, undone_at=now)
+
+
+def _merged_since(uow: UnitOfWork, record: MergeRecord) -> CRMError:
+    """Why the survivor of *record* is gone: the later merges that took it (the one to undo
+    first is the newest), or, failing those, that it is not found."""
+    chain: list[MergeRecord] = []
+    contact_id = record.survivor_id
+    while len(chain) < _LONGEST_CHAIN:
+        takers = [
+            m
+            for m in uow.merges.involving([contact_id])
+            if m.merged_id == contact_id and m.undone_at is None and m.at >= record.at
+        ]
+        if not takers:
+            break
+        chain.append(takers[-1])  # oldest first: the one that holds it now is the newest
+        contact_id = takers[-1].survivor_id
+        if uow.contacts.find_by_id(contact_id) is not None:
+            break
+    if not chain:
+        return ContactNotFoundError(record.survivor_id)
+    undo_first = tuple(m.id for m in reversed(chain))
+    return UnmergeOrderError(record.id, record.survivor_id, undo_first, chain[0].survivor_id)
 
 
 def _came_in_on_theirs(uow: UnitOfWork, record: MergeRecord) -> list[str]:

@@ -13,7 +13,13 @@ from crmkit.merging import MergeResult
 from crmkit.review import REVIEW_STATUSES, ReviewItem
 from crmkit.storage.protocols import UnitOfWork
 
-__all__ = ["follow_merge", "resolve_review", "review_queue", "undo_follow_merge"]
+__all__ = [
+    "follow_erasure",
+    "follow_merge",
+    "resolve_review",
+    "review_queue",
+    "undo_follow_merge",
+]
 
 _ACTIONS = ("merge", "dismiss")
 
@@ -78,3 +84,18 @@ def undo_follow_merge(uow: UnitOfWork, items: Sequence[ReviewItem]) -> None:
     """Put back the review items a merge changed, exactly as they were before it."""
     for item in items:
         uow.reviews.update(item)
+
+
+def follow_erasure(uow: UnitOfWork, erased_ids: Sequence[str]) -> int:
+    """Take the erased contacts out of every review item naming them, whatever its status;
+    delete the items left with nothing to decide. Returns how many were deleted."""
+    deleted = 0
+    items = {item.id: item for cid in erased_ids for item in uow.reviews.for_contact(cid)}
+    for item in items.values():
+        after = item.without(erased_ids)
+        if after is None:
+            uow.reviews.remove(item.id)
+            deleted += 1
+        elif after != item:
+            uow.reviews.update(after)
+    return deleted

@@ -14,7 +14,7 @@ __all__ = ["dedupe", "import_csv"]
 
 def import_csv(args: argparse.Namespace, out: TextIO) -> int:
     from crmkit.crm import CRM
-    from crmkit.errors import CRMError
+    from crmkit.errors import CRMError, ImportInterruptedError
 
     table = read_table(args.csv, encoding=args.encoding, delimiter=args.delimiter,
                        rename=dict(args.map))  # fmt: skip
@@ -30,10 +30,16 @@ def import_csv(args: argparse.Namespace, out: TextIO) -> int:
         sys.stderr.write(f"crmkit import: kept as custom fields: {', '.join(unknown)}\n")
     try:
         with CRM.open(args.db, workspace=args.workspace, default_region=args.region) as crm:
+            batches = {} if args.batch_size is None else {"batch_size": args.batch_size}
             report = crm.import_contacts(
                 table.rows, dry_run=args.dry_run, all_or_nothing=args.all_or_nothing,
-                progress=Progress(sys.stderr).rows,
+                progress=Progress(sys.stderr).rows, **batches,
             )  # fmt: skip
+    except ImportInterruptedError as exc:
+        # Batches before the failure are committed: say how far it got, never "nothing".
+        line = table.lines[exc.committed] if exc.committed < len(table.lines) else "?"
+        out.write(f"{exc} (rows[{exc.committed}] is line {line} of {args.csv})\n")
+        return 1
     except CRMError as exc:
         out.write(f"nothing imported: {exc}\n")
         return 1

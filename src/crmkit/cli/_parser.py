@@ -44,7 +44,9 @@ def parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--dry-run", action="store_true", help="report only; write nothing")
     imp.add_argument("--all-or-nothing", action="store_true",
-                     help="write nothing if any row fails")  # fmt: skip
+                     help="one transaction: write nothing if any row fails")  # fmt: skip
+    imp.add_argument("--batch-size", type=int, metavar="ROWS",
+                     help="rows committed per transaction (default 5000)")  # fmt: skip
     dedupe = commands.add_parser("dedupe", help="find duplicate contacts, with reasons")
     _database(dedupe)
     dedupe.add_argument("--threshold", type=float, default=0.97,

@@ -14,7 +14,13 @@ from crmkit.contacts import Contact
 from crmkit.identity.contact_match import prepared_forms
 from crmkit.identity.prepare import PreparedRecord
 
-__all__ = ["ContactLocks", "PreparedFormsSource", "lock_contacts", "prepared_forms_of"]
+__all__ = [
+    "ContactLocks",
+    "PreparedFormsSource",
+    "lock_contacts",
+    "prepared_forms_of",
+    "writes_side_by_side",
+]
 
 
 @runtime_checkable
@@ -42,9 +48,12 @@ def prepared_forms_of(contacts: object) -> Callable[[Contact], tuple[PreparedRec
 @runtime_checkable
 class ContactLocks(Protocol):
     """A contact repository whose write units can run side by side (PostgreSQL) and can hold
-    row locks on contacts until the unit of work ends. A merge takes them on both contacts,
-    in id order, before it reads them, so a message recorded for either waits for the merge
-    instead of pointing at a contact the merge removes.
+    row locks on contacts until the unit of work ends. A merge and an unmerge take them on
+    both contacts, in id order, before they read them, so a message recorded for either
+    waits for them instead of pointing at a contact a merge removes. Where the repository
+    offers them, :meth:`crmkit.CRM.record` also checks, after writing, that the identity a
+    message came in on still belongs to the contact it found (an unmerge may have given it
+    back meanwhile) and tries again if not.
 
     Fallback: nothing, for backends that run one write unit at a time (memory, SQLite).
     """
@@ -59,3 +68,9 @@ def lock_contacts(contacts: object, contact_ids: Collection[str]) -> None:
     lock = getattr(contacts, "lock", None)
     if callable(lock):
         lock(contact_ids)
+
+
+def writes_side_by_side(contacts: object) -> bool:
+    """Whether the repository offers :class:`ContactLocks`: its write units can run side by
+    side, so what a unit read may change before it commits."""
+    return callable(getattr(contacts, "lock", None))

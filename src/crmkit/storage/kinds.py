@@ -36,7 +36,9 @@ class RecordKind:
 
     ``repository`` finds the kind's :class:`ContactRecords` on a unit of work; a merge moves
     its records and an erasure deletes them. ``None`` leaves merges and erasures to code of
-    the kind's own (review items are renamed by the merge's review step, not moved).
+    the kind's own (review items are renamed by the merge's review step, not moved, and
+    an erasure takes the erased contacts out of them, deleting those left with nothing to
+    decide: ``crmkit._api.reviews.follow_erasure``).
 
     ``export`` reads the person's records for a subject access request; ``None`` keeps the
     kind out of the export (say why where you declare it).

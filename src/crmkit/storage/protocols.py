@@ -37,6 +37,7 @@ from crmkit.storage._fast_paths import (
     PreparedFormsSource,
     lock_contacts,
     prepared_forms_of,
+    writes_side_by_side,
 )
 from crmkit.storage._funnel_protocols import (
     DealRepository,
@@ -88,6 +89,7 @@ __all__ = [
     "UserRepository",
     "lock_contacts",
     "prepared_forms_of",
+    "writes_side_by_side",
 ]
 
 
@@ -272,6 +274,11 @@ class ReviewRepository(Protocol):
 
     def update(self, item: ReviewItem) -> None:
         """Replace the stored item (status changes, contacts renamed by a merge)."""
+        ...
+
+    def remove(self, item_id: str) -> None:
+        """Delete the item (an erasure left it nothing to decide), or
+        :class:`crmkit.errors.ReviewItemNotFoundError`."""
         ...
 
     def select(self, *, status: str | None = None) -> list[ReviewItem]:

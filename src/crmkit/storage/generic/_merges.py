@@ -88,6 +88,12 @@ class GenericReviewRepository(RecordTable[ReviewItem]):
         super().update(item)
         self._link(item, old)
 
+    def remove(self, item_id: str) -> None:
+        old = self.get(item_id)
+        for cid in sorted(set(old.contact_ids)):
+            self.store.remove(REVIEW_LINK, _link_id(item_id, cid))
+        self.store.remove(self.kind.name, item_id)
+
     def select(self, *, status: str | None = None) -> list[ReviewItem]:
         found = self.all() if status is None else self.where("status", status)
         return sorted(found, key=lambda i: (i.created_at, i.id))

@@ -47,6 +47,13 @@ class MemoryReviewRepository:
         self._t.rows.put(self._log, item.id, item)
         self._link(item, old)
 
+    def remove(self, item_id: str) -> None:
+        old = self._t.rows.pop(self._log, item_id)
+        if old is None:
+            raise ReviewItemNotFoundError(item_id)
+        for cid in set(old.contact_ids):
+            self._t.links.discard(self._log, cid, item_id)
+
     def select(self, *, status: str | None = None) -> list[ReviewItem]:
         found = (i for i in self._t.rows.values() if status is None or i.status == status)
         return sorted(found, key=lambda i: (i.created_at, i.id))

@@ -27,6 +27,7 @@ from crmkit.storage.postgres._bulk import (
     PostgresTransactionRepository,
 )
 from crmkit.storage.postgres._citus import distribute_tables, require_citus
+from crmkit.storage.postgres._contacts import PostgresContactRepository
 from crmkit.storage.postgres._driver import PostgresSession, translate_errors, unavailable
 from crmkit.storage.sql._uow import SQLRepositories
 from crmkit.storage.sql._upgrade import finish_upgrades
@@ -69,7 +70,8 @@ class PostgresUnitOfWork(SQLRepositories):
             raise
         self._conn = conn
         session = PostgresSession(conn, read_only=self._read_only)
-        self._wire(session, interactions=PostgresInteractionRepository,
+        self._wire(session, contacts=PostgresContactRepository,
+                   interactions=PostgresInteractionRepository,
                    transactions=PostgresTransactionRepository)  # fmt: skip
         return self
 

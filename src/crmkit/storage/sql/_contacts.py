@@ -131,17 +131,6 @@ class SQLContactRepository:
             found.update(r[0] for r in rows)
         return found
 
-    def lock(self, contact_ids: Collection[str]) -> None:
-        """Row locks until the transaction ends, in id order so two merges cannot deadlock
-        (PostgreSQL; a SQLite write transaction already holds the whole database)."""
-        if self._db.dialect.name != "postgresql" or not contact_ids:
-            return
-        condition, params = self._db.dialect.in_list("id", sorted(contact_ids))
-        self._db.fetchall(
-            f"SELECT id FROM contacts WHERE workspace = ? AND {condition} ORDER BY id FOR UPDATE",
-            (self._ws, *params),
-        )
-
     def update(self, contact: Contact) -> None:
         old = self.get(contact.id)
         if contact.version != old.version + 1:

@@ -77,6 +77,13 @@ class SQLReviewRepository:
         )
         self._link(item, old)
 
+    def remove(self, item_id: str) -> None:
+        self.get(item_id)  # ReviewItemNotFoundError
+        self._db.execute("DELETE FROM review_links WHERE workspace = ? AND review_id = ?",
+                         (self._ws, item_id))  # fmt: skip
+        self._db.execute("DELETE FROM review_items WHERE workspace = ? AND id = ?",
+                         (self._ws, item_id))  # fmt: skip
+
     def select(self, *, status: str | None = None) -> list[ReviewItem]:
         where, params = ("AND status = ? ", (self._ws, status)) if status else ("", (self._ws,))
         rows = self._db.fetchall(_SELECT + where + "ORDER BY created_at, id", params)

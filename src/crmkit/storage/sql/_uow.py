@@ -48,17 +48,18 @@ class _Repo(LazyRepository["SQLRepositories", _R]):
 class SQLRepositories:
     """Mixin for SQL units of work: one attribute per repository, all on one session.
 
-    A backend whose queries must differ (PostgreSQL's COPY for bulk inserts) passes its own
-    repository class for that aggregate.
+    A backend whose queries must differ (PostgreSQL's COPY for bulk inserts, its row locks)
+    passes its own repository class for that aggregate.
     """
 
     workspace: str
     session: SQLSession
+    _contacts: type[SQLContactRepository]
     _interactions: type[SQLInteractionRepository]
     _transactions: type[SQLTransactionRepository]
 
     # Repositories are made on first use (see crmkit.storage._lazy).
-    contacts = _Repo(lambda u: SQLContactRepository(u.session, u.workspace))
+    contacts = _Repo(lambda u: u._contacts(u.session, u.workspace))
     interactions = _Repo(lambda u: u._interactions(u.session, u.workspace))
     merges = _Repo(lambda u: SQLMergeRepository(u.session, u.workspace))
     organizations = _Repo(lambda u: SQLOrganizationRepository(u.session, u.workspace))
@@ -84,11 +85,13 @@ class SQLRepositories:
         self,
         db: SQLSession,
         *,
+        contacts: type[SQLContactRepository] = SQLContactRepository,
         interactions: type[SQLInteractionRepository] = SQLInteractionRepository,
         transactions: type[SQLTransactionRepository] = SQLTransactionRepository,
     ) -> None:
         forget_repositories(self)
         self.session = db
+        self._contacts = contacts
         self._interactions = interactions
         self._transactions = transactions
 

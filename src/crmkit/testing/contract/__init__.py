@@ -20,6 +20,7 @@ from crmkit.testing.contract._external_ids import ExternalIdContract
 from crmkit.testing.contract._facade import FacadeContract
 from crmkit.testing.contract._folded_text import FoldedTextContract
 from crmkit.testing.contract._funnel import FunnelContract
+from crmkit.testing.contract._importing import ImportContract
 from crmkit.testing.contract._interactions import InteractionsContract
 from crmkit.testing.contract._ledger import LedgerContract
 from crmkit.testing.contract._lists import ListsContract
@@ -47,6 +48,7 @@ __all__ = [
     "FacadeContract",
     "FoldedTextContract",
     "FunnelContract",
+    "ImportContract",
     "InteractionsContract",
     "LedgerContract",
     "ListsContract",
@@ -89,6 +91,7 @@ class StorageContract(
     CustomerFileContract,
     ResolveContract,
     ExternalIdContract,
+    ImportContract,
     BadInputContract,
 ):
     """Behaviour every backend must show. Override the ``storage`` fixture."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import pytest
 
 from crmkit import Money
+from crmkit._types import new_id
 from crmkit.contacts import Contact
 from crmkit.crm import CRM
 from crmkit.errors import (
@@ -18,6 +20,7 @@ from crmkit.errors import (
     SuppressedContactError,
     TaskNotFoundError,
 )
+from crmkit.review import ReviewItem
 from crmkit.storage.protocols import Storage
 from crmkit.testing.contract._base import T0, ContractBase
 
@@ -272,3 +275,49 @@ class ErasureContract(ContractBase):
         assert b.contacts.create(emails=["besa@example.al"]).emails == ("besa@example.al",)
         assert a.erasures.is_suppressed(email="besa@example.al")
         assert not b.erasures.is_suppressed(email="besa@example.al")
+
+    # -- review items naming the erased contact --------------------------------------------
+
+    def _review(self, crm: CRM, new: Contact, *candidates: Contact) -> ReviewItem:
+        item = ReviewItem(new_id(), new.id, tuple(c.id for c in candidates), 0.8,
+                          ("first name equal +5.2",), T0)  # fmt: skip
+        with crm.storage.unit_of_work(self.workspace) as uow:
+            uow.reviews.add(item)
+            uow.commit()
+        return item
+
+    def _three(self, crm: CRM) -> tuple[Contact, Contact, Contact]:
+        new, gone, other = (crm.contacts.create(name=n) for n in ("Besa", "Besa K", "B Kola"))
+        return new, gone, other
+
+    def test_an_erased_candidate_leaves_the_review_items_naming_it(self, crm: CRM) -> None:
+        new, gone, other = self._three(crm)
+        item = self._review(crm, new, gone, other)
+        record = crm.contacts.erase(gone.id)
+        assert crm.review_queue() == [attrs.evolve(item, candidate_ids=(other.id,))]
+        assert record.removed["reviews"] == 0
+
+    def test_a_review_item_left_with_nothing_to_decide_is_deleted(self, crm: CRM) -> None:
+        new, gone, other = self._three(crm)
+        self._review(crm, new, gone)  # its only candidate is erased
+        self._review(crm, gone, other)  # the erased contact is the one asked about
+        kept = self._review(crm, new, other)
+        record = crm.contacts.erase(gone.id)
+        assert crm.review_queue(status=None) == [kept]
+        assert record.removed["reviews"] == 2
+        with crm.storage.unit_of_work(self.workspace, read_only=True) as uow:
+            assert uow.reviews.for_contact(gone.id) == []
+        assert crm.contacts.export(other.id)["reviews"] == [kept.to_dict()]
+
+    def test_closed_review_items_of_an_erased_person_go_with_the_merge_snapshots(
+        self, crm: CRM
+    ) -> None:
+        a = crm.contacts.create(name="Besa Kola")
+        b = crm.contacts.create(name="Besa Kola", city="Tiranë")
+        done = crm.resolve_review(self._review(crm, b, a).id, action="merge")
+        assert (done.status, done.merge_id is not None) == ("merged", True)
+        record = crm.contacts.erase(a.id)  # and b, merged into a
+        assert record.removed["reviews"] == 1
+        assert crm.review_queue(status=None) == []
+        with crm.storage.unit_of_work(self.workspace, read_only=True) as uow:
+            assert uow.merges.get(done.merge_id or "").reviews == ()

@@ -17,6 +17,7 @@ from crmkit.errors import (
     MergeConflictError,
     MergeNotFoundError,
     StaleVersionError,
+    UnmergeOrderError,
     ValidationError,
 )
 from crmkit.testing.contract._base import ContractBase
@@ -251,6 +252,41 @@ class MergeContract(ContractBase):
         crm.unmerge(first)
         assert crm.contacts.get(a.id).name == "B"
 
+    def test_undoing_a_merge_whose_survivor_was_merged_since_names_the_merge_to_undo_first(
+        self, crm: CRM
+    ) -> None:
+        a, b = self._pair(crm)
+        z = crm.contacts.create(name="Zana", emails=["zana@example.al"])
+        first, second = crm.merge(a.id, b.id).merge_id, crm.merge(z.id, a.id).merge_id
+        assert first is not None
+        assert second is not None
+        with pytest.raises(UnmergeOrderError) as caught:
+            crm.unmerge(first)
+        err = caught.value
+        assert (err.merge_id, err.contact_id, err.undo_first) == (first, a.id, (second,))
+        assert f"merge {first!r} cannot be undone yet" in str(err)
+        assert f"undo merge {second!r} first" in str(err)
+        assert [c.id for c in crm.contacts.all()] == [z.id]
+        crm.unmerge(second)
+        crm.unmerge(first)
+        assert crm.contacts.get(b.id) == b
+
+    def test_a_longer_chain_names_every_merge_to_undo_newest_first(self, crm: CRM) -> None:
+        a, b = self._pair(crm)
+        z, y = crm.contacts.create(name="Zana"), crm.contacts.create(name="Yll")
+        ids = [crm.merge(a.id, b.id).merge_id, crm.merge(z.id, a.id).merge_id,
+               crm.merge(y.id, z.id).merge_id]  # fmt: skip
+        with pytest.raises(UnmergeOrderError) as caught:
+            crm.unmerge(ids[0] or "")
+        assert caught.value.undo_first == (ids[2], ids[1])
+        assert "in that order" in str(caught.value)
+        with pytest.raises(UnmergeOrderError) as caught:
+            crm.unmerge(ids[1] or "")
+        assert caught.value.undo_first == (ids[2],)
+        for merge_id in reversed(ids):
+            crm.unmerge(merge_id or "")
+        assert crm.contacts.count() == 4
+
     # -- interactions recorded after a merge -----------------------------------------------
 
     def test_a_message_on_the_merged_contacts_identity_follows_it_back(self, crm: CRM) -> None:
@@ -307,3 +343,35 @@ class MergeContract(ContractBase):
         assert crm.contacts.count() == 1
         assert {crm.interactions.get(i).contact_id for i in sent} == {a.id}
         assert len(crm.timeline(a.id, limit=None)) == 3 + len(sent)
+
+    def test_unmerge_succeeds_while_messages_arrive_for_the_pair(self, crm: CRM) -> None:
+        a, b = self._pair(crm)
+        merge_id = crm.merge(a.id, b.id).merge_id
+        assert merge_id is not None
+        started, stop = threading.Barrier(4), threading.Event()
+
+        def send(n: int) -> list[tuple[str, str]]:
+            """(interaction id, whose identity it came in on): B's phone or A's email."""
+            started.wait(timeout=30)
+            sent: list[tuple[str, str]] = []
+            while (not stop.is_set() or len(sent) < 3) and len(sent) < 200:
+                if n % 2:
+                    message = crm.record(channel="sms", summary=f"{n}", phone="069 123 4567")
+                    sent.append((message.id, b.id))
+                else:
+                    message = crm.record(channel="email", summary=f"{n}", email="besa@example.al")
+                    sent.append((message.id, a.id))
+            return sent
+
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            senders = [pool.submit(send, n) for n in range(3)]
+            started.wait(timeout=30)
+            try:
+                crm.unmerge(merge_id)
+            finally:
+                stop.set()
+            sent = [pair for future in senders for pair in future.result()]
+        assert crm.contacts.count() == 2
+        assert [(i, crm.interactions.get(i).contact_id) for i, _ in sent] == sent
+        held = len(crm.timeline(a.id, limit=None)) + len(crm.timeline(b.id, limit=None))
+        assert held == 3 + len(sent)
