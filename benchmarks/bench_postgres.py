@@ -1,4 +1,5 @@
-"""PostgreSQL benchmarks: bulk load vs raw COPY, resolve and timeline latency, 8 writers.
+"""PostgreSQL benchmarks: bulk load vs raw COPY, resolve and timeline latency, 8 writers,
+300 merges while 8 writers record to the merged pairs.
 
 Run:  CRMKIT_TEST_POSTGRES_DSN=postgresql://postgres@127.0.0.1:5432/test \\
       python benchmarks/bench_postgres.py [--scale 1.0]
@@ -216,6 +217,61 @@ def bench_writers(storage: PostgresStorage, writers: int, per_writer: int) -> No
            f"{total - logged} / {created - per_writer} / {len(errors)}", "", "")  # fmt: skip
 
 
+def bench_merges_under_writers(storage: PostgresStorage, pairs: int, writers: int) -> None:
+    """Issue #18: merges of pairs that writers keep recording to, at full speed."""
+    crm = CRM(storage=storage, workspace="merges", default_region="AL")
+    keep = [
+        crm.contacts.create(name=f"Keep {i}", emails=[f"keep{i}@example.al"]) for i in range(pairs)
+    ]
+    gone = [crm.contacts.create(name=f"Gone {i}", phones=[f"+35568{i:07d}"]) for i in range(pairs)]
+    stop = threading.Event()
+    written = [0] * writers
+    errors: list[BaseException] = []
+
+    def work(n: int) -> None:
+        rng = random.Random(n)
+        while not stop.is_set():
+            i = rng.randrange(pairs)
+            try:
+                if rng.random() < 0.5:
+                    crm.record(channel="email", email=f"keep{i}@example.al", summary="mail")
+                else:
+                    crm.record(channel="phone", phone=f"+35568{i:07d}", summary="call")
+                written[n] += 1
+            except BaseException as exc:
+                errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(writers)]
+    for th in threads:
+        th.start()
+    failed = 0
+    t = time.perf_counter()
+    for a, b in zip(keep, gone, strict=True):
+        try:
+            crm.merge(a.id, b.id)
+        except Exception:
+            failed += 1
+    elapsed = time.perf_counter() - t
+    stop.set()
+    for th in threads:
+        th.join()
+    survivors = {c.id for c in keep}
+    with storage._connect() as conn:
+        rows = conn.execute(
+            "SELECT contact_id, count(*) FROM interactions WHERE workspace = 'merges' "
+            "GROUP BY contact_id"
+        ).fetchall()
+    logged = sum(int(n) for _, n in rows)
+    misplaced = sum(int(n) for cid, n in rows if cid not in survivors)
+    report(f"{pairs} merges under {writers} writers (merges/s)", f"{pairs / elapsed:,.1f}", "", "")
+    report(
+        "  failed merges / lost / misplaced / writer errors",
+        f"{failed} / {sum(written) - logged} / {misplaced} / {len(errors)}",
+        f"{sum(written):,} writes",
+        "",
+    )
+
+
 def report_sizes(storage: PostgresStorage) -> None:
     """On-disk bytes per row, indexes included (what the sizing advice in the docs uses)."""
     per_contact = ("contacts", "identities", "contact_tags")
@@ -254,6 +310,7 @@ def main() -> None:
         bench_lookups(storage, contacts, args.samples)
         report_sizes(storage)
         bench_writers(storage, 8, max(50, int(500 * args.scale)))
+        bench_merges_under_writers(storage, 300, 8)
     finally:
         storage.drop_schema()
 
