@@ -71,10 +71,18 @@ and the message names both.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from crmkit.importing import ImportReport
+
+class _ImportOutcomes(Protocol):
+    """What :class:`ImportInterruptedError` reads of a :class:`crmkit.importing.ImportReport`
+    (named structurally: the errors sit below every other module)."""
+
+    @property
+    def rows(self) -> Sequence[Any]: ...
+
+    def summary(self) -> Mapping[str, int]: ...
 
 __all__ = [
     "AlreadyExistsError",
@@ -559,7 +567,7 @@ class ImportInterruptedError(CRMError):
 finish: rows already imported are matched, not duplicated
     """
 
-    def __init__(self, report: ImportReport, total: int, reason: str = "") -> None:
+    def __init__(self, report: _ImportOutcomes, total: int, reason: str = "") -> None:
         self.report = report
         self.committed = len(report.rows)
         self.total = total
