@@ -84,6 +84,7 @@ class _ImportOutcomes(Protocol):
 
     def summary(self) -> Mapping[str, int]: ...
 
+
 __all__ = [
     "AlreadyExistsError",
     "CRMError",

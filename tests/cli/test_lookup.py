@@ -87,7 +87,10 @@ def test_a_name_lists_the_possible_people_best_first(db: str, besa: str) -> None
 def test_nobody_found_is_one_line_and_status_1(db: str) -> None:
     done = crmkit("lookup", "--db", db, "--email", "nobody@example.al")
     assert (done.returncode, done.stdout) == (1, "")
-    assert done.stderr == "crmkit lookup: nobody found for --email 'nobody@example.al'\n"
+    assert done.stderr == (
+        "crmkit lookup: nobody found for --email 'nobody@example.al' in workspace 'default'"
+        " (another workspace? pass --workspace, e.g. --workspace demo for the demo)\n"
+    )
     done = crmkit("lookup", "--db", db, "--email", "nobody@example.al", "--json")
     assert done.returncode == 1
     assert json.loads(done.stdout) == {"query": {"email": "nobody@example.al"}, "people": []}

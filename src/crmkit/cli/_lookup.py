@@ -37,7 +37,13 @@ def lookup(args: argparse.Namespace, out: TextIO) -> int:
         _print(people, sure=sure is not None, last=args.last, out=out)
     else:
         asked = ", ".join(f"--{flag} {value!r}" for flag, value in query.items())
-        raise Refusal(f"nobody found for {asked}", status=1)
+        # Every workspace is a separate CRM: say which one was searched (the demo's story
+        # lives in "demo", not in the default one).
+        raise Refusal(
+            f"nobody found for {asked} in workspace {args.workspace!r}"
+            " (another workspace? pass --workspace, e.g. --workspace demo for the demo)",
+            status=1,
+        )
     return 0 if people else 1
 
 
