@@ -7,10 +7,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
 
-import attrs
-
 from crmkit._api._base import Context
-from crmkit._api._identities import IdentityArgs
 from crmkit._api._kinds import DEFAULT_RECORD_KINDS
 from crmkit._api.automation import AutomationAPI, OutboxAPI
 from crmkit._api.campaigns import CampaignsAPI
@@ -19,9 +16,9 @@ from crmkit._api.contacts import ContactsAPI
 from crmkit._api.contracts import AssetsAPI, ContractsAPI
 from crmkit._api.coupons import CouponsAPI
 from crmkit._api.duplicates import DuplicateGroup, find_duplicates
-from crmkit._api.erasure import ErasuresAPI, Suppression
+from crmkit._api.erasure import ErasuresAPI
 from crmkit._api.funnel import DealsAPI, PipelinesAPI
-from crmkit._api.identity import IdentityMixin, enrich
+from crmkit._api.identity import IdentityMixin
 from crmkit._api.importing import BATCH_SIZE, MATCH_ON, import_contacts
 from crmkit._api.interactions import InteractionsAPI
 from crmkit._api.lists import ListsAPI
@@ -29,14 +26,13 @@ from crmkit._api.loyalty import LoyaltyAPI
 from crmkit._api.merge import merge_contacts, unmerge_contacts
 from crmkit._api.organizations import OrganizationsAPI
 from crmkit._api.products import ProductsAPI, QuotesAPI
+from crmkit._api.recording import record_touchpoint
 from crmkit._api.referrals import ReferralsAPI
 from crmkit._api.reports import ReportsMixin
 from crmkit._api.resolve import (
     MATCH_THRESHOLD,
     REVIEW_THRESHOLD,
-    Evidence,
     MatchPolicy,
-    resolve_or_create,
 )
 from crmkit._api.segments import ConsentAPI, SegmentsAPI
 from crmkit._api.service import CasesAPI
@@ -50,9 +46,6 @@ from crmkit.card import ContactCard
 from crmkit.consent import DEFAULT_PURPOSES, check_purposes
 from crmkit.erasure import check_pepper
 from crmkit.errors import (
-    ConflictError,
-    DuplicateContactError,
-    SuppressedContactError,
     ValidationError,
 )
 from crmkit.funnel.lifecycle import LifecycleStages
@@ -63,30 +56,9 @@ from crmkit.interactions import Interaction
 from crmkit.merging import MergeRecord, MergeResult, Survivorship
 from crmkit.storage import MemoryStorage, complete, open_storage
 from crmkit.storage.kinds import RecordKind, check_kinds
-from crmkit.storage.protocols import Storage, UnitOfWork, writes_side_by_side
+from crmkit.storage.protocols import Storage
 
 __all__ = ["CRM"]
-
-# record() retries when a concurrent writer created the same person between our lookup and
-# our insert: the retry then finds that contact instead of failing the caller.
-_RECORD_ATTEMPTS = 3
-
-
-class _ConcurrentWriterError(ConflictError):
-    """Another writer claimed an identity between our lookup and our write."""
-
-
-def _check_still_held(uow: UnitOfWork, via: str, contact_id: str) -> None:
-    """Refuse (to be retried) a message whose identity changed hands while it was written.
-
-    Where write units run side by side (PostgreSQL), an unmerge may give the identity back to
-    the merged contact after our lookup: writing the interaction waited for the unmerge's
-    lock on the contact, and this look-up, made after, sees the identity's owner now.
-    """
-    if not writes_side_by_side(uow.contacts):
-        return  # one write unit at a time: nothing can have changed since the lookup
-    if all(c.id != contact_id for c in uow.contacts.find_by_identity(via)):
-        raise _ConcurrentWriterError(f"identity {via!r} changed hands while recording")
 
 
 class CRM(IdentityMixin, ReportsMixin):
@@ -343,58 +315,7 @@ class CRM(IdentityMixin, ReportsMixin):
             )
         ev = self._evidence(name, city, postcode, birthday, region)
         direction = present(direction) or "inbound"
-        for attempt in range(_RECORD_ATTEMPTS):
-            try:
-                return self._record_once(chan, direction, ids, ev, fields)
-            except (DuplicateContactError, SuppressedContactError):
-                raise
-            except ConflictError:
-                if attempt == _RECORD_ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _record_once(
-        self,
-        channel: str,
-        direction: Any,
-        ids: IdentityArgs,
-        ev: Evidence,
-        fields: dict[str, Any],
-    ) -> Interaction:
-        now = self._ctx.clock()
-        with self._ctx.write() as uow:
-            found = resolve_or_create(uow, ids, ev, self.match_policy, now, channel)
-            contact = holder = found.contact
-            try:
-                if found.is_new:
-                    Suppression(self._ctx, uow).check_change(None, contact)
-                    uow.contacts.add(contact)
-                else:
-                    holder = enrich(contact, found.attach, now)
-                    if holder is not contact:
-                        Suppression(self._ctx, uow).check_change(contact, holder)
-                        uow.contacts.update(holder)
-            except DuplicateContactError as exc:
-                # Our lookup found nobody, yet the identity is taken now: a concurrent writer
-                # created this person after we looked. Retrying finds that contact.
-                raise _ConcurrentWriterError(str(exc)) from exc
-            if found.review is not None:
-                uow.reviews.add(found.review)
-            # The identity that found the contact (strongest first; one it just gained when a
-            # name match found it): an unmerge sends the interaction back with that identity.
-            keys = [key for _, key in ids.lookup_keys()]
-            found_by = contact.identity_keys()
-            via = next((k for k in keys if k in found_by), None) or next(
-                (k for k in keys if k in holder.identity_keys()), None
-            )
-            interaction = attrs.evolve(Interaction.new(contact_id=contact.id, channel=channel,
-                                                       direction=direction, now=now, **fields),
-                                       via=via)  # fmt: skip
-            uow.interactions.add(interaction)
-            if not found.is_new and via is not None and via in found_by:
-                _check_still_held(uow, via, contact.id)
-            uow.commit()
-        return interaction
+        return record_touchpoint(self._ctx, self.match_policy, chan, direction, ids, ev, fields)
 
     def timeline(
         self,

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-import crmkit.crm
+import crmkit._api.recording
 from crmkit import CRM
 from crmkit.interactions import Interaction
 
@@ -58,11 +58,11 @@ def _merged_pair(crm: CRM) -> tuple[str, str, str]:
 def _message_paused(
     crm: CRM, monkeypatch: pytest.MonkeyPatch, *, after: str
 ) -> Iterator[tuple[Future[Interaction], ThreadPoolExecutor, threading.Event]]:
-    """Record a message through B's phone in a thread, stopped once ``crmkit.crm.<after>``
-    returns; yields (the message to come, a pool for more threads, the event that lets it
-    go on)."""
+    """Record a message through B's phone in a thread, stopped once
+    ``crmkit._api.recording.<after>`` returns; yields (the message to come, a pool for more
+    threads, the event that lets it go on)."""
     reached, go = threading.Event(), threading.Event()
-    original: Callable[..., Any] = getattr(crmkit.crm, after)
+    original: Callable[..., Any] = getattr(crmkit._api.recording, after)
 
     def paused(*args: Any, **kwargs: Any) -> Any:
         result = original(*args, **kwargs)
@@ -71,7 +71,7 @@ def _message_paused(
             assert go.wait(timeout=30)
         return result
 
-    monkeypatch.setattr(crmkit.crm, after, paused)
+    monkeypatch.setattr(crmkit._api.recording, after, paused)
     with ThreadPoolExecutor(max_workers=2) as pool:
         sending = pool.submit(crm.record, channel="sms", phone=PHONE, summary="the message")
         assert reached.wait(timeout=30)
