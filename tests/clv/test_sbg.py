@@ -237,7 +237,6 @@ def test_retention_rises_with_tenure(alpha: float, beta: float) -> None:
 
 
 def test_plot_retention_draws_the_observed_shares_beside_the_model() -> None:
-    pytest.importorskip("matplotlib")
     import matplotlib.pyplot as plt
 
     from crmkit.clv.plots import plot_retention
@@ -257,7 +256,6 @@ def test_plot_retention_draws_the_observed_shares_beside_the_model() -> None:
 
 
 def test_plot_retention_needs_a_cohort_to_draw() -> None:
-    pytest.importorskip("matplotlib")
     from crmkit.clv.plots import plot_retention
 
     with pytest.raises(ValidationError) as info:
