@@ -42,10 +42,6 @@ def entry_key(ids: IdentityArgs, channel: str) -> str | None:
     return None
 
 
-def _owners(uow: UnitOfWork, key: str) -> list[str]:
-    return [c.id for c in uow.contacts.find_by_identity(key)]
-
-
 def choose_owner(
     uow: UnitOfWork,
     owners: Sequence[Candidate],
@@ -59,28 +55,32 @@ def choose_owner(
     holds), and the review item to file (``None`` when one is open already or the contacts
     are linked only by identities they declare shared)."""
     by_id = {c.contact.id: c.contact for c in owners}
+    # Who holds each identity of the touchpoint, read once for every use below.
+    holders = {
+        key: {c.id for c in uow.contacts.find_by_identity(key)} for _, key in ids.lookup_keys()
+    }
     chosen: Contact | None = None
     entry = entry_key(ids, channel)
-    if entry is not None:
-        held = _owners(uow, entry)
-        if len(held) == 1:
-            chosen = by_id[held[0]]
+    if entry is not None and len(holders[entry]) == 1:
+        chosen = by_id[next(iter(holders[entry]))]
     if chosen is None:
         scored = score_contacts(query, by_id.values(), model=model, min_score=0.0)
         # owners are ordered by how many identities each matched, then age: the fallback.
         chosen = scored[0].contact if scored else owners[0].contact
-    free = _free_identities(uow, ids, chosen.id)
+    free = _free_identities(holders, ids, chosen.id)
     others = [c for c in owners if c.contact.id != chosen.id]
     linked = [c for c in others if not _only_shared(c.contact, ids)]
     return chosen, free, _review(uow, chosen, linked, now)
 
 
-def _free_identities(uow: UnitOfWork, ids: IdentityArgs, contact_id: str) -> IdentityArgs:
+def _free_identities(
+    holders: dict[str, set[str]], ids: IdentityArgs, contact_id: str
+) -> IdentityArgs:
     """*ids* without the identities held by a contact other than *contact_id*."""
     keys = dict(ids.lookup_keys())
 
     def free(label: str) -> bool:
-        return set(_owners(uow, keys[label])) <= {contact_id}
+        return holders[keys[label]] <= {contact_id}
 
     return IdentityArgs(
         email=ids.email if ids.email and free("email") else None,

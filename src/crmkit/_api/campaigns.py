@@ -30,7 +30,6 @@ from crmkit._text_limits import clean_text
 from crmkit._types import Money, check_duration, ensure_aware, new_id
 from crmkit.consent import ConsentRecord, may_contact
 from crmkit.errors import (
-    CurrencyMismatchError,
     InvalidDatetimeError,
     InvalidTransitionError,
     RecordNotFoundError,
@@ -48,7 +47,7 @@ from crmkit.marketing.campaign import (
     campaign_message,
     draw,
 )
-from crmkit.marketing.campaign_report import CampaignReport, MemberOutcome, campaign_report
+from crmkit.marketing.campaign_report import CampaignReport, campaign_report, member_outcomes
 from crmkit.segments import Segment
 from crmkit.storage.protocols import UnitOfWork
 
@@ -373,18 +372,7 @@ class CampaignsAPI:
                 ]
                 for cid in measured
             }
-        found = {a.currency for amounts in bought.values() for a in amounts}
-        if currency is None and len(found) > 1:
-            raise CurrencyMismatchError("currency", sorted(found), "name the report's currency")
-        cur = currency if currency is not None else next(iter(found), None)
-        outcomes = [
-            MemberOutcome(
-                group,
-                bool(bought[cid]),
-                sum((a.amount for a in bought[cid] if a.currency == cur), Decimal(0)),
-            )
-            for cid, group in measured.items()
-        ]
+        cur, outcomes = member_outcomes(measured, bought, currency)
         counts = {
             "sent": run.sent,
             "held_out": run.held_out,

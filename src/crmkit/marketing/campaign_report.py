@@ -19,10 +19,11 @@ from decimal import Decimal
 import attrs
 
 from crmkit._types import Money
+from crmkit.errors import CurrencyMismatchError
 from crmkit.marketing._uplift import RevenueUplift, Uplift, revenue_uplift, uplift
 from crmkit.marketing.campaign import EventType, Group
 
-__all__ = ["CampaignReport", "MemberOutcome", "campaign_report"]
+__all__ = ["CampaignReport", "MemberOutcome", "campaign_report", "member_outcomes"]
 
 
 @attrs.frozen
@@ -128,3 +129,29 @@ def campaign_report(
         rates=rates,
         revenue_uplift=money,
     )
+
+
+def member_outcomes(
+    groups: Mapping[str, Group], bought: Mapping[str, list[Money]], currency: str | None
+) -> tuple[str | None, list[MemberOutcome]]:
+    """The report's currency and each measured member's outcome, from the member's group
+    and purchases in the window. Without *currency*, the one currency the purchases are in
+    (several raise :class:`crmkit.errors.CurrencyMismatchError`); revenue counts only
+    purchases in the report's currency, conversion counts every purchase.
+
+    >>> member_outcomes({"c1": Group.TREATED}, {"c1": [Money("9.90", "EUR")]}, None)[0]
+    'EUR'
+    """
+    found = {a.currency for amounts in bought.values() for a in amounts}
+    if currency is None and len(found) > 1:
+        raise CurrencyMismatchError("currency", sorted(found), "name the report's currency")
+    cur = currency if currency is not None else next(iter(found), None)
+    outcomes = [
+        MemberOutcome(
+            group,
+            bool(bought[cid]),
+            sum((a.amount for a in bought[cid] if a.currency == cur), Decimal(0)),
+        )
+        for cid, group in groups.items()
+    ]
+    return cur, outcomes

@@ -29,8 +29,6 @@ from crmkit.consent import ConsentRecord
 from crmkit.contacts import Contact, Organization
 from crmkit.interactions import Interaction
 from crmkit.ledger import Transaction
-from crmkit.merging import MergeRecord
-from crmkit.review import ReviewItem
 from crmkit.segments import Segment
 from crmkit.storage._fast_paths import (
     ContactLocks,
@@ -47,6 +45,7 @@ from crmkit.storage._funnel_protocols import (
 )
 from crmkit.storage._import_protocols import ImportRowRepository
 from crmkit.storage._linked import ContactErasable, ContactLinked, ContactRecords
+from crmkit.storage._merge_protocols import MergeRepository, ReviewRepository
 from crmkit.storage._privacy import ErasureRepository, ListRepository
 from crmkit.storage._task_protocols import (
     AutomationRepository,
@@ -241,53 +240,6 @@ class SegmentRepository(Protocol):
     def names(self) -> list[str]: ...
 
     def delete(self, name: str) -> None: ...
-
-
-class MergeRepository(Protocol):
-    """The merge ledger of one workspace."""
-
-    def add(self, record: MergeRecord) -> None: ...
-
-    def get(self, merge_id: str) -> MergeRecord:
-        """The record, or :class:`crmkit.errors.MergeNotFoundError`."""
-        ...
-
-    def mark_undone(self, merge_id: str, at: datetime) -> None: ...
-
-    def involving(self, contact_ids: Collection[str]) -> list[MergeRecord]:
-        """Every merge whose survivor or merged contact is one of *contact_ids*, oldest first."""
-        ...
-
-    def update(self, record: MergeRecord) -> None:
-        """Replace a stored merge record (used to scrub one after an erasure)."""
-        ...
-
-
-class ReviewRepository(Protocol):
-    """Likely duplicates waiting for a decision (:class:`crmkit.review.ReviewItem`)."""
-
-    def add(self, item: ReviewItem) -> None: ...
-
-    def get(self, item_id: str) -> ReviewItem:
-        """The item, or :class:`crmkit.errors.ReviewItemNotFoundError`."""
-        ...
-
-    def update(self, item: ReviewItem) -> None:
-        """Replace the stored item (status changes, contacts renamed by a merge)."""
-        ...
-
-    def remove(self, item_id: str) -> None:
-        """Delete the item (an erasure left it nothing to decide), or
-        :class:`crmkit.errors.ReviewItemNotFoundError`."""
-        ...
-
-    def select(self, *, status: str | None = None) -> list[ReviewItem]:
-        """Items (of one status), oldest first."""
-        ...
-
-    def for_contact(self, contact_id: str) -> list[ReviewItem]:
-        """Items naming the contact as the new contact or as a candidate, oldest first."""
-        ...
 
 
 class UnitOfWork(Protocol):
