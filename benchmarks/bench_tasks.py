@@ -215,7 +215,7 @@ def _history(c: ContactDates, rng: random.Random) -> tuple[list[Any], list[Any]]
     """Interactions and purchases of one contact: the last contact and the first purchase at
     noon UTC of their days, plus an older interaction and a later purchase now and then."""
     from crmkit.interactions import Interaction
-    from crmkit.ledger import Transaction
+    from crmkit.value.ledger import Transaction
 
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     its, txs = [], []

@@ -20,8 +20,8 @@ from crmkit._types import Money
 from crmkit.contacts import Contact
 from crmkit.funnel.deal import Deal
 from crmkit.interactions import Interaction
-from crmkit.ledger import Transaction, TransactionKind
 from crmkit.tasks.task import Task
+from crmkit.value.ledger import Transaction, TransactionKind
 
 __all__ = ["ContactCard", "LedgerSummary"]
 

@@ -18,7 +18,7 @@ from crmkit.errors import (
     InvalidMoneyError,
     ValidationError,
 )
-from crmkit.ledger import LineItem, Transaction, TransactionKind, total
+from crmkit.value.ledger import LineItem, Transaction, TransactionKind, total
 
 DAY = datetime(2026, 3, 1, tzinfo=UTC)
 

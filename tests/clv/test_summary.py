@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from crmkit import Money
 from crmkit.clv import rfm_summary
 from crmkit.errors import InvalidDatetimeError, InvalidMoneyError, ValidationError
-from crmkit.ledger import Transaction
+from crmkit.value.ledger import Transaction
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 END = datetime(2026, 12, 31, 23, 59, tzinfo=UTC)

@@ -14,9 +14,9 @@ from crmkit._normalize import normalize_handle
 from crmkit.errors import ValidationError
 from crmkit.funnel.deal import lose, open_deal
 from crmkit.funnel.pipeline import Pipeline
-from crmkit.ledger import Transaction
 from crmkit.tasks import create_task
 from crmkit.tasks.users import User
+from crmkit.value.ledger import Transaction
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 P = Pipeline.new("Sales", ["New"])

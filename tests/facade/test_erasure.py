@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from crmkit import CRM
-from crmkit.consent import DEFAULT_PURPOSES
 from crmkit.errors import UnknownPurposeError, ValidationError
+from crmkit.privacy.consent import DEFAULT_PURPOSES
 
 
 def test_suppressed_rows_do_not_fail_an_all_or_nothing_import(crm: CRM) -> None:

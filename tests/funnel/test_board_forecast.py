@@ -93,7 +93,7 @@ def test_forecast_refuses_a_target_currency_without_rates() -> None:
 
 
 def test_forecast_converts_on_a_given_date() -> None:
-    from crmkit.rates import RatesTable
+    from crmkit.value.rates import RatesTable
 
     rates = RatesTable("EUR", [("2026-01-01", "ALL", "0.01"), ("2026-05-01", "ALL", "0.02")])
     deal, _ = open_deal(PIPE, title="A", value=Money("1000", "ALL"), contact_id="c", at=T0,

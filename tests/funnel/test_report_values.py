@@ -30,7 +30,7 @@ from crmkit.funnel import (
     open_deal,
     win,
 )
-from crmkit.rates import RatesTable
+from crmkit.value.rates import RatesTable
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 PIPE = Pipeline.new("Sales", ["New", "Qualified", "Proposal"], now=T0)

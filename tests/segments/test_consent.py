@@ -10,7 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from crmkit import Money
-from crmkit.consent import (
+from crmkit.contacts import Contact
+from crmkit.errors import InvalidDatetimeError, ValidationError
+from crmkit.interactions import Interaction
+from crmkit.privacy.consent import (
     DEFAULT_PURPOSES,
     ConsentRecord,
     audience,
@@ -21,10 +24,7 @@ from crmkit.consent import (
     may_contact,
     suppression_hashes,
 )
-from crmkit.contacts import Contact
-from crmkit.errors import InvalidDatetimeError, ValidationError
-from crmkit.interactions import Interaction
-from crmkit.ledger import Transaction
+from crmkit.value.ledger import Transaction
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

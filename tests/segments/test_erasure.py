@@ -8,9 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crmkit.consent import check_purposes, contact_address, is_suppressed
 from crmkit.contacts import Contact
-from crmkit.erasure import (
+from crmkit.errors import ConfigurationError, ValidationError
+from crmkit.identity.merging import MergeRecord, keep_survivor_fill_gaps
+from crmkit.privacy.consent import check_purposes, contact_address, is_suppressed
+from crmkit.privacy.erasure import (
     ErasureRecord,
     SuppressionKey,
     check_pepper,
@@ -18,9 +20,7 @@ from crmkit.erasure import (
     new_salt,
     scrubbed_merge,
 )
-from crmkit.errors import ConfigurationError, ValidationError
-from crmkit.lists import ListChange, members_at
-from crmkit.merging import MergeRecord, keep_survivor_fill_gaps
+from crmkit.segments.lists import ListChange, members_at
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 _LOCAL = st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)

@@ -12,8 +12,6 @@ from crmkit.errors import CurrencyMismatchError, InvalidDatetimeError, ListNotFo
 from crmkit.funnel import Pipeline, win
 from crmkit.funnel import open_deal as start_deal
 from crmkit.interactions import Interaction
-from crmkit.ledger import Transaction
-from crmkit.rates import RatesTable
 from crmkit.segments import (
     SegmentData,
     birthday_within,
@@ -25,6 +23,8 @@ from crmkit.segments import (
     purchases,
     tag,
 )
+from crmkit.value.ledger import Transaction
+from crmkit.value.rates import RatesTable
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from crmkit import Money
 from crmkit.contacts import Contact, Organization
-from crmkit.lists import ListChange, members_at
 from crmkit.segments import (
     And,
     Anniversary,
@@ -46,6 +45,7 @@ from crmkit.segments import (
     rfm_scores,
     tag,
 )
+from crmkit.segments.lists import ListChange, members_at
 from crmkit.text import fold
 
 NOWS = [datetime(2026, 6, 15, 12, tzinfo=UTC), datetime(2027, 2, 27, 8, tzinfo=UTC),

@@ -28,9 +28,9 @@ from crmkit.errors import (
     StorageUnavailableError,
 )
 from crmkit.interactions import Interaction
-from crmkit.ledger import Transaction
 from crmkit.storage.migrations import load_migrations
 from crmkit.testing import RecordStoreMachine, StorageContract, StorageMachine
+from crmkit.value.ledger import Transaction
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 DSN = os.environ.get("CRMKIT_TEST_POSTGRES_DSN", "")

@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crmkit._types import Money
-from crmkit.consent import ConsentRecord
 from crmkit.contacts import Contact
 from crmkit.errors import ValidationError
 from crmkit.funnel import Pipeline, Stage, open_deal, rotting_deals
+from crmkit.privacy.consent import ConsentRecord
 from crmkit.tasks import (
     AutomationContext,
     BirthdayGreeting,

@@ -9,16 +9,16 @@ from typing import Any
 import attrs
 
 from crmkit._api._base import Context
-from crmkit._api._identities import parse_identities
-from crmkit._api.erasure import Suppression, erase_contact
-from crmkit._api.lifecycle import lifecycle_history, set_lifecycle
+from crmkit._api.funnel.lifecycle import lifecycle_history, set_lifecycle
+from crmkit._api.identity._identities import parse_identities
+from crmkit._api.privacy.erasure import Suppression, erase_contact
 from crmkit._keywords import UNSET, Unset, given, refuse_unknown
 from crmkit._types import JSONValue
 from crmkit.contacts import Contact, ExternalIds
-from crmkit.erasure import ErasureRecord
 from crmkit.errors import StaleVersionError, ValidationError
 from crmkit.funnel.lifecycle import LifecycleChange, LifecycleStages
-from crmkit.person_export import export_person
+from crmkit.privacy.erasure import ErasureRecord
+from crmkit.privacy.person_export import export_person
 
 __all__ = ["ContactsAPI"]
 
@@ -95,8 +95,8 @@ class ContactsAPI:
         """Erase the person: their data goes, a hashed marker of each identity stays so that
         an import, :meth:`crmkit.CRM.record` or :meth:`create` cannot bring them back
         (:class:`crmkit.errors.SuppressedContactError`). Ledger entries stay for the accounts,
-        detached and anonymised (see :mod:`crmkit.erasure`). All in one unit of work; erasing
-        again returns the same record.
+        detached and anonymised (see :mod:`crmkit.privacy.erasure`). All in one unit of work;
+        erasing again returns the same record.
 
         >>> from crmkit import CRM
         >>> from crmkit.errors import SuppressedContactError

@@ -7,10 +7,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from crmkit._api._base import Context
-from crmkit._api.erasure import Suppression
-from crmkit._api.resolve import MatchPolicy, review_new_contact
+from crmkit._api.identity.resolve import MatchPolicy, review_new_contact
+from crmkit._api.privacy.erasure import Suppression
 from crmkit.contacts import Contact
-from crmkit.erasure import identity_field
 from crmkit.errors import (
     ConflictError,
     DuplicateContactError,
@@ -26,6 +25,7 @@ from crmkit.importing import (
     records_of,
     row_fingerprint,
 )
+from crmkit.privacy.erasure import identity_field
 from crmkit.storage.protocols import UnitOfWork
 
 __all__ = ["BATCH_SIZE", "MATCH_ON", "import_contacts"]

@@ -11,22 +11,22 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from crmkit._api._base import Context
-from crmkit._api.clv import compute_clv
-from crmkit._api.funnel import load_pipeline
-from crmkit._api.segments import build_audience
-from crmkit._api.service import build_service_report
+from crmkit._api.funnel.api import load_pipeline
+from crmkit._api.segments.api import build_audience
+from crmkit._api.service.cases import build_service_report
+from crmkit._api.value.clv import compute_clv
 from crmkit._types import ensure_aware
 from crmkit.clv.report import CLVReport
-from crmkit.consent import AudienceMember
 from crmkit.funnel.board import Board, pipeline_as_of, rotting_deals
 from crmkit.funnel.deal import Deal
 from crmkit.funnel.forecast import Forecast, forecast
 from crmkit.funnel.lifecycle import LifecycleStages
 from crmkit.funnel.model import WinModel, fit_win_model
 from crmkit.funnel.report import FunnelReport, assemble, lifecycle_report
-from crmkit.rates import RatesTable
+from crmkit.privacy.consent import AudienceMember
 from crmkit.segments import Segment
 from crmkit.service.report import ServiceReport
+from crmkit.value.rates import RatesTable
 
 __all__ = ["ReportsMixin"]
 

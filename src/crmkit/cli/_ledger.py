@@ -9,7 +9,7 @@ from crmkit.cli._output import Refusal, open_existing, print_json
 
 if TYPE_CHECKING:
     from crmkit.crm import CRM
-    from crmkit.merging import MergeRecord
+    from crmkit.identity.merging import MergeRecord
 
 __all__ = ["list_merges", "review", "unmerge"]
 

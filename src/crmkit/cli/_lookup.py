@@ -10,8 +10,8 @@ from crmkit.cli._output import Refusal, open_existing, print_json
 
 if TYPE_CHECKING:
     from crmkit.crm import CRM
+    from crmkit.identity.resolution import Candidate, Resolution
     from crmkit.interactions import Interaction
-    from crmkit.resolution import Candidate, Resolution
 
 __all__ = ["lookup"]
 

@@ -22,7 +22,7 @@ def historical_clv(
     Payments and payouts are cash movements, not value, and are left out.
 
     >>> from datetime import UTC, datetime
-    >>> from crmkit.ledger import Transaction
+    >>> from crmkit.value.ledger import Transaction
     >>> when = datetime(2026, 1, 1, tzinfo=UTC)
     >>> txs = [Transaction.new(contact_id="c1", kind="purchase", amount=Money("100", "EUR"),
     ...                        occurred_at=when),

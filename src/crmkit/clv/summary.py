@@ -51,7 +51,7 @@ class RFMSummary:
 
 
 def _row(tx: Any) -> tuple[str, datetime, Decimal | None, str | None]:
-    if hasattr(tx, "occurred_at"):  # a crmkit.ledger.Transaction or similar
+    if hasattr(tx, "occurred_at"):  # a crmkit.value.ledger.Transaction or similar
         kind = getattr(tx, "kind", "purchase")
         if kind != "purchase":
             return "", tx.occurred_at, None, None
@@ -84,7 +84,7 @@ def rfm_summary(
     """Summarise purchases per customer.
 
     *transactions* are ``(customer_id, occurred_at, amount)`` tuples (amount a ``Money``, a
-    ``Decimal`` or ``None``) or ``crmkit.ledger.Transaction`` values (only purchases count).
+    ``Decimal`` or ``None``) or ``crmkit.value.ledger.Transaction`` values (only purchases count).
     Purchases after ``observation_end`` are ignored. With ``calibration_end``, the summary
     describes the calibration period and ``frequency_holdout`` counts each customer's
     purchase days after it, up to ``observation_end``.

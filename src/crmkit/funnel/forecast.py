@@ -15,7 +15,7 @@ from crmkit.funnel._table import render_table, to_dataframe
 from crmkit.funnel.deal import Deal, DealStatus
 from crmkit.funnel.model import WinModel
 from crmkit.funnel.pipeline import Pipeline
-from crmkit.rates import RatesTable
+from crmkit.value.rates import RatesTable
 
 __all__ = ["UNSCHEDULED", "Forecast", "ForecastMonth", "forecast"]
 

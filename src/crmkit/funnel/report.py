@@ -21,7 +21,7 @@ from crmkit.funnel.deal import Deal, StageChange
 from crmkit.funnel.facts import FunnelFacts, deal_facts, parse_cohort
 from crmkit.funnel.lifecycle import LifecycleChange, LifecycleStages, lifecycle_facts
 from crmkit.funnel.pipeline import Pipeline
-from crmkit.rates import RatesTable
+from crmkit.value.rates import RatesTable
 
 __all__ = [
     "CohortStats",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 
-from crmkit.erasure import ErasureRecord
 from crmkit.errors import AlreadyExistsError, ListNotFoundError, NotFoundError
-from crmkit.ledger import Transaction
-from crmkit.lists import ListChange, StaticList
+from crmkit.privacy.erasure import ErasureRecord
+from crmkit.segments.lists import ListChange, StaticList
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._table import MemoryTable
+from crmkit.value.ledger import Transaction
 
 __all__ = ["ErasureTables", "ListTables", "MemoryErasureRepository", "MemoryListRepository"]
 

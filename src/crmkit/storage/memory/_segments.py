@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from crmkit.consent import ConsentRecord
 from crmkit.errors import ConsentNotFoundError, SegmentNotFoundError
+from crmkit.privacy.consent import ConsentRecord
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._table import MemoryTable
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from crmkit.errors import TransactionNotFoundError
-from crmkit.ledger import Transaction
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._table import MemoryTable
+from crmkit.value.ledger import Transaction
 
 __all__ = ["MemoryTransactionRepository"]
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import attrs
 
 from crmkit.errors import MergeNotFoundError
-from crmkit.merging import MergeRecord
+from crmkit.identity.merging import MergeRecord
 from crmkit.storage.sql._session import SQLSession
 
 __all__ = ["SQLMergeRepository"]

@@ -6,13 +6,13 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from crmkit.erasure import ErasureRecord
 from crmkit.errors import AlreadyExistsError, ListNotFoundError, NotFoundError
-from crmkit.ledger import Transaction
-from crmkit.lists import ListChange, StaticList
+from crmkit.privacy.erasure import ErasureRecord
+from crmkit.segments.lists import ListChange, StaticList
 from crmkit.storage.sql._session import Dialect, Row, SQLSession
 from crmkit.storage.sql._table import SQLTable, TableSpec
 from crmkit.storage.sql._transactions import TRANSACTIONS
+from crmkit.value.ledger import Transaction
 
 __all__ = ["SQLErasureRepository", "SQLListRepository"]
 

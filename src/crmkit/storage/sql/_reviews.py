@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from crmkit.errors import AlreadyExistsError, ReviewItemNotFoundError
-from crmkit.review import ReviewItem
+from crmkit.identity.review import ReviewItem
 from crmkit.storage.sql._session import Row, SQLSession
 
 __all__ = ["SQLReviewRepository"]

@@ -8,9 +8,9 @@ from typing import Any
 
 from crmkit._types import Money
 from crmkit.errors import TransactionNotFoundError
-from crmkit.ledger import LineItem, Transaction, TransactionKind
 from crmkit.storage.sql._session import Dialect, Row, SQLSession
 from crmkit.storage.sql._table import SQLTable, TableSpec
+from crmkit.value.ledger import LineItem, Transaction, TransactionKind
 
 __all__ = ["SQLTransactionRepository"]
 

@@ -20,7 +20,7 @@ from crmkit.errors import (
     SuppressedContactError,
     TaskNotFoundError,
 )
-from crmkit.review import ReviewItem
+from crmkit.identity.review import ReviewItem
 from crmkit.storage.protocols import Storage
 from crmkit.testing.contract._base import T0, ContractBase
 

@@ -17,9 +17,9 @@ from crmkit.errors import (
     TransactionNotFoundError,
     ValidationError,
 )
-from crmkit.ledger import LineItem, Transaction
 from crmkit.storage.protocols import Storage
 from crmkit.testing.contract._base import T0, ContractBase, make_contact
+from crmkit.value.ledger import LineItem, Transaction
 
 __all__ = ["LedgerContract"]
 

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmkit.consent import DEFAULT_PURPOSES
 from crmkit.crm import CRM
 from crmkit.errors import (
     AlreadyExistsError,
@@ -18,6 +17,7 @@ from crmkit.errors import (
     UnknownPurposeError,
     ValidationError,
 )
+from crmkit.privacy.consent import DEFAULT_PURPOSES
 from crmkit.segments import in_list, tag
 from crmkit.storage.protocols import Storage
 from crmkit.testing.contract._base import T0, ContractBase

@@ -24,8 +24,6 @@ from crmkit.errors import CurrencyMismatchError, ListNotFoundError
 from crmkit.funnel.deal import Deal, DealStatus
 from crmkit.funnel.pipeline import Pipeline
 from crmkit.interactions import Interaction
-from crmkit.ledger import Transaction
-from crmkit.lists import ListChange, StaticList, members_at
 from crmkit.segments import (
     Segment,
     SegmentData,
@@ -40,8 +38,10 @@ from crmkit.segments import (
     rfm_score,
     tag,
 )
+from crmkit.segments.lists import ListChange, StaticList, members_at
 from crmkit.storage.protocols import Storage
 from crmkit.testing.contract._base import ContractBase
+from crmkit.value.ledger import Transaction
 
 __all__ = ["SegmentPushdownContract", "segment_strategy", "world_strategy"]
 
