@@ -32,8 +32,7 @@ def alias_moved_module(old: str, new: str) -> None:
     True
     """
     warnings.warn(
-        f"{old} moved to {new}; import it from there (the old path is removed in the next"
-        " release)",
+        f"{old} moved to {new}; the old path is removed in the next release",
         DeprecationWarning,
         stacklevel=3,
     )

@@ -9,11 +9,16 @@ from typing import Any, TypeAlias
 import attrs
 
 from crmkit._fields import clean_custom, clean_region, clean_tags, clean_text_field
+from crmkit._identity_fields import (
+    clean_external_ids,
+    clean_extra_handles,
+    clean_handles,
+    unique,
+    values_of,
+)
 from crmkit._normalize import (
     identity_key,
     normalize_email,
-    normalize_external_id,
-    normalize_handle,
     normalize_phone,
     phone_is_valid,
 )
@@ -137,20 +142,23 @@ class Contact:
             changes["region"] = region
         phone_region = region or default_region
         if "emails" in fields:
-            changes["emails"] = _unique(normalize_email(e) for e in _many("emails", fields))
+            changes["emails"] = unique(normalize_email(e) for e in values_of("emails", fields))
         if "phones" in fields:
-            changes["phones"] = _unique(
-                normalize_phone(p, phone_region) for p in _many("phones", fields)
+            changes["phones"] = unique(
+                normalize_phone(p, phone_region) for p in values_of("phones", fields)
             )
         if "handles" in fields:
-            changes["handles"] = _clean_handles(fields["handles"])
+            changes["handles"] = clean_handles(fields["handles"])
         if "handles" in fields or "extra_handles" in fields:
-            extras = (_clean_extra_handles(fields["extra_handles"])
-                      if "extra_handles" in fields else self.extra_handles)  # fmt: skip
+            extras = (
+                clean_extra_handles(fields["extra_handles"])
+                if "extra_handles" in fields
+                else self.extra_handles
+            )
             primary = changes.get("handles", self.handles)
             changes["extra_handles"] = tuple(p for p in extras if primary.get(p[0]) != p[1])
         if "external_ids" in fields:
-            changes["external_ids"] = _clean_external_ids(fields["external_ids"])
+            changes["external_ids"] = clean_external_ids(fields["external_ids"])
         if "birthday" in fields:
             bday = fields["birthday"]
             changes["birthday"] = None if bday is None else ensure_date(bday, "birthday")
@@ -187,42 +195,60 @@ class Contact:
         True
         """
         return {
-            "id": self.id, "name": self.name, "given_name": self.given_name,
-            "family_name": self.family_name, "emails": list(self.emails),
-            "phones": list(self.phones), "handles": dict(self.handles),
+            "id": self.id,
+            "name": self.name,
+            "given_name": self.given_name,
+            "family_name": self.family_name,
+            "emails": list(self.emails),
+            "phones": list(self.phones),
+            "handles": dict(self.handles),
             "extra_handles": [list(pair) for pair in self.extra_handles],
-            "external_ids": [list(pair) for pair in self.external_ids], "region": self.region,
-            "city": self.city, "address": self.address, "postcode": self.postcode,
+            "external_ids": [list(pair) for pair in self.external_ids],
+            "region": self.region,
+            "city": self.city,
+            "address": self.address,
+            "postcode": self.postcode,
             "birthday": None if self.birthday is None else self.birthday.isoformat(),
-            "organization_id": self.organization_id, "tags": sorted(self.tags),
-            "custom": dict(self.custom), "owner": self.owner,
+            "organization_id": self.organization_id,
+            "tags": sorted(self.tags),
+            "custom": dict(self.custom),
+            "owner": self.owner,
             "lifecycle_stage": self.lifecycle_stage,
             "shared_identities": sorted(self.shared_identities),
-            "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
             "version": self.version,
-        }  # fmt: skip
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Contact:
         """Read what :meth:`to_dict` wrote (trusted data: identities are not re-normalised)."""
         bday = data.get("birthday")
         return cls(
-            id=data["id"], name=data.get("name"), given_name=data.get("given_name"),
-            family_name=data.get("family_name"), emails=tuple(data.get("emails", ())),
-            phones=tuple(data.get("phones", ())), handles=dict(data.get("handles", {})),
+            id=data["id"],
+            name=data.get("name"),
+            given_name=data.get("given_name"),
+            family_name=data.get("family_name"),
+            emails=tuple(data.get("emails", ())),
+            phones=tuple(data.get("phones", ())),
+            handles=dict(data.get("handles", {})),
             extra_handles=tuple((c, h) for c, h in data.get("extra_handles", ())),
             external_ids=tuple((s, v) for s, v in data.get("external_ids", ())),
-            region=data.get("region"), city=data.get("city"), address=data.get("address"),
+            region=data.get("region"),
+            city=data.get("city"),
+            address=data.get("address"),
             postcode=data.get("postcode"),
             birthday=None if bday is None else date.fromisoformat(bday),
-            organization_id=data.get("organization_id"), tags=frozenset(data.get("tags", ())),
-            custom=dict(data.get("custom", {})), owner=data.get("owner"),
+            organization_id=data.get("organization_id"),
+            tags=frozenset(data.get("tags", ())),
+            custom=dict(data.get("custom", {})),
+            owner=data.get("owner"),
             lifecycle_stage=data.get("lifecycle_stage"),
             shared_identities=frozenset(data.get("shared_identities", ())),
             created_at=parse_datetime(data["created_at"], "created_at"),
             updated_at=parse_datetime(data["updated_at"], "updated_at"),
             version=int(data.get("version", 1)),
-        )  # fmt: skip
+        )
 
     @property
     def invalid_phones(self) -> tuple[str, ...]:
@@ -262,40 +288,6 @@ class Contact:
         return self.identity_keys() - self.shared_identities
 
 
-def _many(field: str, fields: Mapping[str, Any]) -> Iterable[Any]:
-    value = fields[field]
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    if not isinstance(value, Iterable):
-        raise ValidationError(field, value, "expected a list of strings")
-    return value
-
-
-def _unique(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(values))
-
-
-def _clean_handles(value: Any) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping):
-        raise ValidationError("handles", value, "expected a mapping of channel to handle")
-    return dict(normalize_handle(c, h) for c, h in value.items())
-
-
-def _clean_extra_handles(value: Any) -> tuple[tuple[str, str], ...]:
-    if value is None:
-        return ()
-    pairs = []
-    for pair in value if isinstance(value, Iterable) and not isinstance(value, str) else [value]:
-        if not isinstance(pair, tuple | list) or len(pair) != 2:
-            raise ValidationError("extra_handles", value, "expected (channel, handle) pairs")
-        pairs.append(normalize_handle(pair[0], pair[1]))
-    return tuple(dict.fromkeys(pairs))
-
-
 def combine_handles(
     first: Contact, second: Contact
 ) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
@@ -314,27 +306,6 @@ def combine_handles(
     primary = set(handles.items())
     extras = dict.fromkeys(p for p in (*first.all_handles, *second.all_handles) if p not in primary)
     return handles, tuple(extras)
-
-
-def _clean_external_ids(value: Any) -> tuple[tuple[str | None, str], ...]:
-    """``"1042"``, ``1042``, ``("shopify", "1042")``, a list of those, or ``{system: id}``."""
-    if value is None:
-        return ()
-    if isinstance(value, str | int) and not isinstance(value, bool):
-        items: Iterable[Any] = (value,)
-    elif isinstance(value, Mapping):
-        items = [(system, ext) for system, ext in value.items()]
-    elif isinstance(value, Iterable):
-        items = value
-    else:
-        raise ValidationError("external_ids", value, "expected a list of ids or (system, id)")
-    pairs = []
-    for item in items:
-        if isinstance(item, tuple | list) and len(item) == 2:
-            pairs.append(normalize_external_id(item[1], item[0]))
-        else:
-            pairs.append(normalize_external_id(item))
-    return tuple(dict.fromkeys(pairs))
 
 
 @attrs.frozen

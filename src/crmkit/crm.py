@@ -116,9 +116,15 @@ class CRM(IdentityMixin, ReportsMixin):
         self.default_region = region
         check_pepper(suppression_pepper)
         self.purposes = check_purposes(purposes)
-        self._ctx = Context(self.storage, workspace, region, clock, purposes=self.purposes,
-                            suppression_pepper=suppression_pepper,
-                            record_kinds=check_kinds(record_kinds))  # fmt: skip
+        self._ctx = Context(
+            self.storage,
+            workspace,
+            region,
+            clock,
+            purposes=self.purposes,
+            suppression_pepper=suppression_pepper,
+            record_kinds=check_kinds(record_kinds),
+        )
         self.match_policy = MatchPolicy(
             match_threshold, review_threshold, match_model or MatchModel.default()
         )
@@ -209,8 +215,7 @@ class CRM(IdentityMixin, ReportsMixin):
         merge would produce and move, and writes nothing. The merge is kept in a ledger so
         :meth:`unmerge` can undo it exactly.
         """
-        return merge_contacts(self._ctx, survivor_id, other_id, rules=rules, dry_run=dry_run,
-                              by=by)  # fmt: skip
+        return merge_contacts(self._ctx, survivor_id, other_id, rules=rules, dry_run=dry_run, by=by)
 
     def unmerge(self, merge_id: str) -> MergeRecord:
         """Undo a merge: both contacts return as they were and every moved record goes back.
@@ -255,9 +260,16 @@ class CRM(IdentityMixin, ReportsMixin):
         >>> crm.import_contacts(rows).summary(), crm.import_contacts(rows).summary()
         ({'created': 2}, {'unchanged': 2})
         """
-        return import_contacts(self._ctx, rows, match_on=match_on, dry_run=dry_run,
-                               all_or_nothing=all_or_nothing, batch_size=batch_size,
-                               progress=progress, policy=self.match_policy)  # fmt: skip
+        return import_contacts(
+            self._ctx,
+            rows,
+            match_on=match_on,
+            dry_run=dry_run,
+            all_or_nothing=all_or_nothing,
+            batch_size=batch_size,
+            progress=progress,
+            policy=self.match_policy,
+        )
 
     # -- interaction history ---------------------------------------------------------------
 
@@ -304,8 +316,15 @@ class CRM(IdentityMixin, ReportsMixin):
         """
         # A notebook row gives NaN for an empty cell: the interaction's fields read it as None,
         # but a missing time would silently become "now", so times stay strict.
-        texts = {"summary": summary, "body": body, "handled_by": handled_by, "outcome": outcome,
-                 "deal_id": deal_id, "task_id": task_id, "id": id}  # fmt: skip
+        texts = {
+            "summary": summary,
+            "body": body,
+            "handled_by": handled_by,
+            "outcome": outcome,
+            "deal_id": deal_id,
+            "task_id": task_id,
+            "id": id,
+        }
         fields = {k: present(v) for k, v in texts.items()} | {"occurred_at": occurred_at}
         chan = normalize_channel(channel)
         ids = self._identities(email, phone, handle, region, chan, external_id)

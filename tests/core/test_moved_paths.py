@@ -34,7 +34,7 @@ def test_an_old_path_warns_and_is_the_new_module(old: str, new: str) -> None:
         delattr(crmkit, old.rsplit(".", 1)[1])
     namespace: dict[str, object] = {}
     statement = compile(f"import {old} as aliased", __file__, "exec")
-    with pytest.warns(DeprecationWarning, match=rf"{old} moved to {new}") as caught:
+    with pytest.warns(DeprecationWarning, match=rf"{old} moved to {new};") as caught:
         exec(statement, namespace)  # an import statement, as a user writes it
     aliased = namespace["aliased"]
     assert aliased is target

@@ -57,8 +57,9 @@ class ContactsAPI:
         >>> c.lifecycle_stage, [h.to_stage for h in crm.contacts.lifecycle_history(c.id)]
         ('disqualified', ['lead', 'disqualified'])
         """
-        return set_lifecycle(self._ctx, self._stages, contact_id, stage, at=at, by=by,
-                             reason=reason)  # fmt: skip
+        return set_lifecycle(
+            self._ctx, self._stages, contact_id, stage, at=at, by=by, reason=reason
+        )
 
     def export(self, contact_id: str) -> dict[str, JSONValue]:
         """Everything held on the person as JSON-ready data (a subject access request): the
@@ -79,9 +80,10 @@ class ContactsAPI:
         with self._ctx.read() as uow:
             contact = uow.contacts.get(contact_id)
             org = (
-                None if contact.organization_id is None
+                None
+                if contact.organization_id is None
                 else uow.organizations.find_by_id(contact.organization_id)
-            )  # fmt: skip
+            )
             records: dict[str, list[Any]] = {
                 kind.name: list(kind.export(uow, contact_id))
                 for kind in self._ctx.record_kinds
@@ -219,15 +221,27 @@ class ContactsAPI:
             uow.commit()
         return new
 
-    def find(self, *, email: Any = None, phone: Any = None, handle: Any = None,
-             external_id: Any = None, region: str | None = None) -> Contact | None:  # fmt: skip
+    def find(
+        self,
+        *,
+        email: Any = None,
+        phone: Any = None,
+        handle: Any = None,
+        external_id: Any = None,
+        region: str | None = None,
+    ) -> Contact | None:
         """The one contact holding exactly this identity, or ``None``.
 
         A shared identity (a family landline) held by several contacts finds ``None``; use
         :meth:`crmkit.CRM.resolve` to see them all.
         """
-        ids = parse_identities(email=email, phone=phone, handle=handle, external_id=external_id,
-                               region=region or self._ctx.default_region)  # fmt: skip
+        ids = parse_identities(
+            email=email,
+            phone=phone,
+            handle=handle,
+            external_id=external_id,
+            region=region or self._ctx.default_region,
+        )
         keys = ids.lookup_keys()
         if not keys:
             raise ValidationError("identity", None, "give email=, phone=, handle= or external_id=")
@@ -249,8 +263,13 @@ class ContactsAPI:
         """Attach another email, phone, handle or external id (``"1042"`` or
         ``("shopify", "1042")``); ``shared=True`` marks it as one that several people use (a
         family landline or inbox)."""
-        ids = parse_identities(email=email, phone=phone, handle=handle, external_id=external_id,
-                               region=region or self._ctx.default_region)  # fmt: skip
+        ids = parse_identities(
+            email=email,
+            phone=phone,
+            handle=handle,
+            external_id=external_id,
+            region=region or self._ctx.default_region,
+        )
         if not ids.lookup_keys():
             raise ValidationError("identity", None, "give email=, phone=, handle= or external_id=")
         with self._ctx.write() as uow:

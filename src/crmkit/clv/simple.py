@@ -62,9 +62,10 @@ def formula_clv(
     Money('124.34', 'EUR')
     """
     checks: tuple[tuple[str, object], ...] = (
-        ("purchases_per_year", purchases_per_year), ("margin", margin),
+        ("purchases_per_year", purchases_per_year),
+        ("margin", margin),
         ("discount_rate", discount_rate),
-    )  # fmt: skip
+    )
     for name, value in checks:
         if not isinstance(value, Decimal | int) or isinstance(value, bool):
             raise ValidationError(name, value, "pass a Decimal (or int), not float")

@@ -133,9 +133,17 @@ def rfm_summary(
         repeat = [by_day[dd] for dd in ordered[1:]]
         money.append(float(sum(repeat) / len(repeat)) if repeat else 0.0)
     if calibration_end is None:
-        return RFMSummary(tuple(ids), tuple(freq), tuple(rec), tuple(age), tuple(money), unit,
-                          currency)  # fmt: skip
+        return RFMSummary(
+            tuple(ids), tuple(freq), tuple(rec), tuple(age), tuple(money), unit, currency
+        )
     return RFMSummary(
-        tuple(ids), tuple(freq), tuple(rec), tuple(age), tuple(money), unit, currency,
-        tuple(float(len(holdout[c])) for c in ids), (end.date() - cut.date()) / unit,
-    )  # fmt: skip
+        tuple(ids),
+        tuple(freq),
+        tuple(rec),
+        tuple(age),
+        tuple(money),
+        unit,
+        currency,
+        tuple(float(len(holdout[c])) for c in ids),
+        (end.date() - cut.date()) / unit,
+    )

@@ -18,8 +18,19 @@ __all__ = ["MergeRecord", "MergeResult", "Survivorship", "keep_survivor_fill_gap
 # (survivor, other, now) -> the merged contact, keeping the survivor's id.
 Survivorship = Callable[[Contact, Contact, datetime], Contact]
 
-_SCALARS = ("name", "given_name", "family_name", "region", "city", "address", "postcode",
-            "birthday", "organization_id", "owner", "lifecycle_stage")  # fmt: skip
+_SCALARS = (
+    "name",
+    "given_name",
+    "family_name",
+    "region",
+    "city",
+    "address",
+    "postcode",
+    "birthday",
+    "organization_id",
+    "owner",
+    "lifecycle_stage",
+)
 
 
 def keep_survivor_fill_gaps(survivor: Contact, other: Contact, now: datetime) -> Contact:
@@ -34,9 +45,10 @@ def keep_survivor_fill_gaps(survivor: Contact, other: Contact, now: datetime) ->
     ('Besa Kola', 'Tiranë', ('besa@example.al',), ('+355691234567',))
     """
     changes: dict[str, Any] = {
-        name: getattr(other, name) for name in _SCALARS
+        name: getattr(other, name)
+        for name in _SCALARS
         if getattr(survivor, name) is None and getattr(other, name) is not None
-    }  # fmt: skip
+    }
     handles, extra_handles = combine_handles(survivor, other)
     changes.update(
         emails=tuple(dict.fromkeys((*survivor.emails, *other.emails))),

@@ -137,6 +137,8 @@ class ReviewItem:
         candidates = tuple(c for c in self.candidate_ids if c not in erased)
         if not candidates:
             return None
-        return self if candidates == self.candidate_ids else attrs.evolve(
-            self, candidate_ids=candidates
-        )  # fmt: skip
+        return (
+            self
+            if candidates == self.candidate_ids
+            else attrs.evolve(self, candidate_ids=candidates)
+        )

@@ -89,8 +89,12 @@ def check_purposes(purposes: Iterable[str]) -> frozenset[str]:
         raise ValidationError("purposes", purposes, "a collection of purpose names, not one")
     out = frozenset(purposes)
     for name in out:
-        if not isinstance(name, str) or not name or not name.replace("_", "").isalnum() \
-                or name != name.lower():  # fmt: skip
+        if (
+            not isinstance(name, str)
+            or not name
+            or not name.replace("_", "").isalnum()
+            or name != name.lower()
+        ):
             raise ValidationError("purposes", name, "lower-case letters, digits and _")
     if not out:
         raise ValidationError("purposes", purposes, "at least one purpose")
@@ -149,27 +153,41 @@ class ConsentRecord:
                     raise ValidationError(name, text, "expected a string")
                 check_text(name, text)
         return cls(
-            id=id or new_id(), contact_id=contact_id, purpose=check_purpose(purpose, purposes),
-            channel=_channel(channel), granted=granted, at=ensure_aware(at, "at"),
-            source=source, proof=proof,
-        )  # fmt: skip
+            id=id or new_id(),
+            contact_id=contact_id,
+            purpose=check_purpose(purpose, purposes),
+            channel=_channel(channel),
+            granted=granted,
+            at=ensure_aware(at, "at"),
+            source=source,
+            proof=proof,
+        )
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {
-            "id": self.id, "contact_id": self.contact_id, "purpose": self.purpose,
-            "channel": self.channel, "granted": self.granted, "at": self.at.isoformat(),
-            "source": self.source, "proof": self.proof,
-        }  # fmt: skip
+            "id": self.id,
+            "contact_id": self.contact_id,
+            "purpose": self.purpose,
+            "channel": self.channel,
+            "granted": self.granted,
+            "at": self.at.isoformat(),
+            "source": self.source,
+            "proof": self.proof,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ConsentRecord:
         """Read what :meth:`to_dict` wrote (trusted data: the purpose is not re-checked)."""
         return cls(
-            id=data["id"], contact_id=data["contact_id"], purpose=data["purpose"],
-            channel=data.get("channel"), granted=bool(data["granted"]),
-            at=parse_datetime(data["at"], "at"), source=data.get("source"),
+            id=data["id"],
+            contact_id=data["contact_id"],
+            purpose=data["purpose"],
+            channel=data.get("channel"),
+            granted=bool(data["granted"]),
+            at=parse_datetime(data["at"], "at"),
+            source=data.get("source"),
             proof=data.get("proof"),
-        )  # fmt: skip
+        )
 
 
 def deciding_record(

@@ -159,18 +159,26 @@ class ErasureRecord:
 
     def to_dict(self) -> dict[str, JSONValue]:
         return {
-            "id": self.id, "contact_ids": list(self.contact_ids), "at": self.at.isoformat(),
-            "by": self.by, "reason": self.reason, "markers": self.markers,
+            "id": self.id,
+            "contact_ids": list(self.contact_ids),
+            "at": self.at.isoformat(),
+            "by": self.by,
+            "reason": self.reason,
+            "markers": self.markers,
             "removed": dict(self.removed),
-        }  # fmt: skip
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ErasureRecord:
         return cls(
-            id=data["id"], contact_ids=tuple(data["contact_ids"]),
-            at=parse_datetime(data["at"], "at"), by=data.get("by"), reason=data.get("reason"),
-            markers=int(data.get("markers", 0)), removed=dict(data.get("removed", {})),
-        )  # fmt: skip
+            id=data["id"],
+            contact_ids=tuple(data["contact_ids"]),
+            at=parse_datetime(data["at"], "at"),
+            by=data.get("by"),
+            reason=data.get("reason"),
+            markers=int(data.get("markers", 0)),
+            removed=dict(data.get("removed", {})),
+        )
 
 
 def anonymised_transaction(t: Transaction, erasure_id: str) -> Transaction:
@@ -180,8 +188,12 @@ def anonymised_transaction(t: Transaction, erasure_id: str) -> Transaction:
 
 
 def _blank(contact: Contact) -> Contact:
-    return Contact(id=contact.id, created_at=contact.created_at, updated_at=contact.updated_at,
-                   version=contact.version)  # fmt: skip
+    return Contact(
+        id=contact.id,
+        created_at=contact.created_at,
+        updated_at=contact.updated_at,
+        version=contact.version,
+    )
 
 
 def scrubbed_merge(record: MergeRecord, at: datetime) -> MergeRecord:

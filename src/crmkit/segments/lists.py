@@ -45,14 +45,21 @@ class StaticList:
     segment: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, JSONValue]:
-        return {"name": self.name, "created_at": self.created_at.isoformat(),
-                "created_by": self.created_by,
-                "segment": None if self.segment is None else dict(self.segment)}  # fmt: skip
+        return {
+            "name": self.name,
+            "created_at": self.created_at.isoformat(),
+            "created_by": self.created_by,
+            "segment": None if self.segment is None else dict(self.segment),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StaticList:
-        return cls(data["name"], parse_datetime(data["created_at"], "created_at"),
-                   data.get("created_by"), data.get("segment"))  # fmt: skip
+        return cls(
+            data["name"],
+            parse_datetime(data["created_at"], "created_at"),
+            data.get("created_by"),
+            data.get("segment"),
+        )
 
 
 @attrs.frozen
@@ -75,9 +82,15 @@ class ListChange:
 
     @classmethod
     def new(
-        cls, *, list_name: str, contact_id: str, added: bool, at: datetime,
-        by: str | None = None, id: str | None = None,
-    ) -> ListChange:  # fmt: skip
+        cls,
+        *,
+        list_name: str,
+        contact_id: str,
+        added: bool,
+        at: datetime,
+        by: str | None = None,
+        id: str | None = None,
+    ) -> ListChange:
         if not isinstance(contact_id, str) or not contact_id:
             raise ValidationError("contact_id", contact_id, "expected a contact id")
         if by is not None and (not isinstance(by, str) or not by.strip()):

@@ -42,9 +42,13 @@ class LineItem:
 
     @classmethod
     def new(
-        cls, *, unit_price: Money, quantity: Any = 1, sku: str | None = None,
+        cls,
+        *,
+        unit_price: Money,
+        quantity: Any = 1,
+        sku: str | None = None,
         description: str | None = None,
-    ) -> LineItem:  # fmt: skip
+    ) -> LineItem:
         if isinstance(quantity, float | bool) or not isinstance(quantity, int | Decimal | str):
             raise ValidationError("quantity", quantity, "an int or Decimal")
         qty = Decimal(quantity)
@@ -115,18 +119,25 @@ class Transaction:
                     "lines", item.unit_price, f"line currency differs from {amount.currency}"
                 )
         return cls(
-            id=id or new_id(), contact_id=contact_id, kind=kind_, amount=amount,
+            id=id or new_id(),
+            contact_id=contact_id,
+            kind=kind_,
+            amount=amount,
             occurred_at=ensure_aware(occurred_at, "occurred_at"),
-            order_id=clean_text("order_id", order_id), lines=items,
+            order_id=clean_text("order_id", order_id),
+            lines=items,
             note=clean_text("note", note, limit=LONG_TEXT),
             created_at=ensure_aware(now, "now") if now is not None else utcnow(),
-        )  # fmt: skip
+        )
 
 
 def total(
-    transactions: Iterable[Transaction], *, kind: str | None = None,
-    rates: RatesTable | None = None, currency: str | None = None,
-) -> Money | None:  # fmt: skip
+    transactions: Iterable[Transaction],
+    *,
+    kind: str | None = None,
+    rates: RatesTable | None = None,
+    currency: str | None = None,
+) -> Money | None:
     """Sum amounts (optionally of one kind). Several currencies need ``rates``: each amount is
     converted at the rate of its own date into ``currency`` (default: the rates' base).
 

@@ -82,13 +82,24 @@ class DealsAPI:
         self._ctx = ctx
 
     def create(
-        self, *, pipeline_id: str, title: str, value: Money, contact_id: str | None = None,
-        organization_id: str | None = None, owner: str | None = None,
-        expected_close: Any = None, stage: str | None = None, created_at: Any = None,
+        self,
+        *,
+        pipeline_id: str,
+        title: str,
+        value: Money,
+        contact_id: str | None = None,
+        organization_id: str | None = None,
+        owner: str | None = None,
+        expected_close: Any = None,
+        stage: str | None = None,
+        created_at: Any = None,
         by: str | None = None,
-    ) -> Deal:  # fmt: skip
-        for name, key in (("pipeline_id", pipeline_id), ("contact_id", contact_id),
-                          ("organization_id", organization_id)):  # fmt: skip
+    ) -> Deal:
+        for name, key in (
+            ("pipeline_id", pipeline_id),
+            ("contact_id", contact_id),
+            ("organization_id", organization_id),
+        ):
             clean_text(name, key, required=name == "pipeline_id")
         with self._ctx.write() as uow:
             pipeline = uow.pipelines.get(pipeline_id)
@@ -97,10 +108,17 @@ class DealsAPI:
             if organization_id is not None:
                 uow.organizations.get(organization_id)
             deal, change = open_deal(
-                pipeline, title=title, value=value, contact_id=contact_id,
-                organization_id=organization_id, owner=owner, expected_close=expected_close,
-                stage=stage, by=by, at=created_at or self._ctx.clock(),
-            )  # fmt: skip
+                pipeline,
+                title=title,
+                value=value,
+                contact_id=contact_id,
+                organization_id=organization_id,
+                owner=owner,
+                expected_close=expected_close,
+                stage=stage,
+                by=by,
+                at=created_at or self._ctx.clock(),
+            )
             uow.deals.add(deal)
             uow.stage_changes.add(change)
             uow.commit()

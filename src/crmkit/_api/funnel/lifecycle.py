@@ -27,9 +27,14 @@ def set_lifecycle(
         contact = uow.contacts.get(contact_id)
         previous = uow.lifecycle.latest_for_contact(contact_id)
         new, change = change_lifecycle(
-            contact, stage, at=at if at is not None else ctx.clock(), stages=stages,
-            previous=previous, by=by, reason=reason,
-        )  # fmt: skip
+            contact,
+            stage,
+            at=at if at is not None else ctx.clock(),
+            stages=stages,
+            previous=previous,
+            by=by,
+            reason=reason,
+        )
         uow.contacts.update(new)
         uow.lifecycle.add(change)
         uow.commit()

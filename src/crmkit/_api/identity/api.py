@@ -78,8 +78,13 @@ class IdentityMixin:
     def _evidence(
         self, name: Any, city: Any, postcode: Any, birthday: Any, region: str | None
     ) -> Evidence:
-        return Evidence.parse(name=name, city=city, postcode=postcode, birthday=birthday,
-                              region=region or self.default_region)  # fmt: skip
+        return Evidence.parse(
+            name=name,
+            city=city,
+            postcode=postcode,
+            birthday=birthday,
+            region=region or self.default_region,
+        )
 
     def _identities(
         self,
@@ -123,8 +128,9 @@ class IdentityMixin:
         candidate (or *candidate_id*) with :meth:`merge`; ``"dismiss"`` keeps them apart.
         Returns the item as it now stands; an item already decided is refused with
         :class:`crmkit.errors.InvalidTransitionError`."""
-        return resolve_review(self._ctx, item_id, action, candidate_id=candidate_id,
-                              merge=self.merge)  # fmt: skip
+        return resolve_review(
+            self._ctx, item_id, action, candidate_id=candidate_id, merge=self.merge
+        )
 
     def rebuild_match_index(self) -> int:
         """Recompute every contact's stored blocking keys; return how many contacts.

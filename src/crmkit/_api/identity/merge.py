@@ -126,8 +126,7 @@ def _merge_once(
                 raise _DryRunFinishedError
             merge_id = new_id()
             reviews = follow_merge(uow, survivor.id, other.id, merge_id, now)
-            record = MergeRecord(merge_id, survivor, other, merged, moved, now, by,
-                                 reviews=reviews)  # fmt: skip
+            record = MergeRecord(merge_id, survivor, other, merged, moved, now, by, reviews=reviews)
             uow.merges.add(record)
             uow.commit()
             return MergeResult(record.id, merged, counts)
@@ -164,8 +163,10 @@ def _unmerge_once(ctx: Context, merge_id: str) -> MergeRecord:
         linked = linked_repositories(uow, ctx.record_kinds)
         for name, ids in record.moved.items():
             if name not in linked:
-                raise ConfigurationError(f"merge {merge_id!r} moved {name}, a record kind this "
-                                         "CRM was not given (record_kinds=)")  # fmt: skip
+                raise ConfigurationError(
+                    f"merge {merge_id!r} moved {name}, a record kind this "
+                    "CRM was not given (record_kinds=)"
+                )
             linked[name].assign_contact(ids, record.merged_id)
         uow.interactions.assign_contact(_came_in_on_theirs(uow, record), record.merged_id)
         undo_follow_merge(uow, record.reviews)

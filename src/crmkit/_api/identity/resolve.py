@@ -109,17 +109,27 @@ class Evidence:
 
     def contact_fields(self) -> dict[str, Any]:
         """Fields a contact created from this touchpoint starts with."""
-        fields = {"name": self.name, "city": self.city, "postcode": self.postcode,
-                  "birthday": self.birthday, "region": self.region}  # fmt: skip
+        fields = {
+            "name": self.name,
+            "city": self.city,
+            "postcode": self.postcode,
+            "birthday": self.birthday,
+            "region": self.region,
+        }
         return {k: v for k, v in fields.items() if v is not None}
 
 
 def _query(ids: IdentityArgs, ev: Evidence) -> PreparedRecord:
     record: dict[str, Any] = {
-        "id": None, "full_name": ev.name, "email": ids.email, "phone": ids.phone,
-        "city": ev.city, "postcode": ev.postcode, "region": ev.region,
+        "id": None,
+        "full_name": ev.name,
+        "email": ids.email,
+        "phone": ids.phone,
+        "city": ev.city,
+        "postcode": ev.postcode,
+        "region": ev.region,
         "birthday": None if ev.birthday is None else ev.birthday.isoformat(),
-    }  # fmt: skip
+    }
     if ids.handle:
         record[ids.handle[0]] = ids.handle[1]
     return prepare({k: v for k, v in record.items() if v is not None})
@@ -147,8 +157,13 @@ def _fuzzy(
         return []
     # A backend may serve the folded forms it keeps (the memory one does); others fold.
     forms = prepared_forms_of(uow.contacts)
-    scored = score_contacts(query, uow.contacts.find_many(ids), model=policy.model,
-                            min_score=CANDIDATE_FLOOR, forms=forms)  # fmt: skip
+    scored = score_contacts(
+        query,
+        uow.contacts.find_many(ids),
+        model=policy.model,
+        min_score=CANDIDATE_FLOOR,
+        forms=forms,
+    )
     return scored[: policy.limit]
 
 

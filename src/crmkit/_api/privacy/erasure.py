@@ -39,9 +39,10 @@ class Suppression:
         self._uow = uow
         stored = uow.erasures.find_key()
         self._key = (
-            None if stored is None
+            None
+            if stored is None
             else SuppressionKey.derive(stored[0], pepper=ctx.suppression_pepper).verify(stored[1])
-        )  # fmt: skip
+        )
 
     def first_hit(self, identity_keys: Iterable[str]) -> str | None:
         """The first of these identity keys that belongs to an erased person, if any."""
@@ -81,8 +82,12 @@ def _merged_into(uow: UnitOfWork, contact_id: str) -> tuple[list[str], list[Any]
         frontier = set()
         for record in found:
             records[record.id] = record
-            if record.undone_at is None and record.erased_at is None \
-                    and record.survivor_id in ids and record.merged_id not in ids:  # fmt: skip
+            if (
+                record.undone_at is None
+                and record.erased_at is None
+                and record.survivor_id in ids
+                and record.merged_id not in ids
+            ):
                 ids.append(record.merged_id)
                 frontier.add(record.merged_id)
     return ids, sorted(records.values(), key=lambda r: (r.at, r.id))
@@ -92,8 +97,9 @@ def _key(ctx: Context, uow: UnitOfWork, at: Any) -> SuppressionKey:
     stored = uow.erasures.find_key()
     if stored is None:
         salt = new_salt()
-        uow.erasures.add_key(salt, SuppressionKey.derive(salt, pepper=ctx.suppression_pepper).check,
-                             at)  # fmt: skip
+        uow.erasures.add_key(
+            salt, SuppressionKey.derive(salt, pepper=ctx.suppression_pepper).check, at
+        )
         stored = uow.erasures.find_key()
         if stored is None:  # pragma: no cover - the insert above or a concurrent one stored it
             raise ConfigurationError("the workspace's suppression salt could not be stored")
@@ -136,8 +142,15 @@ def erase_contact(
         removed["automation_keys"] = sum(uow.automation.erase_subject(i) for i in ids)
         markers = key.markers(contact.identity_keys())
         removed["merges_scrubbed"] = len(merges)
-        record = ErasureRecord(id=erasure_id, contact_ids=tuple(ids), at=now, by=by, reason=why,
-                               markers=len(markers), removed=removed)  # fmt: skip
+        record = ErasureRecord(
+            id=erasure_id,
+            contact_ids=tuple(ids),
+            at=now,
+            by=by,
+            reason=why,
+            markers=len(markers),
+            removed=removed,
+        )
         uow.erasures.add(record, markers)
         uow.commit()
     # A backend that keeps deleted bytes in its files until a cheap step (SQLite's WAL until
@@ -178,12 +191,24 @@ class ErasuresAPI:
         with self._ctx.read() as uow:
             return uow.erasures.transactions()
 
-    def is_suppressed(self, *, email: Any = None, phone: Any = None, handle: Any = None,
-                      external_id: Any = None, region: str | None = None) -> bool:  # fmt: skip
+    def is_suppressed(
+        self,
+        *,
+        email: Any = None,
+        phone: Any = None,
+        handle: Any = None,
+        external_id: Any = None,
+        region: str | None = None,
+    ) -> bool:
         """Whether any of these identities belongs to an erased person (check a bought or
         shared list before using it)."""
-        ids = parse_identities(email=email, phone=phone, handle=handle, external_id=external_id,
-                               region=region or self._ctx.default_region)  # fmt: skip
+        ids = parse_identities(
+            email=email,
+            phone=phone,
+            handle=handle,
+            external_id=external_id,
+            region=region or self._ctx.default_region,
+        )
         keys = [key for _, key in ids.lookup_keys()]
         if not keys:
             raise ValidationError("identity", None, "give email=, phone=, handle= or external_id=")

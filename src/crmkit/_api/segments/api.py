@@ -133,5 +133,6 @@ def build_audience(
         else:
             contacts = uow.segment_members(segment, now=when)
         consents = list(uow.consents.iter_all())
-    return audience(contacts, consents, purpose=purpose, channel=channel, at=when,
-                    purposes=ctx.purposes)  # fmt: skip
+    return audience(
+        contacts, consents, purpose=purpose, channel=channel, at=when, purposes=ctx.purposes
+    )

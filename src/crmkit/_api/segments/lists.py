@@ -54,8 +54,9 @@ class ListsAPI:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
-    def _change(self, uow: UnitOfWork, name: str, ids: list[str], added: bool,
-                by: str | None) -> int:  # fmt: skip
+    def _change(
+        self, uow: UnitOfWork, name: str, ids: list[str], added: bool, by: str | None
+    ) -> int:
         """Record additions (or removals) of the ids not already in (or out of) the list."""
         known = uow.contacts.existing_ids(ids)
         missing = [cid for cid in ids if cid not in known]
@@ -65,8 +66,9 @@ class ListsAPI:
         at = self._ctx.clock()
         changes = [
             ListChange.new(list_name=name, contact_id=cid, added=added, at=at, by=by)
-            for cid in ids if (cid in current) != added
-        ]  # fmt: skip
+            for cid in ids
+            if (cid in current) != added
+        ]
         uow.lists.add_changes(changes)
         return len(changes)
 
@@ -183,5 +185,11 @@ class ListsAPI:
             uow.lists.get(name)
             contacts = self._contacts(uow, members_at(uow.lists.changes(name), when))
             consents = [r for c in contacts for r in uow.consents.for_contact(c.id)]
-        return audience(contacts, consents, purpose=purpose, channel=channel, at=when,
-                        purposes=self._ctx.purposes)  # fmt: skip
+        return audience(
+            contacts,
+            consents,
+            purpose=purpose,
+            channel=channel,
+            at=when,
+            purposes=self._ctx.purposes,
+        )

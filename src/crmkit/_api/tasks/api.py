@@ -174,8 +174,9 @@ class TasksAPI:
             if assignee is None:
                 router = Router.load(uow, self.routing if policies is None else policies)
                 assignee = router.choose(uow, team, contact).assignee
-            task = create_task(title, assignee=assignee, at=when,
-                               directory=directory_of(uow), **fields)  # fmt: skip
+            task = create_task(
+                title, assignee=assignee, at=when, directory=directory_of(uow), **fields
+            )
             uow.tasks.add(task)
             if router is not None:
                 router.save(uow)
@@ -204,16 +205,23 @@ class TasksAPI:
         when = self._at(at)
         return self._apply(task_id, lambda t, _d: add_note(t, text, at=when, by=by))
 
-    def delegate(self, task_id: str, *, to: str, by: str, note: str | None = None,
-                 at: Any = None) -> Task:  # fmt: skip
+    def delegate(
+        self, task_id: str, *, to: str, by: str, note: str | None = None, at: Any = None
+    ) -> Task:
         """Hand the task on; only its current assignee (or the team lead) may."""
         when = self._at(at)
         return self._apply(
             task_id, lambda t, d: delegate(t, to=to, by=by, at=when, note=note, directory=d)
         )
 
-    def complete(self, task_id: str, *, by: str | None = None, at: Any = None,
-                 follow_ups: FollowUps | None = None) -> Task:  # fmt: skip
+    def complete(
+        self,
+        task_id: str,
+        *,
+        by: str | None = None,
+        at: Any = None,
+        follow_ups: FollowUps | None = None,
+    ) -> Task:
         """Mark done. In the same transaction, a recurring task's next occurrence is created,
         and so is the next step *follow_ups* registers for the task's ``kind``."""
         when = self._at(at)
@@ -230,21 +238,24 @@ class TasksAPI:
             uow.commit()
         return done
 
-    def follow_up(self, interaction: Interaction, rules: FollowUps, *,
-                  assignee: str | None = None) -> Task | None:  # fmt: skip
+    def follow_up(
+        self, interaction: Interaction, rules: FollowUps, *, assignee: str | None = None
+    ) -> Task | None:
         """Store the follow-up task *rules* call for after *interaction* (assigned to
         *assignee* or whoever handled it), or return ``None`` when none is registered."""
         with self._ctx.write() as uow:
             uow.interactions.get(interaction.id)
-            task = rules.after_interaction(interaction, assignee=assignee,
-                                           directory=directory_of(uow))  # fmt: skip
+            task = rules.after_interaction(
+                interaction, assignee=assignee, directory=directory_of(uow)
+            )
             if task is not None:
                 uow.tasks.add(task)
                 uow.commit()
         return task
 
-    def cancel(self, task_id: str, *, by: str | None = None, reason: str | None = None,
-               at: Any = None) -> Task:  # fmt: skip
+    def cancel(
+        self, task_id: str, *, by: str | None = None, reason: str | None = None, at: Any = None
+    ) -> Task:
         when = self._at(at)
         return self._apply(task_id, lambda t, _d: cancel(t, at=when, by=by, reason=reason))
 
@@ -280,8 +291,14 @@ class TasksAPI:
                 uow.contacts.get(contact_id)
         return sorted(found, key=lambda t: (t.created_at, t.id))
 
-    def overdue(self, *, now: datetime | None = None, assignee: str | None = None,
-                team: str | None = None, limit: int | None = None) -> list[Task]:  # fmt: skip
+    def overdue(
+        self,
+        *,
+        now: datetime | None = None,
+        assignee: str | None = None,
+        team: str | None = None,
+        limit: int | None = None,
+    ) -> list[Task]:
         """Open tasks past their due time (snoozed ones excluded), most overdue first;
         ``limit`` returns only the first page."""
         if limit is not None and (not isinstance(limit, int) or limit < 1):

@@ -161,18 +161,29 @@ class AutomationAPI:
             router = Router.load(uow, policies) if policies else None
             directory = directory_of(uow)
         ctx = AutomationContext.for_day(
-            on, now=now, timezone=timezone, directory=directory,
+            on,
+            now=now,
+            timezone=timezone,
+            directory=directory,
             assign=None if router is None else self._assigner(router),
-        )  # fmt: skip
+        )
         deals = self._rotting(ctx) if deal_rule is not None else []
         late = self._late(ctx, overdue_rule) if overdue_rule is not None else []
         store = StorageKeyStore(self._ctx, outbox=outbox, router=router)
         contacts = self._contact_dates(ctx.timezone, page_size) if contact_rules else iter(())
         return run_automation(
-            ctx, store, contact_rules=contact_rules, contacts=contacts,
-            deal_rule=deal_rule, deals=deals, overdue_rule=overdue_rule, tasks=late,
-            consents=self._consents, purposes=self._ctx.purposes, batch_size=batch_size,
-        )  # fmt: skip
+            ctx,
+            store,
+            contact_rules=contact_rules,
+            contacts=contacts,
+            deal_rule=deal_rule,
+            deals=deals,
+            overdue_rule=overdue_rule,
+            tasks=late,
+            consents=self._consents,
+            purposes=self._ctx.purposes,
+            batch_size=batch_size,
+        )
 
     def _consents(self, contact_ids: Collection[str]) -> list[ConsentRecord]:
         # One short read per batch of messages, like the contact pages.

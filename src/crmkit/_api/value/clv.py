@@ -83,21 +83,39 @@ def compute_clv(
     watched = [i for i, t in enumerate(summary.T) if t > 0]
     if not watched:
         raise ModelError("every purchase in the ledger is on the as_of day: nothing to fit")
-    xs, rs, ts = ([column[i] for i in watched] for column in
-                  (summary.frequency, summary.recency, summary.T))  # fmt: skip
+    xs, rs, ts = (
+        [column[i] for i in watched] for column in (summary.frequency, summary.recency, summary.T)
+    )
     fit = _MODELS[model]().fit(xs, rs, ts)
     spend = _spend_fit(summary.frequency, summary.monetary_value)
     t_future = horizon / unit
     p_alive = dict(zip(watched, as_list(fit.p_alive(xs, rs, ts)), strict=True))
-    expected = dict(zip(watched, as_list(fit.expected_purchases(t_future, xs, rs, ts)),
-                        strict=True))  # fmt: skip
+    expected = dict(
+        zip(watched, as_list(fit.expected_purchases(t_future, xs, rs, ts)), strict=True)
+    )
     values: dict[int, float] = {}
     if spend is not None and spend.finite_mean:
-        values = dict(zip(watched, as_list(customer_lifetime_value(
-            fit, spend, xs, rs, ts, [summary.monetary_value[i] for i in watched],
-            time_unit=unit, horizon=horizon, period=period, discount_rate=discount_rate,
-            margin=float(margin),
-        )), strict=True))  # fmt: skip
+        values = dict(
+            zip(
+                watched,
+                as_list(
+                    customer_lifetime_value(
+                        fit,
+                        spend,
+                        xs,
+                        rs,
+                        ts,
+                        [summary.monetary_value[i] for i in watched],
+                        time_unit=unit,
+                        horizon=horizon,
+                        period=period,
+                        discount_rate=discount_rate,
+                        margin=float(margin),
+                    )
+                ),
+                strict=True,
+            )
+        )
     new_customer = fit.expected_purchases_new_customer(t_future)
     history = historical_clv(txs, margin=margin)
     rows = []
@@ -105,11 +123,19 @@ def compute_clv(
         clv = (
             Money(Decimal(repr(values[i])).quantize(Decimal("0.01")), code) if i in values else None
         )
-        rows.append(CustomerValue(
-            cid, summary.frequency[i], summary.recency[i], summary.T[i],
-            summary.monetary_value[i], history.get(cid, Money(0, code)), p_alive.get(i, 1.0),
-            expected.get(i, new_customer), clv,
-        ))  # fmt: skip
+        rows.append(
+            CustomerValue(
+                cid,
+                summary.frequency[i],
+                summary.recency[i],
+                summary.T[i],
+                summary.monetary_value[i],
+                history.get(cid, Money(0, code)),
+                p_alive.get(i, 1.0),
+                expected.get(i, new_customer),
+                clv,
+            )
+        )
     return CLVReport(end, unit, horizon, code, tuple(rows), fit, spend)
 
 

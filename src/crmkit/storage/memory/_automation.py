@@ -53,10 +53,16 @@ class MemoryAutomationRepository:
             c = self._contacts.rows.data[cid]
             timeline = self._interactions.by_contact.get(cid)
             fp = first.get(cid)
-            out.append(ContactDates(
-                cid, c.birthday, None if fp is None else local(fp),
-                local(timeline[-1][0]) if timeline else None, c.owner, c.name,
-            ))  # fmt: skip
+            out.append(
+                ContactDates(
+                    cid,
+                    c.birthday,
+                    None if fp is None else local(fp),
+                    local(timeline[-1][0]) if timeline else None,
+                    c.owner,
+                    c.name,
+                )
+            )
         return out
 
     def done_keys(self, keys: Collection[str]) -> set[str]:

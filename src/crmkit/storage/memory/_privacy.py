@@ -64,8 +64,9 @@ class MemoryErasureRepository:
         return n
 
     def transactions(self) -> list[Transaction]:
-        return sorted(self._t.transactions.values(),
-                      key=lambda t: (t.contact_id, t.occurred_at, t.id))  # fmt: skip
+        return sorted(
+            self._t.transactions.values(), key=lambda t: (t.contact_id, t.occurred_at, t.id)
+        )
 
 
 class ListTables:
@@ -84,9 +85,14 @@ class MemoryListRepository:
     def __init__(self, tables: ListTables, log: UndoLog) -> None:
         self._lists = tables.lists
         self._log = log
-        self._changes = MemoryTable(tables.changes, log, kind="list change",
-                                    not_found=_ChangeNotFoundError, versioned=False,
-                                    contact_attr="contact_id")  # fmt: skip
+        self._changes = MemoryTable(
+            tables.changes,
+            log,
+            kind="list change",
+            not_found=_ChangeNotFoundError,
+            versioned=False,
+            contact_attr="contact_id",
+        )
 
     def add(self, static_list: StaticList) -> None:
         if static_list.name in self._lists:
