@@ -27,6 +27,7 @@ from crmkit._types import JSONValue, ensure_aware, ensure_date, new_id, parse_da
 from crmkit.errors import ValidationError
 
 __all__ = [
+    "SCALAR_TEXT_FIELDS",
     "Contact",
     "ExternalIds",
     "Organization",
@@ -44,6 +45,21 @@ ExternalIds: TypeAlias = (
     | tuple[str | None, str | int]
     | Iterable[str | int | tuple[str | None, str | int]]
     | Mapping[str, str | int]
+)
+
+#: The contact's one-value text fields: what segments compare as text, what SQL backends keep
+#: a folded twin of, and (with ``birthday``) what a merge fills from either side.
+SCALAR_TEXT_FIELDS = (
+    "name",
+    "given_name",
+    "family_name",
+    "region",
+    "city",
+    "address",
+    "postcode",
+    "organization_id",
+    "owner",
+    "lifecycle_stage",
 )
 
 _TEXT_FIELDS = ("name", "given_name", "family_name", "city", "address", "postcode", "owner")

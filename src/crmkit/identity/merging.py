@@ -9,28 +9,15 @@ from typing import Any
 import attrs
 
 from crmkit._types import parse_datetime
-from crmkit.contacts import Contact, combine_handles
+from crmkit.contacts import Contact
 from crmkit.errors import MergeConflictError
 from crmkit.identity.review import ReviewItem
+from crmkit.identity.survivorship import plan_merge
 
 __all__ = ["MergeRecord", "MergeResult", "Survivorship", "keep_survivor_fill_gaps", "undo_merge"]
 
 # (survivor, other, now) -> the merged contact, keeping the survivor's id.
 Survivorship = Callable[[Contact, Contact, datetime], Contact]
-
-_SCALARS = (
-    "name",
-    "given_name",
-    "family_name",
-    "region",
-    "city",
-    "address",
-    "postcode",
-    "birthday",
-    "organization_id",
-    "owner",
-    "lifecycle_stage",
-)
 
 
 def keep_survivor_fill_gaps(survivor: Contact, other: Contact, now: datetime) -> Contact:
@@ -44,26 +31,7 @@ def keep_survivor_fill_gaps(survivor: Contact, other: Contact, now: datetime) ->
     >>> m.name, m.city, m.emails, m.phones
     ('Besa Kola', 'Tiranë', ('besa@example.al',), ('+355691234567',))
     """
-    changes: dict[str, Any] = {
-        name: getattr(other, name)
-        for name in _SCALARS
-        if getattr(survivor, name) is None and getattr(other, name) is not None
-    }
-    handles, extra_handles = combine_handles(survivor, other)
-    changes.update(
-        emails=tuple(dict.fromkeys((*survivor.emails, *other.emails))),
-        phones=tuple(dict.fromkeys((*survivor.phones, *other.phones))),
-        handles=handles,
-        extra_handles=extra_handles,
-        external_ids=tuple(dict.fromkeys((*survivor.external_ids, *other.external_ids))),
-        tags=survivor.tags | other.tags,
-        custom={**other.custom, **survivor.custom},
-        shared_identities=survivor.shared_identities | other.shared_identities,
-        created_at=min(survivor.created_at, other.created_at),
-        updated_at=now,
-        version=survivor.version + 1,
-    )
-    return attrs.evolve(survivor, **changes)
+    return plan_merge(survivor, other, now=now)
 
 
 @attrs.frozen

@@ -16,24 +16,13 @@ from typing import Any
 import attrs
 
 from crmkit._types import ensure_aware, utcnow
-from crmkit.contacts import Contact, combine_handles
+from crmkit.contacts import SCALAR_TEXT_FIELDS, Contact, combine_handles
 from crmkit.errors import ValidationError
 
 __all__ = ["MERGE_RULES", "SCALAR_FIELDS", "plan_merge", "survivorship"]
 
-SCALAR_FIELDS = (
-    "name",
-    "given_name",
-    "family_name",
-    "region",
-    "city",
-    "address",
-    "postcode",
-    "birthday",
-    "organization_id",
-    "owner",
-    "lifecycle_stage",
-)
+#: The fields a merge takes one value of, from either contact.
+SCALAR_FIELDS = (*SCALAR_TEXT_FIELDS, "birthday")
 MERGE_RULES = ("most_complete", "most_recent", "survivor")
 
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any, TypeAlias
 
 from crmkit._types import Money
-from crmkit.contacts import Contact, Organization
+from crmkit.contacts import SCALAR_TEXT_FIELDS, Contact, Organization
 from crmkit.errors import InvalidSegmentError
 from crmkit.text import fold as _fold
 
@@ -71,22 +71,7 @@ TEXT_ONLY = frozenset({Op.CONTAINS, Op.STARTSWITH})
 #: Contact attributes; ``customer_type`` is derived: "organization" when the contact belongs
 #: to one, else "individual".
 CONTACT_FIELDS: Mapping[str, FieldKind] = {
-    **dict.fromkeys(
-        (
-            "name",
-            "given_name",
-            "family_name",
-            "region",
-            "city",
-            "address",
-            "postcode",
-            "organization_id",
-            "owner",
-            "lifecycle_stage",
-            "customer_type",
-        ),
-        FieldKind.TEXT,
-    ),
+    **dict.fromkeys((*SCALAR_TEXT_FIELDS, "customer_type"), FieldKind.TEXT),
     "birthday": FieldKind.DATE,
     "created_at": FieldKind.DATETIME,
     "updated_at": FieldKind.DATETIME,

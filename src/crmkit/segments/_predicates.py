@@ -16,6 +16,7 @@ __all__ = [
     "ORDER",
     "anniversary_days",
     "compare",
+    "measure_predicate",
     "total_currency_error",
     "value_predicate",
 ]
@@ -67,6 +68,19 @@ def compare(op: Op, target: Any) -> Callable[[Any], bool]:
     fn = ORDER[op]
     fam = _family(target)
     return lambda v: _family(v) == fam and fn(v, target)
+
+
+def measure_predicate(op: Op, value: Any) -> Callable[[Any], bool]:
+    """``v op value`` on measures (counts, decimal totals), which have no type families.
+
+    >>> measure_predicate(Op.BETWEEN, (2, 5))(3), measure_predicate(Op.GT, 2)(2)
+    (True, False)
+    """
+    if op is Op.BETWEEN:
+        low, high = value
+        return lambda v: bool(low <= v <= high)
+    fn = ORDER[op]
+    return lambda v: bool(fn(v, value))
 
 
 def _fold_value(value: Any) -> Any:

@@ -39,6 +39,7 @@ from crmkit.segments._nodes import And, InList, Not, Or, Segment
 from crmkit.segments._predicates import (
     anniversary_days,
     compare,
+    measure_predicate,
     total_currency_error,
     value_predicate,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "anniversary_days",
     "compare",
     "fold_text",
+    "measure_predicate",
     "named_lists",
     "total_currency_error",
     "value_predicate",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from crmkit.errors import DealNotFoundError, PipelineNotFoundError, StageChangeNotFoundError
 from crmkit.funnel.deal import Deal, StageChange
@@ -13,7 +13,12 @@ from crmkit.storage.codec import AttrsCodec
 from crmkit.storage.generic._table import RecordTable, TableKind
 from crmkit.storage.records import RecordStore
 
-__all__ = ["GenericDealRepository", "GenericPipelineRepository", "GenericStageChangeRepository"]
+__all__ = [
+    "FunnelFactsInPython",
+    "GenericDealRepository",
+    "GenericPipelineRepository",
+    "GenericStageChangeRepository",
+]
 
 PIPELINES = TableKind(
     "_pipeline",
@@ -65,18 +70,18 @@ class GenericStageChangeRepository(RecordTable[StageChange]):
         return sorted(self.where("pipeline", pipeline_id), key=lambda c: (c.at, c.id))
 
 
-class GenericDealRepository(RecordTable[Deal]):
-    def __init__(self, store: RecordStore) -> None:
-        super().__init__(store, DEALS)
-        self._changes = GenericStageChangeRepository(store)
+class _ChangesByPipeline(Protocol):
+    def for_pipeline(self, pipeline_id: str) -> list[StageChange]: ...
+
+
+class FunnelFactsInPython:
+    """``funnel_facts`` computed from the deals and stage changes themselves: the definition
+    the SQL fast paths must equal, for the memory backend and for backends without one."""
+
+    _changes: _ChangesByPipeline
 
     def for_pipeline(self, pipeline_id: str, *, status: str | None = None) -> list[Deal]:
-        found = self.where("pipeline", pipeline_id)
-        wanted = [d for d in found if status is None or d.status == status]
-        return sorted(wanted, key=lambda d: (d.created_at, d.id))
-
-    def for_contact(self, contact_id: str) -> list[Deal]:
-        return sorted(self.of_contact(contact_id), key=lambda d: (d.created_at, d.id))
+        raise NotImplementedError
 
     def funnel_facts(
         self,
@@ -87,6 +92,7 @@ class GenericDealRepository(RecordTable[Deal]):
         owner: str | None = None,
         cohort: Any = None,
     ) -> FunnelFacts:
+        """The funnel report's aggregates over the pipeline's deals and stage changes."""
         deals = self.for_pipeline(pipeline.id)
         changes = self._changes.for_pipeline(pipeline.id)
         return deal_facts(
@@ -98,6 +104,22 @@ class GenericDealRepository(RecordTable[Deal]):
             owner=owner,
             cohort=parse_cohort(cohort),
         )
+
+
+class GenericDealRepository(FunnelFactsInPython, RecordTable[Deal]):
+    _changes: GenericStageChangeRepository
+
+    def __init__(self, store: RecordStore) -> None:
+        super().__init__(store, DEALS)
+        self._changes = GenericStageChangeRepository(store)
+
+    def for_pipeline(self, pipeline_id: str, *, status: str | None = None) -> list[Deal]:
+        found = self.where("pipeline", pipeline_id)
+        wanted = [d for d in found if status is None or d.status == status]
+        return sorted(wanted, key=lambda d: (d.created_at, d.id))
+
+    def for_contact(self, contact_id: str) -> list[Deal]:
+        return sorted(self.of_contact(contact_id), key=lambda d: (d.created_at, d.id))
 
     def erase_contact(self, contact_id: str) -> int:
         """The contact's deals go with their stage changes (deal titles name people too)."""

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from crmkit.errors import DealNotFoundError, PipelineNotFoundError, StageChangeNotFoundError
 from crmkit.funnel.deal import Deal, StageChange
-from crmkit.funnel.facts import FunnelFacts, deal_facts, parse_cohort
 from crmkit.funnel.pipeline import Pipeline, pipeline_name_key
+from crmkit.storage.generic._funnel import FunnelFactsInPython
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._table import MemoryTable
 
@@ -32,7 +29,9 @@ class MemoryPipelineRepository(MemoryTable[Pipeline]):
         return next((p for p in self.rows.data.values() if p.name_key == key), None)
 
 
-class MemoryDealRepository(MemoryTable[Deal]):
+class MemoryDealRepository(FunnelFactsInPython, MemoryTable[Deal]):
+    _changes: MemoryStageChangeRepository
+
     def __init__(
         self, rows: UndoableDict[str, Deal], log: UndoLog, changes: MemoryStageChangeRepository
     ) -> None:
@@ -45,28 +44,6 @@ class MemoryDealRepository(MemoryTable[Deal]):
         return self.select(
             lambda d: d.pipeline_id == pipeline_id and (status is None or d.status == status),
             order=lambda d: (d.created_at, d.id),
-        )
-
-    def funnel_facts(
-        self,
-        pipeline: Pipeline,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        owner: str | None = None,
-        cohort: Any = None,
-    ) -> FunnelFacts:
-        """The funnel report's aggregates (the definition the SQL backends must equal)."""
-        deals = self.for_pipeline(pipeline.id)
-        changes = self._changes.for_pipeline(pipeline.id)
-        return deal_facts(
-            pipeline,
-            deals,
-            changes,
-            since=since,
-            until=until,
-            owner=owner,
-            cohort=parse_cohort(cohort),
         )
 
     def for_contact(self, contact_id: str) -> list[Deal]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from crmkit.contacts import SCALAR_TEXT_FIELDS
 from crmkit.storage.sql._session import SQLSession
 from crmkit.text import fold
 
@@ -24,18 +25,7 @@ __all__ = ["CONTACT_FOLDED", "ORGANIZATION_FOLDED", "folded", "refold", "twin", 
 
 #: Contact columns kept beside a folded twin: every whitelisted text field stored as a column
 #: (``crmkit.storage.sql._segment_values`` checks this at import).
-CONTACT_FOLDED = (
-    "name",
-    "given_name",
-    "family_name",
-    "region",
-    "city",
-    "address",
-    "postcode",
-    "organization_id",
-    "owner",
-    "lifecycle_stage",
-)
+CONTACT_FOLDED = SCALAR_TEXT_FIELDS
 #: The same for organizations (their fields read as ``organization.<name>``).
 ORGANIZATION_FOLDED = ("name", "legal_form", "tax_id", "vat_id", "domain", "industry", "country")
 

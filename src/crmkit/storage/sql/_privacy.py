@@ -11,7 +11,7 @@ from crmkit.privacy.erasure import ErasureRecord
 from crmkit.segments.lists import ListChange, StaticList
 from crmkit.storage.sql._session import Dialect, Row, SQLSession
 from crmkit.storage.sql._table import SQLTable, TableSpec
-from crmkit.storage.sql._transactions import TRANSACTIONS
+from crmkit.storage.sql._transactions import ENTRY_COLUMNS, TRANSACTIONS
 from crmkit.value.ledger import Transaction
 
 __all__ = ["SQLErasureRepository", "SQLListRepository"]
@@ -33,17 +33,7 @@ class _ErasedNotFoundError(NotFoundError):
 ERASED_TRANSACTIONS = TableSpec(
     "erased_transactions",
     "erased transaction",
-    (
-        "id",
-        "erasure_id",
-        "kind",
-        "amount",
-        "currency",
-        "occurred_at",
-        "order_id",
-        "lines",
-        "created_at",
-    ),
+    ("id", "erasure_id", *ENTRY_COLUMNS, "created_at"),
     _erased_to_row,
     _erased_from_row,
     _ErasedNotFoundError,

@@ -13,7 +13,6 @@ over every buyer, computed by :func:`crmkit.segments.rfm_scores` itself).
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -29,7 +28,7 @@ from crmkit.segments import (
     RFMGroupIn,
     RFMScore,
 )
-from crmkit.segments.compiler import compare, total_currency_error
+from crmkit.segments.compiler import compare, measure_predicate, total_currency_error
 from crmkit.segments.rfm import RFMScores, rfm_scores
 from crmkit.storage.sql._segment_values import Frag, member_of
 from crmkit.storage.sql._session import SQLSession
@@ -96,7 +95,7 @@ class Behaviour:
             " GROUP BY x.contact_id HAVING"
         )
         params = [self.ws, *where[1], *cmp_params]
-        if zero is not None and raw_predicate(op, value)(zero):
+        if zero is not None and measure_predicate(op, value)(zero):
             return f"(c.id NOT IN ({grouped} NOT ({agg} {cmp_sql})))", params
         return f"(c.id IN ({grouped} {agg} {cmp_sql}))", params
 
@@ -170,7 +169,7 @@ class Behaviour:
             [self.ws, *where[1]],
         ):
             totals[cid] = totals.get(cid, Decimal(0)) + d.decimal_out(amount)
-        ok = raw_predicate(op, bound)
+        ok = measure_predicate(op, bound)
         if ok(Decimal(0)):
             failing = sorted(cid for cid, v in totals.items() if not ok(v))
             sql, params = member_of(self.db, ("c.id", []), failing)
@@ -209,22 +208,3 @@ class Behaviour:
             pred = compare(node.op, node.value)
             ids = [cid for cid, s in self._scores().items() if pred(getattr(s, node.component))]
         return member_of(self.db, ("c.id", []), sorted(ids))
-
-
-def raw_predicate(op: Op, value: Any) -> Callable[[Any], bool]:
-    """``v op value`` on measures (counts, decimal totals), which have no type families."""
-    if op is Op.BETWEEN:
-        low, high = value
-        return lambda v: bool(low <= v <= high)
-    fn = _PY_OPS[op]
-    return lambda v: bool(fn(v, value))
-
-
-_PY_OPS: dict[Op, Callable[[Any, Any], Any]] = {
-    Op.EQ: operator.eq,
-    Op.NE: operator.ne,
-    Op.LT: operator.lt,
-    Op.LE: operator.le,
-    Op.GT: operator.gt,
-    Op.GE: operator.ge,
-}

@@ -12,7 +12,7 @@ from crmkit.storage.sql._session import Dialect, Row, SQLSession
 from crmkit.storage.sql._table import SQLTable, TableSpec
 from crmkit.value.ledger import LineItem, Transaction, TransactionKind
 
-__all__ = ["SQLTransactionRepository"]
+__all__ = ["ENTRY_COLUMNS", "TRANSACTIONS", "SQLTransactionRepository"]
 
 
 def _lines_out(items: list[dict[str, Any]]) -> tuple[LineItem, ...]:
@@ -66,21 +66,13 @@ def _from_row(r: Row, d: Dialect) -> Transaction:
     )
 
 
+#: What a ledger entry says, kept alike for a person's entries and for an erased person's.
+ENTRY_COLUMNS = ("kind", "amount", "currency", "occurred_at", "order_id", "lines")
+
 TRANSACTIONS = TableSpec(
     table="transactions",
     kind="transaction",
-    columns=(
-        "id",
-        "contact_id",
-        "kind",
-        "amount",
-        "currency",
-        "occurred_at",
-        "order_id",
-        "lines",
-        "note",
-        "created_at",
-    ),
+    columns=("id", "contact_id", *ENTRY_COLUMNS, "note", "created_at"),
     to_row=_to_row,
     from_row=_from_row,
     not_found=TransactionNotFoundError,
