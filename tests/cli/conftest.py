@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -38,3 +41,21 @@ def write(tmp_path: Path) -> Callable[..., str]:
         return str(path)
 
     return write
+
+
+def crmkit_process(*argv: str, cwd: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real entry point, ``python -m crmkit``, in a child process."""
+    return subprocess.run(
+        [sys.executable, "-m", "crmkit", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+
+
+@pytest.fixture
+def crmkit() -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``crmkit("report", "rfm", "--db", db)``: the command line as a real process."""
+    return crmkit_process

@@ -7,6 +7,8 @@
 ``crmkit merges --db F``                    the merge ledger
 ``crmkit unmerge MERGE_ID --db F``          undo a merge
 ``crmkit lookup --db F --phone P``          who is this, and their last interactions
+``crmkit export contacts --db F``           contacts, interactions or ledger: CSV / JSON lines
+``crmkit report rfm --db F``                funnel, clv, rfm or forecast: table, CSV or JSON
 
 Bad input never ends in a traceback: the command exits with status 2 and one line per
 problem on stderr. See docs/cli.md.

@@ -67,6 +67,14 @@ def _run(command: str, args: argparse.Namespace, out: TextIO) -> int:
         return _ledger.unmerge(args, out)
     if command == "lookup":
         return _lookup.lookup(args, out)
+    if command == "export":
+        from crmkit.cli._export import export
+
+        return export(args, out)
+    if command == "report":
+        from crmkit.cli._report import report
+
+        return report(args, out)
     if command == "db":
         from crmkit.cli import _database
 

@@ -99,6 +99,33 @@ def parser() -> argparse.ArgumentParser:
         help="how many interactions of each person to show (default 5)",
     )
     _json(look)
+    export = commands.add_parser(
+        "export", help="write contacts, interactions or the ledger as CSV or JSON lines"
+    )
+    export.add_argument("what", choices=["contacts", "interactions", "ledger"])
+    _database(export)
+    export.add_argument("--out", metavar="FILE", help="write to FILE (default: standard output)")
+    export.add_argument("--json", action="store_true", help="JSON lines instead of CSV")
+    rep = commands.add_parser("report", help="funnel, CLV, RFM or forecast as a table")
+    rep.add_argument("report", choices=["funnel", "clv", "rfm", "forecast"])
+    _database(rep)
+    rep.add_argument(
+        "--pipeline", help="funnel, forecast: the pipeline's name or id (default: the only one)"
+    )
+    rep.add_argument("--since", metavar="DATE", help="funnel: deals created from DATE")
+    rep.add_argument("--until", metavar="DATE", help="funnel: deals created before DATE")
+    rep.add_argument(
+        "--as-of", metavar="DATE", help="clv, rfm: the ledger up to DATE (default: now)"
+    )
+    rep.add_argument(
+        "--model",
+        default="bgnbd",
+        choices=["bgnbd", "mbgnbd", "paretonbd"],
+        help="clv: the purchase model (default bgnbd)",
+    )
+    form = rep.add_mutually_exclusive_group()
+    form.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    form.add_argument("--json", action="store_true", help="print JSON instead of a table")
     db = commands.add_parser("db", help="operate on a database").add_subparsers(
         dest="db_command", required=True
     )
