@@ -38,7 +38,9 @@ def server(variable: str) -> str:
 def schema() -> Iterator[str]:
     schema = f"crmkit_cli_{uuid.uuid4().hex[:12]}"
     yield schema
-    dsn = os.environ["CRMKIT_TEST_CITUS_DSN"]
+    dsn = os.environ.get("CRMKIT_TEST_CITUS_DSN")
+    if not dsn:  # the test was skipped: no server, nothing to drop
+        return
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'.encode())
 

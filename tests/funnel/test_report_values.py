@@ -205,7 +205,7 @@ def test_to_dataframe_without_pandas_names_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(sys.modules, "pandas", None)  # makes `import pandas` fail
-    with pytest.raises(ConfigurationError, match="pip install pandas"):
+    with pytest.raises(ConfigurationError, match=r"pip install .crmkit\[pandas\]."):
         _report_of(_deal([])).to_dataframe()
 
 

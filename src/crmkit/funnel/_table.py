@@ -7,8 +7,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from crmkit._frames import to_dataframe
 from crmkit._types import Money
-from crmkit.errors import ConfigurationError
 
 __all__ = ["cell", "percent", "render_table", "to_dataframe"]
 
@@ -64,14 +64,3 @@ def render_table(title: str, rows: Sequence[Mapping[str, Any]], columns: Sequenc
         return ("  " + "  ".join(parts)).rstrip()
 
     return "\n".join([title, line(list(columns)), *(line(t) for t in texts)])
-
-
-def to_dataframe(rows: Sequence[Mapping[str, Any]]) -> Any:
-    """*rows* as a ``pandas.DataFrame``; ``ConfigurationError`` when pandas is missing."""
-    try:
-        import pandas as pd
-    except ImportError as exc:
-        raise ConfigurationError(
-            "to_dataframe() needs pandas, which is optional: pip install pandas"
-        ) from exc
-    return pd.DataFrame(list(rows))
