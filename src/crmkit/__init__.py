@@ -2,6 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from crmkit._frames import to_dataframe
 from crmkit._types import Money, new_id
 from crmkit.card import ContactCard
 from crmkit.contacts import Contact, Organization
@@ -26,4 +27,5 @@ __all__ = [
     "RatesTable",
     "__version__",
     "new_id",
+    "to_dataframe",
 ]

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
 from typing import Any
+
+import attrs
 
 from crmkit._types import Money
 from crmkit.errors import ConfigurationError
@@ -36,15 +39,35 @@ def _number(value: Any) -> Any:
         return float(value.amount)
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, Enum):
+        return value.value
     return value
 
 
-def to_dataframe(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = None) -> Any:
-    """*rows* as a ``pandas.DataFrame`` with proper dtypes: ``Money`` and ``Decimal`` as
+def _row(item: Any) -> Mapping[str, Any]:
+    if isinstance(item, Mapping):
+        return item
+    if attrs.has(type(item)):
+        # Public fields only: a leading underscore marks a cache or an index, not data.
+        return {
+            f.name: getattr(item, f.name)
+            for f in attrs.fields(type(item))
+            if not f.name.startswith("_")
+        }
+    raise TypeError(f"to_dataframe() takes mappings or crmkit records, not {type(item).__name__}")
+
+
+def to_dataframe(
+    rows: Iterable[Any], columns: Sequence[str] | None = None, *, numbers: Sequence[str] = ()
+) -> Any:
+    """*rows* as a ``pandas.DataFrame``, one row per item: a mapping, or a crmkit record
+    (contacts, a timeline's interactions, ledger entries, duplicate groups, ...) read field
+    by field. Proper dtypes: ``Money`` and ``Decimal`` as
     float64 (a row holding ``Money`` gains a ``currency`` column when it has none), aware
     datetimes as ``datetime64[ns, UTC]``, dates as ``datetime64``, durations as
     ``timedelta64``, missing values as NaN / NaT. *columns* fixes the columns and their
-    order (an empty result still has them).
+    order (an empty result still has them); the columns named in *numbers* are float64 even
+    when every value is missing.
 
     >>> from datetime import UTC, datetime
     >>> df = to_dataframe([{"at": datetime(2026, 1, 2, tzinfo=UTC), "paid": Money("9.90", "EUR")},
@@ -53,9 +76,19 @@ def to_dataframe(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | Non
     (['datetime64[ns, UTC]', 'float64', 'object'], 9.9, 'EUR')
     >>> df["at"].isna().tolist(), df["paid"].isna().tolist()
     ([False, True], [False, True])
+
+    Lists of records a notebook looks at, such as ``crm.contacts.all()`` or
+    ``crm.timeline(contact_id)``, go through ``crmkit.to_dataframe`` (this function):
+
+    >>> from crmkit import Interaction
+    >>> it = Interaction.new(contact_id="c1", channel="phone", summary="Asked for a quote",
+    ...                      occurred_at=datetime(2026, 5, 1, 9, 30, tzinfo=UTC))
+    >>> df = to_dataframe([it])
+    >>> df.loc[0, "direction"], str(df["occurred_at"].dtype)
+    ('inbound', 'datetime64[ns, UTC]')
     """
     pd = require_pandas()
-    materialised = list(rows)
+    materialised = [_row(item) for item in rows]
     stamps: set[str] = set()
     days: set[str] = set()
     cleaned = []
@@ -80,9 +113,9 @@ def to_dataframe(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | Non
             frame[key] = pd.to_datetime(frame[key], utc=True)
         elif key in days:
             frame[key] = pd.to_datetime(frame[key])
-        elif frame[key].dtype == object and _all_numbers(frame[key]):
+        elif key in numbers or (frame[key].dtype == object and _all_numbers(frame[key])):
             # None among numbers leaves an object column; NaN makes it numeric.
-            frame[key] = pd.to_numeric(frame[key])
+            frame[key] = pd.to_numeric(frame[key]).astype("float64")
     return frame
 
 

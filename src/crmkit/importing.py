@@ -166,6 +166,16 @@ class ImportReport:
     def errors(self) -> tuple[RowOutcome, ...]:
         return tuple(r for r in self.rows if r.action == "error")
 
+    def to_dataframe(self) -> Any:
+        """One row per input row: ``index`` (from 0), ``action``, ``contact_id``, ``reason``
+        and ``review_id``, to filter the errors or join back onto the imported frame
+        (pandas is optional: ``pip install 'crmkit[pandas]'``)."""
+        from crmkit._frames import to_dataframe
+
+        return to_dataframe(
+            self.rows, columns=("index", "action", "contact_id", "reason", "review_id")
+        )
+
     def summary(self) -> dict[str, int]:
         """Counts per action, e.g. ``{"created": 3, "updated": 1, ...}``."""
         out: dict[str, int] = {}

@@ -116,7 +116,7 @@ def _clv_rows(crm: CRM, as_of: datetime, model: str) -> list[dict[str, Any]]:
 
 
 def _rfm_rows(crm: CRM, as_of: datetime) -> list[dict[str, Any]]:
-    from crmkit.segments.rfm import RFM_GROUPS, rfm_scores
+    from crmkit.segments.rfm import rfm_scores
     from crmkit.value.ledger import TransactionKind
 
     purchases = (
@@ -124,23 +124,7 @@ def _rfm_rows(crm: CRM, as_of: datetime) -> list[dict[str, Any]]:
         for t in crm.transactions.all()
         if t.kind is TransactionKind.PURCHASE
     )
-    scores = rfm_scores(purchases, now=as_of)
-    order = {g: i for i, g in enumerate(RFM_GROUPS)}
-    ranked = sorted(scores.values(), key=lambda s: (order[s.group], -s.total.amount, s.contact_id))
-    return [
-        {
-            "contact_id": s.contact_id,
-            "group": s.group,
-            "recency": s.recency,
-            "frequency": s.frequency,
-            "monetary": s.monetary,
-            "purchases": s.purchases,
-            "total": s.total.amount,
-            "currency": s.total.currency,
-            "last_purchase_at": s.last_purchase_at,
-        }
-        for s in ranked
-    ]
+    return rfm_scores(purchases, now=as_of).to_rows()
 
 
 def _table(title: str, rows: Sequence[dict[str, Any]]) -> str:

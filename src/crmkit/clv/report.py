@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from crmkit._frames import to_dataframe
 from crmkit._types import Money
 from crmkit.clv._fit import ModelFit
 from crmkit.clv.gammagamma import GammaGammaFit
@@ -79,7 +80,7 @@ class CLVReport:
         ``[c for c in crm.segments.members(seg) if c.id in report.contact_ids(at_risk)]``."""
         return frozenset(c.contact_id for c in self.customers if predicate(c))
 
-    def to_rows(self) -> list[dict[str, Any]]:
+    def _rows(self) -> list[dict[str, Any]]:
         return [
             {
                 "contact_id": c.contact_id,
@@ -87,11 +88,53 @@ class CLVReport:
                 "recency": c.recency,
                 "T": c.T,
                 "monetary_value": c.monetary_value,
-                "historical": str(c.historical.amount),
+                "historical": c.historical,
                 "p_alive": c.p_alive,
                 "expected_purchases": c.expected_purchases,
-                "clv": None if c.clv is None else str(c.clv.amount),
+                "clv": c.clv,
                 "currency": self.currency,
             }
             for c in self.customers
         ]
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One plain row per customer; amounts as exact text (``"60.00"``) in ``currency``."""
+        return [
+            {
+                **r,
+                "historical": str(r["historical"].amount),
+                "clv": None if r["clv"] is None else str(r["clv"].amount),
+            }
+            for r in self._rows()
+        ]
+
+    def to_dataframe(self) -> Any:
+        """One row per customer as a pandas DataFrame: ``historical`` and ``clv`` as floats
+        in ``currency`` (NaN where the spend model gives no finite value), the rest as in
+        :meth:`to_rows` (pandas is optional: ``pip install 'crmkit[pandas]'``).
+
+        >>> from datetime import UTC
+        >>> from crmkit.clv import BetaGeoFit
+        >>> row = CustomerValue("c1", 2.0, 30.0, 39.0, 22.0, Money("60", "EUR"), 0.2, 0.5, None)
+        >>> report = CLVReport(datetime(2026, 1, 1, tzinfo=UTC), timedelta(weeks=1),
+        ...                    timedelta(weeks=52), "EUR", (row,),
+        ...                    BetaGeoFit.from_params(r=0.24, alpha=4.4, a=0.79, b=2.4), None)
+        >>> df = report.to_dataframe()
+        >>> str(df["historical"].dtype), float(df.loc[0, "historical"]), df["clv"].tolist()
+        ('float64', 60.0, [nan])
+        """
+        return to_dataframe(self._rows(), columns=_COLUMNS, numbers=("historical", "clv"))
+
+
+_COLUMNS = (
+    "contact_id",
+    "frequency",
+    "recency",
+    "T",
+    "monetary_value",
+    "historical",
+    "p_alive",
+    "expected_purchases",
+    "clv",
+    "currency",
+)

@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from crmkit._frames import to_dataframe
 from crmkit._types import Money, ensure_aware
 from crmkit.errors import (
     CurrencyMismatchError,
@@ -48,6 +49,40 @@ class RFMSummary:
 
     def __len__(self) -> int:
         return len(self.customer_id)
+
+    def to_dataframe(self) -> Any:
+        """One row per customer, as lifetimes' ``summary_data_from_transaction_data`` gives
+        it: ``customer_id``, ``frequency``, ``recency``, ``T``, ``monetary_value`` (floats),
+        the holdout columns when there is a holdout, and ``currency`` (pandas is optional:
+        ``pip install 'crmkit[pandas]'``).
+
+        >>> from datetime import UTC
+        >>> day = lambda d: datetime(2026, 1, d, tzinfo=UTC)
+        >>> s = rfm_summary([("a", day(1), Decimal(10)), ("a", day(8), Decimal(30))],
+        ...                 observation_end=day(15), unit=timedelta(days=7))
+        >>> df = s.to_dataframe()
+        >>> list(df.columns)
+        ['customer_id', 'frequency', 'recency', 'T', 'monetary_value', 'currency']
+        >>> [float(v) for v in df.loc[0, ["frequency", "recency", "T", "monetary_value"]]]
+        [1.0, 1.0, 2.0, 30.0]
+        """
+        columns: dict[str, Any] = {
+            "customer_id": self.customer_id,
+            "frequency": self.frequency,
+            "recency": self.recency,
+            "T": self.T,
+            "monetary_value": self.monetary_value,
+        }
+        if self.frequency_holdout is not None:
+            columns["frequency_holdout"] = self.frequency_holdout
+            columns["duration_holdout"] = [self.duration_holdout] * len(self)
+        rows = [
+            dict(zip(columns, values, strict=True))
+            for values in zip(*columns.values(), strict=True)
+        ]
+        for row in rows:
+            row["currency"] = self.currency
+        return to_dataframe(rows, columns=[*columns, "currency"])
 
 
 def _row(tx: Any) -> tuple[str, datetime, Decimal | None, str | None]:

@@ -47,7 +47,14 @@ from crmkit.segments._nodes import (
 from crmkit.segments._predicates import anniversary_days
 from crmkit.segments._serial import FORMAT_VERSION
 from crmkit.segments.breakdown import Breakdown, BreakdownRow, breakdown
-from crmkit.segments.rfm import RFM_GROUPS, RFMScores, group_counts, rfm_group_of, rfm_scores
+from crmkit.segments.rfm import (
+    RFM_GROUPS,
+    RFMScores,
+    RFMTable,
+    group_counts,
+    rfm_group_of,
+    rfm_scores,
+)
 
 __all__ = [
     "CONTACT_FIELDS",
@@ -78,6 +85,7 @@ __all__ = [
     "RFMGroupIn",
     "RFMScore",
     "RFMScores",
+    "RFMTable",
     "Segment",
     "SegmentData",
     "anniversary_days",

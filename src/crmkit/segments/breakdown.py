@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from crmkit._frames import to_dataframe
 from crmkit.errors import InvalidSegmentError
 from crmkit.segments._data import SegmentData
 from crmkit.segments._evaluate import evaluate
@@ -42,6 +43,16 @@ class Breakdown:
             {"value": _json(r.value), "count": r.count, "share": r.share, "other": r.is_other}
             for r in self.rows
         ]
+
+    def to_dataframe(self) -> Any:
+        """``value``, ``count``, ``share`` and ``other`` as a pandas DataFrame, largest
+        first; values keep their type (pandas is optional: ``pip install 'crmkit[pandas]'``).
+        """
+        rows = [
+            {"value": r.value, "count": r.count, "share": r.share, "other": r.is_other}
+            for r in self.rows
+        ]
+        return to_dataframe(rows, columns=("value", "count", "share", "other"))
 
 
 def _json(value: Any) -> Any:

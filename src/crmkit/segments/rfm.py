@@ -33,11 +33,12 @@ from typing import Any
 
 import attrs
 
+from crmkit._frames import to_dataframe
 from crmkit._types import Money, ensure_aware
 from crmkit.errors import CurrencyMismatchError
 from crmkit.value.rates import RatesTable
 
-__all__ = ["RFM_GROUPS", "RFMScores", "group_counts", "rfm_group_of", "rfm_scores"]
+__all__ = ["RFM_GROUPS", "RFMScores", "RFMTable", "group_counts", "rfm_group_of", "rfm_scores"]
 
 RFM_GROUPS = (
     "champions",
@@ -88,6 +89,51 @@ class RFMScores:
         return rfm_group_of(self.recency, self.frequency)
 
 
+class RFMTable(dict[str, RFMScores]):
+    """What :func:`rfm_scores` returns: each buyer's :class:`RFMScores` by contact id, and
+    the same as rows, grouped champions first and the biggest spenders first in a group."""
+
+    def to_rows(self) -> list[dict[str, Any]]:
+        """One row per buyer: ``contact_id``, ``group``, the three scores, ``purchases``,
+        ``total`` (a ``Decimal``) with its ``currency``, and ``last_purchase_at``."""
+        order = {g: i for i, g in enumerate(RFM_GROUPS)}
+        ranked = sorted(
+            self.values(), key=lambda s: (order[s.group], -s.total.amount, s.contact_id)
+        )
+        return [
+            {
+                "contact_id": s.contact_id,
+                "group": s.group,
+                "recency": s.recency,
+                "frequency": s.frequency,
+                "monetary": s.monetary,
+                "purchases": s.purchases,
+                "total": s.total.amount,
+                "currency": s.total.currency,
+                "last_purchase_at": s.last_purchase_at,
+            }
+            for s in ranked
+        ]
+
+    def to_dataframe(self) -> Any:
+        """:meth:`to_rows` as a pandas DataFrame: ``total`` a float, ``last_purchase_at`` a
+        UTC datetime (pandas is optional: ``pip install 'crmkit[pandas]'``)."""
+        return to_dataframe(self.to_rows(), columns=_COLUMNS)
+
+
+_COLUMNS = (
+    "contact_id",
+    "group",
+    "recency",
+    "frequency",
+    "monetary",
+    "purchases",
+    "total",
+    "currency",
+    "last_purchase_at",
+)
+
+
 def _scorer(values: Iterable[Any]) -> tuple[list[Any], int]:
     ordered = sorted(values)
     return ordered, len(ordered)
@@ -103,8 +149,9 @@ def rfm_scores(
     *,
     now: datetime,
     rates: RatesTable | None = None,
-) -> dict[str, RFMScores]:
-    """Scores for every contact with a purchase at or before *now*.
+) -> RFMTable:
+    """Scores for every contact with a purchase at or before *now* (an :class:`RFMTable`,
+    a dict by contact id with ``to_rows()`` and ``to_dataframe()``).
 
     Purchases in several currencies need *rates* (totals are then in its base currency,
     each purchase converted at its own date); otherwise :class:`CurrencyMismatchError`.
@@ -118,6 +165,8 @@ def rfm_scores(
     (3, 3, 3, 'need_attention')
     >>> (s["b"].recency, s["b"].frequency, s["b"].monetary, s["b"].group)
     (1, 1, 1, 'hibernating')
+    >>> s.to_dataframe()[["contact_id", "group", "total"]].values.tolist()
+    [['a', 'need_attention', 100.0], ['b', 'hibernating', 5.0]]
     """
     at = ensure_aware(now, "now")
     last: dict[str, datetime] = {}
@@ -142,23 +191,26 @@ def rfm_scores(
         count[contact_id] = count.get(contact_id, 0) + 1
         total[contact_id] = total.get(contact_id, Decimal(0)) + value
     if not last:
-        return {}
+        return RFMTable()
     assert currency is not None
     r_sorted, n = _scorer(last.values())
     f_sorted, _ = _scorer(count.values())
     m_sorted, _ = _scorer(total.values())
-    return {
-        cid: RFMScores(
-            contact_id=cid,
-            last_purchase_at=last[cid],
-            purchases=count[cid],
-            total=Money(total[cid], currency),
-            recency=_score(r_sorted, n, last[cid]),
-            frequency=_score(f_sorted, n, count[cid]),
-            monetary=_score(m_sorted, n, total[cid]),
+    return RFMTable(
+        (
+            cid,
+            RFMScores(
+                contact_id=cid,
+                last_purchase_at=last[cid],
+                purchases=count[cid],
+                total=Money(total[cid], currency),
+                recency=_score(r_sorted, n, last[cid]),
+                frequency=_score(f_sorted, n, count[cid]),
+                monetary=_score(m_sorted, n, total[cid]),
+            ),
         )
         for cid in last
-    }
+    )
 
 
 def group_counts(scores: Mapping[str, RFMScores]) -> dict[str, int]:
