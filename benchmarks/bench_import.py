@@ -79,7 +79,7 @@ def run(rows: list[dict[str, Any]], mode: str) -> tuple[float, float, float, flo
         _CommitClock.spent = 0.0
         ticks.append(start)
         report = crm.import_contacts(
-            rows, progress=lambda done, total: ticks.append(time.perf_counter()), **options
+            rows, progress=lambda stage, done, total: ticks.append(time.perf_counter()), **options
         )
         wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     # Without batches (crmkit before them, or mode "one") the lock is held throughout.

@@ -40,6 +40,7 @@ from crmkit._api.tasks.api import TasksAPI, UsersAPI
 from crmkit._api.tasks.automation import AutomationAPI, OutboxAPI
 from crmkit._api.value.transactions import TransactionsAPI
 from crmkit._missing import present
+from crmkit._progress import ProgressOption, progress_callback
 from crmkit._text_limits import SHORT_TEXT, check_text
 from crmkit._types import ensure_aware, utcnow
 from crmkit.card import ContactCard
@@ -184,17 +185,16 @@ class CRM(IdentityMixin, ReportsMixin):
     # -- identity --------------------------------------------------------------------------
 
     def find_duplicates(
-        self,
-        *,
-        threshold: float = 0.97,
-        progress: Callable[[str, int, int], None] | None = None,
+        self, *, threshold: float = 0.97, progress: ProgressOption = None
     ) -> list[DuplicateGroup]:
         """Groups of contacts the identity engine judges to be one person, with reasons.
 
         Read-only: review the groups, then :meth:`merge`. Households sharing a landline or an
-        inbox under different first names stay apart.
+        inbox under different first names stay apart. ``progress``: ``callback(stage, done,
+        total)`` or ``True``, a bar on stderr (``"prepare"``, ``"compare"``, ``"fit"``,
+        ``"cluster"``, ``"done"``).
         """
-        return find_duplicates(self._ctx, threshold=threshold, progress=progress)
+        return find_duplicates(self._ctx, threshold=threshold, progress=progress_callback(progress))
 
     def merge(
         self,
@@ -234,7 +234,7 @@ class CRM(IdentityMixin, ReportsMixin):
         dry_run: bool = False,
         all_or_nothing: bool = False,
         batch_size: int = BATCH_SIZE,
-        progress: Callable[[int, int | None], None] | None = None,
+        progress: ProgressOption = None,
     ) -> ImportReport:
         """Import contact rows, updating the people crmkit already knows.
 
@@ -244,11 +244,11 @@ class CRM(IdentityMixin, ReportsMixin):
         rest proceeds, unless ``all_or_nothing=True``, which writes nothing when any row fails.
 
         Rows are committed *batch_size* at a time (default 5000), each batch its own
-        transaction, so other writers wait one batch at most; ``progress(done, total)`` is
-        called after each. When a batch fails, the batches before it stay committed and
-        :class:`crmkit.errors.ImportInterruptedError` says how many rows were; importing the
-        same rows again finishes the job. ``all_or_nothing=True`` and ``dry_run=True`` run in
-        one transaction.
+        transaction, so other writers wait one batch at most; ``progress("import", done, total)``
+        is called after each, then ``("done", ...)`` (``True``: a bar). When a batch fails, the
+        batches before it stay committed and :class:`crmkit.errors.ImportInterruptedError`
+        says how many rows were; importing the same rows again finishes the job.
+        ``all_or_nothing=True`` and ``dry_run=True`` run in one transaction.
         A created contact that plausibly is one already known (``review_threshold``, as for
         :meth:`record`) gets a review item (``RowOutcome.review_id``).
         ``dry_run=True`` reports what would happen and writes nothing. *rows* may be a pandas

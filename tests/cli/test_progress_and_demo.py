@@ -52,8 +52,9 @@ def test_a_log_file_gets_one_line_per_stage() -> None:
 
 def test_import_progress_counts_rows_and_ends_its_line() -> None:
     screen = io.StringIO()
-    Progress(screen, live=True).rows(1000, 1500)
-    Progress(screen, live=True).rows(1500, 1500)
+    progress = Progress(screen, live=True)
+    for call in [("import", 1000, 1500), ("import", 1500, 1500), ("done", 1500, 1500)]:
+        progress(*call)
     assert screen.getvalue() == "\r  importing: 1,000/1,500 rows\r  importing: 1,500/1,500 rows\n"
 
 

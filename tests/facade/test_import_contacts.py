@@ -78,9 +78,9 @@ def test_matching_only_on_email_reports_a_phone_owned_by_someone_else(crm: CRM) 
 
 
 def test_progress_is_reported(crm: CRM) -> None:
-    seen: list[tuple[int, int | None]] = []
-    crm.import_contacts(ROWS, progress=lambda done, total: seen.append((done, total)))
-    assert seen[-1] == (3, 3)
+    seen: list[tuple[str, int, int]] = []
+    crm.import_contacts(ROWS, progress=lambda *call: seen.append(call))
+    assert seen[-2:] == [("import", 3, 3), ("done", 3, 3)]
 
 
 def test_unknown_match_key_is_rejected(crm: CRM) -> None:

@@ -46,8 +46,8 @@ def _import_paused_after_first_batch(
     """Run the import in a thread; call *while_paused* once its first batch of 10 is done."""
     paused, resume = threading.Event(), threading.Event()
 
-    def progress(done: int, total: int | None) -> None:
-        if done == 10:
+    def progress(stage: str, done: int, total: int) -> None:
+        if (stage, done) == ("import", 10):
             paused.set()
             assert resume.wait(timeout=30)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from crmkit._api._base import Context
 from crmkit._api.identity.resolve import MatchPolicy, review_new_contact
 from crmkit._api.privacy.erasure import Suppression
+from crmkit._progress import ProgressCallback, ProgressOption, progress_callback
 from crmkit.contacts import Contact
 from crmkit.errors import (
     ConflictError,
@@ -33,7 +34,6 @@ __all__ = ["BATCH_SIZE", "MATCH_ON", "import_contacts"]
 #: What rows are matched on by default: every identity a row can carry.
 MATCH_ON = ("email", "phone", "handle", "external_id")
 
-Progress = Callable[[int, int | None], None]
 #: Rows per transaction. Measured on 100,000 rows into SQLite, batches of 5000 cost 5-9 % over
 #: one transaction and hold the write lock 3-4 s on a normal machine, well inside the 30 s
 #: busy timeout; batches of 1000 cost about a quarter, since each commit writes much of the
@@ -65,7 +65,7 @@ def import_contacts(
     dry_run: bool = False,
     all_or_nothing: bool = False,
     batch_size: int = BATCH_SIZE,
-    progress: Progress | None = None,
+    progress: ProgressOption = None,
     policy: MatchPolicy | None = None,
 ) -> ImportReport:
     match_on = tuple(match_on)
@@ -76,10 +76,14 @@ def import_contacts(
         )
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ValidationError("batch_size", batch_size, "a positive integer (rows per transaction)")
+    report = progress_callback(progress)
     run = _Run(ctx, records_of(rows), matchers, all_or_nothing, policy)
     if dry_run or all_or_nothing:
-        return run.in_one_transaction(batch_size, progress, dry_run=dry_run)
-    return run.in_batches(batch_size, progress)
+        result = run.in_one_transaction(batch_size, report, dry_run=dry_run)
+    else:
+        result = run.in_batches(batch_size, report)
+    report("done", len(result.rows), len(result.rows))
+    return result
 
 
 class _Run:
@@ -101,14 +105,13 @@ class _Run:
         self.seen: Counter[str] = Counter()
 
     def in_one_transaction(
-        self, batch_size: int, progress: Progress | None, *, dry_run: bool
+        self, batch_size: int, progress: ProgressCallback, *, dry_run: bool
     ) -> ImportReport:
         try:
             with self.ctx.write() as uow:
                 for start in range(0, len(self.rows), batch_size):
                     self.outcomes += self._batch(uow, start, batch_size)
-                    if progress is not None:
-                        progress(len(self.outcomes), len(self.rows))
+                    progress("import", len(self.outcomes), len(self.rows))
                 if dry_run:
                     raise _RollBackError
                 uow.commit()
@@ -116,15 +119,14 @@ class _Run:
             pass
         return ImportReport(tuple(self.outcomes), dry_run)
 
-    def in_batches(self, batch_size: int, progress: Progress | None) -> ImportReport:
+    def in_batches(self, batch_size: int, progress: ProgressCallback) -> ImportReport:
         try:
             for start in range(0, len(self.rows), batch_size):
                 with self.ctx.write() as uow:
                     done = self._batch(uow, start, batch_size)
                     uow.commit()
                 self.outcomes += done
-                if progress is not None:
-                    progress(len(self.outcomes), len(self.rows))
+                progress("import", len(self.outcomes), len(self.rows))
         except Exception as exc:
             report = ImportReport(tuple(self.outcomes), dry_run=False)
             raise ImportInterruptedError(report, len(self.rows), _reason(exc)) from exc

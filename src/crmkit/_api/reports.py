@@ -15,6 +15,7 @@ from crmkit._api.funnel.api import load_pipeline
 from crmkit._api.segments.api import build_audience
 from crmkit._api.service.cases import build_service_report
 from crmkit._api.value.clv import compute_clv
+from crmkit._progress import ProgressOption, progress_callback
 from crmkit._types import ensure_aware
 from crmkit.clv.report import CLVReport
 from crmkit.funnel.board import Board, pipeline_as_of, rotting_deals
@@ -144,13 +145,16 @@ class ReportsMixin:
         margin: Decimal = Decimal(1),
         currency: str | None = None,
         rates: RatesTable | None = None,
+        progress: ProgressOption = None,
     ) -> CLVReport:
         """Lifetime value and P(alive) of every contact with a purchase, from the ledger.
 
         Fits a purchase model (``"bgnbd"``, ``"mbgnbd"`` or ``"paretonbd"``) and Gamma-Gamma
         on the ledger up to ``as_of``, then values each contact's next ``horizon`` by
         discounted cash flow (``discount_rate`` per ``period``). A ledger in several
-        currencies needs ``rates``.
+        currencies needs ``rates``. ``progress``: ``callback(stage, done, total)`` or ``True``
+        for a bar on stderr (``"load"``, ``"fit_purchases"``, ``"fit_spend"``, ``"value"``,
+        then ``"done"``).
         """
         return compute_clv(
             self._ctx,
@@ -163,6 +167,7 @@ class ReportsMixin:
             margin=margin,
             currency=currency,
             rates=rates,
+            progress=progress_callback(progress),
         )
 
     # -- service desk ----------------------------------------------------------------------

@@ -36,7 +36,7 @@ def import_csv(args: argparse.Namespace, out: TextIO) -> int:
                 table.rows,
                 dry_run=args.dry_run,
                 all_or_nothing=args.all_or_nothing,
-                progress=Progress(sys.stderr).rows,
+                progress=Progress(sys.stderr),
                 **batches,
             )
     except ImportInterruptedError as exc:

@@ -7,6 +7,8 @@ import json
 import os
 from typing import TYPE_CHECKING, Any, TextIO
 
+from crmkit._progress import StageLine
+
 if TYPE_CHECKING:
     from crmkit.crm import CRM
 
@@ -40,16 +42,6 @@ def existing_database(target: str) -> str:
     return target
 
 
-# What each stage of a long run is called on screen, and what it counts.
-_STAGES = {
-    "import": ("importing", "rows"),
-    "prepare": ("reading contacts", "contacts"),
-    "compare": ("comparing likely pairs", "pairs"),
-    "fit": ("fitting the match model", ""),
-    "cluster": ("grouping", "links"),
-}
-
-
 def open_existing(args: argparse.Namespace) -> CRM:
     """The CRM named by ``--db``, ``--workspace`` and ``--region``; the database must exist."""
     from crmkit.crm import CRM
@@ -65,38 +57,5 @@ def print_json(value: Any, out: TextIO) -> int:
     return 0
 
 
-class Progress:
-    """The stage a long run is in, on stderr: one line per stage, counting while it runs
-    on a terminal; only the stage names when stderr is a file or a pipe."""
-
-    def __init__(self, stream: TextIO, *, live: bool | None = None) -> None:
-        self._stream = stream
-        self._live = stream.isatty() if live is None else live
-        self._stage: str | None = None
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        """``total`` 0 is unknown."""
-        if stage == "done":
-            self._end()
-            return
-        label, unit = _STAGES.get(stage, (stage, ""))
-        if stage != self._stage:
-            self._end()
-            self._stage = stage
-            if not self._live:
-                self._stream.write(f"  {label}\n")
-        if self._live:
-            count = f": {done:,}{f'/{total:,}' if total else ''} {unit}" if unit else ""
-            self._stream.write(f"\r  {label}{count}")
-        self._stream.flush()
-
-    def rows(self, done: int, total: int | None) -> None:
-        """For :meth:`crmkit.CRM.import_contacts`, which counts rows only."""
-        self("import", done, total or 0)
-        if total is not None and done >= total:
-            self("done", done, total)
-
-    def _end(self) -> None:
-        if self._live and self._stage is not None:
-            self._stream.write("\n")
-        self._stage = None
+# The stage line of crmkit's progress convention: one line per stage on stderr.
+Progress = StageLine

@@ -9,6 +9,7 @@ from decimal import Decimal
 import attrs
 
 from crmkit._api._base import Context
+from crmkit._progress import ProgressCallback, quiet
 from crmkit._types import Money, ensure_aware
 from crmkit.clv._shape import as_list
 from crmkit.clv.bgnbd import BetaGeoModel
@@ -24,6 +25,9 @@ from crmkit.value.ledger import Transaction, TransactionKind
 from crmkit.value.rates import RatesTable
 
 __all__ = ["compute_clv"]
+
+# Ledger entries read between two progress reports.
+_EVERY = 10_000
 
 _MODELS: dict[str, type[BetaGeoModel | ModifiedBetaGeoModel | ParetoNBDModel]] = {
     "bgnbd": BetaGeoModel,
@@ -66,12 +70,19 @@ def compute_clv(
     margin: Decimal = Decimal(1),
     currency: str | None = None,
     rates: RatesTable | None = None,
+    progress: ProgressCallback = quiet,
 ) -> CLVReport:
     end = ensure_aware(as_of, "as_of")
     if model not in _MODELS:
         raise ValidationError("model", model, f"one of {', '.join(sorted(_MODELS))}")
+    txs = []
     with ctx.read() as uow:
-        txs = [t for t in uow.transactions.iter_all() if t.occurred_at <= end]
+        for t in uow.transactions.iter_all():
+            if t.occurred_at <= end:
+                txs.append(t)
+                if len(txs) % _EVERY == 0:
+                    progress("load", len(txs), 0)
+    progress("load", len(txs), len(txs))
     if not any(t.kind == TransactionKind.PURCHASE for t in txs):
         raise ModelError("no purchases in the ledger up to as_of: nothing to fit")
     txs, code = _in_currency(txs, currency, rates)
@@ -86,8 +97,11 @@ def compute_clv(
     xs, rs, ts = (
         [column[i] for i in watched] for column in (summary.frequency, summary.recency, summary.T)
     )
+    progress("fit_purchases", 0, 0)
     fit = _MODELS[model]().fit(xs, rs, ts)
+    progress("fit_spend", 0, 0)
     spend = _spend_fit(summary.frequency, summary.monetary_value)
+    progress("value", 0, len(summary))
     t_future = horizon / unit
     p_alive = dict(zip(watched, as_list(fit.p_alive(xs, rs, ts)), strict=True))
     expected = dict(
@@ -136,6 +150,8 @@ def compute_clv(
                 clv,
             )
         )
+    progress("value", len(rows), len(rows))
+    progress("done", len(rows), len(rows))
     return CLVReport(end, unit, horizon, code, tuple(rows), fit, spend)
 
 

@@ -138,13 +138,18 @@ class ImportContract(ContractBase):
         assert (besa.emails, besa.phones) == (("besa@example.al",), ("+355691234567",))
 
     def test_progress_is_called_after_each_committed_batch(self, crm: CRM) -> None:
-        seen: list[tuple[int, int | None, int]] = []
+        seen: list[tuple[str, int, int, int]] = []
 
-        def progress(done: int, total: int | None) -> None:
-            seen.append((done, total, crm.contacts.count()))
+        def progress(stage: str, done: int, total: int) -> None:
+            seen.append((stage, done, total, crm.contacts.count()))
 
         crm.import_contacts(ROWS[:5], batch_size=2, progress=progress)
-        assert seen == [(2, 5, 2), (4, 5, 4), (5, 5, 5)]
+        assert seen == [
+            ("import", 2, 5, 2),
+            ("import", 4, 5, 4),
+            ("import", 5, 5, 5),
+            ("done", 5, 5, 5),
+        ]
 
     def test_an_interrupted_import_keeps_the_batches_before_and_says_how_many(
         self, storage: Storage, monkeypatch: pytest.MonkeyPatch
