@@ -125,3 +125,12 @@ def test_anything_else_is_refused_before_work_starts(shop: CRM) -> None:
     with pytest.raises(ValidationError, match="progress"):
         shop.import_contacts([{"email": "r@x.al"}], progress="yes")  # type: ignore[arg-type]
     assert shop.contacts.count() == before
+
+
+def test_the_matcher_takes_progress_true_too(capsys: pytest.CaptureFixture[str]) -> None:
+    from crmkit.identity import Matcher
+
+    records = [{"id": 1, "email": "a@x.al"}, {"id": 2, "email": "a@x.al"}]
+    clusters = Matcher().dedupe(records, progress=True)
+    assert [sorted(c.ids) for c in clusters if len(c.ids) > 1] == [[1, 2]]
+    assert "  reading contacts" in capsys.readouterr().err

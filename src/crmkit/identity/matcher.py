@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
+from crmkit._progress import ProgressCallback, ProgressOption, progress_callback, quiet
 from crmkit._types import paused_gc
 from crmkit.errors import ValidationError
 from crmkit.identity.blocking import candidate_pairs
@@ -21,8 +22,9 @@ from crmkit.text import DEFAULT_NICKNAMES, Nicknames
 
 __all__ = ["Cluster", "Matcher", "Progress", "ScoredPair"]
 
-# progress(stage, done, total): called now and then during long calls; total 0 = unknown.
-Progress = Callable[[str, int, int], None]
+# progress(stage, done, total): called now and then during long calls; total 0 = unknown
+# (crmkit's convention, see crmkit._progress; the public methods also take True for a bar).
+Progress = ProgressCallback
 
 
 @attrs.frozen
@@ -45,10 +47,6 @@ class Cluster:
 
     def __len__(self) -> int:
         return len(self.ids)
-
-
-def _noop(stage: str, done: int, total: int) -> None:
-    return None
 
 
 def _id_key(value: Hashable) -> tuple[str, str]:
@@ -157,7 +155,7 @@ class Matcher:
         records: Iterable[Mapping[str, Any]],
         *,
         id_field: str,
-        progress: Progress = _noop,
+        progress: Progress = quiet,
     ) -> list[PreparedRecord]:
         """Fold every record; raise ``ValidationError`` on a missing or repeated id."""
         out: list[PreparedRecord] = []
@@ -247,10 +245,11 @@ class Matcher:
         records: Iterable[Mapping[str, Any]],
         *,
         id_field: str = "id",
-        progress: Progress = _noop,
+        progress: ProgressOption = None,
     ) -> list[Cluster]:
         """Group *records* into people: every record appears in exactly one cluster, in the
         order of each cluster's first record."""
+        progress = progress_callback(progress)
         arrived = self.prepare_all(records, id_field=id_field, progress=progress)
         order = _canonical_order(arrived)
         prepared = [arrived[n] for n in order]
@@ -294,7 +293,7 @@ class Matcher:
         right: Iterable[Mapping[str, Any]],
         *,
         id_field: str = "id",
-        progress: Progress = _noop,
+        progress: ProgressOption = None,
     ) -> list[tuple[Hashable, Hashable, float]]:
         """Pairs ``(left_id, right_id, score)`` judged to be one person, best first; each
         record is linked at most once (the best-scoring pair wins)."""
@@ -310,9 +309,10 @@ class Matcher:
         right: Iterable[Mapping[str, Any]],
         *,
         id_field: str = "id",
-        progress: Progress = _noop,
+        progress: ProgressOption = None,
     ) -> list[ScoredPair]:
         """Like :meth:`link`, with the reasons for each pair."""
+        progress = progress_callback(progress)
         a = self.prepare_all(left, id_field=id_field, progress=progress)
         b = self.prepare_all(right, id_field=id_field, progress=progress)
         a = [a[n] for n in _canonical_order(a)]
