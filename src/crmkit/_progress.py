@@ -38,6 +38,7 @@ STAGES = {
     "fit_purchases": ("fitting the purchase model", ""),
     "fit_spend": ("fitting the spend model", ""),
     "value": ("valuing customers", "customers"),
+    "actions": ("evaluating automation rules", "actions"),
 }
 
 

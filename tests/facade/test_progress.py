@@ -134,3 +134,20 @@ def test_the_matcher_takes_progress_true_too(capsys: pytest.CaptureFixture[str])
     clusters = Matcher().dedupe(records, progress=True)
     assert [sorted(c.ids) for c in clusters if len(c.ids) > 1] == [[1, 2]]
     assert "  reading contacts" in capsys.readouterr().err
+
+
+def test_automation_counts_the_actions_it_meets(shop: CRM) -> None:
+    from datetime import date
+
+    from crmkit.tasks.automation import BirthdayGreeting
+
+    for n in range(3):
+        shop.contacts.create(name=f"Born {n}", emails=[f"born{n}@x.al"], birthday=date(1990, 5, 1))
+    calls: list[Call] = []
+    shop.automation.run(
+        date(2026, 5, 1),
+        rules=[BirthdayGreeting()],
+        batch_size=2,
+        progress=lambda *c: calls.append(c),
+    )
+    assert calls == [("actions", 2, 0), ("actions", 3, 0), ("done", 3, 3)]

@@ -14,6 +14,7 @@ from typing import Protocol
 
 import attrs
 
+from crmkit._progress import ProgressCallback, quiet
 from crmkit.errors import ValidationError
 from crmkit.funnel.deal import Deal
 from crmkit.privacy.consent import DEFAULT_PURPOSES, ConsentRecord, check_purpose, may_contact
@@ -204,10 +205,12 @@ def run_automation(
     consents: Iterable[ConsentRecord] | _ConsentLookup = (),
     purposes: Collection[str] = DEFAULT_PURPOSES,
     batch_size: int = _BATCH,
+    progress: ProgressCallback = quiet,
 ) -> AutomationReport:
     """Evaluate the rules for ``ctx.on`` in one streaming pass over *contacts* and commit
     every action whose key is not yet done, *batch_size* actions per
-    :meth:`KeyStore.commit_many`.
+    :meth:`KeyStore.commit_many`; ``progress("actions", met, 0)`` after each batch (the
+    total is unknown while streaming), then ``("done", met, met)``.
 
     A message is queued only if its contact consents to the message's purpose on its
     channel at ``ctx.now`` and has not withdrawn since (:func:`crmkit.privacy.consent.may_contact`
@@ -243,6 +246,7 @@ def run_automation(
     no_consent: list[str] = []
     skipped = 0
     stream = _candidates(ctx, contact_rules, contacts, deal_rule, deals, overdue_rule, tasks)
+    met = 0
     while batch := list(islice(stream, batch_size)):
         done = store.seen([a.key for a in batch])
         new: list[Action] = []
@@ -270,4 +274,7 @@ def run_automation(
                 committed.append(action)
             else:  # another run committed it since we asked
                 skipped += 1
+        met += len(batch)
+        progress("actions", met, 0)
+    progress("done", met, met)
     return AutomationReport(tuple(committed), skipped, tuple(unassigned), tuple(no_consent))

@@ -9,6 +9,7 @@ from typing import Any
 
 from crmkit._api._base import Context
 from crmkit._api.tasks.routing import Router, directory_of
+from crmkit._progress import ProgressOption, progress_callback
 from crmkit.errors import ValidationError
 from crmkit.funnel.board import rotting_deals
 from crmkit.funnel.deal import Deal
@@ -123,6 +124,7 @@ class AutomationAPI:
         policies: Sequence[Policy] = (),
         page_size: int = 10_000,
         batch_size: int = 2000,
+        progress: ProgressOption = None,
     ) -> AutomationReport:
         """Evaluate *rules* for the day *on* and commit every action not done before.
 
@@ -133,7 +135,8 @@ class AutomationAPI:
         the CRM's outbox (:attr:`CRM.outbox`) unless an *outbox* is given. Task actions
         without an assignee or owner are routed with *policies* within their rule's
         ``team``. *now* defaults to the start of *on* in *timezone*. Contacts are read
-        *page_size* at a time and actions committed *batch_size* per transaction.
+        *page_size* at a time and actions committed *batch_size* per transaction; ``progress``:
+        ``callback(stage, done, total)`` (stage ``"actions"``, then ``"done"``) or ``True``.
 
         A message is queued only if the contact's consent records (:attr:`CRM.consent`)
         grant its purpose on its channel at *now* and none withdraws it since; the others
@@ -142,6 +145,7 @@ class AutomationAPI:
         """
         if not isinstance(page_size, int) or page_size < 1:
             raise ValidationError("page_size", page_size, "a positive integer")
+        report = progress_callback(progress)
         contact_rules: list[ContactRule] = []
         deal_rule: DealRotting | None = None
         overdue_rule: OverdueEscalation | None = None
@@ -183,6 +187,7 @@ class AutomationAPI:
             consents=self._consents,
             purposes=self._ctx.purposes,
             batch_size=batch_size,
+            progress=report,
         )
 
     def _consents(self, contact_ids: Collection[str]) -> list[ConsentRecord]:
