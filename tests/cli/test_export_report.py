@@ -7,6 +7,7 @@ import io
 import json
 import os
 import subprocess
+import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from crmkit import CRM, Money
+from crmkit.cli._export import EXPORTS
 
 Proc = Callable[..., subprocess.CompletedProcess[str]]
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -183,3 +185,41 @@ def test_report_clv_without_purchases_is_refused_by_the_crm(crmkit: Proc, shop: 
     done = crmkit("report", "clv", "--db", shop, "--as-of", "2025-01-01")
     assert done.returncode == 1
     assert done.stderr.startswith("crmkit report: no purchases in the ledger up to as_of")
+
+
+def test_report_funnel_until_and_another_workspace(crmkit: Proc, shop: str) -> None:
+    early = crmkit("report", "funnel", "--db", shop, "--pipeline", "Sales", "--until", "2026-01-08")
+    # Deals 0, 1 and 2 were created before the 8th: all three won.
+    assert early.stdout.splitlines()[0].startswith("FunnelReport 'Sales': won 3, lost 0, open 0")
+    other = crmkit("export", "contacts", "--db", shop, "--workspace", "elsewhere")
+    assert (other.returncode, other.stdout.splitlines()) == (0, [",".join(EXPORTS["contacts"])])
+
+
+def test_export_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    db = str(tmp_path / "big.sqlite")
+    with CRM.open(db) as crm:
+        c = crm.contacts.create(name="Big Buyer", emails=["big@example.al"])
+        crm.transactions.add_many(
+            {
+                "contact_id": c.id,
+                "kind": "purchase",
+                "amount": Money("9.99", "EUR"),
+                "occurred_at": T0 + timedelta(minutes=n),
+                "note": "x" * 100,
+            }
+            for n in range(3000)
+        )
+    with subprocess.Popen(
+        [sys.executable, "-m", "crmkit", "export", "ledger", "--db", db],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    ) as child:
+        assert child.stdout is not None
+        assert child.stderr is not None
+        assert child.stdout.readline().startswith("id,contact_id,occurred_at")
+        child.stdout.close()  # as `| head -1` does, long before the 500 kB are written
+        err = child.stderr.read()
+        status = child.wait(timeout=60)
+    assert (status, err) == (1, "")
