@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from crmkit.storage.protocols import UnitOfWork
     from crmkit.value.ledger import Transaction
 
-__all__ = ["EXPORTS", "export"]
+__all__ = ["columns", "export"]
 
 
 def _contact(c: Contact) -> dict[str, Any]:
@@ -75,60 +75,24 @@ def _records(uow: UnitOfWork, what: str) -> Iterator[dict[str, Any]]:
     return (_transaction(t) for t in uow.transactions.iter_all())
 
 
-# The columns of each export, in order (CSV header; JSON lines have the same keys).
-EXPORTS: dict[str, tuple[str, ...]] = {
-    "contacts": (
-        "id",
-        "name",
-        "given_name",
-        "family_name",
-        "emails",
-        "phones",
-        "handles",
-        "extra_handles",
-        "external_ids",
-        "region",
-        "city",
-        "address",
-        "postcode",
-        "birthday",
-        "organization_id",
-        "tags",
-        "custom",
-        "owner",
-        "lifecycle_stage",
-        "shared_identities",
-        "created_at",
-        "updated_at",
-        "version",
-    ),
-    "interactions": (
-        "id",
-        "contact_id",
-        "occurred_at",
-        "channel",
-        "direction",
-        "summary",
-        "body",
-        "handled_by",
-        "outcome",
-        "deal_id",
-        "task_id",
-        "created_at",
-    ),
-    "ledger": (
-        "id",
-        "contact_id",
-        "occurred_at",
-        "kind",
-        "amount",
-        "currency",
-        "order_id",
-        "note",
-        "lines",
-        "created_at",
-    ),
-}
+def columns(what: str) -> tuple[str, ...]:
+    """The columns of an export, in order: the CSV header, and the keys of each JSON line
+    (read off a blank record, so the header and the rows cannot drift apart)."""
+    from datetime import UTC, datetime
+
+    from crmkit._types import Money
+    from crmkit.contacts import Contact
+    from crmkit.interactions import Interaction
+    from crmkit.value.ledger import Transaction
+
+    if what == "contacts":
+        return tuple(_contact(Contact.new()))
+    if what == "interactions":
+        return tuple(_interaction(Interaction.new(contact_id="-", channel="phone")))
+    blank = Transaction.new(
+        contact_id="-", kind="purchase", amount=Money("0", "EUR"), occurred_at=datetime.now(UTC)
+    )
+    return tuple(_transaction(blank))
 
 
 def csv_cell(value: Any) -> Any:
@@ -150,7 +114,7 @@ def csv_cell(value: Any) -> Any:
 
 
 def write_rows(
-    rows: Iterable[dict[str, Any]], columns: tuple[str, ...], out: TextIO, *, as_json: bool
+    rows: Iterable[dict[str, Any]], header: tuple[str, ...], out: TextIO, *, as_json: bool
 ) -> int:
     """Write *rows* as CSV (a header first) or as JSON lines; returns how many."""
     count = 0
@@ -160,9 +124,9 @@ def write_rows(
             count += 1
         return count
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow(header)
     for row in rows:
-        writer.writerow([csv_cell(row.get(c)) for c in columns])
+        writer.writerow([csv_cell(row.get(c)) for c in header])
         count += 1
     return count
 
@@ -180,11 +144,11 @@ def export(args: argparse.Namespace, out: TextIO) -> int:
         crm.storage.unit_of_work(crm.workspace, read_only=True) as uow,
     ):
         rows = _records(uow, args.what)
-        columns = EXPORTS[args.what]
+        header = columns(args.what)
         if target is None:
-            write_rows(rows, columns, out, as_json=args.json)
+            write_rows(rows, header, out, as_json=args.json)
             return 0
-        count = _write_file(target, lambda f: write_rows(rows, columns, f, as_json=args.json))
+        count = _write_file(target, lambda f: write_rows(rows, header, f, as_json=args.json))
     sys.stderr.write(f"crmkit export: {count} {args.what} rows written to {target}\n")
     return 0
 
