@@ -67,7 +67,8 @@ def progress_callback(
     if progress is True:
         out = sys.stderr if stream is None else stream
         try:
-            from tqdm import tqdm
+            # tqdm.auto: a widget in a notebook, a text bar in a terminal.
+            from tqdm.auto import tqdm
         except ImportError:
             return StageLine(out)
         return _Bars(tqdm, out)

@@ -71,7 +71,7 @@ def test_find_duplicates_and_import_follow_the_same_convention(shop: CRM) -> Non
 def test_progress_true_without_tqdm_names_each_stage_on_stderr(
     shop: CRM, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setitem(sys.modules, "tqdm", None)  # makes `import tqdm` fail
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # makes importing tqdm fail
     shop.import_contacts([{"email": "new@x.al"}], progress=True)
     shop.find_duplicates(progress=True)
     captured = capsys.readouterr()
@@ -102,7 +102,8 @@ class _FakeBar:
 def test_progress_true_with_tqdm_draws_one_bar_per_stage(
     shop: CRM, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "tqdm", types.SimpleNamespace(tqdm=_FakeBar))
+    monkeypatch.setitem(sys.modules, "tqdm", types.SimpleNamespace())
+    monkeypatch.setitem(sys.modules, "tqdm.auto", types.SimpleNamespace(tqdm=_FakeBar))
     _FakeBar.made.clear()
     shop.import_contacts([{"email": f"t{i}@x.al"} for i in range(7)], batch_size=3, progress=True)
     (bar,) = _FakeBar.made
@@ -127,8 +128,12 @@ def test_anything_else_is_refused_before_work_starts(shop: CRM) -> None:
     assert shop.contacts.count() == before
 
 
-def test_the_matcher_takes_progress_true_too(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_matcher_takes_progress_true_too(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from crmkit.identity import Matcher
+
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)  # the plain line, tqdm or not
 
     records = [{"id": 1, "email": "a@x.al"}, {"id": 2, "email": "a@x.al"}]
     clusters = Matcher().dedupe(records, progress=True)
