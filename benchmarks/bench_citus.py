@@ -7,6 +7,12 @@ Run (tools/citus-cluster.sh createdb crmkit_bench prints the Citus URL):
     CRMKIT_TEST_CITUS_DSN=postgresql://postgres@127.0.0.1:5441/crmkit_bench \\
     python benchmarks/bench_citus.py [--scale 1.0]
 
+``--rebalance`` instead times the operator's runbook on a database of its own
+(``tools/citus-cluster.sh createdb``, Citus's default 32 shards a table): load the
+workspaces, then add the spare node as a worker and run the rebalancer in ``block_writes``
+mode while eight writers keep recording, one workspace each; it reports the time, the
+shards moved, failed calls and lost or doubled writes, and how long writers' calls waited.
+
 Scale 1.0 is the issue's 64 workspaces x 10k contacts and 50k interactions (hours on two
 cores); ``--scale 0.01`` keeps 64 workspaces with 100 contacts and 500 interactions each.
 Eight threads load the workspaces (each workspace by one thread: contacts with
@@ -20,14 +26,20 @@ import argparse
 import os
 import random
 import statistics
+import subprocess
 import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
 
 from crmkit import CRM
 from crmkit.storage.postgres import PostgresStorage, distribute
+from crmkit.testing.under_load import writers_during
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -109,15 +121,80 @@ def run(name: str, dsn: str, citus: bool, args: argparse.Namespace) -> None:
         storage.drop_schema()
 
 
+def _shards_on(conn: psycopg.Connection[Any], port: int) -> int:
+    row = conn.execute(
+        "SELECT count(*) FROM citus_shards WHERE nodeport = %s AND table_name = "
+        "'crmkit.contacts'::regclass",
+        (port,),
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def rebalance(dsn: str, args: argparse.Namespace) -> None:
+    info = psycopg.conninfo.conninfo_to_dict(dsn)
+    coordinator = int(info.get("port") or 5432)
+    name = f"crmkit_bench_rebalance_{uuid.uuid4().hex[:8]}"
+    tool = [str(Path(__file__).parents[1] / "tools" / "citus-cluster.sh")]
+    env = {**os.environ, "CITUS_PORT": str(coordinator)}
+    subprocess.run([*tool, "createdb", name], env=env, check=True, capture_output=True)
+    info["dbname"] = name
+    dsn = psycopg.conninfo.make_conninfo(**info)
+    spare = coordinator + 3
+    try:
+        distribute(dsn, schema="crmkit")
+        storage = PostgresStorage(dsn, schema="crmkit", pool_size=8)
+        ws, nc, ni = args.workspaces, args.contacts, args.interactions
+        seconds = load(storage, ws, nc, ni)
+        print(f"citus        load {ws} x ({nc} contacts + {ni} interactions): {seconds:.1f} s")
+        crms = [CRM(storage=storage, workspace=f"ws{w}", default_region="AL") for w in range(8)]
+        with psycopg.connect(dsn, autocommit=True) as conn:
+
+            def add_and_rebalance() -> None:
+                conn.execute("SELECT citus_add_node('127.0.0.1', %s)", (spare,))
+                conn.execute("SELECT citus_rebalance_start(shard_transfer_mode => 'block_writes')")
+                conn.execute("SELECT citus_rebalance_wait()")
+
+            outcome = writers_during(crms, add_and_rebalance, writers=8)
+            moved = _shards_on(conn, spare)
+        stored: list[str] = []
+        for w in range(8):
+            with storage.unit_of_work(f"ws{w}", read_only=True) as uow:
+                rows = uow.session.fetchall(
+                    "SELECT id FROM interactions WHERE workspace = ? AND summary NOT LIKE ?",
+                    (f"ws{w}", "call %"),  # the loaded interactions are "call N"
+                )
+            stored.extend(r[0] for r in rows)
+        lost = len(set(outcome.written) - set(stored))
+        doubled = len(stored) - len(set(stored)) + len(set(stored) - set(outcome.written))
+        cuts = statistics.quantiles(outcome.call_seconds, n=100)
+        print(
+            f"citus        add a worker + rebalance under 8 writers: "
+            f"{outcome.operation_seconds:.1f} s, {moved} of 32 contacts shards moved"
+        )
+        print(
+            f"citus        writers: {len(outcome.written)} calls ok, {len(outcome.errors)} failed, "
+            f"{lost} lost, {doubled} doubled; call p50 {cuts[49] * 1e3:.1f} ms, "
+            f"p99 {cuts[98] * 1e3:.1f} ms, max {max(outcome.call_seconds) * 1e3:.0f} ms"
+        )
+        storage.close()
+    finally:
+        subprocess.run([*tool, "dropdb", name], env=env, check=True, capture_output=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--samples", type=int, default=2_000)
+    parser.add_argument("--rebalance", action="store_true", help="time adding a worker instead")
     args = parser.parse_args()
     args.workspaces = 64
     args.contacts = max(10, int(10_000 * args.scale))
     args.interactions = max(10, int(50_000 * args.scale))
     print(f"load average {os.getloadavg()[0]:.1f}")
+    if args.rebalance:
+        rebalance(os.environ["CRMKIT_TEST_CITUS_DSN"], args)
+        print(f"load average {os.getloadavg()[0]:.1f}")
+        return
     run("postgresql", os.environ["CRMKIT_TEST_POSTGRES_DSN"], False, args)
     run("citus", os.environ["CRMKIT_TEST_CITUS_DSN"], True, args)
     print(f"load average {os.getloadavg()[0]:.1f}")

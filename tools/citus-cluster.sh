@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
-# A three-node Citus cluster (coordinator + 2 workers) on this machine, for tests of crmkit
-# distributed by workspace. Citus 12.1 (AGPL-3.0, unmodified source beside this script) is built
+# A Citus cluster (coordinator + 2 workers, and a spare node for rebalance tests) on this machine,
+# for tests of crmkit distributed by workspace. Citus 12.1 (AGPL-3.0, unmodified source beside this script) is built
 # against the machine's PostgreSQL 15 on first use.
 #
-#   citus-cluster.sh start [DIR]   build/install Citus if needed, start nodes on 127.0.0.1:5441-5443,
+#   citus-cluster.sh start [DIR]   build/install Citus if needed, start nodes on 127.0.0.1:5441-5444,
 #                                  print the coordinator DSN on the last line
 #   citus-cluster.sh createdb NAME [DIR]
 #                                  a database NAME on every node with Citus and the workers
 #                                  registered (Citus keeps its node list per database); prints its DSN
-#   citus-cluster.sh stop [DIR]    stop the three nodes
+#   citus-cluster.sh dropdb NAME [DIR]
+#                                  drop the database NAME on every node
+#   citus-cluster.sh stop [DIR]    stop the four nodes
 #
 # DIR holds the node data (default: $TMPDIR/crmkit-citus). Needs root for the build (apt, make
 # install); the nodes run as the postgres user. Ports: CITUS_PORT (coordinator, default 5441),
-# then the next two for the workers.
+# then the next two for the workers, then the spare: a running server with Citus that no
+# database registers, so a test can add it as a worker and rebalance onto it.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cmd=${1:-start}
-if [ "$cmd" = createdb ]; then db=${2:?usage: $0 createdb NAME [DIR]}; shift; fi
+if [ "$cmd" = createdb ] || [ "$cmd" = dropdb ]; then db=${2:?usage: $0 $cmd NAME [DIR]}; shift; fi
 dir=${2:-${TMPDIR:-/tmp}/crmkit-citus}
 port=${CITUS_PORT:-5441}
 pgbin=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
@@ -44,7 +47,7 @@ start() {
   build
   mkdir -p "$dir" && chown postgres "$dir"
   local n p
-  for n in 0 1 2; do
+  for n in 0 1 2 3; do
     p=$((port + n))
     if [ ! -f "$dir/node$n/PG_VERSION" ]; then
       as_pg "$pgbin/initdb" -D "$dir/node$n" -U postgres --auth=trust -E UTF8 >/dev/null
@@ -74,7 +77,7 @@ SQL
 
 createdb() {
   local n p
-  for n in 0 1 2; do
+  for n in 0 1 2 3; do
     p=$((port + n))
     psql -h 127.0.0.1 -p "$p" -U postgres -qAtc "CREATE DATABASE \"$db\"" >/dev/null 2>&1 || true
     psql -h 127.0.0.1 -p "$p" -U postgres -d "$db" -qAtc "CREATE EXTENSION IF NOT EXISTS citus" >/dev/null
@@ -87,9 +90,16 @@ SQL
   echo "postgresql://postgres@127.0.0.1:$port/$db"
 }
 
+dropdb() {
+  local n
+  for n in 0 1 2 3; do
+    psql -h 127.0.0.1 -p $((port + n)) -U postgres -qAtc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null
+  done
+}
+
 stop() {
   local n
-  for n in 0 1 2; do
+  for n in 0 1 2 3; do
     [ -d "$dir/node$n" ] && as_pg "$pgbin/pg_ctl" -D "$dir/node$n" -m fast -w stop >/dev/null 2>&1 || true
   done
 }
@@ -97,6 +107,7 @@ stop() {
 case "$cmd" in
   start) start ;;
   createdb) createdb ;;
+  dropdb) dropdb ;;
   stop) stop ;;
-  *) echo "usage: $0 start|createdb NAME|stop [DIR]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|createdb NAME|dropdb NAME|stop [DIR]" >&2; exit 2 ;;
 esac

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-import threading
-import time
+import subprocess
 import uuid
 import warnings
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -37,6 +36,7 @@ from crmkit.testing.contract import (
     MergeContract,
     SegmentPushdownContract,
 )
+from crmkit.testing.under_load import writers_during
 
 DSN = os.environ.get("CRMKIT_TEST_CITUS_DSN", "")
 pytestmark = pytest.mark.postgres
@@ -343,36 +343,20 @@ def _text(query: Any) -> str:
 # -- operations under load -----------------------------------------------------------------
 
 
-def _writers_during(storage: PostgresStorage, operation: Any) -> tuple[list[str], list[str]]:
-    """Four writers record into workspace ``acme`` (new contacts and their timelines) before,
-    during and after ``operation(conn)``; returns (interaction ids written, errors)."""
-    crm = CRM(storage=storage, workspace="acme", default_region="AL")
-    done = threading.Event()
-    written: list[str] = []
-    errors: list[str] = []
+def _writers_during(
+    storage: PostgresStorage, operation: Any, *, writers: int = 4, dsn: str = DSN
+) -> tuple[list[str], list[str]]:
+    """*writers* threads record into workspace ``acme`` (new contacts and their timelines)
+    before, during and after ``operation(conn)``; returns (interaction ids written, errors)."""
 
-    def write(n: int) -> None:
-        i = 0
-        while not done.is_set() or i < 10:
-            try:
-                it = crm.record(channel="phone", phone=f"+3556910{n}{i % 50:04d}", summary=f"{i}")
-                written.append(it.id)
-            except Exception as exc:
-                errors.append(repr(exc))
-            i += 1
-
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        writers = [pool.submit(write, n) for n in range(4)]
-        while len(written) < 8 and not errors:  # the writers are under way
-            time.sleep(0.01)
-        with psycopg.connect(
-            DSN, autocommit=True, options=f"-c search_path={storage.schema}"
-        ) as conn:
+    def run() -> None:
+        options = f"-c search_path={storage.schema}"
+        with psycopg.connect(dsn, autocommit=True, options=options) as conn:
             operation(conn)
-        done.set()
-        for w in writers:
-            w.result()
-    return written, errors
+
+    crm = CRM(storage=storage, workspace="acme", default_region="AL")
+    outcome = writers_during(crm, run, writers=writers)
+    return list(outcome.written), list(outcome.errors)
 
 
 def _acme_placement(conn: psycopg.Connection[Any]) -> tuple[int, str, int]:
@@ -477,3 +461,65 @@ def test_a_worker_down_fails_its_workspaces_cleanly_and_the_others_go_on(
             )
             conn.execute("SELECT start_metadata_sync_to_all_nodes()")
     assert [i.id for i in acme.timeline(before.contact_id)] == [before.id]
+
+
+# -- a new worker ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cluster_with_spare() -> Iterator[tuple[str, int]]:
+    """A database of its own on the cluster (``tools/citus-cluster.sh createdb``: the two
+    workers registered, the spare node at the coordinator's port + 3 not); yields (DSN with
+    six shards per table, the spare's port). Adding the spare to this database's cluster
+    leaves the shared test database alone."""
+    info = psycopg.conninfo.conninfo_to_dict(DSN)
+    coordinator = int(info.get("port") or 5432)
+    name = f"crmkit_rebalance_{uuid.uuid4().hex[:8]}"
+    tool = [str(Path(__file__).parents[2] / "tools" / "citus-cluster.sh")]
+    env = {**os.environ, "CITUS_PORT": str(coordinator)}
+    subprocess.run([*tool, "createdb", name], env=env, check=True, capture_output=True)
+    info.update(dbname=name, options="-c citus.shard_count=6")
+    try:
+        yield psycopg.conninfo.make_conninfo(**info), coordinator + 3
+    finally:
+        subprocess.run([*tool, "dropdb", name], env=env, check=True, capture_output=True)
+
+
+def _workers_holding_contacts(conn: psycopg.Connection[Any]) -> set[int]:
+    rows = conn.execute(
+        "SELECT DISTINCT nodeport FROM citus_shards WHERE table_name = 'crmkit.contacts'::regclass"
+    ).fetchall()
+    return {int(r[0]) for r in rows}
+
+
+def test_adding_a_worker_and_rebalancing_under_eight_writers_loses_nothing(
+    cluster_with_spare: tuple[str, int],
+) -> None:
+    """The operator's runbook (docs/postgres.md): add the node, start the rebalancer, wait;
+    eight writers keep recording throughout and none of their calls fails."""
+    dsn, spare = cluster_with_spare
+    distribute(dsn, schema="crmkit")
+    storage = PostgresStorage(dsn, schema="crmkit", pool_size=8)
+    try:
+        for n in range(30):  # other workspaces, so that the shard groups have rows to move
+            CRM(storage=storage, workspace=f"w{n}").record(channel="email", email=f"{n}@x.al")
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            before = _workers_holding_contacts(conn)
+        moved: list[set[int]] = []
+
+        def add_and_rebalance(conn: psycopg.Connection[Any]) -> None:
+            conn.execute("SELECT citus_add_node('127.0.0.1', %s)", (spare,))
+            conn.execute("SELECT citus_rebalance_start(shard_transfer_mode => 'block_writes')")
+            conn.execute("SELECT citus_rebalance_wait()")
+            moved.append(_workers_holding_contacts(conn))
+
+        written, errors = _writers_during(storage, add_and_rebalance, writers=8, dsn=dsn)
+        assert errors == []
+        assert spare not in before
+        assert len(moved) == 1
+        assert spare in moved[0]  # the new worker holds shards now
+        assert _interaction_ids(storage) == sorted(written)
+        for n in range(30):
+            assert CRM(storage=storage, workspace=f"w{n}").contacts.find(email=f"{n}@x.al")
+    finally:
+        storage.close()
