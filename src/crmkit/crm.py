@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, Unpack
 
-from crmkit._api._base import Context
+from crmkit._api._base import Context, CRMOptions
 from crmkit._api._kinds import DEFAULT_RECORD_KINDS
 from crmkit._api.card import build_card
 from crmkit._api.contacts import ContactsAPI
@@ -15,8 +15,6 @@ from crmkit._api.customer_file.contracts import AssetsAPI, ContractsAPI
 from crmkit._api.customer_file.products import ProductsAPI, QuotesAPI
 from crmkit._api.funnel.api import DealsAPI, PipelinesAPI
 from crmkit._api.identity.api import IdentityMixin
-from crmkit._api.identity.duplicates import DuplicateGroup, find_duplicates
-from crmkit._api.identity.merge import merge_contacts, unmerge_contacts
 from crmkit._api.identity.recording import record_touchpoint
 from crmkit._api.identity.resolve import (
     MATCH_THRESHOLD,
@@ -40,7 +38,7 @@ from crmkit._api.tasks.api import TasksAPI, UsersAPI
 from crmkit._api.tasks.automation import AutomationAPI, OutboxAPI
 from crmkit._api.value.transactions import TransactionsAPI
 from crmkit._missing import present
-from crmkit._progress import ProgressOption, progress_callback
+from crmkit._progress import ProgressOption
 from crmkit._text_limits import SHORT_TEXT, check_text
 from crmkit._types import ensure_aware, utcnow
 from crmkit.card import ContactCard
@@ -48,7 +46,6 @@ from crmkit.errors import (
     ValidationError,
 )
 from crmkit.funnel.lifecycle import LifecycleStages
-from crmkit.identity.merging import MergeRecord, MergeResult, Survivorship
 from crmkit.identity.model import MatchModel
 from crmkit.identity.normalize import normalize_channel
 from crmkit.importing import DataFrameLike, ImportReport
@@ -161,9 +158,35 @@ class CRM(IdentityMixin, ReportsMixin):
         return self._ctx.record_kinds
 
     @classmethod
-    def open(cls, target: str, **options: Any) -> CRM:
-        """Open a SQLite file (created if absent) or a ``postgresql://`` database."""
-        return cls(open_storage(target), **options)
+    def open(
+        cls,
+        target: str,
+        *,
+        schema: str | None = None,
+        create: bool | None = None,
+        **options: Unpack[CRMOptions],
+    ) -> CRM:
+        """Open a SQLite file or a ``postgresql://`` database; *options* are those of
+        :class:`CRM` (``workspace=``, ``default_region=``, ...).
+
+        On PostgreSQL crmkit's tables live in the schema ``crmkit`` unless ``schema=`` names
+        another. A SQLite file or the schema's tables are created when absent unless
+        ``create=False``; a schema that holds other tables and none of crmkit's is used only
+        with ``create=True`` (:class:`crmkit.errors.ConfigurationError` otherwise).
+
+        >>> import os, tempfile
+        >>> path = os.path.join(tempfile.mkdtemp(), "crm.sqlite")
+        >>> with CRM.open(path, workspace="acme") as crm:
+        ...     crm.workspace
+        'acme'
+        >>> CRM.open(path + ".typo", create=False)
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ConfigurationError: ...crm.sqlite.typo: no such database file (create=False)
+        """
+        if schema is None and target.startswith(("postgresql://", "postgres://")):
+            schema = "crmkit"
+        return cls(open_storage(target, schema=schema, create=create), **options)
 
     def close(self) -> None:
         self.storage.close()
@@ -183,48 +206,6 @@ class CRM(IdentityMixin, ReportsMixin):
         return f"CRM({self.storage!r}, workspace={self.workspace!r})"
 
     # -- identity --------------------------------------------------------------------------
-
-    def find_duplicates(
-        self, *, threshold: float = 0.97, progress: ProgressOption = None
-    ) -> list[DuplicateGroup]:
-        """Groups of contacts the identity engine judges to be one person, with reasons.
-
-        Read-only: review the groups, then :meth:`merge`. Households sharing a landline or an
-        inbox under different first names stay apart. ``progress``: ``callback(stage, done,
-        total)`` or ``True``, a bar on stderr (``"prepare"``, ``"compare"``, ``"fit"``,
-        ``"cluster"``, ``"done"``).
-        """
-        return find_duplicates(self._ctx, threshold=threshold, progress=progress_callback(progress))
-
-    def merge(
-        self,
-        survivor_id: str,
-        other_id: str,
-        *,
-        rules: Survivorship | Mapping[str, str] | None = None,
-        dry_run: bool = False,
-        by: str | None = None,
-    ) -> MergeResult:
-        """Merge *other_id* into *survivor_id*: one contact keeps every identity, and every
-        record of the other (interactions, deals, tasks, transactions, consent) moves to it.
-
-        ``rules`` decides the merged fields: a function, or a mapping of field to rule
-        (``"most_recent"``, ``"most_complete"``, ``"survivor"``; see
-        :func:`crmkit.identity.plan_merge`); the default is
-        :func:`crmkit.identity.merging.keep_survivor_fill_gaps`; ``dry_run=True`` returns what the
-        merge would produce and move, and writes nothing. The merge is kept in a ledger so
-        :meth:`unmerge` can undo it exactly.
-        """
-        return merge_contacts(self._ctx, survivor_id, other_id, rules=rules, dry_run=dry_run, by=by)
-
-    def unmerge(self, merge_id: str) -> MergeRecord:
-        """Undo a merge: both contacts return as they were and every moved record goes back.
-
-        The survivor gets a new version number (so stale copies are refused) but its fields
-        are exactly those from before the merge. Refused with
-        :class:`crmkit.errors.StaleVersionError` if the survivor changed after the merge.
-        """
-        return unmerge_contacts(self._ctx, merge_id)
 
     def import_contacts(
         self,

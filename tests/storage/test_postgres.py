@@ -26,6 +26,7 @@ from crmkit.errors import (
     SchemaVersionError,
     StorageError,
     StorageUnavailableError,
+    ValidationError,
 )
 from crmkit.interactions import Interaction
 from crmkit.storage.migrations import load_migrations
@@ -287,3 +288,55 @@ def test_distribute_refuses_a_server_without_citus_and_writes_nothing() -> None:
     with psycopg.connect(DSN) as conn:
         row = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone()
     assert row is None
+
+
+# -- which schema crmkit's tables go in ----------------------------------------------------
+
+
+@pytest.fixture
+def foreign_schema() -> Iterator[str]:
+    """A schema holding an application's own table and none of crmkit's."""
+    schema = f"app_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(DSN, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"'.encode())
+        conn.execute(f'CREATE TABLE "{schema}".orders (id int)'.encode())
+    yield schema
+    with psycopg.connect(DSN, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE'.encode())
+
+
+def _tables_in(schema: str) -> set[str]:
+    with psycopg.connect(DSN) as conn:
+        rows = conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", (schema,))
+        return {r[0] for r in rows}
+
+
+def test_a_schema_of_other_tables_is_not_filled_unless_asked(foreign_schema: str) -> None:
+    with pytest.raises(ConfigurationError, match=r"holds 1 tables and none of crmkit's"):
+        PostgresStorage(DSN, schema=foreign_schema)
+    assert _tables_in(foreign_schema) == {"orders"}  # nothing created
+    PostgresStorage(DSN, schema=foreign_schema, create=True).close()
+    assert {"orders", "contacts", "crmkit_schema_version"} <= _tables_in(foreign_schema)
+    PostgresStorage(DSN, schema=foreign_schema).close()  # crmkit's now: opens as usual
+
+
+def test_create_false_refuses_a_schema_without_crmkit_and_creates_nothing() -> None:
+    schema = f"crmkit_test_{uuid.uuid4().hex[:16]}"
+    with pytest.raises(ConfigurationError, match="holds no crmkit tables"):
+        PostgresStorage(DSN, schema=schema, create=False)
+    assert _tables_in(schema) == set()
+    storage = PostgresStorage(DSN, schema=schema)  # absent: created
+    try:
+        PostgresStorage(DSN, schema=schema, create=False).close()  # now it has them
+    finally:
+        storage.drop_schema()
+        storage.close()
+
+
+def test_crm_open_keeps_crmkit_in_its_own_schema_by_default() -> None:
+    from crmkit import CRM
+
+    with CRM.open(DSN, workspace="schema-default") as crm:
+        assert crm.storage.schema == "crmkit"  # type: ignore[attr-defined]
+    with pytest.raises(ValidationError, match="only a PostgreSQL database has schemas"):
+        CRM.open(":memory:", schema="crmkit")

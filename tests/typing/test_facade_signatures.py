@@ -43,6 +43,7 @@ GOOD = {
     "users_add": 'crm.users.add("mira", name="Mira", timezone="Europe/Tirane")',
     "users_update": 'crm.users.update("mira", team=None)',
     "consent_record": 'crm.consent.record("c", purpose="marketing_email", granted=True)',
+    "open": 'CRM.open("crm.sqlite", create=False, workspace="acme", default_region="AL")',
 }
 
 # Calls mypy must refuse, with the error code it must give.
@@ -81,6 +82,8 @@ BAD = {
         'crm.consent.record("c", purpse="marketing_email", granted=True)',
         "call-arg",
     ),
+    "open_misspelt": ('CRM.open("crm.sqlite", worksapce="acme")', "call-arg"),
+    "open_wrong_type": ('CRM.open("crm.sqlite", workspace=7)', "arg-type"),
 }
 
 _ERROR = re.compile(r"^(?P<file>[^:]+\.py):\d+: error: .*\[(?P<code>[a-z-]+)\]$")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 import attrs
 
@@ -12,7 +13,11 @@ from crmkit.privacy.consent import DEFAULT_PURPOSES
 from crmkit.storage.kinds import RecordKind
 from crmkit.storage.protocols import Storage, UnitOfWork
 
-__all__ = ["Context"]
+if TYPE_CHECKING:
+    from crmkit.funnel.lifecycle import LifecycleStages
+    from crmkit.identity.model import MatchModel
+
+__all__ = ["CRMOptions", "Context"]
 
 
 @attrs.frozen
@@ -32,3 +37,18 @@ class Context:
 
     def read(self) -> UnitOfWork:
         return self.storage.unit_of_work(self.workspace, read_only=True)
+
+
+class CRMOptions(TypedDict, total=False):
+    """The keyword options of :class:`crmkit.CRM`, typed for :meth:`crmkit.CRM.open`."""
+
+    workspace: str
+    default_region: str | None
+    clock: Callable[[], datetime]
+    lifecycle_stages: LifecycleStages | None
+    purposes: Iterable[str]
+    suppression_pepper: str | bytes | None
+    match_threshold: float
+    review_threshold: float
+    match_model: MatchModel | None
+    record_kinds: Iterable[RecordKind]

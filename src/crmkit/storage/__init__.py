@@ -6,8 +6,10 @@ own and prove it with the contract suite in :mod:`crmkit.testing`.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
+from crmkit.errors import ConfigurationError, ValidationError
 from crmkit.storage._segment_data import segment_count_in_memory, segment_members_in_memory
 from crmkit.storage.generic import complete
 from crmkit.storage.memory import MemoryStorage
@@ -48,16 +50,32 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def open_storage(target: str) -> Storage:
+def open_storage(target: str, *, schema: str | None = None, create: bool | None = None) -> Storage:
     """A backend for *target*: ``":memory:"`` or ``"memory://"``, a SQLite path, or a
-    ``postgresql://`` URL (needs ``pip install 'crmkit[postgres]'``)."""
-    if target in ("memory://", "memory:"):
-        return MemoryStorage()
+    ``postgresql://`` URL (needs ``pip install 'crmkit[postgres]'``).
+
+    ``schema`` (PostgreSQL only) is the schema crmkit's tables live in. ``create``: a SQLite
+    file, or crmkit's tables in a schema, are created when absent unless ``create=False``;
+    on PostgreSQL a schema holding other tables and none of crmkit's is used only with
+    ``create=True`` (see :class:`crmkit.storage.postgres.PostgresStorage`).
+
+    >>> open_storage("missing.sqlite", create=False)
+    Traceback (most recent call last):
+    ...
+    crmkit.errors.ConfigurationError: missing.sqlite: no such database file (create=False)
+    """
+    if create not in (None, True, False):
+        raise ValidationError("create", create, "True, False or None")
     if target.startswith(("postgresql://", "postgres://")):
         from crmkit.storage.postgres import PostgresStorage
 
-        postgres: Storage = PostgresStorage(target)
+        postgres: Storage = PostgresStorage(target, schema=schema, create=create)
         return postgres
-    if target.startswith("sqlite:///"):
-        target = target.removeprefix("sqlite:///")
+    if schema is not None:
+        raise ValidationError("schema", schema, "only a PostgreSQL database has schemas")
+    if target in ("memory://", "memory:"):
+        return MemoryStorage()
+    target = target.removeprefix("sqlite:///")
+    if create is False and target != ":memory:" and not os.path.isfile(target):
+        raise ConfigurationError(f"{target}: no such database file (create=False)")
     return SQLiteStorage(target)

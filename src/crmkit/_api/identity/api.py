@@ -1,17 +1,21 @@
-"""The identity half of the :class:`crmkit.CRM` facade: resolve, the review queue, and the
-stored match index."""
+"""The identity half of the :class:`crmkit.CRM` facade: resolve, the review queue, finding
+and merging duplicates, and undoing a merge."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from crmkit._api._base import Context
 from crmkit._api.identity._identities import IdentityArgs, parse_identities
+from crmkit._api.identity.duplicates import DuplicateGroup, find_duplicates
+from crmkit._api.identity.merge import merge_contacts, unmerge_contacts
 from crmkit._api.identity.resolve import Evidence, MatchPolicy, resolve_in
 from crmkit._api.identity.reviews import resolve_review, review_queue
+from crmkit._progress import ProgressOption, progress_callback
 from crmkit.contacts import Contact
-from crmkit.identity.merging import MergeResult
+from crmkit.identity.merging import MergeRecord, MergeResult, Survivorship
 from crmkit.identity.resolution import Resolution
 from crmkit.identity.review import ReviewItem
 
@@ -23,8 +27,47 @@ class IdentityMixin:
     default_region: str | None
     match_policy: MatchPolicy
 
-    def merge(self, survivor_id: str, other_id: str) -> MergeResult:  # provided by CRM
-        raise NotImplementedError
+    def find_duplicates(
+        self, *, threshold: float = 0.97, progress: ProgressOption = None
+    ) -> list[DuplicateGroup]:
+        """Groups of contacts the identity engine judges to be one person, with reasons.
+
+        Read-only: review the groups, then :meth:`merge`. Households sharing a landline or an
+        inbox under different first names stay apart. ``progress``: ``callback(stage, done,
+        total)`` or ``True``, a bar on stderr (``"prepare"``, ``"compare"``, ``"fit"``,
+        ``"cluster"``, ``"done"``).
+        """
+        return find_duplicates(self._ctx, threshold=threshold, progress=progress_callback(progress))
+
+    def merge(
+        self,
+        survivor_id: str,
+        other_id: str,
+        *,
+        rules: Survivorship | Mapping[str, str] | None = None,
+        dry_run: bool = False,
+        by: str | None = None,
+    ) -> MergeResult:
+        """Merge *other_id* into *survivor_id*: one contact keeps every identity, and every
+        record of the other (interactions, deals, tasks, transactions, consent) moves to it.
+
+        ``rules`` decides the merged fields: a function, or a mapping of field to rule
+        (``"most_recent"``, ``"most_complete"``, ``"survivor"``; see
+        :func:`crmkit.identity.plan_merge`); the default is
+        :func:`crmkit.identity.merging.keep_survivor_fill_gaps`; ``dry_run=True`` returns what the
+        merge would produce and move, and writes nothing. The merge is kept in a ledger so
+        :meth:`unmerge` can undo it exactly.
+        """
+        return merge_contacts(self._ctx, survivor_id, other_id, rules=rules, dry_run=dry_run, by=by)
+
+    def unmerge(self, merge_id: str) -> MergeRecord:
+        """Undo a merge: both contacts return as they were and every moved record goes back.
+
+        The survivor gets a new version number (so stale copies are refused) but its fields
+        are exactly those from before the merge. Refused with
+        :class:`crmkit.errors.StaleVersionError` if the survivor changed after the merge.
+        """
+        return unmerge_contacts(self._ctx, merge_id)
 
     def resolve(
         self,

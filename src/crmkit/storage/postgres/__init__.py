@@ -29,6 +29,7 @@ from crmkit.storage.postgres._bulk import (
 from crmkit.storage.postgres._citus import distribute_tables, require_citus
 from crmkit.storage.postgres._contacts import PostgresContactRepository
 from crmkit.storage.postgres._driver import PostgresSession, translate_errors, unavailable
+from crmkit.storage.postgres._schema import check_creation
 from crmkit.storage.sql._uow import SQLRepositories
 from crmkit.storage.sql._upgrade import finish_upgrades
 
@@ -109,7 +110,11 @@ class PostgresStorage:
     """A PostgreSQL database, migrated forward on open.
 
     ``schema`` keeps crmkit's tables in their own schema (created if absent), e.g. one per
-    test run. ``pool_size`` is the most connections this process opens.
+    test run; without it they live in the connection's current schema (usually
+    ``public``). ``create``: crmkit's tables are created in an absent or empty schema
+    unless ``create=False``, and beside other tables only with ``create=True`` (otherwise
+    :class:`crmkit.errors.ConfigurationError`). ``pool_size`` is the most connections this
+    process opens.
     """
 
     def __init__(
@@ -117,10 +122,14 @@ class PostgresStorage:
         dsn: str,
         *,
         schema: str | None = None,
+        create: bool | None = None,
         pool_size: int = 8,
         connect_timeout: float = 5.0,
     ) -> None:
         _check_schema(schema)
+        if create not in (None, True, False):
+            raise ValidationError("create", create, "True, False or None")
+        self._create = create
         if not isinstance(pool_size, int) or pool_size < 1:
             raise ValidationError("pool_size", pool_size, "a positive number of connections")
         self.dsn = dsn
@@ -162,6 +171,7 @@ class PostgresStorage:
             # the schema and run each migration exactly once, and a failed migration leaves
             # nothing behind (PostgreSQL DDL is transactional).
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            check_creation(conn, self.schema, self._create)
             if self.schema is not None:
                 conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             conn.execute(
