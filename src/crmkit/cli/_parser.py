@@ -137,7 +137,9 @@ def parser() -> argparse.ArgumentParser:
     distribute.add_argument(
         "--db", required=True, help="postgresql:// URL of the Citus coordinator"
     )
-    distribute.add_argument("--schema", help="the schema crmkit's tables live in (default: public)")
+    distribute.add_argument(
+        "--schema", default="crmkit", help="the schema crmkit's tables live in (default: crmkit)"
+    )
     return top
 
 
