@@ -1,8 +1,11 @@
 """``crm.sla`` and ``crm.cases``: the service desk, stored on the generic record store.
 
 Cases, SLA policies and contact reasons are kinds declared in
-:mod:`crmkit._api.service_kinds`; no backend knows them. The moves are the pure functions
-of :mod:`crmkit.service.transitions`; this module loads, checks links and stores.
+:mod:`crmkit._api.service_kinds`; no backend knows them. Beside each case the facts the
+service report sums are written (``uow.case_facts``, :mod:`crmkit.service.facts`), which
+the SQL backends keep in a table of their own so the report is one grouped query. The
+moves are the pure functions of :mod:`crmkit.service.transitions`; this module loads,
+checks links and stores.
 """
 
 from __future__ import annotations
@@ -26,13 +29,23 @@ from crmkit.interactions import Direction, Interaction
 from crmkit.service import transitions as moves
 from crmkit.service.case import Case
 from crmkit.service.clocks import Clock, running_dues
+from crmkit.service.facts import case_facts
 from crmkit.service.reasons import DEFAULT_REASONS, ContactReason
-from crmkit.service.report import ServiceReport, service_report
+from crmkit.service.report import ServiceReport, check_period, report_of
 from crmkit.storage.codec import sortable_time
 from crmkit.storage.protocols import UnitOfWork
 from crmkit.tasks.task import Priority
 
 __all__ = ["CasesAPI", "build_service_report"]
+
+
+def _store(uow: UnitOfWork, case: Case, *, new: bool = False) -> None:
+    """Write the case and, beside it, the facts the service report sums."""
+    if new:
+        CASES.on(uow).add(case)
+    else:
+        CASES.on(uow).update(case)
+    uow.case_facts.put(case_facts(case))
 
 
 def _reasons(uow: UnitOfWork) -> list[str]:
@@ -80,7 +93,7 @@ class CasesAPI:
     def _apply(self, case_id: str, step: Callable[[Case], Case]) -> Case:
         with self._ctx.write() as uow:
             case = step(self._load(uow, case_id))
-            CASES.on(uow).update(case)
+            _store(uow, case)
             uow.commit()
         return case
 
@@ -121,7 +134,7 @@ class CasesAPI:
                 asset_id=asset_id,
                 contract_id=contract_id,
             )
-            CASES.on(uow).add(case)
+            _store(uow, case, new=True)
             uow.commit()
         return case
 
@@ -161,7 +174,7 @@ class CasesAPI:
             )
             uow.interactions.add(reply)
             if answered is not case:
-                CASES.on(uow).update(answered)
+                _store(uow, answered)
             uow.commit()
         return answered
 
@@ -222,7 +235,7 @@ class CasesAPI:
         when = self._at(at)
         with self._ctx.write() as uow:
             case = moves.assign(self._load(uow, case_id), to=self._who(uow, to, "to"), at=when)
-            CASES.on(uow).update(case)
+            _store(uow, case)
             uow.commit()
         return case
 
@@ -275,11 +288,7 @@ class CasesAPI:
 def build_service_report(
     ctx: Context, *, since: datetime, until: datetime, at: datetime | None = None
 ) -> ServiceReport:
-    lo, hi = ensure_aware(since, "since"), ensure_aware(until, "until")
-    before = lo - max(hi - lo, timedelta(0))
+    lo, hi, now = check_period(since, until, ctx.clock() if at is None else at)
     with ctx.read() as uow:
-        cases = CASES.on(uow).select(
-            "opened", at_least=sortable_time(before), at_most=sortable_time(hi)
-        )
-    now = ctx.clock() if at is None else at
-    return service_report(cases, since=lo, until=hi, at=now)
+        figures = uow.case_facts.figures(since=lo, until=hi, at=now)
+    return report_of(figures, since=lo, until=hi, at=now)

@@ -1,0 +1,122 @@
+"""Case facts on any SQL backend: the service report's sums in one grouped pass."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from crmkit.service.case import Case
+from crmkit.service.facts import (
+    CaseFacts,
+    GroupFigures,
+    ServiceFigures,
+    case_facts,
+    in_order,
+    microseconds,
+    middle,
+)
+from crmkit.storage.codec import AttrsCodec
+from crmkit.storage.sql._records import SQLRecordStore
+from crmkit.storage.sql._session import SQLSession
+
+__all__ = ["SQLCaseFactRepository", "write_missing_facts"]
+
+_COLUMNS = tuple(a.name for a in attrs.fields(CaseFacts))
+_CLOCKS = ("first_response", "resolution")
+_RANGE = "workspace = ? AND opened_us >= ? AND opened_us < ?"
+
+
+def _states(clock: str) -> str:
+    # What crmkit.service.facts.judged says, for a report made at the bound parameter.
+    due = f"{clock}_due_us"
+    return (
+        f"SUM(CASE WHEN {clock} = 'met' THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {clock} = 'breached' OR ({clock} = 'running' AND {due} < ?) "
+        "THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN {clock} = 'running' AND ({due} IS NULL OR {due} >= ?) "
+        "THEN 1 ELSE 0 END)"
+    )
+
+
+_GROUPS = (
+    "SELECT reason, priority, assignee, COUNT(*), "
+    f"{_states('first_response')}, {_states('resolution')}, "
+    "COALESCE(SUM(score), 0), COUNT(score), "
+    "COUNT(first_response_used_us), COUNT(resolution_used_us) "
+    f"FROM case_facts WHERE {_RANGE} GROUP BY reason, priority, assignee"
+)
+_PREVIOUS = f"SELECT reason, COUNT(*) FROM case_facts WHERE {_RANGE} GROUP BY reason"
+_INSERT = (
+    f"INSERT INTO case_facts (workspace, {', '.join(_COLUMNS)}) "
+    f"VALUES (?, {', '.join('?' for _ in _COLUMNS)})"
+)
+_UPDATE = (
+    f"UPDATE case_facts SET {', '.join(f'{c} = ?' for c in _COLUMNS[2:])} "
+    "WHERE workspace = ? AND opened_us = ? AND case_id = ?"
+)
+
+
+def _trio(values: Any) -> dict[str, int]:
+    return dict(zip(("met", "breached", "pending"), map(int, values), strict=True))
+
+
+class SQLCaseFactRepository:
+    def __init__(self, db: SQLSession, workspace: str) -> None:
+        self._db = db
+        self._ws = workspace
+
+    def put(self, facts: CaseFacts) -> None:
+        row = attrs.astuple(facts)
+        # opened_us never changes, so (workspace, opened_us, case_id) finds the row.
+        changed = self._db.execute(_UPDATE, (*row[2:], self._ws, facts.opened_us, facts.case_id))
+        if changed == 0:
+            self._db.execute(_INSERT, (self._ws, *row))
+
+    def figures(self, *, since: datetime, until: datetime, at: datetime) -> ServiceFigures:
+        lo, hi, now = microseconds(since), microseconds(until), microseconds(at)
+        rows = self._db.fetchall(_GROUPS, (now, now, now, now, self._ws, lo, hi))
+        groups = [
+            GroupFigures(
+                str(r[0]),
+                str(r[1]),
+                None if r[2] is None else str(r[2]),
+                int(r[3]),
+                _trio(r[4:7]),
+                _trio(r[7:10]),
+                int(r[10]),
+                int(r[11]),
+            )
+            for r in rows
+        ]
+        used = [sum(int(r[12]) for r in rows), sum(int(r[13]) for r in rows)]
+        previous = self._db.fetchall(_PREVIOUS, (self._ws, lo - (hi - lo), lo))
+        medians = [self._median(c, n, lo, hi) for c, n in zip(_CLOCKS, used, strict=True)]
+        return ServiceFigures(
+            groups=in_order(groups),
+            previous={str(r[0]): int(r[1]) for r in sorted(previous, key=lambda r: str(r[0]))},
+            median_first_response=medians[0],
+            median_resolution=medians[1],
+        )
+
+    def _median(self, clock: str, count: int, lo: int, hi: int) -> Any:
+        if not count:
+            return None
+        column = f"{clock}_used_us"
+        rows = self._db.fetchall(
+            f"SELECT {column} FROM case_facts WHERE {_RANGE} AND {column} IS NOT NULL "
+            f"ORDER BY {column} LIMIT ? OFFSET ?",
+            (self._ws, lo, hi, 1 if count % 2 else 2, (count - 1) // 2),
+        )
+        values = [int(r[0]) for r in rows]
+        return middle(values[0], values[0]) if len(values) == 1 else middle(*values)
+
+
+def write_missing_facts(db: SQLSession, workspace: str) -> None:
+    """Write the facts of the workspace's cases stored before migration 0021 (the cases
+    kind of :mod:`crmkit._api.service_kinds`, whose name never changes)."""
+    codec = AttrsCodec(Case)
+    facts = SQLCaseFactRepository(db, workspace)
+    for stored in SQLRecordStore(db, workspace).select("cases"):
+        facts.put(case_facts(codec.decode(stored)))
