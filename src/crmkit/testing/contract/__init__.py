@@ -32,6 +32,7 @@ from crmkit.testing.contract._resolve import ResolveContract
 from crmkit.testing.contract._segment_sql import SegmentPushdownContract
 from crmkit.testing.contract._segments import SegmentsContract
 from crmkit.testing.contract._service import ServiceContract
+from crmkit.testing.contract._service_report import ServiceReportContract
 from crmkit.testing.contract._tasks import TasksContract
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "SegmentPushdownContract",
     "SegmentsContract",
     "ServiceContract",
+    "ServiceReportContract",
     "StorageContract",
     "TasksContract",
 ]
@@ -84,6 +86,7 @@ class StorageContract(
     RecordsContract,
     CardContract,
     ServiceContract,
+    ServiceReportContract,
     CampaignsContract,
     CouponsContract,
     LoyaltyContract,
