@@ -42,8 +42,10 @@ _POLICIES = (
     ),
 )
 # respond and resolve twice as often: most cases in the examples should stop their clocks.
-_STEPS = ("respond", "respond", "waiting_on_customer", "open", "resolve", "resolve", "reopen")
-_STEPS += ("close", "rate")
+_STEPS = (
+    *("respond", "respond", "waiting_on_customer", "open"),
+    *("resolve", "resolve", "reopen", "close", "rate"),
+)
 
 
 def _step(case: Case, step: str, at: datetime, score: int) -> Case:
