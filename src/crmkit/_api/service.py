@@ -16,7 +16,7 @@ from typing import Any
 
 from crmkit._api._base import Context
 from crmkit._api.routing import directory_of
-from crmkit._api.service_kinds import CASE_REASONS, CASES
+from crmkit._api.service_kinds import ASSIGNEE_SEPARATOR, CASE_REASONS, CASES
 from crmkit._api.sla import policy_for
 from crmkit._text_limits import clean_text
 from crmkit._types import check_duration, ensure_aware
@@ -257,16 +257,42 @@ class CasesAPI:
         at: datetime | None = None,
         within: timedelta = timedelta(0),
         limit: int | None = None,
+        assignee: str | None = None,
     ) -> list[tuple[Case, Clock, datetime]]:
         """``(case, clock, due)`` for every running clock due by ``at + within`` (breached
         already, or about to), soonest first: what to escalate. Paused clocks (waiting on
-        the customer) and stopped ones are not listed. ``limit`` caps the cases read."""
-        now = ensure_aware(self._at(at), "at")
-        horizon = now + check_duration(within, "within")
+        the customer) and stopped ones are not listed. ``limit`` caps the cases read (the
+        soonest due); ``assignee`` keeps the cases of one agent (a name, as assigned).
+
+        >>> from datetime import UTC, datetime, timedelta
+        >>> from crmkit import CRM
+        >>> from crmkit.service import WorkingHours
+        >>> crm = CRM()
+        >>> _ = crm.sla.create("24x7", first_response=timedelta(hours=1),
+        ...                    resolution=timedelta(hours=8), hours=WorkingHours.always(),
+        ...                    timezone="UTC")
+        >>> c = crm.contacts.create(name="Besa Kola")
+        >>> t0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
+        >>> for agent in ("ewa", "jan"):
+        ...     _ = crm.cases.open(c.id, subject="No signal", reason="equipment_fault",
+        ...                        opened_at=t0, assignee=agent)
+        >>> [case.assignee for case, _, _ in crm.cases.breaching(at=t0 + timedelta(hours=2),
+        ...                                                      assignee="jan")]
+        ['jan']
+        """
+        last = ensure_aware(self._at(at), "at") + check_duration(within, "within")
+        horizon = sortable_time(last)
+        who = clean_text("assignee", assignee)
         with self._ctx.read() as uow:
-            cases = CASES.on(uow).select("next_due", at_most=sortable_time(horizon), limit=limit)
-        found = [(c, clock, due) for c in cases for clock, due in running_dues(c) if due <= horizon]
-        return sorted(found, key=lambda row: (row[2], row[0].id))
+            cases = CASES.on(uow)
+            if who is None:
+                found = cases.select("next_due", at_most=horizon, limit=limit)
+            else:
+                mine = who + ASSIGNEE_SEPARATOR
+                found = cases.select("assignee_due", at_least=mine, at_most=mine + horizon)
+                found = [c for c in found if c.assignee == who][:limit]
+        rows = [(c, clock, due) for c in found for clock, due in running_dues(c) if due <= last]
+        return sorted(rows, key=lambda row: (row[2], row[0].id))
 
     def add_reason(self, name: str) -> ContactReason:
         """A contact reason beyond :data:`crmkit.service.DEFAULT_REASONS` for this

@@ -128,6 +128,24 @@ class ServiceContract(ContractBase):
             (answered.id, "resolution", T0 + 4 * HOUR),
         ]
 
+    def test_breaching_for_one_assignee_follows_reassignment(self, crm: CRM) -> None:
+        besa = self._desk(crm)
+        ewas = [self._open(crm, besa, assignee="ewa", priority="urgent") for _ in range(2)]
+        jans = self._open(crm, besa, assignee="ewa2")
+        nobody = self._open(crm, besa)
+        crm.cases.assign(ewas[1].id, to="ewa2", at=T0 + HOUR / 2)
+        late = T0 + 5 * HOUR
+
+        def ids(who: str | None, **options: Any) -> list[str]:
+            found = crm.cases.breaching(at=late, assignee=who, **options)
+            return [c.id for c, _, _ in found]
+
+        assert ids("ewa") == [ewas[0].id, ewas[0].id]  # first response, then resolution
+        assert ids(" ewa2 ") == [ewas[1].id, ewas[1].id, jans.id]
+        assert ids("ewa2", limit=1) == [ewas[1].id, ewas[1].id]  # one case, both clocks
+        assert set(ids(None)) == {ewas[0].id, ewas[1].id, jans.id, nobody.id}
+        assert ids("jan") == []
+
     def test_resolve_reopen_close_and_rate(self, crm: CRM) -> None:
         besa = self._desk(crm)
         case = self._open(crm, besa)
