@@ -36,7 +36,7 @@ from crmkit.storage.codec import sortable_time
 from crmkit.storage.protocols import UnitOfWork
 from crmkit.tasks.task import Priority
 
-__all__ = ["CasesAPI", "build_service_report"]
+__all__ = ["CasesAPI", "breaches", "build_service_report"]
 
 
 def _store(uow: UnitOfWork, case: Case, *, new: bool = False) -> None:
@@ -281,18 +281,8 @@ class CasesAPI:
         ['jan']
         """
         last = ensure_aware(self._at(at), "at") + check_duration(within, "within")
-        horizon = sortable_time(last)
-        who = clean_text("assignee", assignee)
         with self._ctx.read() as uow:
-            cases = CASES.on(uow)
-            if who is None:
-                found = cases.select("next_due", at_most=horizon, limit=limit)
-            else:
-                mine = who + ASSIGNEE_SEPARATOR
-                found = cases.select("assignee_due", at_least=mine, at_most=mine + horizon)
-                found = [c for c in found if c.assignee == who][:limit]
-        rows = [(c, clock, due) for c in found for clock, due in running_dues(c) if due <= last]
-        return sorted(rows, key=lambda row: (row[2], row[0].id))
+            return breaches(uow, by=last, assignee=assignee, limit=limit)
 
     def add_reason(self, name: str) -> ContactReason:
         """A contact reason beyond :data:`crmkit.service.DEFAULT_REASONS` for this
@@ -309,6 +299,23 @@ class CasesAPI:
         """The workspace's contact reasons: the defaults, then those added."""
         with self._ctx.read() as uow:
             return _reasons(uow)
+
+
+def breaches(
+    uow: UnitOfWork, *, by: datetime, assignee: Any = None, limit: int | None = None
+) -> list[tuple[Case, Clock, datetime]]:
+    """What :meth:`CasesAPI.breaching` lists: running clocks due by *by*, soonest first."""
+    horizon = sortable_time(by)
+    who = clean_text("assignee", assignee)
+    cases = CASES.on(uow)
+    if who is None:
+        found = cases.select("next_due", at_most=horizon, limit=limit)
+    else:
+        mine = who + ASSIGNEE_SEPARATOR
+        found = cases.select("assignee_due", at_least=mine, at_most=mine + horizon)
+        found = [c for c in found if c.assignee == who][:limit]
+    rows = [(c, clock, due) for c in found for clock, due in running_dues(c) if due <= by]
+    return sorted(rows, key=lambda row: (row[2], row[0].id))
 
 
 def build_service_report(
