@@ -317,31 +317,37 @@ def _states(c: str) -> str:
 
 
 WHERE = "workspace = ? AND opened_us >= ? AND opened_us < ?"
+# Written by hand for a period holding most cases: read the indexes in order, sort nothing.
+STREAM = "workspace = ? AND +opened_us >= ? AND +opened_us < ?"
 RAW_GROUPS = (
     f"SELECT reason, priority, assignee, COUNT(*), {_states('first_response')}, "
     f"{_states('resolution')}, COALESCE(SUM(score), 0), COUNT(score), "
     "COUNT(first_response_used_us), COUNT(resolution_used_us) "
-    f"FROM case_facts WHERE {WHERE} GROUP BY reason, priority, assignee"
+    "FROM case_facts WHERE {where} GROUP BY reason, priority, assignee"
 )
 RAW_PREVIOUS = f"SELECT reason, COUNT(*) FROM case_facts WHERE {WHERE} GROUP BY reason"
 RAW_MEDIAN = (
-    "SELECT {c} FROM case_facts WHERE " + WHERE + " AND {c} IS NOT NULL ORDER BY {c} "
-    "LIMIT ? OFFSET ?"
+    "SELECT {c} FROM case_facts WHERE {where} AND {c} IS NOT NULL ORDER BY {c} LIMIT ? OFFSET ?"
 )
 TRIO = ("met", "breached", "pending")
 
 
-def raw_figures(conn: Any, since: datetime, until: datetime, at: datetime) -> ServiceFigures:
+def raw_figures(
+    conn: Any, since: datetime, until: datetime, at: datetime, stream: bool = False
+) -> ServiceFigures:
     """The report's sums by hand with sqlite3: the grouped query, the previous period's
-    counts, the two medians."""
+    counts, the two medians (*stream*: the plan for a period holding most cases)."""
     lo, hi, now = microseconds(since), microseconds(until), microseconds(at)
-    groups = conn.execute(RAW_GROUPS, (now, now, now, now, WS, lo, hi)).fetchall()
+    where = STREAM if stream else WHERE
+    groups = conn.execute(RAW_GROUPS.format(where=where), (now, now, now, now, WS, lo, hi))
+    groups = groups.fetchall()
     previous = conn.execute(RAW_PREVIOUS, (WS, lo - (hi - lo), lo)).fetchall()
     medians: list[timedelta | None] = []
     for k, column in ((12, "first_response_used_us"), (13, "resolution_used_us")):
         n = sum(g[k] for g in groups)
         params = (WS, lo, hi, 2 - n % 2, (n - 1) // 2)
-        got = [r[0] for r in conn.execute(RAW_MEDIAN.format(c=column), params)] if n else []
+        sql = RAW_MEDIAN.format(c=column, where=where)
+        got = [r[0] for r in conn.execute(sql, params)] if n else []
         medians.append(middle(got[0], got[-1]) if got else None)
     made = [
         GroupFigures(
@@ -366,7 +372,9 @@ def bench_report(path: str, dsn: str | None) -> list[tuple[str, str, str]]:
     periods = {"every case": (BASE, NOW + HOUR), "last four weeks": (NOW - timedelta(weeks=4), NOW)}
     for name, (lo, hi) in periods.items():
         took, report = best_of(3, partial(crm.service_report, since=lo, until=hi, at=NOW))
-        took_raw, expected = best_of(3, partial(raw_figures, raw, lo, hi, NOW))
+        # by hand: the better of the two plans for this period
+        stream = name == "every case"
+        took_raw, expected = best_of(3, partial(raw_figures, raw, lo, hi, NOW, stream))
         with crm.storage.unit_of_work(WS, read_only=True) as uow:
             assert uow.case_facts.figures(since=lo, until=hi, at=NOW) == expected
         rows.append(
