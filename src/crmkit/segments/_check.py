@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeAlias
 
+from crmkit._text_limits import LONG_TEXT, clean_text
 from crmkit._types import Money
 from crmkit.contacts import clean_tags
 from crmkit.errors import InvalidSegmentError, ValidationError
@@ -163,8 +164,14 @@ def _metric_value(metric: Metric, op: Op, value: Any) -> Scalar | tuple[Scalar, 
 
 
 def interaction_metric(
-    metric: Any, op: Any, value: Any, channel: Any, direction: Any, within_days: Any
-) -> tuple[Metric, Op, Value, str | None, str | None, int | None]:
+    metric: Any,
+    op: Any,
+    value: Any,
+    channel: Any,
+    direction: Any,
+    within_days: Any,
+    outcome: Any = None,
+) -> tuple[Metric, Op, Value, str | None, str | None, int | None, str | None]:
     """The checked arguments of ``InteractionMetric(...)``, in its order."""
     m = _parse_metric(metric, allowed=(Metric.COUNT, Metric.LAST_AT))
     o = check_op(m.value, FieldKind.CUSTOM, op)
@@ -177,7 +184,17 @@ def interaction_metric(
     if direction is not None and direction not in DIRECTIONS:
         raise InvalidSegmentError("direction", direction, "inbound, outbound or internal")
     days = window_days(within_days)
-    return m, o, _metric_value(m, o, value), chan, direction, days
+    return m, o, _metric_value(m, o, value), chan, direction, days, _outcome(outcome)
+
+
+def _outcome(value: Any) -> str | None:
+    """An outcome as interactions store it (stripped; blank is none)."""
+    if value is None:
+        return None
+    try:
+        return clean_text("outcome", value, required=True, limit=LONG_TEXT)
+    except ValidationError as exc:
+        raise InvalidSegmentError("outcome", value, "a non-empty text") from exc
 
 
 def purchase_metric(

@@ -55,10 +55,16 @@ def anniversary(name: str, days: Any) -> Anniversary:
 
 
 def interaction_metric(
-    metric: Any, op: Any, value: Any, channel: Any, direction: Any, within_days: Any
+    metric: Any,
+    op: Any,
+    value: Any,
+    channel: Any,
+    direction: Any,
+    within_days: Any,
+    outcome: Any = None,
 ) -> InteractionMetric:
     return InteractionMetric(
-        *_check.interaction_metric(metric, op, value, channel, direction, within_days)
+        *_check.interaction_metric(metric, op, value, channel, direction, within_days, outcome)
     )
 
 
@@ -236,15 +242,23 @@ class _Events:
 
 
 def interactions(
-    *, channel: str | None = None, direction: str | None = None, within_days: int | None = None
+    *,
+    channel: str | None = None,
+    direction: str | None = None,
+    within_days: int | None = None,
+    outcome: str | None = None,
 ) -> _Events:
-    """Interactions in the last *within_days* days: ``.count``, ``.last_at``, ``.exist()``.
+    """Interactions in the last *within_days* days: ``.count``, ``.last_at``, ``.exist()``;
+    *outcome* keeps those whose outcome is that text exactly (``"complaint"``).
 
     >>> (interactions(channel="phone", within_days=90).count >= 3).metric
     <Metric.COUNT: 'count'>
+    >>> interactions(outcome=" complaint ").exist().outcome
+    'complaint'
     """
-    interaction_metric(Metric.COUNT, Op.GE, 0, channel, direction, within_days)  # validate now
-    return _Events(lambda m, op, v: interaction_metric(m, op, v, channel, direction, within_days))
+    args = (channel, direction, within_days, outcome)
+    interaction_metric(Metric.COUNT, Op.GE, 0, *args)  # validate now
+    return _Events(lambda m, op, v: interaction_metric(m, op, v, *args))
 
 
 def purchases(*, within_days: int | None = None) -> _Events:

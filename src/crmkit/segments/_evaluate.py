@@ -16,7 +16,7 @@ from typing import Any
 from crmkit._types import Money
 from crmkit.errors import InvalidDatetimeError, InvalidSegmentError, ListNotFoundError
 from crmkit.segments._fields import FieldKind, Op, field_kind
-from crmkit.segments._index import SegmentIndex, micros
+from crmkit.segments._index import EventSeries, SegmentIndex, micros
 from crmkit.segments._nodes import (
     And,
     Anniversary,
@@ -136,15 +136,28 @@ def _interactions(node: InteractionMetric, scope: MemoryScope) -> set[int]:
         counts: Counter[int] = Counter()
         for s in series:
             a, b = s.window(lo, hi)
-            counts.update(s.who[a:b])
+            counts.update(_who(s, a, b, node.outcome))
         return _select(counts, compare(node.op, node.value), 0, n)
     last: dict[int, int] = {}
     for s in series:
         a, b = s.window(lo, hi)
-        for i, t in zip(s.who[a:b], s.times[a:b], strict=True):
+        for k in range(a, b) if node.outcome is None else _with(s, a, b, node.outcome):
+            i, t = s.who[k], s.times[k]
             if t > last.get(i, -(2**62)):
                 last[i] = t
     return _select(last, compare(node.op, _as_micros(node.value)), None, n)
+
+
+def _with(s: EventSeries, a: int, b: int, outcome: str) -> list[int]:
+    """Positions in ``[a, b)`` of the events of that outcome (none without outcomes)."""
+    extra = s.extra
+    return [k for k in range(a, b) if extra[k] == outcome] if extra else []
+
+
+def _who(s: EventSeries, a: int, b: int, outcome: str | None) -> Iterable[int]:
+    if outcome is None:
+        return s.who[a:b]
+    return [s.who[k] for k in _with(s, a, b, outcome)]
 
 
 def _as_micros(value: Any) -> Any:

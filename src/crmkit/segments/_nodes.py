@@ -149,8 +149,9 @@ class InList(Segment):
 
 @attrs.frozen
 class InteractionMetric(Segment):
-    """Interactions (of a channel / direction, None: any) in the last ``within_days`` days up
-    to ``now`` (None: all history up to ``now``), measured by ``metric`` and compared."""
+    """Interactions (of a channel / direction / outcome, None: any) in the last
+    ``within_days`` days up to ``now`` (None: all history up to ``now``), measured by
+    ``metric`` and compared. ``outcome`` equals the interaction's outcome text exactly."""
 
     metric: Metric
     op: Op
@@ -158,6 +159,8 @@ class InteractionMetric(Segment):
     channel: str | None = None
     direction: str | None = None
     within_days: int | None = None
+    # Optional in the JSON form (left out while None), so segments saved before it read.
+    outcome: str | None = attrs.field(default=None, metadata={"optional": True})
 
 
 @attrs.frozen

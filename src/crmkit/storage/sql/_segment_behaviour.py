@@ -115,6 +115,9 @@ class Behaviour:
         if node.direction is not None:
             parts.append("x.direction = ?")
             params.append(node.direction)
+        if node.outcome is not None:
+            parts.append("x.outcome = ?")
+            params.append(node.outcome)
         window, wparams = self._window(node.within_days)
         where = (" AND ".join([*parts, window]), [*params, *wparams])
         return self._count_or_last("interactions", where, node.metric, node.op, node.value)

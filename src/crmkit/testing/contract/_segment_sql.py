@@ -56,6 +56,8 @@ CUSTOM = (st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from([1.5,
           | st.sampled_from(["7", "yes", "Tiranë", "YES", "یک"]) | st.just([1, 2]))  # fmt: skip
 KEYS = ("v", "a b", 'q"k')
 CHANNELS = ("phone", "email", "sms")
+# None most often; "Complaint" differs from "complaint" (outcomes compare exactly).
+OUTCOMES = [None, None, "complaint", "Complaint", "sale"]
 TAGS = ("vip", "b2b", "lead")
 STAGES = ("New", "Proposal")
 BIRTHDAYS = (date(1992, 2, 29), date(1990, 2, 28), date(1985, 3, 1), date(1970, 6, 16),
@@ -110,7 +112,7 @@ def world_strategy(draw: st.DrawFn) -> dict[str, Any]:
         its = [
             Interaction.new(contact_id=draw(who), channel=draw(st.sampled_from(CHANNELS)),
                             direction=draw(st.sampled_from(["inbound", "outbound"])),
-                            occurred_at=draw(at))
+                            occurred_at=draw(at), outcome=draw(st.sampled_from(OUTCOMES)))
             for _ in range(draw(st.integers(0, 25)))
         ]  # fmt: skip
         currency = st.sampled_from(["EUR"] * 30 + ["BGN"])
@@ -190,15 +192,18 @@ _LEAVES = st.one_of(
 )  # fmt: skip
 _BEHAVIOUR = st.one_of(
     st.builds(
-        lambda c, d, w, op, v: {">=": lambda r: r >= v, "==": lambda r: r == v,
-                                "<": lambda r: r < v, "between": lambda r: r.between(v, v + 1)}[op](
-            interactions(channel=c, direction=d, within_days=w).count),
+        lambda c, d, w, op, v, o: {
+            ">=": lambda r: r >= v, "==": lambda r: r == v, "<": lambda r: r < v,
+            "between": lambda r: r.between(v, v + 1),
+        }[op](interactions(channel=c, direction=d, within_days=w, outcome=o).count),
         st.none() | st.sampled_from(CHANNELS), st.none() | st.sampled_from(["inbound", "outbound"]),
         st.none() | st.sampled_from(EDGES) | st.integers(0, 200),
         st.sampled_from([">=", "==", "<", "between"]), st.integers(0, 3),
+        st.none() | st.sampled_from(OUTCOMES[1:]),
     ),
-    st.builds(lambda c, dt: interactions(channel=c, within_days=30).last_at >= dt,
-              st.none() | st.sampled_from(CHANNELS), _DT),
+    st.builds(lambda c, dt, o: interactions(channel=c, within_days=30, outcome=o).last_at >= dt,
+              st.none() | st.sampled_from(CHANNELS), _DT,
+              st.none() | st.sampled_from(OUTCOMES[1:])),
     st.builds(lambda w, v: purchases(within_days=w).count >= v,
               st.none() | st.sampled_from(EDGES), st.integers(0, 3)),
     st.builds(lambda w, v, o: (purchases(within_days=w).total >= Money(v, "EUR")) if o else

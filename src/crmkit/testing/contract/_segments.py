@@ -38,3 +38,23 @@ class SegmentsContract(ContractBase):
         with pytest.raises(SegmentNotFoundError):
             crm.segments.get("Sofia VIPs")
         assert len(crm.contacts.export(ivan.id)["consents"]) == 2  # type: ignore[arg-type]
+
+    def test_contacts_are_selected_by_interaction_outcome(self, crm: CRM) -> None:
+        from crmkit.segments import Segment, interactions
+
+        ivan, besa, ana = (crm.contacts.create(name=n) for n in ("Ivan", "Besa", "Ana"))
+        for who, outcome, days in ((ivan, "complaint", 1), (ivan, "complaint", 40),
+                                   (besa, "Complaint", 1), (besa, "sale", 2), (ana, None, 1)):
+            crm.interactions.log(who.id, channel="phone", direction="inbound",
+                                 occurred_at=T0 - timedelta(days=days), outcome=outcome)
+
+        def names(seg: Segment) -> list[str]:
+            return sorted(c.name or "" for c in crm.segments.members(seg))
+
+        complained = interactions(outcome="complaint")
+        assert names(complained.exist()) == ["Ivan"]  # outcomes compare exactly
+        assert names(complained.count >= 2) == ["Ivan"]
+        assert names(interactions(outcome="complaint", within_days=30).count >= 2) == []
+        assert names(~complained.exist()) == ["Ana", "Besa"]
+        assert names(interactions(outcome="sale").last_at >= T0 - timedelta(days=3)) == ["Besa"]
+        assert crm.segments.count(interactions(outcome=" Complaint ").exist()) == 1
