@@ -18,6 +18,9 @@ from crmkit.tasks.task import Priority
 
 __all__ = ["SlaAPI", "policy_for"]
 
+# "Not given" for update(), where None means "the default policy".
+_UNSET: Any = object()
+
 
 class SlaAPI:
     """Service-level policies of the workspace (see :class:`crmkit.service.SlaPolicy`).
@@ -63,6 +66,50 @@ class SlaAPI:
         )
         with self._ctx.write() as uow:
             SLA_POLICIES.on(uow).add(policy)
+            uow.commit()
+        return policy
+
+    def update(
+        self,
+        name: str,
+        *,
+        first_response: timedelta = _UNSET,
+        resolution: timedelta = _UNSET,
+        hours: WorkingHours = _UNSET,
+        timezone: str = _UNSET,
+        holidays: Iterable[date] = _UNSET,
+        priority: str | Priority | None = _UNSET,
+        rename: str = _UNSET,
+    ) -> SlaPolicy:
+        """Change what is given of the policy *name* (``rename=`` gives it another name,
+        ``priority=None`` makes it the default). Cases opened before keep the policy as it
+        was, due times and all; cases opened from now on get the new one. A name or a
+        priority another policy has is refused with :class:`crmkit.errors.UniqueKeyError`,
+        and nothing is written.
+
+        >>> from datetime import time, timedelta
+        >>> from crmkit import CRM
+        >>> from crmkit.service import WorkingHours
+        >>> crm = CRM()
+        >>> _ = crm.sla.create("Standard", first_response=timedelta(hours=4),
+        ...                    resolution=timedelta(hours=16),
+        ...                    hours=WorkingHours(time(9), time(17)), timezone="Europe/Warsaw")
+        >>> crm.sla.update("standard", first_response=timedelta(hours=2)).first_response
+        datetime.timedelta(seconds=7200)
+        """
+        given = {
+            "first_response": first_response,
+            "resolution": resolution,
+            "hours": hours,
+            "timezone": timezone,
+            "holidays": holidays,
+            "priority": priority,
+            "name": rename,
+        }
+        changes = {k: v for k, v in given.items() if v is not _UNSET}
+        with self._ctx.write() as uow:
+            policy = _policy_named(uow, name).changed(**changes)
+            SLA_POLICIES.on(uow).update(policy)
             uow.commit()
         return policy
 

@@ -85,6 +85,31 @@ class ServiceContract(ContractBase):
                 )
         assert [p.name for p in crm.sla.all()] == ["Standard", "Urgent"]
 
+    def test_an_updated_policy_applies_to_cases_opened_after(self, crm: CRM) -> None:
+        besa = self._desk(crm)
+        before = self._open(crm, besa)
+        updated = crm.sla.update("standard", first_response=2 * HOUR, rename="Desk")
+        assert (updated.name, updated.first_response, updated.resolution) == (
+            "Desk",
+            2 * HOUR,
+            16 * HOUR,
+        )
+        assert crm.sla.get("desk") == updated
+        assert crm.cases.get(before.id).first_response_due == T0 + 4 * HOUR  # kept as opened
+        assert self._open(crm, besa).first_response_due == T0 + 2 * HOUR
+        with pytest.raises(UniqueKeyError):
+            crm.sla.update("Desk", resolution=HOUR, rename="urgent")
+        with pytest.raises(UniqueKeyError):
+            crm.sla.update("Desk", resolution=HOUR, priority="urgent")
+        with pytest.raises(RecordNotFoundError):
+            crm.sla.update("Standard", resolution=HOUR)
+        with pytest.raises(ValidationError) as err:
+            crm.sla.update("Desk", resolution=-HOUR)
+        assert err.value.field == "resolution"
+        assert crm.sla.get("Desk") == updated  # nothing written by the refused updates
+        with pytest.raises(UniqueKeyError):  # one default policy only
+            crm.sla.update("Urgent", priority=None)
+
     def test_the_first_response_logs_an_interaction_and_stops_its_clock(self, crm: CRM) -> None:
         besa = self._desk(crm)
         case = self._open(crm, besa)
