@@ -100,3 +100,28 @@ def test_a_bad_interaction_outcome_names_the_field_and_value(bad: Any) -> None:
     with pytest.raises(InvalidSegmentError) as err:
         interactions(outcome=bad)
     assert (err.value.field, err.value.value) == ("outcome", bad)
+
+
+def test_a_case_leaf_reads_back_and_checks_its_arguments() -> None:
+    from crmkit.segments import has_case
+
+    seg = has_case(open=True, reason="Complaint", rated_below=3)
+    assert seg.to_dict()["segment"] == {
+        "type": "case",
+        "open": True,
+        "reason": "complaint",
+        "rated_below": 3,
+    }
+    assert Segment.from_dict(json.loads(json.dumps(seg.to_dict()))) == seg
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [("open", "yes"), ("reason", "  "), ("reason", 7), ("rated_below", 1), ("rated_below", True)],
+)
+def test_a_bad_case_leaf_names_the_field_and_value(field: str, bad: Any) -> None:
+    from crmkit.segments import has_case
+
+    with pytest.raises(InvalidSegmentError) as err:
+        has_case(**{field: bad})
+    assert (err.value.field, err.value.value) == (field, bad)

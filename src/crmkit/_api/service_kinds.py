@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from crmkit.service.case import Case
+from crmkit.service.case import CASE_KIND, Case
 from crmkit.service.clocks import next_due
 from crmkit.service.policy import SlaPolicy
 from crmkit.service.reasons import ContactReason
@@ -43,7 +43,10 @@ def _case_keys(case: Case) -> Mapping[str, str | None]:
             else f"{case.assignee}{ASSIGNEE_SEPARATOR}{due_key}"
         ),
         "opened": sortable_time(case.opened_at),
+        # Read by segments (crmkit.segments.has_case) in memory and in SQL.
         "status": case.status.value,
+        "reason": case.reason,
+        "csat": None if case.rating is None else str(case.rating.score),
     }
 
 
@@ -54,7 +57,7 @@ def _policy_keys(policy: SlaPolicy) -> Mapping[str, str | None]:
 
 
 CASES: StoredKind[Case] = StoredKind(
-    "cases", AttrsCodec(Case, keys=_case_keys), on_erasure=anonymised
+    CASE_KIND, AttrsCodec(Case, keys=_case_keys), on_erasure=anonymised
 )
 SLA_POLICIES: StoredKind[SlaPolicy] = StoredKind(
     "sla_policies",

@@ -35,6 +35,7 @@ __all__ = [
     "anniversary",
     "condition",
     "date_window",
+    "has_case",
     "in_list",
     "interaction_metric",
     "many_values",
@@ -265,6 +266,25 @@ def in_list(name: Any) -> tuple[str]:
     except ValidationError as exc:
         raise InvalidSegmentError("list_name", name, "a non-empty list name") from exc
     return (clean,)
+
+
+def has_case(
+    open: Any, reason: Any, rated_below: Any
+) -> tuple[bool | None, str | None, int | None]:
+    """The checked arguments of ``HasCase(open, reason, rated_below)``."""
+    if open is not None and not isinstance(open, bool):
+        raise InvalidSegmentError("open", open, "True, False or None")
+    if reason is not None:
+        # Reasons are stored lower-case (crmkit.service.reasons); this package may not import
+        # the service package (it imports tasks, which import segments).
+        try:
+            reason = (clean_text("reason", reason, required=True) or "").lower()
+        except ValidationError as exc:
+            raise InvalidSegmentError("reason", reason, "a contact reason name") from exc
+    bad = isinstance(rated_below, bool) or not isinstance(rated_below, int)
+    if rated_below is not None and (bad or not 2 <= rated_below <= 6):
+        raise InvalidSegmentError("rated_below", rated_below, "a whole number from 2 to 6")
+    return open, reason, rated_below
 
 
 def open_deal(pipeline_id: Any, stage: Any) -> tuple[str | None, str | None]:

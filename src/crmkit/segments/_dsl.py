@@ -14,6 +14,7 @@ from crmkit.segments._nodes import (
     Condition,
     DateWindow,
     Everyone,
+    HasCase,
     HasOpenDeal,
     HasTag,
     InList,
@@ -32,6 +33,7 @@ __all__ = [
     "birthday_within",
     "everyone",
     "field",
+    "has_case",
     "in_list",
     "interactions",
     "open_deal",
@@ -182,6 +184,19 @@ def birthday_within(days: int) -> Anniversary:
 
 def everyone() -> Everyone:
     return Everyone()
+
+
+def has_case(
+    *, open: bool | None = None, reason: str | None = None, rated_below: int | None = None
+) -> HasCase:
+    """Contacts with a service case that is open (``open=False``: resolved or closed), of
+    that contact *reason*, rated below *rated_below* (CSAT); each condition optional, all
+    on the same case.
+
+    >>> has_case(open=True, reason="Complaint")
+    HasCase(open=True, reason='complaint', rated_below=None)
+    """
+    return HasCase(*_check.has_case(open, reason, rated_below))
 
 
 def open_deal(*, pipeline_id: str | None = None, stage: str | None = None) -> HasOpenDeal:

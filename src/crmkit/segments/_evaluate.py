@@ -23,6 +23,7 @@ from crmkit.segments._nodes import (
     Condition,
     DateWindow,
     Everyone,
+    HasCase,
     HasOpenDeal,
     HasTag,
     InList,
@@ -237,6 +238,17 @@ def _open_deals(node: HasOpenDeal, scope: MemoryScope) -> set[int]:
     }
 
 
+def _cases(node: HasCase, scope: MemoryScope) -> set[int]:
+    below = node.rated_below
+    return {
+        i
+        for i, is_open, reason, score in scope.data.cases
+        if node.open in (None, is_open)
+        and node.reason in (None, reason)
+        and (below is None or (score is not None and score < below))
+    }
+
+
 def _not(node: Not, scope: MemoryScope) -> set[int]:
     return scope.everyone() - scope.evaluate(node.child)
 
@@ -265,6 +277,7 @@ _register(Everyone, lambda node, scope: set(range(len(scope.data.ids))))
 _register(HasTag, lambda node, scope: set(scope.data.tags.get(node.tag, ())), cost=0)
 _register(InList, lambda node, scope: set(scope.data.lists[node.list_name]), cost=0)
 _register(HasOpenDeal, _open_deals, cost=0)
+_register(HasCase, _cases, cost=0)
 _register(Condition, _condition, cost=1)
 _register(DateWindow, _date_window, cost=1)
 _register(Anniversary, _anniversary, cost=1)

@@ -31,6 +31,8 @@ InteractionRow = tuple[str, str, str, datetime] | tuple[str, str, str, datetime,
 PurchaseRow = tuple[str, datetime, Money]
 #: (contact_id, pipeline_id, stage) of an open deal
 DealRow = tuple[str, str, str]
+#: (contact_id, open, reason, CSAT score or None) of a service case
+CaseRow = tuple[str, bool, str, int | None]
 
 
 def micros(at: datetime) -> int:
@@ -75,6 +77,7 @@ class SegmentIndex:
         purchases: Iterable[PurchaseRow | Transaction] = (),
         open_deals: Iterable[DealRow | Deal] = (),
         lists: Mapping[str, Iterable[str]] | None = None,
+        cases: Iterable[CaseRow] = (),
         rates: RatesTable | None = None,
     ) -> None:
         with paused_gc():
@@ -100,6 +103,11 @@ class SegmentIndex:
                 at = self.position.get(d[0])
                 if at is not None:
                     self.open_deals.append((at, d[1], d[2]))
+            self.cases: list[tuple[int, bool, str, int | None]] = [
+                (at, row[1], row[2], row[3])
+                for row in cases
+                if (at := self.position.get(row[0])) is not None
+            ]
             self.lists: dict[str, set[int]] = {
                 name: {p for cid in ids if (p := self.position.get(cid)) is not None}
                 for name, ids in (lists or {}).items()

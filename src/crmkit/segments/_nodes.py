@@ -12,6 +12,7 @@ classes; every node is hashable and compares equal by structure::
     InteractionMetric(metric, op, value, channel, direction, within_days)
     PurchaseMetric(metric, op, value, within_days)
     HasOpenDeal(pipeline_id, stage)             an open deal (in that pipeline / stage)
+    HasCase(open, reason, rated_below)          a service case: open, of a reason, rated low
     RFMGroupIn(groups)                          the contact's named RFM group is one of these
     RFMScore(component, op, value)              an R, F or M quintile score compared
     And(children) / Or(children) / Not(child)   boolean algebra (two-valued: see below)
@@ -43,6 +44,7 @@ __all__ = [
     "Condition",
     "DateWindow",
     "Everyone",
+    "HasCase",
     "HasOpenDeal",
     "HasTag",
     "InList",
@@ -182,6 +184,16 @@ class HasOpenDeal(Segment):
 
 
 @attrs.frozen
+class HasCase(Segment):
+    """At least one service case (``crm.cases``) that is open (``open=False``: resolved or
+    closed), of ``reason``, and rated below ``rated_below`` (CSAT 1 to 5); ``None``: any."""
+
+    open: bool | None = None
+    reason: str | None = None
+    rated_below: int | None = None
+
+
+@attrs.frozen
 class RFMGroupIn(Segment):
     """The contact's RFM group (see :mod:`crmkit.segments.rfm`) is one of ``groups``."""
 
@@ -264,6 +276,7 @@ _KINDS: dict[str, type[Segment]] = {
     "interactions": InteractionMetric,
     "purchases": PurchaseMetric,
     "open_deal": HasOpenDeal,
+    "case": HasCase,
     "rfm_group": RFMGroupIn,
     "rfm_score": RFMScore,
     "not": Not,

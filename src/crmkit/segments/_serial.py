@@ -141,6 +141,10 @@ _READERS: dict[str, tuple[frozenset[str], Callable[[Mapping[str, Any], Read], tu
         frozenset({"pipeline_id", "stage"}),
         lambda d, read: _check.open_deal(d["pipeline_id"], d["stage"]),
     ),
+    "case": (
+        frozenset({"open", "reason", "rated_below"}),
+        lambda d, read: _check.has_case(d["open"], d["reason"], d["rated_below"]),
+    ),
     "rfm_group": (frozenset({"groups"}), lambda d, read: _check.rfm_groups(d["groups"])),
     "rfm_score": (
         frozenset({"component", "op", "value"}),
