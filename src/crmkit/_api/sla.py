@@ -9,6 +9,7 @@ from typing import Any
 
 from crmkit._api._base import Context
 from crmkit._api.service_kinds import SLA_POLICIES
+from crmkit._keywords import UNSET, Unset, given
 from crmkit._text_limits import clean_text
 from crmkit.errors import RecordNotFoundError, ValidationError
 from crmkit.service.hours import WorkingHours
@@ -17,9 +18,6 @@ from crmkit.storage.protocols import UnitOfWork
 from crmkit.tasks.task import Priority
 
 __all__ = ["SlaAPI", "policy_for"]
-
-# "Not given" for update(), where None means "the default policy".
-_UNSET: Any = object()
 
 
 class SlaAPI:
@@ -73,13 +71,13 @@ class SlaAPI:
         self,
         name: str,
         *,
-        first_response: timedelta = _UNSET,
-        resolution: timedelta = _UNSET,
-        hours: WorkingHours = _UNSET,
-        timezone: str = _UNSET,
-        holidays: Iterable[date] = _UNSET,
-        priority: str | Priority | None = _UNSET,
-        rename: str = _UNSET,
+        first_response: timedelta | Unset = UNSET,
+        resolution: timedelta | Unset = UNSET,
+        hours: WorkingHours | Unset = UNSET,
+        timezone: str | Unset = UNSET,
+        holidays: Iterable[date] | Unset = UNSET,
+        priority: str | Priority | Unset | None = UNSET,
+        rename: str | Unset = UNSET,
     ) -> SlaPolicy:
         """Change what is given of the policy *name* (``rename=`` gives it another name,
         ``priority=None`` makes it the default). Cases opened before keep the policy as it
@@ -97,16 +95,9 @@ class SlaAPI:
         >>> crm.sla.update("standard", first_response=timedelta(hours=2)).first_response
         datetime.timedelta(seconds=7200)
         """
-        given = {
-            "first_response": first_response,
-            "resolution": resolution,
-            "hours": hours,
-            "timezone": timezone,
-            "holidays": holidays,
-            "priority": priority,
-            "name": rename,
-        }
-        changes = {k: v for k, v in given.items() if v is not _UNSET}
+        changes = given(locals(), skip={"name", "rename"})
+        if rename is not UNSET:
+            changes["name"] = rename
         with self._ctx.write() as uow:
             policy = _policy_named(uow, name).changed(**changes)
             SLA_POLICIES.on(uow).update(policy)
