@@ -75,6 +75,12 @@ class CasesAPI:
     >>> case = crm.cases.respond(case.id, by="ewa", at=t0 + timedelta(minutes=30))
     >>> case.status.value, crm.cases.breaching(at=t0 + timedelta(hours=2))
     ('open', [])
+    >>> for agent in ("ewa", "jan"):
+    ...     _ = crm.cases.open(c.id, subject="No signal", reason="equipment_fault",
+    ...                        opened_at=t0, assignee=agent)
+    >>> [case.assignee for case, _, _ in crm.cases.breaching(at=t0 + timedelta(hours=2),
+    ...                                                      assignee="jan")]
+    ['jan']
     """
 
     def __init__(self, ctx: Context) -> None:
@@ -263,22 +269,6 @@ class CasesAPI:
         already, or about to), soonest first: what to escalate. Paused clocks (waiting on
         the customer) and stopped ones are not listed. ``limit`` caps the cases read (the
         soonest due); ``assignee`` keeps the cases of one agent (a name, as assigned).
-
-        >>> from datetime import UTC, datetime, timedelta
-        >>> from crmkit import CRM
-        >>> from crmkit.service import WorkingHours
-        >>> crm = CRM()
-        >>> _ = crm.sla.create("24x7", first_response=timedelta(hours=1),
-        ...                    resolution=timedelta(hours=8), hours=WorkingHours.always(),
-        ...                    timezone="UTC")
-        >>> c = crm.contacts.create(name="Besa Kola")
-        >>> t0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
-        >>> for agent in ("ewa", "jan"):
-        ...     _ = crm.cases.open(c.id, subject="No signal", reason="equipment_fault",
-        ...                        opened_at=t0, assignee=agent)
-        >>> [case.assignee for case, _, _ in crm.cases.breaching(at=t0 + timedelta(hours=2),
-        ...                                                      assignee="jan")]
-        ['jan']
         """
         last = ensure_aware(self._at(at), "at") + check_duration(within, "within")
         with self._ctx.read() as uow:
