@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
 
-from crmkit.service.case import Case
+from crmkit.service.case import CASE_KIND, Case
 from crmkit.service.facts import (
     CaseFacts,
     GroupFigures,
     ServiceFigures,
     case_facts,
     in_order,
+    median_us,
     microseconds,
-    middle,
 )
 from crmkit.storage.codec import AttrsCodec
 from crmkit.storage.sql._records import SQLRecordStore
@@ -124,7 +124,7 @@ class SQLCaseFactRepository:
         covered = max(0, min(hi, last) - max(lo, first))
         return covered >= _STREAM_SHARE * (last - first)
 
-    def _median(self, clock: str, count: int, where: str, lo: int, hi: int) -> Any:
+    def _median(self, clock: str, count: int, where: str, lo: int, hi: int) -> timedelta | None:
         if not count:
             return None
         column = f"{clock}_used_us"
@@ -133,14 +133,13 @@ class SQLCaseFactRepository:
             f"ORDER BY {column} LIMIT ? OFFSET ?",
             (self._ws, lo, hi, 1 if count % 2 else 2, (count - 1) // 2),
         )
-        values = [int(r[0]) for r in rows]
-        return middle(values[0], values[0]) if len(values) == 1 else middle(*values)
+        # The middle value, or the middle two: their median is the whole column's.
+        return median_us(int(r[0]) for r in rows)
 
 
 def write_missing_facts(db: SQLSession, workspace: str) -> None:
-    """Write the facts of the workspace's cases stored before migration 0021 (the cases
-    kind of :mod:`crmkit._api.service_kinds`, whose name never changes)."""
+    """Write the facts of the workspace's cases stored before migration 0021."""
     codec = AttrsCodec(Case)
     facts = SQLCaseFactRepository(db, workspace)
-    for stored in SQLRecordStore(db, workspace).select("cases"):
+    for stored in SQLRecordStore(db, workspace).select(CASE_KIND):
         facts.put(case_facts(codec.decode(stored)))
