@@ -10,20 +10,22 @@ checks links and stores.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from crmkit._api._base import Context
-from crmkit._api.routing import directory_of
+from crmkit._api.routing import Router, directory_of
 from crmkit._api.service_kinds import ASSIGNEE_SEPARATOR, CASE_REASONS, CASES
 from crmkit._api.sla import policy_for
 from crmkit._text_limits import clean_text
 from crmkit._types import check_duration, ensure_aware
+from crmkit.contacts import Contact
 from crmkit.errors import (
     AlreadyExistsError,
     InvalidTransitionError,
     RecordNotFoundError,
+    ValidationError,
 )
 from crmkit.interactions import Direction, Interaction
 from crmkit.service import transitions as moves
@@ -34,6 +36,7 @@ from crmkit.service.reasons import DEFAULT_REASONS, ContactReason
 from crmkit.service.report import ServiceReport, check_period, report_of
 from crmkit.storage.codec import sortable_time
 from crmkit.storage.protocols import UnitOfWork
+from crmkit.tasks.routing import Policy
 from crmkit.tasks.task import Priority
 
 __all__ = ["CasesAPI", "breaches", "build_service_report"]
@@ -48,6 +51,13 @@ def _store(uow: UnitOfWork, case: Case, *, new: bool = False) -> None:
     uow.case_facts.put(case_facts(case))
 
 
+def _routed(router: Router, uow: UnitOfWork, team: str | None, contact: Contact) -> str | None:
+    try:
+        return router.choose(uow, team, contact).assignee
+    except ValidationError:  # nobody to choose: the case waits, unassigned
+        return None
+
+
 def _reasons(uow: UnitOfWork) -> list[str]:
     return [*DEFAULT_REASONS, *(r.name for r in CASE_REASONS.on(uow).select())]
 
@@ -55,8 +65,8 @@ def _reasons(uow: UnitOfWork) -> list[str]:
 class CasesAPI:
     """Service cases: opened for a contact, answered, paused, resolved, rated.
 
-    Routing a new case to an agent automatically (as ``crm.tasks`` does) is not there yet:
-    pass ``assignee=`` or call :meth:`assign`.
+    A case opened without ``assignee=`` is routed by :attr:`routing` (empty at first: the
+    case stays unassigned until :meth:`assign`), with the policies of ``crm.tasks``.
 
     >>> from datetime import UTC, datetime, time, timedelta
     >>> from crmkit import CRM
@@ -85,6 +95,10 @@ class CasesAPI:
 
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        #: The routing policies :meth:`open` asks when no assignee is given, as
+        #: ``crm.tasks.routing`` (e.g. ``(ContactOwnerFirst(), RoundRobin())`` with
+        #: ``team="desk"``). Empty: cases stay unassigned.
+        self.routing: tuple[Policy, ...] = ()
 
     def _at(self, at: Any) -> Any:
         return self._ctx.clock() if at is None else at
@@ -118,13 +132,27 @@ class CasesAPI:
         deal_id: str | None = None,
         asset_id: str | None = None,
         contract_id: str | None = None,
+        team: str | None = None,
+        policies: Sequence[Policy] | None = None,
     ) -> Case:
         """Open a ``new`` case for an existing contact. The SLA policy is the one of the
         case's priority, else the default one (``sla=`` names one instead); without any,
-        the case has no due times. The deal, asset and contract ids are kept as given."""
+        the case has no due times. The deal, asset and contract ids are kept as given.
+
+        Without ``assignee`` the routing *policies* choose (default: :attr:`routing`)
+        among the active members of ``team=`` in the users directory, as for tasks (their
+        load is their open tasks; round robin turns are stored with the case). When none
+        chooses anyone the case opens unassigned: a customer's request is never refused
+        for want of an agent."""
         when = ensure_aware(self._at(opened_at), "opened_at")
+        clean_text("team", team)
         with self._ctx.write() as uow:
-            uow.contacts.get(contact_id)
+            contact = uow.contacts.get(contact_id)
+            router = None
+            chosen = policies if policies is not None else self.routing
+            if assignee is None and chosen:
+                router = Router.load(uow, chosen)
+                assignee = _routed(router, uow, team, contact)
             case = moves.open_case(
                 contact_id,
                 subject=subject,
@@ -141,6 +169,8 @@ class CasesAPI:
                 contract_id=contract_id,
             )
             _store(uow, case, new=True)
+            if router is not None:
+                router.save(uow)
             uow.commit()
         return case
 

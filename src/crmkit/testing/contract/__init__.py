@@ -33,6 +33,7 @@ from crmkit.testing.contract._segment_sql import SegmentPushdownContract
 from crmkit.testing.contract._segments import SegmentsContract
 from crmkit.testing.contract._service import ServiceContract
 from crmkit.testing.contract._service_report import ServiceReportContract
+from crmkit.testing.contract._service_routing import ServiceRoutingContract
 from crmkit.testing.contract._tasks import TasksContract
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "SegmentsContract",
     "ServiceContract",
     "ServiceReportContract",
+    "ServiceRoutingContract",
     "StorageContract",
     "TasksContract",
 ]
@@ -87,6 +89,7 @@ class StorageContract(
     CardContract,
     ServiceContract,
     ServiceReportContract,
+    ServiceRoutingContract,
     CampaignsContract,
     CouponsContract,
     LoyaltyContract,

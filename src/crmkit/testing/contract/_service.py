@@ -19,8 +19,6 @@ from crmkit.errors import (
     ValidationError,
 )
 from crmkit.service import Case, WorkingHours
-from crmkit.service.escalation import CaseEscalation
-from crmkit.tasks import MakeTask
 from crmkit.testing.contract._base import T0, ContractBase
 
 __all__ = ["ServiceContract"]
@@ -172,29 +170,6 @@ class ServiceContract(ContractBase):
         assert ids("ewa2", limit=1) == [ewas[1].id, ewas[1].id]  # one case, both clocks
         assert set(ids(None)) == {ewas[0].id, ewas[1].id, jans.id, nobody.id}
         assert ids("jan") == []
-
-    def test_escalation_tells_the_team_lead_once_per_case_and_clock(self, crm: CRM) -> None:
-        crm.users.add("olga", team="desk", is_team_lead=True)
-        crm.users.add("ewa", team="desk")
-        besa = self._desk(crm)
-        late = self._open(crm, besa, assignee="ewa", priority="urgent")
-        self._open(crm, besa, assignee="ewa")  # first response due 13:00, not yet
-        led = self._open(crm, besa, assignee="olga", priority="urgent")
-        rule = CaseEscalation(then=MakeTask("Late: {subject}", fallback="olga"))
-        day = T0.date()
-        first = crm.automation.run(day, rules=[rule], now=T0 + 2 * HOUR)
-        assert sorted((t.title, t.assignee) for t in first.tasks) == [
-            ("Late: Router keeps rebooting", "olga"),  # ewa's case, to her lead
-            ("Late: Router keeps rebooting", "olga"),  # the lead's own: the fallback
-        ]
-        assert {k.split(":")[2] for k in (a.key for a in first.committed)} == {late.id, led.id}
-        again = crm.automation.run(day, rules=[rule], now=T0 + 3 * HOUR)
-        assert (again.committed, again.skipped) == ((), 2)
-        later = crm.automation.run(day, rules=[rule], now=T0 + 5 * HOUR)
-        # 14:00: both urgent cases now breach resolution too (4 h), the other first response
-        assert [a.key.split(":")[1] for a in later.committed].count("resolution") == 2
-        assert len(later.committed) == 3
-        assert crm.cases.breaching(at=T0 + 5 * HOUR)  # escalating changes no case
 
     def test_resolve_reopen_close_and_rate(self, crm: CRM) -> None:
         besa = self._desk(crm)
