@@ -21,14 +21,16 @@ from crmkit.errors import (
 from crmkit.service import Case, WorkingHours
 from crmkit.testing.contract._base import T0, ContractBase
 
-__all__ = ["ServiceContract"]
+__all__ = ["DeskSetUp", "ServiceContract"]
 
 HOUR = timedelta(hours=1)
 # T0 is Friday 1 May 2026, 09:00 UTC; the desk works 09:00 to 17:00 UTC, Monday to Friday.
 DESK = WorkingHours(time(9), time(17))
 
 
-class ServiceContract(ContractBase):
+class DeskSetUp(ContractBase):
+    """Two policies (Standard, and Urgent for urgent cases) and a contact to open cases for."""
+
     def _desk(self, crm: CRM) -> Contact:
         crm.sla.create(
             "Standard", first_response=4 * HOUR, resolution=16 * HOUR, hours=DESK, timezone="UTC"
@@ -49,6 +51,8 @@ class ServiceContract(ContractBase):
             contact.id, subject="Router keeps rebooting", opened_at=at, channel="phone", **fields
         )
 
+
+class ServiceContract(DeskSetUp):
     def _counts(self, crm: CRM, contact: Contact) -> tuple[int, int]:
         return len(crm.cases.for_contact(contact.id)), len(crm.timeline(contact.id))
 

@@ -2,47 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
-from typing import Any
-
-from crmkit.contacts import Contact
 from crmkit.crm import CRM
-from crmkit.service import Case, WorkingHours
 from crmkit.service.escalation import CaseEscalation
 from crmkit.tasks import ContactOwnerFirst, MakeTask, RoundRobin
-from crmkit.testing.contract._base import T0, ContractBase
+from crmkit.testing.contract._base import T0
+from crmkit.testing.contract._service import HOUR, DeskSetUp
 
 __all__ = ["ServiceRoutingContract"]
 
-HOUR = timedelta(hours=1)
-# T0 is Friday 1 May 2026, 09:00 UTC; the desk works 09:00 to 17:00 UTC, Monday to Friday.
-DESK = WorkingHours(time(9), time(17))
 
-
-class ServiceRoutingContract(ContractBase):
-    def _desk(self, crm: CRM) -> Contact:
-        crm.sla.create(
-            "Standard", first_response=4 * HOUR, resolution=16 * HOUR, hours=DESK, timezone="UTC"
-        )
-        crm.sla.create(
-            "Urgent",
-            first_response=HOUR,
-            resolution=4 * HOUR,
-            hours=DESK,
-            timezone="UTC",
-            priority="urgent",
-        )
-        return crm.contacts.create(name="Besa Kola", emails=["besa@example.al"])
-
-    def _open(self, crm: CRM, contact: Contact, **fields: Any) -> Case:
-        return crm.cases.open(
-            contact.id,
-            subject="Router keeps rebooting",
-            opened_at=T0,
-            reason="equipment_fault",
-            **fields,
-        )
-
+class ServiceRoutingContract(DeskSetUp):
     def test_new_cases_are_routed_by_the_policies_of_tasks(self, crm: CRM) -> None:
         crm.users.add("ewa", team="desk")
         crm.users.add("jan", team="desk")
