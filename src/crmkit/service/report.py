@@ -142,10 +142,10 @@ def _ranked(counts: Mapping[Any, int]) -> dict[Any, int]:
 
 
 def _attainment(groups: Iterable[GroupFigures], clock: Clock) -> ClockAttainment:
-    counts: Counter[str] = Counter()
-    for g in groups:
-        counts.update(g.first_response if clock == "first_response" else g.resolution)
-    return ClockAttainment(counts["met"], counts["breached"], counts["pending"])
+    # Plain sums: Counter.update checks each group's mapping type, thousands of times.
+    trios = [g.first_response if clock == "first_response" else g.resolution for g in groups]
+    met, breached, pending = (sum(t[s] for t in trios) for s in ("met", "breached", "pending"))
+    return ClockAttainment(met, breached, pending)
 
 
 def report_of(
