@@ -39,7 +39,7 @@ from typing import Any
 import attrs
 
 from crmkit import CRM
-from crmkit._api.service_kinds import CASES
+from crmkit._api.service.kinds import CASES
 from crmkit._types import new_id, paused_gc
 from crmkit.errors import InvalidDatetimeError, InvalidTransitionError
 from crmkit.service import Case, SlaPolicy, WorkingHours, service_report

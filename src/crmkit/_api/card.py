@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from crmkit._api._base import Context
-from crmkit._api.service_kinds import CASES
+from crmkit._api.service.kinds import CASES
 from crmkit.card import ContactCard, LedgerSummary
 from crmkit.errors import ValidationError
 from crmkit.funnel.deal import DealStatus

@@ -30,7 +30,7 @@ from crmkit.tasks.task import Priority
 
 __all__ = ["CASE_KIND", "DONE_STATUSES", "Case", "CaseStatus", "Rating", "StatusChange"]
 
-#: The record kind cases are stored as (:mod:`crmkit._api.service_kinds`). Its keys
+#: The record kind cases are stored as (:mod:`crmkit._api.service.kinds`). Its keys
 #: ``status``, ``reason`` and ``csat`` (the score as a digit) are what segments read, in
 #: memory and in SQL.
 CASE_KIND = "cases"
