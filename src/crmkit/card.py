@@ -2,9 +2,9 @@
 
 A customer calls; whoever picks up must not make them start over. A :class:`ContactCard`
 gathers who they are, what they asked and were told (and by whom), what they bought and paid,
-which deals are open and what was promised next, by whom and by when. It is a plain frozen
-value built from one consistent read (:meth:`crmkit.CRM.contact_card`), with a text rendering
-for terminals and logs.
+which deals and service cases are open and what was promised next, by whom and by when. It is
+a plain frozen value built from one consistent read (:meth:`crmkit.CRM.contact_card`), with a
+text rendering for terminals and logs.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from crmkit._types import Money
 from crmkit.contacts import Contact
 from crmkit.funnel.deal import Deal
 from crmkit.interactions import Interaction
+from crmkit.service.case import Case
+from crmkit.service.clocks import running_dues
 from crmkit.tasks.task import Task
 from crmkit.value.ledger import Transaction, TransactionKind
 
@@ -80,7 +82,9 @@ class ContactCard:
     """One contact's memory, as the person answering needs it.
 
     ``recent`` is newest first; ``open_tasks`` (what was promised next) soonest due first,
-    undated ones last; ``open_deals`` oldest first.
+    undated ones last; ``open_deals`` oldest first; ``open_cases`` (service cases not
+    resolved or closed) by the next due time of a running SLA clock, soonest first, then
+    those with none (waiting on the customer, or no policy), oldest first.
     """
 
     contact: Contact
@@ -88,6 +92,7 @@ class ContactCard:
     open_deals: tuple[Deal, ...]
     open_tasks: tuple[Task, ...]
     ledger: LedgerSummary
+    open_cases: tuple[Case, ...] = ()
 
     @property
     def last_interaction(self) -> Interaction | None:
@@ -124,6 +129,10 @@ class ContactCard:
                 f"open deal: {deal.title} · {_money(deal.value)} · {deal.stage}"
                 f" · owner {deal.owner or 'nobody'}"
             )
+        for case in self.open_cases:
+            who = case.assignee or "unassigned"
+            subject = case.subject or "(no subject)"
+            lines.append(f"open case: {subject} · {case.reason} · {who} · {_promised(case)}")
         for task in self.open_tasks:
             due = "no due date" if task.due is None else f"due {task.due:%a %d %b %H:%M}"
             lines.append(f"promised: {task.title} · {task.assignee or 'unassigned'} · {due}")
@@ -133,6 +142,15 @@ class ContactCard:
             lines.append(f"last spoke: {who} on {last.occurred_at:%a %d %b %H:%M}, {last.channel}")
             lines.append(f"  “{last.summary}”")
         return "\n".join(lines)
+
+
+def _promised(case: Case) -> str:
+    """The next service promise of an open case: the running clock due soonest."""
+    dues = running_dues(case)
+    if not dues:
+        return case.status.value.replace("_", " ")
+    clock, due = dues[0]
+    return f"{clock.replace('_', ' ')} due {due:%a %d %b %H:%M}"
 
 
 def _money(m: Money) -> str:

@@ -91,3 +91,48 @@ def test_in_list_with_a_bad_name_names_the_field_and_value(bad: Any) -> None:
     with pytest.raises(InvalidSegmentError) as err:
         Segment.from_dict(stored({"type": "in_list", "list_name": bad}))
     assert (err.value.field, err.value.value) == ("list_name", bad)
+
+
+def test_an_interaction_outcome_is_written_only_when_set_and_read_back() -> None:
+    from crmkit.segments import interactions
+
+    plain = interactions(channel="phone").count >= 2
+    assert "outcome" not in plain.to_dict()["segment"]  # as segments saved before it
+    assert Segment.from_dict(plain.to_dict()) == plain
+    complaints = interactions(outcome="complaint", within_days=30).exist()
+    assert complaints.to_dict()["segment"]["outcome"] == "complaint"
+    assert Segment.from_dict(json.loads(json.dumps(complaints.to_dict()))) == complaints
+
+
+@pytest.mark.parametrize("bad", ["", "   ", 7])
+def test_a_bad_interaction_outcome_names_the_field_and_value(bad: Any) -> None:
+    from crmkit.segments import interactions
+
+    with pytest.raises(InvalidSegmentError) as err:
+        interactions(outcome=bad)
+    assert (err.value.field, err.value.value) == ("outcome", bad)
+
+
+def test_a_case_leaf_reads_back_and_checks_its_arguments() -> None:
+    from crmkit.segments import has_case
+
+    seg = has_case(open=True, reason="Complaint", rated_below=3)
+    assert seg.to_dict()["segment"] == {
+        "type": "case",
+        "open": True,
+        "reason": "complaint",
+        "rated_below": 3,
+    }
+    assert Segment.from_dict(json.loads(json.dumps(seg.to_dict()))) == seg
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [("open", "yes"), ("reason", "  "), ("reason", 7), ("rated_below", 1), ("rated_below", True)],
+)
+def test_a_bad_case_leaf_names_the_field_and_value(field: str, bad: Any) -> None:
+    from crmkit.segments import has_case
+
+    with pytest.raises(InvalidSegmentError) as err:
+        has_case(**{field: bad})
+    assert (err.value.field, err.value.value) == (field, bad)

@@ -148,7 +148,12 @@ def use_the_service_desk(crm: CRM, contact_id: str) -> None:
         since=datetime(2026, 11, 1, tzinfo=UTC), until=datetime(2026, 12, 1, tzinfo=UTC)
     )
     rate: float | None = report.first_response.rate
-    del policy, due, escalate, rate
+    policy = crm.sla.update("standard", first_response=timedelta(hours=2), priority=None)
+    mine = crm.cases.breaching(assignee="ewa", limit=50)
+    routed: str | None = crm.cases.open(
+        contact_id, subject="Bill", reason="billing", team="desk"
+    ).assignee
+    del policy, due, escalate, rate, mine, routed
 
 
 def use_the_customer_file(crm: CRM, contact_id: str) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from crmkit._api._base import Context
+from crmkit._api.service.kinds import CASES
 from crmkit.card import ContactCard, LedgerSummary
 from crmkit.errors import ValidationError
 from crmkit.funnel.deal import DealStatus
+from crmkit.service.case import Case
+from crmkit.service.clocks import next_due
 from crmkit.tasks.task import Task
 
 __all__ = ["build_card"]
@@ -16,6 +19,12 @@ __all__ = ["build_card"]
 def _due_order(task: Task) -> tuple[bool, datetime, str]:
     # Undated promises come after dated ones, oldest first.
     return (task.due is None, task.due or task.created_at, task.id)
+
+
+def _case_order(case: Case) -> tuple[bool, datetime, str]:
+    # Cases with a clock running come first, soonest due; the others by opening.
+    due = next_due(case)
+    return (due is None, due or case.opened_at, case.id)
 
 
 def build_card(ctx: Context, contact_id: str, *, history: int) -> ContactCard:
@@ -27,4 +36,8 @@ def build_card(ctx: Context, contact_id: str, *, history: int) -> ContactCard:
         deals = [d for d in uow.deals.for_contact(contact_id) if d.status is DealStatus.OPEN]
         tasks = sorted(uow.tasks.open_for_contact(contact_id), key=_due_order)
         ledger = LedgerSummary.of(uow.transactions.for_contact(contact_id))
-    return ContactCard(contact, tuple(recent), tuple(deals), tuple(tasks), ledger)
+        cases = [c for c in CASES.on(uow).for_contact(contact_id) if not c.status.is_done]
+    cases.sort(key=_case_order)
+    return ContactCard(
+        contact, tuple(recent), tuple(deals), tuple(tasks), ledger, open_cases=tuple(cases)
+    )

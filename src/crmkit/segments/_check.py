@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, TypeAlias
 
+from crmkit._text_limits import LONG_TEXT, clean_text
 from crmkit._types import Money
 from crmkit.contacts import clean_tags
 from crmkit.errors import InvalidSegmentError, ValidationError
@@ -34,6 +35,7 @@ __all__ = [
     "anniversary",
     "condition",
     "date_window",
+    "has_case",
     "in_list",
     "interaction_metric",
     "many_values",
@@ -163,8 +165,14 @@ def _metric_value(metric: Metric, op: Op, value: Any) -> Scalar | tuple[Scalar, 
 
 
 def interaction_metric(
-    metric: Any, op: Any, value: Any, channel: Any, direction: Any, within_days: Any
-) -> tuple[Metric, Op, Value, str | None, str | None, int | None]:
+    metric: Any,
+    op: Any,
+    value: Any,
+    channel: Any,
+    direction: Any,
+    within_days: Any,
+    outcome: Any = None,
+) -> tuple[Metric, Op, Value, str | None, str | None, int | None, str | None]:
     """The checked arguments of ``InteractionMetric(...)``, in its order."""
     m = _parse_metric(metric, allowed=(Metric.COUNT, Metric.LAST_AT))
     o = check_op(m.value, FieldKind.CUSTOM, op)
@@ -177,7 +185,17 @@ def interaction_metric(
     if direction is not None and direction not in DIRECTIONS:
         raise InvalidSegmentError("direction", direction, "inbound, outbound or internal")
     days = window_days(within_days)
-    return m, o, _metric_value(m, o, value), chan, direction, days
+    return m, o, _metric_value(m, o, value), chan, direction, days, _outcome(outcome)
+
+
+def _outcome(value: Any) -> str | None:
+    """An outcome as interactions store it (stripped; blank is none)."""
+    if value is None:
+        return None
+    try:
+        return clean_text("outcome", value, required=True, limit=LONG_TEXT)
+    except ValidationError as exc:
+        raise InvalidSegmentError("outcome", value, "a non-empty text") from exc
 
 
 def purchase_metric(
@@ -248,6 +266,25 @@ def in_list(name: Any) -> tuple[str]:
     except ValidationError as exc:
         raise InvalidSegmentError("list_name", name, "a non-empty list name") from exc
     return (clean,)
+
+
+def has_case(
+    open: Any, reason: Any, rated_below: Any
+) -> tuple[bool | None, str | None, int | None]:
+    """The checked arguments of ``HasCase(open, reason, rated_below)``."""
+    if open is not None and not isinstance(open, bool):
+        raise InvalidSegmentError("open", open, "True, False or None")
+    if reason is not None:
+        # Reasons are stored lower-case (crmkit.service.reasons); this package may not import
+        # the service package (it imports tasks, which import segments).
+        try:
+            reason = (clean_text("reason", reason, required=True) or "").lower()
+        except ValidationError as exc:
+            raise InvalidSegmentError("reason", reason, "a contact reason name") from exc
+    bad = isinstance(rated_below, bool) or not isinstance(rated_below, int)
+    if rated_below is not None and (bad or not 2 <= rated_below <= 6):
+        raise InvalidSegmentError("rated_below", rated_below, "a whole number from 2 to 6")
+    return open, reason, rated_below
 
 
 def open_deal(pipeline_id: Any, stage: Any) -> tuple[str | None, str | None]:

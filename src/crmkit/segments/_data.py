@@ -20,6 +20,7 @@ class SegmentData(SegmentIndex):
     interactions ``(contact_id, channel, direction, occurred_at)`` or :class:`Interaction`;
     purchases ``(contact_id, occurred_at, Money)`` or purchase :class:`Transaction`;
     open deals ``(contact_id, pipeline_id, stage)`` or :class:`Deal` (closed ones skipped);
+    service cases ``(contact_id, open, reason, CSAT score or None)``;
     static lists ``{name: ids of its current members}`` (every list there is, so that
     :func:`~crmkit.segments.in_list` of any other name raises ``ListNotFoundError``).
     Rows about contacts not given are ignored.

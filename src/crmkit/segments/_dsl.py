@@ -14,6 +14,7 @@ from crmkit.segments._nodes import (
     Condition,
     DateWindow,
     Everyone,
+    HasCase,
     HasOpenDeal,
     HasTag,
     InList,
@@ -32,6 +33,7 @@ __all__ = [
     "birthday_within",
     "everyone",
     "field",
+    "has_case",
     "in_list",
     "interactions",
     "open_deal",
@@ -55,10 +57,16 @@ def anniversary(name: str, days: Any) -> Anniversary:
 
 
 def interaction_metric(
-    metric: Any, op: Any, value: Any, channel: Any, direction: Any, within_days: Any
+    metric: Any,
+    op: Any,
+    value: Any,
+    channel: Any,
+    direction: Any,
+    within_days: Any,
+    outcome: Any = None,
 ) -> InteractionMetric:
     return InteractionMetric(
-        *_check.interaction_metric(metric, op, value, channel, direction, within_days)
+        *_check.interaction_metric(metric, op, value, channel, direction, within_days, outcome)
     )
 
 
@@ -178,6 +186,19 @@ def everyone() -> Everyone:
     return Everyone()
 
 
+def has_case(
+    *, open: bool | None = None, reason: str | None = None, rated_below: int | None = None
+) -> HasCase:
+    """Contacts with a service case that is open (``open=False``: resolved or closed), of
+    that contact *reason*, rated below *rated_below* (CSAT); each condition optional, all
+    on the same case.
+
+    >>> has_case(open=True, reason="Complaint")
+    HasCase(open=True, reason='complaint', rated_below=None)
+    """
+    return HasCase(*_check.has_case(open, reason, rated_below))
+
+
 def open_deal(*, pipeline_id: str | None = None, stage: str | None = None) -> HasOpenDeal:
     """Contacts with an open deal (in that pipeline and/or stage)."""
     return HasOpenDeal(*_check.open_deal(pipeline_id, stage))
@@ -236,15 +257,23 @@ class _Events:
 
 
 def interactions(
-    *, channel: str | None = None, direction: str | None = None, within_days: int | None = None
+    *,
+    channel: str | None = None,
+    direction: str | None = None,
+    within_days: int | None = None,
+    outcome: str | None = None,
 ) -> _Events:
-    """Interactions in the last *within_days* days: ``.count``, ``.last_at``, ``.exist()``.
+    """Interactions in the last *within_days* days: ``.count``, ``.last_at``, ``.exist()``;
+    *outcome* keeps those whose outcome is that text exactly (``"complaint"``).
 
     >>> (interactions(channel="phone", within_days=90).count >= 3).metric
     <Metric.COUNT: 'count'>
+    >>> interactions(outcome=" complaint ").exist().outcome
+    'complaint'
     """
-    interaction_metric(Metric.COUNT, Op.GE, 0, channel, direction, within_days)  # validate now
-    return _Events(lambda m, op, v: interaction_metric(m, op, v, channel, direction, within_days))
+    args = (channel, direction, within_days, outcome)
+    interaction_metric(Metric.COUNT, Op.GE, 0, *args)  # validate now
+    return _Events(lambda m, op, v: interaction_metric(m, op, v, *args))
 
 
 def purchases(*, within_days: int | None = None) -> _Events:

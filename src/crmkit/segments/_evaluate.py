@@ -16,13 +16,14 @@ from typing import Any
 from crmkit._types import Money
 from crmkit.errors import InvalidDatetimeError, InvalidSegmentError, ListNotFoundError
 from crmkit.segments._fields import FieldKind, Op, field_kind
-from crmkit.segments._index import SegmentIndex, micros
+from crmkit.segments._index import EventSeries, SegmentIndex, micros
 from crmkit.segments._nodes import (
     And,
     Anniversary,
     Condition,
     DateWindow,
     Everyone,
+    HasCase,
     HasOpenDeal,
     HasTag,
     InList,
@@ -136,15 +137,28 @@ def _interactions(node: InteractionMetric, scope: MemoryScope) -> set[int]:
         counts: Counter[int] = Counter()
         for s in series:
             a, b = s.window(lo, hi)
-            counts.update(s.who[a:b])
+            counts.update(_who(s, a, b, node.outcome))
         return _select(counts, compare(node.op, node.value), 0, n)
     last: dict[int, int] = {}
     for s in series:
         a, b = s.window(lo, hi)
-        for i, t in zip(s.who[a:b], s.times[a:b], strict=True):
+        for k in range(a, b) if node.outcome is None else _with(s, a, b, node.outcome):
+            i, t = s.who[k], s.times[k]
             if t > last.get(i, -(2**62)):
                 last[i] = t
     return _select(last, compare(node.op, _as_micros(node.value)), None, n)
+
+
+def _with(s: EventSeries, a: int, b: int, outcome: str) -> list[int]:
+    """Positions in ``[a, b)`` of the events of that outcome (none without outcomes)."""
+    extra = s.extra
+    return [k for k in range(a, b) if extra[k] == outcome] if extra else []
+
+
+def _who(s: EventSeries, a: int, b: int, outcome: str | None) -> Iterable[int]:
+    if outcome is None:
+        return s.who[a:b]
+    return [s.who[k] for k in _with(s, a, b, outcome)]
 
 
 def _as_micros(value: Any) -> Any:
@@ -224,6 +238,17 @@ def _open_deals(node: HasOpenDeal, scope: MemoryScope) -> set[int]:
     }
 
 
+def _cases(node: HasCase, scope: MemoryScope) -> set[int]:
+    below = node.rated_below
+    return {
+        i
+        for i, is_open, reason, score in scope.data.cases
+        if node.open in (None, is_open)
+        and node.reason in (None, reason)
+        and (below is None or (score is not None and score < below))
+    }
+
+
 def _not(node: Not, scope: MemoryScope) -> set[int]:
     return scope.everyone() - scope.evaluate(node.child)
 
@@ -252,6 +277,7 @@ _register(Everyone, lambda node, scope: set(range(len(scope.data.ids))))
 _register(HasTag, lambda node, scope: set(scope.data.tags.get(node.tag, ())), cost=0)
 _register(InList, lambda node, scope: set(scope.data.lists[node.list_name]), cost=0)
 _register(HasOpenDeal, _open_deals, cost=0)
+_register(HasCase, _cases, cost=0)
 _register(Condition, _condition, cost=1)
 _register(DateWindow, _date_window, cost=1)
 _register(Anniversary, _anniversary, cost=1)

@@ -2,7 +2,8 @@
 
 Events are kept per (channel, direction) as parallel arrays sorted by time (microseconds since
 the epoch, and the contact's position), so a window is two bisections and the contacts in it
-are counted in C. Field columns are folded lazily, on first use, and cached.
+are counted in C; an interaction's outcome rides along in ``extra``. Field columns are folded
+lazily, on first use, and cached.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from crmkit.value.rates import RatesTable
 
 __all__ = ["EventSeries", "SegmentIndex", "micros"]
 
-#: (contact_id, channel, direction, occurred_at)
-InteractionRow = tuple[str, str, str, datetime]
+#: (contact_id, channel, direction, occurred_at), optionally followed by the outcome
+InteractionRow = tuple[str, str, str, datetime] | tuple[str, str, str, datetime, str | None]
 #: (contact_id, occurred_at, amount)
 PurchaseRow = tuple[str, datetime, Money]
 #: (contact_id, pipeline_id, stage) of an open deal
 DealRow = tuple[str, str, str]
+#: (contact_id, open, reason, CSAT score or None) of a service case
+CaseRow = tuple[str, bool, str, int | None]
 
 
 def micros(at: datetime) -> int:
@@ -46,7 +49,7 @@ class EventSeries:
         rows.sort(key=lambda r: r[0])
         self.times = array("q", [r[0] for r in rows])
         self.who = array("l", [r[1] for r in rows])
-        self.extra = [r[2] for r in rows] if rows and rows[0][2] is not None else []
+        self.extra = [r[2] for r in rows] if any(r[2] is not None for r in rows) else []
 
     def window(self, lo: int | None, hi: int) -> tuple[int, int]:
         """Positions ``[a, b)`` of the events with ``lo <= time <= hi``."""
@@ -54,10 +57,10 @@ class EventSeries:
         return a, bisect.bisect_right(self.times, hi)
 
 
-def _interaction_row(row: Any) -> InteractionRow:
+def _interaction_row(row: Any) -> tuple[str, str, str, datetime, str | None]:
     if isinstance(row, Interaction):
-        return (row.contact_id, row.channel, row.direction.value, row.occurred_at)
-    return row  # type: ignore[no-any-return]
+        return (row.contact_id, row.channel, row.direction.value, row.occurred_at, row.outcome)
+    return (*row, None) if len(row) == 4 else row
 
 
 class SegmentIndex:
@@ -74,6 +77,7 @@ class SegmentIndex:
         purchases: Iterable[PurchaseRow | Transaction] = (),
         open_deals: Iterable[DealRow | Deal] = (),
         lists: Mapping[str, Iterable[str]] | None = None,
+        cases: Iterable[CaseRow] = (),
         rates: RatesTable | None = None,
     ) -> None:
         with paused_gc():
@@ -99,6 +103,11 @@ class SegmentIndex:
                 at = self.position.get(d[0])
                 if at is not None:
                     self.open_deals.append((at, d[1], d[2]))
+            self.cases: list[tuple[int, bool, str, int | None]] = [
+                (at, row[1], row[2], row[3])
+                for row in cases
+                if (at := self.position.get(row[0])) is not None
+            ]
             self.lists: dict[str, set[int]] = {
                 name: {p for cid in ids if (p := self.position.get(cid)) is not None}
                 for name, ids in (lists or {}).items()
@@ -112,7 +121,7 @@ class SegmentIndex:
         pos = self.position
         buckets: dict[tuple[str, str], list[tuple[int, int, Any]]] = {}
         for row in rows:
-            cid, channel, direction, at = _interaction_row(row)
+            cid, channel, direction, at, outcome = _interaction_row(row)
             i = pos.get(cid)
             if i is None:
                 continue
@@ -120,7 +129,7 @@ class SegmentIndex:
             bucket = buckets.get(key)
             if bucket is None:
                 bucket = buckets[key] = []
-            bucket.append((round(at.timestamp() * 1_000_000), i, None))
+            bucket.append((round(at.timestamp() * 1_000_000), i, outcome))
         return {key: EventSeries(rows) for key, rows in buckets.items()}
 
     def _index_purchases(self, rows: Iterable[PurchaseRow | Transaction]) -> EventSeries:

@@ -12,6 +12,7 @@ classes; every node is hashable and compares equal by structure::
     InteractionMetric(metric, op, value, channel, direction, within_days)
     PurchaseMetric(metric, op, value, within_days)
     HasOpenDeal(pipeline_id, stage)             an open deal (in that pipeline / stage)
+    HasCase(open, reason, rated_below)          a service case: open, of a reason, rated low
     RFMGroupIn(groups)                          the contact's named RFM group is one of these
     RFMScore(component, op, value)              an R, F or M quintile score compared
     And(children) / Or(children) / Not(child)   boolean algebra (two-valued: see below)
@@ -43,6 +44,7 @@ __all__ = [
     "Condition",
     "DateWindow",
     "Everyone",
+    "HasCase",
     "HasOpenDeal",
     "HasTag",
     "InList",
@@ -149,8 +151,9 @@ class InList(Segment):
 
 @attrs.frozen
 class InteractionMetric(Segment):
-    """Interactions (of a channel / direction, None: any) in the last ``within_days`` days up
-    to ``now`` (None: all history up to ``now``), measured by ``metric`` and compared."""
+    """Interactions (of a channel / direction / outcome, None: any) in the last
+    ``within_days`` days up to ``now`` (None: all history up to ``now``), measured by
+    ``metric`` and compared. ``outcome`` equals the interaction's outcome text exactly."""
 
     metric: Metric
     op: Op
@@ -158,6 +161,8 @@ class InteractionMetric(Segment):
     channel: str | None = None
     direction: str | None = None
     within_days: int | None = None
+    # Optional in the JSON form (left out while None), so segments saved before it read.
+    outcome: str | None = attrs.field(default=None, metadata={"optional": True})
 
 
 @attrs.frozen
@@ -176,6 +181,16 @@ class HasOpenDeal(Segment):
 
     pipeline_id: str | None = None
     stage: str | None = None
+
+
+@attrs.frozen
+class HasCase(Segment):
+    """At least one service case (``crm.cases``) that is open (``open=False``: resolved or
+    closed), of ``reason``, and rated below ``rated_below`` (CSAT 1 to 5); ``None``: any."""
+
+    open: bool | None = None
+    reason: str | None = None
+    rated_below: int | None = None
 
 
 @attrs.frozen
@@ -261,6 +276,7 @@ _KINDS: dict[str, type[Segment]] = {
     "interactions": InteractionMetric,
     "purchases": PurchaseMetric,
     "open_deal": HasOpenDeal,
+    "case": HasCase,
     "rfm_group": RFMGroupIn,
     "rfm_score": RFMScore,
     "not": Not,

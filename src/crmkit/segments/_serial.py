@@ -78,8 +78,9 @@ def _node(seg: Any, kinds: Kinds) -> dict[str, Any]:
         raise InvalidSegmentError("segment", seg, "not a segment node")
     out: dict[str, Any] = {"type": kind}
     for f in attrs.fields(type(seg)):
-        if f.init:
-            out[f.name] = _enc(getattr(seg, f.name), kinds)
+        value = getattr(seg, f.name)
+        if f.init and not (value is None and f.metadata.get("optional")):
+            out[f.name] = _enc(value, kinds)
     return out
 
 
@@ -97,6 +98,9 @@ def _children(d: Mapping[str, Any], read: Read) -> tuple[tuple[Any, ...]]:
         raise InvalidSegmentError("children", items, "and/or join a list of two or more")
     return (tuple(read(c) for c in items),)
 
+
+#: Keys a node may leave out (a field added later, written only when set).
+_OPTIONAL: dict[str, frozenset[str]] = {"interactions": frozenset({"outcome"})}
 
 #: type -> (its keys, the checked constructor arguments of a node of that type).
 _READERS: dict[str, tuple[frozenset[str], Callable[[Mapping[str, Any], Read], tuple[Any, ...]]]] = {
@@ -116,9 +120,15 @@ _READERS: dict[str, tuple[frozenset[str], Callable[[Mapping[str, Any], Read], tu
     "tag": (frozenset({"tag"}), lambda d, read: _check.tag(d["tag"])),
     "in_list": (frozenset({"list_name"}), lambda d, read: _check.in_list(d["list_name"])),
     "interactions": (
-        frozenset({"metric", "op", "value", "channel", "direction", "within_days"}),
+        frozenset({"metric", "op", "value", "channel", "direction", "within_days", "outcome"}),
         lambda d, read: _check.interaction_metric(
-            d["metric"], d["op"], _dec(d["value"]), d["channel"], d["direction"], d["within_days"]
+            d["metric"],
+            d["op"],
+            _dec(d["value"]),
+            d["channel"],
+            d["direction"],
+            d["within_days"],
+            d.get("outcome"),
         ),
     ),
     "purchases": (
@@ -130,6 +140,10 @@ _READERS: dict[str, tuple[frozenset[str], Callable[[Mapping[str, Any], Read], tu
     "open_deal": (
         frozenset({"pipeline_id", "stage"}),
         lambda d, read: _check.open_deal(d["pipeline_id"], d["stage"]),
+    ),
+    "case": (
+        frozenset({"open", "reason", "rated_below"}),
+        lambda d, read: _check.has_case(d["open"], d["reason"], d["rated_below"]),
     ),
     "rfm_group": (frozenset({"groups"}), lambda d, read: _check.rfm_groups(d["groups"])),
     "rfm_score": (
@@ -155,7 +169,7 @@ def _read(d: Any, nodes: Mapping[str, Callable[..., Any]], depth: int) -> Any:
     if extra:
         name = sorted(extra)[0]
         raise InvalidSegmentError(name, d[name], f"not a key of a {kind} node")
-    missing = keys - set(d)
+    missing = keys - set(d) - _OPTIONAL.get(kind, frozenset())
     if missing:
         raise InvalidSegmentError(sorted(missing)[0], None, f"a {kind} node needs it")
     return nodes[kind](*reader(d, lambda child: _read(child, nodes, depth + 1)))

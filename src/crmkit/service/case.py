@@ -28,7 +28,12 @@ from crmkit.errors import InvalidTransitionError, ValidationError
 from crmkit.service.policy import SlaPolicy
 from crmkit.tasks.task import Priority
 
-__all__ = ["Case", "CaseStatus", "Rating", "StatusChange"]
+__all__ = ["CASE_KIND", "DONE_STATUSES", "Case", "CaseStatus", "Rating", "StatusChange"]
+
+#: The record kind cases are stored as (:mod:`crmkit._api.service.kinds`). Its keys
+#: ``status``, ``reason`` and ``csat`` (the score as a digit) are what segments read, in
+#: memory and in SQL.
+CASE_KIND = "cases"
 
 
 class CaseStatus(enum.StrEnum):
@@ -61,6 +66,9 @@ waiting_on_customer, resolved, closed
         """Resolved or closed: the resolution clock is stopped."""
         return self in (CaseStatus.RESOLVED, CaseStatus.CLOSED)
 
+
+#: The statuses of a case whose resolution clock is stopped (see :attr:`CaseStatus.is_done`).
+DONE_STATUSES = frozenset({"resolved", "closed"})
 
 # Where each status may go. resolved/closed -> open is a reopen.
 MOVES: dict[CaseStatus, frozenset[CaseStatus]] = {

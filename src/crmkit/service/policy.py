@@ -16,6 +16,7 @@ import attrs
 
 from crmkit._text_limits import clean_text
 from crmkit._types import check_duration, ensure_aware, new_id
+from crmkit.errors import ValidationError
 from crmkit.service.hours import BusinessCalendar, WorkingHours
 from crmkit.tasks.task import Priority
 
@@ -66,10 +67,47 @@ class SlaPolicy:
             created_at=ensure_aware(at, "at"),
         )
 
+    def changed(self, **settings: Any) -> SlaPolicy:
+        """This policy (same id) with the given settings of :meth:`new` changed, checked as
+        :meth:`new` checks them; ``priority=None`` makes it the default one.
+
+        >>> from datetime import UTC, time
+        >>> p = SlaPolicy.new("Standard", first_response=timedelta(hours=4),
+        ...                   resolution=timedelta(hours=16), hours=WorkingHours(time(9), time(17)),
+        ...                   timezone="Europe/Warsaw", at=datetime(2026, 11, 2, tzinfo=UTC))
+        >>> q = p.changed(first_response=timedelta(hours=2), holidays=[date(2026, 12, 24)])
+        >>> (q.id == p.id, q.first_response, sorted(q.calendar.holidays))
+        (True, datetime.timedelta(seconds=7200), [datetime.date(2026, 12, 24)])
+        >>> p.changed(colour="red")
+        Traceback (most recent call last):
+        ...
+        crmkit.errors.ValidationError: invalid colour 'red': not a setting of an SLA policy
+        """
+        for name, value in settings.items():
+            if name not in _SETTINGS:
+                raise ValidationError(name, value, "not a setting of an SLA policy")
+        calendar = self.calendar
+        current: dict[str, Any] = {
+            "name": self.name,
+            "first_response": self.first_response,
+            "resolution": self.resolution,
+            "hours": calendar.hours,
+            "timezone": calendar.timezone,
+            "holidays": calendar.holidays,
+            "priority": self.priority,
+        }
+        fresh = SlaPolicy.new(**(current | settings), at=self.created_at)
+        return attrs.evolve(fresh, id=self.id)
+
     @property
     def key(self) -> str:
         """The name as the unique key compares it (case and outer spaces ignored)."""
         return name_key(self.name)
+
+
+_SETTINGS = frozenset(
+    {"name", "first_response", "resolution", "hours", "timezone", "holidays", "priority"}
+)
 
 
 def name_key(name: str) -> str:

@@ -7,7 +7,6 @@ the instant the still-running clocks are judged at.
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
@@ -19,9 +18,17 @@ from crmkit._types import ensure_aware
 from crmkit.errors import InvalidDatetimeError, ValidationError
 from crmkit.funnel._table import percent, render_table, to_dataframe
 from crmkit.service.case import Case
-from crmkit.service.clocks import Clock, state, used
+from crmkit.service.clocks import Clock
+from crmkit.service.facts import GroupFigures, ServiceFigures, case_facts, figures_of
 
-__all__ = ["ClockAttainment", "ReasonTrend", "ServiceReport", "service_report"]
+__all__ = [
+    "ClockAttainment",
+    "ReasonTrend",
+    "ServiceReport",
+    "check_period",
+    "report_of",
+    "service_report",
+]
 
 Table = Literal["reasons", "priorities", "assignees", "sla"]
 
@@ -129,17 +136,63 @@ class ServiceReport:
         )
 
 
-def _median(values: Iterable[timedelta | None]) -> timedelta | None:
-    known = sorted(v for v in values if v is not None)
-    if not known:
-        return None
-    mid = len(known) // 2
-    return known[mid] if len(known) % 2 else (known[mid - 1] + known[mid]) / 2
+def _ranked(counts: Mapping[Any, int]) -> dict[Any, int]:
+    # Most first, ties by name (unassigned last), so every backend lists them alike.
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] is None, kv[0] or "")))
 
 
-def _attainment(cases: list[Case], clock: Clock, at: datetime) -> ClockAttainment:
-    counts = Counter(state(c, clock, at) for c in cases)
-    return ClockAttainment(counts["met"], counts["breached"], counts["pending"])
+def _attainment(groups: Iterable[GroupFigures], clock: Clock) -> ClockAttainment:
+    # Plain sums: Counter.update checks each group's mapping type, thousands of times.
+    trios = [g.first_response if clock == "first_response" else g.resolution for g in groups]
+    met, breached, pending = (sum(t[s] for t in trios) for s in ("met", "breached", "pending"))
+    return ClockAttainment(met, breached, pending)
+
+
+def report_of(
+    figures: ServiceFigures, *, since: datetime, until: datetime, at: datetime
+) -> ServiceReport:
+    """The report made of a backend's *figures* (see :mod:`crmkit.service.facts`)."""
+    by_reason: Counter[str] = Counter()
+    by_priority: Counter[str] = Counter()
+    by_assignee: Counter[str | None] = Counter()
+    for g in figures.groups:
+        by_reason[g.reason] += g.cases
+        by_priority[g.priority] += g.cases
+        by_assignee[g.assignee] += g.cases
+    previous = figures.previous
+    trends = [
+        ReasonTrend(r, by_reason[r], previous.get(r, 0))
+        for r in sorted(set(by_reason) | set(previous))
+    ]
+    trends.sort(key=lambda t: -t.change)
+    score_sum = sum(g.score_sum for g in figures.groups)
+    score_count = sum(g.score_count for g in figures.groups)
+    return ServiceReport(
+        since=since,
+        until=until,
+        at=at,
+        cases=sum(by_reason.values()),
+        by_reason=_ranked(by_reason),
+        by_priority=_ranked(by_priority),
+        by_assignee=_ranked(by_assignee),
+        first_response=_attainment(figures.groups, "first_response"),
+        resolution=_attainment(figures.groups, "resolution"),
+        csat_average=score_sum / score_count if score_count else None,
+        csat_count=score_count,
+        median_first_response=figures.median_first_response,
+        median_resolution=figures.median_resolution,
+        reasons=tuple(trends),
+    )
+
+
+def check_period(
+    since: datetime, until: datetime, at: datetime
+) -> tuple[datetime, datetime, datetime]:
+    """The report's bounds checked: aware, and *until* after *since*."""
+    lo, hi, now = ensure_aware(since, "since"), ensure_aware(until, "until"), ensure_aware(at, "at")
+    if hi <= lo:
+        raise InvalidDatetimeError("until", until, f"not after since {lo.isoformat()}")
+    return lo, hi, now
 
 
 def service_report(
@@ -150,7 +203,8 @@ def service_report(
 
     SLA attainment counts cases with a policy; a clock still running is breached if its due
     time is before *at*, else pending. Medians are business time on each case's calendar,
-    over the cases whose clock stopped. Unassigned cases count under ``None``.
+    over the cases whose clock stopped. Unassigned cases count under ``None``. Counts are
+    listed most first, ties by name.
 
     >>> from datetime import UTC
     >>> t0 = datetime(2026, 11, 2, tzinfo=UTC)
@@ -158,36 +212,6 @@ def service_report(
     Service 2026-11-02 to 2026-11-09: 0 cases, first response - on time, resolution -, CSAT - (0)
       reason  cases  previous  change
     """
-    lo, hi, now = ensure_aware(since, "since"), ensure_aware(until, "until"), ensure_aware(at, "at")
-    if hi <= lo:
-        raise InvalidDatetimeError("until", until, f"not after since {lo.isoformat()}")
-    before = lo - (hi - lo)
-    current: list[Case] = []
-    previous: Counter[str] = Counter()
-    for case in cases:
-        if lo <= case.opened_at < hi:
-            current.append(case)
-        elif before <= case.opened_at < lo:
-            previous[case.reason] += 1
-    by_reason = Counter(c.reason for c in current)
-    trends = [
-        ReasonTrend(r, by_reason[r], previous[r]) for r in sorted(set(by_reason) | set(previous))
-    ]
-    trends.sort(key=lambda t: -t.change)
-    scores = [c.rating.score for c in current if c.rating is not None]
-    return ServiceReport(
-        since=lo,
-        until=hi,
-        at=now,
-        cases=len(current),
-        by_reason=dict(by_reason.most_common()),
-        by_priority=dict(Counter(c.priority.value for c in current).most_common()),
-        by_assignee=dict(Counter(c.assignee for c in current).most_common()),
-        first_response=_attainment(current, "first_response", now),
-        resolution=_attainment(current, "resolution", now),
-        csat_average=statistics.fmean(scores) if scores else None,
-        csat_count=len(scores),
-        median_first_response=_median(used(c, "first_response") for c in current),
-        median_resolution=_median(used(c, "resolution") for c in current),
-        reasons=tuple(trends),
-    )
+    lo, hi, now = check_period(since, until, at)
+    figures = figures_of((case_facts(c) for c in cases), since=lo, until=hi, at=now)
+    return report_of(figures, since=lo, until=hi, at=now)

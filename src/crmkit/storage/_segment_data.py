@@ -9,10 +9,12 @@ from crmkit.contacts import Contact
 from crmkit.funnel.deal import DealStatus
 from crmkit.segments import Segment, SegmentData
 from crmkit.segments.lists import members_at
+from crmkit.service.case import CASE_KIND, DONE_STATUSES
 from crmkit.storage.protocols import UnitOfWork
+from crmkit.storage.records import RecordStore
 from crmkit.value.ledger import TransactionKind
 
-__all__ = ["segment_count_in_memory", "segment_data", "segment_members_in_memory"]
+__all__ = ["case_rows", "segment_count_in_memory", "segment_data", "segment_members_in_memory"]
 
 
 def segment_data(uow: UnitOfWork) -> SegmentData:
@@ -24,7 +26,22 @@ def segment_data(uow: UnitOfWork) -> SegmentData:
         purchases=[t for t in uow.transactions.iter_all() if t.kind == TransactionKind.PURCHASE],
         open_deals=[d for d in uow.deals.iter_all() if d.status is DealStatus.OPEN],
         lists={name: members_at(uow.lists.changes(name)) for name in uow.lists.names()},
+        cases=case_rows(uow.records),
     )
+
+
+def case_rows(records: RecordStore) -> list[tuple[str, bool, str, int | None]]:
+    """``(contact_id, open, reason, score)`` of each case of a contact, from the keys the
+    cases kind writes (:data:`crmkit.service.case.CASE_KIND`), as SQL reads them."""
+    out = []
+    for r in records.select(CASE_KIND):
+        keys = r.keys
+        if r.contact_id is None or "reason" not in keys:
+            continue
+        score = keys.get("csat")
+        is_open = keys.get("status") not in DONE_STATUSES
+        out.append((r.contact_id, is_open, keys["reason"], None if score is None else int(score)))
+    return out
 
 
 def segment_members_in_memory(uow: UnitOfWork, segment: Segment, *, now: datetime) -> list[Contact]:

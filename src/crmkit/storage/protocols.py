@@ -46,6 +46,7 @@ from crmkit.storage._import_protocols import ImportRowRepository
 from crmkit.storage._linked import ContactErasable, ContactLinked, ContactRecords
 from crmkit.storage._merge_protocols import MergeRepository, ReviewRepository
 from crmkit.storage._privacy import ErasureRepository, ListRepository
+from crmkit.storage._service_protocols import CaseFactRepository
 from crmkit.storage._task_protocols import (
     AutomationRepository,
     OutboxRepository,
@@ -58,6 +59,7 @@ from crmkit.value.ledger import Transaction
 
 __all__ = [
     "AutomationRepository",
+    "CaseFactRepository",
     "ConsentRepository",
     "ContactErasable",
     "ContactLinked",
@@ -298,6 +300,9 @@ class UnitOfWork(Protocol):
 
     @property
     def import_rows(self) -> ImportRowRepository: ...
+
+    @property
+    def case_facts(self) -> CaseFactRepository: ...
 
     @property
     def records(self) -> RecordStore:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from itertools import islice
-from typing import Protocol
+from typing import Any, Protocol
 
 import attrs
 
@@ -114,6 +114,16 @@ class AutomationReport:
         return dict(sorted(out.items()))
 
 
+class SubjectRule(Protocol):
+    """A rule over subjects the caller reads for it (deals, tasks, SLA breaches), as
+    :class:`crmkit.tasks.DealRotting` is; ``name`` keys its actions."""
+
+    @property
+    def name(self) -> str: ...
+
+    def evaluate(self, ctx: AutomationContext, subjects: Iterable[Any]) -> Iterable[Action]: ...
+
+
 def _candidates(
     ctx: AutomationContext,
     contact_rules: Sequence[ContactRule],
@@ -122,6 +132,7 @@ def _candidates(
     deals: Iterable[Deal],
     overdue_rule: OverdueEscalation | None,
     tasks: Iterable[Task],
+    subject_rules: Sequence[tuple[SubjectRule, Iterable[Any]]] = (),
 ) -> Iterator[Action]:
     checks = [rule.prepare(ctx) for rule in contact_rules]
     if len(checks) == 1:
@@ -140,6 +151,8 @@ def _candidates(
         yield from deal_rule.evaluate(ctx, deals)
     if overdue_rule is not None:
         yield from overdue_rule.evaluate(ctx, tasks)
+    for rule, subjects in subject_rules:
+        yield from rule.evaluate(ctx, subjects)
 
 
 def _lookup(consents: Iterable[ConsentRecord] | _ConsentLookup) -> _ConsentLookup:
@@ -180,7 +193,7 @@ def _refused(
 
 def _check_names_and_purposes(
     contact_rules: Sequence[ContactRule],
-    others: Sequence[DealRotting | OverdueEscalation | None],
+    others: Sequence[SubjectRule | None],
     purposes: Collection[str],
 ) -> None:
     names = [r.name for r in contact_rules] + [r.name for r in others if r is not None]
@@ -206,6 +219,7 @@ def run_automation(
     purposes: Collection[str] = DEFAULT_PURPOSES,
     batch_size: int = _BATCH,
     progress: ProgressCallback = quiet,
+    subject_rules: Sequence[tuple[SubjectRule, Iterable[Any]]] = (),
 ) -> AutomationReport:
     """Evaluate the rules for ``ctx.on`` in one streaming pass over *contacts* and commit
     every action whose key is not yet done, *batch_size* actions per
@@ -217,7 +231,9 @@ def run_automation(
     with ``later_withdrawals=True``);
     *consents* are the records, or a function ``lookup(contact_ids)`` returning the records
     of those contacts, called once per batch; *purposes* are the purposes they may name.
-    Messages refused are reported in ``no_consent``.
+    Messages refused are reported in ``no_consent``. *subject_rules* pairs further rules
+    (:class:`SubjectRule`, such as :class:`crmkit.service.escalation.CaseEscalation`) with
+    the subjects read for each.
 
     >>> from datetime import UTC, date, datetime
     >>> from crmkit.privacy.consent import ConsentRecord
@@ -239,13 +255,16 @@ def run_automation(
     """
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValidationError("batch_size", batch_size, "a positive integer")
-    _check_names_and_purposes(contact_rules, (deal_rule, overdue_rule), purposes)
+    others = (deal_rule, overdue_rule, *(rule for rule, _ in subject_rules))
+    _check_names_and_purposes(contact_rules, others, purposes)
     lookup = _lookup(consents)
     committed: list[CreateTask | QueueMessage] = []
     unassigned: list[str] = []
     no_consent: list[str] = []
     skipped = 0
-    stream = _candidates(ctx, contact_rules, contacts, deal_rule, deals, overdue_rule, tasks)
+    stream = _candidates(
+        ctx, contact_rules, contacts, deal_rule, deals, overdue_rule, tasks, subject_rules
+    )
     met = 0
     while batch := list(islice(stream, batch_size)):
         done = store.seen([a.key for a in batch])

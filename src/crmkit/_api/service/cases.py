@@ -1,38 +1,61 @@
 """``crm.sla`` and ``crm.cases``: the service desk, stored on the generic record store.
 
 Cases, SLA policies and contact reasons are kinds declared in
-:mod:`crmkit._api.service.kinds`; no backend knows them. The moves are the pure functions
-of :mod:`crmkit.service.transitions`; this module loads, checks links and stores.
+:mod:`crmkit._api.service.kinds`; no backend knows them. Beside each case the facts the
+service report sums are written (``uow.case_facts``, :mod:`crmkit.service.facts`), which
+the SQL backends keep in a table of their own so the report is one grouped query. The
+moves are the pure functions of :mod:`crmkit.service.transitions`; this module loads,
+checks links and stores.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from crmkit._api._base import Context
-from crmkit._api.service.kinds import CASE_REASONS, CASES
+from crmkit._api.service.kinds import ASSIGNEE_SEPARATOR, CASE_REASONS, CASES
 from crmkit._api.service.sla import policy_for
-from crmkit._api.tasks.routing import directory_of
+from crmkit._api.tasks.routing import Router, directory_of
 from crmkit._text_limits import clean_text
 from crmkit._types import check_duration, ensure_aware
+from crmkit.contacts import Contact
 from crmkit.errors import (
     AlreadyExistsError,
     InvalidTransitionError,
     RecordNotFoundError,
+    ValidationError,
 )
 from crmkit.interactions import Direction, Interaction
 from crmkit.service import transitions as moves
 from crmkit.service.case import Case
 from crmkit.service.clocks import Clock, running_dues
+from crmkit.service.facts import case_facts
 from crmkit.service.reasons import DEFAULT_REASONS, ContactReason
-from crmkit.service.report import ServiceReport, service_report
+from crmkit.service.report import ServiceReport, check_period, report_of
 from crmkit.storage.codec import sortable_time
 from crmkit.storage.protocols import UnitOfWork
+from crmkit.tasks.routing import Policy
 from crmkit.tasks.task import Priority
 
-__all__ = ["CasesAPI", "build_service_report"]
+__all__ = ["CasesAPI", "breaches", "build_service_report"]
+
+
+def _store(uow: UnitOfWork, case: Case, *, new: bool = False) -> None:
+    """Write the case and, beside it, the facts the service report sums."""
+    if new:
+        CASES.on(uow).add(case)
+    else:
+        CASES.on(uow).update(case)
+    uow.case_facts.put(case_facts(case))
+
+
+def _routed(router: Router, uow: UnitOfWork, team: str | None, contact: Contact) -> str | None:
+    try:
+        return router.choose(uow, team, contact).assignee
+    except ValidationError:  # nobody to choose: the case waits, unassigned
+        return None
 
 
 def _reasons(uow: UnitOfWork) -> list[str]:
@@ -42,8 +65,8 @@ def _reasons(uow: UnitOfWork) -> list[str]:
 class CasesAPI:
     """Service cases: opened for a contact, answered, paused, resolved, rated.
 
-    Routing a new case to an agent automatically (as ``crm.tasks`` does) is not there yet:
-    pass ``assignee=`` or call :meth:`assign`.
+    A case opened without ``assignee=`` is routed by :attr:`routing` (empty at first: the
+    case stays unassigned until :meth:`assign`), with the policies of ``crm.tasks``.
 
     >>> from datetime import UTC, datetime, time, timedelta
     >>> from crmkit import CRM
@@ -62,10 +85,20 @@ class CasesAPI:
     >>> case = crm.cases.respond(case.id, by="ewa", at=t0 + timedelta(minutes=30))
     >>> case.status.value, crm.cases.breaching(at=t0 + timedelta(hours=2))
     ('open', [])
+    >>> for agent in ("ewa", "jan"):
+    ...     _ = crm.cases.open(c.id, subject="No signal", reason="equipment_fault",
+    ...                        opened_at=t0, assignee=agent)
+    >>> [case.assignee for case, _, _ in crm.cases.breaching(at=t0 + timedelta(hours=2),
+    ...                                                      assignee="jan")]
+    ['jan']
     """
 
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
+        #: The routing policies :meth:`open` asks when no assignee is given, as
+        #: ``crm.tasks.routing`` (e.g. ``(ContactOwnerFirst(), RoundRobin())`` with
+        #: ``team="desk"``). Empty: cases stay unassigned.
+        self.routing: tuple[Policy, ...] = ()
 
     def _at(self, at: Any) -> Any:
         return self._ctx.clock() if at is None else at
@@ -80,7 +113,7 @@ class CasesAPI:
     def _apply(self, case_id: str, step: Callable[[Case], Case]) -> Case:
         with self._ctx.write() as uow:
             case = step(self._load(uow, case_id))
-            CASES.on(uow).update(case)
+            _store(uow, case)
             uow.commit()
         return case
 
@@ -99,13 +132,27 @@ class CasesAPI:
         deal_id: str | None = None,
         asset_id: str | None = None,
         contract_id: str | None = None,
+        team: str | None = None,
+        policies: Sequence[Policy] | None = None,
     ) -> Case:
         """Open a ``new`` case for an existing contact. The SLA policy is the one of the
         case's priority, else the default one (``sla=`` names one instead); without any,
-        the case has no due times. The deal, asset and contract ids are kept as given."""
+        the case has no due times. The deal, asset and contract ids are kept as given.
+
+        Without ``assignee`` the routing *policies* choose (default: :attr:`routing`)
+        among the active members of ``team=`` in the users directory, as for tasks (their
+        load is their open tasks; round robin turns are stored with the case). When none
+        chooses anyone the case opens unassigned: a customer's request is never refused
+        for want of an agent."""
         when = ensure_aware(self._at(opened_at), "opened_at")
+        clean_text("team", team)
         with self._ctx.write() as uow:
-            uow.contacts.get(contact_id)
+            contact = uow.contacts.get(contact_id)
+            router = None
+            chosen = policies if policies is not None else self.routing
+            if assignee is None and chosen:
+                router = Router.load(uow, chosen)
+                assignee = _routed(router, uow, team, contact)
             case = moves.open_case(
                 contact_id,
                 subject=subject,
@@ -121,7 +168,9 @@ class CasesAPI:
                 asset_id=asset_id,
                 contract_id=contract_id,
             )
-            CASES.on(uow).add(case)
+            _store(uow, case, new=True)
+            if router is not None:
+                router.save(uow)
             uow.commit()
         return case
 
@@ -161,7 +210,7 @@ class CasesAPI:
             )
             uow.interactions.add(reply)
             if answered is not case:
-                CASES.on(uow).update(answered)
+                _store(uow, answered)
             uow.commit()
         return answered
 
@@ -222,7 +271,7 @@ class CasesAPI:
         when = self._at(at)
         with self._ctx.write() as uow:
             case = moves.assign(self._load(uow, case_id), to=self._who(uow, to, "to"), at=when)
-            CASES.on(uow).update(case)
+            _store(uow, case)
             uow.commit()
         return case
 
@@ -244,16 +293,16 @@ class CasesAPI:
         at: datetime | None = None,
         within: timedelta = timedelta(0),
         limit: int | None = None,
+        assignee: str | None = None,
     ) -> list[tuple[Case, Clock, datetime]]:
         """``(case, clock, due)`` for every running clock due by ``at + within`` (breached
         already, or about to), soonest first: what to escalate. Paused clocks (waiting on
-        the customer) and stopped ones are not listed. ``limit`` caps the cases read."""
-        now = ensure_aware(self._at(at), "at")
-        horizon = now + check_duration(within, "within")
+        the customer) and stopped ones are not listed. ``limit`` caps the cases read (the
+        soonest due); ``assignee`` keeps the cases of one agent (a name, as assigned).
+        """
+        last = ensure_aware(self._at(at), "at") + check_duration(within, "within")
         with self._ctx.read() as uow:
-            cases = CASES.on(uow).select("next_due", at_most=sortable_time(horizon), limit=limit)
-        found = [(c, clock, due) for c in cases for clock, due in running_dues(c) if due <= horizon]
-        return sorted(found, key=lambda row: (row[2], row[0].id))
+            return breaches(uow, by=last, assignee=assignee, limit=limit)
 
     def add_reason(self, name: str) -> ContactReason:
         """A contact reason beyond :data:`crmkit.service.DEFAULT_REASONS` for this
@@ -272,14 +321,27 @@ class CasesAPI:
             return _reasons(uow)
 
 
+def breaches(
+    uow: UnitOfWork, *, by: datetime, assignee: Any = None, limit: int | None = None
+) -> list[tuple[Case, Clock, datetime]]:
+    """What :meth:`CasesAPI.breaching` lists: running clocks due by *by*, soonest first."""
+    horizon = sortable_time(by)
+    who = clean_text("assignee", assignee)
+    cases = CASES.on(uow)
+    if who is None:
+        found = cases.select("next_due", at_most=horizon, limit=limit)
+    else:
+        mine = who + ASSIGNEE_SEPARATOR
+        found = cases.select("assignee_due", at_least=mine, at_most=mine + horizon)
+        found = [c for c in found if c.assignee == who][:limit]
+    rows = [(c, clock, due) for c in found for clock, due in running_dues(c) if due <= by]
+    return sorted(rows, key=lambda row: (row[2], row[0].id))
+
+
 def build_service_report(
     ctx: Context, *, since: datetime, until: datetime, at: datetime | None = None
 ) -> ServiceReport:
-    lo, hi = ensure_aware(since, "since"), ensure_aware(until, "until")
-    before = lo - max(hi - lo, timedelta(0))
+    lo, hi, now = check_period(since, until, ctx.clock() if at is None else at)
     with ctx.read() as uow:
-        cases = CASES.on(uow).select(
-            "opened", at_least=sortable_time(before), at_most=sortable_time(hi)
-        )
-    now = ctx.clock() if at is None else at
-    return service_report(cases, since=lo, until=hi, at=now)
+        figures = uow.case_facts.figures(since=lo, until=hi, at=now)
+    return report_of(figures, since=lo, until=hi, at=now)

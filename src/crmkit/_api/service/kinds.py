@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from crmkit.service.case import Case
+from crmkit.service.case import CASE_KIND, Case
 from crmkit.service.clocks import next_due
 from crmkit.service.policy import SlaPolicy
 from crmkit.service.reasons import ContactReason
@@ -23,16 +23,30 @@ from crmkit.storage.kinds import RecordKind
 from crmkit.storage.protocols import UnitOfWork
 from crmkit.storage.typed import StoredKind
 
-__all__ = ["CASES", "CASES_KIND", "CASE_REASONS", "SLA_POLICIES"]
+__all__ = ["ASSIGNEE_SEPARATOR", "CASES", "CASES_KIND", "CASE_REASONS", "SLA_POLICIES"]
+
+
+#: Between an assignee and a due time in the ``assignee_due`` key: below every printable
+#: character, so one assignee's keys are one range (breaching() checks the name again).
+ASSIGNEE_SEPARATOR = "\x01"
 
 
 def _case_keys(case: Case) -> Mapping[str, str | None]:
     due = next_due(case)
+    due_key = None if due is None else sortable_time(due)
     return {
         # The earliest due time of a running clock: what breaching() ranges over.
-        "next_due": None if due is None else sortable_time(due),
+        "next_due": due_key,
+        "assignee_due": (
+            None
+            if due_key is None or case.assignee is None
+            else f"{case.assignee}{ASSIGNEE_SEPARATOR}{due_key}"
+        ),
         "opened": sortable_time(case.opened_at),
+        # Read by segments (crmkit.segments.has_case) in memory and in SQL.
         "status": case.status.value,
+        "reason": case.reason,
+        "csat": None if case.rating is None else str(case.rating.score),
     }
 
 
@@ -43,7 +57,7 @@ def _policy_keys(policy: SlaPolicy) -> Mapping[str, str | None]:
 
 
 CASES: StoredKind[Case] = StoredKind(
-    "cases", AttrsCodec(Case, keys=_case_keys), on_erasure=anonymised
+    CASE_KIND, AttrsCodec(Case, keys=_case_keys), on_erasure=anonymised
 )
 SLA_POLICIES: StoredKind[SlaPolicy] = StoredKind(
     "sla_policies",

@@ -9,6 +9,7 @@ from typing import Any
 
 from crmkit._api._base import Context
 from crmkit._api.service.kinds import SLA_POLICIES
+from crmkit._keywords import UNSET, Unset, given
 from crmkit._text_limits import clean_text
 from crmkit.errors import RecordNotFoundError, ValidationError
 from crmkit.service.hours import WorkingHours
@@ -63,6 +64,43 @@ class SlaAPI:
         )
         with self._ctx.write() as uow:
             SLA_POLICIES.on(uow).add(policy)
+            uow.commit()
+        return policy
+
+    def update(
+        self,
+        name: str,
+        *,
+        first_response: timedelta | Unset = UNSET,
+        resolution: timedelta | Unset = UNSET,
+        hours: WorkingHours | Unset = UNSET,
+        timezone: str | Unset = UNSET,
+        holidays: Iterable[date] | Unset = UNSET,
+        priority: str | Priority | Unset | None = UNSET,
+        rename: str | Unset = UNSET,
+    ) -> SlaPolicy:
+        """Change what is given of the policy *name* (``rename=`` gives it another name,
+        ``priority=None`` makes it the default). Cases opened before keep the policy as it
+        was, due times and all; cases opened from now on get the new one. A name or a
+        priority another policy has is refused with :class:`crmkit.errors.UniqueKeyError`,
+        and nothing is written.
+
+        >>> from datetime import time, timedelta
+        >>> from crmkit import CRM
+        >>> from crmkit.service import WorkingHours
+        >>> crm = CRM()
+        >>> _ = crm.sla.create("Standard", first_response=timedelta(hours=4),
+        ...                    resolution=timedelta(hours=16),
+        ...                    hours=WorkingHours(time(9), time(17)), timezone="Europe/Warsaw")
+        >>> crm.sla.update("standard", first_response=timedelta(hours=2)).first_response
+        datetime.timedelta(seconds=7200)
+        """
+        changes = given(locals(), skip={"name", "rename"})
+        if rename is not UNSET:
+            changes["name"] = rename
+        with self._ctx.write() as uow:
+            policy = _policy_named(uow, name).changed(**changes)
+            SLA_POLICIES.on(uow).update(policy)
             uow.commit()
         return policy
 

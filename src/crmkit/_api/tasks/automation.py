@@ -8,12 +8,14 @@ from datetime import timedelta
 from typing import Any
 
 from crmkit._api._base import Context
+from crmkit._api.service.cases import breaches
 from crmkit._api.tasks.routing import Router, directory_of
 from crmkit._progress import ProgressOption, progress_callback
 from crmkit.errors import ValidationError
 from crmkit.funnel.board import rotting_deals
 from crmkit.funnel.deal import Deal
 from crmkit.privacy.consent import ConsentRecord
+from crmkit.service.escalation import CaseEscalation
 from crmkit.tasks.automation import (
     AutomationContext,
     ContactDates,
@@ -30,7 +32,7 @@ from crmkit.tasks.task import Task
 
 __all__ = ["AutomationAPI", "OutboxAPI", "StorageKeyStore"]
 
-Rule = ContactRule | DealRotting | OverdueEscalation
+Rule = ContactRule | DealRotting | OverdueEscalation | CaseEscalation
 
 
 class StorageKeyStore:
@@ -131,7 +133,9 @@ class AutomationAPI:
         Contact rules stream every contact with its birthday, owner, and the days (in
         *timezone*) of its first purchase and last interaction, computed by the database;
         :class:`~crmkit.tasks.DealRotting` reads the open deals of every pipeline and
-        :class:`~crmkit.tasks.OverdueEscalation` the open tasks already late. Messages go to
+        :class:`~crmkit.tasks.OverdueEscalation` the open tasks already late and each
+        :class:`~crmkit.service.escalation.CaseEscalation` what ``crm.cases.breaching``
+        lists at *now* plus its ``within``. Messages go to
         the CRM's outbox (:attr:`CRM.outbox`) unless an *outbox* is given. Task actions
         without an assignee or owner are routed with *policies* within their rule's
         ``team``. *now* defaults to the start of *on* in *timezone*. Contacts are read
@@ -149,8 +153,11 @@ class AutomationAPI:
         contact_rules: list[ContactRule] = []
         deal_rule: DealRotting | None = None
         overdue_rule: OverdueEscalation | None = None
+        case_rules: list[CaseEscalation] = []
         for rule in rules:
-            if isinstance(rule, DealRotting | OverdueEscalation):
+            if isinstance(rule, CaseEscalation):
+                case_rules.append(rule)
+            elif isinstance(rule, DealRotting | OverdueEscalation):
                 if (deal_rule if isinstance(rule, DealRotting) else overdue_rule) is not None:
                     raise ValidationError("rules", rule, "give each deal or task rule once")
                 if isinstance(rule, DealRotting):
@@ -173,6 +180,8 @@ class AutomationAPI:
         )
         deals = self._rotting(ctx) if deal_rule is not None else []
         late = self._late(ctx, overdue_rule) if overdue_rule is not None else []
+        with self._ctx.read() as uow:
+            escalations = [(r, breaches(uow, by=ctx.now + r.within)) for r in case_rules]
         store = StorageKeyStore(self._ctx, outbox=outbox, router=router)
         contacts = self._contact_dates(ctx.timezone, page_size) if contact_rules else iter(())
         return run_automation(
@@ -188,6 +197,7 @@ class AutomationAPI:
             purposes=self._ctx.purposes,
             batch_size=batch_size,
             progress=report,
+            subject_rules=escalations,
         )
 
     def _consents(self, contact_ids: Collection[str]) -> list[ConsentRecord]:

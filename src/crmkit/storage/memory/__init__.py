@@ -18,6 +18,7 @@ from crmkit.privacy.consent import ConsentRecord
 from crmkit.segments import Segment
 from crmkit.storage._lazy import LazyRepository
 from crmkit.storage._segment_data import segment_count_in_memory, segment_members_in_memory
+from crmkit.storage.generic._service import GenericCaseFactRepository
 from crmkit.storage.kinds import linked_repositories
 from crmkit.storage.memory._automation import (
     MemoryAutomationRepository,
@@ -128,6 +129,9 @@ class MemoryUnitOfWork:
     routing = _Repo(lambda u: MemoryRoutingRepository(u._ws.routing, u._log))
     import_rows = _Repo(lambda u: MemoryImportRowRepository(u._ws.import_rows, u._log))
     records = _Repo(lambda u: MemoryRecordStore(u._ws.records, u._log))
+    # The report's facts are records like any other kind's here: summing them in Python is
+    # the reference the SQL backends' sums are held to.
+    case_facts = _Repo(lambda u: GenericCaseFactRepository(u.records))
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace

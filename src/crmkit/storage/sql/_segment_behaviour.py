@@ -20,6 +20,7 @@ from typing import Any
 
 from crmkit._types import Money
 from crmkit.segments import (
+    HasCase,
     HasOpenDeal,
     InteractionMetric,
     Metric,
@@ -30,6 +31,7 @@ from crmkit.segments import (
 )
 from crmkit.segments.compiler import compare, measure_predicate, total_currency_error
 from crmkit.segments.rfm import RFMScores, rfm_scores
+from crmkit.service.case import CASE_KIND, DONE_STATUSES
 from crmkit.storage.sql._segment_values import Frag, member_of
 from crmkit.storage.sql._session import SQLSession
 
@@ -120,6 +122,9 @@ class Behaviour:
         if node.direction is not None:
             parts.append("x.direction = ?")
             params.append(node.direction)
+        if node.outcome is not None:
+            parts.append("x.outcome = ?")
+            params.append(node.outcome)
         window, wparams = self._window(node.within_days)
         where = (" AND ".join([*parts, window]), [*params, *wparams])
         return self._count_or_last("interactions", where, node.metric, node.op, node.value)
@@ -185,6 +190,28 @@ class Behaviour:
             parts.append("x.stage = ?")
             params.append(node.stage)
         return self._exists("deals", (" AND ".join(parts), params))
+
+    def case(self, node: HasCase) -> Frag:
+        """A case of the contact in the record store whose keys (written by the cases kind,
+        :data:`crmkit.service.case.CASE_KIND`) meet the conditions."""
+        parts, params = ["x.kind = ?"], [CASE_KIND]
+        key = (
+            "EXISTS (SELECT 1 FROM record_keys k WHERE k.workspace = ? AND k.kind = ? "
+            "AND k.record_id = x.id AND k.name = ? AND k.value {test})"
+        )
+        done = sorted(DONE_STATUSES)
+        if node.open is not None:
+            test = "NOT IN (?, ?)" if node.open else "IN (?, ?)"
+            parts.append(key.format(test=test))
+            params += [self.ws, CASE_KIND, "status", *done]
+        if node.reason is not None:
+            parts.append(key.format(test="= ?"))
+            params += [self.ws, CASE_KIND, "reason", node.reason]
+        if node.rated_below is not None:
+            # Scores are one digit, 1 to 5: as text they sort as numbers.
+            parts.append(key.format(test="< ?"))
+            params += [self.ws, CASE_KIND, "csat", str(node.rated_below)]
+        return self._exists("records", (" AND ".join(parts), params))
 
     def _scores(self) -> dict[str, RFMScores]:
         if self._rfm is None:

@@ -24,6 +24,7 @@ from crmkit.segments import (
     Condition,
     DateWindow,
     Everyone,
+    HasCase,
     HasOpenDeal,
     HasTag,
     InList,
@@ -118,6 +119,7 @@ _register(Condition, lambda node, scope: scope._profile.condition(node), cost=1)
 _register(DateWindow, lambda node, scope: scope._profile.date_window(node), cost=1)
 _register(Anniversary, lambda node, scope: scope._profile.anniversary(node), cost=1)
 _register(HasOpenDeal, lambda node, scope: scope._behaviour.open_deal(node), cost=2)
+_register(HasCase, lambda node, scope: scope._behaviour.case(node), cost=2)
 _register(InteractionMetric, lambda node, scope: scope._behaviour.interactions(node), cost=3)
 _register(PurchaseMetric, lambda node, scope: scope._behaviour.purchases(node), cost=3)
 _register(Not, _not)

@@ -32,6 +32,7 @@ from crmkit.storage.sql._records import SQLRecordStore
 from crmkit.storage.sql._reviews import SQLReviewRepository
 from crmkit.storage.sql._segment_sql import sql_segment_count, sql_segment_members
 from crmkit.storage.sql._segments import SQLConsentRepository, SQLSegmentRepository
+from crmkit.storage.sql._service import SQLCaseFactRepository
 from crmkit.storage.sql._session import SQLSession
 from crmkit.storage.sql._tasks import SQLTaskRepository, SQLUserRepository
 from crmkit.storage.sql._transactions import SQLTransactionRepository
@@ -79,6 +80,7 @@ class SQLRepositories:
     outbox = _Repo(lambda u: SQLOutboxRepository(u.session, u.workspace))
     routing = _Repo(lambda u: SQLRoutingRepository(u.session, u.workspace))
     import_rows = _Repo(lambda u: SQLImportRowRepository(u.session, u.workspace))
+    case_facts = _Repo(lambda u: SQLCaseFactRepository(u.session, u.workspace))
     records = _Repo(lambda u: SQLRecordStore(u.session, u.workspace))
 
     def _wire(

@@ -11,6 +11,7 @@ from crmkit.storage.sql._contacts import SQLContactRepository
 from crmkit.storage.sql._deal_ranges import recompute_ranges
 from crmkit.storage.sql._folded import refold
 from crmkit.storage.sql._funnel import key_pipeline_names
+from crmkit.storage.sql._service import write_missing_facts
 from crmkit.storage.sql._session import SQLSession
 
 __all__ = ["finish_upgrades"]
@@ -39,7 +40,8 @@ def finish_upgrades(storage: _SQLStorage) -> None:
     (migration 0009 lists them in ``funnel_ranges_pending``), the match keys of contacts
     that predate those (0011, ``match_keys_pending``) and the folded twins of text columns
     (0013, ``fold_pending``) and the name keys of pipelines (0020,
-    ``pipeline_names_pending``). Each item is claimed by deleting its row in the same
+    ``pipeline_names_pending``) and the service report's facts of cases stored before
+    them (0021, ``case_facts_pending``). Each item is claimed by deleting its row in the same
     transaction as its work, so concurrent openers do it once."""
     with storage.unit_of_work("", read_only=True) as probe:
         ranges = probe.session.fetchall("SELECT workspace, pipeline_id FROM funnel_ranges_pending")
@@ -48,6 +50,7 @@ def finish_upgrades(storage: _SQLStorage) -> None:
         unnamed = [
             r[0] for r in probe.session.fetchall("SELECT workspace FROM pipeline_names_pending")
         ]
+        cases = [r[0] for r in probe.session.fetchall("SELECT workspace FROM case_facts_pending")]
     for workspace, pipeline_id in ranges:
         _claim(
             storage,
@@ -62,6 +65,8 @@ def finish_upgrades(storage: _SQLStorage) -> None:
         _claim(storage, workspace, "fold_pending", (), _folds)
     for workspace in unnamed:
         _claim(storage, workspace, "pipeline_names_pending", (), _pipeline_names)
+    for workspace in cases:
+        _claim(storage, workspace, "case_facts_pending", (), _case_facts)
 
 
 def _ranges(pipeline_id: str, uow: _Unit) -> None:
@@ -78,6 +83,10 @@ def _folds(uow: _Unit) -> None:
 
 def _pipeline_names(uow: _Unit) -> None:
     key_pipeline_names(uow.session, uow.workspace)
+
+
+def _case_facts(uow: _Unit) -> None:
+    write_missing_facts(uow.session, uow.workspace)
 
 
 def _claim(

@@ -32,6 +32,8 @@ from crmkit.testing.contract._resolve import ResolveContract
 from crmkit.testing.contract._segment_sql import SegmentPushdownContract
 from crmkit.testing.contract._segments import SegmentsContract
 from crmkit.testing.contract._service import ServiceContract
+from crmkit.testing.contract._service_report import ServiceReportContract
+from crmkit.testing.contract._service_routing import ServiceRoutingContract
 from crmkit.testing.contract._tasks import TasksContract
 
 __all__ = [
@@ -61,6 +63,8 @@ __all__ = [
     "SegmentPushdownContract",
     "SegmentsContract",
     "ServiceContract",
+    "ServiceReportContract",
+    "ServiceRoutingContract",
     "StorageContract",
     "TasksContract",
 ]
@@ -84,6 +88,8 @@ class StorageContract(
     RecordsContract,
     CardContract,
     ServiceContract,
+    ServiceReportContract,
+    ServiceRoutingContract,
     CampaignsContract,
     CouponsContract,
     LoyaltyContract,

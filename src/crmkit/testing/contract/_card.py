@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import time, timedelta
+from typing import Any
 
 import pytest
 
 from crmkit._types import Money
 from crmkit.crm import CRM
 from crmkit.errors import ContactNotFoundError, ValidationError
+from crmkit.service import WorkingHours
 from crmkit.testing.contract._base import T0, ContractBase
 
 __all__ = ["CardContract"]
@@ -74,7 +76,7 @@ class CardContract(ContractBase):
     def test_card_of_a_new_contact_is_empty_and_unknown_ids_are_refused(self, crm: CRM) -> None:
         c = crm.contacts.create(name="Ivan")
         card = crm.contact_card(c.id)
-        assert (card.recent, card.open_deals, card.open_tasks) == ((), (), ())
+        assert (card.recent, card.open_deals, card.open_tasks, card.open_cases) == ((),) * 4
         assert card.last_interaction is None
         assert card.next_promise is None
         with pytest.raises(ContactNotFoundError):
@@ -82,3 +84,40 @@ class CardContract(ContractBase):
         with pytest.raises(ValidationError) as err:
             crm.contact_card(c.id, history=-1)
         assert err.value.field == "history"
+
+    def test_card_shows_open_cases_soonest_promise_first(self, crm: CRM) -> None:
+        hour = timedelta(hours=1)
+        crm.sla.create(
+            "Desk",
+            first_response=4 * hour,
+            resolution=16 * hour,
+            hours=WorkingHours(time(9), time(17)),
+            timezone="UTC",
+        )  # T0: Fri 09:00
+        crm.sla.create(
+            "Urgent",
+            first_response=hour,
+            resolution=4 * hour,
+            hours=WorkingHours.always(),
+            timezone="UTC",
+            priority="urgent",
+        )
+        besa, other = crm.contacts.create(name="Besa"), crm.contacts.create(name="Ivan")
+
+        def case(subject: str, who: str = besa.id, **fields: Any) -> str:
+            opened = crm.cases.open(who, subject=subject, reason="billing", opened_at=T0, **fields)
+            return opened.id
+
+        slow, fast = case("Invoice twice"), case("No signal", priority="urgent", assignee="ewa")
+        waiting, done = case("Refund"), case("Old bill")
+        case("Not hers", who=other.id)
+        crm.cases.set_status(waiting, "waiting_on_customer", at=T0 + hour)
+        crm.cases.resolve(done, at=T0 + hour)
+        card = crm.contact_card(besa.id)
+        assert [c.id for c in card.open_cases] == [fast, slow, waiting]
+        lines = [ln for ln in card.render().splitlines() if ln.startswith("open case")]
+        assert lines == [
+            "open case: No signal · billing · ewa · first response due Fri 01 May 10:00",
+            "open case: Invoice twice · billing · unassigned · first response due Fri 01 May 13:00",
+            "open case: Refund · billing · unassigned · waiting on customer",
+        ]

@@ -95,6 +95,8 @@ CUSTOM = (
 )
 KEYS = ("v", "a b", 'q"k')
 CHANNELS = ("phone", "email", "sms")
+# None most often; "Complaint" differs from "complaint" (outcomes compare exactly).
+OUTCOMES = [None, None, "complaint", "Complaint", "sale"]
 TAGS = ("vip", "b2b", "lead")
 STAGES = ("New", "Proposal")
 BIRTHDAYS = (
@@ -170,6 +172,7 @@ def world_strategy(draw: st.DrawFn) -> dict[str, Any]:
                 channel=draw(st.sampled_from(CHANNELS)),
                 direction=draw(st.sampled_from(["inbound", "outbound"])),
                 occurred_at=draw(at),
+                outcome=draw(st.sampled_from(OUTCOMES)),
             )
             for _ in range(draw(st.integers(0, 25)))
         ]
@@ -298,22 +301,24 @@ _LEAVES = st.one_of(
 )
 _BEHAVIOUR = st.one_of(
     st.builds(
-        lambda c, d, w, op, v: {
+        lambda c, d, w, op, v, o: {
             ">=": lambda r: r >= v,
             "==": lambda r: r == v,
             "<": lambda r: r < v,
             "between": lambda r: r.between(v, v + 1),
-        }[op](interactions(channel=c, direction=d, within_days=w).count),
+        }[op](interactions(channel=c, direction=d, within_days=w, outcome=o).count),
         st.none() | st.sampled_from(CHANNELS),
         st.none() | st.sampled_from(["inbound", "outbound"]),
         st.none() | st.sampled_from(EDGES) | st.integers(0, 200),
         st.sampled_from([">=", "==", "<", "between"]),
         st.integers(0, 3),
+        st.none() | st.sampled_from(OUTCOMES[1:]),
     ),
     st.builds(
-        lambda c, dt: interactions(channel=c, within_days=30).last_at >= dt,
+        lambda c, dt, o: interactions(channel=c, within_days=30, outcome=o).last_at >= dt,
         st.none() | st.sampled_from(CHANNELS),
         _DT,
+        st.none() | st.sampled_from(OUTCOMES[1:]),
     ),
     st.builds(
         lambda w, v: purchases(within_days=w).count >= v,

@@ -21,14 +21,16 @@ from crmkit.errors import (
 from crmkit.service import Case, WorkingHours
 from crmkit.testing.contract._base import T0, ContractBase
 
-__all__ = ["ServiceContract"]
+__all__ = ["DeskSetUp", "ServiceContract"]
 
 HOUR = timedelta(hours=1)
 # T0 is Friday 1 May 2026, 09:00 UTC; the desk works 09:00 to 17:00 UTC, Monday to Friday.
 DESK = WorkingHours(time(9), time(17))
 
 
-class ServiceContract(ContractBase):
+class DeskSetUp(ContractBase):
+    """Two policies (Standard, and Urgent for urgent cases) and a contact to open cases for."""
+
     def _desk(self, crm: CRM) -> Contact:
         crm.sla.create(
             "Standard", first_response=4 * HOUR, resolution=16 * HOUR, hours=DESK, timezone="UTC"
@@ -49,6 +51,8 @@ class ServiceContract(ContractBase):
             contact.id, subject="Router keeps rebooting", opened_at=at, channel="phone", **fields
         )
 
+
+class ServiceContract(DeskSetUp):
     def _counts(self, crm: CRM, contact: Contact) -> tuple[int, int]:
         return len(crm.cases.for_contact(contact.id)), len(crm.timeline(contact.id))
 
@@ -82,6 +86,31 @@ class ServiceContract(ContractBase):
                     priority=priority,
                 )
         assert [p.name for p in crm.sla.all()] == ["Standard", "Urgent"]
+
+    def test_an_updated_policy_applies_to_cases_opened_after(self, crm: CRM) -> None:
+        besa = self._desk(crm)
+        before = self._open(crm, besa)
+        updated = crm.sla.update("standard", first_response=2 * HOUR, rename="Desk")
+        assert (updated.name, updated.first_response, updated.resolution) == (
+            "Desk",
+            2 * HOUR,
+            16 * HOUR,
+        )
+        assert crm.sla.get("desk") == updated
+        assert crm.cases.get(before.id).first_response_due == T0 + 4 * HOUR  # kept as opened
+        assert self._open(crm, besa).first_response_due == T0 + 2 * HOUR
+        with pytest.raises(UniqueKeyError):
+            crm.sla.update("Desk", resolution=HOUR, rename="urgent")
+        with pytest.raises(UniqueKeyError):
+            crm.sla.update("Desk", resolution=HOUR, priority="urgent")
+        with pytest.raises(RecordNotFoundError):
+            crm.sla.update("Standard", resolution=HOUR)
+        with pytest.raises(ValidationError) as err:
+            crm.sla.update("Desk", resolution=-HOUR)
+        assert err.value.field == "resolution"
+        assert crm.sla.get("Desk") == updated  # nothing written by the refused updates
+        with pytest.raises(UniqueKeyError):  # one default policy only
+            crm.sla.update("Urgent", priority=None)
 
     def test_the_first_response_logs_an_interaction_and_stops_its_clock(self, crm: CRM) -> None:
         besa = self._desk(crm)
@@ -127,6 +156,24 @@ class ServiceContract(ContractBase):
             (fast.id, "resolution", T0 + 4 * HOUR),
             (answered.id, "resolution", T0 + 4 * HOUR),
         ]
+
+    def test_breaching_for_one_assignee_follows_reassignment(self, crm: CRM) -> None:
+        besa = self._desk(crm)
+        ewas = [self._open(crm, besa, assignee="ewa", priority="urgent") for _ in range(2)]
+        jans = self._open(crm, besa, assignee="ewa2")
+        nobody = self._open(crm, besa)
+        crm.cases.assign(ewas[1].id, to="ewa2", at=T0 + HOUR / 2)
+        late = T0 + 5 * HOUR
+
+        def ids(who: str | None, **options: Any) -> list[str]:
+            found = crm.cases.breaching(at=late, assignee=who, **options)
+            return [c.id for c, _, _ in found]
+
+        assert ids("ewa") == [ewas[0].id, ewas[0].id]  # first response, then resolution
+        assert ids(" ewa2 ") == [ewas[1].id, ewas[1].id, jans.id]
+        assert ids("ewa2", limit=1) == [ewas[1].id, ewas[1].id]  # one case, both clocks
+        assert set(ids(None)) == {ewas[0].id, ewas[1].id, jans.id, nobody.id}
+        assert ids("jan") == []
 
     def test_resolve_reopen_close_and_rate(self, crm: CRM) -> None:
         besa = self._desk(crm)
