@@ -13,11 +13,13 @@ from decimal import Decimal
 from crmkit._api._base import Context
 from crmkit._api.clv import compute_clv
 from crmkit._api.funnel import load_pipeline
+from crmkit._api.revenue import revenue_report
 from crmkit._api.segments import build_audience
 from crmkit._api.service import build_service_report
 from crmkit._types import ensure_aware
 from crmkit.clv.report import CLVReport
 from crmkit.consent import AudienceMember
+from crmkit.customer_file.revenue import RevenueReport
 from crmkit.funnel.board import Board, pipeline_as_of, rotting_deals
 from crmkit.funnel.deal import Deal
 from crmkit.funnel.forecast import Forecast, forecast
@@ -71,7 +73,7 @@ class ReportsMixin:
             facts = uow.deals.funnel_facts(pipeline, since=lo, until=hi, owner=owner,
                                            cohort=cohort)  # fmt: skip
         return assemble(facts, name=pipeline.name, pipeline_id=pipeline.id, rates=rates,
-                        currency=currency)  # fmt: skip
+                        currency=currency)
 
     def lifecycle_funnel(
         self,
@@ -154,6 +156,42 @@ class ReportsMixin:
         return compute_clv(self._ctx, as_of=as_of, model=model, unit=unit, horizon=horizon,
                            period=period, discount_rate=discount_rate, margin=margin,
                            currency=currency, rates=rates)  # fmt: skip
+
+    def revenue(
+        self,
+        *,
+        by: Sequence[str] | str = ("category", "month"),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        rates: RatesTable | None = None,
+        currency: str | None = None,
+    ) -> RevenueReport:
+        """Net, VAT and gross of the ledger's purchases less its refunds in ``[since,
+        until)``, broken down ``by`` ``"product"``, ``"category"``, ``"year"``,
+        ``"quarter"`` and ``"month"`` (UTC), in any order. Without ``rates`` each currency
+        has rows of its own; with them every line is converted at its day's rate into
+        ``currency`` (default: the rates' base). See docs/customer-file.md, "Revenue".
+
+        >>> from datetime import UTC, datetime
+        >>> from decimal import Decimal
+        >>> from crmkit import CRM, Money
+        >>> from crmkit.ledger import LineItem
+        >>> crm = CRM()
+        >>> _ = crm.products.create(sku="GOLD-12", name="Gold", category="packages",
+        ...                         price=Money("600.00", "EUR"), vat_rate=Decimal("0.20"))
+        >>> c = crm.contacts.create(name="Besa Kola")
+        >>> _ = crm.transactions.add(c.id, kind="purchase", amount=Money("720.00", "EUR"),
+        ...                          occurred_at=datetime(2026, 12, 5, tzinfo=UTC),
+        ...                          lines=[LineItem.new(sku="GOLD-12",
+        ...                                              unit_price=Money("600.00", "EUR"))])
+        >>> row = crm.revenue(by=("category", "month")).rows[0]
+        >>> row.key, row.net, row.vat
+        (('packages', '2026-12'), Money('600.00', 'EUR'), Money('120.00', 'EUR'))
+        >>> row.gross
+        Money('720.00', 'EUR')
+        """
+        return revenue_report(self._ctx, by=by, since=since, until=until, rates=rates,
+                              currency=currency)
 
     # -- service desk ----------------------------------------------------------------------
 

@@ -47,6 +47,7 @@ from crmkit.storage._import_protocols import ImportRowRepository
 from crmkit.storage._linked import ContactErasable, ContactLinked, ContactRecords
 from crmkit.storage._merge_protocols import MergeRepository, ReviewRepository
 from crmkit.storage._privacy import ErasureRepository, ListRepository
+from crmkit.storage._revenue_protocols import RevenueRepository
 from crmkit.storage._task_protocols import (
     AutomationRepository,
     OutboxRepository,
@@ -76,6 +77,7 @@ __all__ = [
     "PipelineRepository",
     "PreparedFormsSource",
     "RecordStore",
+    "RevenueRepository",
     "ReviewRepository",
     "RoutingRepository",
     "SegmentRepository",
@@ -298,6 +300,9 @@ class UnitOfWork(Protocol):
 
     @property
     def import_rows(self) -> ImportRowRepository: ...
+
+    @property
+    def revenue(self) -> RevenueRepository: ...
 
     @property
     def records(self) -> RecordStore:

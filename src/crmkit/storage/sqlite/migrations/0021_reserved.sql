@@ -1,0 +1,3 @@
+-- Placeholder: number 0021 belongs to a migration written on another branch. Migration
+-- numbers must be contiguous, so this branch holds the place until that one is merged; drop
+-- this file then.
