@@ -29,6 +29,7 @@ from crmkit.testing.contract._merge import MergeContract
 from crmkit.testing.contract._pipeline_names import PipelineNamesContract
 from crmkit.testing.contract._records import RecordsContract
 from crmkit.testing.contract._resolve import ResolveContract
+from crmkit.testing.contract._revenue import RevenueContract
 from crmkit.testing.contract._segment_sql import SegmentPushdownContract
 from crmkit.testing.contract._segments import SegmentsContract
 from crmkit.testing.contract._service import ServiceContract
@@ -58,6 +59,7 @@ __all__ = [
     "RecordsContract",
     "ReferralsContract",
     "ResolveContract",
+    "RevenueContract",
     "SegmentPushdownContract",
     "SegmentsContract",
     "ServiceContract",
@@ -89,6 +91,7 @@ class StorageContract(
     LoyaltyContract,
     ReferralsContract,
     CustomerFileContract,
+    RevenueContract,
     ResolveContract,
     ExternalIdContract,
     ImportContract,
