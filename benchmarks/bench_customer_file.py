@@ -91,6 +91,13 @@ def _fill_revenue(crm: CRM, n_lines: int, n_products: int) -> None:
         made += len(lines)
 
 
+def _as_rows(report: Any) -> dict[Any, tuple[int, int, int]]:
+    return {
+        (r.key, r.net.currency): (int(r.net.amount * 100), int(r.vat.amount * 100), r.lines)
+        for r in report.rows
+    }
+
+
 def bench_revenue(path: str, n_lines: int, repeat: int) -> dict[str, Any]:
     crm = CRM(storage=SQLiteStorage(path), workspace=WS)
     n_products = 200
@@ -104,38 +111,58 @@ def bench_revenue(path: str, n_lines: int, repeat: int) -> dict[str, Any]:
         "INSERT INTO cat VALUES (?, ?)",
         [(f"sku-{i:04d}", CATEGORIES[i % len(CATEGORIES)]) for i in range(n_products)],
     )
-    same_sql = (
-        "SELECT sku, currency, month, SUM(net), SUM(vat), COUNT(*) FROM revenue_lines "
+    month = "CAST(strftime('%Y%m', l.occurred_at / 1000000, 'unixepoch') AS INTEGER)"
+    lines_sql = (
+        f"SELECT c.category, {month}, l.currency, SUM(l.net), SUM(l.vat), COUNT(*) "
+        "FROM revenue_lines l LEFT JOIN cat c ON c.sku = l.sku WHERE l.workspace = ? "
+        "AND l.occurred_at >= ? AND l.occurred_at < ? GROUP BY 1, 2, 3"
+    )
+    days_same = (
+        "SELECT sku, currency, month, SUM(net), SUM(vat), SUM(lines) FROM revenue_days "
         "WHERE workspace = ? GROUP BY sku, currency, month"
     )
-    join_sql = (
-        "SELECT c.category, l.month, l.currency, SUM(l.net), SUM(l.vat), COUNT(*) "
-        "FROM revenue_lines l LEFT JOIN cat c ON c.sku = l.sku WHERE l.workspace = ? "
-        "GROUP BY c.category, l.month, l.currency"
+    days_join = (
+        "SELECT c.category, d.month, d.currency, SUM(d.net), SUM(d.vat), SUM(d.lines) "
+        "FROM revenue_days d LEFT JOIN cat c ON c.sku = d.sku WHERE d.workspace = ? "
+        "GROUP BY 1, 2, 3"
     )
-    # One untimed pass of each warms the page cache alike.
-    crm.revenue(by=("category", "month"))
-    conn.execute(join_sql, (WS,)).fetchall()
-    t_crm, report = _timed(lambda: crm.revenue(by=("category", "month")), repeat)
-    t_same, _ = _timed(lambda: conn.execute(same_sql, (WS,)).fetchall(), repeat)
-    t_join, rows = _timed(lambda: conn.execute(join_sql, (WS,)).fetchall(), repeat)
-    expected = {
-        ((cat, f"{m // 100:04d}-{m % 100:02d}"), cur): (net, vat, n)
-        for cat, m, cur, net, vat, n in rows
+    us = 1_000_000
+    everything = (0, 2**62)
+    since, until = T0 + timedelta(days=100.5), T0 + timedelta(days=600.25)
+    window = (int(since.timestamp() * us), int(until.timestamp() * us))
+
+    def by_lines(bounds: tuple[int, int]) -> list[Any]:
+        return conn.execute(lines_sql, (WS, *bounds)).fetchall()
+
+    def report(lo: datetime | None = None, hi: datetime | None = None) -> Any:
+        return crm.revenue(by=("category", "month"), since=lo, until=hi)
+
+    report()  # one untimed pass of each warms the page cache alike
+    by_lines(everything)
+    timings = {
+        "crm": _timed(report, repeat),
+        "days_same": _timed(lambda: conn.execute(days_same, (WS,)).fetchall(), repeat),
+        "days_join": _timed(lambda: conn.execute(days_join, (WS,)).fetchall(), repeat),
+        "lines": _timed(lambda: by_lines(everything), repeat),
+        "crm_window": _timed(lambda: report(since, until), repeat),
+        "lines_window": _timed(lambda: by_lines(window), repeat),
     }
-    got = {
-        (r.key, r.net.currency): (int(r.net.amount * 100), int(r.vat.amount * 100), r.lines)
-        for r in report.rows
-    }
+
+    def truth(rows: list[Any]) -> dict[Any, tuple[int, int, int]]:
+        return {
+            ((cat, f"{m // 100:04d}-{m % 100:02d}"), cur): (net, vat, n)
+            for cat, m, cur, net, vat, n in rows
+        }
+
+    equal = _as_rows(timings["crm"][1]) == truth(timings["lines"][1])
+    equal_window = _as_rows(timings["crm_window"][1]) == truth(timings["lines_window"][1])
     conn.close()
     crm.close()
     return {
         "fill": fill,
-        "crm": t_crm,
-        "same": t_same,
-        "join": t_join,
-        "equal": got == expected,
-        "groups": len(report.rows),
+        "times": {k: v[0] for k, v in timings.items()},
+        "equal": equal and equal_window,
+        "groups": len(timings["crm"][1].rows),
     }
 
 
@@ -254,19 +281,23 @@ def main() -> None:
         n = int(5_000_000 * args.scale)
         path = os.path.join(folder, "revenue.sqlite")
         r = bench_revenue(path, n, args.repeat)
-        med = {k: statistics.median(r[k]) for k in ("crm", "same", "join")}
-        best = min(med["same"], med["join"])
+        med = {k: statistics.median(v) for k, v in r["times"].items()}
+        best = min(med["days_same"], med["days_join"])
         print(
-            f"\nRevenue by category and month, SQLite, {n:,} line items "
-            f"(filled in {r['fill']:.0f} s; {r['groups']} rows; equal: {r['equal']})"
+            f"\nRevenue by category and month, SQLite, {n:,} line items (filled in "
+            f"{r['fill']:.0f} s; {r['groups']} rows; equal to the lines: {r['equal']}), seconds"
         )
-        print(f"{'':44} {'median':>9} {'best':>9} {'ratio':>7}")
-        for label, key in (
-            ("crm.revenue(by=('category', 'month'))", "crm"),
-            ("hand SQL, same grouping (sku, currency, month)", "same"),
-            ("hand SQL, join categories, group by them", "join"),
+        print(f"{'':58} {'median':>8} {'best':>8} {'ratio':>6}")
+        for label, key, base in (
+            ("crm.revenue(by=('category', 'month'))", "crm", best),
+            ("hand SQL on the day sums, crmkit's grouping", "days_same", best),
+            ("hand SQL on the day sums, join categories", "days_join", best),
+            ("hand SQL on the lines, join categories, strftime month", "lines", best),
+            ("crm.revenue, since/until mid-day (500 days)", "crm_window", med["lines_window"]),
+            ("hand SQL on the lines, same window", "lines_window", med["lines_window"]),
         ):
-            print(f"{label:44} {med[key]:9.3f} {min(r[key]):9.3f} {med[key] / best:7.2f}")
+            times = r["times"][key]
+            print(f"{label:58} {med[key]:8.3f} {min(times):8.3f} {med[key] / base:6.2f}")
     if "expiring" in only:
         n = int(1_000_000 * args.scale)
         path = os.path.join(folder, "contracts.sqlite")

@@ -7,18 +7,20 @@ consistent snapshot through a read-only unit of work.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from crmkit._api._base import Context
 from crmkit._api.clv import compute_clv
+from crmkit._api.customer_file_kinds import CONTRACTS
 from crmkit._api.funnel import load_pipeline
 from crmkit._api.revenue import revenue_report
 from crmkit._api.segments import build_audience
 from crmkit._api.service import build_service_report
-from crmkit._types import ensure_aware
+from crmkit._types import ensure_aware, ensure_day
 from crmkit.clv.report import CLVReport
 from crmkit.consent import AudienceMember
+from crmkit.customer_file.retention import survivors
 from crmkit.customer_file.revenue import RevenueReport
 from crmkit.funnel.board import Board, pipeline_as_of, rotting_deals
 from crmkit.funnel.deal import Deal
@@ -72,8 +74,9 @@ class ReportsMixin:
             pipeline = uow.pipelines.get(pipeline_id)
             facts = uow.deals.funnel_facts(pipeline, since=lo, until=hi, owner=owner,
                                            cohort=cohort)  # fmt: skip
-        return assemble(facts, name=pipeline.name, pipeline_id=pipeline.id, rates=rates,
-                        currency=currency)
+        return assemble(
+            facts, name=pipeline.name, pipeline_id=pipeline.id, rates=rates, currency=currency
+        )
 
     def lifecycle_funnel(
         self,
@@ -190,8 +193,22 @@ class ReportsMixin:
         >>> row.gross
         Money('720.00', 'EUR')
         """
-        return revenue_report(self._ctx, by=by, since=since, until=until, rates=rates,
-                              currency=currency)
+        return revenue_report(
+            self._ctx, by=by, since=since, until=until, rates=rates, currency=currency
+        )
+
+    def contract_retention(
+        self, *, cohort: str = "start_year", as_of: date | None = None
+    ) -> dict[str, list[int]]:
+        """Survivor counts of each cohort of signed contracts (by ``"start_year"`` or
+        ``"start_month"``) per period, as seen on *as_of* (default today, UTC): period 0 is
+        a contract's first term, each renewal the next one (see
+        :mod:`crmkit.customer_file.retention`). Ready for
+        :meth:`crmkit.clv.ShiftedBetaGeoModel.fit_cohorts`."""
+        day = self._ctx.clock().date() if as_of is None else ensure_day(as_of, "as_of")
+        with self._ctx.read() as uow:
+            contracts = CONTRACTS.on(uow).select()
+        return survivors(contracts, cohort=cohort, as_of=day)
 
     # -- service desk ----------------------------------------------------------------------
 

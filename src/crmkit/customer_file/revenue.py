@@ -26,7 +26,7 @@ report, naming products and categories as the catalogue does now.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -49,6 +49,7 @@ __all__ = [
     "assemble",
     "check_by",
     "day_number",
+    "day_start",
     "month_number",
     "period_needed",
     "revenue_lines",
@@ -73,6 +74,11 @@ def month_number(when: datetime) -> int:
 def day_number(when: datetime) -> int:
     """The UTC day of *when* as days since 1970-01-01, as storage keeps it."""
     return (when.astimezone(UTC).date() - _EPOCH).days
+
+
+def day_start(day: int) -> datetime:
+    """Midnight UTC that starts day number *day* (see :func:`day_number`)."""
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(days=day)
 
 
 def _decimals(currency: str) -> int:
@@ -289,8 +295,11 @@ def assemble(
     by_key, categories = _catalogue(products)
     target = None if rates is None else (currency or rates.base)
     sums: dict[tuple[tuple[str | None, ...], str], list[Decimal | int]] = {}
+    keys: dict[tuple[str | None, int | None], tuple[str | None, ...]] = {}
     for total in totals:
-        key = _key_of(total, by, period, by_key, categories)
+        key = keys.get((total.sku, total.period))
+        if key is None:  # the same for each currency of a SKU and period
+            key = keys[total.sku, total.period] = _key_of(total, by, period, by_key, categories)
         if rates is None or target is None:
             net: Decimal | int = total.net
             vat: Decimal | int = total.vat

@@ -121,7 +121,10 @@ class RevenueContract(ContractBase):
     @given(
         entries=_entries,
         by=st.lists(st.sampled_from(BREAKDOWNS), min_size=1, max_size=3, unique=True),
-        window=st.sampled_from([(None, None), (-1500, None), (None, 1200), (-2000, 2000)]),
+        # In half hours from a month's end: part days at either end, whole days (48), one day.
+        window=st.sampled_from(
+            [(None, None), (-1500, None), (None, 1201), (-2000, 2000), (-48, 48), (10, 20)]
+        ),
     )
     def test_revenue_equals_the_rule_on_every_backend(
         self, storage: Storage, entries: list[Any], by: list[str], window: Any
