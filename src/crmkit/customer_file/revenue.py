@@ -219,48 +219,63 @@ def period_needed(by: tuple[str, ...], *, converting: bool) -> Period:
     return "month" if {"year", "quarter", "month"} & set(by) else None
 
 
-def _calendar(total: RevenueTotal, period: Period) -> tuple[int, int]:
-    assert total.period is not None
+def _calendar(when: int, period: Period) -> dict[str, str]:
     if period == "day":
-        day = date.fromordinal(_EPOCH.toordinal() + total.period)
-        return day.year, day.month
-    return divmod(total.period, 100)
+        day = date.fromordinal(_EPOCH.toordinal() + when)
+        year, month = day.year, day.month
+    else:
+        year, month = divmod(when, 100)
+    quarter = (month - 1) // 3 + 1
+    return {
+        "year": f"{year:04d}",
+        "quarter": f"{year:04d}-Q{quarter}",
+        "month": f"{year:04d}-{month:02d}",
+    }
 
 
-def _catalogue(products: Iterable[Product]) -> tuple[dict[str, Product], dict[str, str]]:
+def _catalogue(products: Iterable[Product]) -> dict[str, dict[str, str | None]]:
+    """Each SKU key's product and category labels. Categories compare folded; a category
+    is named as its lowest SKU's product spells it."""
     by_key = {p.key: p for p in products}
-    # Categories compare folded; a category is named as its lowest SKU's product spells it.
     spelled: dict[str, str] = {}
     for product in sorted(by_key.values(), key=lambda p: p.key, reverse=True):
         if product.category is not None:
             spelled[category_key(product.category)] = product.category
-    return by_key, spelled
+    return {
+        key: {
+            "product": p.sku,
+            "category": None if p.category is None else spelled[category_key(p.category)],
+        }
+        for key, p in by_key.items()
+    }
 
 
-def _key_of(
-    total: RevenueTotal,
-    by: tuple[str, ...],
-    period: Period,
-    products: Mapping[str, Product],
-    categories: Mapping[str, str],
-) -> tuple[str | None, ...]:
-    product = None if total.sku is None else products.get(total.sku)
-    out: list[str | None] = []
-    for name in by:
-        if name == "product":
-            out.append(product.sku if product is not None else total.sku)
-        elif name == "category":
-            category = None if product is None else product.category
-            out.append(None if category is None else categories[category_key(category)])
-        else:
-            year, month = _calendar(total, period)
-            if name == "year":
-                out.append(f"{year:04d}")
-            elif name == "quarter":
-                out.append(f"{year:04d}-Q{(month - 1) // 3 + 1}")
-            else:
-                out.append(f"{year:04d}-{month:02d}")
-    return tuple(out)
+class _Keys:
+    """A total's key for the breakdowns asked, from labels worked out once per SKU and
+    once per period (a report has thousands of totals over a few hundred of each)."""
+
+    def __init__(self, by: tuple[str, ...], period: Period, products: Iterable[Product]):
+        self._by = by
+        self._period = period
+        self._products = _catalogue(products)
+        self._times: dict[int | None, dict[str, str]] = {}
+        self._done: dict[tuple[str | None, int | None], tuple[str | None, ...]] = {}
+
+    def of(self, total: RevenueTotal) -> tuple[str | None, ...]:
+        found = self._done.get((total.sku, total.period))
+        if found is not None:
+            return found
+        sku = total.sku
+        labels: dict[str, str | None] = {"product": sku, "category": None}
+        if sku is not None and sku in self._products:
+            labels = dict(self._products[sku])
+        if total.period is not None:
+            if total.period not in self._times:
+                self._times[total.period] = _calendar(total.period, self._period)
+            labels.update(self._times[total.period])
+        key = tuple(labels[name] for name in self._by)
+        self._done[total.sku, total.period] = key
+        return key
 
 
 def _converted(rates: RatesTable, units: int, currency: str, on: date, target: str) -> Decimal:
@@ -292,14 +307,11 @@ def assemble(
     at the rate of its UTC day (storage grouped by day), summed exactly, and each row's net
     and VAT are rounded half up to the target currency's minor unit at the end.
     """
-    by_key, categories = _catalogue(products)
+    keys = _Keys(by, period, products)
     target = None if rates is None else (currency or rates.base)
     sums: dict[tuple[tuple[str | None, ...], str], list[Decimal | int]] = {}
-    keys: dict[tuple[str | None, int | None], tuple[str | None, ...]] = {}
     for total in totals:
-        key = keys.get((total.sku, total.period))
-        if key is None:  # the same for each currency of a SKU and period
-            key = keys[total.sku, total.period] = _key_of(total, by, period, by_key, categories)
+        key = keys.of(total)
         if rates is None or target is None:
             net: Decimal | int = total.net
             vat: Decimal | int = total.vat
