@@ -29,6 +29,7 @@ from crmkit.testing.contract._merge import MergeContract
 from crmkit.testing.contract._pipeline_names import PipelineNamesContract
 from crmkit.testing.contract._records import RecordsContract
 from crmkit.testing.contract._resolve import ResolveContract
+from crmkit.testing.contract._retention import RetentionContract
 from crmkit.testing.contract._revenue import RevenueContract
 from crmkit.testing.contract._segment_sql import SegmentPushdownContract
 from crmkit.testing.contract._segments import SegmentsContract
@@ -59,6 +60,7 @@ __all__ = [
     "RecordsContract",
     "ReferralsContract",
     "ResolveContract",
+    "RetentionContract",
     "RevenueContract",
     "SegmentPushdownContract",
     "SegmentsContract",
@@ -92,6 +94,7 @@ class StorageContract(
     ReferralsContract,
     CustomerFileContract,
     RevenueContract,
+    RetentionContract,
     ResolveContract,
     ExternalIdContract,
     ImportContract,
