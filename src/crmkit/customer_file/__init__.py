@@ -13,11 +13,13 @@ from crmkit.customer_file.contracts import Contract, ContractStatus, Renewal, Re
 from crmkit.customer_file.pricing import line_amounts, minor_unit
 from crmkit.customer_file.products import Product
 from crmkit.customer_file.quotes import FreeTextLine, Quote, QuoteLine, QuoteStatus
+from crmkit.customer_file.reminders import ContractExpiring, WarrantyExpiring
 from crmkit.customer_file.revenue import RevenueReport, RevenueRow
 
 __all__ = [
     "Asset",
     "Contract",
+    "ContractExpiring",
     "ContractStatus",
     "FreeTextLine",
     "Product",
@@ -28,6 +30,7 @@ __all__ = [
     "RenewalMode",
     "RevenueReport",
     "RevenueRow",
+    "WarrantyExpiring",
     "line_amounts",
     "minor_unit",
 ]

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from itertools import islice
-from typing import Protocol
+from typing import Any, Protocol
 
 import attrs
 
 from crmkit.consent import DEFAULT_PURPOSES, ConsentRecord, check_purpose, may_contact
 from crmkit.errors import ValidationError
 from crmkit.funnel.deal import Deal
+from crmkit.tasks.actions import Then
 from crmkit.tasks.automation import (
     Action,
     AutomationContext,
@@ -32,7 +33,21 @@ from crmkit.tasks.automation import (
 from crmkit.tasks.outbox import InMemoryOutbox, Outbox
 from crmkit.tasks.task import Task
 
-__all__ = ["AutomationReport", "InMemoryKeyStore", "KeyStore", "run_automation"]
+__all__ = ["AutomationReport", "InMemoryKeyStore", "KeyStore", "RecordRule", "run_automation"]
+
+
+class RecordRule(Protocol):
+    """A rule over records other than contacts, deals and tasks (a contract reaching its
+    notice day, an expiring warranty): ``evaluate`` yields the day's actions."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def then(self) -> Then: ...
+
+    def evaluate(self, ctx: AutomationContext, items: Iterable[Any]) -> Iterable[Action]: ...
+
 
 _BATCH = 2000
 
@@ -121,6 +136,7 @@ def _candidates(
     deals: Iterable[Deal],
     overdue_rule: OverdueEscalation | None,
     tasks: Iterable[Task],
+    record_rules: Sequence[tuple[RecordRule, Iterable[Any]]] = (),
 ) -> Iterator[Action]:
     checks = [rule.prepare(ctx) for rule in contact_rules]
     if len(checks) == 1:
@@ -139,6 +155,8 @@ def _candidates(
         yield from deal_rule.evaluate(ctx, deals)
     if overdue_rule is not None:
         yield from overdue_rule.evaluate(ctx, tasks)
+    for rule, items in record_rules:
+        yield from rule.evaluate(ctx, items)
 
 
 def _lookup(consents: Iterable[ConsentRecord] | _ConsentLookup) -> _ConsentLookup:
@@ -181,11 +199,13 @@ def _check_names_and_purposes(
     contact_rules: Sequence[ContactRule],
     others: Sequence[DealRotting | OverdueEscalation | None],
     purposes: Collection[str],
+    record_rules: Sequence[RecordRule] = (),
 ) -> None:
     names = [r.name for r in contact_rules] + [r.name for r in others if r is not None]
+    names += [r.name for r in record_rules]
     if len(set(names)) != len(names):
         raise ValidationError("rules", names, "rule names must differ (they key the actions)")
-    for rule in contact_rules:  # before any work, not at the first message of a long pass
+    for rule in (*contact_rules, *record_rules):  # before any work, not at the first message
         then = getattr(rule, "then", None)
         if isinstance(then, SendMessage):
             check_purpose(then.purpose, purposes)
@@ -201,6 +221,7 @@ def run_automation(
     deals: Iterable[Deal] = (),
     overdue_rule: OverdueEscalation | None = None,
     tasks: Iterable[Task] = (),
+    record_rules: Sequence[tuple[RecordRule, Iterable[Any]]] = (),
     consents: Iterable[ConsentRecord] | _ConsentLookup = (),
     purposes: Collection[str] = DEFAULT_PURPOSES,
     batch_size: int = _BATCH,
@@ -236,13 +257,16 @@ def run_automation(
     """
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ValidationError("batch_size", batch_size, "a positive integer")
-    _check_names_and_purposes(contact_rules, (deal_rule, overdue_rule), purposes)
+    rules_of_records = [rule for rule, _ in record_rules]
+    _check_names_and_purposes(contact_rules, (deal_rule, overdue_rule), purposes, rules_of_records)
     lookup = _lookup(consents)
     committed: list[CreateTask | QueueMessage] = []
     unassigned: list[str] = []
     no_consent: list[str] = []
     skipped = 0
-    stream = _candidates(ctx, contact_rules, contacts, deal_rule, deals, overdue_rule, tasks)
+    stream = _candidates(
+        ctx, contact_rules, contacts, deal_rule, deals, overdue_rule, tasks, record_rules
+    )
     while batch := list(islice(stream, batch_size)):
         done = store.seen([a.key for a in batch])
         new: list[Action] = []

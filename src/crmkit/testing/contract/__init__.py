@@ -28,6 +28,7 @@ from crmkit.testing.contract._loyalty import LoyaltyContract, ReferralsContract
 from crmkit.testing.contract._merge import MergeContract
 from crmkit.testing.contract._pipeline_names import PipelineNamesContract
 from crmkit.testing.contract._records import RecordsContract
+from crmkit.testing.contract._reminders import RemindersContract
 from crmkit.testing.contract._resolve import ResolveContract
 from crmkit.testing.contract._retention import RetentionContract
 from crmkit.testing.contract._revenue import RevenueContract
@@ -59,6 +60,7 @@ __all__ = [
     "PipelineNamesContract",
     "RecordsContract",
     "ReferralsContract",
+    "RemindersContract",
     "ResolveContract",
     "RetentionContract",
     "RevenueContract",
@@ -95,6 +97,7 @@ class StorageContract(
     CustomerFileContract,
     RevenueContract,
     RetentionContract,
+    RemindersContract,
     ResolveContract,
     ExternalIdContract,
     ImportContract,

@@ -18,7 +18,9 @@ SIGNED = datetime(2019, 12, 1, tzinfo=UTC)
 
 
 class RetentionContract(ContractBase):
-    def _book(self, crm: CRM, starts_on: date, renewals: int, *, ends: bool = False) -> None:
+    def _retention_book(
+        self, crm: CRM, starts_on: date, renewals: int, *, ends: bool = False
+    ) -> None:
         who = crm.contacts.create(name="Customer")
         k = crm.contracts.create(
             who.id,
@@ -37,9 +39,9 @@ class RetentionContract(ContractBase):
 
     def test_contract_retention_counts_each_cohorts_survivors(self, crm: CRM) -> None:
         for renewals in (0, 1, 2, 2, 3):
-            self._book(crm, date(2020, 1, 1), renewals, ends=renewals < 3)
-        self._book(crm, date(2021, 3, 1), 4)
-        self._book(crm, date(2021, 5, 1), 1, ends=True)
+            self._retention_book(crm, date(2020, 1, 1), renewals, ends=renewals < 3)
+        self._retention_book(crm, date(2021, 3, 1), 4)
+        self._retention_book(crm, date(2021, 5, 1), 1, ends=True)
         draft_owner = crm.contacts.create(name="Not yet")
         crm.contracts.create(
             draft_owner.id,
