@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from crmkit._api._base import Context
+from crmkit._api.customer_file_kinds import ASSETS, CONTRACTS, QUOTES
 from crmkit.card import ContactCard, LedgerSummary
+from crmkit.customer_file import ContractStatus, QuoteStatus
 from crmkit.errors import ValidationError
 from crmkit.funnel.deal import DealStatus
 from crmkit.tasks.task import Task
 
 __all__ = ["build_card"]
+
+_OVER = (ContractStatus.TERMINATED, ContractStatus.ENDED)
 
 
 def _due_order(task: Task) -> tuple[bool, datetime, str]:
@@ -27,4 +31,25 @@ def build_card(ctx: Context, contact_id: str, *, history: int) -> ContactCard:
         deals = [d for d in uow.deals.for_contact(contact_id) if d.status is DealStatus.OPEN]
         tasks = sorted(uow.tasks.open_for_contact(contact_id), key=_due_order)
         ledger = LedgerSummary.of(uow.transactions.for_contact(contact_id))
-    return ContactCard(contact, tuple(recent), tuple(deals), tuple(tasks), ledger)
+        quotes = QUOTES.on(uow).for_contact(contact_id)
+        contracts = CONTRACTS.on(uow).for_contact(contact_id)
+        assets = ASSETS.on(uow).for_contact(contact_id)
+    today = ctx.clock().date()
+    open_quotes = sorted(
+        (q for q in quotes if q.status_on(today) in (QuoteStatus.DRAFT, QuoteStatus.SENT)),
+        key=lambda q: (q.valid_until, q.id),
+    )
+    running = sorted(
+        (k for k in contracts if k.status_on(today) not in _OVER), key=lambda k: (k.ends_on, k.id)
+    )
+    held = sorted(assets, key=lambda a: (a.key, a.id))
+    return ContactCard(
+        contact,
+        tuple(recent),
+        tuple(deals),
+        tuple(tasks),
+        ledger,
+        tuple(open_quotes),
+        tuple(running),
+        tuple(held),
+    )
