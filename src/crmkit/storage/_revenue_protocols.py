@@ -16,8 +16,8 @@ class RevenueRepository(Protocol):
 
     Lines name no contact and hold no text, so merges, unmerges and erasures leave them
     alone: erasing a customer does not change what the business earned. SQL backends keep
-    them in a table ordered for grouping; crmkit's generic repository keeps one record per
-    ledger entry.
+    them with their sums per SKU and day (:mod:`crmkit.storage.sql._revenue`); crmkit's
+    generic repository keeps one record per line and sums them in Python.
     """
 
     def add_all(self, lines: Sequence[RevenueLine]) -> None:
