@@ -1,7 +1,7 @@
 """Customer file benchmark (issue #15): revenue, expiring contracts, the sBG fit.
 
 Run:  python benchmarks/bench_customer_file.py [--scale 1.0] [--repeat 5] [--calls 300]
-          [--only revenue,expiring,sbg] [--dir DIR]
+          [--signed 1.0] [--only revenue,expiring,sbg] [--dir DIR]
 
 1. ``crm.revenue(by=("category", "month"))`` over 5M line items (``--scale`` times that) on
    SQLite, beside two hand-written SQL queries on the same table with ``sqlite3``: the same
@@ -12,7 +12,8 @@ Run:  python benchmarks/bench_customer_file.py [--scale 1.0] [--repeat 5] [--cal
    resolving SKUs) in time order, as a ledger grows; no ledger entries are written, so the
    setup stays minutes.
 2. ``crm.contracts.expiring(within=..., as_of=...)`` at 1M signed contracts (``--scale``
-   times that): 1-year contracts starting over 30 years, so about 90 end on any day. p50 and
+   times that; ``--signed`` of them signed, the others drafts, which are never expiring):
+   1-year contracts starting over 30 years, so about 90 signed ones end on any day. p50 and
    p99 of ``--calls`` calls at random dates, for windows of 1, 7 and 60 days, beside the
    hand-written SQL over ``record_keys``/``records`` (fetching the JSON bodies, and also
    decoding them with ``json.loads``).
@@ -169,7 +170,7 @@ def bench_revenue(path: str, n_lines: int, repeat: int) -> dict[str, Any]:
 # -- expiring contracts ----------------------------------------------------------------------
 
 
-def _fill_contracts(crm: CRM, n: int) -> None:
+def _fill_contracts(crm: CRM, n: int, signed_share: float) -> None:
     rng = random.Random(11)
     n_contacts = max(1, n // 50)
     contacts = [
@@ -196,10 +197,11 @@ def _fill_contracts(crm: CRM, n: int) -> None:
                     notice=timedelta(days=30),
                     at=T0,
                 )
-                signed = attrs.evolve(
-                    draft, status=ContractStatus.SIGNED, signed_at=T0, signed_by="Ana"
-                )
-                records.add(signed)
+                if rng.random() < signed_share:
+                    draft = attrs.evolve(
+                        draft, status=ContractStatus.SIGNED, signed_at=T0, signed_by="Ana"
+                    )
+                records.add(draft)
             uow.commit()
 
 
@@ -208,10 +210,10 @@ def _pct(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def bench_expiring(path: str, n: int, calls: int) -> dict[str, Any]:
+def bench_expiring(path: str, n: int, calls: int, signed_share: float) -> dict[str, Any]:
     crm = CRM(storage=SQLiteStorage(path), workspace=WS)
     start = time.perf_counter()
-    _fill_contracts(crm, n)
+    _fill_contracts(crm, n, signed_share)
     fill = time.perf_counter() - start
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA cache_size = -131072")
@@ -272,6 +274,9 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument(
+        "--signed", type=float, default=1.0, help="share of the contracts signed (others drafts)"
+    )
     parser.add_argument("--only", default="revenue,expiring,sbg")
     parser.add_argument("--dir", default=None, help="where the SQLite files go (default: tmp)")
     args = parser.parse_args()
@@ -301,10 +306,10 @@ def main() -> None:
     if "expiring" in only:
         n = int(1_000_000 * args.scale)
         path = os.path.join(folder, "contracts.sqlite")
-        e = bench_expiring(path, n, args.calls)
+        e = bench_expiring(path, n, args.calls, args.signed)
         print(
-            f"\ncontracts.expiring, SQLite, {n:,} signed contracts (filled in {e['fill']:.0f} s), "
-            f"{args.calls} calls per window, ms"
+            f"\ncontracts.expiring, SQLite, {n:,} contracts, {args.signed:.0%} signed (filled in "
+            f"{e['fill']:.0f} s), {args.calls} calls per window, ms"
         )
         print(
             f"{'window':>7} {'found':>6} | {'crm p50':>8} {'crm p99':>8} | {'SQL p50':>8} "
