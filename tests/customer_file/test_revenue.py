@@ -19,7 +19,7 @@ from crmkit.customer_file.revenue import (
     revenue_lines,
     total_lines,
 )
-from crmkit.errors import ValidationError
+from crmkit.errors import InvalidMoneyError, ValidationError
 from crmkit.ledger import LineItem, Transaction
 
 AT = datetime(2026, 12, 5, tzinfo=UTC)
@@ -125,3 +125,12 @@ def test_totals_per_currency_are_the_exact_sum_of_signed_amounts(entries: list) 
         total_lines(lines, period="month"), by=("month",), period="month", products=[]
     )
     assert {t.net.currency: t.net.amount for t in report.totals} == expected
+
+
+def test_a_line_too_large_for_whole_minor_units_is_refused() -> None:
+    huge = LineItem.new(sku=None, quantity=1, unit_price=Money(10**30, "EUR"))
+    with pytest.raises(InvalidMoneyError) as info:
+        revenue_lines(_tx("purchase", "1", "EUR", huge), {})
+    assert info.value.field == "lines[0]"
+    with pytest.raises(InvalidMoneyError):
+        revenue_lines(_tx("purchase", str(10**30)), {})

@@ -35,7 +35,7 @@ import attrs
 from crmkit._types import Money
 from crmkit.customer_file.pricing import minor_unit, round_money
 from crmkit.customer_file.products import Product, category_key, sku_key
-from crmkit.errors import ValidationError
+from crmkit.errors import InvalidMoneyError, ValidationError
 from crmkit.ledger import Transaction, TransactionKind
 from crmkit.rates import RatesTable
 
@@ -116,6 +116,17 @@ class RevenueLine:
         return day_number(self.occurred_at)
 
 
+# Whole minor units are kept as signed 64-bit integers (SQL BIGINT): a line beyond that is
+# refused rather than overflowing a sum later.
+_LARGEST = Decimal(2**63 - 1)
+
+
+def _rounded(amount: Decimal, currency: str, field: str, value: object) -> Decimal:
+    if abs(amount) > _LARGEST * minor_unit(currency):
+        raise InvalidMoneyError(field, value, "too large to count as revenue")
+    return round_money(amount, currency).amount
+
+
 def revenue_lines(tx: Transaction, vat_rates: Mapping[str, Decimal]) -> list[RevenueLine]:
     """The revenue lines of one ledger entry. *vat_rates* maps SKU keys to the VAT rate
     of their product; a line whose SKU is not there (free text) has no VAT."""
@@ -125,12 +136,13 @@ def revenue_lines(tx: Transaction, vat_rates: Mapping[str, Decimal]) -> list[Rev
     currency = tx.amount.currency
     when = tx.occurred_at.astimezone(UTC)
     if not tx.lines:
-        net = round_money(tx.amount.amount, currency).amount
+        net = _rounded(tx.amount.amount, currency, "amount", tx.amount)
         return [RevenueLine(tx.id, 0, when, None, currency, sign * _to_minor(net, currency), 0)]
     out = []
     for i, item in enumerate(tx.lines):
         key = None if item.sku is None else sku_key(item.sku)
-        net = round_money(item.unit_price.amount * item.quantity, currency).amount
+        total = item.unit_price.amount * item.quantity
+        net = _rounded(total, currency, f"lines[{i}]", item.unit_price)
         rate = vat_rates.get(key, Decimal(0)) if key is not None else Decimal(0)
         vat = round_money(net * rate, currency).amount
         minor_net, minor_vat = _to_minor(net, currency), _to_minor(vat, currency)
