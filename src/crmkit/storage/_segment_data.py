@@ -12,7 +12,7 @@ from crmkit.lists import members_at
 from crmkit.segments import Segment, SegmentData
 from crmkit.storage.protocols import UnitOfWork
 
-__all__ = ["segment_count_in_memory", "segment_data", "segment_members_in_memory"]
+__all__ = ["catalogue", "segment_count_in_memory", "segment_data", "segment_members_in_memory"]
 
 
 def segment_data(uow: UnitOfWork) -> SegmentData:
@@ -24,7 +24,14 @@ def segment_data(uow: UnitOfWork) -> SegmentData:
         purchases=[t for t in uow.transactions.iter_all() if t.kind == TransactionKind.PURCHASE],
         open_deals=[d for d in uow.deals.iter_all() if d.status is DealStatus.OPEN],
         lists={name: members_at(uow.lists.changes(name)) for name in uow.lists.names()},
+        catalogue=catalogue(uow),
     )
+
+
+def catalogue(uow: UnitOfWork) -> dict[str, str | None]:
+    """Each product's folded SKU and category, from the keys the catalogue's record kind
+    (``products``, declared in ``crmkit._api.customer_file_kinds``) is looked up by."""
+    return {r.keys["sku"]: r.keys.get("category") for r in uow.records.select("products")}
 
 
 def segment_members_in_memory(uow: UnitOfWork, segment: Segment, *, now: datetime) -> list[Contact]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from crmkit.testing.contract._automation import AutomationContract
 from crmkit.testing.contract._bad_input import BadInputContract
 from crmkit.testing.contract._base import ContractBase
+from crmkit.testing.contract._bought import BoughtSegmentContract
 from crmkit.testing.contract._campaigns import CampaignsContract
 from crmkit.testing.contract._card import CardContract
 from crmkit.testing.contract._contacts import ContactsContract
@@ -40,6 +41,7 @@ from crmkit.testing.contract._tasks import TasksContract
 __all__ = [
     "AutomationContract",
     "BadInputContract",
+    "BoughtSegmentContract",
     "CampaignsContract",
     "CardContract",
     "ContactsContract",
@@ -82,6 +84,7 @@ class StorageContract(
     AutomationContract,
     SegmentsContract,
     SegmentPushdownContract,
+    BoughtSegmentContract,
     FoldedTextContract,
     FacadeContract,
     MergeContract,
