@@ -157,13 +157,16 @@ def use_the_customer_file(crm: CRM, contact_id: str) -> None:
     from crmkit.customer_file import (
         Asset,
         Contract,
+        ContractExpiring,
         FreeTextLine,
         Product,
         Quote,
         QuoteStatus,
         RevenueReport,
         RevenueRow,
+        WarrantyExpiring,
     )
+    from crmkit.segments import bought
 
     gold: Product = crm.products.create(
         sku="GOLD-12",
@@ -215,6 +218,12 @@ def use_the_customer_file(crm: CRM, contact_id: str) -> None:
     report: RevenueReport = crm.revenue(by=("category", "month"), since=at, until=None, rates=None)
     rows: tuple[RevenueRow, ...] = report.rows
     gross: Money = rows[0].gross
+    cohorts: dict[str, list[int]] = crm.contract_retention(cohort="start_year", as_of=None)
+    reminders = crm.automation.run(
+        date(2027, 12, 1), rules=[ContractExpiring(), WarrantyExpiring(days_before=30)]
+    )
+    buyers: list[Contact] = crm.segments.members(bought(category="packages", within_days=365))
+    del cohorts, reminders, buyers
     del gold, packages, total, status, soon, router, held, tasks, gross
 
 
