@@ -39,7 +39,7 @@ from typing import Any
 import attrs
 
 from crmkit import CRM, Contact, Money
-from crmkit._api.customer_file_kinds import CONTRACTS
+from crmkit._api.customer_file.kinds import CONTRACTS
 from crmkit._types import paused_gc
 from crmkit.clv import ShiftedBetaGeoModel
 from crmkit.customer_file import Contract, ContractStatus

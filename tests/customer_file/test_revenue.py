@@ -20,7 +20,7 @@ from crmkit.customer_file.revenue import (
     total_lines,
 )
 from crmkit.errors import InvalidMoneyError, ValidationError
-from crmkit.ledger import LineItem, Transaction
+from crmkit.value.ledger import LineItem, Transaction
 
 AT = datetime(2026, 12, 5, tzinfo=UTC)
 

@@ -8,8 +8,8 @@ import pytest
 
 from crmkit import Contact, Money
 from crmkit.errors import InvalidSegmentError
-from crmkit.ledger import LineItem, Transaction
 from crmkit.segments import Bought, Segment, SegmentData, bought
+from crmkit.value.ledger import LineItem, Transaction
 
 NOW = datetime(2026, 12, 6, tzinfo=UTC)
 

@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import Protocol
 
 from crmkit import CRM, Money
-from crmkit.ledger import LineItem
 from crmkit.storage.protocols import Storage
+from crmkit.value.ledger import LineItem
 
 WHEN = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from crmkit._api._base import Context
-from crmkit._api.customer_file_kinds import ASSETS, CONTRACTS, QUOTES
+from crmkit._api.customer_file.kinds import ASSETS, CONTRACTS, QUOTES
 from crmkit.card import ContactCard, LedgerSummary
 from crmkit.customer_file import ContractStatus, QuoteStatus
 from crmkit.errors import ValidationError

@@ -14,7 +14,7 @@ rate) into :class:`RevenueTotal`\\ s; :func:`assemble` turns those few groups in
 report, naming products and categories as the catalogue does now.
 
 >>> from datetime import UTC, datetime
->>> from crmkit.ledger import LineItem, Transaction
+>>> from crmkit.value.ledger import LineItem, Transaction
 >>> sale = Transaction.new(contact_id="c1", kind="purchase", amount=Money("1440.00", "EUR"),
 ...                        occurred_at=datetime(2026, 12, 5, tzinfo=UTC), lines=[
 ...                            LineItem.new(sku="GOLD-12", quantity=2,
@@ -36,8 +36,8 @@ from crmkit._types import Money
 from crmkit.customer_file.pricing import minor_unit, round_money
 from crmkit.customer_file.products import Product, category_key, sku_key
 from crmkit.errors import InvalidMoneyError, ValidationError
-from crmkit.ledger import Transaction, TransactionKind
-from crmkit.rates import RatesTable
+from crmkit.value.ledger import Transaction, TransactionKind
+from crmkit.value.rates import RatesTable
 
 __all__ = [
     "BREAKDOWNS",

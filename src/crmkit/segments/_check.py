@@ -16,7 +16,6 @@ from crmkit._types import Money
 from crmkit.contacts import clean_tags
 from crmkit.errors import InvalidSegmentError, ValidationError
 from crmkit.identity.normalize import normalize_channel
-from crmkit.lists import check_list_name
 from crmkit.segments._fields import (
     ORDERING,
     FieldKind,
@@ -27,6 +26,7 @@ from crmkit.segments._fields import (
     check_value,
     field_kind,
 )
+from crmkit.segments.lists import check_list_name
 from crmkit.segments.rfm import RFM_GROUPS
 
 __all__ = [
@@ -250,9 +250,7 @@ def in_list(name: Any) -> tuple[str]:
     return (clean,)
 
 
-def bought(
-    sku: Any, category: Any, within_days: Any
-) -> tuple[str | None, str | None, int | None]:
+def bought(sku: Any, category: Any, within_days: Any) -> tuple[str | None, str | None, int | None]:
     """The checked arguments of ``Bought(sku, category, within_days)``: a SKU or a category
     (exactly one), kept as the catalogue compares them, without case and outer spaces
     (:func:`crmkit.customer_file.products.sku_key`; not imported: the customer file's

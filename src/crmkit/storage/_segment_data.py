@@ -7,10 +7,10 @@ from datetime import datetime
 
 from crmkit.contacts import Contact
 from crmkit.funnel.deal import DealStatus
-from crmkit.ledger import TransactionKind
-from crmkit.lists import members_at
 from crmkit.segments import Segment, SegmentData
+from crmkit.segments.lists import members_at
 from crmkit.storage.protocols import UnitOfWork
+from crmkit.value.ledger import TransactionKind
 
 __all__ = ["catalogue", "segment_count_in_memory", "segment_data", "segment_members_in_memory"]
 
@@ -30,7 +30,7 @@ def segment_data(uow: UnitOfWork) -> SegmentData:
 
 def catalogue(uow: UnitOfWork) -> dict[str, str | None]:
     """Each product's folded SKU and category, from the keys the catalogue's record kind
-    (``products``, declared in ``crmkit._api.customer_file_kinds``) is looked up by."""
+    (``products``, declared in ``crmkit._api.customer_file.kinds``) is looked up by."""
     return {r.keys["sku"]: r.keys.get("category") for r in uow.records.select("products")}
 
 

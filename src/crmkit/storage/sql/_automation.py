@@ -102,18 +102,29 @@ class SQLAutomationRepository:
 
 def _message_row(m: QueuedMessage) -> dict[str, Any]:
     return {
-        "id": m.id, "key": m.key, "rule": m.rule, "contact_id": m.contact_id,
-        "template": m.template, "send_on": m.send_on.isoformat(), "channel": m.channel,
+        "id": m.id,
+        "key": m.key,
+        "rule": m.rule,
+        "contact_id": m.contact_id,
+        "template": m.template,
+        "send_on": m.send_on.isoformat(),
+        "channel": m.channel,
         "data": dict(m.data),
-    }  # fmt: skip
+    }
 
 
 def _message(r: Row, data: Any) -> QueuedMessage:
     # contact_id comes from its column: merges move messages by updating that column alone.
     return QueuedMessage(
-        data["id"], data["key"], data["rule"], r[1], data["template"],
-        date.fromisoformat(data["send_on"]), data.get("channel"), data.get("data", {}),
-    )  # fmt: skip
+        data["id"],
+        data["key"],
+        data["rule"],
+        r[1],
+        data["template"],
+        date.fromisoformat(data["send_on"]),
+        data.get("channel"),
+        data.get("data", {}),
+    )
 
 
 class SQLOutboxRepository:
@@ -124,9 +135,14 @@ class SQLOutboxRepository:
     def put(self, message: QueuedMessage) -> None:
         self._db.execute(
             "INSERT INTO outbox (workspace, id, key, contact_id, data) VALUES (?, ?, ?, ?, ?)",
-            (self._ws, message.id, message.key, message.contact_id,
-             self._db.dialect.json(_message_row(message))),
-        )  # fmt: skip
+            (
+                self._ws,
+                message.id,
+                message.key,
+                message.contact_id,
+                self._db.dialect.json(_message_row(message)),
+            ),
+        )
 
     def pending(self, *, limit: int | None = None) -> list[QueuedMessage]:
         # Ids are time-ordered, so id order is queueing order.

@@ -1,7 +1,7 @@
 """``Bought`` on SQL backends: who bought a product, or a product of a category.
 
 The catalogue is read from the record store's keys (the products' folded SKU and category,
-as ``crmkit._api.customer_file_kinds`` declares them). SKUs on ledger lines are compared
+as ``crmkit._api.customer_file.kinds`` declares them). SKUs on ledger lines are compared
 folded (case and outer spaces ignored), which SQL cannot do as Python does for every
 alphabet, so the window's purchases are read and their lines tested in Python; the
 condition handed back is the set of contacts found.

@@ -11,9 +11,9 @@ import pytest
 from crmkit._types import Money
 from crmkit.crm import CRM
 from crmkit.errors import InvalidSegmentError
-from crmkit.ledger import LineItem
 from crmkit.segments import Segment, bought, tag
 from crmkit.testing.contract._base import T0, ContractBase
+from crmkit.value.ledger import LineItem
 
 __all__ = ["BoughtSegmentContract"]
 

@@ -21,10 +21,10 @@ from crmkit._types import Money
 from crmkit.crm import CRM
 from crmkit.customer_file.revenue import BREAKDOWNS
 from crmkit.errors import MissingRateError, UnknownSkuError, ValidationError
-from crmkit.ledger import LineItem
-from crmkit.rates import RatesTable
 from crmkit.storage.protocols import Storage
 from crmkit.testing.contract._base import T0, ContractBase
+from crmkit.value.ledger import LineItem
+from crmkit.value.rates import RatesTable
 
 __all__ = ["RevenueContract"]
 
