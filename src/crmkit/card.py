@@ -2,8 +2,9 @@
 
 A customer calls; whoever picks up must not make them start over. A :class:`ContactCard`
 gathers who they are, what they asked and were told (and by whom), what they bought and paid,
-which deals and service cases are open and what was promised next, by whom and by when. It is
-a plain frozen value built from one consistent read (:meth:`crmkit.CRM.contact_card`), with a
+which deals and service cases are open and what was promised next, by whom and by when, and
+their customer file: open quotes, running contracts and the equipment they hold. It is a
+plain frozen value built from one consistent read (:meth:`crmkit.CRM.contact_card`), with a
 text rendering for terminals and logs.
 """
 
@@ -18,6 +19,7 @@ import attrs
 
 from crmkit._types import Money
 from crmkit.contacts import Contact
+from crmkit.customer_file import Asset, Contract, Quote
 from crmkit.funnel.deal import Deal
 from crmkit.interactions import Interaction
 from crmkit.service.case import Case
@@ -84,7 +86,9 @@ class ContactCard:
     ``recent`` is newest first; ``open_tasks`` (what was promised next) soonest due first,
     undated ones last; ``open_deals`` oldest first; ``open_cases`` (service cases not
     resolved or closed) by the next due time of a running SLA clock, soonest first, then
-    those with none (waiting on the customer, or no policy), oldest first.
+    those with none (waiting on the customer, or no policy), oldest first. ``open_quotes``
+    are drafts and sent offers still valid, ``contracts`` those not terminated or ended (by
+    end date), and ``assets`` the equipment held (by serial).
     """
 
     contact: Contact
@@ -92,6 +96,9 @@ class ContactCard:
     open_deals: tuple[Deal, ...]
     open_tasks: tuple[Task, ...]
     ledger: LedgerSummary
+    open_quotes: tuple[Quote, ...] = ()
+    contracts: tuple[Contract, ...] = ()
+    assets: tuple[Asset, ...] = ()
     open_cases: tuple[Case, ...] = ()
 
     @property
@@ -133,6 +140,7 @@ class ContactCard:
             who = case.assignee or "unassigned"
             subject = case.subject or "(no subject)"
             lines.append(f"open case: {subject} · {case.reason} · {who} · {_promised(case)}")
+        lines += _customer_file(self)
         for task in self.open_tasks:
             due = "no due date" if task.due is None else f"due {task.due:%a %d %b %H:%M}"
             lines.append(f"promised: {task.title} · {task.assignee or 'unassigned'} · {due}")
@@ -151,6 +159,22 @@ def _promised(case: Case) -> str:
         return case.status.value.replace("_", " ")
     clock, due = dues[0]
     return f"{clock.replace('_', ' ')} due {due:%a %d %b %H:%M}"
+
+
+def _customer_file(card: ContactCard) -> list[str]:
+    out = [
+        f"quote: {_money(q.gross)} gross · {q.status.value} · valid until {q.valid_until:%d %b %Y}"
+        for q in card.open_quotes
+    ]
+    for k in card.contracts:
+        notice = f" · notice by {k.notice_on:%d %b %Y}" if k.notice else ""
+        term = f"{k.starts_on:%d %b %Y} to {k.ends_on:%d %b %Y}"
+        renewal = f"{k.renewal.value} renewal"
+        out.append(f"contract: {k.title} · {_money(k.value)} · {term} ({renewal}){notice}")
+    for a in card.assets:
+        warranty = "" if a.warranty_until is None else f" · warranty to {a.warranty_until:%d %b %Y}"
+        out.append(f"holds: {a.sku} {a.serial}{warranty}")
+    return out
 
 
 def _money(m: Money) -> str:

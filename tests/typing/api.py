@@ -159,7 +159,19 @@ def use_the_service_desk(crm: CRM, contact_id: str) -> None:
 def use_the_customer_file(crm: CRM, contact_id: str) -> None:
     from datetime import timedelta
 
-    from crmkit.customer_file import Asset, Contract, FreeTextLine, Product, Quote, QuoteStatus
+    from crmkit.customer_file import (
+        Asset,
+        Contract,
+        ContractExpiring,
+        FreeTextLine,
+        Product,
+        Quote,
+        QuoteStatus,
+        RevenueReport,
+        RevenueRow,
+        WarrantyExpiring,
+    )
+    from crmkit.segments import bought
 
     gold: Product = crm.products.create(
         sku="GOLD-12",
@@ -208,7 +220,16 @@ def use_the_customer_file(crm: CRM, contact_id: str) -> None:
     router = crm.assets.by_serial("SN-0001")
     held: list[Asset] = crm.assets.for_contact(contact_id)
     tasks: list[Task] = crm.tasks.for_contact(contact_id, include_done=True)
-    del gold, packages, total, status, soon, router, held, tasks
+    report: RevenueReport = crm.revenue(by=("category", "month"), since=at, until=None, rates=None)
+    rows: tuple[RevenueRow, ...] = report.rows
+    gross: Money = rows[0].gross
+    cohorts: dict[str, list[int]] = crm.contract_retention(cohort="start_year", as_of=None)
+    reminders = crm.automation.run(
+        date(2027, 12, 1), rules=[ContractExpiring(), WarrantyExpiring(days_before=30)]
+    )
+    buyers: list[Contact] = crm.segments.members(bought(category="packages", within_days=365))
+    del cohorts, reminders, buyers
+    del gold, packages, total, status, soon, router, held, tasks, gross
 
 
 def use_marketing(member_ids: list[str]) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from crmkit._api._base import Context
+from crmkit._api.customer_file.kinds import ASSETS, CONTRACTS, QUOTES
 from crmkit._api.service.kinds import CASES
 from crmkit.card import ContactCard, LedgerSummary
+from crmkit.customer_file import ContractStatus, QuoteStatus
 from crmkit.errors import ValidationError
 from crmkit.funnel.deal import DealStatus
 from crmkit.service.case import Case
@@ -14,6 +16,8 @@ from crmkit.service.clocks import next_due
 from crmkit.tasks.task import Task
 
 __all__ = ["build_card"]
+
+_OVER = (ContractStatus.TERMINATED, ContractStatus.ENDED)
 
 
 def _due_order(task: Task) -> tuple[bool, datetime, str]:
@@ -37,7 +41,27 @@ def build_card(ctx: Context, contact_id: str, *, history: int) -> ContactCard:
         tasks = sorted(uow.tasks.open_for_contact(contact_id), key=_due_order)
         ledger = LedgerSummary.of(uow.transactions.for_contact(contact_id))
         cases = [c for c in CASES.on(uow).for_contact(contact_id) if not c.status.is_done]
+        quotes = QUOTES.on(uow).for_contact(contact_id)
+        contracts = CONTRACTS.on(uow).for_contact(contact_id)
+        assets = ASSETS.on(uow).for_contact(contact_id)
     cases.sort(key=_case_order)
+    today = ctx.clock().date()
+    open_quotes = sorted(
+        (q for q in quotes if q.status_on(today) in (QuoteStatus.DRAFT, QuoteStatus.SENT)),
+        key=lambda q: (q.valid_until, q.id),
+    )
+    running = sorted(
+        (k for k in contracts if k.status_on(today) not in _OVER), key=lambda k: (k.ends_on, k.id)
+    )
+    held = sorted(assets, key=lambda a: (a.key, a.id))
     return ContactCard(
-        contact, tuple(recent), tuple(deals), tuple(tasks), ledger, open_cases=tuple(cases)
+        contact,
+        tuple(recent),
+        tuple(deals),
+        tuple(tasks),
+        ledger,
+        open_quotes=tuple(open_quotes),
+        contracts=tuple(running),
+        assets=tuple(held),
+        open_cases=tuple(cases),
     )

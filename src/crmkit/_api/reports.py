@@ -7,17 +7,21 @@ consistent snapshot through a read-only unit of work.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from crmkit._api._base import Context
+from crmkit._api.customer_file.kinds import CONTRACTS
+from crmkit._api.customer_file.revenue import revenue_report
 from crmkit._api.funnel.api import load_pipeline
 from crmkit._api.segments.api import build_audience
 from crmkit._api.service.cases import build_service_report
 from crmkit._api.value.clv import compute_clv
 from crmkit._progress import ProgressOption, progress_callback
-from crmkit._types import ensure_aware
+from crmkit._types import ensure_aware, ensure_day
 from crmkit.clv.report import CLVReport
+from crmkit.customer_file.retention import survivors
+from crmkit.customer_file.revenue import RevenueReport
 from crmkit.funnel.board import Board, pipeline_as_of, rotting_deals
 from crmkit.funnel.deal import Deal
 from crmkit.funnel.forecast import Forecast, forecast
@@ -169,6 +173,56 @@ class ReportsMixin:
             rates=rates,
             progress=progress_callback(progress),
         )
+
+    def revenue(
+        self,
+        *,
+        by: Sequence[str] | str = ("category", "month"),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        rates: RatesTable | None = None,
+        currency: str | None = None,
+    ) -> RevenueReport:
+        """Net, VAT and gross of the ledger's purchases less its refunds in ``[since,
+        until)``, broken down ``by`` ``"product"``, ``"category"``, ``"year"``,
+        ``"quarter"`` and ``"month"`` (UTC), in any order. Without ``rates`` each currency
+        has rows of its own; with them every line is converted at its day's rate into
+        ``currency`` (default: the rates' base). See docs/customer-file.md, "Revenue".
+
+        >>> from datetime import UTC, datetime
+        >>> from decimal import Decimal
+        >>> from crmkit import CRM, Money
+        >>> from crmkit.value.ledger import LineItem
+        >>> crm = CRM()
+        >>> _ = crm.products.create(sku="GOLD-12", name="Gold", category="packages",
+        ...                         price=Money("600.00", "EUR"), vat_rate=Decimal("0.20"))
+        >>> c = crm.contacts.create(name="Besa Kola")
+        >>> _ = crm.transactions.add(c.id, kind="purchase", amount=Money("720.00", "EUR"),
+        ...                          occurred_at=datetime(2026, 12, 5, tzinfo=UTC),
+        ...                          lines=[LineItem.new(sku="GOLD-12",
+        ...                                              unit_price=Money("600.00", "EUR"))])
+        >>> row = crm.revenue(by=("category", "month")).rows[0]
+        >>> row.key, row.net, row.vat
+        (('packages', '2026-12'), Money('600.00', 'EUR'), Money('120.00', 'EUR'))
+        >>> row.gross
+        Money('720.00', 'EUR')
+        """
+        return revenue_report(
+            self._ctx, by=by, since=since, until=until, rates=rates, currency=currency
+        )
+
+    def contract_retention(
+        self, *, cohort: str = "start_year", as_of: date | None = None
+    ) -> dict[str, list[int]]:
+        """Survivor counts of each cohort of signed contracts (by ``"start_year"`` or
+        ``"start_month"``) per period, as seen on *as_of* (default today, UTC): period 0 is
+        a contract's first term, each renewal the next one (see
+        :mod:`crmkit.customer_file.retention`). Ready for
+        :meth:`crmkit.clv.ShiftedBetaGeoModel.fit_cohorts`."""
+        day = self._ctx.clock().date() if as_of is None else ensure_day(as_of, "as_of")
+        with self._ctx.read() as uow:
+            contracts = CONTRACTS.on(uow).select()
+        return survivors(contracts, cohort=cohort, as_of=day)
 
     # -- service desk ----------------------------------------------------------------------
 

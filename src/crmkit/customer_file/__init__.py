@@ -3,7 +3,8 @@
 Everything here is pure: a :class:`Product` is checked and changed, a :class:`Quote`
 prices its lines (:mod:`crmkit.customer_file.pricing`) and moves draft → sent → accepted or
 declined, a :class:`Contract` is signed, renewed and terminated, an :class:`Asset` keeps its
-serial and warranty. The facade's ``crm.products``, ``crm.quotes``, ``crm.contracts`` and
+serial and warranty, and :mod:`crmkit.customer_file.revenue` sums the ledger's sales into a
+:class:`RevenueReport`. The facade's ``crm.products``, ``crm.quotes``, ``crm.contracts`` and
 ``crm.assets`` store and read them.
 """
 
@@ -12,10 +13,13 @@ from crmkit.customer_file.contracts import Contract, ContractStatus, Renewal, Re
 from crmkit.customer_file.pricing import line_amounts, minor_unit
 from crmkit.customer_file.products import Product
 from crmkit.customer_file.quotes import FreeTextLine, Quote, QuoteLine, QuoteStatus
+from crmkit.customer_file.reminders import ContractExpiring, WarrantyExpiring
+from crmkit.customer_file.revenue import RevenueReport, RevenueRow
 
 __all__ = [
     "Asset",
     "Contract",
+    "ContractExpiring",
     "ContractStatus",
     "FreeTextLine",
     "Product",
@@ -24,6 +28,9 @@ __all__ = [
     "QuoteStatus",
     "Renewal",
     "RenewalMode",
+    "RevenueReport",
+    "RevenueRow",
+    "WarrantyExpiring",
     "line_amounts",
     "minor_unit",
 ]

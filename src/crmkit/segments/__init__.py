@@ -2,9 +2,9 @@
 behaviour and RFM.
 
 Build segments with :func:`field`, :func:`tag`, :func:`in_list`, :func:`interactions`,
-:func:`purchases`, :func:`open_deal`, :func:`rfm_group` and ``& | ~``; evaluate them on a
-:class:`SegmentData`; split a population with :func:`breakdown`. The node classes
-(``Condition``, ``And`` ...) are public so compilers can walk a segment with ``match``;
+:func:`purchases`, :func:`bought`, :func:`open_deal`, :func:`rfm_group` and ``& | ~``;
+evaluate them on a :class:`SegmentData`; split a population with :func:`breakdown`. The node
+classes (``Condition``, ``And`` ...) are public so compilers can walk a segment with ``match``;
 :mod:`crmkit.segments.compiler` registers one handler per node type for each way of running
 a segment (``MEMORY_COMPILER`` is the in-memory one).
 """
@@ -13,6 +13,7 @@ from crmkit.segments._data import SegmentData
 from crmkit.segments._dsl import (
     FieldRef,
     birthday_within,
+    bought,
     everyone,
     field,
     has_case,
@@ -30,6 +31,7 @@ from crmkit.segments._nodes import (
     MAX_DEPTH,
     And,
     Anniversary,
+    Bought,
     Condition,
     DateWindow,
     Everyone,
@@ -67,6 +69,7 @@ __all__ = [
     "RFM_GROUPS",
     "And",
     "Anniversary",
+    "Bought",
     "Breakdown",
     "BreakdownRow",
     "Condition",
@@ -93,6 +96,7 @@ __all__ = [
     "SegmentData",
     "anniversary_days",
     "birthday_within",
+    "bought",
     "breakdown",
     "evaluate",
     "everyone",

@@ -287,6 +287,22 @@ def has_case(
     return open, reason, rated_below
 
 
+def bought(sku: Any, category: Any, within_days: Any) -> tuple[str | None, str | None, int | None]:
+    """The checked arguments of ``Bought(sku, category, within_days)``: a SKU or a category
+    (exactly one), kept as the catalogue compares them, without case and outer spaces
+    (:func:`crmkit.customer_file.products.sku_key`; not imported: the customer file's
+    package reaches this one through the tasks package)."""
+    given = [(name, v) for name, v in (("sku", sku), ("category", category)) if v is not None]
+    if len(given) != 1:
+        raise InvalidSegmentError("sku", sku, "give a sku or a category (one of them)")
+    name, value = given[0]
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidSegmentError(name, value, "a non-empty string")
+    key = value.strip().casefold()
+    days = window_days(within_days)
+    return (key, None, days) if name == "sku" else (None, key, days)
+
+
 def open_deal(pipeline_id: Any, stage: Any) -> tuple[str | None, str | None]:
     """The checked arguments of ``HasOpenDeal(pipeline_id, stage)``."""
     for name, value in (("pipeline_id", pipeline_id), ("stage", stage)):

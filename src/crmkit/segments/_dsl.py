@@ -11,6 +11,7 @@ from crmkit.segments._check import RFM_COMPONENTS, window_days
 from crmkit.segments._fields import Metric, Op, field_kind
 from crmkit.segments._nodes import (
     Anniversary,
+    Bought,
     Condition,
     DateWindow,
     Everyone,
@@ -31,6 +32,7 @@ __all__ = [
     "RFMGroupRef",
     "RFMScoreRef",
     "birthday_within",
+    "bought",
     "everyone",
     "field",
     "has_case",
@@ -280,6 +282,19 @@ def purchases(*, within_days: int | None = None) -> _Events:
     """Purchases in the last *within_days* days: ``.count``, ``.total``, ``.last_at``."""
     window_days(within_days)
     return _Events(lambda m, op, v: purchase_metric(m, op, v, within_days))
+
+
+def bought(
+    *, sku: str | None = None, category: str | None = None, within_days: int | None = None
+) -> Bought:
+    """Contacts who bought the product *sku*, or a product of *category* (as the catalogue
+    files it when the segment is evaluated), in the last *within_days* days (None: ever);
+    SKUs and categories compare without case and outer spaces.
+
+    >>> bought(category=" Packages", within_days=365)
+    Bought(sku=None, category='packages', within_days=365)
+    """
+    return Bought(*_check.bought(sku, category, within_days))
 
 
 class RFMGroupRef:

@@ -20,6 +20,7 @@ from crmkit.segments._index import EventSeries, SegmentIndex, micros
 from crmkit.segments._nodes import (
     And,
     Anniversary,
+    Bought,
     Condition,
     DateWindow,
     Everyone,
@@ -230,6 +231,17 @@ def _rfm_score(node: RFMScore, scope: MemoryScope) -> set[int]:
     return {i for i, s in scope.data.rfm(scope.now).items() if pred(getattr(s, node.component))}
 
 
+def _bought(node: Bought, scope: MemoryScope) -> set[int]:
+    data = scope.data
+    if node.sku is not None:
+        wanted = {node.sku}
+    else:
+        wanted = {sku for sku, category in data.catalogue.items() if category == node.category}
+    lo, hi = _window(node.within_days, scope.now)
+    lowest = -(2**63) if lo is None else lo  # no window: all history up to now
+    return {i for when, i, sku in data.bought if sku in wanted and lowest <= when <= hi}
+
+
 def _open_deals(node: HasOpenDeal, scope: MemoryScope) -> set[int]:
     return {
         i
@@ -283,6 +295,7 @@ _register(DateWindow, _date_window, cost=1)
 _register(Anniversary, _anniversary, cost=1)
 _register(InteractionMetric, _interactions, cost=2)
 _register(PurchaseMetric, _purchases, cost=2)
+_register(Bought, _bought, cost=2)
 _register(RFMGroupIn, _rfm_group)
 _register(RFMScore, _rfm_score)
 _register(Not, _not)

@@ -20,7 +20,7 @@ from crmkit.funnel.deal import Deal, DealStatus
 from crmkit.interactions import Interaction
 from crmkit.segments._fields import FieldKind, field_kind, fold_text, read_field
 from crmkit.segments.rfm import RFMScores, rfm_scores
-from crmkit.value.ledger import Transaction, TransactionKind
+from crmkit.value.ledger import LineItem, Transaction, TransactionKind
 from crmkit.value.rates import RatesTable
 
 __all__ = ["EventSeries", "SegmentIndex", "micros"]
@@ -79,6 +79,7 @@ class SegmentIndex:
         lists: Mapping[str, Iterable[str]] | None = None,
         cases: Iterable[CaseRow] = (),
         rates: RatesTable | None = None,
+        catalogue: Mapping[str, str | None] | None = None,
     ) -> None:
         with paused_gc():
             self.contacts: tuple[Contact, ...] = tuple(contacts)
@@ -93,6 +94,10 @@ class SegmentIndex:
                     self.tags.setdefault(t, set()).add(i)
             self.interactions = self._index_interactions(interactions)
             self.purchase_rows: list[PurchaseRow] = []
+            # (time, contact position, folded SKU) of each purchase line naming a SKU.
+            self.bought: list[tuple[int, int, str]] = []
+            #: Folded SKU -> folded category (or None) of each catalogue product.
+            self.catalogue: dict[str, str | None] = dict(catalogue or {})
             self.purchases = self._index_purchases(purchases)
             self.open_deals: list[tuple[int, str, str]] = []
             for d in open_deals:
@@ -135,15 +140,19 @@ class SegmentIndex:
     def _index_purchases(self, rows: Iterable[PurchaseRow | Transaction]) -> EventSeries:
         out: list[tuple[int, int, Any]] = []
         for row in rows:
+            lines: tuple[LineItem, ...] = ()
             if isinstance(row, Transaction):
                 if row.kind is not TransactionKind.PURCHASE:
                     continue
+                lines = row.lines
                 row = (row.contact_id, row.occurred_at, row.amount)
             i = self.position.get(row[0])
             if i is None:
                 continue
+            when = micros(row[1])
+            self.bought += [(when, i, x.sku.strip().casefold()) for x in lines if x.sku]
             self.purchase_rows.append(row)
-            out.append((micros(row[1]), i, (row[2], row[1])))
+            out.append((when, i, (row[2], row[1])))
         return EventSeries(out)
 
     def column(self, name: str) -> list[Any]:

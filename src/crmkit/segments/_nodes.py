@@ -11,6 +11,7 @@ classes; every node is hashable and compares equal by structure::
     InList(list_name)                           the contact is a member of the static list now
     InteractionMetric(metric, op, value, channel, direction, within_days)
     PurchaseMetric(metric, op, value, within_days)
+    Bought(sku, category, within_days)          a purchase line of a product or a category
     HasOpenDeal(pipeline_id, stage)             an open deal (in that pipeline / stage)
     HasCase(open, reason, rated_below)          a service case: open, of a reason, rated low
     RFMGroupIn(groups)                          the contact's named RFM group is one of these
@@ -41,6 +42,7 @@ __all__ = [
     "MAX_DEPTH",
     "And",
     "Anniversary",
+    "Bought",
     "Condition",
     "DateWindow",
     "Everyone",
@@ -176,6 +178,17 @@ class PurchaseMetric(Segment):
 
 
 @attrs.frozen
+class Bought(Segment):
+    """A purchase in the last ``within_days`` days up to ``now`` (None: all history) with a
+    line of the product ``sku``, or of a product whose ``category`` it is in the catalogue
+    now; both folded (case and outer spaces ignored), one of them ``None``."""
+
+    sku: str | None
+    category: str | None
+    within_days: int | None = None
+
+
+@attrs.frozen
 class HasOpenDeal(Segment):
     """At least one open deal, optionally in one pipeline and/or stage."""
 
@@ -275,6 +288,7 @@ _KINDS: dict[str, type[Segment]] = {
     "in_list": InList,
     "interactions": InteractionMetric,
     "purchases": PurchaseMetric,
+    "bought": Bought,
     "open_deal": HasOpenDeal,
     "case": HasCase,
     "rfm_group": RFMGroupIn,

@@ -137,6 +137,10 @@ _READERS: dict[str, tuple[frozenset[str], Callable[[Mapping[str, Any], Read], tu
             d["metric"], d["op"], _dec(d["value"]), d["within_days"]
         ),
     ),
+    "bought": (
+        frozenset({"sku", "category", "within_days"}),
+        lambda d, read: _check.bought(d["sku"], d["category"], d["within_days"]),
+    ),
     "open_deal": (
         frozenset({"pipeline_id", "stage"}),
         lambda d, read: _check.open_deal(d["pipeline_id"], d["stage"]),

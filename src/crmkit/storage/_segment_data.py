@@ -14,7 +14,13 @@ from crmkit.storage.protocols import UnitOfWork
 from crmkit.storage.records import RecordStore
 from crmkit.value.ledger import TransactionKind
 
-__all__ = ["case_rows", "segment_count_in_memory", "segment_data", "segment_members_in_memory"]
+__all__ = [
+    "case_rows",
+    "catalogue",
+    "segment_count_in_memory",
+    "segment_data",
+    "segment_members_in_memory",
+]
 
 
 def segment_data(uow: UnitOfWork) -> SegmentData:
@@ -27,6 +33,7 @@ def segment_data(uow: UnitOfWork) -> SegmentData:
         open_deals=[d for d in uow.deals.iter_all() if d.status is DealStatus.OPEN],
         lists={name: members_at(uow.lists.changes(name)) for name in uow.lists.names()},
         cases=case_rows(uow.records),
+        catalogue=catalogue(uow),
     )
 
 
@@ -42,6 +49,12 @@ def case_rows(records: RecordStore) -> list[tuple[str, bool, str, int | None]]:
         is_open = keys.get("status") not in DONE_STATUSES
         out.append((r.contact_id, is_open, keys["reason"], None if score is None else int(score)))
     return out
+
+
+def catalogue(uow: UnitOfWork) -> dict[str, str | None]:
+    """Each product's folded SKU and category, from the keys the catalogue's record kind
+    (``products``, declared in ``crmkit._api.customer_file.kinds``) is looked up by."""
+    return {r.keys["sku"]: r.keys.get("category") for r in uow.records.select("products")}
 
 
 def segment_members_in_memory(uow: UnitOfWork, segment: Segment, *, now: datetime) -> list[Contact]:

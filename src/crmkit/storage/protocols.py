@@ -46,6 +46,7 @@ from crmkit.storage._import_protocols import ImportRowRepository
 from crmkit.storage._linked import ContactErasable, ContactLinked, ContactRecords
 from crmkit.storage._merge_protocols import MergeRepository, ReviewRepository
 from crmkit.storage._privacy import ErasureRepository, ListRepository
+from crmkit.storage._revenue_protocols import RevenueRepository
 from crmkit.storage._service_protocols import CaseFactRepository
 from crmkit.storage._task_protocols import (
     AutomationRepository,
@@ -78,6 +79,7 @@ __all__ = [
     "PipelineRepository",
     "PreparedFormsSource",
     "RecordStore",
+    "RevenueRepository",
     "ReviewRepository",
     "RoutingRepository",
     "SegmentRepository",
@@ -303,6 +305,9 @@ class UnitOfWork(Protocol):
 
     @property
     def case_facts(self) -> CaseFactRepository: ...
+
+    @property
+    def revenue(self) -> RevenueRepository: ...
 
     @property
     def records(self) -> RecordStore:

@@ -33,7 +33,8 @@ from crmkit.tasks.automation import (
 from crmkit.tasks.outbox import InMemoryOutbox, Outbox
 from crmkit.tasks.task import Task
 
-__all__ = ["AutomationReport", "InMemoryKeyStore", "KeyStore", "run_automation"]
+__all__ = ["AutomationReport", "InMemoryKeyStore", "KeyStore", "SubjectRule", "run_automation"]
+
 
 _BATCH = 2000
 
@@ -115,8 +116,9 @@ class AutomationReport:
 
 
 class SubjectRule(Protocol):
-    """A rule over subjects the caller reads for it (deals, tasks, SLA breaches), as
-    :class:`crmkit.tasks.DealRotting` is; ``name`` keys its actions."""
+    """A rule over subjects the caller reads for it (deals, tasks, SLA breaches, contracts
+    reaching their notice day, expiring warranties), as :class:`crmkit.tasks.DealRotting`
+    is; ``name`` keys its actions."""
 
     @property
     def name(self) -> str: ...
@@ -199,7 +201,7 @@ def _check_names_and_purposes(
     names = [r.name for r in contact_rules] + [r.name for r in others if r is not None]
     if len(set(names)) != len(names):
         raise ValidationError("rules", names, "rule names must differ (they key the actions)")
-    for rule in contact_rules:  # before any work, not at the first message of a long pass
+    for rule in (*contact_rules, *others):  # before any work, not at the first message
         then = getattr(rule, "then", None)
         if isinstance(then, SendMessage):
             check_purpose(then.purpose, purposes)

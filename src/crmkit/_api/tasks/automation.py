@@ -8,9 +8,14 @@ from datetime import timedelta
 from typing import Any
 
 from crmkit._api._base import Context
+from crmkit._api.customer_file.kinds import ASSETS, CONTRACTS
 from crmkit._api.service.cases import breaches
 from crmkit._api.tasks.routing import Router, directory_of
 from crmkit._progress import ProgressOption, progress_callback
+from crmkit.contacts import Contact
+from crmkit.customer_file.assets import Asset
+from crmkit.customer_file.contracts import Contract
+from crmkit.customer_file.reminders import ContractExpiring, WarrantyExpiring
 from crmkit.errors import ValidationError
 from crmkit.funnel.board import rotting_deals
 from crmkit.funnel.deal import Deal
@@ -32,7 +37,14 @@ from crmkit.tasks.task import Task
 
 __all__ = ["AutomationAPI", "OutboxAPI", "StorageKeyStore"]
 
-Rule = ContactRule | DealRotting | OverdueEscalation | CaseEscalation
+Rule = (
+    ContactRule
+    | DealRotting
+    | OverdueEscalation
+    | CaseEscalation
+    | ContractExpiring
+    | WarrantyExpiring
+)
 
 
 class StorageKeyStore:
@@ -133,9 +145,13 @@ class AutomationAPI:
         Contact rules stream every contact with its birthday, owner, and the days (in
         *timezone*) of its first purchase and last interaction, computed by the database;
         :class:`~crmkit.tasks.DealRotting` reads the open deals of every pipeline and
-        :class:`~crmkit.tasks.OverdueEscalation` the open tasks already late and each
+        :class:`~crmkit.tasks.OverdueEscalation` the open tasks already late, each
         :class:`~crmkit.service.escalation.CaseEscalation` what ``crm.cases.breaching``
-        lists at *now* plus its ``within``. Messages go to
+        lists at *now* plus its ``within``;
+        :class:`~crmkit.customer_file.reminders.ContractExpiring` the signed contracts
+        whose last day for notice is due and
+        :class:`~crmkit.customer_file.reminders.WarrantyExpiring` the assets, each with
+        its contact (whose owner gets the task). Messages go to
         the CRM's outbox (:attr:`CRM.outbox`) unless an *outbox* is given. Task actions
         without an assignee or owner are routed with *policies* within their rule's
         ``team``. *now* defaults to the start of *on* in *timezone*. Contacts are read
@@ -154,9 +170,14 @@ class AutomationAPI:
         deal_rule: DealRotting | None = None
         overdue_rule: OverdueEscalation | None = None
         case_rules: list[CaseEscalation] = []
+        file_rules: list[ContractExpiring | WarrantyExpiring] = []
         for rule in rules:
             if isinstance(rule, CaseEscalation):
                 case_rules.append(rule)
+            elif isinstance(rule, ContractExpiring | WarrantyExpiring):
+                if any(type(r) is type(rule) for r in file_rules):
+                    raise ValidationError("rules", rule, "give each customer file rule once")
+                file_rules.append(rule)
             elif isinstance(rule, DealRotting | OverdueEscalation):
                 if (deal_rule if isinstance(rule, DealRotting) else overdue_rule) is not None:
                     raise ValidationError("rules", rule, "give each deal or task rule once")
@@ -184,6 +205,7 @@ class AutomationAPI:
             escalations = [(r, breaches(uow, by=ctx.now + r.within)) for r in case_rules]
         store = StorageKeyStore(self._ctx, outbox=outbox, router=router)
         contacts = self._contact_dates(ctx.timezone, page_size) if contact_rules else iter(())
+        record_rules = [(r, self._held(ctx, r)) for r in file_rules]
         return run_automation(
             ctx,
             store,
@@ -197,7 +219,7 @@ class AutomationAPI:
             purposes=self._ctx.purposes,
             batch_size=batch_size,
             progress=report,
-            subject_rules=escalations,
+            subject_rules=[*escalations, *record_rules],
         )
 
     def _consents(self, contact_ids: Collection[str]) -> list[ConsentRecord]:
@@ -227,6 +249,23 @@ class AutomationAPI:
     def _late(self, ctx: AutomationContext, rule: OverdueEscalation) -> list[Task]:
         with self._ctx.read() as uow:
             return uow.tasks.open_due_before(ctx.now - max(rule.after, timedelta(0)))
+
+    def _held(
+        self, ctx: AutomationContext, rule: ContractExpiring | WarrantyExpiring
+    ) -> list[tuple[Any, Contact]]:
+        """The records the rule may act on today, each with its contact (for the owner)."""
+        with self._ctx.read() as uow:
+            found: list[Contract] | list[Asset]
+            if isinstance(rule, ContractExpiring):
+                lo, hi = rule.window(ctx.on)  # signed contracts only: the notice key
+                found = CONTRACTS.on(uow).select(
+                    "notice", at_least=lo.isoformat(), at_most=hi.isoformat()
+                )
+            else:
+                found = ASSETS.on(uow).select()
+            ids = {r.contact_id for r in found if r.contact_id is not None}
+            people = {c.id: c for c in uow.contacts.find_many(ids)}
+        return [(r, people[r.contact_id]) for r in found if r.contact_id in people]
 
     def _assigner(self, router: Router) -> Any:
         def assign(team: str | None, contact_id: str | None) -> str | None:

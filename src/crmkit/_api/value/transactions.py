@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from crmkit._api._base import Context
+from crmkit._api.customer_file.revenue import ledger_lines
 from crmkit._keywords import given
 from crmkit._types import Money, ensure_aware
 from crmkit.errors import ContactNotFoundError, ValidationError
@@ -42,20 +43,31 @@ class TransactionsAPI:
         lines: Iterable[LineItem] = (),
         note: str | None = None,
         id: str | None = None,
+        free_text: bool = False,
     ) -> Transaction:
         """Record one entry for an existing contact: *kind* is ``"purchase"``, ``"refund"``,
         ``"payment"`` or ``"payout"``; *amount* a :class:`crmkit.Money` (never negative, never
         a float); *lines* the order's lines (:class:`crmkit.value.ledger.LineItem`), in the amount's
-        currency."""
-        tx = Transaction.new(now=self._ctx.clock(), **given(locals()))
+        currency, their prices net of VAT.
+
+        A line's SKU names a catalogue product (``crm.products``), whose VAT rate of today
+        the line keeps for :meth:`crmkit.CRM.revenue`; a SKU that names none raises
+        :class:`crmkit.errors.UnknownSkuError` and nothing is written, unless
+        ``free_text=True`` (then the line counts with no product and no VAT)."""
+        tx = Transaction.new(now=self._ctx.clock(), **given(locals(), skip=("free_text",)))
         with self._ctx.write() as uow:
             uow.contacts.get(contact_id)
+            counted = ledger_lines(uow, [tx], free_text=free_text, batch=False)
             uow.transactions.add(tx)
+            uow.revenue.add_all(counted)
             uow.commit()
         return tx
 
-    def add_many(self, rows: Iterable[Mapping[str, Any]]) -> list[Transaction]:
-        """Record many entries in one transaction; every row is validated first."""
+    def add_many(
+        self, rows: Iterable[Mapping[str, Any]], *, free_text: bool = False
+    ) -> list[Transaction]:
+        """Record many entries in one transaction; every row is validated first (SKUs
+        as :meth:`add` checks them)."""
         now = self._ctx.clock()
         txs = []
         for i, row in enumerate(rows):
@@ -70,7 +82,9 @@ class TransactionsAPI:
             missing = ids - uow.contacts.existing_ids(ids)
             if missing:
                 raise ContactNotFoundError(sorted(missing)[0])
+            lines = ledger_lines(uow, txs, free_text=free_text, batch=True)
             uow.transactions.add_many(txs)
+            uow.revenue.add_all(lines)
             uow.commit()
         return txs
 

@@ -44,6 +44,7 @@ from crmkit.storage.generic._people import (
     GenericTransactionRepository,
 )
 from crmkit.storage.generic._privacy import GenericErasureRepository, GenericListRepository
+from crmkit.storage.generic._revenue import GenericRevenueRepository
 from crmkit.storage.generic._service import GenericCaseFactRepository
 from crmkit.storage.generic._tasks import GenericTaskRepository, GenericUserRepository
 from crmkit.storage.kinds import linked_repositories
@@ -73,6 +74,7 @@ GENERIC_REPOSITORIES: Mapping[str, Callable[[UnitOfWork], object]] = {
     "reviews": lambda u: GenericReviewRepository(u.records),
     "import_rows": lambda u: GenericImportRowRepository(u.records),
     "case_facts": lambda u: GenericCaseFactRepository(u.records),
+    "revenue": lambda u: GenericRevenueRepository(u.records),
     "automation": GenericAutomationRepository,
     "outbox": lambda u: GenericOutboxRepository(u.records),
     "routing": lambda u: GenericRoutingRepository(u.records),

@@ -9,6 +9,7 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from crmkit.contacts import Contact, Organization
+from crmkit.customer_file.revenue import RevenueLine
 from crmkit.errors import StorageError
 from crmkit.funnel.deal import Deal, StageChange
 from crmkit.funnel.lifecycle import LifecycleChange
@@ -44,6 +45,7 @@ from crmkit.storage.memory._privacy import (
     MemoryListRepository,
 )
 from crmkit.storage.memory._records import MemoryRecordStore, RecordTables
+from crmkit.storage.memory._revenue import MemoryRevenueRepository
 from crmkit.storage.memory._reviews import MemoryReviewRepository, ReviewTables
 from crmkit.storage.memory._segments import MemoryConsentRepository, MemorySegmentRepository
 from crmkit.storage.memory._tasks import MemoryTaskRepository, MemoryUserRepository
@@ -81,6 +83,7 @@ class _Workspace:
         self.outbox: UndoableDict[str, QueuedMessage] = UndoableDict()
         self.routing: UndoableDict[str, str] = UndoableDict()
         self.import_rows: UndoableDict[str, str] = UndoableDict()  # fingerprint -> contact id
+        self.revenue: UndoableDict[tuple[str, int], RevenueLine] = UndoableDict()
         self.records = RecordTables()
 
 
@@ -128,6 +131,7 @@ class MemoryUnitOfWork:
     outbox = _Repo(lambda u: MemoryOutboxRepository(u._ws.outbox, u._log))
     routing = _Repo(lambda u: MemoryRoutingRepository(u._ws.routing, u._log))
     import_rows = _Repo(lambda u: MemoryImportRowRepository(u._ws.import_rows, u._log))
+    revenue = _Repo(lambda u: MemoryRevenueRepository(u._ws.revenue, u._log))
     records = _Repo(lambda u: MemoryRecordStore(u._ws.records, u._log))
     # The report's facts are records like any other kind's here: summing them in Python is
     # the reference the SQL backends' sums are held to.

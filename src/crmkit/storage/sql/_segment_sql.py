@@ -21,6 +21,7 @@ from crmkit.errors import InvalidDatetimeError, InvalidSegmentError
 from crmkit.segments import (
     And,
     Anniversary,
+    Bought,
     Condition,
     DateWindow,
     Everyone,
@@ -39,6 +40,7 @@ from crmkit.segments import (
 from crmkit.segments.compiler import Compiler, named_lists
 from crmkit.storage.sql._rows import CONTACT_COLUMNS, contact_from_row
 from crmkit.storage.sql._segment_behaviour import Behaviour
+from crmkit.storage.sql._segment_bought import bought
 from crmkit.storage.sql._segment_lists import check_lists, list_membership
 from crmkit.storage.sql._segment_profile import Profile
 from crmkit.storage.sql._segment_values import Frag
@@ -122,6 +124,7 @@ _register(HasOpenDeal, lambda node, scope: scope._behaviour.open_deal(node), cos
 _register(HasCase, lambda node, scope: scope._behaviour.case(node), cost=2)
 _register(InteractionMetric, lambda node, scope: scope._behaviour.interactions(node), cost=3)
 _register(PurchaseMetric, lambda node, scope: scope._behaviour.purchases(node), cost=3)
+_register(Bought, bought, cost=3)
 _register(Not, _not)
 _register(And, lambda node, scope: _join(" AND ", node.children, scope))
 _register(Or, lambda node, scope: _join(" OR ", node.children, scope))

@@ -29,6 +29,7 @@ from crmkit.storage.sql._merges import SQLMergeRepository
 from crmkit.storage.sql._organizations import SQLOrganizationRepository
 from crmkit.storage.sql._privacy import SQLErasureRepository, SQLListRepository
 from crmkit.storage.sql._records import SQLRecordStore
+from crmkit.storage.sql._revenue import SQLRevenueRepository
 from crmkit.storage.sql._reviews import SQLReviewRepository
 from crmkit.storage.sql._segment_sql import sql_segment_count, sql_segment_members
 from crmkit.storage.sql._segments import SQLConsentRepository, SQLSegmentRepository
@@ -81,6 +82,7 @@ class SQLRepositories:
     routing = _Repo(lambda u: SQLRoutingRepository(u.session, u.workspace))
     import_rows = _Repo(lambda u: SQLImportRowRepository(u.session, u.workspace))
     case_facts = _Repo(lambda u: SQLCaseFactRepository(u.session, u.workspace))
+    revenue = _Repo(lambda u: SQLRevenueRepository(u.session, u.workspace))
     records = _Repo(lambda u: SQLRecordStore(u.session, u.workspace))
 
     def _wire(

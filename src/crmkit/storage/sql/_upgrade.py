@@ -11,6 +11,7 @@ from crmkit.storage.sql._contacts import SQLContactRepository
 from crmkit.storage.sql._deal_ranges import recompute_ranges
 from crmkit.storage.sql._folded import refold
 from crmkit.storage.sql._funnel import key_pipeline_names
+from crmkit.storage.sql._revenue import count_old_entries
 from crmkit.storage.sql._service import write_missing_facts
 from crmkit.storage.sql._session import SQLSession
 
@@ -39,9 +40,10 @@ def finish_upgrades(storage: _SQLStorage) -> None:
     """Fill what migrations leave to Python: the deal ranges of pipelines that predate them
     (migration 0009 lists them in ``funnel_ranges_pending``), the match keys of contacts
     that predate those (0011, ``match_keys_pending``) and the folded twins of text columns
-    (0013, ``fold_pending``) and the name keys of pipelines (0020,
-    ``pipeline_names_pending``) and the service report's facts of cases stored before
-    them (0021, ``case_facts_pending``). Each item is claimed by deleting its row in the same
+    (0013, ``fold_pending``), the name keys of pipelines (0020,
+    ``pipeline_names_pending``), the service report's facts of cases stored before them
+    (0021, ``case_facts_pending``) and the revenue lines of ledger entries (0022,
+    ``revenue_pending``). Each item is claimed by deleting its row in the same
     transaction as its work, so concurrent openers do it once."""
     with storage.unit_of_work("", read_only=True) as probe:
         ranges = probe.session.fetchall("SELECT workspace, pipeline_id FROM funnel_ranges_pending")
@@ -51,6 +53,7 @@ def finish_upgrades(storage: _SQLStorage) -> None:
             r[0] for r in probe.session.fetchall("SELECT workspace FROM pipeline_names_pending")
         ]
         cases = [r[0] for r in probe.session.fetchall("SELECT workspace FROM case_facts_pending")]
+        uncounted = [r[0] for r in probe.session.fetchall("SELECT workspace FROM revenue_pending")]
     for workspace, pipeline_id in ranges:
         _claim(
             storage,
@@ -67,6 +70,8 @@ def finish_upgrades(storage: _SQLStorage) -> None:
         _claim(storage, workspace, "pipeline_names_pending", (), _pipeline_names)
     for workspace in cases:
         _claim(storage, workspace, "case_facts_pending", (), _case_facts)
+    for workspace in uncounted:
+        _claim(storage, workspace, "revenue_pending", (), _revenue)
 
 
 def _ranges(pipeline_id: str, uow: _Unit) -> None:
@@ -87,6 +92,10 @@ def _pipeline_names(uow: _Unit) -> None:
 
 def _case_facts(uow: _Unit) -> None:
     write_missing_facts(uow.session, uow.workspace)
+
+
+def _revenue(uow: _Unit) -> None:
+    count_old_entries(uow.session, uow.workspace)
 
 
 def _claim(

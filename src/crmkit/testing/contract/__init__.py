@@ -10,6 +10,7 @@ from __future__ import annotations
 from crmkit.testing.contract._automation import AutomationContract
 from crmkit.testing.contract._bad_input import BadInputContract
 from crmkit.testing.contract._base import ContractBase
+from crmkit.testing.contract._bought import BoughtSegmentContract
 from crmkit.testing.contract._campaigns import CampaignsContract
 from crmkit.testing.contract._card import CardContract
 from crmkit.testing.contract._contacts import ContactsContract
@@ -28,7 +29,10 @@ from crmkit.testing.contract._loyalty import LoyaltyContract, ReferralsContract
 from crmkit.testing.contract._merge import MergeContract
 from crmkit.testing.contract._pipeline_names import PipelineNamesContract
 from crmkit.testing.contract._records import RecordsContract
+from crmkit.testing.contract._reminders import RemindersContract
 from crmkit.testing.contract._resolve import ResolveContract
+from crmkit.testing.contract._retention import RetentionContract
+from crmkit.testing.contract._revenue import RevenueContract
 from crmkit.testing.contract._segment_sql import SegmentPushdownContract
 from crmkit.testing.contract._segments import SegmentsContract
 from crmkit.testing.contract._service import ServiceContract
@@ -39,6 +43,7 @@ from crmkit.testing.contract._tasks import TasksContract
 __all__ = [
     "AutomationContract",
     "BadInputContract",
+    "BoughtSegmentContract",
     "CampaignsContract",
     "CardContract",
     "ContactsContract",
@@ -59,7 +64,10 @@ __all__ = [
     "PipelineNamesContract",
     "RecordsContract",
     "ReferralsContract",
+    "RemindersContract",
     "ResolveContract",
+    "RetentionContract",
+    "RevenueContract",
     "SegmentPushdownContract",
     "SegmentsContract",
     "ServiceContract",
@@ -80,6 +88,7 @@ class StorageContract(
     AutomationContract,
     SegmentsContract,
     SegmentPushdownContract,
+    BoughtSegmentContract,
     FoldedTextContract,
     FacadeContract,
     MergeContract,
@@ -95,6 +104,9 @@ class StorageContract(
     LoyaltyContract,
     ReferralsContract,
     CustomerFileContract,
+    RevenueContract,
+    RetentionContract,
+    RemindersContract,
     ResolveContract,
     ExternalIdContract,
     ImportContract,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -121,3 +122,44 @@ class CardContract(ContractBase):
             "open case: Invoice twice · billing · unassigned · first response due Fri 01 May 13:00",
             "open case: Refund · billing · unassigned · waiting on customer",
         ]
+
+    def test_card_shows_open_quotes_running_contracts_and_equipment(self, crm: CRM) -> None:
+        crm.products.create(
+            sku="GOLD-12", name="Gold", price=Money("600.00", "EUR"), vat_rate=Decimal("0.20")
+        )
+        besa, other = crm.contacts.create(name="Besa"), crm.contacts.create(name="Other")
+        open_quote = crm.quotes.create(
+            besa.id, lines=[("GOLD-12", 1)], valid_until=date(2026, 5, 31)
+        )
+        won = crm.quotes.create(besa.id, lines=[("GOLD-12", 2)], valid_until=date(2026, 5, 31))
+        crm.quotes.send(won.id, at=T0)
+        crm.quotes.accept(won.id, at=T0)
+        crm.quotes.create(other.id, lines=[("GOLD-12", 1)], valid_until=date(2026, 5, 31))
+
+        def contract(who: str, title: str, starts: date, ends: date) -> str:
+            k = crm.contracts.create(
+                who,
+                title=title,
+                starts_on=starts,
+                ends_on=ends,
+                value=Money("1200.00", "EUR"),
+                renewal="auto",
+                notice=timedelta(days=30),
+            )
+            return crm.contracts.sign(k.id, at=T0, signed_by="Besa").id
+
+        running = contract(besa.id, "Support 2026", date(2026, 1, 1), date(2026, 12, 31))
+        contract(besa.id, "Support 2025", date(2025, 1, 1), date(2025, 12, 31))  # ended
+        gone = contract(besa.id, "Cancelled", date(2026, 1, 1), date(2026, 12, 31))
+        crm.contracts.terminate(gone, at=T0, reason="Moved")
+        crm.assets.add(besa.id, sku="ROUTER-X", serial="SN-2", warranty_until=date(2028, 1, 4))
+        crm.assets.add(besa.id, sku="CABLE", serial="SN-1")
+        crm.assets.add(other.id, sku="CABLE", serial="SN-3")
+        card = crm.contact_card(besa.id)
+        assert [q.id for q in card.open_quotes] == [open_quote.id]
+        assert [k.id for k in card.contracts] == [running]
+        assert [a.serial for a in card.assets] == ["SN-1", "SN-2"]
+        text = card.render()
+        assert "quote: 720.00 EUR gross · draft · valid until 31 May 2026" in text
+        assert "contract: Support 2026 · 1,200.00 EUR · 01 Jan 2026 to 31 Dec 2026" in text
+        assert "holds: ROUTER-X SN-2 · warranty to 04 Jan 2028" in text
