@@ -175,11 +175,11 @@ class CRM(IdentityMixin, ReportsMixin):
         with ``create=True`` (:class:`crmkit.errors.ConfigurationError` otherwise).
 
         >>> import os, tempfile
-        >>> path = os.path.join(tempfile.mkdtemp(), "crm.sqlite")
-        >>> with CRM.open(path, workspace="acme") as crm:
-        ...     crm.workspace
-        'acme'
-        >>> CRM.open(path + ".typo", create=False)
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = os.path.join(folder, "crm.sqlite")
+        ...     with CRM.open(path, workspace="acme") as crm:
+        ...         print(crm.workspace)
+        ...     CRM.open(path + ".typo", create=False)
         Traceback (most recent call last):
         ...
         crmkit.errors.ConfigurationError: ...crm.sqlite.typo: no such database file (create=False)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -32,8 +33,21 @@ class TestSQLiteInMemoryStorage(StorageContract):
         storage.close()
 
 
+class _ThrowawayFile(SQLiteStorage):
+    """A database file in a folder of its own, removed when the state machine closes it
+    (hundreds of runs must not leave hundreds of folders in the temporary directory)."""
+
+    def __init__(self) -> None:
+        self.folder = tempfile.mkdtemp()
+        super().__init__(Path(self.folder) / "machine.sqlite")
+
+    def close(self) -> None:
+        super().close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 def _fresh_file_storage() -> SQLiteStorage:
-    return SQLiteStorage(Path(tempfile.mkdtemp()) / "machine.sqlite")
+    return _ThrowawayFile()
 
 
 TestSQLiteMachine = StorageMachine.for_backend(_fresh_file_storage).TestCase

@@ -80,14 +80,17 @@ class SQLiteStorage:
 
     >>> import tempfile, os
     >>> from crmkit.contacts import Contact
-    >>> path = os.path.join(tempfile.mkdtemp(), "crm.sqlite")
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> path = os.path.join(folder.name, "crm.sqlite")
     >>> storage = SQLiteStorage(path)
     >>> with storage.unit_of_work("acme") as uow:
     ...     uow.contacts.add(Contact.new(name="Besa", emails=["besa@example.al"]))
     ...     uow.commit()
-    >>> with SQLiteStorage(path).unit_of_work("acme", read_only=True) as uow:
+    >>> reader = SQLiteStorage(path)
+    >>> with reader.unit_of_work("acme", read_only=True) as uow:
     ...     [c.name for c in uow.contacts.find_by_identity("email:besa@example.al")]
     ['Besa']
+    >>> storage.close(); reader.close(); folder.cleanup()
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
