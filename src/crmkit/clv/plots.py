@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from crmkit._plotting import pyplot
 from crmkit.clv._shape import Scalars, as_list
 from crmkit.clv.summary import RFMSummary
-from crmkit.errors import ConfigurationError, ValidationError
+from crmkit.errors import ValidationError
 
 __all__ = [
     "calibration_vs_holdout",
@@ -89,17 +90,9 @@ def calibration_vs_holdout(
     return rows
 
 
-def _pyplot() -> Any:
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise ConfigurationError("plots need matplotlib: pip install matplotlib") from exc
-    return plt
-
-
 def plot_p_alive_matrix(fit: _AliveModel, *, max_frequency: int, T: float) -> Any:
     """A heat map of :func:`p_alive_matrix`; returns the matplotlib Axes."""
-    plt = _pyplot()
+    plt = pyplot()
     _, ax = plt.subplots()
     image = ax.imshow(
         p_alive_matrix(fit, max_frequency=max_frequency, T=T),
@@ -119,7 +112,7 @@ def plot_calibration_vs_holdout(
     fit: _AliveModel, summary: RFMSummary, *, max_frequency: int = 7
 ) -> Any:
     """Actual vs predicted holdout purchases by calibration frequency; returns the Axes."""
-    plt = _pyplot()
+    plt = pyplot()
     rows = calibration_vs_holdout(fit, summary, max_frequency=max_frequency)
     _, ax = plt.subplots()
     xs: Sequence[int] = [r[0] for r in rows]
@@ -138,7 +131,7 @@ def plot_retention(fit: _RetentionModel, observed: Sequence[int], *, periods: in
     ``observed`` are survivor counts from period 0, as given to
     :meth:`crmkit.clv.ShiftedBetaGeoModel.fit`, e.g. the fitted years plus a holdout.
     """
-    plt = _pyplot()
+    plt = pyplot()
     if not observed or observed[0] <= 0:
         raise ValidationError("observed", observed, "survivor counts starting with the cohort")
     last = max(periods, len(observed) - 1)
