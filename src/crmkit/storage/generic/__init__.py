@@ -9,6 +9,7 @@ kind whose name starts with ``_`` (``_org``, ``_task``, ...): kind names startin
 
 from __future__ import annotations
 
+from crmkit.storage.generic._bulk import add_records
 from crmkit.storage.generic._complete import (
     CORE_MEMBERS,
     GENERIC_REPOSITORIES,
@@ -21,6 +22,7 @@ __all__ = [
     "CORE_MEMBERS",
     "GENERIC_REPOSITORIES",
     "CompletedStorage",
+    "add_records",
     "complete",
     "missing_members",
 ]

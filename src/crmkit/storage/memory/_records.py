@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import attrs
 
 from crmkit.errors import AlreadyExistsError, RecordNotFoundError, StaleVersionError, UniqueKeyError
 from crmkit.storage.memory._base import KeyIndex, UndoableDict, UndoLog
-from crmkit.storage.records import StoredRecord, check_bounds, check_limit, in_bounds
+from crmkit.storage.records import (
+    StoredRecord,
+    check_bounds,
+    check_limit,
+    check_new_records,
+    in_bounds,
+)
 
 __all__ = ["MemoryRecordStore", "RecordTables"]
 
@@ -64,6 +70,24 @@ class MemoryRecordStore:
             raise AlreadyExistsError(record.kind, record.id)
         self._claim(record, None)
         self._file(record, None)
+
+    def add_many(self, records: Iterable[StoredRecord]) -> int:
+        """See :class:`crmkit.storage.records.BulkRecordStore`."""
+        batch = list(records)
+        unique = self._t.unique.data
+
+        def held_ids(kind: str, ids: list[str]) -> list[str]:
+            rows = self._t.rows(kind)
+            return [i for i in ids if i in rows]
+
+        def held_values(kind: str, name: str, values: list[str]) -> list[str]:
+            return [v for v in values if (kind, name, v) in unique]
+
+        check_new_records(batch, held_ids, held_values)
+        for record in batch:
+            self._claim(record, None)
+            self._file(record, None)
+        return len(batch)
 
     def get(self, kind: str, record_id: str) -> StoredRecord:
         found = self._t.rows(kind).get(record_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from crmkit.testing.contract._automation import AutomationContract
 from crmkit.testing.contract._bad_input import BadInputContract
 from crmkit.testing.contract._base import ContractBase
+from crmkit.testing.contract._bulk_records import BulkRecordsContract
 from crmkit.testing.contract._campaigns import CampaignsContract
 from crmkit.testing.contract._card import CardContract
 from crmkit.testing.contract._contacts import ContactsContract
@@ -37,6 +38,7 @@ from crmkit.testing.contract._tasks import TasksContract
 __all__ = [
     "AutomationContract",
     "BadInputContract",
+    "BulkRecordsContract",
     "CampaignsContract",
     "CardContract",
     "ContactsContract",
@@ -82,6 +84,7 @@ class StorageContract(
     ErasureContract,
     ListsContract,
     RecordsContract,
+    BulkRecordsContract,
     CardContract,
     ServiceContract,
     CampaignsContract,
