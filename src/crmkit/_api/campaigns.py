@@ -49,7 +49,7 @@ from crmkit.marketing.campaign import (
 )
 from crmkit.marketing.campaign_report import CampaignReport, campaign_report, member_outcomes
 from crmkit.segments import Segment
-from crmkit.storage.protocols import UnitOfWork
+from crmkit.storage.protocols import UnitOfWork, segment_member_ids
 
 __all__ = ["CampaignsAPI"]
 
@@ -169,7 +169,7 @@ class CampaignsAPI:
         assert campaign.launched_at is not None
         with self._ctx.read() as uow:
             segment = Segment.from_dict(campaign.audience)
-            ids = [c.id for c in uow.segment_members(segment, now=campaign.launched_at)]
+            ids = segment_member_ids(uow, segment, now=campaign.launched_at)
             done = {
                 m.contact_id
                 for m in CAMPAIGN_MEMBERS.on(uow).select("campaign", equals=campaign.id)
@@ -212,7 +212,7 @@ class CampaignsAPI:
         now = self._ctx.clock()
         queued = 0
         with self._ctx.write() as uow:
-            members = CAMPAIGN_MEMBERS.on(uow)
+            members: list[CampaignMember] = []
             for contact_id in chunk:
                 group = Group.HELD_OUT if contact_id in held_out else Group.TREATED
                 ok = may_contact(
@@ -225,8 +225,9 @@ class CampaignsAPI:
                     purposes=self._ctx.purposes,
                     later_withdrawals=True,
                 )
-                member = CampaignMember(new_id(), campaign.id, contact_id, group, ok, when)
-                members.add(member)
+                members.append(CampaignMember(new_id(), campaign.id, contact_id, group, ok, when))
+            CAMPAIGN_MEMBERS.on(uow).add_many(members)
+            for contact_id, member in zip(chunk, members, strict=True):
                 if not member.messaged:
                     continue
                 message = campaign_message(campaign, contact_id)

@@ -8,17 +8,21 @@ so a backend never has to implement one to be correct.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from typing import Protocol, runtime_checkable
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
 
 from crmkit.contacts import Contact
 from crmkit.identity.contact_match import prepared_forms
 from crmkit.identity.prepare import PreparedRecord
+from crmkit.segments import Segment
 
 __all__ = [
     "ContactLocks",
     "PreparedFormsSource",
+    "SegmentMemberIds",
     "lock_contacts",
     "prepared_forms_of",
+    "segment_member_ids",
     "writes_side_by_side",
 ]
 
@@ -74,3 +78,26 @@ def writes_side_by_side(contacts: object) -> bool:
     """Whether the repository offers :class:`ContactLocks`: its write units can run side by
     side, so what a unit read may change before it commits."""
     return callable(getattr(contacts, "lock", None))
+
+
+@runtime_checkable
+class SegmentMemberIds(Protocol):
+    """A unit of work that selects a segment's member ids without building the contacts
+    (SQL backends: the compiled segment's ``SELECT c.id``). A campaign to a million
+    members needs their ids only; building a million contacts to read them costs more
+    than everything else the launch does.
+
+    Fallback: the ids of ``segment_members``, in the same order.
+    """
+
+    def segment_member_ids(self, segment: Segment, *, now: datetime) -> list[str]:
+        """``[c.id for c in segment_members(segment, now=now)]``."""
+        ...
+
+
+def segment_member_ids(uow: Any, segment: Segment, *, now: datetime) -> list[str]:
+    """The unit of work's :class:`SegmentMemberIds` fast path, or the fallback."""
+    served = getattr(uow, "segment_member_ids", None)
+    if callable(served):
+        return list(served(segment, now=now))
+    return [c.id for c in uow.segment_members(segment, now=now)]

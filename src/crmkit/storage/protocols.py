@@ -33,8 +33,10 @@ from crmkit.segments import Segment
 from crmkit.storage._fast_paths import (
     ContactLocks,
     PreparedFormsSource,
+    SegmentMemberIds,
     lock_contacts,
     prepared_forms_of,
+    segment_member_ids,
     writes_side_by_side,
 )
 from crmkit.storage._funnel_protocols import (
@@ -78,6 +80,7 @@ __all__ = [
     "RecordStore",
     "ReviewRepository",
     "RoutingRepository",
+    "SegmentMemberIds",
     "SegmentRepository",
     "StageChangeRepository",
     "Storage",
@@ -88,6 +91,7 @@ __all__ = [
     "UserRepository",
     "lock_contacts",
     "prepared_forms_of",
+    "segment_member_ids",
     "writes_side_by_side",
 ]
 

@@ -48,6 +48,7 @@ __all__ = [
     "SQLScope",
     "compile_segment",
     "sql_segment_count",
+    "sql_segment_member_ids",
     "sql_segment_members",
 ]
 
@@ -149,6 +150,18 @@ def sql_segment_members(
         [workspace, *params],
     )
     return [contact_from_row(r, db.dialect) for r in rows]
+
+
+def sql_segment_member_ids(
+    db: SQLSession, workspace: str, segment: Segment, now: datetime
+) -> list[str]:
+    """The members' ids, in contact id order, without reading their rows."""
+    where, params = compile_segment(db, workspace, segment, now)
+    rows = db.fetchall(
+        f"SELECT c.id FROM contacts c WHERE c.workspace = ? AND {where} ORDER BY c.id",
+        [workspace, *params],
+    )
+    return [str(r[0]) for r in rows]
 
 
 def sql_segment_count(db: SQLSession, workspace: str, segment: Segment, now: datetime) -> int:

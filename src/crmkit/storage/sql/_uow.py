@@ -30,7 +30,11 @@ from crmkit.storage.sql._organizations import SQLOrganizationRepository
 from crmkit.storage.sql._privacy import SQLErasureRepository, SQLListRepository
 from crmkit.storage.sql._records import SQLRecordStore
 from crmkit.storage.sql._reviews import SQLReviewRepository
-from crmkit.storage.sql._segment_sql import sql_segment_count, sql_segment_members
+from crmkit.storage.sql._segment_sql import (
+    sql_segment_count,
+    sql_segment_member_ids,
+    sql_segment_members,
+)
 from crmkit.storage.sql._segments import SQLConsentRepository, SQLSegmentRepository
 from crmkit.storage.sql._session import SQLSession
 from crmkit.storage.sql._tasks import SQLTaskRepository, SQLUserRepository
@@ -97,6 +101,9 @@ class SQLRepositories:
 
     def segment_members(self, segment: Segment, *, now: datetime) -> list[Contact]:
         return sql_segment_members(self.session, self.workspace, segment, now)
+
+    def segment_member_ids(self, segment: Segment, *, now: datetime) -> list[str]:
+        return sql_segment_member_ids(self.session, self.workspace, segment, now)
 
     def segment_count(self, segment: Segment, *, now: datetime) -> int:
         return sql_segment_count(self.session, self.workspace, segment, now)
