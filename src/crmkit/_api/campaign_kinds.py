@@ -24,7 +24,9 @@ __all__ = [
     "CAMPAIGN_EVENTS",
     "CAMPAIGN_MEMBERS",
     "CAMPAIGN_MEMBERS_KIND",
+    "events_of",
     "member_group_key",
+    "members_of",
 ]
 
 
@@ -34,7 +36,6 @@ def member_group_key(campaign_id: str, group: str, consented: bool) -> str:
 
 def _member_keys(m: CampaignMember) -> Mapping[str, str | None]:
     return {
-        "campaign": m.campaign_id,
         "group": member_group_key(m.campaign_id, m.group.value, m.consented),
         # One member record per contact and campaign, even under two concurrent launches.
         "member": None if m.contact_id is None else f"{m.campaign_id}:{m.contact_id}",
@@ -42,7 +43,7 @@ def _member_keys(m: CampaignMember) -> Mapping[str, str | None]:
 
 
 def _event_keys(e: CampaignEvent) -> Mapping[str, str | None]:
-    return {"campaign": e.campaign_id, "type": f"{e.campaign_id}:{e.type.value}"}
+    return {"type": f"{e.campaign_id}:{e.type.value}"}
 
 
 CAMPAIGNS: StoredKind[Campaign] = StoredKind(
@@ -56,6 +57,25 @@ CAMPAIGN_MEMBERS: StoredKind[CampaignMember] = StoredKind(
 CAMPAIGN_EVENTS: StoredKind[CampaignEvent] = StoredKind(
     "campaign_events", AttrsCodec(CampaignEvent, keys=_event_keys), on_erasure=anonymised_event
 )
+
+
+def members_of(uow: UnitOfWork, campaign_id: str) -> list[CampaignMember]:
+    """The campaign's members in id (recording) order."""
+    found = CAMPAIGN_MEMBERS.on(uow).select("group", **_of_campaign(campaign_id))
+    return sorted(found, key=lambda m: m.id)
+
+
+def events_of(uow: UnitOfWork, campaign_id: str) -> list[CampaignEvent]:
+    """The campaign's events in id (recording) order."""
+    found = CAMPAIGN_EVENTS.on(uow).select("type", **_of_campaign(campaign_id))
+    return sorted(found, key=lambda e: e.id)
+
+
+def _of_campaign(campaign_id: str) -> dict[str, Any]:
+    # A member's group key and an event's type key both start with the campaign's id and a
+    # colon. A campaign key of their own would cost a key row per member and per event,
+    # the largest part of a launch's writes.
+    return {"at_least": f"{campaign_id}:", "at_most": f"{campaign_id}:\U0010ffff"}
 
 
 def _export_members(uow: UnitOfWork, contact_id: str) -> list[dict[str, Any]]:

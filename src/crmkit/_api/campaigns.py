@@ -24,7 +24,9 @@ from crmkit._api.campaign_kinds import (
     CAMPAIGN_EVENTS,
     CAMPAIGN_MEMBERS,
     CAMPAIGNS,
+    events_of,
     member_group_key,
+    members_of,
 )
 from crmkit._text_limits import clean_text
 from crmkit._types import Money, check_duration, ensure_aware, new_id
@@ -49,7 +51,7 @@ from crmkit.marketing.campaign import (
 )
 from crmkit.marketing.campaign_report import CampaignReport, campaign_report, member_outcomes
 from crmkit.segments import Segment
-from crmkit.storage.protocols import UnitOfWork, segment_member_ids
+from crmkit.storage.protocols import UnitOfWork, queue_once, segment_member_ids
 
 __all__ = ["CampaignsAPI"]
 
@@ -139,7 +141,7 @@ class CampaignsAPI:
         """The launched campaign's members, treated and held out (erased ones detached)."""
         with self._ctx.read() as uow:
             self._load(uow, campaign_id)
-            return CAMPAIGN_MEMBERS.on(uow).select("campaign", equals=campaign_id)
+            return members_of(uow, campaign_id)
 
     def launch(
         self, campaign_id: str, *, at: datetime | None = None, batch_size: int = 5000
@@ -170,10 +172,7 @@ class CampaignsAPI:
         with self._ctx.read() as uow:
             segment = Segment.from_dict(campaign.audience)
             ids = segment_member_ids(uow, segment, now=campaign.launched_at)
-            done = {
-                m.contact_id
-                for m in CAMPAIGN_MEMBERS.on(uow).select("campaign", equals=campaign.id)
-            }
+            done = {m.contact_id for m in members_of(uow, campaign.id)}
         _, held = draw(campaign, ids)
         held_out = set(held)
         todo = [i for i in ids if i not in done]
@@ -227,13 +226,12 @@ class CampaignsAPI:
                 )
                 members.append(CampaignMember(new_id(), campaign.id, contact_id, group, ok, when))
             CAMPAIGN_MEMBERS.on(uow).add_many(members)
-            for contact_id, member in zip(chunk, members, strict=True):
-                if not member.messaged:
-                    continue
-                message = campaign_message(campaign, contact_id)
-                if uow.automation.record_key(message.key, message.rule, now):
-                    uow.outbox.put(message)
-                    queued += 1
+            messages = [
+                campaign_message(campaign, contact_id)
+                for contact_id, member in zip(chunk, members, strict=True)
+                if member.messaged
+            ]
+            queued = queue_once(uow, messages, now)
             uow.commit()
         return queued
 
@@ -333,7 +331,7 @@ class CampaignsAPI:
     def events(self, campaign_id: str) -> list[CampaignEvent]:
         with self._ctx.read() as uow:
             self._load(uow, campaign_id)
-            return CAMPAIGN_EVENTS.on(uow).select("campaign", equals=campaign_id)
+            return events_of(uow, campaign_id)
 
     def report(
         self,
@@ -362,7 +360,7 @@ class CampaignsAPI:
                 for t in EventType
             }
             measured: dict[str, Group] = {}
-            for m in CAMPAIGN_MEMBERS.on(uow).select("campaign", equals=campaign_id):
+            for m in members_of(uow, campaign_id):
                 if m.contact_id is not None and m.consented:
                     measured.setdefault(m.contact_id, m.group)  # merged twins count once
             bought = {

@@ -7,7 +7,7 @@ so a backend never has to implement one to be correct.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
@@ -15,13 +15,17 @@ from crmkit.contacts import Contact
 from crmkit.identity.contact_match import prepared_forms
 from crmkit.identity.prepare import PreparedRecord
 from crmkit.segments import Segment
+from crmkit.tasks.outbox import QueuedMessage
 
 __all__ = [
+    "BulkKeys",
+    "BulkOutbox",
     "ContactLocks",
     "PreparedFormsSource",
     "SegmentMemberIds",
     "lock_contacts",
     "prepared_forms_of",
+    "queue_once",
     "segment_member_ids",
     "writes_side_by_side",
 ]
@@ -101,3 +105,48 @@ def segment_member_ids(uow: Any, segment: Segment, *, now: datetime) -> list[str
     if callable(served):
         return list(served(segment, now=now))
     return [c.id for c in uow.segment_members(segment, now=now)]
+
+
+@runtime_checkable
+class BulkKeys(Protocol):
+    """An automation repository that records many idempotency keys in one statement.
+
+    Fallback: ``record_key`` per key.
+    """
+
+    def record_keys(self, keys: Iterable[tuple[str, str]], at: datetime) -> set[str]:
+        """Record the ``(key, rule)`` pairs whose key is not recorded yet (the first pair
+        of a repeated key); return those keys. A key another writer records meanwhile
+        raises :class:`crmkit.errors.ConflictError` rather than being counted twice."""
+        ...
+
+
+@runtime_checkable
+class BulkOutbox(Protocol):
+    """An outbox that queues many messages in one statement. Fallback: ``put`` each."""
+
+    def put_many(self, messages: Iterable[QueuedMessage]) -> int:
+        """Queue them all; return how many."""
+        ...
+
+
+def queue_once(uow: Any, messages: Sequence[QueuedMessage], at: datetime) -> int:
+    """Queue each message in ``uow.outbox`` whose idempotency key ``uow.automation`` has
+    not recorded yet, recording it (done at *at*); return how many were queued. A key
+    repeated in *messages* queues its first message only. Uses :class:`BulkKeys` and
+    :class:`BulkOutbox` where both repositories offer them."""
+    record_keys = getattr(uow.automation, "record_keys", None)
+    put_many = getattr(uow.outbox, "put_many", None)
+    if callable(record_keys) and callable(put_many):
+        new = record_keys([(m.key, m.rule) for m in messages], at)
+        first: dict[str, QueuedMessage] = {}
+        for m in messages:
+            if m.key in new:
+                first.setdefault(m.key, m)
+        return int(put_many(first.values()))
+    queued = 0
+    for m in messages:
+        if uow.automation.record_key(m.key, m.rule, at):
+            uow.outbox.put(m)
+            queued += 1
+    return queued

@@ -31,11 +31,14 @@ from crmkit.interactions import Interaction
 from crmkit.ledger import Transaction
 from crmkit.segments import Segment
 from crmkit.storage._fast_paths import (
+    BulkKeys,
+    BulkOutbox,
     ContactLocks,
     PreparedFormsSource,
     SegmentMemberIds,
     lock_contacts,
     prepared_forms_of,
+    queue_once,
     segment_member_ids,
     writes_side_by_side,
 )
@@ -60,6 +63,8 @@ from crmkit.storage.records import RecordStore, StoredRecord
 
 __all__ = [
     "AutomationRepository",
+    "BulkKeys",
+    "BulkOutbox",
     "ConsentRepository",
     "ContactErasable",
     "ContactLinked",
@@ -91,6 +96,7 @@ __all__ = [
     "UserRepository",
     "lock_contacts",
     "prepared_forms_of",
+    "queue_once",
     "segment_member_ids",
     "writes_side_by_side",
 ]

@@ -1,19 +1,23 @@
-"""Contract: bulk inserts into the generic record store, through the backend's fast path
-(:class:`crmkit.storage.records.BulkRecordStore`) and through the one-by-one fallback a
-backend without it gets: the same records, the same refusals, nothing partly written."""
+"""Contract: bulk writes, through the backend's fast paths and through the one-by-one
+fallbacks a backend without them gets: the same results, the same refusals, nothing partly
+written. Records: :class:`crmkit.storage.records.BulkRecordStore`; messages queued once
+per idempotency key: :func:`crmkit.storage.protocols.queue_once`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from crmkit.errors import AlreadyExistsError, UniqueKeyError
 from crmkit.storage.generic import add_records
-from crmkit.storage.protocols import Storage
+from crmkit.storage.protocols import Storage, queue_once
 from crmkit.storage.records import RecordStore, StoredRecord
-from crmkit.testing.contract._base import ContractBase, make_contact
+from crmkit.tasks import QueuedMessage
+from crmkit.testing.contract._base import T0, ContractBase, make_contact
 
 __all__ = ["BulkRecordsContract"]
 
@@ -25,16 +29,19 @@ def _rec(n: int, contact_id: str | None = None, code: str | None = None) -> Stor
     )
 
 
-class _OneByOne:
-    """A record store without the fast path: what a third-party backend may offer."""
+_FAST = ("add_many", "record_keys", "put_many")
 
-    def __init__(self, store: RecordStore) -> None:
-        self._store = store
+
+class _OneByOne:
+    """A repository without the bulk fast paths: what a third-party backend may offer."""
+
+    def __init__(self, repository: Any) -> None:
+        self._repository = repository
 
     def __getattr__(self, name: str) -> Any:
-        if name == "add_many":
+        if name in _FAST:
             raise AttributeError(name)
-        return getattr(self._store, name)
+        return getattr(self._repository, name)
 
 
 def _bulk(path: str) -> Callable[[RecordStore, Iterable[StoredRecord]], int]:
@@ -87,3 +94,31 @@ class BulkRecordsContract(ContractBase):
         with storage.unit_of_work(self.workspace, read_only=True) as uow:
             assert [r.id for r in uow.records.select("ticket")] == ["t-001", "t-002"]
             assert uow.records.count("ticket", "code") == 2
+
+    @pytest.mark.parametrize("path", ["fast", "fallback"])
+    def test_messages_are_queued_once_per_key(self, storage: Storage, path: str) -> None:
+        a, b = make_contact(name="Ana"), make_contact(name="Bo")
+        self._add(storage, a, b)
+
+        def msg(n: int, contact_id: str, key: str) -> QueuedMessage:
+            return QueuedMessage(f"m-{n}", key, "promo", contact_id, "spring", T0.date(), "email")
+
+        first = [msg(1, a.id, "promo:a"), msg(2, b.id, "promo:b"), msg(3, a.id, "promo:a")]
+        again = [msg(4, a.id, "promo:a"), msg(5, b.id, "promo:c")]
+        with storage.unit_of_work(self.workspace) as uow:
+            unit: Any = uow
+            if path == "fallback":
+                unit = SimpleNamespace(
+                    automation=_OneByOne(uow.automation), outbox=_OneByOne(uow.outbox)
+                )
+            assert queue_once(unit, first, T0) == 2  # the repeated key's first message only
+            assert queue_once(unit, again, T0 + timedelta(hours=1)) == 1
+            assert queue_once(unit, [], T0) == 0
+            uow.commit()
+        with storage.unit_of_work(self.workspace, read_only=True) as uow:
+            assert [m.id for m in uow.outbox.pending()] == ["m-1", "m-2", "m-5"]
+            assert uow.automation.done_keys(["promo:a", "promo:b", "promo:c", "x"]) == {
+                "promo:a",
+                "promo:b",
+                "promo:c",
+            }
