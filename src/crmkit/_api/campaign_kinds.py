@@ -13,8 +13,15 @@ from typing import Any
 
 import attrs
 
-from crmkit.marketing.campaign import Campaign, CampaignEvent, CampaignMember, anonymised_event
+from crmkit.marketing.campaign import (
+    Campaign,
+    CampaignEvent,
+    CampaignMember,
+    Group,
+    anonymised_event,
+)
 from crmkit.storage.codec import AttrsCodec
+from crmkit.storage.generic import key_values
 from crmkit.storage.kinds import RecordKind
 from crmkit.storage.protocols import UnitOfWork
 from crmkit.storage.typed import StoredKind
@@ -25,6 +32,7 @@ __all__ = [
     "CAMPAIGN_MEMBERS",
     "CAMPAIGN_MEMBERS_KIND",
     "events_of",
+    "measured_groups",
     "member_group_key",
     "members_of",
 ]
@@ -69,6 +77,20 @@ def events_of(uow: UnitOfWork, campaign_id: str) -> list[CampaignEvent]:
     """The campaign's events in id (recording) order."""
     found = CAMPAIGN_EVENTS.on(uow).select("type", **_of_campaign(campaign_id))
     return sorted(found, key=lambda e: e.id)
+
+
+def measured_groups(uow: UnitOfWork, campaign_id: str) -> dict[str, Group]:
+    """The group of each member the report measures (consented at send time, not
+    erased), read from the group keys without decoding the members. A contact with two
+    memberships (merged twins) counts once, in the group of the older."""
+    found: dict[str, Group] = {}
+    head = len(campaign_id) + 1
+    rows = key_values(uow.records, CAMPAIGN_MEMBERS.name, "group", **_of_campaign(campaign_id))
+    for _, contact_id, value in rows:
+        group, consent = value[head:].rsplit(":", 1)
+        if contact_id is not None and consent == "consented":
+            found.setdefault(contact_id, Group(group))
+    return found
 
 
 def _of_campaign(campaign_id: str) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from crmkit._api.campaign_kinds import (
     CAMPAIGN_MEMBERS,
     CAMPAIGNS,
     events_of,
+    measured_groups,
     member_group_key,
     members_of,
 )
@@ -51,7 +52,12 @@ from crmkit.marketing.campaign import (
 )
 from crmkit.marketing.campaign_report import CampaignReport, campaign_report, member_outcomes
 from crmkit.segments import Segment
-from crmkit.storage.protocols import UnitOfWork, queue_once, segment_member_ids
+from crmkit.storage.protocols import (
+    UnitOfWork,
+    queue_once,
+    segment_member_ids,
+    transactions_of,
+)
 
 __all__ = ["CampaignsAPI"]
 
@@ -359,17 +365,11 @@ class CampaignsAPI:
                 t: CAMPAIGN_EVENTS.on(uow).count("type", equals=f"{campaign_id}:{t.value}")
                 for t in EventType
             }
-            measured: dict[str, Group] = {}
-            for m in members_of(uow, campaign_id):
-                if m.contact_id is not None and m.consented:
-                    measured.setdefault(m.contact_id, m.group)  # merged twins count once
+            measured = measured_groups(uow, campaign_id)
+            ledger = transactions_of(uow.transactions, measured, since=start, until=start + span)
             bought = {
-                cid: [
-                    t.amount
-                    for t in uow.transactions.for_contact(cid, since=start, until=start + span)
-                    if t.kind is TransactionKind.PURCHASE
-                ]
-                for cid in measured
+                cid: [t.amount for t in entries if t.kind is TransactionKind.PURCHASE]
+                for cid, entries in ledger.items()
             }
         cur, outcomes = member_outcomes(measured, bought, currency)
         counts = {

@@ -14,6 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 from crmkit.contacts import Contact
 from crmkit.identity.contact_match import prepared_forms
 from crmkit.identity.prepare import PreparedRecord
+from crmkit.ledger import Transaction
 from crmkit.segments import Segment
 from crmkit.tasks.outbox import QueuedMessage
 
@@ -21,12 +22,14 @@ __all__ = [
     "BulkKeys",
     "BulkOutbox",
     "ContactLocks",
+    "LedgerOfMany",
     "PreparedFormsSource",
     "SegmentMemberIds",
     "lock_contacts",
     "prepared_forms_of",
     "queue_once",
     "segment_member_ids",
+    "transactions_of",
     "writes_side_by_side",
 ]
 
@@ -150,3 +153,34 @@ def queue_once(uow: Any, messages: Sequence[QueuedMessage], at: datetime) -> int
             uow.outbox.put(m)
             queued += 1
     return queued
+
+
+@runtime_checkable
+class LedgerOfMany(Protocol):
+    """A transactions repository that reads many contacts' entries in a time window at
+    once (SQL: a query per few hundred contacts along the contact and time index).
+
+    Fallback: ``for_contact`` per contact.
+    """
+
+    def for_contacts(
+        self, contact_ids: Collection[str], *, since: datetime, until: datetime
+    ) -> dict[str, list[Transaction]]:
+        """Each of these contacts' entries in ``[since, until)``, oldest first; contacts
+        with none are left out."""
+        ...
+
+
+def transactions_of(
+    transactions: Any, contact_ids: Collection[str], *, since: datetime, until: datetime
+) -> dict[str, list[Transaction]]:
+    """The repository's :class:`LedgerOfMany` fast path, or the fallback."""
+    served = getattr(transactions, "for_contacts", None)
+    if callable(served):
+        return dict(served(contact_ids, since=since, until=until))
+    found: dict[str, list[Transaction]] = {}
+    for cid in sorted(set(contact_ids)):
+        entries = transactions.for_contact(cid, since=since, until=until)
+        if entries:
+            found[cid] = entries
+    return found

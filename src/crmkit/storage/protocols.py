@@ -34,12 +34,14 @@ from crmkit.storage._fast_paths import (
     BulkKeys,
     BulkOutbox,
     ContactLocks,
+    LedgerOfMany,
     PreparedFormsSource,
     SegmentMemberIds,
     lock_contacts,
     prepared_forms_of,
     queue_once,
     segment_member_ids,
+    transactions_of,
     writes_side_by_side,
 )
 from crmkit.storage._funnel_protocols import (
@@ -75,6 +77,7 @@ __all__ = [
     "ErasureRepository",
     "ImportRowRepository",
     "InteractionRepository",
+    "LedgerOfMany",
     "LifecycleRepository",
     "ListRepository",
     "MergeRepository",
@@ -98,6 +101,7 @@ __all__ = [
     "prepared_forms_of",
     "queue_once",
     "segment_member_ids",
+    "transactions_of",
     "writes_side_by_side",
 ]
 

@@ -26,7 +26,14 @@ import attrs
 
 from crmkit.errors import AlreadyExistsError, UniqueKeyError, ValidationError
 
-__all__ = ["BulkRecordStore", "KindRecords", "RecordStore", "StoredRecord", "check_new_records"]
+__all__ = [
+    "BulkRecordStore",
+    "KeyValues",
+    "KindRecords",
+    "RecordStore",
+    "StoredRecord",
+    "check_new_records",
+]
 
 
 def _frozen_dict(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -155,6 +162,29 @@ class BulkRecordStore(Protocol):
         raises :class:`crmkit.errors.AlreadyExistsError`, a unique key value held or
         repeated :class:`crmkit.errors.UniqueKeyError`, and the store is as it was before
         the call (the unit of work goes on). Returns how many were inserted."""
+        ...
+
+
+@runtime_checkable
+class KeyValues(Protocol):
+    """A record store that reads one key of many records without their bodies (an optional
+    fast path: memory, SQLite and PostgreSQL offer it). A report over a million records
+    that needs only their contacts and one key skips decoding a million bodies.
+
+    Fallback: :func:`crmkit.storage.generic.key_values`, from ``select``.
+    """
+
+    def key_values(
+        self,
+        kind: str,
+        key: str,
+        *,
+        equals: str | None = None,
+        at_least: str | None = None,
+        at_most: str | None = None,
+    ) -> list[tuple[str, str | None, str]]:
+        """``(id, contact id, key value)`` of the records ``select(kind, key, ...)`` finds,
+        ordered by id."""
         ...
 
 

@@ -1,4 +1,5 @@
-"""Bulk inserts into the generic record store: the backend's fast path, or one by one.
+"""Bulk writes and reads on the generic record store: the backend's fast path, or the
+record-by-record way with the same result.
 
 A backend's record store may offer :class:`crmkit.storage.records.BulkRecordStore`
 (memory, SQLite and PostgreSQL do). One that does not gets the same result here: the batch
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 
 from crmkit.storage.records import RecordStore, StoredRecord, check_new_records
 
-__all__ = ["add_records"]
+__all__ = ["add_records", "key_values"]
 
 
 def add_records(store: RecordStore, records: Iterable[StoredRecord]) -> int:
@@ -41,3 +42,22 @@ def add_records(store: RecordStore, records: Iterable[StoredRecord]) -> int:
     for record in batch:
         store.add(record)
     return len(batch)
+
+
+def key_values(
+    store: RecordStore,
+    kind: str,
+    key: str,
+    *,
+    equals: str | None = None,
+    at_least: str | None = None,
+    at_most: str | None = None,
+) -> list[tuple[str, str | None, str]]:
+    """``(id, contact id, key value)`` of the records of *kind* whose *key* passes the
+    bounds, ordered by id: :class:`crmkit.storage.records.KeyValues` where offered, else
+    read from ``select``."""
+    fast = getattr(store, "key_values", None)
+    if callable(fast):
+        return list(fast(kind, key, equals=equals, at_least=at_least, at_most=at_most))
+    found = store.select(kind, key, equals=equals, at_least=at_least, at_most=at_most)
+    return sorted((r.id, r.contact_id, r.keys[key]) for r in found)

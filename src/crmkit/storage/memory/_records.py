@@ -138,6 +138,23 @@ class MemoryRecordStore:
             found = sorted(hits, key=lambda r: (r.keys[key], r.id))
         return found if limit is None else found[:limit]
 
+    def key_values(
+        self,
+        kind: str,
+        key: str,
+        *,
+        equals: str | None = None,
+        at_least: str | None = None,
+        at_most: str | None = None,
+    ) -> list[tuple[str, str | None, str]]:
+        """See :class:`crmkit.storage.records.KeyValues`."""
+        check_bounds(key, equals, at_least, at_most)
+        return sorted(
+            (r.id, r.contact_id, r.keys[key])
+            for r in self._t.rows(kind).data.values()
+            if in_bounds(r.keys.get(key), equals, at_least, at_most)
+        )
+
     def count(
         self,
         kind: str,

@@ -234,6 +234,27 @@ class SQLRecordStore:
         )
         return [self._record(kind, r) for r in rows]
 
+    def key_values(
+        self,
+        kind: str,
+        key: str,
+        *,
+        equals: str | None = None,
+        at_least: str | None = None,
+        at_most: str | None = None,
+    ) -> list[tuple[str, str | None, str]]:
+        """See :class:`crmkit.storage.records.KeyValues`: the key rows joined to the
+        records' contact column, no body read."""
+        check_bounds(key, equals, at_least, at_most)
+        where, params = self._where(key, equals, at_least, at_most)
+        rows = self._db.fetchall(
+            "SELECT k.record_id, r.contact_id, k.value FROM record_keys k JOIN records r "
+            "ON r.workspace = k.workspace AND r.kind = k.kind AND r.id = k.record_id "
+            f"WHERE {where} ORDER BY k.record_id",
+            (self._ws, kind, *params),
+        )
+        return [(str(r[0]), r[1], str(r[2])) for r in rows]
+
     def count(
         self,
         kind: str,

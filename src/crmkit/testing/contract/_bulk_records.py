@@ -1,7 +1,9 @@
 """Contract: bulk writes, through the backend's fast paths and through the one-by-one
 fallbacks a backend without them gets: the same results, the same refusals, nothing partly
-written. Records: :class:`crmkit.storage.records.BulkRecordStore`; messages queued once
-per idempotency key: :func:`crmkit.storage.protocols.queue_once`."""
+written. Records: :class:`crmkit.storage.records.BulkRecordStore` and
+:class:`~crmkit.storage.records.KeyValues`; messages queued once per idempotency key:
+:func:`crmkit.storage.protocols.queue_once`; many contacts' ledger entries:
+:func:`crmkit.storage.protocols.transactions_of`."""
 
 from __future__ import annotations
 
@@ -12,9 +14,11 @@ from typing import Any
 
 import pytest
 
+from crmkit._types import Money
 from crmkit.errors import AlreadyExistsError, UniqueKeyError
-from crmkit.storage.generic import add_records
-from crmkit.storage.protocols import Storage, queue_once
+from crmkit.ledger import Transaction, TransactionKind
+from crmkit.storage.generic import add_records, key_values
+from crmkit.storage.protocols import Storage, queue_once, transactions_of
 from crmkit.storage.records import RecordStore, StoredRecord
 from crmkit.tasks import QueuedMessage
 from crmkit.testing.contract._base import T0, ContractBase, make_contact
@@ -29,7 +33,7 @@ def _rec(n: int, contact_id: str | None = None, code: str | None = None) -> Stor
     )
 
 
-_FAST = ("add_many", "record_keys", "put_many")
+_FAST = ("add_many", "record_keys", "put_many", "key_values", "for_contacts")
 
 
 class _OneByOne:
@@ -122,3 +126,49 @@ class BulkRecordsContract(ContractBase):
                 "promo:b",
                 "promo:c",
             }
+
+    @pytest.mark.parametrize("path", ["fast", "fallback"])
+    def test_key_values_read_what_select_finds(self, storage: Storage, path: str) -> None:
+        a = make_contact(name="Besa Kola")
+        self._add(storage, a)
+        batch = [_rec(n, a.id if n % 3 else None) for n in range(1, 8)]
+        with storage.unit_of_work(self.workspace) as uow:
+            add_records(uow.records, batch)
+            uow.commit()
+        with storage.unit_of_work(self.workspace, read_only=True) as uow:
+            store: Any = uow.records if path == "fast" else _OneByOne(uow.records)
+            tries: list[dict[str, Any]] = [
+                {},
+                {"equals": "open"},
+                {"at_least": "C-003", "at_most": "C-005"},
+            ]
+            for bounds in tries:
+                name = "code" if "at_least" in bounds else "status"
+                expected = uow.records.select("ticket", name, **bounds)
+                got = key_values(store, "ticket", name, **bounds)
+                assert got == sorted((r.id, r.contact_id, r.keys[name]) for r in expected)
+            assert key_values(store, "other", "status") == []
+
+    @pytest.mark.parametrize("path", ["fast", "fallback"])
+    def test_many_contacts_ledgers_in_a_window(self, storage: Storage, path: str) -> None:
+        a, b, c = (make_contact(name=n) for n in ("Ana", "Bo", "Cy"))
+        self._add(storage, a, b, c)
+        day = timedelta(days=1)
+
+        def buy(contact_id: str, days: int, amount: str) -> Transaction:
+            return Transaction.new(
+                contact_id=contact_id,
+                kind=TransactionKind.PURCHASE,
+                amount=Money(amount, "EUR"),
+                occurred_at=T0 + days * day,
+            )
+
+        entries = [buy(a.id, 1, "5"), buy(a.id, 0, "7"), buy(a.id, 9, "1"), buy(b.id, 10, "2")]
+        entries.append(buy(c.id, 3, "4"))
+        with storage.unit_of_work(self.workspace) as uow:
+            uow.transactions.add_many(entries)
+            uow.commit()
+        with storage.unit_of_work(self.workspace, read_only=True) as uow:
+            ledger: Any = uow.transactions if path == "fast" else _OneByOne(uow.transactions)
+            got = transactions_of(ledger, [a.id, b.id, "nobody"], since=T0, until=T0 + 9 * day)
+            assert got == {a.id: [entries[1], entries[0]]}  # oldest first; b's is too late
