@@ -269,6 +269,18 @@ class CampaignsContract(ContractBase):
         assert rep.revenue_uplift is not None
         assert rep.revenue_uplift.treated_mean == Decimal("5.0000")
 
+    def test_campaign_report_counts_merged_twins_once_and_not_the_erased(self, crm: CRM) -> None:
+        people = self._people(crm, 6)
+        camp = self._campaign(crm, holdout=Decimal(0))
+        crm.campaigns.launch(camp.id, at=T0)
+        a, b, gone = people[:3]
+        crm.transactions.add(b.id, kind="purchase", amount=Money("10", "EUR"), occurred_at=T0)
+        crm.merge(a.id, b.id)  # both were messaged: the survivor now holds two memberships
+        crm.contacts.erase(gone.id)
+        rep = crm.campaigns.report(camp.id)
+        assert (rep.sent, rep.treated, rep.conversions) == (6, 4, 1)
+        assert rep.revenue == Money("10", "EUR")
+
     def test_campaign_report_needs_a_launch_and_one_currency(self, crm: CRM) -> None:
         people = self._people(crm, 4)
         camp = self._campaign(crm, holdout=Decimal("0.5"))
