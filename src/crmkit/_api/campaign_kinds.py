@@ -8,6 +8,7 @@ id goes too). Campaigns themselves belong to the workspace.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Mapping
 from typing import Any
 
@@ -84,12 +85,21 @@ def measured_groups(uow: UnitOfWork, campaign_id: str) -> dict[str, Group]:
     erased), read from the group keys without decoding the members. A contact with two
     memberships (merged twins) counts once, in the group of the older."""
     found: dict[str, Group] = {}
-    head = len(campaign_id) + 1
-    rows = key_values(uow.records, CAMPAIGN_MEMBERS.name, "group", **_of_campaign(campaign_id))
-    for _, contact_id, value in rows:
-        group, consent = value[head:].rsplit(":", 1)
-        if contact_id is not None and consent == "consented":
-            found.setdefault(contact_id, Group(group))
+    per_group = [
+        [
+            (member_id, contact_id, group)
+            for member_id, contact_id, _ in key_values(
+                uow.records,
+                CAMPAIGN_MEMBERS.name,
+                "group",
+                equals=member_group_key(campaign_id, group.value, True),
+            )
+        ]
+        for group in Group
+    ]
+    for _, contact_id, group in heapq.merge(*per_group):  # each list is in id order
+        if contact_id is not None:
+            found.setdefault(contact_id, group)
     return found
 
 

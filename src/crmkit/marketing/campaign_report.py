@@ -147,13 +147,17 @@ def member_outcomes(
     if currency is None and len(found) > 1:
         raise CurrencyMismatchError("currency", sorted(found), "name the report's currency")
     cur = currency if currency is not None else next(iter(found), None)
-    nothing: list[Money] = []
+    # One shared outcome per group for those who bought nothing: most members, in a
+    # campaign of a million.
+    idle = {g: MemberOutcome(g, False) for g in Group}
     outcomes = [
         MemberOutcome(
             group,
-            bool(bought.get(cid, nothing)),
-            sum((a.amount for a in bought.get(cid, nothing) if a.currency == cur), Decimal(0)),
+            True,
+            sum((a.amount for a in bought[cid] if a.currency == cur), Decimal(0)),
         )
+        if bought.get(cid)
+        else idle[group]
         for cid, group in groups.items()
     ]
     return cur, outcomes

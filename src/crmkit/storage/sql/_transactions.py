@@ -88,7 +88,7 @@ class SQLTransactionRepository(SQLTable[Transaction]):
         """See :class:`crmkit.storage.protocols.LedgerOfMany`: one query per
         ``max_in_list`` contacts along the (workspace, contact_id, occurred_at) index."""
         d = self._db.dialect
-        ids = sorted(set(contact_ids))
+        ids = list(set(contact_ids))  # any order: each chunk is its own index probes
         found: dict[str, list[Transaction]] = {}
         for start in range(0, len(ids), d.max_in_list):
             cond, params = d.in_list("contact_id", ids[start : start + d.max_in_list])
