@@ -20,15 +20,7 @@ from typing import Any
 import attrs
 
 from crmkit._api._base import Context
-from crmkit._api.campaign_kinds import (
-    CAMPAIGN_EVENTS,
-    CAMPAIGN_MEMBERS,
-    CAMPAIGNS,
-    events_of,
-    measured_groups,
-    member_group_key,
-    members_of,
-)
+from crmkit._api.campaign_kinds import CAMPAIGN_EVENTS, CAMPAIGNS, events_of
 from crmkit._text_limits import clean_text
 from crmkit._types import Money, check_duration, ensure_aware, new_id
 from crmkit.consent import ConsentRecord, may_contact
@@ -147,7 +139,7 @@ class CampaignsAPI:
         """The launched campaign's members, treated and held out (erased ones detached)."""
         with self._ctx.read() as uow:
             self._load(uow, campaign_id)
-            return members_of(uow, campaign_id)
+            return uow.campaign_members.of_campaign(campaign_id)
 
     def launch(
         self, campaign_id: str, *, at: datetime | None = None, batch_size: int = 5000
@@ -178,7 +170,7 @@ class CampaignsAPI:
         with self._ctx.read() as uow:
             segment = Segment.from_dict(campaign.audience)
             ids = segment_member_ids(uow, segment, now=campaign.launched_at)
-            done = {m.contact_id for m in members_of(uow, campaign.id)}
+            done = {m.contact_id for m in uow.campaign_members.of_campaign(campaign.id)}
         _, held = draw(campaign, ids)
         held_out = set(held)
         todo = [i for i in ids if i not in done]
@@ -231,7 +223,7 @@ class CampaignsAPI:
                     later_withdrawals=True,
                 )
                 members.append(CampaignMember(new_id(), campaign.id, contact_id, group, ok, when))
-            CAMPAIGN_MEMBERS.on(uow).add_many(members)
+            uow.campaign_members.add_many(members)
             messages = [
                 campaign_message(campaign, contact_id)
                 for contact_id, member in zip(chunk, members, strict=True)
@@ -242,12 +234,8 @@ class CampaignsAPI:
         return queued
 
     def _run(self, uow: UnitOfWork, campaign_id: str, *, queued: int) -> LaunchRun:
-        members = CAMPAIGN_MEMBERS.on(uow)
-
         def count(group: Group, consented: bool) -> int:
-            return members.count(
-                "group", equals=member_group_key(campaign_id, group.value, consented)
-            )
+            return uow.campaign_members.count(campaign_id, group, consented)
 
         held = count(Group.HELD_OUT, True) + count(Group.HELD_OUT, False)
         return LaunchRun(
@@ -291,7 +279,7 @@ class CampaignsAPI:
             clean_text("contact_id", contact_id, required=True)
             mine = [
                 m
-                for m in CAMPAIGN_MEMBERS.on(uow).for_contact(contact_id)
+                for m in uow.campaign_members.for_contact(contact_id)
                 if m.campaign_id == campaign_id
             ]
             if not mine:
@@ -329,7 +317,7 @@ class CampaignsAPI:
         """The contact's memberships, oldest first: which campaigns reached (or held out)
         them. The first messaged one is the contact's first touch."""
         with self._ctx.read() as uow:
-            found = CAMPAIGN_MEMBERS.on(uow).for_contact(contact_id)
+            found = uow.campaign_members.for_contact(contact_id)
             if not found:
                 uow.contacts.get(contact_id)
         return found
@@ -365,7 +353,7 @@ class CampaignsAPI:
                 t: CAMPAIGN_EVENTS.on(uow).count("type", equals=f"{campaign_id}:{t.value}")
                 for t in EventType
             }
-            measured = measured_groups(uow, campaign_id)
+            measured = uow.campaign_members.measured(campaign_id)
             ledger = transactions_of(uow.transactions, measured, since=start, until=start + span)
             bought = {
                 cid: [t.amount for t in entries if t.kind is TransactionKind.PURCHASE]

@@ -52,6 +52,7 @@ from crmkit.storage._funnel_protocols import (
 )
 from crmkit.storage._import_protocols import ImportRowRepository
 from crmkit.storage._linked import ContactErasable, ContactLinked, ContactRecords
+from crmkit.storage._marketing_protocols import CampaignMemberRepository
 from crmkit.storage._merge_protocols import MergeRepository, ReviewRepository
 from crmkit.storage._privacy import ErasureRepository, ListRepository
 from crmkit.storage._task_protocols import (
@@ -67,6 +68,7 @@ __all__ = [
     "AutomationRepository",
     "BulkKeys",
     "BulkOutbox",
+    "CampaignMemberRepository",
     "ConsentRepository",
     "ContactErasable",
     "ContactLinked",
@@ -312,6 +314,9 @@ class UnitOfWork(Protocol):
 
     @property
     def import_rows(self) -> ImportRowRepository: ...
+
+    @property
+    def campaign_members(self) -> CampaignMemberRepository: ...
 
     @property
     def records(self) -> RecordStore:

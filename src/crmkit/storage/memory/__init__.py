@@ -19,6 +19,7 @@ from crmkit.merging import MergeRecord
 from crmkit.segments import Segment
 from crmkit.storage._lazy import LazyRepository
 from crmkit.storage._segment_data import segment_count_in_memory, segment_members_in_memory
+from crmkit.storage.generic._campaigns import GenericCampaignMemberRepository
 from crmkit.storage.kinds import linked_repositories
 from crmkit.storage.memory._automation import (
     MemoryAutomationRepository,
@@ -128,6 +129,8 @@ class MemoryUnitOfWork:
     routing = _Repo(lambda u: MemoryRoutingRepository(u._ws.routing, u._log))
     import_rows = _Repo(lambda u: MemoryImportRowRepository(u._ws.import_rows, u._log))
     records = _Repo(lambda u: MemoryRecordStore(u._ws.records, u._log))
+    # Members in the record store: in memory a member is a dict entry either way.
+    campaign_members = _Repo(lambda u: GenericCampaignMemberRepository(u.records))
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace

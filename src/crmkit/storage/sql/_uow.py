@@ -16,6 +16,7 @@ from crmkit.storage.sql._automation import (
     SQLOutboxRepository,
     SQLRoutingRepository,
 )
+from crmkit.storage.sql._campaign_members import SQLCampaignMemberRepository
 from crmkit.storage.sql._contacts import SQLContactRepository
 from crmkit.storage.sql._funnel import (
     SQLDealRepository,
@@ -83,6 +84,7 @@ class SQLRepositories:
     outbox = _Repo(lambda u: SQLOutboxRepository(u.session, u.workspace))
     routing = _Repo(lambda u: SQLRoutingRepository(u.session, u.workspace))
     import_rows = _Repo(lambda u: SQLImportRowRepository(u.session, u.workspace))
+    campaign_members = _Repo(lambda u: SQLCampaignMemberRepository(u.session, u.workspace))
     records = _Repo(lambda u: SQLRecordStore(u.session, u.workspace))
 
     def _wire(

@@ -1,0 +1,2 @@
+-- Reserved: this number belongs to another branch's migration. The campaign members table
+-- (0023) was written beside it; at merge this placeholder gives way to the real file.
