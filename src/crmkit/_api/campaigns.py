@@ -48,7 +48,6 @@ from crmkit.storage.protocols import (
     UnitOfWork,
     queue_once,
     segment_member_ids,
-    transactions_of,
 )
 
 __all__ = ["CampaignsAPI"]
@@ -354,7 +353,9 @@ class CampaignsAPI:
                 for t in EventType
             }
             measured = uow.campaign_members.measured(campaign_id)
-            ledger = transactions_of(uow.transactions, measured, since=start, until=start + span)
+            ledger = uow.campaign_members.measured_ledger(
+                campaign_id, since=start, until=start + span
+            )
             bought = {
                 cid: [t.amount for t in entries if t.kind is TransactionKind.PURCHASE]
                 for cid, entries in ledger.items()

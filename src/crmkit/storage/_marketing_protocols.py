@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Protocol
 
+from crmkit.ledger import Transaction
 from crmkit.marketing.campaign import CampaignMember, Group
 from crmkit.storage._linked import ContactErasable, ContactLinked
 
@@ -43,6 +45,14 @@ class CampaignMemberRepository(ContactLinked, ContactErasable, Protocol):
     def measured(self, campaign_id: str) -> dict[str, Group]:
         """Contact id -> group of the members a report measures: consenting at send time,
         not detached; a contact with two memberships counts once, in the older's group."""
+        ...
+
+    def measured_ledger(
+        self, campaign_id: str, *, since: datetime, until: datetime
+    ) -> dict[str, list[Transaction]]:
+        """The ledger entries in ``[since, until)`` of the contacts :meth:`measured` gives,
+        oldest first; contacts with none are left out. SQL backends join the two tables.
+        """
         ...
 
     def detach_contact(self, contact_id: str) -> int:

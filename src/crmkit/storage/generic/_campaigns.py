@@ -11,15 +11,22 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 import attrs
 
 from crmkit.errors import AlreadyExistsError, UniqueKeyError
+from crmkit.ledger import Transaction
 from crmkit.marketing.campaign import CampaignMember, Group
+from crmkit.storage._fast_paths import transactions_of
 from crmkit.storage.codec import AttrsCodec
 from crmkit.storage.generic._bulk import add_records, key_values
 from crmkit.storage.generic._table import LinkedThrough
 from crmkit.storage.records import KindRecords, RecordStore
+
+if TYPE_CHECKING:
+    from crmkit.storage.protocols import UnitOfWork
 
 __all__ = ["MEMBER_KIND", "GenericCampaignMemberRepository", "member_group_key"]
 
@@ -41,9 +48,10 @@ _CODEC = AttrsCodec(CampaignMember, keys=_keys, unique={"member"})
 
 
 class GenericCampaignMemberRepository(LinkedThrough):
-    def __init__(self, store: RecordStore) -> None:
+    def __init__(self, store: RecordStore, uow: UnitOfWork) -> None:
         self.links = KindRecords(store, MEMBER_KIND)
         self._store = store
+        self._uow = uow  # for the ledger
 
     def add_many(self, members: Iterable[CampaignMember]) -> int:
         try:
@@ -86,6 +94,12 @@ class GenericCampaignMemberRepository(LinkedThrough):
             if contact_id is not None:
                 found.setdefault(contact_id, group)
         return found
+
+    def measured_ledger(
+        self, campaign_id: str, *, since: datetime, until: datetime
+    ) -> dict[str, list[Transaction]]:
+        measured = self.measured(campaign_id)
+        return transactions_of(self._uow.transactions, measured, since=since, until=until)
 
     def detach_contact(self, contact_id: str) -> int:
         found = self._store.for_contact(MEMBER_KIND, contact_id)

@@ -75,7 +75,7 @@ GENERIC_REPOSITORIES: Mapping[str, Callable[[UnitOfWork], object]] = {
     "automation": GenericAutomationRepository,
     "outbox": lambda u: GenericOutboxRepository(u.records),
     "routing": lambda u: GenericRoutingRepository(u.records),
-    "campaign_members": lambda u: GenericCampaignMemberRepository(u.records),
+    "campaign_members": lambda u: GenericCampaignMemberRepository(u.records, u),
 }
 _METHODS = ("segment_members", "segment_count", "linked")
 

@@ -130,7 +130,7 @@ class MemoryUnitOfWork:
     import_rows = _Repo(lambda u: MemoryImportRowRepository(u._ws.import_rows, u._log))
     records = _Repo(lambda u: MemoryRecordStore(u._ws.records, u._log))
     # Members in the record store: in memory a member is a dict entry either way.
-    campaign_members = _Repo(lambda u: GenericCampaignMemberRepository(u.records))
+    campaign_members = _Repo(lambda u: GenericCampaignMemberRepository(u.records, u))
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace

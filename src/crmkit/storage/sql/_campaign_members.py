@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from itertools import islice
 from typing import Any
 
 from crmkit.errors import AlreadyExistsError, ConflictError, UniqueKeyError, ValidationError
+from crmkit.ledger import Transaction
 from crmkit.marketing.campaign import CampaignMember, Group
 from crmkit.storage.sql._session import Row, SQLSession
+from crmkit.storage.sql._transactions import SQLTransactionRepository
 
 __all__ = ["SQLCampaignMemberRepository"]
 
@@ -119,6 +122,22 @@ class SQLCampaignMemberRepository:
         groups = {g.value: g for g in Group}
         for contact_id, grp in rows:
             found.setdefault(contact_id, groups[grp])  # merged twins: the older wins
+        return found
+
+    def measured_ledger(
+        self, campaign_id: str, *, since: datetime, until: datetime
+    ) -> dict[str, list[Transaction]]:
+        d = self._db.dialect
+        entries = SQLTransactionRepository(self._db, self._ws).select(
+            "AND contact_id IN (SELECT contact_id FROM campaign_members WHERE workspace = ? "
+            "AND campaign_id = ? AND consented = ? AND contact_id IS NOT NULL) "
+            "AND occurred_at >= ? AND occurred_at < ?",
+            [self._ws, campaign_id, True, d.ts(since), d.ts(until)],
+            order="contact_id, occurred_at, id",
+        )
+        found: dict[str, list[Transaction]] = {}
+        for t in entries:
+            found.setdefault(t.contact_id, []).append(t)
         return found
 
     def detach_contact(self, contact_id: str) -> int:

@@ -26,6 +26,7 @@ from crmkit.errors import (
     UnknownPurposeError,
     ValidationError,
 )
+from crmkit.ledger import Transaction, TransactionKind
 from crmkit.marketing import Campaign, CampaignMember, Group
 from crmkit.segments import tag
 from crmkit.testing.contract._base import T0, ContractBase
@@ -302,6 +303,21 @@ class CampaignsContract(ContractBase):
             assert uow.campaign_members.measured(camp.id) == {
                 b.id: Group.HELD_OUT,
                 c.id: Group.TREATED,
+            }
+            buys = [
+                Transaction.new(
+                    contact_id=cid,
+                    kind=TransactionKind.PURCHASE,
+                    amount=Money("5", "EUR"),
+                    occurred_at=T0 + days * DAY,
+                )
+                for cid, days in ((b.id, 1), (b.id, 0), (a.id, 1), (c.id, 40))
+            ]
+            uow.transactions.add_many(buys)
+            window = {"since": T0, "until": T0 + 30 * DAY}
+            # a did not consent, c bought after the window: only b's entries, oldest first
+            assert uow.campaign_members.measured_ledger(camp.id, **window) == {
+                b.id: [buys[1], buys[0]]
             }
             assert uow.campaign_members.detach_contact(c.id) == 1
             assert uow.campaign_members.for_contact(c.id) == []
