@@ -30,7 +30,6 @@ from crmkit.errors import (
     RecordNotFoundError,
     ValidationError,
 )
-from crmkit.ledger import TransactionKind
 from crmkit.marketing.campaign import (
     Campaign,
     CampaignEvent,
@@ -353,13 +352,9 @@ class CampaignsAPI:
                 for t in EventType
             }
             measured = uow.campaign_members.measured(campaign_id)
-            ledger = uow.campaign_members.measured_ledger(
+            bought = uow.campaign_members.measured_purchases(
                 campaign_id, since=start, until=start + span
             )
-            bought = {
-                cid: [t.amount for t in entries if t.kind is TransactionKind.PURCHASE]
-                for cid, entries in ledger.items()
-            }
         cur, outcomes = member_outcomes(measured, bought, currency)
         counts = {
             "sent": run.sent,

@@ -199,7 +199,9 @@ def revenue_uplift(
     """
     z = Decimal(repr(_z(confidence)))
     t, h = _amounts("treated", treated), _amounts("holdout", holdout)
-    places = min(int(v.as_tuple().exponent) for v in t + h)  # all finite, so a number
+    # Each distinct object once: a campaign's members who bought nothing share one zero.
+    distinct = {id(v): v for v in t + h}.values()
+    places = min(int(v.as_tuple().exponent) for v in distinct)  # all finite, so a number
     step = Decimal(1).scaleb(min(places, 0) - 2)
     (mt, vt), (mh, vh) = _mean_and_variance(t), _mean_and_variance(h)
     diff = mt - mh

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
-from crmkit.ledger import Transaction
+from crmkit._types import Money
 from crmkit.marketing.campaign import CampaignMember, Group
 from crmkit.storage._linked import ContactErasable, ContactLinked
 
@@ -47,12 +47,12 @@ class CampaignMemberRepository(ContactLinked, ContactErasable, Protocol):
         not detached; a contact with two memberships counts once, in the older's group."""
         ...
 
-    def measured_ledger(
+    def measured_purchases(
         self, campaign_id: str, *, since: datetime, until: datetime
-    ) -> dict[str, list[Transaction]]:
-        """The ledger entries in ``[since, until)`` of the contacts :meth:`measured` gives,
-        oldest first; contacts with none are left out. SQL backends join the two tables.
-        """
+    ) -> dict[str, list[Money]]:
+        """The amounts of the purchases in ``[since, until)`` of the contacts
+        :meth:`measured` gives, oldest first; contacts who bought nothing are left out.
+        SQL backends join the two tables and read two columns of the ledger."""
         ...
 
     def detach_contact(self, contact_id: str) -> int:

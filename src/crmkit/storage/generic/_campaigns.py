@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from crmkit._types import Money
 from crmkit.errors import AlreadyExistsError, UniqueKeyError
-from crmkit.ledger import Transaction
+from crmkit.ledger import TransactionKind
 from crmkit.marketing.campaign import CampaignMember, Group
 from crmkit.storage._fast_paths import transactions_of
 from crmkit.storage.codec import AttrsCodec
@@ -95,11 +96,16 @@ class GenericCampaignMemberRepository(LinkedThrough):
                 found.setdefault(contact_id, group)
         return found
 
-    def measured_ledger(
+    def measured_purchases(
         self, campaign_id: str, *, since: datetime, until: datetime
-    ) -> dict[str, list[Transaction]]:
+    ) -> dict[str, list[Money]]:
         measured = self.measured(campaign_id)
-        return transactions_of(self._uow.transactions, measured, since=since, until=until)
+        ledger = transactions_of(self._uow.transactions, measured, since=since, until=until)
+        found = {
+            cid: [t.amount for t in entries if t.kind is TransactionKind.PURCHASE]
+            for cid, entries in ledger.items()
+        }
+        return {cid: amounts for cid, amounts in found.items() if amounts}
 
     def detach_contact(self, contact_id: str) -> int:
         found = self._store.for_contact(MEMBER_KIND, contact_id)

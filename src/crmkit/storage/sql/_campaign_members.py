@@ -7,11 +7,10 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
+from crmkit._types import Money
 from crmkit.errors import AlreadyExistsError, ConflictError, UniqueKeyError, ValidationError
-from crmkit.ledger import Transaction
 from crmkit.marketing.campaign import CampaignMember, Group
 from crmkit.storage.sql._session import Row, SQLSession
-from crmkit.storage.sql._transactions import SQLTransactionRepository
 
 __all__ = ["SQLCampaignMemberRepository"]
 
@@ -124,20 +123,21 @@ class SQLCampaignMemberRepository:
             found.setdefault(contact_id, groups[grp])  # merged twins: the older wins
         return found
 
-    def measured_ledger(
+    def measured_purchases(
         self, campaign_id: str, *, since: datetime, until: datetime
-    ) -> dict[str, list[Transaction]]:
+    ) -> dict[str, list[Money]]:
         d = self._db.dialect
-        entries = SQLTransactionRepository(self._db, self._ws).select(
+        rows = self._db.fetchall(
+            "SELECT contact_id, amount, currency FROM transactions WHERE workspace = ? "
+            "AND kind = 'purchase' AND occurred_at >= ? AND occurred_at < ? "
             "AND contact_id IN (SELECT contact_id FROM campaign_members WHERE workspace = ? "
             "AND campaign_id = ? AND consented = ? AND contact_id IS NOT NULL) "
-            "AND occurred_at >= ? AND occurred_at < ?",
-            [self._ws, campaign_id, True, d.ts(since), d.ts(until)],
-            order="contact_id, occurred_at, id",
+            "ORDER BY contact_id, occurred_at, id",
+            (self._ws, d.ts(since), d.ts(until), self._ws, campaign_id, True),
         )
-        found: dict[str, list[Transaction]] = {}
-        for t in entries:
-            found.setdefault(t.contact_id, []).append(t)
+        found: dict[str, list[Money]] = {}
+        for contact_id, amount, currency in rows:
+            found.setdefault(contact_id, []).append(Money(d.decimal_out(amount), currency))
         return found
 
     def detach_contact(self, contact_id: str) -> int:

@@ -307,17 +307,24 @@ class CampaignsContract(ContractBase):
             buys = [
                 Transaction.new(
                     contact_id=cid,
-                    kind=TransactionKind.PURCHASE,
-                    amount=Money("5", "EUR"),
+                    kind=kind,
+                    amount=Money(amount, "EUR"),
                     occurred_at=T0 + days * DAY,
                 )
-                for cid, days in ((b.id, 1), (b.id, 0), (a.id, 1), (c.id, 40))
+                for cid, days, amount, kind in (
+                    (b.id, 1, "5", TransactionKind.PURCHASE),
+                    (b.id, 0, "7", TransactionKind.PURCHASE),
+                    (b.id, 2, "7", TransactionKind.REFUND),
+                    (a.id, 1, "9", TransactionKind.PURCHASE),
+                    (c.id, 40, "3", TransactionKind.PURCHASE),
+                )
             ]
             uow.transactions.add_many(buys)
             window = {"since": T0, "until": T0 + 30 * DAY}
-            # a did not consent, c bought after the window: only b's entries, oldest first
-            assert uow.campaign_members.measured_ledger(camp.id, **window) == {
-                b.id: [buys[1], buys[0]]
+            # a did not consent, c bought after the window, a refund is no purchase: b's
+            # purchases only, oldest first
+            assert uow.campaign_members.measured_purchases(camp.id, **window) == {
+                b.id: [Money("7", "EUR"), Money("5", "EUR")]
             }
             assert uow.campaign_members.detach_contact(c.id) == 1
             assert uow.campaign_members.for_contact(c.id) == []
