@@ -232,8 +232,10 @@ class CampaignsAPI:
         return queued
 
     def _run(self, uow: UnitOfWork, campaign_id: str, *, queued: int) -> LaunchRun:
+        counts = uow.campaign_members.counts(campaign_id)
+
         def count(group: Group, consented: bool) -> int:
-            return uow.campaign_members.count(campaign_id, group, consented)
+            return counts.get((group, consented), 0)
 
         held = count(Group.HELD_OUT, True) + count(Group.HELD_OUT, False)
         return LaunchRun(

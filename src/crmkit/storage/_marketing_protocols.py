@@ -37,9 +37,9 @@ class CampaignMemberRepository(ContactLinked, ContactErasable, Protocol):
         """The contact's memberships in every campaign, by id."""
         ...
 
-    def count(self, campaign_id: str, group: Group, consented: bool) -> int:
-        """How many of the campaign's members (detached ones included) are in *group* with
-        that consent at send time."""
+    def counts(self, campaign_id: str) -> dict[tuple[Group, bool], int]:
+        """How many of the campaign's members (detached ones included) are in each group
+        with each consent at send time; pairs with none are left out."""
         ...
 
     def measured(self, campaign_id: str) -> dict[str, Group]:

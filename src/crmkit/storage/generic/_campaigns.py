@@ -72,9 +72,15 @@ class GenericCampaignMemberRepository(LinkedThrough):
         found = self._store.for_contact(MEMBER_KIND, contact_id)
         return sorted((_CODEC.decode(r) for r in found), key=lambda m: m.id)
 
-    def count(self, campaign_id: str, group: Group, consented: bool) -> int:
-        key = member_group_key(campaign_id, group, consented)
-        return self._store.count(MEMBER_KIND, "group", equals=key)
+    def counts(self, campaign_id: str) -> dict[tuple[Group, bool], int]:
+        found = {
+            (g, c): self._store.count(
+                MEMBER_KIND, "group", equals=member_group_key(campaign_id, g, c)
+            )
+            for g in Group
+            for c in (True, False)
+        }
+        return {pair: n for pair, n in found.items() if n}
 
     def measured(self, campaign_id: str) -> dict[str, Group]:
         # Read from the keys, no member decoded: two exact values, each in id order.

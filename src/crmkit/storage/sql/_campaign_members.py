@@ -103,13 +103,13 @@ class SQLCampaignMemberRepository:
     def for_contact(self, contact_id: str) -> list[CampaignMember]:
         return self._select("AND contact_id = ?", (contact_id,))
 
-    def count(self, campaign_id: str, group: Group, consented: bool) -> int:
-        row = self._db.fetchone(
-            "SELECT count(*) FROM campaign_members WHERE workspace = ? AND campaign_id = ? "
-            "AND grp = ? AND consented = ?",
-            (self._ws, campaign_id, group.value, bool(consented)),
+    def counts(self, campaign_id: str) -> dict[tuple[Group, bool], int]:
+        rows = self._db.fetchall(
+            "SELECT grp, consented, count(*) FROM campaign_members WHERE workspace = ? "
+            "AND campaign_id = ? GROUP BY grp, consented",
+            (self._ws, campaign_id),
         )
-        return int(row[0]) if row else 0
+        return {(Group(r[0]), bool(r[1])): int(r[2]) for r in rows}
 
     def measured(self, campaign_id: str) -> dict[str, Group]:
         rows = self._db.fetchall(

@@ -298,8 +298,11 @@ class CampaignsContract(ContractBase):
         with crm.storage.unit_of_work(crm.workspace) as uow:
             assert [m.id for m in uow.campaign_members.of_campaign(camp.id)] == ["m-1"]
             uow.campaign_members.add_many([member(2, b.id, Group.HELD_OUT), member(4, c.id)])
-            assert uow.campaign_members.count(camp.id, Group.HELD_OUT, True) == 1
-            assert uow.campaign_members.count(camp.id, Group.TREATED, False) == 1
+            assert uow.campaign_members.counts(camp.id) == {
+                (Group.TREATED, False): 1,
+                (Group.HELD_OUT, True): 1,
+                (Group.TREATED, True): 1,
+            }
             assert uow.campaign_members.measured(camp.id) == {
                 b.id: Group.HELD_OUT,
                 c.id: Group.TREATED,
