@@ -5,7 +5,6 @@ export), and its typed repository on a unit of work.
 >>> import attrs
 >>> from crmkit import CRM
 >>> from crmkit.storage.codec import AttrsCodec
-from crmkit.storage.generic import add_records
 >>> @attrs.frozen
 ... class Warranty:
 ...     id: str
