@@ -80,13 +80,18 @@ def cdnow() -> None:
 
 
 def population(n: int, skip_pareto: bool) -> None:
-    (x, t_x, T), sim = timed(lambda: simulate_bgnbd(
-        n, r=0.25, alpha=28.0, a=0.8, b=2.5, T=(1.0, 365.0), seed=1, resolution=1.0))  # fmt: skip
+    (x, t_x, T), sim = timed(
+        lambda: simulate_bgnbd(
+            n, r=0.25, alpha=28.0, a=0.8, b=2.5, T=(1.0, 365.0), seed=1, resolution=1.0
+        )
+    )
     spend = simulate_gammagamma(x, p=6.25, q=3.74, v=15.44, seed=2)
     rep_x = [f for f in x if f > 0]
     rep_m = [m for f, m in zip(x, spend, strict=True) if f > 0]
-    print(f"  simulated {n:,} customers (daily, one year) in {sim:.1f} s; "
-          f"{len(rep_x):,} repeat buyers")  # fmt: skip
+    print(
+        f"  simulated {n:,} customers (daily, one year) in {sim:.1f} s; "
+        f"{len(rep_x):,} repeat buyers"
+    )
     arrays = (np.array(x), np.array(t_x), np.array(T)) if lifetimes is not None else None
     fit, ours = timed(lambda: BetaGeoModel(accelerate=ACCELERATE).fit(x, t_x, T))
     theirs = None
@@ -101,8 +106,9 @@ def population(n: int, skip_pareto: bool) -> None:
     fit, ours = timed(lambda: GammaGammaModel(accelerate=ACCELERATE).fit(rep_x, rep_m))
     theirs = None
     if lifetimes is not None:
-        _, theirs = timed(lambda: lifetimes.GammaGammaFitter().fit(np.array(rep_x),
-                                                                   np.array(rep_m)))  # fmt: skip
+        _, theirs = timed(
+            lambda: lifetimes.GammaGammaFitter().fit(np.array(rep_x), np.array(rep_m))
+        )
     row(f"{len(rep_x):,} repeat buyers Gamma-Gamma fit", ours, theirs, params(fit.params))
 
 
@@ -115,10 +121,12 @@ def main() -> None:
     global ACCELERATE
     ACCELERATE = not args.pure_python
     warnings.simplefilter("ignore")  # lifetimes' own deprecation noise
-    print(f"crmkit CLV benchmarks ({'pure Python' if args.pure_python else 'NumPy if installed'}), "
-          f"scale {args.scale}, {os.cpu_count()} cores, "
-          f"{datetime.now(UTC):%Y-%m-%d}, lifetimes "
-          f"{lifetimes.__version__ if lifetimes else 'not installed'}")  # fmt: skip
+    print(
+        f"crmkit CLV benchmarks ({'pure Python' if args.pure_python else 'NumPy if installed'}), "
+        f"scale {args.scale}, {os.cpu_count()} cores, "
+        f"{datetime.now(UTC):%Y-%m-%d}, lifetimes "
+        f"{lifetimes.__version__ if lifetimes else 'not installed'}"
+    )
     print(f"  {'what':<42} {'crmkit':>10} {'lifetimes':>10} {'ratio':>7}")
     cdnow()
     population(int(1_000_000 * args.scale), args.skip_lifetimes_pareto)

@@ -34,8 +34,15 @@ _PHONE_BASE = {"gone": 1_000_000, "new": 3_000_000, "other": 6_000_000}
 
 def _rows(n: int, prefix: str) -> list[dict[str, Any]]:
     base = _PHONE_BASE[prefix]  # each group its own numbers: only "gone" rows are suppressed
-    return [{"full_name": f"Person {i}", "email": f"{prefix}{i}@example.al",
-             "phone": f"+35569{base + i}", "city": "Tiranë"} for i in range(n)]  # fmt: skip
+    return [
+        {
+            "full_name": f"Person {i}",
+            "email": f"{prefix}{i}@example.al",
+            "phone": f"+35569{base + i}",
+            "city": "Tiranë",
+        }
+        for i in range(n)
+    ]
 
 
 def _seed(crm: CRM, n: int, *, records: bool, prefix: str = "gone") -> list[str]:
@@ -45,9 +52,12 @@ def _seed(crm: CRM, n: int, *, records: bool, prefix: str = "gone") -> list[str]
         crm.lists.create("L")
         crm.lists.add("L", ids)
         crm.interactions.log_many(
-            [{"contact_id": cid, "channel": "phone", "summary": f"call {k}", "occurred_at": T0}
-             for cid in ids for k in range(5)]
-        )  # fmt: skip
+            [
+                {"contact_id": cid, "channel": "phone", "summary": f"call {k}", "occurred_at": T0}
+                for cid in ids
+                for k in range(5)
+            ]
+        )
         for cid in ids:
             crm.transactions.add(cid, kind="purchase", amount=Money("10", "EUR"), occurred_at=T0)
             crm.consent.record(cid, purpose="marketing_email", channel="email", granted=True)
@@ -92,10 +102,20 @@ def bench_erase(n: int) -> tuple[list[float], list[float]]:
     for cid in ids[n:]:
         start = time.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
-        for table in ("interactions", "transactions", "consents", "list_changes", "identities",
-                      "contact_tags", "lifecycle_changes", "tasks", "import_rows"):  # fmt: skip
-            conn.execute(f"DELETE FROM {table} WHERE workspace = ? AND contact_id = ?",
-                         ("default", cid))  # fmt: skip
+        for table in (
+            "interactions",
+            "transactions",
+            "consents",
+            "list_changes",
+            "identities",
+            "contact_tags",
+            "lifecycle_changes",
+            "tasks",
+            "import_rows",
+        ):
+            conn.execute(
+                f"DELETE FROM {table} WHERE workspace = ? AND contact_id = ?", ("default", cid)
+            )
         conn.execute("DELETE FROM contacts WHERE workspace = ? AND id = ?", ("default", cid))
         conn.execute("COMMIT")
         raw_ms.append((time.perf_counter() - start) * 1000)
@@ -133,15 +153,21 @@ def main() -> None:
     created, read = bench_lists(args.list)
     print("| what | crmkit | reference | ratio |")
     print("|---|---|---|---|")
-    print(f"| import {args.rows:,} rows, {args.erased:,} erased before ({suppressed:,} rows "
-          f"suppressed) | {checked:.2f} s | {plain:.2f} s same import, nobody ever erased | "
-          f"{checked / plain:.2f} |")  # fmt: skip
-    print(f"| `contacts.erase` (5 interactions, 1 ledger entry, consent, list) x{args.erase} | "
-          f"p50 {_p(ours, 50):.2f} ms, p99 {_p(ours, 99):.2f} ms | p50 {_p(raw, 50):.2f} ms, "
-          f"p99 {_p(raw, 99):.2f} ms raw SQL deletes in one transaction | "
-          f"{_p(ours, 50) / _p(raw, 50):.1f} (p50) |")  # fmt: skip
-    print(f"| `lists.create(from_segment=)` {args.list // 2:,} members of {args.list:,}, memory "
-          f"| {created:.2f} s | | |")  # fmt: skip
+    print(
+        f"| import {args.rows:,} rows, {args.erased:,} erased before ({suppressed:,} rows "
+        f"suppressed) | {checked:.2f} s | {plain:.2f} s same import, nobody ever erased | "
+        f"{checked / plain:.2f} |"
+    )
+    print(
+        f"| `contacts.erase` (5 interactions, 1 ledger entry, consent, list) x{args.erase} | "
+        f"p50 {_p(ours, 50):.2f} ms, p99 {_p(ours, 99):.2f} ms | p50 {_p(raw, 50):.2f} ms, "
+        f"p99 {_p(raw, 99):.2f} ms raw SQL deletes in one transaction | "
+        f"{_p(ours, 50) / _p(raw, 50):.1f} (p50) |"
+    )
+    print(
+        f"| `lists.create(from_segment=)` {args.list // 2:,} members of {args.list:,}, memory "
+        f"| {created:.2f} s | | |"
+    )
     print(f"| `lists.members` {args.list // 2:,} members, memory | {read:.3f} s | | |")
 
 

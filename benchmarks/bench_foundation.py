@@ -66,11 +66,16 @@ def bench_bulk(n: int, tmp: str) -> None:
     crm = CRM(storage=SQLiteStorage(os.path.join(tmp, "bulk.sqlite")), clock=lambda: T0)
     contacts = [crm.contacts.create(name=f"C{i}") for i in range(100)]
     rows = [
-        {"contact_id": contacts[i % 100].id, "channel": "phone", "direction": "inbound",
-         "summary": f"call {i}", "handled_by": "arta",
-         "occurred_at": T0 + timedelta(seconds=i)}
+        {
+            "contact_id": contacts[i % 100].id,
+            "channel": "phone",
+            "direction": "inbound",
+            "summary": f"call {i}",
+            "handled_by": "arta",
+            "occurred_at": T0 + timedelta(seconds=i),
+        }
         for i in range(n)
-    ]  # fmt: skip
+    ]
     t = time.perf_counter()
     crm.interactions.log_many(rows)
     ours = time.perf_counter() - t
@@ -91,10 +96,21 @@ def bench_bulk(n: int, tmp: str) -> None:
     # id and turn datetimes into the schema's integer microseconds, but validates nothing.
     def to_tuple(r: dict[str, Any]) -> tuple[object, ...]:
         return (
-            "default", new_id(), r["contact_id"], r["channel"], r["direction"],
-            DIALECT.ts(r["occurred_at"]), r["summary"], None, r["handled_by"], None, None, None,
-            DIALECT.ts(T0), None,
-        )  # fmt: skip
+            "default",
+            new_id(),
+            r["contact_id"],
+            r["channel"],
+            r["direction"],
+            DIALECT.ts(r["occurred_at"]),
+            r["summary"],
+            None,
+            r["handled_by"],
+            None,
+            None,
+            None,
+            DIALECT.ts(T0),
+            None,
+        )
 
     t = time.perf_counter()
     conn.execute("BEGIN")
@@ -110,10 +126,18 @@ def bench_bulk(n: int, tmp: str) -> None:
     conn.executemany(INSERT_INTERACTION, tuples)
     conn.execute("COMMIT")
     ref_insert = time.perf_counter() - t
-    report(f"log_many {n:,} rows into SQLite (s)", f"{ours:.2f}",
-           f"{ref_rows:.2f} raw rows", f"{ours / ref_rows:.2f}")  # fmt: skip
-    report("  same, vs executemany of prebuilt tuples (s)", f"{ours:.2f}",
-           f"{ref_insert:.2f} raw", f"{ours / ref_insert:.2f}")  # fmt: skip
+    report(
+        f"log_many {n:,} rows into SQLite (s)",
+        f"{ours:.2f}",
+        f"{ref_rows:.2f} raw rows",
+        f"{ours / ref_rows:.2f}",
+    )
+    report(
+        "  same, vs executemany of prebuilt tuples (s)",
+        f"{ours:.2f}",
+        f"{ref_insert:.2f} raw",
+        f"{ours / ref_insert:.2f}",
+    )
     conn.close()
     crm.close()
     raw.close()
@@ -144,8 +168,12 @@ def bench_resolve(n: int, tmp: str) -> None:
         "AND c.id = i.contact_id WHERE i.workspace = ? AND i.key = ?"
     )
     r50, r99 = timed(lambda: conn.execute(sql, next(keys)).fetchall(), samples)
-    report("  raw indexed sqlite3 identity lookup (µs p50 / p99)", "",
-           f"{r50:.1f} / {r99:.1f}", f"{p99 / r99:.1f}")  # fmt: skip
+    report(
+        "  raw indexed sqlite3 identity lookup (µs p50 / p99)",
+        "",
+        f"{r50:.1f} / {r99:.1f}",
+        f"{p99 / r99:.1f}",
+    )
     conn.close()
 
 
@@ -159,8 +187,12 @@ def resolve_on(
     crm = CRM(storage=storage, default_region="AL")
     q = iter(queries)
     p50, p99 = timed(lambda: crm.resolve(**next(q)), len(queries))
-    report(f"resolve email/phone among {len(contacts):,}, {label} (µs p50 / p99)",
-           f"{p50:.1f} / {p99:.1f}", "", "")  # fmt: skip
+    report(
+        f"resolve email/phone among {len(contacts):,}, {label} (µs p50 / p99)",
+        f"{p50:.1f} / {p99:.1f}",
+        "",
+        "",
+    )
     crm.close()
     return p99
 
@@ -179,10 +211,14 @@ def bench_timeline(n: int, tmp: str) -> None:
     for start in range(0, n, batch):
         with paused_gc():
             its = [
-                Interaction.new(contact_id=contacts[rng.randrange(n_contacts)].id, channel="phone",
-                                occurred_at=T0 + timedelta(minutes=rng.randrange(500_000)), now=T0)
+                Interaction.new(
+                    contact_id=contacts[rng.randrange(n_contacts)].id,
+                    channel="phone",
+                    occurred_at=T0 + timedelta(minutes=rng.randrange(500_000)),
+                    now=T0,
+                )
                 for _ in range(min(batch, n - start))
-            ]  # fmt: skip
+            ]
         with storage.unit_of_work("default") as uow:
             uow.interactions.add_many(its)
             uow.commit()
@@ -195,8 +231,12 @@ def bench_timeline(n: int, tmp: str) -> None:
         "ORDER BY occurred_at DESC, id DESC LIMIT 20"
     )
     r50, r99 = timed(lambda: conn.execute(sql, ("default", next(picks))).fetchall(), 3000)
-    report(f"timeline(limit=20) among {n:,} interactions, SQLite (µs)",
-           f"{p50:.0f} / {p99:.0f}", f"{r50:.0f} / {r99:.0f} raw", f"{p99 / r99:.1f}")  # fmt: skip
+    report(
+        f"timeline(limit=20) among {n:,} interactions, SQLite (µs)",
+        f"{p50:.0f} / {p99:.0f}",
+        f"{r50:.0f} / {r99:.0f} raw",
+        f"{p99 / r99:.1f}",
+    )
     conn.close()
     crm.close()
 
@@ -206,8 +246,10 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     args = parser.parse_args()
     s = args.scale
-    print(f"crmkit foundation benchmarks, scale {s}, {os.cpu_count()} cores, "
-          f"{datetime.now(UTC):%Y-%m-%d}")  # fmt: skip
+    print(
+        f"crmkit foundation benchmarks, scale {s}, {os.cpu_count()} cores, "
+        f"{datetime.now(UTC):%Y-%m-%d}"
+    )
     print("load average (1, 5, 15 min) at the start: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     print(f"  {'what':<52} {'crmkit':>18} {'reference':>18} {'ratio':>8}")
     with tempfile.TemporaryDirectory() as tmp:

@@ -43,8 +43,16 @@ from crmkit.funnel import (
 )
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
-STAGES = ["New", "Contacted", "Qualified", "Demo", "Proposal", "Negotiation", "Contract",
-          "Signature"]  # fmt: skip
+STAGES = [
+    "New",
+    "Contacted",
+    "Qualified",
+    "Demo",
+    "Proposal",
+    "Negotiation",
+    "Contract",
+    "Signature",
+]
 REASONS = ["price", "timing", "competitor", "no budget", "went silent"]
 
 
@@ -56,19 +64,25 @@ def make_history(n_deals: int, seed: int = 1) -> tuple[Pipeline, list[Deal], lis
     """
     rng = random.Random(seed)
     pipeline = Pipeline.new(
-        "Sales", [Stage(s, (i + 1) / 10, timedelta(days=30)) for i, s in enumerate(STAGES)],
+        "Sales",
+        [Stage(s, (i + 1) / 10, timedelta(days=30)) for i, s in enumerate(STAGES)],
         now=T0,
-    )  # fmt: skip
+    )
     deals, changes = [], []
     top = len(STAGES) - 1
     with paused_gc():
         for i in range(n_deals):
             at = T0 + timedelta(minutes=rng.randrange(60 * 24 * 330))
             deal, c = open_deal(
-                pipeline, title=f"Deal {i}", value=Money(rng.randrange(100, 5000), "EUR"),
-                contact_id=f"c{i}", owner=f"rep{i % 20}", at=at, id=f"d{i:06d}",
+                pipeline,
+                title=f"Deal {i}",
+                value=Money(rng.randrange(100, 5000), "EUR"),
+                contact_id=f"c{i}",
+                owner=f"rep{i % 20}",
+                at=at,
+                id=f"d{i:06d}",
                 expected_close=(at + timedelta(days=rng.randrange(10, 120))).date(),
-            )  # fmt: skip
+            )
             changes.append(c)
             idx, entered_at = 0, at
             for _ in range(10):
@@ -79,8 +93,9 @@ def make_history(n_deals: int, seed: int = 1) -> tuple[Pipeline, list[Deal], lis
                     nxt = min(idx + rng.choice((1, 1, 2)), top)
                 if nxt == idx:
                     continue
-                changes.append(StageChange(new_id(), deal.id, pipeline.id, STAGES[idx],
-                                           STAGES[nxt], at, None))  # fmt: skip
+                changes.append(
+                    StageChange(new_id(), deal.id, pipeline.id, STAGES[idx], STAGES[nxt], at, None)
+                )
                 idx, entered_at = nxt, at
             at += timedelta(hours=5)
             # Owners differ (rep0 wins 10 %, rep19 48 %), so the win model has a signal.
@@ -91,12 +106,20 @@ def make_history(n_deals: int, seed: int = 1) -> tuple[Pipeline, list[Deal], lis
             elif outcome < 0.75:
                 status, closed, reason = DealStatus.LOST, at, rng.choice(REASONS)
             if closed is not None:
-                changes.append(StageChange(new_id(), deal.id, pipeline.id, STAGES[idx],
-                                           status.value, at, None))  # fmt: skip
-            deals.append(attrs.evolve(
-                deal, stage=STAGES[idx], status=status, changed_at=closed or entered_at,
-                closed_at=closed, lost_reason=reason, version=2,
-            ))  # fmt: skip
+                changes.append(
+                    StageChange(new_id(), deal.id, pipeline.id, STAGES[idx], status.value, at, None)
+                )
+            deals.append(
+                attrs.evolve(
+                    deal,
+                    stage=STAGES[idx],
+                    status=status,
+                    changed_at=closed or entered_at,
+                    closed_at=closed,
+                    lost_reason=reason,
+                    version=2,
+                )
+            )
     return pipeline, deals, changes
 
 
@@ -144,14 +167,17 @@ def pandas_reference(
         return None
     index = {n: i for i, n in enumerate(pipeline.stage_names)}
     n = len(index)
-    ch = pd.DataFrame({
-        "deal": [c.deal_id for c in changes],
-        "stage": [index.get(c.to_stage, -1) for c in changes],
-        "at": np.array([c.at.timestamp() for c in changes]),
-        "id": [c.id for c in changes],
-    })  # fmt: skip
-    dl = pd.DataFrame({"deal": [d.id for d in deals],
-                       "won": [d.status is DealStatus.WON for d in deals]})  # fmt: skip
+    ch = pd.DataFrame(
+        {
+            "deal": [c.deal_id for c in changes],
+            "stage": [index.get(c.to_stage, -1) for c in changes],
+            "at": np.array([c.at.timestamp() for c in changes]),
+            "id": [c.id for c in changes],
+        }
+    )
+    dl = pd.DataFrame(
+        {"deal": [d.id for d in deals], "won": [d.status is DealStatus.WON for d in deals]}
+    )
 
     def run() -> list[tuple[int, int, int, float | None]]:
         ordered = ch.sort_values(["deal", "at", "id"])
@@ -169,8 +195,9 @@ def pandas_reference(
             entered = int(covered.sum())
             moved = int((covered & ((i < hi) | won)).sum())
             med = medians.get(i)
-            out.append((entered, moved, int((covered & won).sum()),
-                        None if med is None else float(med)))  # fmt: skip
+            out.append(
+                (entered, moved, int((covered & won).sum()), None if med is None else float(med))
+            )
         return out
 
     return run
@@ -259,8 +286,10 @@ def sqlite_side(
             out = {}
             for stage, n, total in conn.execute(HAND_STAYS, (pipeline.id,)).fetchall():
                 ranks = sorted({(n + 1) // 2, n // 2 + 1, (9 * n + 9) // 10})
-                picks = [conn.execute(HAND_PICK, (pipeline.id, stage, k - 1)).fetchone()[0]
-                         for k in ranks]  # fmt: skip
+                picks = [
+                    conn.execute(HAND_PICK, (pipeline.id, stage, k - 1)).fetchone()[0]
+                    for k in ranks
+                ]
                 out[stage] = (n, total, *picks)
             return out
 
@@ -283,17 +312,27 @@ def sqlite_side(
         ref_kept, _ = best(lambda: (kept_ranges(), stays(), the_rest()), r)
         conn.close()
         storage.close()
-    print(f"  {'crm.funnel on SQLite (facts in SQL)':<46} {ours:>6.2f} s {ref:>8.2f} s "
-          f"{ours / ref:>6.2f}   (reference: hand-written SQL, counts only)")  # fmt: skip
-    print(f"  {'':<46} {'':>8} {ref_stays:>8.2f} s {ours / ref_stays:>6.2f}   "
-          "(reference: hand-written SQL, counts and stay medians/p90)")  # fmt: skip
-    print(f"  {'':<46} {'':>8} {ref_all:>8.2f} s {ours / ref_all:>6.2f}   "
-          "(reference: hand-written SQL, every figure of the report)")  # fmt: skip
-    print(f"  {'':<46} {'':>8} {ref_kept:>8.2f} s {ours / ref_kept:>6.2f}   "
-          "(reference: the same, reading the ranges and stays crmkit keeps)")  # fmt: skip
+    print(
+        f"  {'crm.funnel on SQLite (facts in SQL)':<46} {ours:>6.2f} s {ref:>8.2f} s "
+        f"{ours / ref:>6.2f}   (reference: hand-written SQL, counts only)"
+    )
+    print(
+        f"  {'':<46} {'':>8} {ref_stays:>8.2f} s {ours / ref_stays:>6.2f}   "
+        "(reference: hand-written SQL, counts and stay medians/p90)"
+    )
+    print(
+        f"  {'':<46} {'':>8} {ref_all:>8.2f} s {ours / ref_all:>6.2f}   "
+        "(reference: hand-written SQL, every figure of the report)"
+    )
+    print(
+        f"  {'':<46} {'':>8} {ref_kept:>8.2f} s {ours / ref_kept:>6.2f}   "
+        "(reference: the same, reading the ranges and stays crmkit keeps)"
+    )
     same = [(s.entered, s.moved_on, s.won) for s in report.stages] == counts
-    print(f"    same counts as the hand-written SQL: {same}; "
-          f"SQLite report == in-memory report: {report.stages == expected.stages}")  # fmt: skip
+    print(
+        f"    same counts as the hand-written SQL: {same}; "
+        f"SQLite report == in-memory report: {report.stages == expected.stages}"
+    )
 
 
 def main() -> None:
@@ -305,9 +344,11 @@ def main() -> None:
     t = time.perf_counter()
     pipeline, deals, changes = make_history(n)
     people = make_lifecycle(n)
-    print(f"crmkit funnel benchmark (in memory): {n:,} deals, {len(changes):,} stage changes, "
-          f"{len(people):,} lifecycle changes (generated in {time.perf_counter() - t:.1f} s); "
-          f"{os.cpu_count()} cores, {datetime.now(UTC):%Y-%m-%d}")  # fmt: skip
+    print(
+        f"crmkit funnel benchmark (in memory): {n:,} deals, {len(changes):,} stage changes, "
+        f"{len(people):,} lifecycle changes (generated in {time.perf_counter() - t:.1f} s); "
+        f"{os.cpu_count()} cores, {datetime.now(UTC):%Y-%m-%d}"
+    )
     print(f"  {'what':<46} {'time':>8} {'pandas':>10} {'ratio':>6}")
     r = args.repeat
     now = T0 + timedelta(days=400)
@@ -317,26 +358,27 @@ def main() -> None:
         print(f"  {'funnel_report (facts + assembly)':<46} {ours:>6.2f} s   (pandas missing)")
     else:
         ref, counts = best(reference, r)
-        print(f"  {'funnel_report (facts + assembly)':<46} {ours:>6.2f} s {ref:>8.2f} s "
-              f"{ours / ref:>6.2f}")  # fmt: skip
+        print(
+            f"  {'funnel_report (facts + assembly)':<46} {ours:>6.2f} s {ref:>8.2f} s "
+            f"{ours / ref:>6.2f}"
+        )
         same = [(s.entered, s.moved_on, s.won) for s in report.stages] == [c[:3] for c in counts]
         medians_close = all(
             c[3] is None or abs(s.median_time_in_stage.total_seconds() - c[3]) <= 1
             for s, c in zip(report.stages, counts, strict=True)
-        )  # fmt: skip
+        )
         print(f"    same counts as pandas: {same}; same medians (±1 s): {medians_close}")
     facts_time, facts = best(lambda: deal_facts(pipeline, deals, changes), r)
     rows: list[tuple[str, Callable[[], Any]]] = [
         ("  of which deal_facts", lambda: facts),
         ("  of which assemble", lambda: assemble(facts, name="Sales")),
-        ("funnel_report(owner=...)", lambda: funnel_report(pipeline, deals, changes,
-                                                           owner="rep3")),
+        ("funnel_report(owner=...)", lambda: funnel_report(pipeline, deals, changes, owner="rep3")),
         ("pipeline_as_of", lambda: pipeline_as_of(pipeline, deals, changes, now)),
         ("rotting_deals", lambda: rotting_deals(pipeline, deals, now)),
         ("forecast (stage probability)", lambda: forecast(pipeline, deals)),
         ("fit_win_model (25 % holdout)", lambda: fit_win_model(pipeline, deals, changes)),
         ("lifecycle_report", lambda: lifecycle_report(people)),
-    ]  # fmt: skip
+    ]
     for label, fn in rows:
         spent = facts_time if label.endswith("deal_facts") else best(fn, r)[0]
         print(f"  {label:<46} {spent:>6.2f} s")

@@ -49,8 +49,19 @@ def report(
 ) -> None:
     f1 = 2 * p * r / (p + r) if p + r else 0.0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    ROWS.append((task, tool, f"{p:.4f}", f"{r:.4f}", f"{f1:.4f}", f"{wall:.1f}", f"{cpu:.1f}",
-                 f"{rss:.0f}", note))  # fmt: skip
+    ROWS.append(
+        (
+            task,
+            tool,
+            f"{p:.4f}",
+            f"{r:.4f}",
+            f"{f1:.4f}",
+            f"{wall:.1f}",
+            f"{cpu:.1f}",
+            f"{rss:.0f}",
+            note,
+        )
+    )
     print(" | ".join(ROWS[-1]), flush=True)
 
 
@@ -153,10 +164,12 @@ def describe(task: str, rows: list[dict[str, str]]) -> str:
             direct += bool((a.email and a.email == b.email) or (a.phone and a.phone == b.phone))
     named = set().union(*holders.values())
     namesakes = set().union(*(h for h in holders.values() if len(h) > 1))
-    return (f"{task}: {len(rows):,} records, {len(members):,} people, {true:,} true pairs, "
-            f"{direct / max(true, 1):.3f} of them share an email or phone; namesakes "
-            f"{len(namesakes) / max(len(named), 1):.3f} of the {len(named):,} people shown "
-            "with a full name")  # fmt: skip
+    return (
+        f"{task}: {len(rows):,} records, {len(members):,} people, {true:,} true pairs, "
+        f"{direct / max(true, 1):.3f} of them share an email or phone; namesakes "
+        f"{len(namesakes) / max(len(named), 1):.3f} of the {len(named):,} people shown "
+        "with a full name"
+    )
 
 
 def bench_holdout(seed: int) -> None:
@@ -174,8 +187,15 @@ def bench_holdout(seed: int) -> None:
         clusters = matcher.dedupe(rows, id_field="record_id")
         p, r = score(pairs_of(cl.ids for cl in clusters), truth)
         largest = max(len(cl) for cl in clusters)
-        report(f"generated seed {seed}", label, p, r, time.perf_counter() - t,
-               cpu_seconds() - c, f"largest {largest}")  # fmt: skip
+        report(
+            f"generated seed {seed}",
+            label,
+            p,
+            r,
+            time.perf_counter() - t,
+            cpu_seconds() - c,
+            f"largest {largest}",
+        )
 
 
 def exact_key_clusters(rows: list[dict[str, str]], *, handles: bool) -> list[list[str]]:
@@ -216,9 +236,15 @@ def febrl_record(rid: Hashable, row: Any) -> dict[str, Any]:
         return value if isinstance(value, str) else ""
 
     address = " ".join(x for x in (g("street_number"), g("address_1"), g("address_2")) if x)
-    return {"id": rid, "first_name": g("given_name"), "last_name": g("surname"),
-            "address": address, "city": g("suburb"), "postcode": g("postcode"),
-            "birthday": g("date_of_birth")}  # fmt: skip
+    return {
+        "id": rid,
+        "first_name": g("given_name"),
+        "last_name": g("surname"),
+        "address": address,
+        "city": g("suburb"),
+        "postcode": g("postcode"),
+        "birthday": g("date_of_birth"),
+    }
 
 
 def bench_febrl() -> None:
@@ -319,10 +345,18 @@ def splink_contacts(task: str, rows: list[dict[str, str]], truth: set[Any]) -> N
     t, c = time.perf_counter(), cpu_seconds()
     prepared = (prepare(row, id_field="record_id") for row in rows)
     frame = pd.DataFrame(
-        [{"unique_id": rec.id, "first_name": rec.first or None, "last_name": rec.last or None,
-          "email": rec.email or None, "phone": rec.phone or None, "city": rec.city or None}
-         for rec in prepared]
-    )  # fmt: skip
+        [
+            {
+                "unique_id": rec.id,
+                "first_name": rec.first or None,
+                "last_name": rec.last or None,
+                "email": rec.email or None,
+                "phone": rec.phone or None,
+                "city": rec.city or None,
+            }
+            for rec in prepared
+        ]
+    )
     settings = SettingsCreator(
         link_type="dedupe_only",
         blocking_rules_to_generate_predictions=[
@@ -374,8 +408,14 @@ def splink_febrl3(df: Any, truth: set[Any]) -> None:
     for uid, cid in zip(frame["unique_id"], frame["cluster_id"], strict=True):
         groups.setdefault(cid, []).append(uid)
     p, r = score(pairs_of(groups.values()), truth)
-    report("FEBRL3 dedupe", f"splink {splink.__version__} (duckdb)", p, r,
-           time.perf_counter() - t, cpu_seconds() - c)  # fmt: skip
+    report(
+        "FEBRL3 dedupe",
+        f"splink {splink.__version__} (duckdb)",
+        p,
+        r,
+        time.perf_counter() - t,
+        cpu_seconds() - c,
+    )
 
 
 def splink_febrl4(a: Any, b: Any, truth: set[Any]) -> None:
@@ -397,8 +437,14 @@ def splink_febrl4(a: Any, b: Any, truth: set[Any]) -> None:
         sides.setdefault(cid, ([], []))[src != "a"].append(uid)
     linked = {(x, y) for xs, ys in sides.values() for x in xs for y in ys}
     p, r = score(linked, truth)
-    report("FEBRL4 link", f"splink {splink.__version__} (duckdb)", p, r,
-           time.perf_counter() - t, cpu_seconds() - c)  # fmt: skip
+    report(
+        "FEBRL4 link",
+        f"splink {splink.__version__} (duckdb)",
+        p,
+        r,
+        time.perf_counter() - t,
+        cpu_seconds() - c,
+    )
 
 
 def recordlinkage_febrl3(df: Any, truth: set[Any]) -> None:
@@ -413,8 +459,14 @@ def recordlinkage_febrl3(df: Any, truth: set[Any]) -> None:
     model = recordlinkage.ECMClassifier()
     matches = model.fit_predict(features)
     p, r = score({tuple(sorted(pair)) for pair in matches}, truth)
-    report("FEBRL3 dedupe", "recordlinkage ECM (pairs)", p, r,
-           time.perf_counter() - t, cpu_seconds() - c)  # fmt: skip
+    report(
+        "FEBRL3 dedupe",
+        "recordlinkage ECM (pairs)",
+        p,
+        r,
+        time.perf_counter() - t,
+        cpu_seconds() - c,
+    )
 
 
 def recordlinkage_febrl4(a: Any, b: Any, truth: set[Any]) -> None:
@@ -451,8 +503,16 @@ def generate(n_records: int, seed: int) -> Path:
     out = Path(tempfile.gettempdir()) / f"crmkit_bench_{n_records}_{seed}.csv"
     if not out.exists():
         entities = int(n_records / 1.88)  # gen_contacts.py writes about 1.88 records per person
-        command = [sys.executable, str(HERE / "gen_contacts.py"), "--entities", str(entities),
-                   "--seed", str(seed), "--out", str(out)]  # fmt: skip
+        command = [
+            sys.executable,
+            str(HERE / "gen_contacts.py"),
+            "--entities",
+            str(entities),
+            "--seed",
+            str(seed),
+            "--out",
+            str(out),
+        ]
         subprocess.run(command, check=True)
     return out
 
@@ -479,8 +539,15 @@ def bench_scale(n_records: int) -> None:
     true = sum(k * (k - 1) // 2 for k in sizes.values())
     largest = max(len(cl) for cl in clusters)
     precision, recall = correct / max(predicted, 1), correct / true
-    report(f"{len(entity_of):,} generated", "crmkit Matcher() defaults", precision, recall,
-           wall, cpu, f"largest {largest}")  # fmt: skip
+    report(
+        f"{len(entity_of):,} generated",
+        "crmkit Matcher() defaults",
+        precision,
+        recall,
+        wall,
+        cpu,
+        f"largest {largest}",
+    )
 
 
 def bench_index(n_records: int) -> None:
@@ -504,8 +571,10 @@ def bench_index(n_records: int) -> None:
     p50 = timings[len(timings) // 2] * 1000
     p99 = timings[int(len(timings) * 0.99)] * 1000
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"IdentityIndex at {len(index):,}: build {build:.1f}s, candidates p50 {p50:.3f} ms, "
-          f"p99 {p99:.3f} ms over {len(timings)} lookups, peak RSS {rss:.0f} MiB")  # fmt: skip
+    print(
+        f"IdentityIndex at {len(index):,}: build {build:.1f}s, candidates p50 {p50:.3f} ms, "
+        f"p99 {p99:.3f} ms over {len(timings)} lookups, peak RSS {rss:.0f} MiB"
+    )
 
 
 def main() -> int:
@@ -514,8 +583,12 @@ def main() -> int:
     ap.add_argument("--index", type=int, default=0, help="IdentityIndex latency at this size")
     ap.add_argument("--holdout", type=int, default=2, help="seed of a generated dev-sized set")
     ap.add_argument("--only", choices=["dev", "independent", "febrl", "scale", "index"])
-    ap.add_argument("--independent-n", type=int, default=100_000,
-                    help="records in the independent evaluation set")  # fmt: skip
+    ap.add_argument(
+        "--independent-n",
+        type=int,
+        default=100_000,
+        help="records in the independent evaluation set",
+    )
     ap.add_argument("--independent-seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=1, help="run the FEBRL tasks this many times")
     args = ap.parse_args()

@@ -101,8 +101,11 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for mode in args.modes.split(","):
         wall, cpu, commits, hold, summary = run(rows, mode)
-        print(f"| {mode} | {wall:.1f} s | {cpu:.1f} s | {commits:.2f} s | {len(rows) / wall:,.0f} "
-              f"| {hold:.2f} s | {summary} |", flush=True)  # fmt: skip
+        print(
+            f"| {mode} | {wall:.1f} s | {cpu:.1f} s | {commits:.2f} s | {len(rows) / wall:,.0f} "
+            f"| {hold:.2f} s | {summary} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -189,9 +189,9 @@ def _add_events(crm: CRM, path: str, campaign_id: str, n_events: int) -> int:
     by one member in eight (treated and held out alike), a tenth of them outside it.
     Events are written as the codec writes them (one encoded by crmkit, the others
     copied from it) with executemany: loading is not what is measured."""
-    from crmkit._api.campaign_kinds import CAMPAIGN_EVENTS
-    from crmkit.ledger import Transaction, TransactionKind
+    from crmkit._api.marketing.campaign_kinds import CAMPAIGN_EVENTS
     from crmkit.marketing.campaign import CampaignEvent
+    from crmkit.value.ledger import Transaction, TransactionKind
 
     members = crm.campaigns.members(campaign_id)
     messaged = [m.contact_id for m in members if m.messaged and m.contact_id]

@@ -52,13 +52,21 @@ def load_contacts(storage: PostgresStorage, n: int) -> list[Contact]:
     """Set-up, not measured: contacts and identities straight through COPY."""
     with paused_gc():
         contacts = [
-            Contact.new(name=f"Person {i}", emails=[f"person{i}@example.al"],
-                        phones=[f"+3556{9000000 + i:08d}"], now=T0)
+            Contact.new(
+                name=f"Person {i}",
+                emails=[f"person{i}@example.al"],
+                phones=[f"+3556{9000000 + i:08d}"],
+                now=T0,
+            )
             for i in range(n)
-        ]  # fmt: skip
+        ]
     with storage._connect() as conn:
-        copy_rows(conn, "contacts", ("workspace", *CONTACT_WRITE_COLUMNS),
-                  (("default", *contact_to_row(c, DIALECT)) for c in contacts))  # fmt: skip
+        copy_rows(
+            conn,
+            "contacts",
+            ("workspace", *CONTACT_WRITE_COLUMNS),
+            (("default", *contact_to_row(c, DIALECT)) for c in contacts),
+        )
         identities = (("default", k, c.id, False) for c in contacts for k in c.identity_keys())
         copy_rows(conn, "identities", ("workspace", "key", "contact_id", "shared"), identities)
         conn.commit()
@@ -78,11 +86,16 @@ def _fresh_interactions(storage: PostgresStorage) -> None:
 def bench_bulk(storage: PostgresStorage, contacts: list[Contact], n: int, rounds: int) -> None:
     rng = random.Random(1)
     rows = [
-        {"contact_id": contacts[rng.randrange(len(contacts))].id, "channel": "phone",
-         "direction": "inbound", "summary": f"call {i}", "handled_by": "arta",
-         "occurred_at": T0 + timedelta(seconds=i)}
+        {
+            "contact_id": contacts[rng.randrange(len(contacts))].id,
+            "channel": "phone",
+            "direction": "inbound",
+            "summary": f"call {i}",
+            "handled_by": "arta",
+            "occurred_at": T0 + timedelta(seconds=i),
+        }
         for i in range(n)
-    ]  # fmt: skip
+    ]
     # Set-up objects (a million contacts, these rows) are no one's garbage: keep the cyclic
     # collector from rescanning them during either side's run.
     gc.freeze()
@@ -94,12 +107,30 @@ def bench_bulk(storage: PostgresStorage, contacts: list[Contact], n: int, rounds
             t = time.perf_counter()
             for start in range(0, n, 200_000):
                 batch = rows[start : start + 200_000]
-                copy_rows(conn, "interactions", ("workspace", *INTERACTION_COLUMNS), (
-                    ("default", new_id(), r["contact_id"], r["channel"], r["direction"],
-                     r["occurred_at"], r["summary"], None, r["handled_by"], None, None, None, T0,
-                     None)
-                    for r in batch
-                ))  # fmt: skip
+                copy_rows(
+                    conn,
+                    "interactions",
+                    ("workspace", *INTERACTION_COLUMNS),
+                    (
+                        (
+                            "default",
+                            new_id(),
+                            r["contact_id"],
+                            r["channel"],
+                            r["direction"],
+                            r["occurred_at"],
+                            r["summary"],
+                            None,
+                            r["handled_by"],
+                            None,
+                            None,
+                            None,
+                            T0,
+                            None,
+                        )
+                        for r in batch
+                    ),
+                )
                 conn.commit()
             return time.perf_counter() - t
 
@@ -123,8 +154,12 @@ def bench_bulk(storage: PostgresStorage, contacts: list[Contact], n: int, rounds
         conn.execute("ANALYZE interactions")
         conn.commit()
     best_ref, best_ours = min(ref_times), min(our_times)
-    report(f"log_many {n:,} interactions, best of {rounds} (s)", f"{best_ours:.1f}",
-           f"{best_ref:.1f} raw COPY", f"{best_ours / best_ref:.2f}")  # fmt: skip
+    report(
+        f"log_many {n:,} interactions, best of {rounds} (s)",
+        f"{best_ours:.1f}",
+        f"{best_ref:.1f} raw COPY",
+        f"{best_ours / best_ref:.2f}",
+    )
 
 
 _RAW_RESOLVE = (
@@ -211,10 +246,15 @@ def bench_writers(storage: PostgresStorage, writers: int, per_writer: int) -> No
             "AND d.workspace = i.workspace WHERE d.key LIKE 'phone:+48601%%'"
         ).fetchone()
     logged = int(row[0]) if row else 0
-    report(f"{writers} writers x {per_writer} record() (calls/s)", f"{total / elapsed:,.0f}",
-           "", "")  # fmt: skip
-    report("  lost writes / duplicate contacts / errors",
-           f"{total - logged} / {created - per_writer} / {len(errors)}", "", "")  # fmt: skip
+    report(
+        f"{writers} writers x {per_writer} record() (calls/s)", f"{total / elapsed:,.0f}", "", ""
+    )
+    report(
+        "  lost writes / duplicate contacts / errors",
+        f"{total - logged} / {created - per_writer} / {len(errors)}",
+        "",
+        "",
+    )
 
 
 def bench_merges_under_writers(storage: PostgresStorage, pairs: int, writers: int) -> None:
@@ -301,8 +341,10 @@ def main() -> None:
     args = parser.parse_args()
     dsn = os.environ.get("CRMKIT_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test")
     storage = PostgresStorage(dsn, schema=f"crmkit_bench_{uuid.uuid4().hex[:8]}", pool_size=10)
-    print(f"crmkit PostgreSQL benchmarks, scale {args.scale}, {os.cpu_count()} cores, "
-          f"{datetime.now(UTC):%Y-%m-%d}")  # fmt: skip
+    print(
+        f"crmkit PostgreSQL benchmarks, scale {args.scale}, {os.cpu_count()} cores, "
+        f"{datetime.now(UTC):%Y-%m-%d}"
+    )
     print(f"  {'what':<50} {'crmkit':>20} {'reference':>20} {'ratio':>7}")
     try:
         contacts = load_contacts(storage, int(1_000_000 * args.scale))

@@ -67,8 +67,13 @@ def to_contact(row: dict[str, str]) -> Contact | None:
 def query_of(row: dict[str, str]) -> dict[str, Any]:
     q: dict[str, Any] = {"region": row["region"] or None}
     name = row["full_name"] or " ".join(p for p in (row["first_name"], row["last_name"]) if p)
-    for key, value in (("name", name), ("email", row["email"]), ("phone", row["phone"]),
-                       ("city", row["city"]), ("birthday", row["birthday"])):  # fmt: skip
+    for key, value in (
+        ("name", name),
+        ("email", row["email"]),
+        ("phone", row["phone"]),
+        ("city", row["city"]),
+        ("birthday", row["birthday"]),
+    ):
         if value:
             q[key] = value
     if row["instagram"]:
@@ -109,8 +114,14 @@ def fill(storage: Storage, stored: Iterable[tuple[Contact, dict[str, str]]]) -> 
                     uow.contacts.add(c)
                 except DuplicateContactError:
                     # Records of one person share identities: keep the first holder.
-                    bare = Contact(id=c.id, name=c.name, city=c.city, birthday=c.birthday,
-                                   created_at=T0, updated_at=T0)  # fmt: skip
+                    bare = Contact(
+                        id=c.id,
+                        name=c.name,
+                        city=c.city,
+                        birthday=c.birthday,
+                        created_at=T0,
+                        updated_at=T0,
+                    )
                     uow.contacts.add(bare)
             uow.commit()
         batch.clear()
@@ -142,9 +153,14 @@ def measure(
     return out
 
 
-def bench(label: str, storage: Storage, stored: list[tuple[Contact, dict[str, str]]],
-          held: list[dict[str, str]], entity: dict[str, int],
-          index: IdentityIndex | None) -> None:  # fmt: skip
+def bench(
+    label: str,
+    storage: Storage,
+    stored: list[tuple[Contact, dict[str, str]]],
+    held: list[dict[str, str]],
+    entity: dict[str, int],
+    index: IdentityIndex | None,
+) -> None:
     build = fill(storage, stored)
     # A long-lived process holding a million contacts moves them out of the collector's
     # sight once loaded; otherwise a full collection (hundreds of ms) lands in some lookup.
@@ -163,16 +179,23 @@ def bench(label: str, storage: Storage, stored: list[tuple[Contact, dict[str, st
     runs = measure(lambda q: crm.resolve(**q), queries)
     exact = [_exact(res) for _, res in runs]
     fuzzy = [t for (t, _), ex in zip(runs, exact, strict=True) if not ex]
-    sure = [(res.contact.id, e, ex) for (_, res), e, ex in zip(runs, truth, exact, strict=True)
-            if res.contact]  # fmt: skip
+    sure = [
+        (res.contact.id, e, ex)
+        for (_, res), e, ex in zip(runs, truth, exact, strict=True)
+        if res.contact
+    ]
     report(f"{label}: {len(stored):,} contacts stored in (s)", f"{build:.1f}")
     ref = ""
     if index is not None:
         ref_runs = measure(lambda q: index.candidates(_index_query(q)), queries)
         ref = pct([t for t, _ in ref_runs]) + " IdentityIndex"
     report(f"{label}: resolve, every query (ms p50 / p99)", pct([t for t, _ in runs]), ref)
-    report(f"{label}: resolve, fuzzy path only (ms p50 / p99)", pct(fuzzy), "",
-           f"{len(fuzzy):,} of {len(runs):,}")  # fmt: skip
+    report(
+        f"{label}: resolve, fuzzy path only (ms p50 / p99)",
+        pct(fuzzy),
+        "",
+        f"{len(fuzzy):,} of {len(runs):,}",
+    )
     for kind, flag in (("exact", True), ("fuzzy", False)):
         answers = [entity.get(cid) == e for cid, e, ex in sure if ex is flag]
         share = f"{sum(answers) / len(answers):.3f} right" if answers else "-"
@@ -199,8 +222,10 @@ def main() -> None:
     parser.add_argument("--memory", type=int, default=1_000_000)
     parser.add_argument("--sqlite", type=int, default=200_000)
     args = parser.parse_args()
-    print(f"crmkit resolve benchmark, {os.cpu_count()} cores, {datetime.now(UTC):%Y-%m-%d}, "
-          f"load {os.getloadavg()[0]:.1f}")  # fmt: skip
+    print(
+        f"crmkit resolve benchmark, {os.cpu_count()} cores, {datetime.now(UTC):%Y-%m-%d}, "
+        f"load {os.getloadavg()[0]:.1f}"
+    )
     if args.memory:
         stored, held, entity = load(args.memory)
         index = IdentityIndex()
@@ -212,8 +237,9 @@ def main() -> None:
     if args.sqlite:
         stored, held, entity = load(args.sqlite)
         with tempfile.TemporaryDirectory() as tmp:
-            bench("SQLite", SQLiteStorage(os.path.join(tmp, "r.sqlite")), stored, held, entity,
-                  None)  # fmt: skip
+            bench(
+                "SQLite", SQLiteStorage(os.path.join(tmp, "r.sqlite")), stored, held, entity, None
+            )
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak RSS {rss:.0f} MiB")
 

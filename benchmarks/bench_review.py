@@ -32,8 +32,14 @@ from crmkit.errors import CRMError
 HERE = Path(__file__).resolve().parent
 DEV = Path(os.environ.get("CRMKIT_DEV_CSV", HERE.parent.parent / "shared" / "data" / "crm_dev.csv"))
 # Sources of the labelled sets, as crmkit channels.
-CHANNELS = {"webform": "web", "email": "email", "phone": "phone", "instagram": "instagram",
-            "visit": "visit", "facebook": "facebook"}  # fmt: skip
+CHANNELS = {
+    "webform": "web",
+    "email": "email",
+    "phone": "phone",
+    "instagram": "instagram",
+    "visit": "visit",
+    "facebook": "facebook",
+}
 
 
 def touchpoint(row: dict[str, str]) -> dict[str, Any] | None:

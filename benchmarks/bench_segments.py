@@ -34,8 +34,24 @@ except ImportError:  # run from the repository root
     from benchmarks.bench_segments_sql import sqlite_side
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
-CITIES = ["Sofia", "Plovdiv", "Varna", "Tiranë", "Durrës", "Kraków", "Warszawa", "Manila",
-          "Cebu", "Tehran", "Shiraz", "Burgas", "Vlorë", "Gdańsk", "Davao", "Isfahan"]  # fmt: skip
+CITIES = [
+    "Sofia",
+    "Plovdiv",
+    "Varna",
+    "Tiranë",
+    "Durrës",
+    "Kraków",
+    "Warszawa",
+    "Manila",
+    "Cebu",
+    "Tehran",
+    "Shiraz",
+    "Burgas",
+    "Vlorë",
+    "Gdańsk",
+    "Davao",
+    "Isfahan",
+]
 CHANNELS = ["phone"] * 2 + ["email"] * 3 + ["sms", "whatsapp", "instagram", "viber", "visit"]
 SPAN_S = 730 * 86400
 
@@ -44,10 +60,15 @@ def make_contacts(n: int, rng: random.Random) -> list[Contact]:
     vip, plain = frozenset({"vip"}), frozenset[str]()
     with paused_gc():
         return [
-            Contact(id=f"c{i:07d}", city=rng.choice(CITIES), created_at=NOW, updated_at=NOW,
-                    tags=vip if rng.random() < 0.1 else plain)
+            Contact(
+                id=f"c{i:07d}",
+                city=rng.choice(CITIES),
+                created_at=NOW,
+                updated_at=NOW,
+                tags=vip if rng.random() < 0.1 else plain,
+            )
             for i in range(n)
-        ]  # fmt: skip
+        ]
 
 
 def interaction_rows(ids: list[str], n: int, seed: int) -> Iterator[tuple[str, str, str, datetime]]:
@@ -57,8 +78,12 @@ def interaction_rows(ids: list[str], n: int, seed: int) -> Iterator[tuple[str, s
     active = ids[: max(1, len(ids) // 10)]
     for _ in range(n):
         who = rng.choice(active) if rng.random() < 0.8 else rng.choice(ids)
-        yield (who, rng.choice(CHANNELS), "outbound" if rng.random() < 0.5 else "inbound",
-               NOW - timedelta(seconds=int(SPAN_S * rng.random() ** 2)))  # fmt: skip
+        yield (
+            who,
+            rng.choice(CHANNELS),
+            "outbound" if rng.random() < 0.5 else "inbound",
+            NOW - timedelta(seconds=int(SPAN_S * rng.random() ** 2)),
+        )
 
 
 def purchase_rows(ids: list[str], n: int, seed: int) -> Iterator[tuple[str, datetime, Money]]:
@@ -97,8 +122,11 @@ def main() -> None:
     ids = [c.id for c in contacts]
 
     t = time.perf_counter()
-    data = SegmentData(contacts, interactions=interaction_rows(ids, n_inter, 1),
-                       purchases=purchase_rows(ids, n_buys, 2))  # fmt: skip
+    data = SegmentData(
+        contacts,
+        interactions=interaction_rows(ids, n_inter, 1),
+        purchases=purchase_rows(ids, n_buys, 2),
+    )
     build = time.perf_counter() - t
 
     seg = (
@@ -127,8 +155,10 @@ def main() -> None:
     ref = min(_timed(lambda: hand_written(contacts, calls, buys)) for _ in range(args.repeat))
     assert list(members) == ref_members, "crmkit and the hand-written loop disagree"
 
-    print(f"contacts {n_contacts:,}  interactions {n_inter:,}  purchases {n_buys:,}  "
-          f"members {len(members):,}")  # fmt: skip
+    print(
+        f"contacts {n_contacts:,}  interactions {n_inter:,}  purchases {n_buys:,}  "
+        f"members {len(members):,}"
+    )
     print(f"{'step':<44}{'crmkit s':>10}{'hand-written s':>16}{'ratio':>8}")
     rows = [
         ("index build (once)", build, ref_build),
@@ -154,10 +184,15 @@ def main() -> None:
         except ImportError:  # run from the repository root
             from benchmarks.bench_segments_pg import postgres_side
         postgres_side(
-            os.environ["CRMKIT_TEST_POSTGRES_DSN"], contacts,
-            lambda: interaction_rows(ids, n_inter, 1), lambda: purchase_rows(ids, n_buys, 2),
-            seg, NOW, list(members), args.repeat,
-        )  # fmt: skip
+            os.environ["CRMKIT_TEST_POSTGRES_DSN"],
+            contacts,
+            lambda: interaction_rows(ids, n_inter, 1),
+            lambda: purchase_rows(ids, n_buys, 2),
+            seg,
+            NOW,
+            list(members),
+            args.repeat,
+        )
 
 
 def _timed(fn: object) -> float:

@@ -54,24 +54,70 @@ def postgres_side(
     try:
         t = time.perf_counter()
         with storage._connect() as conn:
-            _copy(conn, "contacts", ("workspace", *CONTACT_WRITE_COLUMNS),
-                  ((WS, *contact_to_row(c, DIALECT)) for c in contacts))  # fmt: skip
-            _copy(conn, "contact_tags", ("workspace", "contact_id", "tag"),
-                  ((WS, c.id, tg) for c in contacts for tg in c.tags))  # fmt: skip
-            _copy(conn, "interactions", ("workspace", "id", "contact_id", "channel", "direction",
-                                         "occurred_at", "created_at"),
-                  ((WS, f"i{k:08d}", cid, ch, d, at, at)
-                   for k, (cid, ch, d, at) in enumerate(inter())))  # fmt: skip
-            _copy(conn, "transactions", ("workspace", "id", "contact_id", "kind", "amount",
-                                         "currency", "occurred_at", "lines", "created_at"),
-                  ((WS, f"t{k:08d}", cid, "purchase", m.amount, m.currency, at, "[]", at)
-                   for k, (cid, at, m) in enumerate(buys())))  # fmt: skip
+            _copy(
+                conn,
+                "contacts",
+                ("workspace", *CONTACT_WRITE_COLUMNS),
+                ((WS, *contact_to_row(c, DIALECT)) for c in contacts),
+            )
+            _copy(
+                conn,
+                "contact_tags",
+                ("workspace", "contact_id", "tag"),
+                ((WS, c.id, tg) for c in contacts for tg in c.tags),
+            )
+            _copy(
+                conn,
+                "interactions",
+                (
+                    "workspace",
+                    "id",
+                    "contact_id",
+                    "channel",
+                    "direction",
+                    "occurred_at",
+                    "created_at",
+                ),
+                (
+                    (WS, f"i{k:08d}", cid, ch, d, at, at)
+                    for k, (cid, ch, d, at) in enumerate(inter())
+                ),
+            )
+            _copy(
+                conn,
+                "transactions",
+                (
+                    "workspace",
+                    "id",
+                    "contact_id",
+                    "kind",
+                    "amount",
+                    "currency",
+                    "occurred_at",
+                    "lines",
+                    "created_at",
+                ),
+                (
+                    (WS, f"t{k:08d}", cid, "purchase", m.amount, m.currency, at, "[]", at)
+                    for k, (cid, at, m) in enumerate(buys())
+                ),
+            )
             conn.commit()
             conn.autocommit = True
             conn.execute("ANALYZE")
         loaded = time.perf_counter() - t
-        params = [WS, "Sofia", WS, "vip", WS, "phone", now - timedelta(days=90), now,
-                  now - timedelta(days=180), now]  # fmt: skip
+        params = [
+            WS,
+            "Sofia",
+            WS,
+            "vip",
+            WS,
+            "phone",
+            now - timedelta(days=90),
+            now,
+            now - timedelta(days=180),
+            now,
+        ]
 
         def ours() -> list[str]:
             with storage.unit_of_work(WS, read_only=True) as uow:

@@ -66,27 +66,36 @@ def load(
         conn.execute(f"DROP INDEX {name}")
     marks = ", ".join("?" * (len(CONTACT_WRITE_COLUMNS) + 1))
     for batch in _chunks((WS, *contact_to_row(c, DIALECT)) for c in contacts):
-        conn.executemany(f"INSERT INTO contacts (workspace, {', '.join(CONTACT_WRITE_COLUMNS)})"
-                         f" VALUES ({marks})", batch)  # fmt: skip
+        conn.executemany(
+            f"INSERT INTO contacts (workspace, {', '.join(CONTACT_WRITE_COLUMNS)})"
+            f" VALUES ({marks})",
+            batch,
+        )
     conn.executemany(
         "INSERT INTO contact_tags (workspace, contact_id, tag) VALUES (?, ?, ?)",
         [(WS, c.id, t) for c in contacts for t in c.tags],
     )
     ts = DIALECT.ts
-    rows = ((WS, f"i{k:08d}", cid, ch, d, ts(at), ts(at))
-            for k, (cid, ch, d, at) in enumerate(inter))  # fmt: skip
+    rows = (
+        (WS, f"i{k:08d}", cid, ch, d, ts(at), ts(at)) for k, (cid, ch, d, at) in enumerate(inter)
+    )
     for batch in _chunks(rows):
         conn.executemany(
             "INSERT INTO interactions (workspace, id, contact_id, channel, direction,"
             " occurred_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             batch,
         )
-    trows = ((WS, f"t{k:08d}", cid, "purchase", str(m.amount), m.currency, ts(at), "[]", ts(at))
-             for k, (cid, at, m) in enumerate(buys))  # fmt: skip
+    trows = (
+        (WS, f"t{k:08d}", cid, "purchase", str(m.amount), m.currency, ts(at), "[]", ts(at))
+        for k, (cid, at, m) in enumerate(buys)
+    )
     for batch in _chunks(trows):
-        conn.executemany("INSERT INTO transactions (workspace, id, contact_id, kind, amount,"
-                         " currency, occurred_at, lines, created_at)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)  # fmt: skip
+        conn.executemany(
+            "INSERT INTO transactions (workspace, id, contact_id, kind, amount,"
+            " currency, occurred_at, lines, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            batch,
+        )
     for _, sql in indexes:
         conn.execute(sql)
     conn.execute("COMMIT")
@@ -121,8 +130,17 @@ def sqlite_side(
     loaded = time.perf_counter() - t
     storage = SQLiteStorage(path)
     ts = DIALECT.ts
-    params = [WS, "Sofia", WS, "vip", "phone", ts(now - timedelta(days=90)), ts(now),
-              ts(now - timedelta(days=180)), ts(now)]  # fmt: skip
+    params = [
+        WS,
+        "Sofia",
+        WS,
+        "vip",
+        "phone",
+        ts(now - timedelta(days=90)),
+        ts(now),
+        ts(now - timedelta(days=180)),
+        ts(now),
+    ]
 
     def ours() -> list[str]:
         with storage.unit_of_work(WS, read_only=True) as uow:
@@ -138,8 +156,10 @@ def sqlite_side(
     storage.close()
     print(f"\nSQLite ({os.path.getsize(path) / 2**20:,.0f} MiB, bulk load {loaded:.1f} s)")
     print(f"{'step':<44}{'crmkit s':>10}{'hand SQL s':>16}{'ratio':>8}")
-    for name, a, b in (("compound segment, first run", o_first, h_first),
-                       ("compound segment, warm (best of repeat)", o_best, h_best)):  # fmt: skip
+    for name, a, b in (
+        ("compound segment, first run", o_first, h_first),
+        ("compound segment, warm (best of repeat)", o_best, h_best),
+    ):
         print(f"{name:<44}{a:>10.3f}{b:>16.3f}{a / b:>8.2f}")
     ok = o_best <= 1.5 * h_best
     print(

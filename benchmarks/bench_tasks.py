@@ -194,12 +194,16 @@ def sqlite_views(n: int) -> None:
         print(f"\nSQLite: {n:,} tasks, 200 users (loaded in {time.perf_counter() - t:.1f} s)")
         crm = CRM(storage=storage)
         queries: list[tuple[str, Callable[[str], list[Any]]]] = [
-            ("overdue(now, assignee=u, limit=50)",
-             lambda u: crm.tasks.overdue(now=now, assignee=u, limit=50)),
+            (
+                "overdue(now, assignee=u, limit=50)",
+                lambda u: crm.tasks.overdue(now=now, assignee=u, limit=50),
+            ),
             ("due_today(u, now)", lambda u: crm.tasks.due_today(u, now=now)),
-            ("overdue(now, assignee=u), every row",
-             lambda u: crm.tasks.overdue(now=now, assignee=u)),
-        ]  # fmt: skip
+            (
+                "overdue(now, assignee=u), every row",
+                lambda u: crm.tasks.overdue(now=now, assignee=u),
+            ),
+        ]
         print("  wall p50 / p99, CPU p50 / p99 (ms), 1,000 calls each")
         for label, fn in queries:
             p50, p99, c50, c99 = _latency(fn, random.Random(3))
@@ -215,23 +219,33 @@ def _history(c: ContactDates, rng: random.Random) -> tuple[list[Any], list[Any]]
     """Interactions and purchases of one contact: the last contact and the first purchase at
     noon UTC of their days, plus an older interaction and a later purchase now and then."""
     from crmkit.interactions import Interaction
-    from crmkit.ledger import Transaction
+    from crmkit.value.ledger import Transaction
 
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
     its, txs = [], []
     if c.last_contact is not None:
         last = _noon(c.last_contact)
-        its.append(Interaction.new(contact_id=c.contact_id, channel="phone", occurred_at=last,
-                                   now=t0))  # fmt: skip
+        its.append(
+            Interaction.new(contact_id=c.contact_id, channel="phone", occurred_at=last, now=t0)
+        )
         if rng.random() < 0.5:
-            its.append(Interaction.new(contact_id=c.contact_id, channel="email", now=t0,
-                                       occurred_at=last - timedelta(days=40)))  # fmt: skip
+            its.append(
+                Interaction.new(
+                    contact_id=c.contact_id,
+                    channel="email",
+                    now=t0,
+                    occurred_at=last - timedelta(days=40),
+                )
+            )
     if c.first_purchase is not None:
         first = _noon(c.first_purchase)
         for k in range(1 + (rng.random() < 0.4)):
             when = first + timedelta(days=90 * k)
-            txs.append(Transaction.new(contact_id=c.contact_id, kind="purchase", now=t0,
-                                       amount=EUR20, occurred_at=when))  # fmt: skip
+            txs.append(
+                Transaction.new(
+                    contact_id=c.contact_id, kind="purchase", now=t0, amount=EUR20, occurred_at=when
+                )
+            )
     return its, txs
 
 
@@ -252,8 +266,9 @@ def load_sqlite(path: str, contacts: list[ContactDates], seed: int = 8) -> tuple
         with paused_gc():
             rows, its, txs = [], [], []
             for c in contacts[start : start + step]:
-                contact = Contact.new(id=c.contact_id, name=c.name, birthday=c.birthday,
-                                      owner=c.owner, now=t0)  # fmt: skip
+                contact = Contact.new(
+                    id=c.contact_id, name=c.name, birthday=c.birthday, owner=c.owner, now=t0
+                )
                 rows.append(("default", *contact_to_row(contact, DIALECT)))
                 more_its, more_txs = _history(c, rng)
                 its += more_its
@@ -278,8 +293,10 @@ def sqlite_automation(contacts: list[ContactDates], memory_counts: dict[str, int
         spent, (storage, n_its, n_txs) = timed(
             lambda: load_sqlite(os.path.join(tmp, "automation.sqlite"), contacts)
         )
-        print(f"\nSQLite: {len(contacts):,} contacts, {n_its:,} interactions, {n_txs:,} "
-              f"purchases (loaded in {spent:.0f} s, not counted)")  # fmt: skip
+        print(
+            f"\nSQLite: {len(contacts):,} contacts, {n_its:,} interactions, {n_txs:,} "
+            f"purchases (loaded in {spent:.0f} s, not counted)"
+        )
         crm = CRM(storage=storage, clock=lambda: datetime(2027, 2, 28, 6, tzinfo=UTC))
 
         def read_only() -> int:
@@ -300,9 +317,11 @@ def sqlite_automation(contacts: list[ContactDates], memory_counts: dict[str, int
             ("crm.automation.run, same day again", again_s),
         ]:
             print(f"  {label:<44} {took:>6.2f} s {60:>6} s {took / 60:>6.2f}")
-        print(f"    committed {len(first.committed):,} {first.by_rule()}; rerun committed "
-              f"{len(again.committed)}, skipped {again.skipped:,}; same counts as in memory: "
-              f"{first.by_rule() == memory_counts}")  # fmt: skip
+        print(
+            f"    committed {len(first.committed):,} {first.by_rule()}; rerun committed "
+            f"{len(again.committed)}, skipped {again.skipped:,}; same counts as in memory: "
+            f"{first.by_rule() == memory_counts}"
+        )
         storage.close()
 
 
@@ -326,20 +345,28 @@ def main() -> None:
         lambda: run_automation(ctx, store, contact_rules=RULES, contacts=contacts)
     )
     print(f"  {'what':<44} {'time':>8} {'target':>8} {'ratio':>6}")
-    print(f"  {'first pass (commits every action)':<44} {first_s:>6.2f} s {60:>6} s "
-          f"{first_s / 60:>6.2f}")  # fmt: skip
-    print(f"  {'same day again (everything skipped)':<44} {again_s:>6.2f} s {60:>6} s "
-          f"{again_s / 60:>6.2f}")  # fmt: skip
-    print(f"    committed {len(first.committed):,} actions {first.by_rule()}; "
-          f"rerun committed {len(again.committed)}, skipped {again.skipped:,}")  # fmt: skip
+    print(
+        f"  {'first pass (commits every action)':<44} {first_s:>6.2f} s {60:>6} s "
+        f"{first_s / 60:>6.2f}"
+    )
+    print(
+        f"  {'same day again (everything skipped)':<44} {again_s:>6.2f} s {60:>6} s "
+        f"{again_s / 60:>6.2f}"
+    )
+    print(
+        f"    committed {len(first.committed):,} actions {first.by_rule()}; "
+        f"rerun committed {len(again.committed)}, skipped {again.skipped:,}"
+    )
     reference = numpy_reference(contacts)
     if reference is None:
         print("  numpy missing: no reference")
     else:
         ref, columns_s, match_s = reference
         same = {k: v for k, v in ref.items() if v} == first.by_rule()  # by_rule omits zeros
-        print(f"  {'numpy reference (matching only, from columns)':<44} {match_s:>6.3f} s "
-              f"(+{columns_s:.1f} s to build columns); same counts: {same}")  # fmt: skip
+        print(
+            f"  {'numpy reference (matching only, from columns)':<44} {match_s:>6.3f} s "
+            f"(+{columns_s:.1f} s to build columns); same counts: {same}"
+        )
     if args.storage:
         sqlite_automation(contacts, first.by_rule())
     contacts.clear()  # the queries below should not pay for a million live objects

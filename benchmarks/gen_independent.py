@@ -65,8 +65,21 @@ from pathlib import Path
 
 __all__ = ["COLUMNS", "generate"]
 
-COLUMNS = ("record_id", "entity_id", "source", "first_name", "last_name", "full_name", "email",
-           "phone", "region", "instagram", "city", "company", "birthday")  # fmt: skip
+COLUMNS = (
+    "record_id",
+    "entity_id",
+    "source",
+    "first_name",
+    "last_name",
+    "full_name",
+    "email",
+    "phone",
+    "region",
+    "instagram",
+    "city",
+    "company",
+    "birthday",
+)
 MARKETS = {"AL": 0.20, "PH": 0.25, "BG": 0.20, "IR": 0.15, "PL": 0.20}
 ZIPF_S = 1.0
 ZIPF_Q = 8  # Zipf-Mandelbrot offset: the head is common, not overwhelming
@@ -135,33 +148,105 @@ Joanna Aleksandra Monika Zofia Elżbieta""")
 
 # Persian names with the ways they are written in Latin letters.
 IR_LATIN = {
-    "محمد": "Mohammad Mohammed Muhammad", "علی": "Ali", "حسین": "Hossein Hussein Hosein",
-    "رضا": "Reza", "مهدی": "Mehdi Mahdi", "امیر": "Amir", "حسن": "Hassan Hasan",
-    "سعید": "Saeed Saeid Said", "مجید": "Majid", "حمید": "Hamid", "احمد": "Ahmad Ahmed",
-    "مصطفی": "Mostafa Mustafa", "جواد": "Javad", "محسن": "Mohsen", "وحید": "Vahid",
-    "بهرام": "Bahram", "داریوش": "Dariush Daryoush", "کامران": "Kamran", "پویا": "Pouya Puya",
-    "آرش": "Arash", "بابک": "Babak", "فرهاد": "Farhad", "سینا": "Sina", "امید": "Omid",
-    "نیما": "Nima", "یوسف": "Yousef Yusef", "مهران": "Mehran", "کیان": "Kian",
-    "ابوالفضل": "Abolfazl", "محمدرضا": "Mohammadreza", "ممد": "Mamad",
-    "فاطمه": "Fatemeh Fatima Fateme", "زهرا": "Zahra", "مریم": "Maryam Mariam",
-    "معصومه": "Masoumeh Masoume", "زینب": "Zeinab Zaynab", "سارا": "Sara Sarah",
-    "نرگس": "Narges", "لیلا": "Leila Leyla", "مینا": "Mina", "نازنین": "Nazanin",
-    "الهام": "Elham", "شیما": "Shima", "پریسا": "Parisa", "نسرین": "Nasrin", "سمیرا": "Samira",
-    "مهسا": "Mahsa", "آزاده": "Azadeh Azade", "سپیده": "Sepideh", "نیلوفر": "Niloufar Niloofar",
-    "فرشته": "Fereshteh", "طاهره": "Tahereh", "مهناز": "Mahnaz", "رویا": "Roya",
-    "شیرین": "Shirin", "یاسمن": "Yasaman Yasamin", "عسل": "Asal", "هانیه": "Hanieh Haniyeh",
-    "کوثر": "Kowsar Kosar", "فاطی": "Fati", "مری": "Mary",
-    "محمدی": "Mohammadi Mohamadi", "حسینی": "Hosseini Hoseini", "احمدی": "Ahmadi",
-    "رضایی": "Rezaei Rezaee Rezaie", "موسوی": "Mousavi Musavi", "کریمی": "Karimi",
-    "جعفری": "Jafari Jafary", "رحیمی": "Rahimi", "هاشمی": "Hashemi", "صادقی": "Sadeghi",
-    "کاظمی": "Kazemi", "قاسمی": "Ghasemi Qasemi", "حیدری": "Heidari Heydari",
-    "نوری": "Nouri Noori", "مرادی": "Moradi", "اکبری": "Akbari", "عباسی": "Abbasi",
-    "تهرانی": "Tehrani", "شریفی": "Sharifi", "زارعی": "Zarei", "یزدانی": "Yazdani",
-    "سلطانی": "Soltani", "امینی": "Amini", "رحمانی": "Rahmani", "نجفی": "Najafi",
-    "کرمانی": "Kermani", "طاهری": "Taheri", "باقری": "Bagheri", "ابراهیمی": "Ebrahimi",
-    "فرهادی": "Farhadi", "خسروی": "Khosravi", "نظری": "Nazari", "سعیدی": "Saeedi",
-    "اصفهانی": "Esfahani Isfahani", "شیرازی": "Shirazi", "قربانی": "Ghorbani", "جلالی": "Jalali",
-}  # fmt: skip
+    "محمد": "Mohammad Mohammed Muhammad",
+    "علی": "Ali",
+    "حسین": "Hossein Hussein Hosein",
+    "رضا": "Reza",
+    "مهدی": "Mehdi Mahdi",
+    "امیر": "Amir",
+    "حسن": "Hassan Hasan",
+    "سعید": "Saeed Saeid Said",
+    "مجید": "Majid",
+    "حمید": "Hamid",
+    "احمد": "Ahmad Ahmed",
+    "مصطفی": "Mostafa Mustafa",
+    "جواد": "Javad",
+    "محسن": "Mohsen",
+    "وحید": "Vahid",
+    "بهرام": "Bahram",
+    "داریوش": "Dariush Daryoush",
+    "کامران": "Kamran",
+    "پویا": "Pouya Puya",
+    "آرش": "Arash",
+    "بابک": "Babak",
+    "فرهاد": "Farhad",
+    "سینا": "Sina",
+    "امید": "Omid",
+    "نیما": "Nima",
+    "یوسف": "Yousef Yusef",
+    "مهران": "Mehran",
+    "کیان": "Kian",
+    "ابوالفضل": "Abolfazl",
+    "محمدرضا": "Mohammadreza",
+    "ممد": "Mamad",
+    "فاطمه": "Fatemeh Fatima Fateme",
+    "زهرا": "Zahra",
+    "مریم": "Maryam Mariam",
+    "معصومه": "Masoumeh Masoume",
+    "زینب": "Zeinab Zaynab",
+    "سارا": "Sara Sarah",
+    "نرگس": "Narges",
+    "لیلا": "Leila Leyla",
+    "مینا": "Mina",
+    "نازنین": "Nazanin",
+    "الهام": "Elham",
+    "شیما": "Shima",
+    "پریسا": "Parisa",
+    "نسرین": "Nasrin",
+    "سمیرا": "Samira",
+    "مهسا": "Mahsa",
+    "آزاده": "Azadeh Azade",
+    "سپیده": "Sepideh",
+    "نیلوفر": "Niloufar Niloofar",
+    "فرشته": "Fereshteh",
+    "طاهره": "Tahereh",
+    "مهناز": "Mahnaz",
+    "رویا": "Roya",
+    "شیرین": "Shirin",
+    "یاسمن": "Yasaman Yasamin",
+    "عسل": "Asal",
+    "هانیه": "Hanieh Haniyeh",
+    "کوثر": "Kowsar Kosar",
+    "فاطی": "Fati",
+    "مری": "Mary",
+    "محمدی": "Mohammadi Mohamadi",
+    "حسینی": "Hosseini Hoseini",
+    "احمدی": "Ahmadi",
+    "رضایی": "Rezaei Rezaee Rezaie",
+    "موسوی": "Mousavi Musavi",
+    "کریمی": "Karimi",
+    "جعفری": "Jafari Jafary",
+    "رحیمی": "Rahimi",
+    "هاشمی": "Hashemi",
+    "صادقی": "Sadeghi",
+    "کاظمی": "Kazemi",
+    "قاسمی": "Ghasemi Qasemi",
+    "حیدری": "Heidari Heydari",
+    "نوری": "Nouri Noori",
+    "مرادی": "Moradi",
+    "اکبری": "Akbari",
+    "عباسی": "Abbasi",
+    "تهرانی": "Tehrani",
+    "شریفی": "Sharifi",
+    "زارعی": "Zarei",
+    "یزدانی": "Yazdani",
+    "سلطانی": "Soltani",
+    "امینی": "Amini",
+    "رحمانی": "Rahmani",
+    "نجفی": "Najafi",
+    "کرمانی": "Kermani",
+    "طاهری": "Taheri",
+    "باقری": "Bagheri",
+    "ابراهیمی": "Ebrahimi",
+    "فرهادی": "Farhadi",
+    "خسروی": "Khosravi",
+    "نظری": "Nazari",
+    "سعیدی": "Saeedi",
+    "اصفهانی": "Esfahani Isfahani",
+    "شیرازی": "Shirazi",
+    "قربانی": "Ghorbani",
+    "جلالی": "Jalali",
+}
 IR_MALE = _words("""
 محمد علی حسین رضا مهدی امیر حسن سعید مجید حمید احمد مصطفی جواد محسن وحید بهرام داریوش
 کامران پویا آرش بابک فرهاد سینا امید نیما یوسف مهران کیان ابوالفضل محمدرضا""")
@@ -174,44 +259,136 @@ IR_SURNAMES = _words("""
 فرهادی خسروی نظری سعیدی اصفهانی شیرازی قربانی جلالی""")
 
 NICKNAMES = {
-    "Arben": "Beni", "Artan": "Tani", "Ardian": "Dani", "Agron": "Roni", "Dritan": "Tani",
-    "Nikolla": "Niko", "Fatmir": "Miri", "Klodian": "Kodi", "Gjergj": "Gjergji",
-    "Enkelejda": "Keli", "Esmeralda": "Meri", "Valentina": "Tina", "Gentiana": "Genta",
-    "Jose": "Pepe Joey", "Francisco": "Kiko", "Roberto": "Obet Bobby", "Antonio": "Tonyo Tony",
-    "Jesus": "Jessie", "Mary Grace": "Grace", "John Paul": "JP", "Michael": "Mike",
-    "Jennifer": "Jen", "Kristine": "Tin", "Christian": "Ian", "Joshua": "Josh",
-    "Angelica": "Gel Angel", "Rodrigo": "Rod", "Ramon": "Mon", "Eduardo": "Edu",
-    "Георги": "Гошо Жоро", "Иван": "Ваньо", "Димитър": "Митко", "Николай": "Ники Кольо",
-    "Петър": "Пешо", "Христо": "Ицо", "Тодор": "Тошо", "Стефан": "Стефчо", "Йордан": "Данчо",
-    "Васил": "Васко", "Александър": "Сашо", "Атанас": "Наско", "Красимир": "Краси",
-    "Мария": "Мими", "Елена": "Ели", "Йорданка": "Данче", "Десислава": "Деси",
-    "Гергана": "Геги", "Цветелина": "Цвети", "Виктория": "Вики", "Даниела": "Дани",
-    "Надежда": "Надя", "Теодора": "Теди", "Снежана": "Снежи",
-    "Piotr": "Piotrek", "Krzysztof": "Krzysiek", "Tomasz": "Tomek", "Jakub": "Kuba",
-    "Wojciech": "Wojtek", "Grzegorz": "Grzesiek", "Stanisław": "Staszek", "Andrzej": "Jędrek",
-    "Aleksander": "Olek", "Anna": "Ania", "Katarzyna": "Kasia", "Małgorzata": "Gosia Małgosia",
-    "Agnieszka": "Aga", "Magdalena": "Magda", "Joanna": "Asia", "Aleksandra": "Ola",
-    "Barbara": "Basia", "Zofia": "Zosia", "Elżbieta": "Ela", "Monika": "Monia",
-    "فاطمه": "فاطی", "محمد": "ممد", "مریم": "مری", "معصومه": "معصی",
-}  # fmt: skip
+    "Arben": "Beni",
+    "Artan": "Tani",
+    "Ardian": "Dani",
+    "Agron": "Roni",
+    "Dritan": "Tani",
+    "Nikolla": "Niko",
+    "Fatmir": "Miri",
+    "Klodian": "Kodi",
+    "Gjergj": "Gjergji",
+    "Enkelejda": "Keli",
+    "Esmeralda": "Meri",
+    "Valentina": "Tina",
+    "Gentiana": "Genta",
+    "Jose": "Pepe Joey",
+    "Francisco": "Kiko",
+    "Roberto": "Obet Bobby",
+    "Antonio": "Tonyo Tony",
+    "Jesus": "Jessie",
+    "Mary Grace": "Grace",
+    "John Paul": "JP",
+    "Michael": "Mike",
+    "Jennifer": "Jen",
+    "Kristine": "Tin",
+    "Christian": "Ian",
+    "Joshua": "Josh",
+    "Angelica": "Gel Angel",
+    "Rodrigo": "Rod",
+    "Ramon": "Mon",
+    "Eduardo": "Edu",
+    "Георги": "Гошо Жоро",
+    "Иван": "Ваньо",
+    "Димитър": "Митко",
+    "Николай": "Ники Кольо",
+    "Петър": "Пешо",
+    "Христо": "Ицо",
+    "Тодор": "Тошо",
+    "Стефан": "Стефчо",
+    "Йордан": "Данчо",
+    "Васил": "Васко",
+    "Александър": "Сашо",
+    "Атанас": "Наско",
+    "Красимир": "Краси",
+    "Мария": "Мими",
+    "Елена": "Ели",
+    "Йорданка": "Данче",
+    "Десислава": "Деси",
+    "Гергана": "Геги",
+    "Цветелина": "Цвети",
+    "Виктория": "Вики",
+    "Даниела": "Дани",
+    "Надежда": "Надя",
+    "Теодора": "Теди",
+    "Снежана": "Снежи",
+    "Piotr": "Piotrek",
+    "Krzysztof": "Krzysiek",
+    "Tomasz": "Tomek",
+    "Jakub": "Kuba",
+    "Wojciech": "Wojtek",
+    "Grzegorz": "Grzesiek",
+    "Stanisław": "Staszek",
+    "Andrzej": "Jędrek",
+    "Aleksander": "Olek",
+    "Anna": "Ania",
+    "Katarzyna": "Kasia",
+    "Małgorzata": "Gosia Małgosia",
+    "Agnieszka": "Aga",
+    "Magdalena": "Magda",
+    "Joanna": "Asia",
+    "Aleksandra": "Ola",
+    "Barbara": "Basia",
+    "Zofia": "Zosia",
+    "Elżbieta": "Ela",
+    "Monika": "Monia",
+    "فاطمه": "فاطی",
+    "محمد": "ممد",
+    "مریم": "مری",
+    "معصومه": "معصی",
+}
 
 CITIES = {  # (weight, "spellings|the usual one first")
-    "AL": [(30, "Tiranë|Tirana|Tirane"), (9, "Durrës|Durres|Durrësi"), (6, "Vlorë|Vlora|Vlore"),
-           (5, "Shkodër|Shkodra|Shkoder"), (5, "Elbasan|Elbasani"), (4, "Korçë|Korca|Korce"),
-           (4, "Fier|Fieri"), (2, "Berat|Berati")],
-    "PH": [(18, "Quezon City|QC|Quezon"), (12, "Manila|City of Manila"), (9, "Davao City|Davao"),
-           (7, "Cebu City|Cebu"), (6, "Caloocan"), (5, "Makati|Makati City"),
-           (5, "Pasig|Pasig City"), (5, "Taguig|Taguig City"), (3, "Iloilo City|Iloilo")],
-    "BG": [(30, "София|Sofia|Sofiya"), (9, "Пловдив|Plovdiv"), (8, "Варна|Varna"),
-           (5, "Бургас|Burgas"), (3, "Русе|Ruse|Rousse"), (3, "Стара Загора|Stara Zagora"),
-           (2, "Плевен|Pleven")],
-    "IR": [(30, "تهران|Tehran|Teheran"), (10, "مشهد|Mashhad|Mashad"),
-           (7, "اصفهان|Isfahan|Esfahan"), (6, "کرج|Karaj"), (5, "شیراز|Shiraz"),
-           (5, "تبریز|Tabriz"), (3, "قم|Qom|Ghom")],
-    "PL": [(18, "Warszawa|Warsaw|warszawa"), (8, "Kraków|Krakow|Cracow"), (7, "Łódź|Lodz"),
-           (6, "Wrocław|Wroclaw"), (5, "Poznań|Poznan"), (4, "Gdańsk|Gdansk"),
-           (3, "Szczecin"), (3, "Lublin")],
-}  # fmt: skip
+    "AL": [
+        (30, "Tiranë|Tirana|Tirane"),
+        (9, "Durrës|Durres|Durrësi"),
+        (6, "Vlorë|Vlora|Vlore"),
+        (5, "Shkodër|Shkodra|Shkoder"),
+        (5, "Elbasan|Elbasani"),
+        (4, "Korçë|Korca|Korce"),
+        (4, "Fier|Fieri"),
+        (2, "Berat|Berati"),
+    ],
+    "PH": [
+        (18, "Quezon City|QC|Quezon"),
+        (12, "Manila|City of Manila"),
+        (9, "Davao City|Davao"),
+        (7, "Cebu City|Cebu"),
+        (6, "Caloocan"),
+        (5, "Makati|Makati City"),
+        (5, "Pasig|Pasig City"),
+        (5, "Taguig|Taguig City"),
+        (3, "Iloilo City|Iloilo"),
+    ],
+    "BG": [
+        (30, "София|Sofia|Sofiya"),
+        (9, "Пловдив|Plovdiv"),
+        (8, "Варна|Varna"),
+        (5, "Бургас|Burgas"),
+        (3, "Русе|Ruse|Rousse"),
+        (3, "Стара Загора|Stara Zagora"),
+        (2, "Плевен|Pleven"),
+    ],
+    "IR": [
+        (30, "تهران|Tehran|Teheran"),
+        (10, "مشهد|Mashhad|Mashad"),
+        (7, "اصفهان|Isfahan|Esfahan"),
+        (6, "کرج|Karaj"),
+        (5, "شیراز|Shiraz"),
+        (5, "تبریز|Tabriz"),
+        (3, "قم|Qom|Ghom"),
+    ],
+    "PL": [
+        (18, "Warszawa|Warsaw|warszawa"),
+        (8, "Kraków|Krakow|Cracow"),
+        (7, "Łódź|Lodz"),
+        (6, "Wrocław|Wroclaw"),
+        (5, "Poznań|Poznan"),
+        (4, "Gdańsk|Gdansk"),
+        (3, "Szczecin"),
+        (3, "Lublin"),
+    ],
+}
 PROVIDERS = {
     "AL": [(40, "gmail.com"), (25, "yahoo.com"), (20, "hotmail.com"), (5, "live.com")],
     "PH": [(50, "gmail.com"), (25, "yahoo.com"), (10, "yahoo.com.ph"), (10, "outlook.com")],
@@ -219,16 +396,26 @@ PROVIDERS = {
     "IR": [(45, "gmail.com"), (25, "yahoo.com"), (15, "chmail.ir"), (10, "mailfa.com")],
     "PL": [(35, "gmail.com"), (25, "wp.pl"), (15, "o2.pl"), (15, "onet.pl"), (10, "interia.pl")],
 }
-WORK_TLDS = {"AL": ("al", "com"), "PH": ("com.ph", "ph", "com"), "BG": ("bg", "com"),
-             "IR": ("ir", "com", "co.ir"), "PL": ("pl", "com.pl", "com")}  # fmt: skip
+WORK_TLDS = {
+    "AL": ("al", "com"),
+    "PH": ("com.ph", "ph", "com"),
+    "BG": ("bg", "com"),
+    "IR": ("ir", "com", "co.ir"),
+    "PL": ("pl", "com.pl", "com"),
+}
 WORDS = _words("""
 sky blue moon star wolf lion angel coffee pixel travel foodie gamer princess king queen
 shadow dream happy crazy lucky sweet dark little golden ocean rose tiger dragon ninja music art
 photo life style boss real official mr miss baby bunny kitty panda cherry mango summer winter
 rain storm fire ice dielli zemra ylli shqipe mahal ganda bituin zvezda more gora slonce kot
 misiek ptak setareh mahtab gol darya asal barf""")
-SURNAME_FAMILY = {"AL": "familja", "PH": "family", "BG": "semeistvo", "IR": "family",
-                  "PL": "rodzina"}  # fmt: skip
+SURNAME_FAMILY = {
+    "AL": "familja",
+    "PH": "family",
+    "BG": "semeistvo",
+    "IR": "family",
+    "PL": "rodzina",
+}
 
 # Mobile ranges (national significant number: prefix digits then random digits) and landlines.
 MOBILE = {
@@ -238,31 +425,50 @@ MOBILE = {
     "IR": ("98", ["912", "919", "935", "936", "901", "990"], 7),
     "PL": ("48", ["50", "51", "53", "57", "60", "66", "69", "72", "78", "79", "88"], 7),
 }
-LANDLINE = {"AL": ("355", ["4"], 7), "PH": ("63", ["2"], 8), "BG": ("359", ["2"], 7),
-            "IR": ("98", ["21"], 8), "PL": ("48", ["22"], 7)}  # fmt: skip
+LANDLINE = {
+    "AL": ("355", ["4"], 7),
+    "PH": ("63", ["2"], 8),
+    "BG": ("359", ["2"], 7),
+    "IR": ("98", ["21"], 8),
+    "PL": ("48", ["22"], 7),
+}
 TRUNK = {"AL": "0", "PH": "0", "BG": "0", "IR": "0", "PL": ""}
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ARABIC_LETTERS = str.maketrans("یک", "يك")
 
 # Bulgarian romanisation: the official 2009 table and three ways people deviate from it.
-_BG_BASE = dict(zip("абвгдежзийклмнопрстуфхцчшщъьюя",
-                    _words("a b v g d e zh z i y k l m n o p r s t u f h ts ch sh sht a y yu ya"),
-                    strict=True))  # fmt: skip
-_BG_SCHEMES = ({}, {"х": "kh", "ъ": "u"}, {"й": "j", "ю": "ju", "я": "ja", "ц": "c", "ж": "zh"},
-               {"й": "i", "ю": "iu", "я": "ia", "ъ": "u"})  # fmt: skip
+_BG_BASE = dict(
+    zip(
+        "абвгдежзийклмнопрстуфхцчшщъьюя",
+        _words("a b v g d e zh z i y k l m n o p r s t u f h ts ch sh sht a y yu ya"),
+        strict=True,
+    )
+)
+_BG_SCHEMES = (
+    {},
+    {"х": "kh", "ъ": "u"},
+    {"й": "j", "ю": "ju", "я": "ja", "ц": "c", "ж": "zh"},
+    {"й": "i", "ю": "iu", "я": "ia", "ъ": "u"},
+)
 
 # What each source shows: P(name as first+last | full | first only | none), then P(field).
 _SHOW = {
-    "webform": ((0.70, 0.22, 0.06, 0.02), {"email": 0.85, "phone": 0.70, "city": 0.50,
-                                           "company": 0.15, "birthday": 0.10}),
+    "webform": (
+        (0.70, 0.22, 0.06, 0.02),
+        {"email": 0.85, "phone": 0.70, "city": 0.50, "company": 0.15, "birthday": 0.10},
+    ),
     "email": ((0.0, 0.55, 0.15, 0.30), {"email": 1.0, "phone": 0.10, "company": 0.15}),
     "phone": ((0.15, 0.20, 0.40, 0.25), {"phone": 1.0, "city": 0.10}),
     "instagram": ((0.0, 0.50, 0.25, 0.25), {"instagram": 1.0, "city": 0.05, "email": 0.05}),
-    "visit": ((0.75, 0.10, 0.12, 0.03), {"phone": 0.50, "email": 0.25, "city": 0.40,
-                                         "birthday": 0.20}),
-    "facebook": ((0.0, 0.90, 0.07, 0.03), {"city": 0.35, "email": 0.15, "phone": 0.10,
-                                           "company": 0.10}),
-}  # fmt: skip
+    "visit": (
+        (0.75, 0.10, 0.12, 0.03),
+        {"phone": 0.50, "email": 0.25, "city": 0.40, "birthday": 0.20},
+    ),
+    "facebook": (
+        (0.0, 0.90, 0.07, 0.03),
+        {"city": 0.35, "email": 0.15, "phone": 0.10, "company": 0.10},
+    ),
+}
 _SOURCE_BASE = {"webform": 3, "email": 3, "phone": 3, "instagram": 2, "visit": 2, "facebook": 2}
 
 
@@ -314,7 +520,8 @@ def _pools() -> dict[tuple[str, str], _Ranked]:
 
     pl_m = pl_PL.Provider.male_last_names
     return {
-        ("AL", "m"): _Ranked.of(AL_MALE), ("AL", "f"): _Ranked.of(AL_FEMALE),
+        ("AL", "m"): _Ranked.of(AL_MALE),
+        ("AL", "f"): _Ranked.of(AL_FEMALE),
         ("AL", "s"): _Ranked.of(AL_SURNAMES),
         ("PH", "m"): _Ranked.of(PH_MALE_HEAD, _shuffled(en.Provider.first_names_male)[:400]),
         ("PH", "f"): _Ranked.of(PH_FEMALE_HEAD, _shuffled(en.Provider.first_names_female)[:400]),
@@ -328,7 +535,7 @@ def _pools() -> dict[tuple[str, str], _Ranked]:
         ("PL", "m"): _Ranked.of(PL_MALE_HEAD, pl_PL.Provider.first_names_male),
         ("PL", "f"): _Ranked.of(PL_FEMALE_HEAD, pl_PL.Provider.first_names_female),
         ("PL", "s"): _Ranked.of(pl_m, pl_PL.Provider.unisex_last_names[:600]),
-    }  # fmt: skip
+    }
 
 
 def _feminine(surname: str, market: str) -> str:
@@ -523,8 +730,12 @@ class _World:
         style = rng.random()
         if style < 0.30 and given and surname:
             sep = rng.choice([".", "", "_"])
-            forms = (f"{given}{sep}{surname}", f"{given[0]}{sep}{surname}",
-                     f"{surname}{sep}{given}", f"{given}{sep}{surname}{year[2:]}")  # fmt: skip
+            forms = (
+                f"{given}{sep}{surname}",
+                f"{given[0]}{sep}{surname}",
+                f"{surname}{sep}{given}",
+                f"{given}{sep}{surname}{year[2:]}",
+            )
             return rng.choice(forms)
         if style < 0.50 and nick:
             return nick.replace(" ", "") + rng.choice([year, year[2:], str(rng.randrange(1, 999))])
@@ -572,8 +783,16 @@ class _World:
             options = CITIES[market]
             city = rng.choices([c for _, c in options], weights=[w for w, _ in options])[0]
         born = dt.date(1950, 1, 1) + dt.timedelta(days=rng.randrange(365 * 55))
-        p = Person(entity, market, female, given, _feminine(surname, market) if female else surname,
-                   surname, city, born)  # fmt: skip
+        p = Person(
+            entity,
+            market,
+            female,
+            given,
+            _feminine(surname, market) if female else surname,
+            surname,
+            city,
+            born,
+        )
         for _ in range(rng.choices((0, 1, 2), weights=(15, 60, 25))[0]):
             p.phones.append(self.number(market, MOBILE))
         providers = PROVIDERS[market]
@@ -596,8 +815,9 @@ class _World:
         rng = self.rng
         members = [first]
         for n in range(1, size):
-            members.append(self.person(first.entity + n, first.market, first.family, first.city,
-                                       first.given))  # fmt: skip
+            members.append(
+                self.person(first.entity + n, first.market, first.family, first.city, first.given)
+            )
         if rng.random() < 0.6:
             line = self.number(first.market, LANDLINE)
             for m in members:
@@ -619,8 +839,14 @@ def _record(p: Person, source: str, rng: random.Random) -> dict[str, str]:
     form = rng.choices(range(4), weights=forms)[0]
     first, last, full = _show_name(p, source, form, rng)
     row = dict.fromkeys(COLUMNS, "")
-    row.update(entity_id=str(p.entity), source=source, first_name=first, last_name=last,
-               full_name=full, region="" if rng.random() < 0.15 else p.market)  # fmt: skip
+    row.update(
+        entity_id=str(p.entity),
+        source=source,
+        first_name=first,
+        last_name=last,
+        full_name=full,
+        region="" if rng.random() < 0.15 else p.market,
+    )
     if rng.random() < fields.get("email", 0) and p.emails:
         # Work mailboxes are the last ones; email-sourced records favour them when present.
         work = source == "email" and p.company and rng.random() < 0.5

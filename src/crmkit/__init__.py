@@ -7,7 +7,7 @@ from crmkit.card import ContactCard
 from crmkit.contacts import Contact, Organization
 from crmkit.crm import CRM
 from crmkit.interactions import Channel, Direction, Interaction
-from crmkit.rates import RatesTable
+from crmkit.value.rates import RatesTable
 
 try:
     __version__ = version("crmkit")

@@ -20,8 +20,8 @@ from crmkit._types import Money
 from crmkit.contacts import Contact
 from crmkit.funnel.deal import Deal
 from crmkit.interactions import Interaction
-from crmkit.ledger import Transaction, TransactionKind
 from crmkit.tasks.task import Task
+from crmkit.value.ledger import Transaction, TransactionKind
 
 __all__ = ["ContactCard", "LedgerSummary"]
 
@@ -103,19 +103,27 @@ class ContactCard:
         c = self.contact
         lines = [f"{c.name or '(no name)'} · {c.city or '?'} · owner: {c.owner or 'nobody'}"]
         handles = (*sorted(c.handles.items()), *c.extra_handles)
-        ids = [*c.phones, *c.emails, *(f"{ch} @{h}" for ch, h in handles),
-               *(f"{sys or 'id'} #{x}" for sys, x in c.external_ids)]  # fmt: skip
+        ids = [
+            *c.phones,
+            *c.emails,
+            *(f"{ch} @{h}" for ch, h in handles),
+            *(f"{sys or 'id'} #{x}" for sys, x in c.external_ids),
+        ]
         if ids:
             lines.append(" · ".join(ids))
         if self.ledger.purchases:
             spent = ", ".join(_money(m) for m in self.ledger.spent)
-            lines.append(f"bought: {self.ledger.purchases} purchase(s), {spent}"
-                         f" (last {self.ledger.last_purchase_at:%d %b %Y})")  # fmt: skip
+            lines.append(
+                f"bought: {self.ledger.purchases} purchase(s), {spent}"
+                f" (last {self.ledger.last_purchase_at:%d %b %Y})"
+            )
         if self.ledger.paid:
             lines.append("paid: " + ", ".join(_money(m) for m in self.ledger.paid))
         for deal in self.open_deals:
-            lines.append(f"open deal: {deal.title} · {_money(deal.value)} · {deal.stage}"
-                         f" · owner {deal.owner or 'nobody'}")  # fmt: skip
+            lines.append(
+                f"open deal: {deal.title} · {_money(deal.value)} · {deal.stage}"
+                f" · owner {deal.owner or 'nobody'}"
+            )
         for task in self.open_tasks:
             due = "no due date" if task.due is None else f"due {task.due:%a %d %b %H:%M}"
             lines.append(f"promised: {task.title} · {task.assignee or 'unassigned'} · {due}")

@@ -145,8 +145,11 @@ class Contact:
         if "handles" in fields:
             changes["handles"] = _clean_handles(fields["handles"])
         if "handles" in fields or "extra_handles" in fields:
-            extras = (_clean_extra_handles(fields["extra_handles"])
-                      if "extra_handles" in fields else self.extra_handles)  # fmt: skip
+            extras = (
+                _clean_extra_handles(fields["extra_handles"])
+                if "extra_handles" in fields
+                else self.extra_handles
+            )
             primary = changes.get("handles", self.handles)
             changes["extra_handles"] = tuple(p for p in extras if primary.get(p[0]) != p[1])
         if "external_ids" in fields:
@@ -187,42 +190,60 @@ class Contact:
         True
         """
         return {
-            "id": self.id, "name": self.name, "given_name": self.given_name,
-            "family_name": self.family_name, "emails": list(self.emails),
-            "phones": list(self.phones), "handles": dict(self.handles),
+            "id": self.id,
+            "name": self.name,
+            "given_name": self.given_name,
+            "family_name": self.family_name,
+            "emails": list(self.emails),
+            "phones": list(self.phones),
+            "handles": dict(self.handles),
             "extra_handles": [list(pair) for pair in self.extra_handles],
-            "external_ids": [list(pair) for pair in self.external_ids], "region": self.region,
-            "city": self.city, "address": self.address, "postcode": self.postcode,
+            "external_ids": [list(pair) for pair in self.external_ids],
+            "region": self.region,
+            "city": self.city,
+            "address": self.address,
+            "postcode": self.postcode,
             "birthday": None if self.birthday is None else self.birthday.isoformat(),
-            "organization_id": self.organization_id, "tags": sorted(self.tags),
-            "custom": dict(self.custom), "owner": self.owner,
+            "organization_id": self.organization_id,
+            "tags": sorted(self.tags),
+            "custom": dict(self.custom),
+            "owner": self.owner,
             "lifecycle_stage": self.lifecycle_stage,
             "shared_identities": sorted(self.shared_identities),
-            "created_at": self.created_at.isoformat(), "updated_at": self.updated_at.isoformat(),
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
             "version": self.version,
-        }  # fmt: skip
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Contact:
         """Read what :meth:`to_dict` wrote (trusted data: identities are not re-normalised)."""
         bday = data.get("birthday")
         return cls(
-            id=data["id"], name=data.get("name"), given_name=data.get("given_name"),
-            family_name=data.get("family_name"), emails=tuple(data.get("emails", ())),
-            phones=tuple(data.get("phones", ())), handles=dict(data.get("handles", {})),
+            id=data["id"],
+            name=data.get("name"),
+            given_name=data.get("given_name"),
+            family_name=data.get("family_name"),
+            emails=tuple(data.get("emails", ())),
+            phones=tuple(data.get("phones", ())),
+            handles=dict(data.get("handles", {})),
             extra_handles=tuple((c, h) for c, h in data.get("extra_handles", ())),
             external_ids=tuple((s, v) for s, v in data.get("external_ids", ())),
-            region=data.get("region"), city=data.get("city"), address=data.get("address"),
+            region=data.get("region"),
+            city=data.get("city"),
+            address=data.get("address"),
             postcode=data.get("postcode"),
             birthday=None if bday is None else date.fromisoformat(bday),
-            organization_id=data.get("organization_id"), tags=frozenset(data.get("tags", ())),
-            custom=dict(data.get("custom", {})), owner=data.get("owner"),
+            organization_id=data.get("organization_id"),
+            tags=frozenset(data.get("tags", ())),
+            custom=dict(data.get("custom", {})),
+            owner=data.get("owner"),
             lifecycle_stage=data.get("lifecycle_stage"),
             shared_identities=frozenset(data.get("shared_identities", ())),
             created_at=parse_datetime(data["created_at"], "created_at"),
             updated_at=parse_datetime(data["updated_at"], "updated_at"),
             version=int(data.get("version", 1)),
-        )  # fmt: skip
+        )
 
     @property
     def invalid_phones(self) -> tuple[str, ...]:

@@ -9,51 +9,51 @@ from typing import Any, Self
 
 from crmkit._api._base import Context
 from crmkit._api._kinds import DEFAULT_RECORD_KINDS
-from crmkit._api.automation import AutomationAPI, OutboxAPI
-from crmkit._api.campaigns import CampaignsAPI
 from crmkit._api.card import build_card
 from crmkit._api.contacts import ContactsAPI
-from crmkit._api.contracts import AssetsAPI, ContractsAPI
-from crmkit._api.coupons import CouponsAPI
-from crmkit._api.duplicates import DuplicateGroup, find_duplicates
-from crmkit._api.erasure import ErasuresAPI
-from crmkit._api.funnel import DealsAPI, PipelinesAPI
-from crmkit._api.identity import IdentityMixin
-from crmkit._api.importing import BATCH_SIZE, MATCH_ON, import_contacts
-from crmkit._api.interactions import InteractionsAPI
-from crmkit._api.lists import ListsAPI
-from crmkit._api.loyalty import LoyaltyAPI
-from crmkit._api.merge import merge_contacts, unmerge_contacts
-from crmkit._api.organizations import OrganizationsAPI
-from crmkit._api.products import ProductsAPI, QuotesAPI
-from crmkit._api.recording import record_touchpoint
-from crmkit._api.referrals import ReferralsAPI
-from crmkit._api.reports import ReportsMixin
-from crmkit._api.resolve import (
+from crmkit._api.customer_file.contracts import AssetsAPI, ContractsAPI
+from crmkit._api.customer_file.products import ProductsAPI, QuotesAPI
+from crmkit._api.funnel.api import DealsAPI, PipelinesAPI
+from crmkit._api.identity.api import IdentityMixin
+from crmkit._api.identity.duplicates import DuplicateGroup, find_duplicates
+from crmkit._api.identity.merge import merge_contacts, unmerge_contacts
+from crmkit._api.identity.recording import record_touchpoint
+from crmkit._api.identity.resolve import (
     MATCH_THRESHOLD,
     REVIEW_THRESHOLD,
     MatchPolicy,
 )
-from crmkit._api.segments import ConsentAPI, SegmentsAPI
-from crmkit._api.service import CasesAPI
-from crmkit._api.sla import SlaAPI
-from crmkit._api.tasks import TasksAPI, UsersAPI
-from crmkit._api.transactions import TransactionsAPI
+from crmkit._api.importing import BATCH_SIZE, MATCH_ON, import_contacts
+from crmkit._api.interactions import InteractionsAPI
+from crmkit._api.marketing.campaigns import CampaignsAPI
+from crmkit._api.marketing.coupons import CouponsAPI
+from crmkit._api.marketing.loyalty import LoyaltyAPI
+from crmkit._api.marketing.referrals import ReferralsAPI
+from crmkit._api.organizations import OrganizationsAPI
+from crmkit._api.privacy.erasure import ErasuresAPI
+from crmkit._api.reports import ReportsMixin
+from crmkit._api.segments.api import ConsentAPI, SegmentsAPI
+from crmkit._api.segments.lists import ListsAPI
+from crmkit._api.service.cases import CasesAPI
+from crmkit._api.service.sla import SlaAPI
+from crmkit._api.tasks.api import TasksAPI, UsersAPI
+from crmkit._api.tasks.automation import AutomationAPI, OutboxAPI
+from crmkit._api.value.transactions import TransactionsAPI
 from crmkit._missing import present
 from crmkit._text_limits import SHORT_TEXT, check_text
 from crmkit._types import ensure_aware, utcnow
 from crmkit.card import ContactCard
-from crmkit.consent import DEFAULT_PURPOSES, check_purposes
-from crmkit.erasure import check_pepper
 from crmkit.errors import (
     ValidationError,
 )
 from crmkit.funnel.lifecycle import LifecycleStages
+from crmkit.identity.merging import MergeRecord, MergeResult, Survivorship
 from crmkit.identity.model import MatchModel
 from crmkit.identity.normalize import normalize_channel
 from crmkit.importing import DataFrameLike, ImportReport
 from crmkit.interactions import Interaction
-from crmkit.merging import MergeRecord, MergeResult, Survivorship
+from crmkit.privacy.consent import DEFAULT_PURPOSES, check_purposes
+from crmkit.privacy.erasure import check_pepper
 from crmkit.storage import MemoryStorage, complete, open_storage
 from crmkit.storage.kinds import RecordKind, check_kinds
 from crmkit.storage.protocols import Storage
@@ -95,9 +95,9 @@ class CRM(IdentityMixin, ReportsMixin):
         record_kinds: Iterable[RecordKind] = DEFAULT_RECORD_KINDS,
     ) -> None:
         """``purposes`` are the consent purposes this CRM knows (default
-        :data:`crmkit.consent.DEFAULT_PURPOSES`; extend with ``DEFAULT_PURPOSES | {...}``);
+        :data:`crmkit.privacy.consent.DEFAULT_PURPOSES`; extend with ``DEFAULT_PURPOSES | {...}``);
         ``suppression_pepper`` is an application secret, kept outside the database, mixed
-        into the markers erasures leave (see :mod:`crmkit.erasure`); ``record_kinds`` are
+        into the markers erasures leave (see :mod:`crmkit.privacy.erasure`); ``record_kinds`` are
         the contact-linked kinds merges, erasures and exports handle (default: the storage
         layer's :data:`crmkit.storage.kinds.RECORD_KINDS`, service cases, quotes, contracts,
         assets, campaign members and events, coupon redemptions, points entries and
@@ -116,9 +116,15 @@ class CRM(IdentityMixin, ReportsMixin):
         self.default_region = region
         check_pepper(suppression_pepper)
         self.purposes = check_purposes(purposes)
-        self._ctx = Context(self.storage, workspace, region, clock, purposes=self.purposes,
-                            suppression_pepper=suppression_pepper,
-                            record_kinds=check_kinds(record_kinds))  # fmt: skip
+        self._ctx = Context(
+            self.storage,
+            workspace,
+            region,
+            clock,
+            purposes=self.purposes,
+            suppression_pepper=suppression_pepper,
+            record_kinds=check_kinds(record_kinds),
+        )
         self.match_policy = MatchPolicy(
             match_threshold, review_threshold, match_model or MatchModel.default()
         )
@@ -205,12 +211,11 @@ class CRM(IdentityMixin, ReportsMixin):
         ``rules`` decides the merged fields: a function, or a mapping of field to rule
         (``"most_recent"``, ``"most_complete"``, ``"survivor"``; see
         :func:`crmkit.identity.plan_merge`); the default is
-        :func:`crmkit.merging.keep_survivor_fill_gaps`; ``dry_run=True`` returns what the merge
+        :func:`crmkit.identity.merging.keep_survivor_fill_gaps`; ``dry_run=True`` returns what the merge
         would produce and move, and writes nothing. The merge is kept in a ledger so
         :meth:`unmerge` can undo it exactly.
         """
-        return merge_contacts(self._ctx, survivor_id, other_id, rules=rules, dry_run=dry_run,
-                              by=by)  # fmt: skip
+        return merge_contacts(self._ctx, survivor_id, other_id, rules=rules, dry_run=dry_run, by=by)
 
     def unmerge(self, merge_id: str) -> MergeRecord:
         """Undo a merge: both contacts return as they were and every moved record goes back.
@@ -255,9 +260,16 @@ class CRM(IdentityMixin, ReportsMixin):
         >>> crm.import_contacts(rows).summary(), crm.import_contacts(rows).summary()
         ({'created': 2}, {'unchanged': 2})
         """
-        return import_contacts(self._ctx, rows, match_on=match_on, dry_run=dry_run,
-                               all_or_nothing=all_or_nothing, batch_size=batch_size,
-                               progress=progress, policy=self.match_policy)  # fmt: skip
+        return import_contacts(
+            self._ctx,
+            rows,
+            match_on=match_on,
+            dry_run=dry_run,
+            all_or_nothing=all_or_nothing,
+            batch_size=batch_size,
+            progress=progress,
+            policy=self.match_policy,
+        )
 
     # -- interaction history ---------------------------------------------------------------
 
@@ -304,8 +316,15 @@ class CRM(IdentityMixin, ReportsMixin):
         """
         # A notebook row gives NaN for an empty cell: the interaction's fields read it as None,
         # but a missing time would silently become "now", so times stay strict.
-        texts = {"summary": summary, "body": body, "handled_by": handled_by, "outcome": outcome,
-                 "deal_id": deal_id, "task_id": task_id, "id": id}  # fmt: skip
+        texts = {
+            "summary": summary,
+            "body": body,
+            "handled_by": handled_by,
+            "outcome": outcome,
+            "deal_id": deal_id,
+            "task_id": task_id,
+            "id": id,
+        }
         fields = {k: present(v) for k, v in texts.items()} | {"occurred_at": occurred_at}
         chan = normalize_channel(channel)
         ids = self._identities(email, phone, handle, region, chan, external_id)

@@ -42,31 +42,44 @@ def run_demo(*, path: str | None = None, out: Callable[[str], None] = print) -> 
     out(f"crmkit demo on {where}\n")
 
     msg = crm.record(
-        channel="instagram", handle="@besa.kola", name="Besa Kola", occurred_at=_START,
+        channel="instagram",
+        handle="@besa.kola",
+        name="Besa Kola",
+        occurred_at=_START,
         summary="Asked about the Gold package for her shop in Tiranë",
-    )  # fmt: skip
+    )
     out(f"1. Instagram DM from @besa.kola -> new contact {msg.contact_id[:8]}…")
     crm.interactions.log(
-        msg.contact_id, channel="instagram", direction="outbound", handled_by="arta",
+        msg.contact_id,
+        channel="instagram",
+        direction="outbound",
+        handled_by="arta",
         occurred_at=_START + timedelta(minutes=20),
         summary="Sent Gold package price list (1,200 EUR/yr); offered a call",
         outcome="asked for phone number",
-    )  # fmt: skip
+    )
     out("2. Arta replied with the price list and asked for a phone number")
     crm.contacts.add_identity(msg.contact_id, phone="069 123 4567")
     crm.contacts.update(msg.contact_id, city="Tiranë", owner="arta")
     out("3. Besa sent her number: 069 123 4567 (saved as +355691234567)")
     sales = crm.pipelines.create("Sales", stages=["New", "Proposal", "Negotiation"])
     deal = crm.deals.create(
-        contact_id=msg.contact_id, pipeline_id=sales.id, title="Gold package",
-        value=Money("1200.00", "EUR"), owner="arta", created_at=_START + timedelta(minutes=25),
+        contact_id=msg.contact_id,
+        pipeline_id=sales.id,
+        title="Gold package",
+        value=Money("1200.00", "EUR"),
+        owner="arta",
+        created_at=_START + timedelta(minutes=25),
         stage="Proposal",
-    )  # fmt: skip
+    )
     promise = crm.tasks.create(
-        "Call Besa about the Gold package", assignee="arta", contact_id=msg.contact_id,
-        deal_id=deal.id, due=_START + timedelta(days=2, hours=1, minutes=18),
+        "Call Besa about the Gold package",
+        assignee="arta",
+        contact_id=msg.contact_id,
+        deal_id=deal.id,
+        due=_START + timedelta(days=2, hours=1, minutes=18),
         at=_START + timedelta(minutes=25),
-    )  # fmt: skip
+    )
     out("   Arta opened a deal (Gold package, 1,200 EUR) and promised a call on Wednesday")
 
     call_at = _START + timedelta(days=2, hours=1)
@@ -78,13 +91,22 @@ def run_demo(*, path: str | None = None, out: Callable[[str], None] = print) -> 
         return crm
     _show_card(crm, who.contact.id, "Incoming call", out)
     crm.record(
-        channel="phone", phone=caller, occurred_at=call_at, handled_by="ivan",
-        summary="Confirmed Gold package; wants invoice to her company", outcome="won",
-    )  # fmt: skip
+        channel="phone",
+        phone=caller,
+        occurred_at=call_at,
+        handled_by="ivan",
+        summary="Confirmed Gold package; wants invoice to her company",
+        outcome="won",
+    )
     crm.deals.win(deal.id, at=call_at, by="ivan")
     crm.tasks.complete(promise.id, by="ivan", at=call_at)
-    crm.transactions.add(who.contact.id, kind="purchase", amount=Money("1200.00", "EUR"),
-                         occurred_at=call_at, order_id="G-2026-117")  # fmt: skip
+    crm.transactions.add(
+        who.contact.id,
+        kind="purchase",
+        amount=Money("1200.00", "EUR"),
+        occurred_at=call_at,
+        order_id="G-2026-117",
+    )
     out("\n5. Ivan took the call, won the deal, closed Arta's promise and booked the order;")
     out("   the next person to answer sees:\n")
     _show_card(crm, who.contact.id, "Besa Kola", out)

@@ -42,14 +42,25 @@ __all__ = [
 ]
 
 HANDLE_COLUMNS = frozenset(
-    {"instagram", "facebook", "telegram", "whatsapp", "viber", "tiktok", "twitter", "x",
-     "linkedin"}
-)  # fmt: skip
+    {"instagram", "facebook", "telegram", "whatsapp", "viber", "tiktok", "twitter", "x", "linkedin"}
+)
 _PLAIN = ("city", "postcode", "address", "birthday", "owner")
 _KNOWN = frozenset(
-    {*_PLAIN, "region", "email", "phone", "first_name", "last_name", "full_name", "name", "tags",
-     "external_id", "external_system", *HANDLE_COLUMNS}
-)  # fmt: skip
+    {
+        *_PLAIN,
+        "region",
+        "email",
+        "phone",
+        "first_name",
+        "last_name",
+        "full_name",
+        "name",
+        "tags",
+        "external_id",
+        "external_system",
+        *HANDLE_COLUMNS,
+    }
+)
 
 Action = Literal["created", "updated", "unchanged", "conflict", "error", "suppressed"]
 
@@ -243,10 +254,12 @@ def parse_row(row: Mapping[str, Any], index: int, *, default_region: str | None)
         fields["tags"] = [t for t in (p.strip() for p in tags.split(",")) if t]
     # Columns crmkit has no field for are kept as custom fields rather than dropped.
     custom = {
-        key: value for key in row
-        if key not in _KNOWN and not key.startswith("handle:")
+        key: value
+        for key in row
+        if key not in _KNOWN
+        and not key.startswith("handle:")
         and (value := _text(row, key)) is not None
-    }  # fmt: skip
+    }
     if custom:
         fields["custom"] = custom
     if not (name or emails or phones or handles or external_ids):

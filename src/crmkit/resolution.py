@@ -1,39 +1,10 @@
-"""What :meth:`crmkit.CRM.resolve` answers: who this touchpoint is, and how sure we are."""
+"""Deprecated: moved to :mod:`crmkit.identity.resolution`.
 
-from __future__ import annotations
+This import path warns and is removed in the next release.
+"""
 
-import attrs
+from crmkit._moved import alias_moved_module
+from crmkit.identity.resolution import *  # noqa: F403
+from crmkit.identity.resolution import __all__ as __all__
 
-from crmkit.contacts import Contact
-
-__all__ = ["Candidate", "Resolution"]
-
-
-@attrs.frozen
-class Candidate:
-    """A contact that may be the person, with the evidence for it.
-
-    ``score`` is in [0, 1]; ``reasons`` are short human-readable lines such as
-    ``"phone equal"``.
-    """
-
-    contact: Contact
-    score: float
-    reasons: tuple[str, ...] = ()
-
-
-@attrs.frozen
-class Resolution:
-    """The outcome of resolving identities to a contact, without writing anything.
-
-    ``contact`` is set only when the match is confident; ``candidates`` are best first.
-    """
-
-    contact: Contact | None
-    score: float
-    reasons: tuple[str, ...]
-    candidates: tuple[Candidate, ...] = ()
-
-    @property
-    def is_confident(self) -> bool:
-        return self.contact is not None
+alias_moved_module(__name__, "crmkit.identity.resolution")

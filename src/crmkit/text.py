@@ -39,9 +39,24 @@ __all__ = [
 _SPECIAL = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i"})
 # Arabic code points Persian writers get from Arabic keyboards, unified to the Persian ones.
 _ARABIC_TO_PERSIAN = str.maketrans(
-    {"ي": "ی", "ى": "ی", "ئ": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "أ": "ا", "إ": "ا", "ٱ": "ا",
-     "ؤ": "و", "ـ": None, "\u200c": None, "\u200d": None, "\u200f": None, "\u200e": None}
-)  # fmt: skip
+    {
+        "ي": "ی",
+        "ى": "ی",
+        "ئ": "ی",
+        "ك": "ک",
+        "ة": "ه",
+        "ۀ": "ه",
+        "أ": "ا",
+        "إ": "ا",
+        "ٱ": "ا",
+        "ؤ": "و",
+        "ـ": None,
+        "\u200c": None,
+        "\u200d": None,
+        "\u200f": None,
+        "\u200e": None,
+    }
+)
 _PUNCT_RE = re.compile(r"[^\w]+|_")
 
 _CYRILLIC = dict(
@@ -92,11 +107,41 @@ _CYRILLIC = dict(
 # Rough Persian romanisation; short vowels are not written in the script, which is why
 # matching leans on phonetic_key for Persian names.
 _PERSIAN = {
-    "ا": "a", "آ": "a", "ب": "b", "پ": "p", "ت": "t", "ث": "s", "ج": "j", "چ": "ch", "ح": "h",
-    "خ": "kh", "د": "d", "ذ": "z", "ر": "r", "ز": "z", "ژ": "zh", "س": "s", "ش": "sh", "ص": "s",
-    "ض": "z", "ط": "t", "ظ": "z", "ع": "", "غ": "gh", "ف": "f", "ق": "gh", "ک": "k", "گ": "g",
-    "ل": "l", "م": "m", "ن": "n", "و": "u", "ه": "h", "ی": "i", "ء": "",
-}  # fmt: skip
+    "ا": "a",
+    "آ": "a",
+    "ب": "b",
+    "پ": "p",
+    "ت": "t",
+    "ث": "s",
+    "ج": "j",
+    "چ": "ch",
+    "ح": "h",
+    "خ": "kh",
+    "د": "d",
+    "ذ": "z",
+    "ر": "r",
+    "ز": "z",
+    "ژ": "zh",
+    "س": "s",
+    "ش": "sh",
+    "ص": "s",
+    "ض": "z",
+    "ط": "t",
+    "ظ": "z",
+    "ع": "",
+    "غ": "gh",
+    "ف": "f",
+    "ق": "gh",
+    "ک": "k",
+    "گ": "g",
+    "ل": "l",
+    "م": "m",
+    "ن": "n",
+    "و": "u",
+    "ه": "h",
+    "ی": "i",
+    "ء": "",
+}
 _TRANSLIT = str.maketrans({**_CYRILLIC, **_PERSIAN})
 # Persian ه after a letter written z, k, g or p would make a Latin digraph (zh, kh, gh, ph)
 # that the variants below read as one sound: "زهرا" must read "zahra", not "zhra" (= "jra").
@@ -105,10 +150,26 @@ _PERSIAN_H_RE = re.compile("(?<=[زذضظکگپ])ه")
 
 # Variant spellings, collapsed in this order (longest first) to one canonical spelling.
 _VARIANTS = (
-    ("sht", "st"), ("sch", "s"), ("zh", "j"), ("kh", "h"), ("gh", "q"), ("ts", "c"), ("tz", "c"),
-    ("ph", "f"), ("ck", "k"), ("ou", "u"), ("oo", "u"), ("ee", "i"), ("ey", "ei"), ("ay", "ei"),
-    ("ai", "ei"), ("w", "v"), ("x", "ks"), ("y", "i"), ("j", "i"),
-)  # fmt: skip
+    ("sht", "st"),
+    ("sch", "s"),
+    ("zh", "j"),
+    ("kh", "h"),
+    ("gh", "q"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("ph", "f"),
+    ("ck", "k"),
+    ("ou", "u"),
+    ("oo", "u"),
+    ("ee", "i"),
+    ("ey", "ei"),
+    ("ay", "ei"),
+    ("ai", "ei"),
+    ("w", "v"),
+    ("x", "ks"),
+    ("y", "i"),
+    ("j", "i"),
+)
 _DOUBLE_RE = re.compile(r"(.)\1+")
 _VOWELS_RE = re.compile(r"[aeiouh]")
 

@@ -34,8 +34,7 @@ def test_a_folder_is_not_a_csv_file(run: Run, db: str, tmp_path: Path) -> None:
 def test_ragged_rows_are_reported_per_line_and_nothing_is_imported(
     write: Write, run: Run, db: str
 ) -> None:
-    csv = write("c.csv", HEADER + "Besa,Kola,besa@x.al,extra\nArta,Hoxha,a@x.al\n"
-                "Dua,Lipa\n")  # fmt: skip
+    csv = write("c.csv", HEADER + "Besa,Kola,besa@x.al,extra\nArta,Hoxha,a@x.al\nDua,Lipa\n")
     status, out, err = run("import", csv, "--db", db)
     assert status == 2
     assert out == ""
@@ -66,13 +65,17 @@ def test_a_quote_never_closed_is_caught(write: Write, run: Run, db: str) -> None
     ("text", "said"),
     [
         # A line break inside a properly quoted field (a two-line address) is fine ...
-        ('first_name,address\nBesa,"Rruga Durrësit 5\nTiranë"\nArta,Elbasan\n',
-         "2 rows were imported: 2 created"),
+        (
+            'first_name,address\nBesa,"Rruga Durrësit 5\nTiranë"\nArta,Elbasan\n',
+            "2 rows were imported: 2 created",
+        ),
         # ... and a row error names the file line, past multi-line fields and blank lines.
-        ('first_name,address,email\nBesa,"Rruga 5\nTiranë",b@x.al\n\nArta,Elbasan,x\n',
-         "line 5: error: email"),
+        (
+            'first_name,address,email\nBesa,"Rruga 5\nTiranë",b@x.al\n\nArta,Elbasan,x\n',
+            "line 5: error: email",
+        ),
     ],
-)  # fmt: skip
+)
 def test_quoted_line_breaks_are_read_and_counted(
     write: Write, run: Run, db: str, text: str, said: str
 ) -> None:
@@ -115,8 +118,7 @@ def test_unknown_columns_are_reported_and_kept(write: Write, run: Run, db: str) 
 
 def test_an_empty_file_and_a_doubled_column_are_refused(write: Write, run: Run, db: str) -> None:
     assert run("import", write("e.csv", "\n"), "--db", db)[0] == 2
-    status, _, err = run("import", write("d.csv", "email,email\na@x.al,b@x.al\n"),
-                         "--db", db)  # fmt: skip
+    status, _, err = run("import", write("d.csv", "email,email\na@x.al,b@x.al\n"), "--db", db)
     assert status == 2
     assert "the column 'email' appears twice" in err
 
@@ -166,9 +168,12 @@ def test_a_closed_pipe_leaves_no_traceback_in_a_real_process(tmp_path: Path) -> 
     try:
         done = subprocess.run(
             [sys.executable, "-m", "crmkit", "demo", "--db", str(tmp_path / "d.sqlite")],
-            stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
             env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-        )  # fmt: skip
+        )
     finally:
         os.close(write_end)
     assert (done.returncode, done.stderr) == (1, "")

@@ -11,10 +11,20 @@ from crmkit import CRM
 Run = Callable[..., tuple[int, str, str]]
 Write = Callable[..., str]
 
-POLISH = "Imię;Nazwisko;E-mail;Telefon\nŁukasz;Wiśniewski;lukasz@wp.pl;601 234 567\n" \
-    "Zażółć;Gęślą;jazn@wp.pl;\n"  # fmt: skip
-POLISH_MAP = ("--map", "Imię=first_name", "--map", "Nazwisko=last_name", "--map",
-              "E-mail=email", "--map", "Telefon=phone")  # fmt: skip
+POLISH = (
+    "Imię;Nazwisko;E-mail;Telefon\nŁukasz;Wiśniewski;lukasz@wp.pl;601 234 567\n"
+    "Zażółć;Gęślą;jazn@wp.pl;\n"
+)
+POLISH_MAP = (
+    "--map",
+    "Imię=first_name",
+    "--map",
+    "Nazwisko=last_name",
+    "--map",
+    "E-mail=email",
+    "--map",
+    "Telefon=phone",
+)
 
 
 def _names(db: str) -> list[str]:
@@ -51,8 +61,9 @@ def test_a_cp1250_semicolon_file_with_polish_headers_imports(
     status, _, err = run("import", csv, "--db", db)
     assert status == 2
     assert "--encoding cp1250" in err
-    status, out, err = run("import", csv, "--db", db, "--region", "PL", "--encoding",
-                           "cp1250", *POLISH_MAP)  # fmt: skip
+    status, out, err = run(
+        "import", csv, "--db", db, "--region", "PL", "--encoding", "cp1250", *POLISH_MAP
+    )
     assert (status, out) == (0, "2 rows were imported: 2 created\n")
     assert "custom fields" not in err
     assert _names(db) == ["Zażółć Gęślą", "Łukasz Wiśniewski"]

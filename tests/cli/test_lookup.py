@@ -18,20 +18,33 @@ T0 = datetime(2026, 11, 16, 9, 12, tzinfo=UTC)
 
 def crmkit(*argv: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "crmkit", *argv], capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "crmkit", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = str(tmp_path_factory.mktemp("lookup") / "crm.sqlite")
     with CRM.open(path, default_region="AL") as crm:
-        dm = crm.record(channel="instagram", handle="@besa.kola", name="Besa Kola",
-                        summary="Asked about the Gold package", occurred_at=T0)  # fmt: skip
+        dm = crm.record(
+            channel="instagram",
+            handle="@besa.kola",
+            name="Besa Kola",
+            summary="Asked about the Gold package",
+            occurred_at=T0,
+        )
         crm.contacts.add_identity(dm.contact_id, phone="069 123 4567", email="besa@example.al")
-        crm.record(channel="phone", phone="069 123 4567", handled_by="ivan",
-                   summary="Confirmed the order", occurred_at=T0 + timedelta(days=2))  # fmt: skip
+        crm.record(
+            channel="phone",
+            phone="069 123 4567",
+            handled_by="ivan",
+            summary="Confirmed the order",
+            occurred_at=T0 + timedelta(days=2),
+        )
         crm.contacts.create(name="Arta Kola", emails=["arta@example.al"])
     return path
 
@@ -108,15 +121,19 @@ def test_a_database_that_does_not_exist_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("argv", "reason"),
     [
-        (["--phone", "069 123 4567"], "--phone '069 123 4567': no country code; write it with "
-         "one (+355 69 ...) or give --region, e.g. --region AL"),
-        (["--phone", "12", "--region", "AL"], "invalid phone '12': not a possible number for "
-         "its country"),
-        (["--email", "besa@"], "invalid email 'besa@': There must be something after the "
-         "@-sign."),
+        (
+            ["--phone", "069 123 4567"],
+            "--phone '069 123 4567': no country code; write it with "
+            "one (+355 69 ...) or give --region, e.g. --region AL",
+        ),
+        (
+            ["--phone", "12", "--region", "AL"],
+            "invalid phone '12': not a possible number for its country",
+        ),
+        (["--email", "besa@"], "invalid email 'besa@': There must be something after the @-sign."),
         ([], "give --phone, --email, --handle CHANNEL:HANDLE or --name"),
     ],
-)  # fmt: skip
+)
 def test_bad_input_is_one_line_and_status_2(db: str, argv: list[str], reason: str) -> None:
     done = crmkit("lookup", "--db", db, *argv)
     assert (done.returncode, done.stdout, done.stderr) == (2, "", f"crmkit lookup: {reason}\n")

@@ -17,10 +17,15 @@ Run = Callable[..., tuple[int, str, str]]
 def twins(db: str) -> tuple[str, str]:
     """Two contacts that are one person, the older first, and a third who is not."""
     with CRM.open(db, default_region="BG") as crm:
-        a = crm.contacts.create(name="Христо Стоянов", phones=["0888 123 456"], city="София",
-                                birthday=date(1985, 3, 4))  # fmt: skip
-        b = crm.contacts.create(name="Hristo Stoyanov", emails=["hristo.stoyanov@abv.bg"],
-                                city="Sofia", birthday=date(1985, 3, 4))  # fmt: skip
+        a = crm.contacts.create(
+            name="Христо Стоянов", phones=["0888 123 456"], city="София", birthday=date(1985, 3, 4)
+        )
+        b = crm.contacts.create(
+            name="Hristo Stoyanov",
+            emails=["hristo.stoyanov@abv.bg"],
+            city="Sofia",
+            birthday=date(1985, 3, 4),
+        )
         crm.contacts.create(name="Maria Petrova", emails=["maria@abv.bg"])
     return a.id, b.id
 

@@ -16,8 +16,14 @@ Run = Callable[..., tuple[int, str, str]]
 Write = Callable[..., str]
 
 # What CRM.find_duplicates reports on a small run.
-DEDUPE = [("prepare", 0, 0), ("prepare", 500, 0), ("compare", 120, 0), ("fit", 0, 0),
-          ("cluster", 0, 3), ("done", 3, 3)]  # fmt: skip
+DEDUPE = [
+    ("prepare", 0, 0),
+    ("prepare", 500, 0),
+    ("compare", 120, 0),
+    ("fit", 0, 0),
+    ("cluster", 0, 3),
+    ("done", 3, 3),
+]
 
 
 def test_a_terminal_sees_each_stage_named_and_counted() -> None:

@@ -21,10 +21,23 @@ def shop() -> CRM:
         for cid in sorted({t.customer_id for t in raw} | {"newcomer"}):
             uow.contacts.add(Contact.new(id=cid, name=f"customer {cid}"))
         uow.commit()
-    rows = [{"contact_id": t.customer_id, "kind": "purchase", "amount": t.amount,
-             "occurred_at": t.occurred_at} for t in raw]  # fmt: skip
-    rows.append({"contact_id": "newcomer", "kind": "purchase", "amount": Money("20", "USD"),
-                 "occurred_at": END})  # fmt: skip
+    rows = [
+        {
+            "contact_id": t.customer_id,
+            "kind": "purchase",
+            "amount": t.amount,
+            "occurred_at": t.occurred_at,
+        }
+        for t in raw
+    ]
+    rows.append(
+        {
+            "contact_id": "newcomer",
+            "kind": "purchase",
+            "amount": Money("20", "USD"),
+            "occurred_at": END,
+        }
+    )
     crm.transactions.add_many(rows)
     return crm
 

@@ -56,8 +56,9 @@ def test_pareto_nbd_matches_the_published_fit(pareto) -> None:  # type: ignore[n
 
 @pytest.mark.parametrize("accelerate", [False, True])
 def test_gamma_gamma_matches_the_published_fit(accelerate: bool) -> None:
-    fit = GammaGammaModel(accelerate=accelerate).fit([CDNOW.frequency[i] for i in REPEAT],
-                                [CDNOW.monetary_value[i] for i in REPEAT])  # fmt: skip
+    fit = GammaGammaModel(accelerate=accelerate).fit(
+        [CDNOW.frequency[i] for i in REPEAT], [CDNOW.monetary_value[i] for i in REPEAT]
+    )
     assert len(REPEAT) == 946
     _close(fit.params, {"p": 6.25, "q": 3.74, "v": 15.44})
     assert fit.finite_mean
@@ -66,9 +67,13 @@ def test_gamma_gamma_matches_the_published_fit(accelerate: bool) -> None:
 @pytest.mark.parametrize(
     ("x", "t_x", "T", "p_alive", "expected_39"),
     # Values from lifetimes 0.11.3 on the same data (agree with our fit to 1e-7).
-    [(2, 30.43, 38.86, 0.72660914, 1.22591042), (7, 35.0, 38.86, None, 4.38752932),
-     (1, 1.71, 38.86, None, 0.20325062), (0, 0.0, 38.86, 1.0, 0.19478086)],
-)  # fmt: skip
+    [
+        (2, 30.43, 38.86, 0.72660914, 1.22591042),
+        (7, 35.0, 38.86, None, 4.38752932),
+        (1, 1.71, 38.86, None, 0.20325062),
+        (0, 0.0, 38.86, 1.0, 0.19478086),
+    ],
+)
 def test_bgnbd_predictions_for_known_customers(  # type: ignore[no-untyped-def]
     bgnbd,
     x: float,

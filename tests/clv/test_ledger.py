@@ -18,7 +18,7 @@ from crmkit.errors import (
     InvalidMoneyError,
     ValidationError,
 )
-from crmkit.ledger import LineItem, Transaction, TransactionKind, total
+from crmkit.value.ledger import LineItem, Transaction, TransactionKind, total
 
 DAY = datetime(2026, 3, 1, tzinfo=UTC)
 
@@ -60,8 +60,13 @@ def test_plain_numbers_are_not_money() -> None:
 def test_line_items_must_share_the_transaction_currency() -> None:
     line = LineItem.new(sku="A", quantity=2, unit_price=Money("5", "USD"))
     with pytest.raises(InvalidMoneyError):
-        Transaction.new(contact_id="c1", kind="purchase", amount=Money("10", "EUR"),
-                        occurred_at=DAY, lines=[line])  # fmt: skip
+        Transaction.new(
+            contact_id="c1",
+            kind="purchase",
+            amount=Money("10", "EUR"),
+            occurred_at=DAY,
+            lines=[line],
+        )
 
 
 @pytest.mark.parametrize("quantity", [0, -1, 1.5])
@@ -89,14 +94,19 @@ def test_total_never_adds_two_currencies_silently() -> None:
 
 def test_total_converts_each_amount_at_the_rate_of_its_own_date() -> None:
     rates = RatesTable("EUR", [("2026-01-01", "ALL", "0.010"), ("2026-02-01", "ALL", "0.020")])
-    txs = [tx(Money("100", "ALL"), when=datetime(2026, 1, 15, tzinfo=UTC)),
-           tx(Money("100", "ALL"), when=datetime(2026, 2, 15, tzinfo=UTC))]  # fmt: skip
+    txs = [
+        tx(Money("100", "ALL"), when=datetime(2026, 1, 15, tzinfo=UTC)),
+        tx(Money("100", "ALL"), when=datetime(2026, 2, 15, tzinfo=UTC)),
+    ]
     assert total(txs, rates=rates) == Money("3.000", "EUR")
 
 
 def test_total_of_one_kind_leaves_the_others_out() -> None:
-    txs = [tx(Money("10", "EUR")), tx(Money("3", "EUR"), kind="refund"),
-           tx(Money("99", "EUR"), kind="payment")]  # fmt: skip
+    txs = [
+        tx(Money("10", "EUR")),
+        tx(Money("3", "EUR"), kind="refund"),
+        tx(Money("99", "EUR"), kind="payment"),
+    ]
     assert total(txs, kind="purchase") == Money("10", "EUR")
     assert total(txs, kind="refund") == Money("3", "EUR")
     assert total(txs, kind="payout") is None
@@ -109,8 +119,12 @@ def test_total_in_one_currency_is_the_exact_decimal_sum(amounts: list[Decimal]) 
 
 
 def test_historical_value_is_margin_on_purchases_minus_refunds_per_contact() -> None:
-    txs = [tx(Money("100", "EUR")), tx(Money("40", "EUR"), kind="refund"),
-           tx(Money("500", "EUR"), kind="payment"), tx(Money("10", "EUR"), who="c2")]  # fmt: skip
+    txs = [
+        tx(Money("100", "EUR")),
+        tx(Money("40", "EUR"), kind="refund"),
+        tx(Money("500", "EUR"), kind="payment"),
+        tx(Money("10", "EUR"), who="c2"),
+    ]
     assert historical_clv(txs, margin=Decimal("0.5")) == {
         "c1": Money("30", "EUR"),
         "c2": Money("5", "EUR"),

@@ -31,8 +31,12 @@ from crmkit.errors import (
 )
 
 
-def _within(fit_params: dict[str, float], errors: dict[str, float | None],
-            truth: dict[str, float], k: float = 3.5) -> None:  # fmt: skip
+def _within(
+    fit_params: dict[str, float],
+    errors: dict[str, float | None],
+    truth: dict[str, float],
+    k: float = 3.5,
+) -> None:
     for name, true in truth.items():
         se = errors[name]
         assert se is not None
@@ -71,8 +75,9 @@ def test_hypergeometric_agrees_with_the_plain_series_where_both_work() -> None:
         assert log_hyp2f1_a1(a, b, z) == pytest.approx(log_hyp2f1(a, b, a + 1.0, z), rel=1e-10)
 
 
-@pytest.mark.parametrize(("x", "t_x", "T"), [(5000, 38.0, 39.0), (3000, 0.5, 0.6),
-                                             (10, 5.0, 1e6), (0, 0.0, 1e-3)])  # fmt: skip
+@pytest.mark.parametrize(
+    ("x", "t_x", "T"), [(5000, 38.0, 39.0), (3000, 0.5, 0.6), (10, 5.0, 1e6), (0, 0.0, 1e-3)]
+)
 def test_pareto_nbd_gives_finite_answers_in_extreme_corners(x: float, t_x: float, T: float) -> None:
     fit = ParetoNBDFit.from_params(r=0.553, alpha=10.578, s=0.606, beta=11.669)
     p = fit.p_alive(x, t_x, T)
@@ -86,9 +91,15 @@ def test_pareto_nbd_gives_finite_answers_in_extreme_corners(x: float, t_x: float
 
 @pytest.mark.parametrize(
     ("x", "t_x", "T", "field"),
-    [(-1, 0, 10, "frequency"), (1.5, 1, 10, "frequency"), (2, 11, 10, "recency"),
-     (0, 3, 10, "recency"), (1, 1, 0, "T"), (1, -1, 10, "recency")],
-)  # fmt: skip
+    [
+        (-1, 0, 10, "frequency"),
+        (1.5, 1, 10, "frequency"),
+        (2, 11, 10, "recency"),
+        (0, 3, 10, "recency"),
+        (1, 1, 0, "T"),
+        (1, -1, 10, "recency"),
+    ],
+)
 def test_impossible_summaries_are_rejected_naming_the_value(
     x: float,
     t_x: float,
@@ -131,10 +142,8 @@ def test_clv_discounts_and_ranks_customers() -> None:
     bg = BetaGeoModel().fit(x, t_x, T)
     gg = GammaGammaFit.from_params(p=6.25, q=3.74, v=15.44)
     args = ([5.0, 0.0], [35.0, 0.0], [39.0, 39.0], [30.0, 0.0])
-    cheap = customer_lifetime_value(bg, gg, *args, time_unit=timedelta(weeks=1),
-                                    discount_rate=0.0)  # fmt: skip
-    dear = customer_lifetime_value(bg, gg, *args, time_unit=timedelta(weeks=1),
-                                   discount_rate=0.05)  # fmt: skip
+    cheap = customer_lifetime_value(bg, gg, *args, time_unit=timedelta(weeks=1), discount_rate=0.0)
+    dear = customer_lifetime_value(bg, gg, *args, time_unit=timedelta(weeks=1), discount_rate=0.05)
     assert isinstance(cheap, list)
     assert isinstance(dear, list)
     assert cheap[0] > cheap[1] > 0
@@ -151,8 +160,12 @@ def test_formula_clv_follows_the_documented_formula() -> None:
     )
     assert value == Money("200.00", "EUR")
     with pytest.raises(ValidationError):
-        formula_clv(average_order_value=Money("1", "EUR"), purchases_per_year=2.0,  # type: ignore[arg-type]
-                    margin=Decimal(1), lifespan_years=1)  # fmt: skip
+        formula_clv(
+            average_order_value=Money("1", "EUR"),
+            purchases_per_year=2.0,  # type: ignore[arg-type]
+            margin=Decimal(1),
+            lifespan_years=1,
+        )
 
 
 def test_rfm_summary_rejects_naive_datetimes_and_mixed_currencies() -> None:
@@ -160,8 +173,7 @@ def test_rfm_summary_rejects_naive_datetimes_and_mixed_currencies() -> None:
     with pytest.raises(InvalidDatetimeError):
         rfm_summary([("a", t.replace(tzinfo=None), None)], observation_end=t)
     with pytest.raises(CurrencyMismatchError):
-        rfm_summary([("a", t, Money("1", "EUR")), ("a", t, Money("1", "ALL"))],
-                    observation_end=t)  # fmt: skip
+        rfm_summary([("a", t, Money("1", "EUR")), ("a", t, Money("1", "ALL"))], observation_end=t)
 
 
 def test_calibration_table_tracks_the_holdout_on_cdnow() -> None:

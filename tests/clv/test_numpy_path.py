@@ -23,8 +23,9 @@ def test_bgnbd_likelihoods_agree(params: tuple[float, ...]) -> None:
     )
 
 
-@pytest.mark.parametrize("params", [(0.5, 60.0, 0.7, 118.0), (0.5, 120.0, 0.7, 60.0),
-                                    (2.0, 5.0, 0.3, 5.0)])  # fmt: skip
+@pytest.mark.parametrize(
+    "params", [(0.5, 60.0, 0.7, 118.0), (0.5, 120.0, 0.7, 60.0), (2.0, 5.0, 0.3, 5.0)]
+)
 def test_pareto_likelihoods_agree(params: tuple[float, ...]) -> None:
     assert _accel.paretonbd_negative_ll(DATA)(params) == pytest.approx(
         paretonbd._negative_ll(DATA)(params), rel=1e-12
@@ -58,8 +59,9 @@ def test_models_accept_the_switch() -> None:
 def test_warm_started_fit_reaches_the_optimum_of_a_fit_on_all_triples() -> None:
     warm = BetaGeoModel().fit(X, TX, T)
     names = ("r", "alpha", "a", "b")
-    full = fit_positive(names, _accel.bgnbd_negative_ll(DATA), (1.0, 25.0, 1.0, 1.0),
-                        DATA.customers, "BG/NBD")  # fmt: skip
+    full = fit_positive(
+        names, _accel.bgnbd_negative_ll(DATA), (1.0, 25.0, 1.0, 1.0), DATA.customers, "BG/NBD"
+    )
     assert warm.log_likelihood >= full.log_likelihood - 1e-6 * abs(full.log_likelihood)
     for name in names:
         assert warm.params[name] == pytest.approx(full.params[name], rel=2e-3), name
@@ -69,8 +71,13 @@ def test_warm_started_gamma_gamma_matches_the_full_fit() -> None:
     freq = [float(1 + i % 9) for i in range(WARM_START_ABOVE + 5_000)]
     pairs = list(zip(freq, simulate_gammagamma(freq, p=6.0, q=3.7, v=15.0, seed=1), strict=True))
     warm = GammaGammaModel(accelerate=False).fit([x for x, _ in pairs], [m for _, m in pairs])
-    full = fit_positive(("p", "q", "v"), _accel.gammagamma_negative_ll(pairs),
-                        (1.0, 2.0, 20.0), len(pairs), "Gamma-Gamma")  # fmt: skip
+    full = fit_positive(
+        ("p", "q", "v"),
+        _accel.gammagamma_negative_ll(pairs),
+        (1.0, 2.0, 20.0),
+        len(pairs),
+        "Gamma-Gamma",
+    )
     assert warm.log_likelihood == pytest.approx(full.log_likelihood, rel=1e-9)
     for name in ("p", "q", "v"):
         assert warm.params[name] == pytest.approx(full.params[name], rel=2e-3), name

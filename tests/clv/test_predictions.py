@@ -33,9 +33,13 @@ PARETO = ParetoNBDFit.from_params(
 
 @pytest.mark.parametrize(
     ("x", "t_x", "T", "p_alive", "expected_39"),
-    [(2, 30.43, 38.86, 0.86911785, 1.45510757), (7, 35.0, 38.86, 0.93605677, 4.63613751),
-     (1, 1.71, 38.86, 0.16787255, 0.17098062), (0, 0.0, 38.86, 0.29509774, 0.10705966)],
-)  # fmt: skip
+    [
+        (2, 30.43, 38.86, 0.86911785, 1.45510757),
+        (7, 35.0, 38.86, 0.93605677, 4.63613751),
+        (1, 1.71, 38.86, 0.16787255, 0.17098062),
+        (0, 0.0, 38.86, 0.29509774, 0.10705966),
+    ],
+)
 def test_pareto_nbd_predictions_match_lifetimes(
     x: float, t_x: float, T: float, p_alive: float, expected_39: float
 ) -> None:
@@ -58,16 +62,25 @@ def test_clv_matches_lifetimes_discounted_cash_flow() -> None:
     # 4.345 weeks per month; the same periods here give the same sums.
     month = timedelta(weeks=4.345)
     value = customer_lifetime_value(
-        BG, GG, [2, 7, 0], [30.43, 35.0, 0.0], [38.86] * 3, [22.35, 40.0, 0.0],
-        time_unit=timedelta(weeks=1), period=month, horizon=12 * month, discount_rate=0.01,
-    )  # fmt: skip
+        BG,
+        GG,
+        [2, 7, 0],
+        [30.43, 35.0, 0.0],
+        [38.86] * 3,
+        [22.35, 40.0, 0.0],
+        time_unit=timedelta(weeks=1),
+        period=month,
+        horizon=12 * month,
+        discount_rate=0.01,
+    )
     assert value == pytest.approx([36.27775548, 207.15240803, 8.34101883], rel=1e-8)
 
 
 def test_clv_of_one_customer_is_a_number() -> None:
     one = customer_lifetime_value(BG, GG, 2, 30.43, 38.86, 22.35, time_unit=timedelta(weeks=1))
-    many = customer_lifetime_value(BG, GG, [2], [30.43], [38.86], [22.35],
-                                   time_unit=timedelta(weeks=1))  # fmt: skip
+    many = customer_lifetime_value(
+        BG, GG, [2], [30.43], [38.86], [22.35], time_unit=timedelta(weeks=1)
+    )
     assert isinstance(one, float)
     assert [one] == many
 
@@ -76,8 +89,9 @@ def test_clv_refuses_a_spend_fit_with_infinite_mean() -> None:
     heavy = GammaGammaFit.from_params(p=6.0, q=0.9, v=15.0)
     assert not heavy.finite_mean
     with pytest.raises(ModelError, match=r"q=0\.9"):
-        customer_lifetime_value(BG, heavy, [2], [30.0], [39.0], [20.0],
-                                time_unit=timedelta(weeks=1))  # fmt: skip
+        customer_lifetime_value(
+            BG, heavy, [2], [30.0], [39.0], [20.0], time_unit=timedelta(weeks=1)
+        )
 
 
 def test_heavy_tailed_spend_fits_to_q_below_one_and_is_flagged() -> None:
@@ -118,17 +132,22 @@ def test_bgnbd_predictions_are_finite_for_thousands_of_purchases(x: float, t_x: 
 
 @pytest.mark.parametrize(
     ("a", "b", "c", "z", "value"),
-    [(0.5, 0.4, -0.3, 10 / 24, 0.3935383335583082), (0.5, 0.4, -0.3, 0.9, -12.377364916804954),
-     (2.5, 1.5, -1.7, 0.6, 6759.909033097963), (0.3, 2.0, 0.5, 0.99, 2205.507390674048),
-     (200.0, 150.0, 40.0, 0.5, 9.880396496477966e127)],
-)  # fmt: skip
+    [
+        (0.5, 0.4, -0.3, 10 / 24, 0.3935383335583082),
+        (0.5, 0.4, -0.3, 0.9, -12.377364916804954),
+        (2.5, 1.5, -1.7, 0.6, 6759.909033097963),
+        (0.3, 2.0, 0.5, 0.99, 2205.507390674048),
+        (200.0, 150.0, 40.0, 0.5, 9.880396496477966e127),
+    ],
+)
 def test_hypergeometric_matches_scipy(a: float, b: float, c: float, z: float, value: float) -> None:
     sign, log_abs = log_abs_hyp2f1(a, b, c, z)
     assert sign * math.exp(log_abs) == pytest.approx(value, rel=1e-9)
 
 
-@given(a=st.floats(0.05, 30.0), b=st.floats(0.05, 30.0), c=st.floats(0.05, 30.0),
-       z=st.floats(0.0, 0.9))  # fmt: skip
+@given(
+    a=st.floats(0.05, 30.0), b=st.floats(0.05, 30.0), c=st.floats(0.05, 30.0), z=st.floats(0.0, 0.9)
+)
 def test_euler_transformation_agrees_with_the_plain_series(
     a: float, b: float, c: float, z: float
 ) -> None:

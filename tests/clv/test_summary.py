@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from crmkit import Money
 from crmkit.clv import rfm_summary
 from crmkit.errors import InvalidDatetimeError, InvalidMoneyError, ValidationError
-from crmkit.ledger import Transaction
+from crmkit.value.ledger import Transaction
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 END = datetime(2026, 12, 31, 23, 59, tzinfo=UTC)
@@ -20,12 +20,23 @@ END = datetime(2026, 12, 31, 23, 59, tzinfo=UTC)
 
 def test_only_purchases_of_the_ledger_count() -> None:
     def t(kind: str, day: int, amount: str) -> Transaction:
-        return Transaction.new(contact_id="c1", kind=kind, amount=Money(amount, "EUR"),
-                               occurred_at=START + timedelta(days=day))  # fmt: skip
+        return Transaction.new(
+            contact_id="c1",
+            kind=kind,
+            amount=Money(amount, "EUR"),
+            occurred_at=START + timedelta(days=day),
+        )
 
-    s = rfm_summary([t("purchase", 0, "10"), t("refund", 3, "10"), t("payment", 5, "80"),
-                     t("purchase", 14, "30")], observation_end=START + timedelta(days=28),
-                    unit=timedelta(days=7))  # fmt: skip
+    s = rfm_summary(
+        [
+            t("purchase", 0, "10"),
+            t("refund", 3, "10"),
+            t("payment", 5, "80"),
+            t("purchase", 14, "30"),
+        ],
+        observation_end=START + timedelta(days=28),
+        unit=timedelta(days=7),
+    )
     assert (s.frequency, s.recency, s.T, s.monetary_value) == ((1.0,), (2.0,), (4.0,), (30.0,))
     assert s.currency == "EUR"
 
@@ -53,18 +64,28 @@ def test_unit_must_be_a_positive_duration() -> None:
 
 
 def test_purchases_after_the_observation_end_are_ignored() -> None:
-    s = rfm_summary([("a", START, None), ("a", END + timedelta(days=1), None)],
-                    observation_end=END, unit=timedelta(days=1))  # fmt: skip
+    s = rfm_summary(
+        [("a", START, None), ("a", END + timedelta(days=1), None)],
+        observation_end=END,
+        unit=timedelta(days=1),
+    )
     assert s.frequency == (0.0,)
 
 
 def test_holdout_counts_purchase_days_after_the_calibration_end() -> None:
     cut = START + timedelta(days=10)
-    rows = [("a", START, None), ("a", START + timedelta(days=12), None),
-            ("a", START + timedelta(days=12, hours=3), None),
-            ("a", START + timedelta(days=20), None)]  # fmt: skip
-    s = rfm_summary(rows, observation_end=START + timedelta(days=30), calibration_end=cut,
-                    unit=timedelta(days=1))  # fmt: skip
+    rows = [
+        ("a", START, None),
+        ("a", START + timedelta(days=12), None),
+        ("a", START + timedelta(days=12, hours=3), None),
+        ("a", START + timedelta(days=20), None),
+    ]
+    s = rfm_summary(
+        rows,
+        observation_end=START + timedelta(days=30),
+        calibration_end=cut,
+        unit=timedelta(days=1),
+    )
     assert s.frequency == (0.0,)
     assert s.T == (10.0,)
     assert s.frequency_holdout == (2.0,)
@@ -76,8 +97,11 @@ days = st.lists(st.integers(0, 364), min_size=1, max_size=30)
 
 @given(st.dictionaries(st.sampled_from("abcdef"), days, min_size=1))
 def test_summary_follows_the_definitions(purchases: dict[str, list[int]]) -> None:
-    rows = [(c, START + timedelta(days=d, hours=d % 24), Money("5", "EUR"))
-            for c, ds in purchases.items() for d in ds]  # fmt: skip
+    rows = [
+        (c, START + timedelta(days=d, hours=d % 24), Money("5", "EUR"))
+        for c, ds in purchases.items()
+        for d in ds
+    ]
     s = rfm_summary(rows, observation_end=END, unit=timedelta(days=1))
     for i, c in enumerate(s.customer_id):
         distinct = sorted(set(purchases[c]))

@@ -14,17 +14,21 @@ from crmkit._normalize import normalize_handle
 from crmkit.errors import ValidationError
 from crmkit.funnel.deal import lose, open_deal
 from crmkit.funnel.pipeline import Pipeline
-from crmkit.ledger import Transaction
 from crmkit.tasks import create_task
 from crmkit.tasks.users import User
+from crmkit.value.ledger import Transaction
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 P = Pipeline.new("Sales", ["New"])
 
 
 def _deal(**fields: Any) -> object:
-    base: dict[str, Any] = {"title": "Gold", "value": Money("1", "EUR"), "contact_id": "c",
-                            "at": T0}  # fmt: skip
+    base: dict[str, Any] = {
+        "title": "Gold",
+        "value": Money("1", "EUR"),
+        "contact_id": "c",
+        "at": T0,
+    }
     return open_deal(P, **{**base, **fields})
 
 
@@ -64,9 +68,17 @@ def test_nul_and_lone_surrogates_are_refused_naming_the_field(field: str, text: 
 
 @pytest.mark.parametrize(
     ("field", "limit"),
-    [("title", 200), ("owner", 200), ("name", 200), ("assignee", 200), ("handle", 200),
-     ("order_id", 200), ("note", 100_000), ("reason", 100_000)],
-)  # fmt: skip
+    [
+        ("title", 200),
+        ("owner", 200),
+        ("name", 200),
+        ("assignee", 200),
+        ("handle", 200),
+        ("order_id", 200),
+        ("note", 100_000),
+        ("reason", 100_000),
+    ],
+)
 def test_text_longer_than_its_limit_is_refused(field: str, limit: int) -> None:
     BUILDERS[field]("ж" * limit)  # the limit itself is fine
     with pytest.raises(ValidationError) as info:

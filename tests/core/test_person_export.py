@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import attrs
 
 from crmkit.contacts import Contact
-from crmkit.person_export import export_person
+from crmkit.privacy.person_export import export_person
 
 
 @attrs.frozen
@@ -29,6 +29,6 @@ def test_durations_and_times_export_as_iso_text() -> None:
 
 
 def test_the_old_import_path_still_works() -> None:
-    from crmkit.consent import export_person as old
+    from crmkit.privacy.consent import export_person as old
 
     assert old is export_person

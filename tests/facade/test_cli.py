@@ -71,10 +71,15 @@ def test_dedupe_command_lists_groups_with_reasons_and_merges(tmp_path: Path) -> 
 
     db = str(tmp_path / "crm.sqlite")
     with CRM.open(db, default_region="BG") as crm:
-        crm.contacts.create(name="Христо Стоянов", phones=["0888 123 456"], city="София",
-                            birthday=date(1985, 3, 4))  # fmt: skip
-        crm.contacts.create(name="Hristo Stoyanov", emails=["hristo.stoyanov@abv.bg"],
-                            city="Sofia", birthday=date(1985, 3, 4))  # fmt: skip
+        crm.contacts.create(
+            name="Христо Стоянов", phones=["0888 123 456"], city="София", birthday=date(1985, 3, 4)
+        )
+        crm.contacts.create(
+            name="Hristo Stoyanov",
+            emails=["hristo.stoyanov@abv.bg"],
+            city="Sofia",
+            birthday=date(1985, 3, 4),
+        )
         crm.contacts.create(name="Maria Petrova", emails=["maria@abv.bg"])
     out = io.StringIO()
     assert main(["dedupe", "--db", db, "--region", "BG"], out=out) == 0

@@ -5,15 +5,16 @@ from __future__ import annotations
 import pytest
 
 from crmkit import CRM
-from crmkit.consent import DEFAULT_PURPOSES
 from crmkit.errors import UnknownPurposeError, ValidationError
+from crmkit.privacy.consent import DEFAULT_PURPOSES
 
 
 def test_suppressed_rows_do_not_fail_an_all_or_nothing_import(crm: CRM) -> None:
     c = crm.contacts.create(name="Besa", emails=["besa@example.al"])
     crm.contacts.erase(c.id)
-    report = crm.import_contacts([{"email": "besa@example.al"}, {"email": "ana@example.al"}],
-                                 all_or_nothing=True)  # fmt: skip
+    report = crm.import_contacts(
+        [{"email": "besa@example.al"}, {"email": "ana@example.al"}], all_or_nothing=True
+    )
     assert report.summary() == {"suppressed": 1, "created": 1}
 
 

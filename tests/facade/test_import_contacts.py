@@ -63,14 +63,16 @@ def test_row_whose_identities_belong_to_two_contacts_is_a_conflict(crm: CRM) -> 
     assert crm.contacts.get(a.id) == a
     assert crm.contacts.get(b.id) == b
     with pytest.raises(ConflictError):
-        crm.import_contacts([{"email": "a@example.al", "phone": "069 123 4567"}],
-                            all_or_nothing=True)  # fmt: skip
+        crm.import_contacts(
+            [{"email": "a@example.al", "phone": "069 123 4567"}], all_or_nothing=True
+        )
 
 
 def test_matching_only_on_email_reports_a_phone_owned_by_someone_else(crm: CRM) -> None:
     owner = crm.contacts.create(name="Owner", phones=["+355691234567"])
-    report = crm.import_contacts([{"email": "new@example.al", "phone": "069 123 4567"}],
-                                 match_on=["email"])  # fmt: skip
+    report = crm.import_contacts(
+        [{"email": "new@example.al", "phone": "069 123 4567"}], match_on=["email"]
+    )
     assert report.rows[0].action == "conflict"
     assert report.rows[0].contact_id == owner.id
 

@@ -80,8 +80,16 @@ def test_the_dev_slice_read_with_pandas_glues_no_strangers_together() -> None:
 
 def test_prepare_reads_nan_as_missing_so_two_empty_cells_do_not_agree() -> None:
     nan = float("nan")
-    record = {"id": 1, "full_name": "Besa Kola", "instagram": nan, "company": nan,
-              "external_id": nan, "city": pd.NA, "birthday": pd.NaT, "postcode": nan}  # fmt: skip
+    record = {
+        "id": 1,
+        "full_name": "Besa Kola",
+        "instagram": nan,
+        "company": nan,
+        "external_id": nan,
+        "city": pd.NA,
+        "birthday": pd.NaT,
+        "postcode": nan,
+    }
     r = prepare(record)
     assert r.handles == ()
     assert (r.company, r.external_id, r.city, r.birthday, r.postcode) == ("",) * 5
@@ -90,16 +98,28 @@ def test_prepare_reads_nan_as_missing_so_two_empty_cells_do_not_agree() -> None:
 def test_matcher_does_not_link_strangers_on_empty_cells() -> None:
     # Two namesakes with nothing else in common: empty cells must not count as agreement.
     frame = pd.DataFrame(
-        {"id": [1, 2], "full_name": ["Besa Kola", "Besa Kola"],
-         "external_id": [np.nan, np.nan], "instagram": [np.nan, np.nan]}
-    )  # fmt: skip
+        {
+            "id": [1, 2],
+            "full_name": ["Besa Kola", "Besa Kola"],
+            "external_id": [np.nan, np.nan],
+            "instagram": [np.nan, np.nan],
+        }
+    )
     assert [c.ids for c in Matcher().dedupe(frame.to_dict("records"))] == [(1,), (2,)]
 
 
 def test_record_and_resolve_read_nan_arguments_as_missing(crm: CRM) -> None:
     nan = float("nan")
-    it = crm.record(channel="email", email="besa@example.al", phone=nan, handle=nan,
-                    name=nan, city=nan, summary=nan, body=pd.NA)  # fmt: skip
+    it = crm.record(
+        channel="email",
+        email="besa@example.al",
+        phone=nan,
+        handle=nan,
+        name=nan,
+        city=nan,
+        summary=nan,
+        body=pd.NA,
+    )
     contact = crm.contacts.get(it.contact_id)
     assert (contact.name, contact.phones, it.summary, it.body) == (None, (), None, None)
     res = crm.resolve(email="BESA@example.al", phone=nan, name=nan, birthday=pd.NaT)
@@ -107,16 +127,32 @@ def test_record_and_resolve_read_nan_arguments_as_missing(crm: CRM) -> None:
 
 
 def test_is_missing_knows_every_empty_marker() -> None:
-    markers = [None, float("nan"), np.nan, np.float32("nan"), pd.NA, pd.NaT,
-               np.datetime64("NaT"), Decimal("NaN"), "", " ", "\t\n"]  # fmt: skip
+    markers = [
+        None,
+        float("nan"),
+        np.nan,
+        np.float32("nan"),
+        pd.NA,
+        pd.NaT,
+        np.datetime64("NaT"),
+        Decimal("NaN"),
+        "",
+        " ",
+        "\t\n",
+    ]
     assert all(is_missing(m) for m in markers)
     assert not any(is_missing(v) for v in ("nan", "None", 0, 0.0, False, np.int64(0), []))
 
 
 _VALUES = st.one_of(
-    st.text(), st.integers(), st.floats(allow_nan=False), st.booleans(),
-    st.dates(), st.datetimes(timezones=st.just(UTC)), st.decimals(allow_nan=False),
-)  # fmt: skip
+    st.text(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(timezones=st.just(UTC)),
+    st.decimals(allow_nan=False),
+)
 
 
 @given(_VALUES)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from crmkit import CRM
 from crmkit.contacts import Contact
-from crmkit.resolution import Resolution
+from crmkit.identity.resolution import Resolution
 from crmkit.storage import MemoryStorage, SQLiteStorage
 from crmkit.testing.strategies import contacts, names
 

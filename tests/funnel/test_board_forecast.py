@@ -29,14 +29,29 @@ from crmkit.funnel import (
 from crmkit.funnel.forecast import UNSCHEDULED
 
 T0 = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
-PIPE = Pipeline.new("Sales", [Stage("New", 0.1, timedelta(days=3)),
-                              Stage("Proposal", 0.5, timedelta(days=10))])  # fmt: skip
+PIPE = Pipeline.new(
+    "Sales", [Stage("New", 0.1, timedelta(days=3)), Stage("Proposal", 0.5, timedelta(days=10))]
+)
 
 
-def _open(owner: str = "arta", *, stage: str = "New", close: str | None = None,
-          value: str = "100", at: datetime = T0) -> Deal:  # fmt: skip
-    deal, _ = open_deal(PIPE, title="D", value=Money(value, "EUR"), contact_id="c",
-                        owner=owner, stage=stage, expected_close=close, at=at)  # fmt: skip
+def _open(
+    owner: str = "arta",
+    *,
+    stage: str = "New",
+    close: str | None = None,
+    value: str = "100",
+    at: datetime = T0,
+) -> Deal:
+    deal, _ = open_deal(
+        PIPE,
+        title="D",
+        value=Money(value, "EUR"),
+        contact_id="c",
+        owner=owner,
+        stage=stage,
+        expected_close=close,
+        at=at,
+    )
     return deal
 
 
@@ -68,8 +83,11 @@ def test_board_rows_and_repr() -> None:
 
 
 def test_forecast_orders_months_with_unscheduled_last_and_totals() -> None:
-    deals = [_open(close="2026-06-01", value="200"), _open(value="50"),
-             _open(stage="Proposal", close="2026-05-20", value="1000")]  # fmt: skip
+    deals = [
+        _open(close="2026-06-01", value="200"),
+        _open(value="50"),
+        _open(stage="Proposal", close="2026-05-20", value="1000"),
+    ]
     f = forecast(PIPE, deals)
     assert [m.month for m in f] == ["2026-05", "2026-06", UNSCHEDULED]
     assert len(f) == 3
@@ -93,11 +111,17 @@ def test_forecast_refuses_a_target_currency_without_rates() -> None:
 
 
 def test_forecast_converts_on_a_given_date() -> None:
-    from crmkit.rates import RatesTable
+    from crmkit.value.rates import RatesTable
 
     rates = RatesTable("EUR", [("2026-01-01", "ALL", "0.01"), ("2026-05-01", "ALL", "0.02")])
-    deal, _ = open_deal(PIPE, title="A", value=Money("1000", "ALL"), contact_id="c", at=T0,
-                        expected_close=date(2026, 6, 1))  # fmt: skip
+    deal, _ = open_deal(
+        PIPE,
+        title="A",
+        value=Money("1000", "ALL"),
+        contact_id="c",
+        at=T0,
+        expected_close=date(2026, 6, 1),
+    )
     assert forecast(PIPE, [deal], rates=rates)[0].pipeline_value == Money("20.00", "EUR")
     early = forecast(PIPE, [deal], rates=rates, on=date(2026, 2, 1))
     assert early[0].pipeline_value == Money("10.00", "EUR")
@@ -117,8 +141,9 @@ def lifecycles(draw: st.DrawFn) -> list[LifecycleChange]:
         for target in draw(st.lists(TARGETS, min_size=1, max_size=6)):
             at += timedelta(hours=draw(st.sampled_from([0, 5, 48])))
             try:
-                contact, previous = change_lifecycle(contact, target, at=at, previous=previous,
-                                                     reason="why")  # fmt: skip
+                contact, previous = change_lifecycle(
+                    contact, target, at=at, previous=previous, reason="why"
+                )
             except ValueError:
                 continue
             out.append(previous)

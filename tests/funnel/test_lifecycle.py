@@ -23,17 +23,27 @@ def _walk(contact_id: str, *steps: tuple[str, int, str | None]) -> list[Lifecycl
     out: list[LifecycleChange] = []
     for stage, day, reason in steps:
         contact, change = change_lifecycle(
-            contact, stage, at=T0 + timedelta(days=day), previous=out[-1] if out else None,
+            contact,
+            stage,
+            at=T0 + timedelta(days=day),
+            previous=out[-1] if out else None,
             reason=reason,
-        )  # fmt: skip
+        )
         out.append(change)
     return out
 
 
 def test_default_stages_run_from_subscriber_to_loyal_with_two_exits() -> None:
     s = LifecycleStages.default()
-    assert s.stages == ("subscriber", "lead", "marketing-qualified", "sales-qualified",
-                        "opportunity", "customer", "loyal")  # fmt: skip
+    assert s.stages == (
+        "subscriber",
+        "lead",
+        "marketing-qualified",
+        "sales-qualified",
+        "opportunity",
+        "customer",
+        "loyal",
+    )
     assert s.exits == ("churned", "disqualified")
 
 
@@ -41,9 +51,16 @@ def test_change_returns_next_contact_version_and_the_record() -> None:
     c = _contact()
     new, change = change_lifecycle(c, "Lead", at=T0 + timedelta(hours=1), by="arta")
     assert (new.lifecycle_stage, new.version, new.updated_at) == (
-        "lead", c.version + 1, T0 + timedelta(hours=1))  # fmt: skip
+        "lead",
+        c.version + 1,
+        T0 + timedelta(hours=1),
+    )
     assert (change.contact_id, change.from_stage, change.to_stage, change.by) == (
-        c.id, None, "lead", "arta")  # fmt: skip
+        c.id,
+        None,
+        "lead",
+        "arta",
+    )
 
 
 def test_unknown_lifecycle_stage_is_a_validation_error() -> None:

@@ -34,8 +34,14 @@ def _simulate(n: int, seed: int = 7) -> tuple[list[Deal], list[StageChange]]:
     for i in range(n):
         owner = "ace" if i % 2 else "rookie"
         at = T0 + timedelta(hours=6 * i)
-        deal, c = open_deal(PIPE, title=f"D{i}", value=Money(rng.choice(["500", "5000"]), "EUR"),
-                            contact_id="c", owner=owner, at=at)  # fmt: skip
+        deal, c = open_deal(
+            PIPE,
+            title=f"D{i}",
+            value=Money(rng.choice(["500", "5000"]), "EUR"),
+            contact_id="c",
+            owner=owner,
+            at=at,
+        )
         changes.append(c)
         won = rng.random() < WIN_CHANCE[owner]
         last = 2 if won else rng.randrange(3)
@@ -55,9 +61,15 @@ DEALS, CHANGES = _simulate(600)
 
 def _open(owner: str, stage: str = "Demo") -> Deal:
     deal, _ = open_deal(
-        PIPE, title="new", value=Money("500", "EUR"), contact_id="c", owner=owner, at=T0,
-        stage=stage, expected_close=date(2026, 5, 1),
-    )  # fmt: skip
+        PIPE,
+        title="new",
+        value=Money("500", "EUR"),
+        contact_id="c",
+        owner=owner,
+        at=T0,
+        stage=stage,
+        expected_close=date(2026, 5, 1),
+    )
     return deal
 
 
@@ -101,9 +113,12 @@ def test_no_holdout_means_no_evaluation() -> None:
 
 @pytest.mark.parametrize(
     ("options", "field"),
-    [({"features": ["zodiac"]}, "features"), ({"holdout": 1.0}, "holdout"),
-     ({"holdout": True}, "holdout")],
-)  # fmt: skip
+    [
+        ({"features": ["zodiac"]}, "features"),
+        ({"holdout": 1.0}, "holdout"),
+        ({"holdout": True}, "holdout"),
+    ],
+)
 def test_bad_model_options_are_refused(options: dict[str, object], field: str) -> None:
     with pytest.raises(ValidationError) as info:
         fit_win_model(PIPE, DEALS, CHANGES, **options)  # type: ignore[arg-type]

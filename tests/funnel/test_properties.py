@@ -47,10 +47,14 @@ def histories(draw: st.DrawFn) -> History:
     for n in range(draw(st.integers(1, 10))):
         start = T0 + timedelta(days=draw(st.integers(0, 60)))
         deal, first = open_deal(
-            PIPE, title=f"D{n}", value=Money(draw(st.integers(0, 999)), "EUR"), contact_id="c",
-            owner=draw(st.sampled_from(["arta", "mira"])), at=start,
+            PIPE,
+            title=f"D{n}",
+            value=Money(draw(st.integers(0, 999)), "EUR"),
+            contact_id="c",
+            owner=draw(st.sampled_from(["arta", "mira"])),
+            at=start,
             stage=draw(st.sampled_from([None, *NAMES])),
-        )  # fmt: skip
+        )
         h.changes.append(first)
         h.snapshots.append((start, {deal.id: deal}))
         at = start
@@ -114,7 +118,10 @@ def test_report_counts_equal_the_obvious_computation(h: History) -> None:
     for s, stays in zip(report.stages, _stays(h.changes), strict=True):
         expected = StayStats.of(stays)
         assert (s.stays, s.median_time_in_stage, s.p90_time_in_stage) == (
-            expected.count, expected.median, expected.p90)  # fmt: skip
+            expected.count,
+            expected.median,
+            expected.p90,
+        )
 
 
 @settings(max_examples=80, deadline=None)

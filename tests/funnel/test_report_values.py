@@ -30,18 +30,23 @@ from crmkit.funnel import (
     open_deal,
     win,
 )
-from crmkit.rates import RatesTable
+from crmkit.value.rates import RatesTable
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 PIPE = Pipeline.new("Sales", ["New", "Qualified", "Proposal"], now=T0)
 
 
 def _deal(
-    steps: list[tuple[str, float]], *, value: str = "100", currency: str = "EUR",
-    start: datetime = T0, owner: str | None = None,
-) -> tuple[Deal, list[StageChange]]:  # fmt: skip
-    deal, first = open_deal(PIPE, title="D", value=Money(value, currency), contact_id="c",
-                            owner=owner, at=start)  # fmt: skip
+    steps: list[tuple[str, float]],
+    *,
+    value: str = "100",
+    currency: str = "EUR",
+    start: datetime = T0,
+    owner: str | None = None,
+) -> tuple[Deal, list[StageChange]]:
+    deal, first = open_deal(
+        PIPE, title="D", value=Money(value, currency), contact_id="c", owner=owner, at=start
+    )
     out = [first]
     for action, day in steps:
         at = start + timedelta(days=day)
@@ -96,8 +101,9 @@ def test_backward_move_counts_each_stage_once_and_every_stay() -> None:
 
 
 def test_deal_created_mid_pipeline_did_not_enter_earlier_stages() -> None:
-    deal, first = open_deal(PIPE, title="D", value=Money("1", "EUR"), contact_id="c", at=T0,
-                            stage="Qualified")  # fmt: skip
+    deal, first = open_deal(
+        PIPE, title="D", value=Money("1", "EUR"), contact_id="c", at=T0, stage="Qualified"
+    )
     r = funnel_report(PIPE, [deal], [first])
     assert [s.entered for s in r.stages] == [0, 1, 0]
     assert r.stages[0].conversion_rate is None

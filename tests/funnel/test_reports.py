@@ -25,14 +25,26 @@ from crmkit.funnel import (
 )
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-PIPE = Pipeline.new("Sales", ["New", Stage("Qualified", 0.25, timedelta(days=3)),
-                              Stage("Proposal", 0.5), Stage("Negotiation", 0.8)])  # fmt: skip
+PIPE = Pipeline.new(
+    "Sales",
+    [
+        "New",
+        Stage("Qualified", 0.25, timedelta(days=3)),
+        Stage("Proposal", 0.5),
+        Stage("Negotiation", 0.8),
+    ],
+)
 
 
-def _history(steps: list[tuple[str, int]], value: str = "100", currency: str = "EUR",
-             close: date | None = None) -> tuple[Deal, list[StageChange]]:  # fmt: skip
-    deal, first = open_deal(PIPE, title="D", value=Money(value, currency), contact_id="c",
-                            at=T0, expected_close=close)  # fmt: skip
+def _history(
+    steps: list[tuple[str, int]],
+    value: str = "100",
+    currency: str = "EUR",
+    close: date | None = None,
+) -> tuple[Deal, list[StageChange]]:
+    deal, first = open_deal(
+        PIPE, title="D", value=Money(value, currency), contact_id="c", at=T0, expected_close=close
+    )
     changes = [first]
     for action, day in steps:
         at = T0 + timedelta(days=day)
@@ -105,7 +117,9 @@ def test_forecast_weights_by_stage_probability_per_close_month() -> None:
     c, _ = _history([], value="50")
     months = forecast(PIPE, [a, b, c])
     assert [(m.month, m.weighted_value) for m in months] == [
-        ("2026-03", Money("900.00", "EUR")), ("unscheduled", Money("0.00", "EUR"))]  # fmt: skip
+        ("2026-03", Money("900.00", "EUR")),
+        ("unscheduled", Money("0.00", "EUR")),
+    ]
 
 
 def test_forecast_across_currencies_needs_rates() -> None:
@@ -118,8 +132,7 @@ def test_forecast_across_currencies_needs_rates() -> None:
     assert month.pipeline_value == Money("1098.5", "EUR")
 
 
-ACTIONS = st.sampled_from(["New", "Qualified", "Proposal", "Negotiation", "won", "lost",
-                           "reopen"])  # fmt: skip
+ACTIONS = st.sampled_from(["New", "Qualified", "Proposal", "Negotiation", "won", "lost", "reopen"])
 
 
 @st.composite

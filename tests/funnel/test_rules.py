@@ -47,7 +47,11 @@ def test_new_deal_starts_open_in_first_stage_and_records_creation() -> None:
     deal, change = _deal(owner="arta")
     assert (deal.stage, deal.status, deal.version) == ("New", DealStatus.OPEN, 1)
     assert (change.deal_id, change.from_stage, change.to_stage, change.at) == (
-        deal.id, None, "New", T0)  # fmt: skip
+        deal.id,
+        None,
+        "New",
+        T0,
+    )
 
 
 def test_new_deal_may_start_in_a_named_stage() -> None:
@@ -159,7 +163,11 @@ def test_losing_needs_a_reason_and_keeps_the_stage_it_was_lost_from() -> None:
         assert info.value.field == "reason"
     lost, change = lose(deal, reason=" price ", at=_day(2))
     assert (lost.status, lost.stage, lost.lost_reason, lost.closed_at) == (
-        DealStatus.LOST, "Proposal", "price", _day(2))  # fmt: skip
+        DealStatus.LOST,
+        "Proposal",
+        "price",
+        _day(2),
+    )
     assert change.to_stage == "lost"
 
 

@@ -15,8 +15,9 @@ from crmkit.funnel import Deal, Pipeline, Stage, StageChange, lose, move, open_d
 from crmkit.storage import MemoryStorage, SQLiteStorage, Storage
 
 T0 = datetime(2026, 1, 30, 9, 0, tzinfo=UTC)
-PIPE = Pipeline.new("Sales", ["New", Stage("Qualified", 0.3), Stage("Proposal", 0.6), "Won?"],
-                    id="p1", now=T0)  # fmt: skip
+PIPE = Pipeline.new(
+    "Sales", ["New", Stage("Qualified", 0.3), Stage("Proposal", 0.6), "Won?"], id="p1", now=T0
+)
 ACTIONS = st.sampled_from(["New", "Qualified", "Proposal", "Won?", "won", "lost", "reopen"])
 
 
@@ -26,9 +27,15 @@ def histories(draw: st.DrawFn) -> tuple[list[Deal], list[StageChange]]:
     for i in range(draw(st.integers(1, 6))):
         start = T0 + timedelta(days=draw(st.integers(0, 40)), microseconds=draw(st.integers(0, 9)))
         value = Money(draw(st.integers(0, 99)), "EUR")
-        deal, first = open_deal(PIPE, title=f"D{i}", value=value, contact_id="c",
-                                owner=draw(st.sampled_from(["arta", "ivan"])), at=start,
-                                stage=draw(st.sampled_from([None, "Qualified"])))  # fmt: skip
+        deal, first = open_deal(
+            PIPE,
+            title=f"D{i}",
+            value=value,
+            contact_id="c",
+            owner=draw(st.sampled_from(["arta", "ivan"])),
+            at=start,
+            stage=draw(st.sampled_from([None, "Qualified"])),
+        )
         changes.append(first)
         at = start
         for action in draw(st.lists(ACTIONS, max_size=6)):
@@ -156,8 +163,13 @@ def test_a_database_from_before_the_funnel_summaries_is_filled_in(
 def test_renaming_a_stage_keeps_sql_counts_equal_to_memory() -> None:
     deal, first = open_deal(PIPE, title="A", value=Money("5", "EUR"), contact_id="c", at=T0)
     deal, second = move(deal, PIPE, "Proposal", at=T0 + timedelta(days=1))
-    renamed = Pipeline(PIPE.id, PIPE.name, (PIPE.stages[2], *PIPE.stages[:2], *PIPE.stages[3:]),
-                       PIPE.created_at, PIPE.version + 1)  # fmt: skip
+    renamed = Pipeline(
+        PIPE.id,
+        PIPE.name,
+        (PIPE.stages[2], *PIPE.stages[:2], *PIPE.stages[3:]),
+        PIPE.created_at,
+        PIPE.version + 1,
+    )
     results = []
     for storage in [MemoryStorage(), *_backends()]:
         try:

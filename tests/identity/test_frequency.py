@@ -42,12 +42,18 @@ def test_a_small_market_falls_back_to_all_records() -> None:
     assert big.market_bits("BG") == 1.0  # half the people are Bulgarian
 
 
-@given(st.lists(st.tuples(st.sampled_from(["Kola", "Leka", "Hoxha"]),
-                          st.sampled_from(["AL", "BG", ""])), min_size=1, max_size=40))  # fmt: skip
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["Kola", "Leka", "Hoxha"]), st.sampled_from(["AL", "BG", ""])),
+        min_size=1,
+        max_size=40,
+    )
+)
 def test_shares_of_a_market_add_up_to_one(rows: list[tuple[str, str]]) -> None:
     records = _records([{"last_name": last, "region": region} for last, region in rows])
-    shares = ValueShares(records, person_groups(len(records), []), {LAST: attrgetter("last")},
-                         min_market=1)  # fmt: skip
+    shares = ValueShares(
+        records, person_groups(len(records), []), {LAST: attrgetter("last")}, min_market=1
+    )
     for market in {"", *(region for _, region in rows)}:
         values = {r.last for r in records if not market or r.region == market}
         total = sum(shares.share(LAST, v, market) or 0.0 for v in values)

@@ -33,11 +33,19 @@ def test_a_shared_mailbox_links_a_record_that_gives_no_name() -> None:
 
 def test_a_second_phone_or_mailbox_is_no_veto_when_an_identifier_is_shared() -> None:
     rows = [
-        {"id": 1, "full_name": "Piotr Zieliński", "phone": "+48 512 345 678",
-         "email": "piotr.z@firma.pl"},
-        {"id": 2, "full_name": "Piotrek Zielinski", "phone": "+48 512 345 678",
-         "email": "pz1984@wp.pl"},
-    ]  # fmt: skip
+        {
+            "id": 1,
+            "full_name": "Piotr Zieliński",
+            "phone": "+48 512 345 678",
+            "email": "piotr.z@firma.pl",
+        },
+        {
+            "id": 2,
+            "full_name": "Piotrek Zielinski",
+            "phone": "+48 512 345 678",
+            "email": "pz1984@wp.pl",
+        },
+    ]
     assert _groups(rows) == [(1, 2)]
 
 
@@ -54,10 +62,14 @@ def test_a_household_line_keeps_two_given_names_apart() -> None:
     rows = [
         {"id": 1, "full_name": "Мария Стоянова", "phone": "+359 2 987 6543"},
         {"id": 2, "full_name": "Христо Стоянов", "phone": "02 987 6543", "region": "BG"},
-        {"id": 3, "full_name": "Hristo Stoyanov", "phone": "+35929876543",
-         "email": "hristo@abv.bg"},
+        {
+            "id": 3,
+            "full_name": "Hristo Stoyanov",
+            "phone": "+35929876543",
+            "email": "hristo@abv.bg",
+        },
         {"id": 4, "phone": "+35929876543"},  # either of them: left alone
-    ]  # fmt: skip
+    ]
     assert _groups(rows) == [(1,), (2, 3), (4,)]
 
 
@@ -65,10 +77,15 @@ def test_persian_names_read_the_same_in_either_script() -> None:
     assert match_form("زهرا") == match_form("Zahra")
     assert _first_level("زهرا", "Zahra") >= 3
     rows = [
-        {"id": 1, "first_name": "زهرا", "last_name": "احمدي", "phone": "۰۹۰۱ ۶۵۰ ۰۲۸۹",
-         "region": "IR"},
+        {
+            "id": 1,
+            "first_name": "زهرا",
+            "last_name": "احمدي",
+            "phone": "۰۹۰۱ ۶۵۰ ۰۲۸۹",
+            "region": "IR",
+        },
         {"id": 2, "full_name": "Zahra Ahmadi", "phone": "+98 901 650 0289"},
-    ]  # fmt: skip
+    ]
     assert _groups(rows) == [(1, 2)]
 
 
@@ -82,13 +99,31 @@ def test_clipped_pet_names_and_initials_fit_the_given_name() -> None:
 
 def test_the_same_given_name_and_birthday_a_digit_apart_is_a_typo_not_a_sibling() -> None:
     rows = [
-        {"id": 1, "first_name": "Archie", "last_name": "Campbell", "birthday": "1973-09-03",
-         "address": "1 Wagstaff Place", "postcode": "4560"},
-        {"id": 2, "first_name": "Vendula", "last_name": "Campbell", "birthday": "1975-09-03",
-         "address": "1 Wagstaff Place", "postcode": "4560"},
-        {"id": 3, "first_name": "Emma", "last_name": "Campbell", "birthday": "1980-02-11",
-         "address": "1 Wagstaff Place", "postcode": "4560"},
-    ]  # fmt: skip
+        {
+            "id": 1,
+            "first_name": "Archie",
+            "last_name": "Campbell",
+            "birthday": "1973-09-03",
+            "address": "1 Wagstaff Place",
+            "postcode": "4560",
+        },
+        {
+            "id": 2,
+            "first_name": "Vendula",
+            "last_name": "Campbell",
+            "birthday": "1975-09-03",
+            "address": "1 Wagstaff Place",
+            "postcode": "4560",
+        },
+        {
+            "id": 3,
+            "first_name": "Emma",
+            "last_name": "Campbell",
+            "birthday": "1980-02-11",
+            "address": "1 Wagstaff Place",
+            "postcode": "4560",
+        },
+    ]
     groups = _groups(rows)
     assert (3,) in groups  # a relative born on another day stays apart
 
@@ -105,10 +140,12 @@ def test_empty_cells_from_pandas_never_agree() -> None:
 def test_an_instagram_dm_then_a_call_in_another_script_files_a_review_item() -> None:
     crm = CRM(default_region="BG")
     when = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
-    dm = crm.record(channel="instagram", handle="@hristo.st", name="Христо Стоянов",
-                    occurred_at=when)  # fmt: skip
-    call = crm.record(channel="phone", phone="0887 123 456", name="Hristo Stoyanov",
-                      occurred_at=when)  # fmt: skip
+    dm = crm.record(
+        channel="instagram", handle="@hristo.st", name="Христо Стоянов", occurred_at=when
+    )
+    call = crm.record(
+        channel="phone", phone="0887 123 456", name="Hristo Stoyanov", occurred_at=when
+    )
     assert call.contact_id != dm.contact_id  # a name alone never links
     (item,) = crm.review_queue(status="open")
     assert item.contact_id == call.contact_id
@@ -126,11 +163,13 @@ def test_a_stranger_with_another_name_files_no_review_item() -> None:
 
 def test_an_import_files_a_review_item_for_a_plausible_known_person() -> None:
     crm = CRM(default_region="BG")
-    report = crm.import_contacts([
-        {"full_name": "Христо Стоянов", "instagram": "hristo.st"},
-        {"full_name": "Hristo Stoyanov", "phone": "0887 123 456"},
-        {"full_name": "Мария Иванова", "phone": "0887 555 444"},
-    ])  # fmt: skip
+    report = crm.import_contacts(
+        [
+            {"full_name": "Христо Стоянов", "instagram": "hristo.st"},
+            {"full_name": "Hristo Stoyanov", "phone": "0887 123 456"},
+            {"full_name": "Мария Иванова", "phone": "0887 555 444"},
+        ]
+    )
     first, second, third = report.rows
     assert (first.review_id, third.review_id) == (None, None)
     (item,) = crm.review_queue()

@@ -21,12 +21,21 @@ def _groups(clusters: list[tuple[object, ...]]) -> set[frozenset[object]]:
 
 def test_same_person_across_scripts_and_channels_is_one_cluster() -> None:
     rows = [
-        {"id": 1, "first_name": "Христо", "last_name": "Стоянов", "phone": "0887 123 456",
-         "region": "BG"},
-        {"id": 2, "full_name": "Hristo Stoyanov", "phone": "+359 887 123 456",
-         "email": "hristo.stoyanov@abv.bg"},
+        {
+            "id": 1,
+            "first_name": "Христо",
+            "last_name": "Стоянов",
+            "phone": "0887 123 456",
+            "region": "BG",
+        },
+        {
+            "id": 2,
+            "full_name": "Hristo Stoyanov",
+            "phone": "+359 887 123 456",
+            "email": "hristo.stoyanov@abv.bg",
+        },
         {"id": 3, "first_name": "Ицо", "email": "HRISTO.STOYANOV@ABV.BG"},
-    ]  # fmt: skip
+    ]
     assert _groups([c.ids for c in Matcher().dedupe(rows)]) == {frozenset({1, 2, 3})}
 
 
@@ -43,12 +52,22 @@ def test_a_full_name_is_read_with_a_given_name_of_two_words() -> None:
 def test_family_sharing_a_landline_stays_two_people() -> None:
     rows = [
         {"id": "a", "first_name": "Besa", "last_name": "Kola", "phone": "+355 4 222 3333"},
-        {"id": "b", "first_name": "Besa", "last_name": "Kola", "phone": "+355 4 222 3333",
-         "email": "besa.kola@example.al"},
+        {
+            "id": "b",
+            "first_name": "Besa",
+            "last_name": "Kola",
+            "phone": "+355 4 222 3333",
+            "email": "besa.kola@example.al",
+        },
         {"id": "c", "first_name": "Arben", "last_name": "Kola", "phone": "+355 4 222 3333"},
-        {"id": "d", "first_name": "Arben", "last_name": "Kola", "email": "arben@example.al",
-         "phone": "+355 4 222 3333"},
-    ]  # fmt: skip
+        {
+            "id": "d",
+            "first_name": "Arben",
+            "last_name": "Kola",
+            "email": "arben@example.al",
+            "phone": "+355 4 222 3333",
+        },
+    ]
     groups = _groups([c.ids for c in Matcher().dedupe(rows)])
     assert groups == {frozenset({"a", "b"}), frozenset({"c", "d"})}
 
@@ -129,8 +148,10 @@ def test_equally_strong_links_are_chosen_the_same_way_in_any_order() -> None:
 
 def test_link_does_not_depend_on_record_order() -> None:
     left = [{"id": "L1", "full_name": "Jan Kowalski", "email": "jan@wp.pl"}]
-    right = [{"id": "R2", "full_name": "Jan Kowalski", "email": "JAN@WP.PL"},
-             {"id": "R3", "full_name": "Jan Kowalski", "email": "jan@wp.pl"}]  # fmt: skip
+    right = [
+        {"id": "R2", "full_name": "Jan Kowalski", "email": "JAN@WP.PL"},
+        {"id": "R3", "full_name": "Jan Kowalski", "email": "jan@wp.pl"},
+    ]
     forward = Matcher().link(left, right)
     assert forward == Matcher().link(left, right[::-1])
 
@@ -176,8 +197,12 @@ def test_a_household_sharing_a_line_or_inbox_never_chains_into_one_person(
     rows = []
     for member, count in enumerate(records_per_member):
         for k in range(count):
-            row = {"id": f"{member}-{k}", "first_name": _GIVEN[member], "region": "AL",
-                   "last_name": rnd.choice(["Kola", "Kola", "Kolla", ""])}  # fmt: skip
+            row = {
+                "id": f"{member}-{k}",
+                "first_name": _GIVEN[member],
+                "region": "AL",
+                "last_name": rnd.choice(["Kola", "Kola", "Kolla", ""]),
+            }
             if share_inbox:
                 row["email"] = "familja.kola@example.al"
             else:
@@ -189,12 +214,21 @@ def test_a_household_sharing_a_line_or_inbox_never_chains_into_one_person(
 
 
 def test_link_pairs_each_record_at_most_once_best_first() -> None:
-    left = [{"id": "L1", "full_name": "Małgorzata Wójcik", "phone": "+48 512 345 678"},
-            {"id": "L2", "full_name": "Jan Kowalski", "email": "jan@wp.pl"}]  # fmt: skip
-    right = [{"id": "R1", "first_name": "Gosia", "last_name": "Wojcik", "phone": "512345678",
-              "region": "PL"},
-             {"id": "R2", "full_name": "Jan Kowalski", "email": "JAN@WP.PL"},
-             {"id": "R3", "full_name": "Jan Kowalski", "email": "jan@wp.pl"}]  # fmt: skip
+    left = [
+        {"id": "L1", "full_name": "Małgorzata Wójcik", "phone": "+48 512 345 678"},
+        {"id": "L2", "full_name": "Jan Kowalski", "email": "jan@wp.pl"},
+    ]
+    right = [
+        {
+            "id": "R1",
+            "first_name": "Gosia",
+            "last_name": "Wojcik",
+            "phone": "512345678",
+            "region": "PL",
+        },
+        {"id": "R2", "full_name": "Jan Kowalski", "email": "JAN@WP.PL"},
+        {"id": "R3", "full_name": "Jan Kowalski", "email": "jan@wp.pl"},
+    ]
     pairs = Matcher().link(left, right)
     assert {(a, b) for a, b, _ in pairs} in (
         {("L1", "R1"), ("L2", "R2")},
@@ -204,8 +238,10 @@ def test_link_pairs_each_record_at_most_once_best_first() -> None:
 
 
 def test_clusters_carry_reasons_for_their_weakest_link() -> None:
-    rows = [{"id": 1, "full_name": "Besa Kola", "phone": "+355691234567"},
-            {"id": 2, "first_name": "Besa", "phone": "069 123 4567", "region": "AL"}]  # fmt: skip
+    rows = [
+        {"id": 1, "full_name": "Besa Kola", "phone": "+355691234567"},
+        {"id": 2, "first_name": "Besa", "phone": "069 123 4567", "region": "AL"},
+    ]
     (cluster,) = Matcher().dedupe(rows)
     assert any(reason.startswith("phone equal +") for reason in cluster.reasons)
 

@@ -14,10 +14,23 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def _pair() -> tuple[Contact, Contact]:
-    a = Contact.new(name="B. Kola", city="Tiranë", emails=["besa@example.al"],
-                    handles={"instagram": "besa.kola"}, tags={"vip"}, now=OLD)  # fmt: skip
-    b = Contact.new(name="Besa Kola", city="Durrës", phones=["+355691234567"],
-                    emails=["besa@work.al"], postcode="1001", tags={"b2b"}, now=NEW)  # fmt: skip
+    a = Contact.new(
+        name="B. Kola",
+        city="Tiranë",
+        emails=["besa@example.al"],
+        handles={"instagram": "besa.kola"},
+        tags={"vip"},
+        now=OLD,
+    )
+    b = Contact.new(
+        name="Besa Kola",
+        city="Durrës",
+        phones=["+355691234567"],
+        emails=["besa@work.al"],
+        postcode="1001",
+        tags={"b2b"},
+        now=NEW,
+    )
     return a, b
 
 

@@ -74,9 +74,15 @@ def test_phonetic_key_separates_different_names() -> None:
 
 @pytest.mark.parametrize(
     ("pet", "given"),
-    [("Gosia", "Małgorzata"), ("Kasia", "Katarzyna"), ("Митко", "Димитър"),
-     ("Ferdie", "Ferdinand"), ("Xhesi", "Xhesika"), ("Mitko", "Dimitar")],
-)  # fmt: skip
+    [
+        ("Gosia", "Małgorzata"),
+        ("Kasia", "Katarzyna"),
+        ("Митко", "Димитър"),
+        ("Ferdie", "Ferdinand"),
+        ("Xhesi", "Xhesika"),
+        ("Mitko", "Dimitar"),
+    ],
+)
 def test_default_nicknames_lead_to_the_given_name(pet: str, given: str) -> None:
     assert DEFAULT_NICKNAMES.canonical(pet) == DEFAULT_NICKNAMES.canonical(given)
 

@@ -15,21 +15,32 @@ NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 @pytest.fixture
 def data() -> SegmentData:
-    orgs = [Organization.new(id="o1", name="Alfa", industry="Retail"),
-            Organization.new(id="o2", name="Beta", industry="Logistics")]  # fmt: skip
+    orgs = [
+        Organization.new(id="o1", name="Alfa", industry="Retail"),
+        Organization.new(id="o2", name="Beta", industry="Logistics"),
+    ]
     cities = ["Tiranë", "Tirane", "TIRANË", "Durrës", "Durrës", "Vlorë", None]
-    contacts = [Contact.new(id=f"p{i}", city=c, tags={"vip"} if i % 2 else set(),
-                            organization_id="o1" if i < 2 else "o2" if i == 2 else None,
-                            custom={"vat_registered": i < 3})
-                for i, c in enumerate(cities)]  # fmt: skip
+    contacts = [
+        Contact.new(
+            id=f"p{i}",
+            city=c,
+            tags={"vip"} if i % 2 else set(),
+            organization_id="o1" if i < 2 else "o2" if i == 2 else None,
+            custom={"vat_registered": i < 3},
+        )
+        for i, c in enumerate(cities)
+    ]
     return SegmentData(contacts, organizations=orgs)
 
 
 def test_counts_group_spellings_and_shares_sum_to_one(data: SegmentData) -> None:
     report = breakdown(data, "city", now=NOW)
     assert [(r.value, r.count) for r in report.rows] == [
-        ("Tiranë", 3), ("Durrës", 2), ("Vlorë", 1), (None, 1)
-    ]  # fmt: skip
+        ("Tiranë", 3),
+        ("Durrës", 2),
+        ("Vlorë", 1),
+        (None, 1),
+    ]
     assert report.total == 7
     assert sum(r.share for r in report.rows) == pytest.approx(1.0)
 
@@ -49,8 +60,10 @@ def test_individuals_vs_organizations_and_vat_share(data: SegmentData) -> None:
     assert vat == {True: 3, False: 4}
     industry = breakdown(data, "organization.industry", now=NOW)
     assert [(r.value, r.count) for r in industry.rows] == [
-        (None, 4), ("Retail", 2), ("Logistics", 1)
-    ]  # fmt: skip
+        (None, 4),
+        ("Retail", 2),
+        ("Logistics", 1),
+    ]
 
 
 def test_breakdown_of_a_segment_only_counts_its_members(data: SegmentData) -> None:

@@ -86,8 +86,14 @@ def test_supports_checks_every_node_of_the_tree() -> None:
 
 def test_walk_visits_parents_before_children_in_order() -> None:
     seg = Or.of([~tag("a"), tag("b") & in_list("l")])
-    assert [type(n).__name__ for n in walk(seg)] == ["Or", "Not", "HasTag", "And", "HasTag",
-                                                     "InList"]  # fmt: skip
+    assert [type(n).__name__ for n in walk(seg)] == [
+        "Or",
+        "Not",
+        "HasTag",
+        "And",
+        "HasTag",
+        "InList",
+    ]
 
 
 def test_walk_does_not_recurse_so_deep_trees_are_fine() -> None:

@@ -38,14 +38,17 @@ from crmkit.segments import (
         (field("name") > "M", Op.GT, "M"),
         (field("name") >= "M", Op.GE, "M"),
         (field("city").is_in(["Sofia", "Varna", "Sofia"]), Op.IN, ("Sofia", "Varna")),
-        (field("birthday").between(date(1990, 1, 1), date(1999, 12, 31)), Op.BETWEEN,
-         (date(1990, 1, 1), date(1999, 12, 31))),
+        (
+            field("birthday").between(date(1990, 1, 1), date(1999, 12, 31)),
+            Op.BETWEEN,
+            (date(1990, 1, 1), date(1999, 12, 31)),
+        ),
         (field("postcode").is_null(), Op.IS_NULL, True),
         (field("postcode").is_null(False), Op.IS_NULL, False),
         (field("address").contains("rruga"), Op.CONTAINS, "rruga"),
         (field("postcode").startswith("10"), Op.STARTSWITH, "10"),
     ],
-)  # fmt: skip
+)
 def test_each_operator_builds_a_condition_with_its_value(
     built: Segment, op: Op, value: object
 ) -> None:

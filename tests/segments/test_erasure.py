@@ -8,9 +8,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crmkit.consent import check_purposes, contact_address, is_suppressed
 from crmkit.contacts import Contact
-from crmkit.erasure import (
+from crmkit.errors import ConfigurationError, ValidationError
+from crmkit.identity.merging import MergeRecord, keep_survivor_fill_gaps
+from crmkit.privacy.consent import check_purposes, contact_address, is_suppressed
+from crmkit.privacy.erasure import (
     ErasureRecord,
     SuppressionKey,
     check_pepper,
@@ -18,9 +20,7 @@ from crmkit.erasure import (
     new_salt,
     scrubbed_merge,
 )
-from crmkit.errors import ConfigurationError, ValidationError
-from crmkit.lists import ListChange, members_at
-from crmkit.merging import MergeRecord, keep_survivor_fill_gaps
+from crmkit.segments.lists import ListChange, members_at
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 _LOCAL = st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
@@ -81,8 +81,9 @@ def test_identity_fields_name_the_kind_of_identity() -> None:
 
 
 def test_erasure_records_round_trip() -> None:
-    r = ErasureRecord("e1", ("c1", "c0"), T0, by="dpo", reason="request", markers=2,
-                      removed={"interactions": 3})  # fmt: skip
+    r = ErasureRecord(
+        "e1", ("c1", "c0"), T0, by="dpo", reason="request", markers=2, removed={"interactions": 3}
+    )
     assert ErasureRecord.from_dict(r.to_dict()) == r
     assert r.contact_id == "c1"
     with pytest.raises(ValidationError):
@@ -109,8 +110,10 @@ def test_a_scrubbed_merge_keeps_no_personal_data_and_round_trips() -> None:
 def test_members_at_replays_the_latest_change_per_contact(
     ops: list[tuple[bool, int, int]],
 ) -> None:
-    changes = [ListChange.new(list_name="l", contact_id=f"c{who}", added=add,
-                              at=T0 + timedelta(minutes=m)) for add, who, m in ops]  # fmt: skip
+    changes = [
+        ListChange.new(list_name="l", contact_id=f"c{who}", added=add, at=T0 + timedelta(minutes=m))
+        for add, who, m in ops
+    ]
     for minute in range(7):
         at = T0 + timedelta(minutes=minute)
         expected: set[str] = set()

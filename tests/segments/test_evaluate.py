@@ -12,8 +12,6 @@ from crmkit.errors import CurrencyMismatchError, InvalidDatetimeError, ListNotFo
 from crmkit.funnel import Pipeline, win
 from crmkit.funnel import open_deal as start_deal
 from crmkit.interactions import Interaction
-from crmkit.ledger import Transaction
-from crmkit.rates import RatesTable
 from crmkit.segments import (
     SegmentData,
     birthday_within,
@@ -25,6 +23,8 @@ from crmkit.segments import (
     purchases,
     tag,
 )
+from crmkit.value.ledger import Transaction
+from crmkit.value.rates import RatesTable
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 
@@ -38,15 +38,23 @@ def people() -> SegmentData:
     org = Organization.new(id="o1", name="Alfa", industry="Retail", vat_id="BG123", country="BG")
     return SegmentData(
         [
-            Contact.new(id="a", name="Ana", city="Tiranë", tags={"vip"}, organization_id="o1",
-                        custom={"vat_registered": True, "score": 7}, now=NOW - timedelta(days=3)),
+            Contact.new(
+                id="a",
+                name="Ana",
+                city="Tiranë",
+                tags={"vip"},
+                organization_id="o1",
+                custom={"vat_registered": True, "score": 7},
+                now=NOW - timedelta(days=3),
+            ),
             Contact.new(id="b", name="Boris", city="TIRANE", custom={"score": 1}),
-            Contact.new(id="c", name="Ćiril", city="Sofia", custom={"vat_registered": False,
-                        "score": "7"}),
+            Contact.new(
+                id="c", name="Ćiril", city="Sofia", custom={"vat_registered": False, "score": "7"}
+            ),
             Contact.new(id="d", name="Dana", now=NOW - timedelta(days=100)),
         ],
         organizations=[org],
-    )  # fmt: skip
+    )
 
 
 def test_text_comparisons_fold_case_and_diacritics(people: SegmentData) -> None:
@@ -125,10 +133,14 @@ def test_birthday_within_handles_feb_29_and_year_ends(
 
 def calls(contact_id: str, *days_ago: int, direction: str = "outbound") -> list[Interaction]:
     return [
-        Interaction.new(contact_id=contact_id, channel="phone", direction=direction,
-                        occurred_at=NOW - timedelta(days=d))
+        Interaction.new(
+            contact_id=contact_id,
+            channel="phone",
+            direction=direction,
+            occurred_at=NOW - timedelta(days=d),
+        )
         for d in days_ago
-    ]  # fmt: skip
+    ]
 
 
 def test_interaction_counts_respect_channel_direction_and_window() -> None:
@@ -137,8 +149,9 @@ def test_interaction_counts_respect_channel_direction_and_window() -> None:
     data = SegmentData([Contact.new(id=x) for x in "abcd"], interactions=rows)
     phone90 = interactions(channel="phone", within_days=90)
     assert ids(data, phone90.count >= 3) == {"a", "c"}
-    assert ids(data, interactions(channel="phone", direction="outbound", within_days=90).count
-               >= 3) == {"a"}  # fmt: skip
+    assert ids(
+        data, interactions(channel="phone", direction="outbound", within_days=90).count >= 3
+    ) == {"a"}
     assert ids(data, interactions(within_days=90).count >= 3) == {"a", "b", "c"}
     assert ids(data, interactions(within_days=30).count == 0) == {"d"}
     assert ids(data, phone90.count < 3) == {"b", "d"}
@@ -151,22 +164,28 @@ def test_future_interactions_do_not_count() -> None:
 
 
 def test_last_interaction_date_compares_and_is_missing_without_events() -> None:
-    data = SegmentData([Contact.new(id=x) for x in "abc"], interactions=calls("a", 3) +
-                       calls("b", 40))  # fmt: skip
+    data = SegmentData(
+        [Contact.new(id=x) for x in "abc"], interactions=calls("a", 3) + calls("b", 40)
+    )
     cutoff = NOW - timedelta(days=30)
     assert ids(data, interactions(channel="phone").last_at >= cutoff) == {"a"}
     assert ids(data, interactions(channel="phone").last_at < cutoff) == {"b"}
 
 
 def buy(contact_id: str, days_ago: int, amount: str, currency: str = "EUR") -> Transaction:
-    return Transaction.new(contact_id=contact_id, kind="purchase", amount=Money(amount, currency),
-                           occurred_at=NOW - timedelta(days=days_ago))  # fmt: skip
+    return Transaction.new(
+        contact_id=contact_id,
+        kind="purchase",
+        amount=Money(amount, currency),
+        occurred_at=NOW - timedelta(days=days_ago),
+    )
 
 
 def test_purchase_count_total_and_recency() -> None:
     rows = [buy("a", 10, "50"), buy("a", 20, "60"), buy("b", 200, "500"), buy("c", 5, "5")]
-    rows.append(Transaction.new(contact_id="c", kind="refund", amount=Money("5", "EUR"),
-                                occurred_at=NOW))  # fmt: skip
+    rows.append(
+        Transaction.new(contact_id="c", kind="refund", amount=Money("5", "EUR"), occurred_at=NOW)
+    )
     data = SegmentData([Contact.new(id=x) for x in "abcd"], purchases=rows)
     assert ids(data, purchases(within_days=180).exist()) == {"a", "c"}
     assert ids(data, purchases(within_days=180).total >= Money("100", "EUR")) == {"a"}
@@ -192,13 +211,16 @@ def test_totals_across_currencies_need_rates() -> None:
 
 def test_open_deals_by_pipeline_and_stage() -> None:
     p = Pipeline.new("Sales", ["New", "Proposal"])
-    d1, _ = start_deal(p, title="A", value=Money("1", "EUR"), contact_id="a", at=NOW,
-                       stage="Proposal")  # fmt: skip
-    d2, _ = start_deal(p, title="B", value=Money("1", "EUR"), contact_id="b", at=NOW,
-                       stage="Proposal")  # fmt: skip
+    d1, _ = start_deal(
+        p, title="A", value=Money("1", "EUR"), contact_id="a", at=NOW, stage="Proposal"
+    )
+    d2, _ = start_deal(
+        p, title="B", value=Money("1", "EUR"), contact_id="b", at=NOW, stage="Proposal"
+    )
     d2, _ = win(d2, at=NOW)
-    data = SegmentData([Contact.new(id=x) for x in "abc"],
-                       open_deals=[d1, d2, ("c", "other-pipeline", "New")])  # fmt: skip
+    data = SegmentData(
+        [Contact.new(id=x) for x in "abc"], open_deals=[d1, d2, ("c", "other-pipeline", "New")]
+    )
     assert ids(data, open_deal(stage="Proposal")) == {"a"}
     assert ids(data, open_deal(pipeline_id=p.id)) == {"a"}
     assert ids(data, open_deal()) == {"a", "c"}

@@ -80,7 +80,8 @@ def test_each_segment_module_imports_first_in_a_fresh_interpreter(module: str) -
 def test_storage_imports_no_private_segment_module() -> None:
     for path in sorted((SRC / "storage").rglob("*.py")):
         private = {
-            m for m in _imports(path, top_level_only=False)
+            m
+            for m in _imports(path, top_level_only=False)
             if m.startswith("crmkit.segments.") and m.split(".")[2].startswith("_")
-        }  # fmt: skip
+        }
         assert not private, f"{path.relative_to(SRC)} imports {sorted(private)}"

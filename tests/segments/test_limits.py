@@ -36,16 +36,32 @@ def _stored(node: dict[str, Any]) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("node", "name"),
     [
-        ({"type": "purchases", "metric": "count", "op": "ge", "value": 1,
-          "within_days": 10**12}, "within_days"),
-        ({"type": "interactions", "metric": "count", "op": "ge", "value": 1, "channel": None,
-          "direction": None, "within_days": 100_001}, "within_days"),
-        ({"type": "date_window", "field": "created_at", "from_days": -(10**12), "to_days": 0},
-         "from_days"),
-        ({"type": "date_window", "field": "birthday", "from_days": None, "to_days": 10**9},
-         "to_days"),
+        (
+            {"type": "purchases", "metric": "count", "op": "ge", "value": 1, "within_days": 10**12},
+            "within_days",
+        ),
+        (
+            {
+                "type": "interactions",
+                "metric": "count",
+                "op": "ge",
+                "value": 1,
+                "channel": None,
+                "direction": None,
+                "within_days": 100_001,
+            },
+            "within_days",
+        ),
+        (
+            {"type": "date_window", "field": "created_at", "from_days": -(10**12), "to_days": 0},
+            "from_days",
+        ),
+        (
+            {"type": "date_window", "field": "birthday", "from_days": None, "to_days": 10**9},
+            "to_days",
+        ),
     ],
-)  # fmt: skip
+)
 def test_from_dict_refuses_windows_that_would_overflow(node: dict[str, Any], name: str) -> None:
     with pytest.raises(InvalidSegmentError) as info:
         Segment.from_dict(_stored(node))
@@ -91,8 +107,9 @@ def test_deeply_nested_values_are_refused_too() -> None:
     for _ in range(50_000):
         value = [value]
     with pytest.raises(InvalidSegmentError, match="depth"):
-        Segment.from_dict(_stored({"type": "condition", "field": "city", "op": "in",
-                                   "value": value}))  # fmt: skip
+        Segment.from_dict(
+            _stored({"type": "condition", "field": "city", "op": "in", "value": value})
+        )
 
 
 def _nested(levels: int) -> Segment:

@@ -98,8 +98,9 @@ def test_rfm_groups_and_scores_select_contacts_inside_segments() -> None:
     contacts = [Contact.new(id=f"c{i}") for i in range(10)] + [Contact.new(id="never")]
     rows = []
     for i in range(10):  # c9 buys most and most recently
-        rows += [(f"c{i}", NOW - timedelta(days=50 - 5 * i - k), Money(10, "EUR"))
-                 for k in range(i + 1)]  # fmt: skip
+        rows += [
+            (f"c{i}", NOW - timedelta(days=50 - 5 * i - k), Money(10, "EUR")) for k in range(i + 1)
+        ]
     data = SegmentData(contacts, purchases=rows)
     scores = rfm_scores(rows, now=NOW)
     champions = {cid for cid, s in scores.items() if s.group == "champions"}

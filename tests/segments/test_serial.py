@@ -48,15 +48,24 @@ def test_form_is_versioned_plain_json_with_tagged_dates_and_money() -> None:
         stored({"type": "sql", "text": "SELECT 1"}),
         stored({"type": "and", "children": [{"type": "everyone"}]}),
         stored({"type": "not", "child": "everyone"}),
-        stored({"type": "interactions", "metric": "total", "op": "ge", "value": 1,
-                "channel": None, "direction": None, "within_days": None}),
+        stored(
+            {
+                "type": "interactions",
+                "metric": "total",
+                "op": "ge",
+                "value": 1,
+                "channel": None,
+                "direction": None,
+                "within_days": None,
+            }
+        ),
         stored({"type": "rfm_group", "groups": ["whales"]}),
         {"version": 99, "segment": {"type": "everyone"}},
         {"segment": {"type": "everyone"}},
         {"version": FORMAT_VERSION, "segment": {"type": "everyone"}, "extra": 1},
         [],
     ],
-)  # fmt: skip
+)
 def test_unknown_or_malformed_input_raises_invalid_segment_error(data: Any) -> None:
     with pytest.raises(InvalidSegmentError):
         Segment.from_dict(data)
@@ -68,8 +77,10 @@ def test_tags_read_back_are_normalised_like_built_ones() -> None:
 
 def test_in_list_reads_back_with_its_name_kept_exactly() -> None:
     seg = in_list("June launch") & ~tag("vip")
-    assert seg.to_dict()["segment"]["children"][0] == {"type": "in_list",
-                                                       "list_name": "June launch"}  # fmt: skip
+    assert seg.to_dict()["segment"]["children"][0] == {
+        "type": "in_list",
+        "list_name": "June launch",
+    }
     assert Segment.from_dict(json.loads(json.dumps(seg.to_dict()))) == seg
     read = Segment.from_dict(stored({"type": "in_list", "list_name": " June launch "}))
     assert read == in_list("June launch") != in_list("june launch")

@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 
 from crmkit import Money
 from crmkit.contacts import Contact, Organization
-from crmkit.lists import ListChange, members_at
 from crmkit.segments import (
     And,
     Anniversary,
@@ -46,10 +45,14 @@ from crmkit.segments import (
     rfm_scores,
     tag,
 )
+from crmkit.segments.lists import ListChange, members_at
 from crmkit.text import fold
 
-NOWS = [datetime(2026, 6, 15, 12, tzinfo=UTC), datetime(2027, 2, 27, 8, tzinfo=UTC),
-        datetime(2028, 2, 28, 23, tzinfo=UTC)]  # fmt: skip
+NOWS = [
+    datetime(2026, 6, 15, 12, tzinfo=UTC),
+    datetime(2027, 2, 27, 8, tzinfo=UTC),
+    datetime(2028, 2, 28, 23, tzinfo=UTC),
+]
 CITIES = ["Tiranë", "TIRANE", "Sofia", "Kraków", "krakow", "София"]
 TEXTS = ["tirane", "Sofia", "KRAKOW", "kr", "so", "o", "x' OR 1=1 --", "София"]
 CHANNELS = ["phone", "email", "sms"]
@@ -65,43 +68,88 @@ CUSTOM = st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["7", 
 def worlds(draw: st.DrawFn) -> tuple[SegmentData, dict[str, Any]]:
     now = draw(st.sampled_from(NOWS))
     offsets = st.integers(-5, 400).map(lambda d: now - timedelta(days=d, hours=d % 7))
-    orgs = [Organization.new(id="o1", name="Alfa", industry="Retail", vat_id="BG1"),
-            Organization.new(id="o2", name="Beta", custom={"tier": 2})]  # fmt: skip
+    orgs = [
+        Organization.new(id="o1", name="Alfa", industry="Retail", vat_id="BG1"),
+        Organization.new(id="o2", name="Beta", custom={"tier": 2}),
+    ]
     n = draw(st.integers(0, 12))
     contacts = [
         Contact.new(
             id=f"c{i}",
             city=draw(st.none() | st.sampled_from(CITIES)),
-            birthday=draw(st.none() | st.sampled_from([date(1992, 2, 29), date(1990, 2, 28),
-                          date(1985, 3, 1), date(1970, 6, 16), date(2001, 12, 31)])),
+            birthday=draw(
+                st.none()
+                | st.sampled_from(
+                    [
+                        date(1992, 2, 29),
+                        date(1990, 2, 28),
+                        date(1985, 3, 1),
+                        date(1970, 6, 16),
+                        date(2001, 12, 31),
+                    ]
+                )
+            ),
             organization_id=draw(st.sampled_from([None, "o1", "o2", "o-missing"])),
             tags=draw(st.frozensets(st.sampled_from(TAGS), max_size=2)),
             custom={"v": draw(CUSTOM)} if draw(st.booleans()) else {},
             now=draw(offsets),
         )
         for i in range(n)
-    ]  # fmt: skip
+    ]
     ids = [f"c{i}" for i in range(n)] + ["ghost"]
-    events = st.tuples(st.sampled_from(ids), st.sampled_from(CHANNELS),
-                       st.sampled_from(["inbound", "outbound"]), offsets)  # fmt: skip
+    events = st.tuples(
+        st.sampled_from(ids),
+        st.sampled_from(CHANNELS),
+        st.sampled_from(["inbound", "outbound"]),
+        offsets,
+    )
     its = draw(st.lists(events, max_size=40))
-    buys = draw(st.lists(st.tuples(st.sampled_from(ids), offsets,
-                st.integers(1, 90).map(lambda a: Money(a, "EUR"))), max_size=25))  # fmt: skip
-    deals = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(["p1", "p2"]),
-                                    st.sampled_from(STAGES)), max_size=6))  # fmt: skip
+    buys = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(ids), offsets, st.integers(1, 90).map(lambda a: Money(a, "EUR"))
+            ),
+            max_size=25,
+        )
+    )
+    deals = draw(
+        st.lists(
+            st.tuples(st.sampled_from(ids), st.sampled_from(["p1", "p2"]), st.sampled_from(STAGES)),
+            max_size=6,
+        )
+    )
     # Membership changes, often at equal times (the later-recorded change, by id, wins).
     serial = iter(range(10**6))
-    changes = {name: [ListChange.new(list_name=name, contact_id=draw(st.sampled_from(ids)),
-                                     added=draw(st.booleans()), at=now - timedelta(days=d),
-                                     id=f"ch{next(serial):03d}")
-                      for d in draw(st.lists(st.integers(0, 2), max_size=10))]
-               for name in LISTS}  # fmt: skip
-    data = SegmentData(contacts, organizations=orgs, interactions=its, purchases=buys,
-                       open_deals=deals,
-                       lists={n: members_at(chs) for n, chs in changes.items()})  # fmt: skip
-    world = {"now": now, "contacts": contacts, "orgs": {o.id: o for o in orgs},
-             "interactions": its, "purchases": buys, "deals": deals,
-             "lists": changes}  # fmt: skip
+    changes = {
+        name: [
+            ListChange.new(
+                list_name=name,
+                contact_id=draw(st.sampled_from(ids)),
+                added=draw(st.booleans()),
+                at=now - timedelta(days=d),
+                id=f"ch{next(serial):03d}",
+            )
+            for d in draw(st.lists(st.integers(0, 2), max_size=10))
+        ]
+        for name in LISTS
+    }
+    data = SegmentData(
+        contacts,
+        organizations=orgs,
+        interactions=its,
+        purchases=buys,
+        open_deals=deals,
+        lists={n: members_at(chs) for n, chs in changes.items()},
+    )
+    world = {
+        "now": now,
+        "contacts": contacts,
+        "orgs": {o.id: o for o in orgs},
+        "interactions": its,
+        "purchases": buys,
+        "deals": deals,
+        "lists": changes,
+    }
     return data, world
 
 
@@ -124,11 +172,16 @@ leaves = st.one_of(
         lambda v: field("customer_type") == v, st.sampled_from(["individual", "organization"])
     ),
     st.builds(lambda v: field("custom.v") == v, CUSTOM.filter(lambda v: v is not None)),
-    st.builds(lambda vs: field("custom.v").is_in(vs),
-              st.lists(CUSTOM.filter(lambda v: v is not None), min_size=1, max_size=3)),
+    st.builds(
+        lambda vs: field("custom.v").is_in(vs),
+        st.lists(CUSTOM.filter(lambda v: v is not None), min_size=1, max_size=3),
+    ),
     st.builds(lambda v: field("custom.v") > v, st.integers(-3, 3) | st.just("5")),
-    st.builds(lambda a, b: field("custom.v").between(min(a, b), max(a, b)),
-              st.integers(-3, 3), st.integers(-3, 3)),
+    st.builds(
+        lambda a, b: field("custom.v").between(min(a, b), max(a, b)),
+        st.integers(-3, 3),
+        st.integers(-3, 3),
+    ),
     st.builds(lambda d: field("created_at") >= d, ANY_DT),
     st.builds(lambda d: field("created_at").within_last(d), st.integers(0, 400)),
     st.builds(lambda d: field("created_at").older_than(d), st.integers(0, 400)),
@@ -138,27 +191,53 @@ leaves = st.one_of(
     st.builds(tag, st.sampled_from(TAGS)),
     st.builds(in_list, st.sampled_from(LISTS)),
     st.builds(
-        lambda c, d, w, op, v: {">=": lambda r: r >= v, "==": lambda r: r == v,
-                                "<": lambda r: r < v}[op](
-            interactions(channel=c, direction=d, within_days=w).count),
-        st.none() | st.sampled_from(CHANNELS), st.none() | st.sampled_from(["inbound", "outbound"]),
-        st.none() | st.integers(0, 200), st.sampled_from([">=", "==", "<"]), st.integers(0, 4),
+        lambda c, d, w, op, v: {
+            ">=": lambda r: r >= v,
+            "==": lambda r: r == v,
+            "<": lambda r: r < v,
+        }[op](interactions(channel=c, direction=d, within_days=w).count),
+        st.none() | st.sampled_from(CHANNELS),
+        st.none() | st.sampled_from(["inbound", "outbound"]),
+        st.none() | st.integers(0, 200),
+        st.sampled_from([">=", "==", "<"]),
+        st.integers(0, 4),
     ),
-    st.builds(lambda c, dt: interactions(channel=c).last_at >= dt,
-              st.none() | st.sampled_from(CHANNELS), ANY_DT),
-    st.builds(lambda w, v: purchases(within_days=w).count >= v,
-              st.none() | st.integers(0, 300), st.integers(0, 3)),
-    st.builds(lambda w, v: purchases(within_days=w).total < Money(v, "EUR"),
-              st.none() | st.integers(0, 300), st.integers(0, 200)),
+    st.builds(
+        lambda c, dt: interactions(channel=c).last_at >= dt,
+        st.none() | st.sampled_from(CHANNELS),
+        ANY_DT,
+    ),
+    st.builds(
+        lambda w, v: purchases(within_days=w).count >= v,
+        st.none() | st.integers(0, 300),
+        st.integers(0, 3),
+    ),
+    st.builds(
+        lambda w, v: purchases(within_days=w).total < Money(v, "EUR"),
+        st.none() | st.integers(0, 300),
+        st.integers(0, 200),
+    ),
     st.builds(lambda dt: purchases().last_at <= dt, ANY_DT),
-    st.builds(lambda p, s: open_deal(pipeline_id=p, stage=s),
-              st.none() | st.sampled_from(["p1", "p2"]), st.none() | st.sampled_from(STAGES)),
-    st.builds(lambda g: rfm_group().is_in(g),
-              st.lists(st.sampled_from(["champions", "loyal", "hibernating", "at_risk",
-                                        "new_customers", "need_attention"]), min_size=1)),
-    st.builds(lambda c, v: rfm_score(c) >= v,
-              st.sampled_from(["recency", "frequency", "monetary"]), st.integers(1, 5)),
-)  # fmt: skip
+    st.builds(
+        lambda p, s: open_deal(pipeline_id=p, stage=s),
+        st.none() | st.sampled_from(["p1", "p2"]),
+        st.none() | st.sampled_from(STAGES),
+    ),
+    st.builds(
+        lambda g: rfm_group().is_in(g),
+        st.lists(
+            st.sampled_from(
+                ["champions", "loyal", "hibernating", "at_risk", "new_customers", "need_attention"]
+            ),
+            min_size=1,
+        ),
+    ),
+    st.builds(
+        lambda c, v: rfm_score(c) >= v,
+        st.sampled_from(["recency", "frequency", "monetary"]),
+        st.integers(1, 5),
+    ),
+)
 
 segments = st.recursive(
     leaves,
@@ -197,9 +276,13 @@ def _cmp(op: Op, v: Any, target: Any) -> bool:
     if _family(v) is not _family(target):
         return False
     ops: dict[Op, Callable[[Any, Any], bool]] = {
-        Op.EQ: lambda a, b: a == b, Op.NE: lambda a, b: a != b, Op.LT: lambda a, b: a < b,
-        Op.LE: lambda a, b: a <= b, Op.GT: lambda a, b: a > b, Op.GE: lambda a, b: a >= b,
-    }  # fmt: skip
+        Op.EQ: lambda a, b: a == b,
+        Op.NE: lambda a, b: a != b,
+        Op.LT: lambda a, b: a < b,
+        Op.LE: lambda a, b: a <= b,
+        Op.GT: lambda a, b: a > b,
+        Op.GE: lambda a, b: a >= b,
+    }
     return ops[op](v, target)
 
 
@@ -240,8 +323,11 @@ def ref(seg: Segment, c: Contact, w: dict[str, Any]) -> bool:
         case DateWindow(name, lo, hi):
             v = _value(name, c, w)
             base = now.date() if name == "birthday" else now
-            return v is not None and (lo is None or base + timedelta(days=lo) <= v) and (
-                hi is None or v <= base + timedelta(days=hi))  # fmt: skip
+            return (
+                v is not None
+                and (lo is None or base + timedelta(days=lo) <= v)
+                and (hi is None or v <= base + timedelta(days=hi))
+            )
         case Anniversary(name, days):
             born = _value(name, c, w)
             today = now.date()
@@ -252,15 +338,26 @@ def ref(seg: Segment, c: Contact, w: dict[str, Any]) -> bool:
             mine = [ch for ch in w["lists"][name] if ch.contact_id == c.id]
             return bool(mine) and max(mine, key=lambda ch: (ch.at, ch.id)).added
         case InteractionMetric(metric, op, value, channel, direction, within):
-            times = [t for cid, ch, d, t in w["interactions"] if cid == c.id and t <= now
-                     and channel in (None, ch) and direction in (None, d)
-                     and (within is None or t >= now - timedelta(days=within))]  # fmt: skip
+            times = [
+                t
+                for cid, ch, d, t in w["interactions"]
+                if cid == c.id
+                and t <= now
+                and channel in (None, ch)
+                and direction in (None, d)
+                and (within is None or t >= now - timedelta(days=within))
+            ]
             if metric is Metric.COUNT:
                 return _cmp(op, len(times), value)
             return _cmp(op, max(times) if times else None, value)
         case PurchaseMetric(metric, op, value, within):
-            rows = [(t, m) for cid, t, m in w["purchases"] if cid == c.id and t <= now
-                    and (within is None or t >= now - timedelta(days=within))]  # fmt: skip
+            rows = [
+                (t, m)
+                for cid, t, m in w["purchases"]
+                if cid == c.id
+                and t <= now
+                and (within is None or t >= now - timedelta(days=within))
+            ]
             if metric is Metric.COUNT:
                 return _cmp(op, len(rows), value)
             if metric is Metric.LAST_AT:
@@ -268,8 +365,10 @@ def ref(seg: Segment, c: Contact, w: dict[str, Any]) -> bool:
             total = sum((m for _, m in rows), Money(0, "EUR"))
             return _cmp(op, total.amount, value.amount)
         case HasOpenDeal(pipeline, stage):
-            return any(cid == c.id and pipeline in (None, p) and stage in (None, s)
-                       for cid, p, s in w["deals"])  # fmt: skip
+            return any(
+                cid == c.id and pipeline in (None, p) and stage in (None, s)
+                for cid, p, s in w["deals"]
+            )
         case RFMGroupIn(groups):
             s = w["rfm"].get(c.id)
             return s is not None and s.group in groups

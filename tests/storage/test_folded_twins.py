@@ -52,13 +52,21 @@ def _assert_folded(rows: list[Row]) -> None:
 
 def test_every_text_column_is_stored_beside_its_fold(storage: Storage) -> None:
     crm = CRM(storage=storage, workspace="acme", clock=lambda: NOW)
-    org = crm.organizations.create(name="Алфа", legal_form="ООД", industry="Ritejl Ë",
-                                   domain="Alfa.BG", country="BG")  # fmt: skip
+    org = crm.organizations.create(
+        name="Алфа", legal_form="ООД", industry="Ritejl Ë", domain="Alfa.BG", country="BG"
+    )
     c = crm.contacts.create(
-        name=" Besa  KOLA", given_name="Ëndrit", family_name="Çela", region="AL", city="Tiranë",
-        address="Rruga ۱۲", postcode="۱۰۰۱", organization_id=org.id, owner="علي",
+        name=" Besa  KOLA",
+        given_name="Ëndrit",
+        family_name="Çela",
+        region="AL",
+        city="Tiranë",
+        address="Rruga ۱۲",
+        postcode="۱۰۰۱",
+        organization_id=org.id,
+        owner="علي",
         lifecycle_stage="Lead",
-    )  # fmt: skip
+    )
     crm.contacts.create(name="Ana")  # the other twins stay NULL
     crm.contacts.update(c.id, city="СОФИЯ")
     crm.organizations.update(org.id, industry="Ритейл")

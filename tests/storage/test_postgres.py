@@ -28,9 +28,9 @@ from crmkit.errors import (
     StorageUnavailableError,
 )
 from crmkit.interactions import Interaction
-from crmkit.ledger import Transaction
 from crmkit.storage.migrations import load_migrations
 from crmkit.testing import RecordStoreMachine, StorageContract, StorageMachine
+from crmkit.value.ledger import Transaction
 
 T0 = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
 DSN = os.environ.get("CRMKIT_TEST_POSTGRES_DSN", "")
@@ -192,10 +192,15 @@ def test_bulk_ledger_rows_read_back_exactly(storage: PostgresStorage) -> None:
         uow.commit()
     contact_id = contact.id
     txs = [
-        Transaction.new(contact_id=contact_id, kind="purchase", amount=Money(f"{n}.10", "EUR"),
-                        occurred_at=T0 + timedelta(days=n), note=f"#{n}")
+        Transaction.new(
+            contact_id=contact_id,
+            kind="purchase",
+            amount=Money(f"{n}.10", "EUR"),
+            occurred_at=T0 + timedelta(days=n),
+            note=f"#{n}",
+        )
         for n in range(5)
-    ]  # fmt: skip
+    ]
     with storage.unit_of_work("w") as uow:
         assert uow.transactions.add_many(txs) == 5
         uow.commit()

@@ -72,8 +72,9 @@ def _residue(storage: PostgresStorage) -> dict[str, int]:
 def _erase_a_person(crm: CRM) -> None:
     for i in range(20):
         crm.contacts.create(name=f"Other {i}", emails=[f"other{i}@example.al"])
-    c = crm.contacts.create(name=NAME, emails=[EMAIL], phones=["+355 69 555 1234"],
-                            birthday=date(1987, 11, 23))  # fmt: skip
+    c = crm.contacts.create(
+        name=NAME, emails=[EMAIL], phones=["+355 69 555 1234"], birthday=date(1987, 11, 23)
+    )
     for i in range(3):
         crm.record(channel="email", email=EMAIL, summary=f"note {i} from {NAME}")
     crm.contacts.erase(c.id)

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-import crmkit._api.recording
+import crmkit._api.identity.recording
 from crmkit import CRM
 from crmkit.interactions import Interaction
 
@@ -62,7 +62,7 @@ def _message_paused(
     ``crmkit._api.recording.<after>`` returns; yields (the message to come, a pool for more
     threads, the event that lets it go on)."""
     reached, go = threading.Event(), threading.Event()
-    original: Callable[..., Any] = getattr(crmkit._api.recording, after)
+    original: Callable[..., Any] = getattr(crmkit._api.identity.recording, after)
 
     def paused(*args: Any, **kwargs: Any) -> Any:
         result = original(*args, **kwargs)
@@ -71,7 +71,7 @@ def _message_paused(
             assert go.wait(timeout=30)
         return result
 
-    monkeypatch.setattr(crmkit._api.recording, after, paused)
+    monkeypatch.setattr(crmkit._api.identity.recording, after, paused)
     with ThreadPoolExecutor(max_workers=2) as pool:
         sending = pool.submit(crm.record, channel="sms", phone=PHONE, summary="the message")
         assert reached.wait(timeout=30)

@@ -36,8 +36,9 @@ class BadgeRepository:
         self._rows[badge.id] = badge
 
     def for_contact(self, contact_id: str) -> list[Badge]:
-        return sorted((b for b in self._rows.values() if b.contact_id == contact_id),
-                      key=lambda b: b.id)  # fmt: skip
+        return sorted(
+            (b for b in self._rows.values() if b.contact_id == contact_id), key=lambda b: b.id
+        )
 
     def reassign_contact(self, from_id: str, to_id: str) -> list[str]:
         moved = [b.id for b in self.for_contact(from_id)]

@@ -45,9 +45,11 @@ def leaf() -> Iterator[None]:
 
 @pytest.fixture(params=["memory", "sqlite"])
 def crm(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CRM]:
-    crm = CRM(clock=lambda: NOW) if request.param == "memory" else CRM.open(
-        str(tmp_path / "crm.sqlite"), clock=lambda: NOW
-    )  # fmt: skip
+    crm = (
+        CRM(clock=lambda: NOW)
+        if request.param == "memory"
+        else CRM.open(str(tmp_path / "crm.sqlite"), clock=lambda: NOW)
+    )
     crm.contacts.create(name="Ana", tags={"vip"}, city="Sofia")
     crm.contacts.create(name="Bogomila", tags={"vip"}, city="Sofia")
     crm.contacts.create(name="Konstantin", city="Varna")

@@ -54,7 +54,10 @@ def test_bad_segments_are_refused_on_sqlite(storage: SQLiteStorage) -> None:
         crm.segments.members("city = 'Sofia'")  # type: ignore[arg-type]
     with pytest.raises(InvalidDatetimeError):
         crm.segments.count(tag("vip"), now=datetime(2026, 6, 15))
-    for build in (lambda: field("shoe_size") == 42, lambda: field("city") == 3,
-                  lambda: field("birthday").contains("05")):  # fmt: skip
+    for build in (
+        lambda: field("shoe_size") == 42,
+        lambda: field("city") == 3,
+        lambda: field("birthday").contains("05"),
+    ):
         with pytest.raises(ValidationError):
             build()

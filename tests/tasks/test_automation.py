@@ -9,10 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crmkit._types import Money
-from crmkit.consent import ConsentRecord
 from crmkit.contacts import Contact
 from crmkit.errors import ValidationError
 from crmkit.funnel import Pipeline, Stage, open_deal, rotting_deals
+from crmkit.privacy.consent import ConsentRecord
 from crmkit.tasks import (
     AutomationContext,
     BirthdayGreeting,
@@ -47,10 +47,12 @@ def _emails_welcome(*contact_ids: str) -> list[ConsentRecord]:
 
 def _birthdays(on: date, *, leap_day: str = "feb28") -> list[str]:
     report = run_automation(
-        AutomationContext.for_day(on), InMemoryKeyStore(),
-        contact_rules=[BirthdayGreeting(leap_day=leap_day)], contacts=[LEAPLING],
+        AutomationContext.for_day(on),
+        InMemoryKeyStore(),
+        contact_rules=[BirthdayGreeting(leap_day=leap_day)],
+        contacts=[LEAPLING],
         consents=_emails_welcome("leap"),
-    )  # fmt: skip
+    )
     return [a.key for a in report.committed]
 
 
@@ -77,16 +79,20 @@ def test_birthday_message_goes_to_the_outbox_with_the_age() -> None:
     run_automation(ctx, store, contact_rules=[BirthdayGreeting()], contacts=people, consents=yes)
     (msg,) = store.outbox.pending()
     assert (msg.contact_id, msg.template, msg.send_on, msg.data["age"]) == (
-        "c1", "birthday", date(2026, 5, 1), 36,
-    )  # fmt: skip
+        "c1",
+        "birthday",
+        date(2026, 5, 1),
+        36,
+    )
 
 
 def test_birthday_can_create_a_task_for_the_contact_owner_in_their_zone() -> None:
     directory = UserDirectory.of([User.new("arta", timezone="Europe/Tirane")])
     ctx = AutomationContext.for_day(date(2028, 2, 29), directory=directory)
     rule = BirthdayGreeting(then=MakeTask("Send {name} a card"), name="birthday_card")
-    (task,) = run_automation(ctx, InMemoryKeyStore(), contact_rules=[rule],
-                             contacts=[LEAPLING]).tasks  # fmt: skip
+    (task,) = run_automation(
+        ctx, InMemoryKeyStore(), contact_rules=[rule], contacts=[LEAPLING]
+    ).tasks
     assert (task.title, task.assignee, task.contact_id) == ("Send Leo a card", "arta", "leap")
     assert task.due is not None
     assert task.due.isoformat() == "2028-02-29T09:00:00+00:00"  # 10:00 in Tirana
@@ -120,8 +126,10 @@ def test_no_contact_fires_once_per_silence_and_catches_up_missed_days() -> None:
     keys = []
     for day in range(29, 36):
         ctx = AutomationContext.for_day(date(2026, 3, 1) + timedelta(days=day))
-        keys += [a.key for a in run_automation(ctx, store, contact_rules=[rule],
-                                               contacts=person).committed]  # fmt: skip
+        keys += [
+            a.key
+            for a in run_automation(ctx, store, contact_rules=[rule], contacts=person).committed
+        ]
     assert keys == ["no_contact:c1:2026-03-31"]
     # A run that only starts two days late still sends the nudge.
     late = AutomationContext.for_day(date(2026, 4, 2))
@@ -141,8 +149,9 @@ def test_task_rule_without_anyone_to_assign_is_reported_not_created() -> None:
 def test_rotting_deal_gets_a_task_for_its_owner_once_per_stage() -> None:
     p = Pipeline.new("Sales", [Stage("New", rotting_after=timedelta(days=7))])
     t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
-    deal, _ = open_deal(p, title="Gold", value=Money("100", "EUR"), contact_id="c1", owner="arta",
-                        at=t0)  # fmt: skip
+    deal, _ = open_deal(
+        p, title="Gold", value=Money("100", "EUR"), contact_id="c1", owner="arta", at=t0
+    )
     store = InMemoryKeyStore()
     for day in (8, 9):
         now = t0 + timedelta(days=day)
@@ -153,11 +162,18 @@ def test_rotting_deal_gets_a_task_for_its_owner_once_per_stage() -> None:
 
 
 def test_overdue_task_is_escalated_to_the_team_lead_once() -> None:
-    directory = UserDirectory.of([User.new("ana", team="sales", is_team_lead=True),
-                                  User.new("mira", team="sales")])  # fmt: skip
+    directory = UserDirectory.of(
+        [User.new("ana", team="sales", is_team_lead=True), User.new("mira", team="sales")]
+    )
     t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
-    late = create_task("Offer", assignee="mira", at=t0, due=t0 + timedelta(hours=1),
-                       directory=directory, contact_id="c1")  # fmt: skip
+    late = create_task(
+        "Offer",
+        assignee="mira",
+        at=t0,
+        due=t0 + timedelta(hours=1),
+        directory=directory,
+        contact_id="c1",
+    )
     fine = create_task("Later", assignee="mira", at=t0, due=t0 + timedelta(days=3))
     done = complete(create_task("Done", assignee="mira", at=t0, due=t0), at=t0)
     rule = OverdueEscalation(after=timedelta(hours=2))
@@ -188,8 +204,11 @@ def test_same_day_twice_produces_nothing_twice() -> None:
 
 def test_rule_names_must_differ() -> None:
     with pytest.raises(ValidationError):
-        run_automation(AutomationContext.for_day(date(2026, 5, 1)), InMemoryKeyStore(),
-                       contact_rules=[BirthdayGreeting(), BirthdayGreeting()])  # fmt: skip
+        run_automation(
+            AutomationContext.for_day(date(2026, 5, 1)),
+            InMemoryKeyStore(),
+            contact_rules=[BirthdayGreeting(), BirthdayGreeting()],
+        )
 
 
 def test_contact_dates_from_a_contact() -> None:
@@ -220,11 +239,15 @@ class CrashingStore(InMemoryKeyStore):
 
 def _population(n: int) -> list[ContactDates]:
     return [
-        ContactDates(f"c{i}", birthday=date(1980 + i % 7, 5, 1) if i % 2 else None,
-                     first_purchase=date(2025, 5, 1) if i % 3 == 0 else None,
-                     last_contact=date(2026, 4, 1) if i % 5 == 0 else None, owner="arta")
+        ContactDates(
+            f"c{i}",
+            birthday=date(1980 + i % 7, 5, 1) if i % 2 else None,
+            first_purchase=date(2025, 5, 1) if i % 3 == 0 else None,
+            last_contact=date(2026, 4, 1) if i % 5 == 0 else None,
+            owner="arta",
+        )
         for i in range(n)
-    ]  # fmt: skip
+    ]
 
 
 RULES: list[ContactRule] = [
@@ -266,8 +289,7 @@ def test_task_rules_pass_over_unknown_and_inactive_owners_when_a_directory_is_ke
     ctx = AutomationContext.for_day(date(2028, 2, 29), directory=directory)
     people = [LEAPLING, ContactDates("ghost", birthday=date(1992, 2, 29), owner="nobody")]
     with_fallback = BirthdayGreeting(then=MakeTask("Card for {name}", fallback="desk"))
-    report = run_automation(ctx, InMemoryKeyStore(), contact_rules=[with_fallback],
-                            contacts=people)  # fmt: skip
+    report = run_automation(ctx, InMemoryKeyStore(), contact_rules=[with_fallback], contacts=people)
     assert [t.assignee for t in report.tasks] == ["desk", "desk"]
     bare = BirthdayGreeting(then=MakeTask("Card for {name}"))
     report = run_automation(ctx, InMemoryKeyStore(), contact_rules=[bare], contacts=people)

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from crmkit.consent import ConsentRecord
 from crmkit.errors import UnknownPurposeError, ValidationError
+from crmkit.privacy.consent import ConsentRecord
 from crmkit.tasks import (
     AutomationContext,
     BirthdayGreeting,

@@ -64,8 +64,9 @@ def test_interaction_without_handler_needs_an_assignee() -> None:
 
 
 def test_completed_task_yields_next_step_for_same_contact() -> None:
-    quote = create_task("Send quote", assignee="mira", at=T0, kind="quote_sent", contact_id="c1",
-                        deal_id="d1")  # fmt: skip
+    quote = create_task(
+        "Send quote", assignee="mira", at=T0, kind="quote_sent", contact_id="c1", deal_id="d1"
+    )
     chase = RULES.after_task(complete(quote, at=T0 + timedelta(hours=1), by="mira"))
     assert chase is not None
     assert (chase.contact_id, chase.deal_id, chase.created_by) == ("c1", "d1", "mira")

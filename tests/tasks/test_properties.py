@@ -60,8 +60,9 @@ def _apply(t: Task, op: str, a: str, b: str, at: datetime) -> Task:
 @settings(max_examples=200)
 @given(steps)
 def test_history_stays_consistent_under_any_sequence(ops: list[tuple[str, str, str, int]]) -> None:
-    t = create_task("Offer", assignee="mira", at=T0, due=T0 + timedelta(hours=10),
-                    directory=DIRECTORY)  # fmt: skip
+    t = create_task(
+        "Offer", assignee="mira", at=T0, due=T0 + timedelta(hours=10), directory=DIRECTORY
+    )
     clock = T0
     for op, a, b, hours in ops:
         at = clock + timedelta(hours=hours)

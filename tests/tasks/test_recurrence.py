@@ -24,21 +24,35 @@ def _walk(task, steps: int) -> list[datetime]:  # type: ignore[no-untyped-def]
 
 def test_weekly_meeting_stays_at_nine_local_across_spring_forward() -> None:
     start = datetime(2026, 3, 23, 9, 0, tzinfo=BERLIN)
-    t = create_task("Team meeting", assignee="mira", at=start - timedelta(days=1), due=start,
-                    recurrence="FREQ=WEEKLY;BYDAY=MO", timezone="Europe/Berlin")  # fmt: skip
+    t = create_task(
+        "Team meeting",
+        assignee="mira",
+        at=start - timedelta(days=1),
+        due=start,
+        recurrence="FREQ=WEEKLY;BYDAY=MO",
+        timezone="Europe/Berlin",
+    )
     dues = _walk(t, 2)
     assert [d.astimezone(BERLIN).hour for d in dues] == [9, 9, 9]
     assert [d.utcoffset() for d in (x.astimezone(BERLIN) for x in dues)] == [
-        timedelta(hours=1), timedelta(hours=2), timedelta(hours=2),
-    ]  # fmt: skip
+        timedelta(hours=1),
+        timedelta(hours=2),
+        timedelta(hours=2),
+    ]
     assert dues[1] - dues[0] == timedelta(days=7) - timedelta(hours=1)
 
 
 def test_weekly_meeting_stays_at_nine_local_across_fall_back() -> None:
     start = datetime(2026, 10, 26, 9, 0, tzinfo=NEW_YORK) - timedelta(days=7)
     rule = "RRULE:FREQ=WEEKLY;BYDAY=MO"
-    t = create_task("Standup", assignee="mira", at=start, due=start, recurrence=rule,
-                    timezone="America/New_York")  # fmt: skip
+    t = create_task(
+        "Standup",
+        assignee="mira",
+        at=start,
+        due=start,
+        recurrence=rule,
+        timezone="America/New_York",
+    )
     dues = _walk(t, 2)
     local = [d.astimezone(NEW_YORK) for d in dues]
     assert [(d.hour, d.minute) for d in local] == [(9, 0)] * 3
@@ -47,16 +61,18 @@ def test_weekly_meeting_stays_at_nine_local_across_fall_back() -> None:
 
 
 def test_wall_time_inside_the_dst_gap_moves_forward() -> None:
-    r = Recurrence.new("FREQ=DAILY", timezone="Europe/Berlin",
-                       anchor=datetime(2026, 3, 28, 2, 30, tzinfo=BERLIN))  # fmt: skip
+    r = Recurrence.new(
+        "FREQ=DAILY", timezone="Europe/Berlin", anchor=datetime(2026, 3, 28, 2, 30, tzinfo=BERLIN)
+    )
     nxt = r.next_after(datetime(2026, 3, 28, 2, 30, tzinfo=BERLIN))
     assert nxt is not None
     assert nxt.astimezone(BERLIN).isoformat() == "2026-03-29T03:30:00+02:00"
 
 
 def test_every_first_monday() -> None:
-    r = Recurrence.new("FREQ=MONTHLY;BYDAY=+1MO", timezone="UTC",
-                       anchor=datetime(2026, 1, 5, 10, tzinfo=UTC))  # fmt: skip
+    r = Recurrence.new(
+        "FREQ=MONTHLY;BYDAY=+1MO", timezone="UTC", anchor=datetime(2026, 1, 5, 10, tzinfo=UTC)
+    )
     got = r.between(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 7, 1, tzinfo=UTC))
     assert all(d.weekday() == 0 and d.day <= 7 for d in got)
     assert len(got) == 6
@@ -65,8 +81,9 @@ def test_every_first_monday() -> None:
 def test_every_two_weeks_on_tuesday_and_thursday() -> None:
     start = datetime(2026, 3, 3, 14, 0, tzinfo=BERLIN)  # a Tuesday
     rule = "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU,TH"
-    t = create_task("Review", assignee="mira", at=start, due=start, recurrence=rule,
-                    timezone="Europe/Berlin")  # fmt: skip
+    t = create_task(
+        "Review", assignee="mira", at=start, due=start, recurrence=rule, timezone="Europe/Berlin"
+    )
     days = [d.astimezone(BERLIN).date().isoformat() for d in _walk(t, 4)]
     assert days == ["2026-03-03", "2026-03-05", "2026-03-17", "2026-03-19", "2026-03-31"]
 
@@ -89,8 +106,14 @@ def test_series_ends_with_count() -> None:
 
 def test_next_occurrence_keeps_reminder_offsets_and_series() -> None:
     t0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
-    t = create_task("x", assignee="mira", at=t0, due=t0, recurrence="FREQ=WEEKLY",
-                    reminders=[t0 - timedelta(hours=2)])  # fmt: skip
+    t = create_task(
+        "x",
+        assignee="mira",
+        at=t0,
+        due=t0,
+        recurrence="FREQ=WEEKLY",
+        reminders=[t0 - timedelta(hours=2)],
+    )
     nxt = next_occurrence(complete(t, at=t0))
     assert nxt is not None
     assert nxt.due is not None
@@ -174,9 +197,13 @@ def test_a_daily_rule_anchored_in_a_dst_gap_keeps_the_wall_time_it_was_given() -
     # rings at 03:00 that day and at 02:00 on every day after, also after a JSON round trip.
     tz = ZoneInfo("Europe/Berlin")
     anchor = datetime(2020, 3, 29, 2, 0, tzinfo=tz)
-    for r in (rule := Recurrence.new("FREQ=DAILY", timezone="Europe/Berlin", anchor=anchor),
-              Recurrence.from_dict(rule.to_dict())):  # fmt: skip
+    for r in (
+        rule := Recurrence.new("FREQ=DAILY", timezone="Europe/Berlin", anchor=anchor),
+        Recurrence.from_dict(rule.to_dict()),
+    ):
         days = r.between(anchor, anchor + timedelta(days=3))
         assert [d.astimezone(tz).strftime("%d %H:%M") for d in days] == [
-            "29 03:00", "30 02:00", "31 02:00",
-        ]  # fmt: skip
+            "29 03:00",
+            "30 02:00",
+            "31 02:00",
+        ]

@@ -103,11 +103,21 @@ def test_rule_keeps_its_configuration() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2099, 12, 31),
-                 timezones=st.just(UTC)),
-    st.sampled_from(["UTC", "Europe/Tirane", "Asia/Tehran", "Asia/Kathmandu",
-                     "Australia/Lord_Howe", "America/St_Johns", "Pacific/Chatham"]),
-)  # fmt: skip
+    st.datetimes(
+        min_value=datetime(1971, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
+    ),
+    st.sampled_from(
+        [
+            "UTC",
+            "Europe/Tirane",
+            "Asia/Tehran",
+            "Asia/Kathmandu",
+            "Australia/Lord_Howe",
+            "America/St_Johns",
+            "Pacific/Chatham",
+        ]
+    ),
+)
 def test_local_day_matches_the_zone_conversion(at: datetime, name: str) -> None:
     tz = ZoneInfo(name)
     day = local_day(tz)

@@ -9,11 +9,11 @@ from decimal import Decimal
 from crmkit import CRM, Contact, Interaction, Money, Organization
 from crmkit.clv import ShiftedBetaGeoFit, ShiftedBetaGeoModel
 from crmkit.errors import CRMError, DuplicateContactError, ValidationError
+from crmkit.identity.merging import MergeResult
+from crmkit.identity.resolution import Candidate, Resolution
+from crmkit.identity.review import ReviewItem
 from crmkit.importing import ImportReport
 from crmkit.marketing import RevenueUplift, Uplift, holdout_split, revenue_uplift, uplift
-from crmkit.merging import MergeResult
-from crmkit.resolution import Candidate, Resolution
-from crmkit.review import ReviewItem
 from crmkit.segments import MEMORY_COMPILER, HasTag, MemoryScope, Segment, field, in_list, tag
 from crmkit.segments.compiler import Compiler
 from crmkit.storage import MemoryStorage, SQLiteStorage, Storage, complete

@@ -97,8 +97,16 @@ def errors(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     source = str(Path(crmkit.__file__).parents[1])
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MYPYPATH", source)
-        options = ["--strict", "--config-file", "", "--follow-imports", "silent",
-                   "--cache-dir", str(folder / ".mypy_cache"), "--no-error-summary"]  # fmt: skip
+        options = [
+            "--strict",
+            "--config-file",
+            "",
+            "--follow-imports",
+            "silent",
+            "--cache-dir",
+            str(folder / ".mypy_cache"),
+            "--no-error-summary",
+        ]
         stdout, stderr, _ = api.run([*options, *sorted(str(p) for p in folder.glob("*.py"))])
     assert not stderr, stderr
     found: dict[str, list[str]] = {name: [] for name in snippets}

@@ -8,7 +8,7 @@ from datetime import datetime
 import attrs
 
 from crmkit._api._kinds import DEFAULT_RECORD_KINDS
-from crmkit.consent import DEFAULT_PURPOSES
+from crmkit.privacy.consent import DEFAULT_PURPOSES
 from crmkit.storage.kinds import RecordKind
 from crmkit.storage.protocols import Storage, UnitOfWork
 

@@ -5,10 +5,10 @@ campaign members and events; coupon redemptions, points entries and referrals)."
 
 from __future__ import annotations
 
-from crmkit._api.campaign_kinds import CAMPAIGN_EVENTS, CAMPAIGN_MEMBERS_KIND
-from crmkit._api.customer_file_kinds import ASSETS, CONTRACTS_KIND, QUOTES
-from crmkit._api.loyalty_kinds import LOYALTY_KINDS
-from crmkit._api.service_kinds import CASES_KIND
+from crmkit._api.customer_file.kinds import ASSETS, CONTRACTS_KIND, QUOTES
+from crmkit._api.marketing.campaign_kinds import CAMPAIGN_EVENTS, CAMPAIGN_MEMBERS_KIND
+from crmkit._api.marketing.loyalty_kinds import LOYALTY_KINDS
+from crmkit._api.service.kinds import CASES_KIND
 from crmkit.storage.kinds import RECORD_KINDS, RecordKind
 
 __all__ = ["DEFAULT_RECORD_KINDS"]

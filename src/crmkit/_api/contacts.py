@@ -9,16 +9,16 @@ from typing import Any
 import attrs
 
 from crmkit._api._base import Context
-from crmkit._api._identities import parse_identities
-from crmkit._api.erasure import Suppression, erase_contact
-from crmkit._api.lifecycle import lifecycle_history, set_lifecycle
+from crmkit._api.funnel.lifecycle import lifecycle_history, set_lifecycle
+from crmkit._api.identity._identities import parse_identities
+from crmkit._api.privacy.erasure import Suppression, erase_contact
 from crmkit._keywords import UNSET, Unset, given, refuse_unknown
 from crmkit._types import JSONValue
 from crmkit.contacts import Contact, ExternalIds
-from crmkit.erasure import ErasureRecord
 from crmkit.errors import StaleVersionError, ValidationError
 from crmkit.funnel.lifecycle import LifecycleChange, LifecycleStages
-from crmkit.person_export import export_person
+from crmkit.privacy.erasure import ErasureRecord
+from crmkit.privacy.person_export import export_person
 
 __all__ = ["ContactsAPI"]
 
@@ -57,8 +57,9 @@ class ContactsAPI:
         >>> c.lifecycle_stage, [h.to_stage for h in crm.contacts.lifecycle_history(c.id)]
         ('disqualified', ['lead', 'disqualified'])
         """
-        return set_lifecycle(self._ctx, self._stages, contact_id, stage, at=at, by=by,
-                             reason=reason)  # fmt: skip
+        return set_lifecycle(
+            self._ctx, self._stages, contact_id, stage, at=at, by=by, reason=reason
+        )
 
     def export(self, contact_id: str) -> dict[str, JSONValue]:
         """Everything held on the person as JSON-ready data (a subject access request): the
@@ -79,9 +80,10 @@ class ContactsAPI:
         with self._ctx.read() as uow:
             contact = uow.contacts.get(contact_id)
             org = (
-                None if contact.organization_id is None
+                None
+                if contact.organization_id is None
                 else uow.organizations.find_by_id(contact.organization_id)
-            )  # fmt: skip
+            )
             records: dict[str, list[Any]] = {
                 kind.name: list(kind.export(uow, contact_id))
                 for kind in self._ctx.record_kinds
@@ -95,7 +97,7 @@ class ContactsAPI:
         """Erase the person: their data goes, a hashed marker of each identity stays so that
         an import, :meth:`crmkit.CRM.record` or :meth:`create` cannot bring them back
         (:class:`crmkit.errors.SuppressedContactError`). Ledger entries stay for the accounts,
-        detached and anonymised (see :mod:`crmkit.erasure`). All in one unit of work; erasing
+        detached and anonymised (see :mod:`crmkit.privacy.erasure`). All in one unit of work; erasing
         again returns the same record.
 
         >>> from crmkit import CRM
@@ -219,15 +221,27 @@ class ContactsAPI:
             uow.commit()
         return new
 
-    def find(self, *, email: Any = None, phone: Any = None, handle: Any = None,
-             external_id: Any = None, region: str | None = None) -> Contact | None:  # fmt: skip
+    def find(
+        self,
+        *,
+        email: Any = None,
+        phone: Any = None,
+        handle: Any = None,
+        external_id: Any = None,
+        region: str | None = None,
+    ) -> Contact | None:
         """The one contact holding exactly this identity, or ``None``.
 
         A shared identity (a family landline) held by several contacts finds ``None``; use
         :meth:`crmkit.CRM.resolve` to see them all.
         """
-        ids = parse_identities(email=email, phone=phone, handle=handle, external_id=external_id,
-                               region=region or self._ctx.default_region)  # fmt: skip
+        ids = parse_identities(
+            email=email,
+            phone=phone,
+            handle=handle,
+            external_id=external_id,
+            region=region or self._ctx.default_region,
+        )
         keys = ids.lookup_keys()
         if not keys:
             raise ValidationError("identity", None, "give email=, phone=, handle= or external_id=")
@@ -249,8 +263,13 @@ class ContactsAPI:
         """Attach another email, phone, handle or external id (``"1042"`` or
         ``("shopify", "1042")``); ``shared=True`` marks it as one that several people use (a
         family landline or inbox)."""
-        ids = parse_identities(email=email, phone=phone, handle=handle, external_id=external_id,
-                               region=region or self._ctx.default_region)  # fmt: skip
+        ids = parse_identities(
+            email=email,
+            phone=phone,
+            handle=handle,
+            external_id=external_id,
+            region=region or self._ctx.default_region,
+        )
         if not ids.lookup_keys():
             raise ValidationError("identity", None, "give email=, phone=, handle= or external_id=")
         with self._ctx.write() as uow:

@@ -7,10 +7,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from crmkit._api._base import Context
-from crmkit._api.erasure import Suppression
-from crmkit._api.resolve import MatchPolicy, review_new_contact
+from crmkit._api.identity.resolve import MatchPolicy, review_new_contact
+from crmkit._api.privacy.erasure import Suppression
 from crmkit.contacts import Contact
-from crmkit.erasure import identity_field
 from crmkit.errors import (
     ConflictError,
     DuplicateContactError,
@@ -26,6 +25,7 @@ from crmkit.importing import (
     records_of,
     row_fingerprint,
 )
+from crmkit.privacy.erasure import identity_field
 from crmkit.storage.protocols import UnitOfWork
 
 __all__ = ["BATCH_SIZE", "MATCH_ON", "import_contacts"]
@@ -40,8 +40,17 @@ Progress = Callable[[int, int | None], None]
 #: identity, fingerprint and blocking-key indexes again. Figures in docs/importing.md.
 BATCH_SIZE = 5000
 _REMEMBERED = ("created", "updated", "unchanged")
-_FILLABLE = ("name", "given_name", "family_name", "region", "city", "postcode", "address",
-             "birthday", "owner")  # fmt: skip
+_FILLABLE = (
+    "name",
+    "given_name",
+    "family_name",
+    "region",
+    "city",
+    "postcode",
+    "address",
+    "birthday",
+    "owner",
+)
 
 
 class _RollBackError(Exception):
@@ -120,8 +129,10 @@ class _Run:
             report = ImportReport(tuple(self.outcomes), dry_run=False)
             raise ImportInterruptedError(report, len(self.rows), _reason(exc)) from exc
         except BaseException as exc:  # KeyboardInterrupt, SystemExit: not wrapped, but told
-            exc.add_note(f"crmkit import: the first {len(self.outcomes)} of {len(self.rows)} "
-                         "rows were committed")  # fmt: skip
+            exc.add_note(
+                f"crmkit import: the first {len(self.outcomes)} of {len(self.rows)} "
+                "rows were committed"
+            )
             raise
         return ImportReport(tuple(self.outcomes), dry_run=False)
 
@@ -131,8 +142,9 @@ class _Run:
         done = []
         for index in range(start, min(start + size, len(self.rows))):
             raw = self.rows[index]
-            outcome, exc = _import_one(self.ctx, uow, raw, index, self.match_on, suppression,
-                                       self.seen, self.policy)  # fmt: skip
+            outcome, exc = _import_one(
+                self.ctx, uow, raw, index, self.match_on, suppression, self.seen, self.policy
+            )
             if self.all_or_nothing and outcome.action in ("error", "conflict"):
                 _raise_for(outcome, raw, exc)
             done.append(outcome)
@@ -207,9 +219,14 @@ def _write_row(
     now = ctx.clock()
     try:
         if not owners:
-            contact = Contact.new(now=now, emails=row.emails, phones=row.phones,
-                                  handles=row.handles, external_ids=row.external_ids,
-                                  **row.fields)  # fmt: skip
+            contact = Contact.new(
+                now=now,
+                emails=row.emails,
+                phones=row.phones,
+                handles=row.handles,
+                external_ids=row.external_ids,
+                **row.fields,
+            )
             if (hit := _suppressed(suppression, None, contact)) is not None:
                 return RowOutcome(index, "suppressed", reason=hit)
             uow.contacts.add(contact)
@@ -246,9 +263,10 @@ def _suppressed(suppression: Suppression, before: Contact | None, after: Contact
 def _fill(contact: Contact, row: ImportRow, now: Any) -> Contact:
     """Add what the row knows and the contact lacks; never overwrite what people entered."""
     changes: dict[str, Any] = {
-        name: value for name, value in row.fields.items()
+        name: value
+        for name, value in row.fields.items()
         if name in _FILLABLE and value is not None and getattr(contact, name) is None
-    }  # fmt: skip
+    }
     emails = tuple(e for e in row.emails if e not in contact.emails)
     phones = tuple(p for p in row.phones if p not in contact.phones)
     handles = {c: h for c, h in row.handles.items() if c not in contact.handles}

@@ -11,22 +11,22 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from crmkit._api._base import Context
-from crmkit._api.clv import compute_clv
-from crmkit._api.funnel import load_pipeline
-from crmkit._api.segments import build_audience
-from crmkit._api.service import build_service_report
+from crmkit._api.funnel.api import load_pipeline
+from crmkit._api.segments.api import build_audience
+from crmkit._api.service.cases import build_service_report
+from crmkit._api.value.clv import compute_clv
 from crmkit._types import ensure_aware
 from crmkit.clv.report import CLVReport
-from crmkit.consent import AudienceMember
 from crmkit.funnel.board import Board, pipeline_as_of, rotting_deals
 from crmkit.funnel.deal import Deal
 from crmkit.funnel.forecast import Forecast, forecast
 from crmkit.funnel.lifecycle import LifecycleStages
 from crmkit.funnel.model import WinModel, fit_win_model
 from crmkit.funnel.report import FunnelReport, assemble, lifecycle_report
-from crmkit.rates import RatesTable
+from crmkit.privacy.consent import AudienceMember
 from crmkit.segments import Segment
 from crmkit.service.report import ServiceReport
+from crmkit.value.rates import RatesTable
 
 __all__ = ["ReportsMixin"]
 
@@ -68,10 +68,10 @@ class ReportsMixin:
         hi = None if until is None else ensure_aware(until, "until")
         with self._ctx.read() as uow:
             pipeline = uow.pipelines.get(pipeline_id)
-            facts = uow.deals.funnel_facts(pipeline, since=lo, until=hi, owner=owner,
-                                           cohort=cohort)  # fmt: skip
-        return assemble(facts, name=pipeline.name, pipeline_id=pipeline.id, rates=rates,
-                        currency=currency)  # fmt: skip
+            facts = uow.deals.funnel_facts(pipeline, since=lo, until=hi, owner=owner, cohort=cohort)
+        return assemble(
+            facts, name=pipeline.name, pipeline_id=pipeline.id, rates=rates, currency=currency
+        )
 
     def lifecycle_funnel(
         self,
@@ -85,8 +85,9 @@ class ReportsMixin:
         hi = None if until is None else ensure_aware(until, "until")
         with self._ctx.read() as uow:
             changes = list(uow.lifecycle.iter_all())
-        return lifecycle_report(changes, stages=self.lifecycle_stages, since=lo, until=hi,
-                                cohort=cohort)  # fmt: skip
+        return lifecycle_report(
+            changes, stages=self.lifecycle_stages, since=lo, until=hi, cohort=cohort
+        )
 
     def win_model(
         self, pipeline_id: str, *, features: Sequence[str] | None = None, holdout: float = 0.25
@@ -151,9 +152,18 @@ class ReportsMixin:
         discounted cash flow (``discount_rate`` per ``period``). A ledger in several
         currencies needs ``rates``.
         """
-        return compute_clv(self._ctx, as_of=as_of, model=model, unit=unit, horizon=horizon,
-                           period=period, discount_rate=discount_rate, margin=margin,
-                           currency=currency, rates=rates)  # fmt: skip
+        return compute_clv(
+            self._ctx,
+            as_of=as_of,
+            model=model,
+            unit=unit,
+            horizon=horizon,
+            period=period,
+            discount_rate=discount_rate,
+            margin=margin,
+            currency=currency,
+            rates=rates,
+        )
 
     # -- service desk ----------------------------------------------------------------------
 

@@ -16,8 +16,9 @@ def import_csv(args: argparse.Namespace, out: TextIO) -> int:
     from crmkit.crm import CRM
     from crmkit.errors import CRMError, ImportInterruptedError
 
-    table = read_table(args.csv, encoding=args.encoding, delimiter=args.delimiter,
-                       rename=dict(args.map))  # fmt: skip
+    table = read_table(
+        args.csv, encoding=args.encoding, delimiter=args.delimiter, rename=dict(args.map)
+    )
     unknown = table.unknown_columns
     if unknown and len(unknown) == len(table.columns):
         raise Refusal(
@@ -32,9 +33,12 @@ def import_csv(args: argparse.Namespace, out: TextIO) -> int:
         with CRM.open(args.db, workspace=args.workspace, default_region=args.region) as crm:
             batches = {} if args.batch_size is None else {"batch_size": args.batch_size}
             report = crm.import_contacts(
-                table.rows, dry_run=args.dry_run, all_or_nothing=args.all_or_nothing,
-                progress=Progress(sys.stderr).rows, **batches,
-            )  # fmt: skip
+                table.rows,
+                dry_run=args.dry_run,
+                all_or_nothing=args.all_or_nothing,
+                progress=Progress(sys.stderr).rows,
+                **batches,
+            )
     except ImportInterruptedError as exc:
         # Batches before the failure are committed: say how far it got, never "nothing".
         line = table.lines[exc.committed] if exc.committed < len(table.lines) else "?"
@@ -57,16 +61,22 @@ def dedupe(args: argparse.Namespace, out: TextIO) -> int:
         found: list[dict[str, Any]] = []
         for group in groups:
             # Oldest first: a merge keeps the oldest contact.
-            contacts = sorted((crm.contacts.get(i) for i in group.contact_ids),
-                              key=lambda c: (c.created_at, c.id))  # fmt: skip
+            contacts = sorted(
+                (crm.contacts.get(i) for i in group.contact_ids), key=lambda c: (c.created_at, c.id)
+            )
             merge_ids = []
             if args.merge:
                 for other in contacts[1:]:
                     result = crm.merge(contacts[0].id, other.id, by="crmkit dedupe")
                     merge_ids.append(result.merge_id)
-            found.append({"score": group.score, "reasons": list(group.reasons),
-                          "contacts": [{"id": c.id, "name": c.name} for c in contacts],
-                          "merge_ids": merge_ids})  # fmt: skip
+            found.append(
+                {
+                    "score": group.score,
+                    "reasons": list(group.reasons),
+                    "contacts": [{"id": c.id, "name": c.name} for c in contacts],
+                    "merge_ids": merge_ids,
+                }
+            )
     if args.json:
         return print_json(found, out)
     out.write(f"{len(found)} groups of likely duplicates\n")
@@ -79,6 +89,8 @@ def dedupe(args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"  merged: {merge_id}\n")
     if args.merge:
         merged = sum(len(g["merge_ids"]) for g in found)
-        out.write(f"merged {merged} contacts; crmkit merges lists them, "
-                  "crmkit unmerge MERGE_ID undoes one\n")  # fmt: skip
+        out.write(
+            f"merged {merged} contacts; crmkit merges lists them, "
+            "crmkit unmerge MERGE_ID undoes one\n"
+        )
     return 0

@@ -58,8 +58,10 @@ def read_table(
     columns = [c.strip() for c in header]
     for source, target in (rename or {}).items():
         if source not in columns:
-            raise Refusal(f"--map {source}={target}: {path} has no column {source!r} "
-                          f"(its columns: {', '.join(c for c in columns if c)})")  # fmt: skip
+            raise Refusal(
+                f"--map {source}={target}: {path} has no column {source!r} "
+                f"(its columns: {', '.join(c for c in columns if c)})"
+            )
         columns[columns.index(source)] = target
     problems = _header_problems(columns, body)
     keep = [i for i, name in enumerate(columns) if name]
@@ -123,8 +125,9 @@ def _decode(path: str, data: bytes, encoding: str) -> str:
 def _suggest(data: bytes) -> str:
     """Which legacy Windows code page to suggest first. Read as cp1251, Cyrillic text gives
     words wholly in Cyrillic, while Latin words with diacritics (cp1250) come out mixed."""
-    words = [w for w in re.findall(r"[^\W\d_]+", data.decode("cp1251", "replace"))
-             if not w.isascii()]  # fmt: skip
+    words = [
+        w for w in re.findall(r"[^\W\d_]+", data.decode("cp1251", "replace")) if not w.isascii()
+    ]
     cyrillic = sum(1 for w in words if all("\u0400" <= ch <= "\u04ff" for ch in w))
     first, second = "cp1250 (Polish, Czech, Albanian, ...)", "cp1251 (Cyrillic)"
     if cyrillic > len(words) / 2:

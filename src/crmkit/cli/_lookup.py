@@ -10,8 +10,8 @@ from crmkit.cli._output import Refusal, open_existing, print_json
 
 if TYPE_CHECKING:
     from crmkit.crm import CRM
+    from crmkit.identity.resolution import Candidate, Resolution
     from crmkit.interactions import Interaction
-    from crmkit.resolution import Candidate, Resolution
 
 __all__ = ["lookup"]
 
@@ -52,8 +52,10 @@ def _resolve(crm: CRM, query: dict[str, str]) -> Resolution:
 
     phone = query.get("phone")
     if phone is not None and crm.default_region is None and not phone.startswith(("+", "00")):
-        raise Refusal(f"--phone {phone!r}: no country code; write it with one "
-                      "(+355 69 ...) or give --region, e.g. --region AL")  # fmt: skip
+        raise Refusal(
+            f"--phone {phone!r}: no country code; write it with one "
+            "(+355 69 ...) or give --region, e.g. --region AL"
+        )
     kwargs: dict[str, Any] = dict(query)
     if "handle" in query:
         channel, _, handle = query["handle"].partition(":")
@@ -70,22 +72,29 @@ def _person(crm: CRM, candidate: Candidate, sure: bool, last: int) -> dict[str, 
     """One person found: who (full id, name, identities), how sure, what they last said."""
     contact = candidate.contact
     return {
-        "id": contact.id, "name": contact.name, "sure": sure,
-        "score": round(candidate.score, 3), "reasons": list(candidate.reasons),
+        "id": contact.id,
+        "name": contact.name,
+        "sure": sure,
+        "score": round(candidate.score, 3),
+        "reasons": list(candidate.reasons),
         "phones": list(contact.phones),
         "emails": list(contact.emails),
         "handles": [f"{channel}:{handle}" for channel, handle in contact.all_handles],
         "external_ids": [f"{s}:{x}" if s else x for s, x in contact.external_ids],
         "interactions": [_interaction(i) for i in crm.timeline(contact.id, limit=last)],
-    }  # fmt: skip
+    }
 
 
 def _interaction(it: Interaction) -> dict[str, Any]:
     return {
-        "id": it.id, "occurred_at": it.occurred_at.isoformat(), "channel": it.channel,
-        "direction": it.direction.value, "summary": it.summary, "handled_by": it.handled_by,
+        "id": it.id,
+        "occurred_at": it.occurred_at.isoformat(),
+        "channel": it.channel,
+        "direction": it.direction.value,
+        "summary": it.summary,
+        "handled_by": it.handled_by,
         "outcome": it.outcome,
-    }  # fmt: skip
+    }
 
 
 def _print(people: list[dict[str, Any]], *, sure: bool, last: int, out: TextIO) -> None:
@@ -115,6 +124,8 @@ def _print_person(person: dict[str, Any], last: int, out: TextIO) -> None:
         out.write(f"  last {len(shown)} interactions, newest first:\n")
     for i in shown:
         when = i["occurred_at"][:16].replace("T", " ")
-        line = (f"    {when} UTC  {i['channel']:<10} {i['direction']:<9} "
-                f"{i['handled_by'] or '-':<10} {i['summary'] or ''}")  # fmt: skip
+        line = (
+            f"    {when} UTC  {i['channel']:<10} {i['direction']:<9} "
+            f"{i['handled_by'] or '-':<10} {i['summary'] or ''}"
+        )
         out.write(line.rstrip() + "\n")

@@ -27,8 +27,10 @@ def existing_database(target: str) -> str:
     """*target*, refused when it names a SQLite file that does not exist: a command that
     only reads must not create an empty database and report that it found nothing."""
     if target.startswith(("postgresql://", "postgres://")) or target in (
-        ":memory:", "memory:", "memory://"
-    ):  # fmt: skip
+        ":memory:",
+        "memory:",
+        "memory://",
+    ):
         return target
     path = target.removeprefix("sqlite:///")
     if not os.path.exists(path):

@@ -43,25 +43,36 @@ def parser() -> argparse.ArgumentParser:
         help="read a column as a crmkit field, e.g. 'Imię=first_name' (repeatable)",
     )
     imp.add_argument("--dry-run", action="store_true", help="report only; write nothing")
-    imp.add_argument("--all-or-nothing", action="store_true",
-                     help="one transaction: write nothing if any row fails")  # fmt: skip
-    imp.add_argument("--batch-size", type=int, metavar="ROWS",
-                     help="rows committed per transaction (default 5000)")  # fmt: skip
+    imp.add_argument(
+        "--all-or-nothing",
+        action="store_true",
+        help="one transaction: write nothing if any row fails",
+    )
+    imp.add_argument(
+        "--batch-size",
+        type=int,
+        metavar="ROWS",
+        help="rows committed per transaction (default 5000)",
+    )
     dedupe = commands.add_parser("dedupe", help="find duplicate contacts, with reasons")
     _database(dedupe)
-    dedupe.add_argument("--threshold", type=float, default=0.97,
-                        help="match probability needed (default 0.97)")  # fmt: skip
-    dedupe.add_argument("--merge", action="store_true",
-                        help="merge each group into its oldest contact")  # fmt: skip
+    dedupe.add_argument(
+        "--threshold", type=float, default=0.97, help="match probability needed (default 0.97)"
+    )
+    dedupe.add_argument(
+        "--merge", action="store_true", help="merge each group into its oldest contact"
+    )
     _json(dedupe)
-    review = commands.add_parser("review", help="list likely duplicates waiting for a person; "
-                                 "merge or dismiss one")  # fmt: skip
+    review = commands.add_parser(
+        "review", help="list likely duplicates waiting for a person; merge or dismiss one"
+    )
     review.add_argument("action", nargs="?", choices=["merge", "dismiss"])
     review.add_argument("item", nargs="?", help="id of the review item to decide")
     _database(review)
     review.add_argument("--status", default="open", choices=["open", "merged", "dismissed", "all"])
-    review.add_argument("--candidate", help="with merge: the candidate to merge into "
-                        "(default: the best)")  # fmt: skip
+    review.add_argument(
+        "--candidate", help="with merge: the candidate to merge into (default: the best)"
+    )
     _json(review)
     merges = commands.add_parser("merges", help="list the merges, newest last")
     _database(merges)
@@ -73,11 +84,20 @@ def parser() -> argparse.ArgumentParser:
     _database(look)
     look.add_argument("--phone", help="a phone number, e.g. '+355 69 123 45 67'")
     look.add_argument("--email")
-    look.add_argument("--handle", type=_handle, metavar="CHANNEL:HANDLE",
-                      help="a social handle, e.g. instagram:@besa.kola")  # fmt: skip
+    look.add_argument(
+        "--handle",
+        type=_handle,
+        metavar="CHANNEL:HANDLE",
+        help="a social handle, e.g. instagram:@besa.kola",
+    )
     look.add_argument("--name", help="a name: the likely people, best first")
-    look.add_argument("--last", type=_count, default=5, metavar="N",
-                      help="how many interactions of each person to show (default 5)")  # fmt: skip
+    look.add_argument(
+        "--last",
+        type=_count,
+        default=5,
+        metavar="N",
+        help="how many interactions of each person to show (default 5)",
+    )
     _json(look)
     db = commands.add_parser("db", help="operate on a database").add_subparsers(
         dest="db_command", required=True
@@ -95,8 +115,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _database(command: argparse.ArgumentParser, what: str | None = None) -> None:
-    command.add_argument("--db", required=True,
-                         help=what or "an existing SQLite file or a postgresql:// URL")  # fmt: skip
+    command.add_argument(
+        "--db", required=True, help=what or "an existing SQLite file or a postgresql:// URL"
+    )
     command.add_argument("--workspace", default="default")
     command.add_argument("--region", help="country for phone numbers without a code, e.g. AL")
 

@@ -33,8 +33,12 @@ def available() -> bool:
 
 
 def _arrays(data: Triples) -> tuple[Any, Any, Any, Any]:
-    return (np.asarray(data.frequency, dtype=float), np.asarray(data.recency, dtype=float),
-            np.asarray(data.T, dtype=float), np.asarray(data.weight, dtype=float))  # fmt: skip
+    return (
+        np.asarray(data.frequency, dtype=float),
+        np.asarray(data.recency, dtype=float),
+        np.asarray(data.T, dtype=float),
+        np.asarray(data.weight, dtype=float),
+    )
 
 
 class _ByCount:
@@ -63,8 +67,7 @@ def bgnbd_negative_ll(data: Triples) -> NegLL:
         g = by_x.lgamma(r) + by_x.lgamma(b) - by_x.lgamma(a + b)
         a3 = -(r + x) * np.log(alpha + t)
         a4 = np.full_like(a3, -np.inf)
-        a4[pos] = (math.log(a) - np.log(b + x[pos] - 1.0)
-                   - (r + x[pos]) * np.log(alpha + t_x[pos]))  # fmt: skip
+        a4[pos] = math.log(a) - np.log(b + x[pos] - 1.0) - (r + x[pos]) * np.log(alpha + t_x[pos])
         ll = g + np.logaddexp(a3, a4)
         const = -math.lgamma(r) + r * math.log(alpha) + math.lgamma(a + b) - math.lgamma(b)
         return -(n * const + float(np.dot(w, ll)))
@@ -125,8 +128,9 @@ def paretonbd_negative_ll(data: Triples) -> NegLL:
         room = gap < 0
         dead = np.full_like(alive, -np.inf)
         safe_gap = np.where(room, gap, -1.0)
-        log_diff = first + np.where(safe_gap > -0.693, np.log(-np.expm1(safe_gap)),
-                                    np.log1p(-np.exp(safe_gap)))  # fmt: skip
+        log_diff = first + np.where(
+            safe_gap > -0.693, np.log(-np.expm1(safe_gap)), np.log1p(-np.exp(safe_gap))
+        )
         dead[room] = (math.log(s) - np.log(r + s + x) + log_diff)[room]
         ll = by_x.lgamma(r) + np.logaddexp(alive, dead)
         const = r * math.log(alpha) + s * math.log(beta) - math.lgamma(r)
@@ -145,8 +149,13 @@ def gammagamma_negative_ll(pairs: list[tuple[float, float]]) -> NegLL:
     def negll(prm: Sequence[float]) -> float:
         p, q, v = prm
         px = p * x
-        ll = (by_x.lgamma(q, p) - by_x.lgamma(0.0, p) + (px - 1.0) * log_m + px * log_x
-              - (px + q) * np.log(x * m + v))  # fmt: skip
+        ll = (
+            by_x.lgamma(q, p)
+            - by_x.lgamma(0.0, p)
+            + (px - 1.0) * log_m
+            + px * log_x
+            - (px + q) * np.log(x * m + v)
+        )
         return -(count * (q * math.log(v) - math.lgamma(q)) + float(ll.sum()))
 
     return negll

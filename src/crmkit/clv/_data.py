@@ -78,9 +78,11 @@ class Triples:
             raise ValidationError("frequency", [], "no customers to fit")
         keys = sorted(counts)
         return cls(
-            tuple(k[0] for k in keys), tuple(k[1] for k in keys), tuple(k[2] for k in keys),
+            tuple(k[0] for k in keys),
+            tuple(k[1] for k in keys),
+            tuple(k[2] for k in keys),
             tuple(counts[k] for k in keys),
-        )  # fmt: skip
+        )
 
     def sample(self, n: int, *, seed: int) -> Triples:
         """About *n* triples drawn with probability proportional to their weight, each
@@ -92,9 +94,11 @@ class Triples:
             picks[i] = picks.get(i, 0.0) + total / n
         keys = sorted(picks)
         return Triples(
-            tuple(self.frequency[i] for i in keys), tuple(self.recency[i] for i in keys),
-            tuple(self.T[i] for i in keys), tuple(picks[i] for i in keys),
-        )  # fmt: skip
+            tuple(self.frequency[i] for i in keys),
+            tuple(self.recency[i] for i in keys),
+            tuple(self.T[i] for i in keys),
+            tuple(picks[i] for i in keys),
+        )
 
     @property
     def scale(self) -> float:

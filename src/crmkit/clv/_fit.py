@@ -104,8 +104,16 @@ def _finish(
         message = f"parameters at a boundary ({_describe(params)}): the model degenerated"
     if not optimum.converged or at_boundary:
         warnings.warn(f"{model} fit: {message}", ConvergenceWarning, stacklevel=4)
-    info = FitInfo(params, -optimum.value, errors, optimum.converged, at_boundary,
-                   optimum.evaluations, n_customers, message)  # fmt: skip
+    info = FitInfo(
+        params,
+        -optimum.value,
+        errors,
+        optimum.converged,
+        at_boundary,
+        optimum.evaluations,
+        n_customers,
+        message,
+    )
     return info, hess
 
 
@@ -144,8 +152,16 @@ class ModelFit:
         >>> round(fit.p_alive(2, 30.43, 38.86), 3)
         0.727
         """
-        info = FitInfo(dict(params), math.nan, dict.fromkeys(params), True, False, 0, 0.0,
-                       "parameters given, not fitted")  # fmt: skip
+        info = FitInfo(
+            dict(params),
+            math.nan,
+            dict.fromkeys(params),
+            True,
+            False,
+            0,
+            0.0,
+            "parameters given, not fitted",
+        )
         return cls(info)
 
 
@@ -196,8 +212,7 @@ def fit_warm_started(
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        rough, sample_hessian = _fit_positive(names, sample_negative_ll, start, n_customers,
-                                              model)  # fmt: skip
+        rough, sample_hessian = _fit_positive(names, sample_negative_ll, start, n_customers, model)
     full = _on_log_scale(full_negative_ll)
     x0 = [math.log(rough.params[n]) for n in names]
     optimum = quasi_newton(full, x0, sample_hessian)

@@ -225,10 +225,14 @@ def quasi_newton(
             hy = [sum(inv[i][j] * change[j] for j in range(n)) for i in range(n)]
             yhy = sum(c * v for c, v in zip(change, hy, strict=True))
             inv = [
-                [inv[i][j] - rho * (hy[i] * moved[j] + moved[i] * hy[j])
-                 + (rho * rho * yhy + rho) * moved[i] * moved[j] for j in range(n)]
+                [
+                    inv[i][j]
+                    - rho * (hy[i] * moved[j] + moved[i] * hy[j])
+                    + (rho * rho * yhy + rho) * moved[i] * moved[j]
+                    for j in range(n)
+                ]
                 for i in range(n)
-            ]  # fmt: skip
+            ]
     return Optimum(tuple(x), fx, evals, False, "too many quasi-Newton steps")
 
 

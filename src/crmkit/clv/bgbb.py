@@ -25,8 +25,11 @@ __all__ = ["BetaGeoBetaBinomFit", "BetaGeoBetaBinomModel"]
 Row = tuple[int, int, int]
 
 
-def _rows(frequency: Scalars | Sequence[float], recency: Scalars | Sequence[float],
-          n_periods: Scalars | Sequence[float]) -> list[Row]:  # fmt: skip
+def _rows(
+    frequency: Scalars | Sequence[float],
+    recency: Scalars | Sequence[float],
+    n_periods: Scalars | Sequence[float],
+) -> list[Row]:
     xs = as_floats("frequency", frequency)
     ts = as_floats("recency", recency)
     ns = as_floats("n_periods", n_periods)
@@ -48,8 +51,9 @@ def _log_likelihood(a: float, b: float, g: float, d: float, x: int, t_x: int, n:
     base_ab, base_gd = betaln(a, b), betaln(g, d)
     total = betaln(a + x, b + n - x) - base_ab + betaln(g, d + n) - base_gd
     for i in range(n - t_x):
-        total = logaddexp(total, betaln(a + x, b + t_x - x + i) - base_ab
-                          + betaln(g + 1.0, d + t_x + i) - base_gd)  # fmt: skip
+        total = logaddexp(
+            total, betaln(a + x, b + t_x - x + i) - base_ab + betaln(g + 1.0, d + t_x + i) - base_gd
+        )
     return total
 
 
@@ -86,8 +90,13 @@ class BetaGeoBetaBinomModel:
         grouped: dict[Row, float] = {}
         for row, w in zip(rows, ws, strict=True):
             grouped[row] = grouped.get(row, 0.0) + w
-        info = fit_positive(("alpha", "beta", "gamma", "delta"), _negative_ll(grouped),
-                            (1.0, 1.0, 1.0, 1.0), sum(ws), "BG/BB")  # fmt: skip
+        info = fit_positive(
+            ("alpha", "beta", "gamma", "delta"),
+            _negative_ll(grouped),
+            (1.0, 1.0, 1.0, 1.0),
+            sum(ws),
+            "BG/BB",
+        )
         return BetaGeoBetaBinomFit(info)
 
 
@@ -111,8 +120,12 @@ class BetaGeoBetaBinomFit(ModelFit):
         a, b, g, d = self._p()
         out = []
         for x, t_x, n in _rows(frequency, recency, n_periods):
-            alive = (betaln(a + x, b + n - x) - betaln(a, b)
-                     + betaln(g, d + n + periods_ahead) - betaln(g, d))  # fmt: skip
+            alive = (
+                betaln(a + x, b + n - x)
+                - betaln(a, b)
+                + betaln(g, d + n + periods_ahead)
+                - betaln(g, d)
+            )
             out.append(math.exp(alive - _log_likelihood(a, b, g, d, x, t_x, n)))
         return shape(out, frequency)
 

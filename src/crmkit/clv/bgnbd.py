@@ -35,8 +35,10 @@ def _negative_ll(data: Triples) -> Callable[[Sequence[float]], float]:
         log_a = math.log(a)
         # Terms that depend on x only, or on one time only, are computed once per distinct
         # value rather than once per customer.
-        by_x = {x: (lg(r + x) + lg(b + x) - lg(a + b + x),
-                    math.log(b + x - 1.0) if x > 0 else 0.0) for x in xs}  # fmt: skip
+        by_x = {
+            x: (lg(r + x) + lg(b + x) - lg(a + b + x), math.log(b + x - 1.0) if x > 0 else 0.0)
+            for x in xs
+        }
         log_at = {t: math.log(alpha + t) for t in times}
         total = n * (-lg(r) + r * math.log(alpha) + lg(a + b) - lg(b))
         for x, t_x, t, w in rows:

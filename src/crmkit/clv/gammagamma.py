@@ -64,8 +64,9 @@ def _negative_ll(pairs: list[tuple[float, float]]) -> Callable[[Sequence[float]]
         for x, n, sum_log_m, xms in by_x:
             px = p * x
             spread = math.fsum([log(xm + v) for xm in xms])
-            total += (n * (lg(px + q) - lg(px) + px * log(x)) + (px - 1.0) * sum_log_m
-                      - (px + q) * spread)  # fmt: skip
+            total += (
+                n * (lg(px + q) - lg(px) + px * log(x)) + (px - 1.0) * sum_log_m - (px + q) * spread
+            )
         return -total
 
     return negll
@@ -103,8 +104,14 @@ class GammaGammaModel:
         sample = random.Random(0).sample(pairs, SAMPLE_SIZE)
         scale = len(pairs) / SAMPLE_SIZE
         sample_ll = likelihood(sample)
-        info = fit_warm_started(names, likelihood(pairs), lambda prm: scale * sample_ll(prm),
-                                start, len(pairs), "Gamma-Gamma")  # fmt: skip
+        info = fit_warm_started(
+            names,
+            likelihood(pairs),
+            lambda prm: scale * sample_ll(prm),
+            start,
+            len(pairs),
+            "Gamma-Gamma",
+        )
         return GammaGammaFit(info)
 
 

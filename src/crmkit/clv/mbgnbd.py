@@ -30,8 +30,7 @@ def _negative_ll(data: Triples) -> Callable[[Sequence[float]], float]:
         r, alpha, a, b = p
         lg = math.lgamma
         log_a = math.log(a)
-        by_x = {x: (lg(r + x) + lg(b + x + 1.0) - lg(a + b + x + 1.0), math.log(b + x))
-                for x in xs}  # fmt: skip
+        by_x = {x: (lg(r + x) + lg(b + x + 1.0) - lg(a + b + x + 1.0), math.log(b + x)) for x in xs}
         log_at = {t: math.log(alpha + t) for t in times}
         total = n * (-lg(r) + r * math.log(alpha) + lg(a + b) - lg(b))
         for x, t_x, t, w in rows:

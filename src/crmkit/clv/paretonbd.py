@@ -107,8 +107,14 @@ class ParetoNBDModel:
         data = Triples.build(frequency, recency, T, weights)
         start = (1.0, data.scale, 1.0, data.scale)
         accelerated = paretonbd_negative_ll if self.accelerate and _accel.available() else None
-        info = fit_triples(("r", "alpha", "s", "beta"), _negative_ll, data, start, "Pareto/NBD",
-                           accelerated=accelerated)  # fmt: skip
+        info = fit_triples(
+            ("r", "alpha", "s", "beta"),
+            _negative_ll,
+            data,
+            start,
+            "Pareto/NBD",
+            accelerated=accelerated,
+        )
         return ParetoNBDFit(info)
 
 

@@ -69,11 +69,18 @@ def calibration_vs_holdout(
     if summary.frequency_holdout is None or summary.duration_holdout is None:
         raise ValidationError("summary", None, "needs a calibration/holdout split")
     rows = []
-    predicted = as_list(fit.expected_purchases(summary.duration_holdout, list(summary.frequency),
-                                               list(summary.recency), list(summary.T)))  # fmt: skip
+    predicted = as_list(
+        fit.expected_purchases(
+            summary.duration_holdout,
+            list(summary.frequency),
+            list(summary.recency),
+            list(summary.T),
+        )
+    )
     for f in range(max_frequency + 1):
-        idx = [i for i, x in enumerate(summary.frequency)
-               if (x == f if f < max_frequency else x >= f)]  # fmt: skip
+        idx = [
+            i for i, x in enumerate(summary.frequency) if (x == f if f < max_frequency else x >= f)
+        ]
         if not idx:
             continue
         actual = sum(summary.frequency_holdout[i] for i in idx) / len(idx)
@@ -94,8 +101,13 @@ def plot_p_alive_matrix(fit: _AliveModel, *, max_frequency: int, T: float) -> An
     """A heat map of :func:`p_alive_matrix`; returns the matplotlib Axes."""
     plt = _pyplot()
     _, ax = plt.subplots()
-    image = ax.imshow(p_alive_matrix(fit, max_frequency=max_frequency, T=T), origin="lower",
-                      vmin=0.0, vmax=1.0, aspect="auto")  # fmt: skip
+    image = ax.imshow(
+        p_alive_matrix(fit, max_frequency=max_frequency, T=T),
+        origin="lower",
+        vmin=0.0,
+        vmax=1.0,
+        aspect="auto",
+    )
     ax.set_xlabel(f"recency (x {T / max_frequency:.3g})")
     ax.set_ylabel("frequency")
     ax.set_title("P(alive)")

@@ -81,9 +81,17 @@ class CLVReport:
 
     def to_rows(self) -> list[dict[str, Any]]:
         return [
-            {"contact_id": c.contact_id, "frequency": c.frequency, "recency": c.recency,
-             "T": c.T, "monetary_value": c.monetary_value, "historical": str(c.historical.amount),
-             "p_alive": c.p_alive, "expected_purchases": c.expected_purchases,
-             "clv": None if c.clv is None else str(c.clv.amount), "currency": self.currency}
+            {
+                "contact_id": c.contact_id,
+                "frequency": c.frequency,
+                "recency": c.recency,
+                "T": c.T,
+                "monetary_value": c.monetary_value,
+                "historical": str(c.historical.amount),
+                "p_alive": c.p_alive,
+                "expected_purchases": c.expected_purchases,
+                "clv": None if c.clv is None else str(c.clv.amount),
+                "currency": self.currency,
+            }
             for c in self.customers
-        ]  # fmt: skip
+        ]

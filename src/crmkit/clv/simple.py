@@ -22,7 +22,7 @@ def historical_clv(
     Payments and payouts are cash movements, not value, and are left out.
 
     >>> from datetime import UTC, datetime
-    >>> from crmkit.ledger import Transaction
+    >>> from crmkit.value.ledger import Transaction
     >>> when = datetime(2026, 1, 1, tzinfo=UTC)
     >>> txs = [Transaction.new(contact_id="c1", kind="purchase", amount=Money("100", "EUR"),
     ...                        occurred_at=when),
@@ -62,9 +62,10 @@ def formula_clv(
     Money('124.34', 'EUR')
     """
     checks: tuple[tuple[str, object], ...] = (
-        ("purchases_per_year", purchases_per_year), ("margin", margin),
+        ("purchases_per_year", purchases_per_year),
+        ("margin", margin),
         ("discount_rate", discount_rate),
-    )  # fmt: skip
+    )
     for name, value in checks:
         if not isinstance(value, Decimal | int) or isinstance(value, bool):
             raise ValidationError(name, value, "pass a Decimal (or int), not float")

@@ -51,7 +51,7 @@ class RFMSummary:
 
 
 def _row(tx: Any) -> tuple[str, datetime, Decimal | None, str | None]:
-    if hasattr(tx, "occurred_at"):  # a crmkit.ledger.Transaction or similar
+    if hasattr(tx, "occurred_at"):  # a crmkit.value.ledger.Transaction or similar
         kind = getattr(tx, "kind", "purchase")
         if kind != "purchase":
             return "", tx.occurred_at, None, None
@@ -84,7 +84,7 @@ def rfm_summary(
     """Summarise purchases per customer.
 
     *transactions* are ``(customer_id, occurred_at, amount)`` tuples (amount a ``Money``, a
-    ``Decimal`` or ``None``) or ``crmkit.ledger.Transaction`` values (only purchases count).
+    ``Decimal`` or ``None``) or ``crmkit.value.ledger.Transaction`` values (only purchases count).
     Purchases after ``observation_end`` are ignored. With ``calibration_end``, the summary
     describes the calibration period and ``frequency_holdout`` counts each customer's
     purchase days after it, up to ``observation_end``.
@@ -133,9 +133,17 @@ def rfm_summary(
         repeat = [by_day[dd] for dd in ordered[1:]]
         money.append(float(sum(repeat) / len(repeat)) if repeat else 0.0)
     if calibration_end is None:
-        return RFMSummary(tuple(ids), tuple(freq), tuple(rec), tuple(age), tuple(money), unit,
-                          currency)  # fmt: skip
+        return RFMSummary(
+            tuple(ids), tuple(freq), tuple(rec), tuple(age), tuple(money), unit, currency
+        )
     return RFMSummary(
-        tuple(ids), tuple(freq), tuple(rec), tuple(age), tuple(money), unit, currency,
-        tuple(float(len(holdout[c])) for c in ids), (end.date() - cut.date()) / unit,
-    )  # fmt: skip
+        tuple(ids),
+        tuple(freq),
+        tuple(rec),
+        tuple(age),
+        tuple(money),
+        unit,
+        currency,
+        tuple(float(len(holdout[c])) for c in ids),
+        (end.date() - cut.date()) / unit,
+    )

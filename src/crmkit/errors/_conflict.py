@@ -170,9 +170,10 @@ class UnmergeOrderError(ConflictError):
         merges = "merges" if len(undo_first) > 2 else "merge"
         chain = f" (and that contact on by {merges} {later})" if later else ""
         todo = (
-            f"undo merge {taken_by!r} first" if len(undo_first) == 1
+            f"undo merge {taken_by!r} first"
+            if len(undo_first) == 1
             else f"undo merges {', '.join(repr(m) for m in undo_first)} first, in that order"
-        )  # fmt: skip
+        )
         super().__init__(
             f"merge {merge_id!r} cannot be undone yet: its survivor, contact {contact_id!r}, "
             f"was merged into contact {into_id!r} by merge {taken_by!r} since{chain}; {todo}"

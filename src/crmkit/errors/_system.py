@@ -86,10 +86,12 @@ finish: rows already imported are matched, not duplicated
         done = self.committed
         counts = ", ".join(f"{n} {action}" for action, n in report.summary().items())
         what = (
-            "no row was committed" if not done
-            else f"rows[0] was committed ({counts})" if done == 1
+            "no row was committed"
+            if not done
+            else f"rows[0] was committed ({counts})"
+            if done == 1
             else f"rows[0] to rows[{done - 1}] were committed ({counts})"
-        )  # fmt: skip
+        )
         cause = f" ({reason})" if reason else ""
         super().__init__(
             f"import stopped at rows[{done}]{cause}: {what}, the other {total - done} rows "

@@ -52,8 +52,9 @@ class Board:
                 lost += 1
             elif stage in columns:
                 columns[stage].append(deal_id)
-        return cls(at, tuple((k, tuple(sorted(v))) for k, v in columns.items()), won, lost,
-                   pipeline.id)  # fmt: skip
+        return cls(
+            at, tuple((k, tuple(sorted(v))) for k, v in columns.items()), won, lost, pipeline.id
+        )
 
     def column(self, stage: str) -> tuple[str, ...]:
         """Ids of the deals standing in *stage* (sorted)."""

@@ -136,11 +136,19 @@ be negative
     when = _when(None, at)
     close = None if expected_close is None else ensure_date(expected_close, "expected_close")
     deal = Deal(
-        id=id or new_id(), pipeline_id=pipeline.id, title=name or "", value=value,
-        stage=first, status=DealStatus.OPEN, created_at=when, changed_at=when,
-        contact_id=contact_id, organization_id=organization_id, owner=who,
+        id=id or new_id(),
+        pipeline_id=pipeline.id,
+        title=name or "",
+        value=value,
+        stage=first,
+        status=DealStatus.OPEN,
+        created_at=when,
+        changed_at=when,
+        contact_id=contact_id,
+        organization_id=organization_id,
+        owner=who,
         expected_close=close,
-    )  # fmt: skip
+    )
     return deal, _change(deal, None, first, when, by)
 
 
@@ -179,8 +187,9 @@ def win(deal: Deal, *, at: Any, by: str | None = None) -> tuple[Deal, StageChang
     """Close an open deal as won (from whatever stage it stands in)."""
     _require_open(deal, "be won")
     when = _when(deal, at)
-    new = attrs.evolve(deal, status=DealStatus.WON, closed_at=when, changed_at=when,
-                       version=deal.version + 1)  # fmt: skip
+    new = attrs.evolve(
+        deal, status=DealStatus.WON, closed_at=when, changed_at=when, version=deal.version + 1
+    )
     return new, _change(deal, deal.stage, "won", when, by)
 
 
@@ -192,19 +201,33 @@ def lose(deal: Deal, *, reason: str, at: Any, by: str | None = None) -> tuple[De
         raise ValidationError("reason", reason, "losing a deal needs a reason")
     why = clean_text("reason", reason, required=True, limit=LONG_TEXT)
     when = _when(deal, at)
-    new = attrs.evolve(deal, status=DealStatus.LOST, closed_at=when, changed_at=when,
-                       lost_reason=why, version=deal.version + 1)  # fmt: skip
+    new = attrs.evolve(
+        deal,
+        status=DealStatus.LOST,
+        closed_at=when,
+        changed_at=when,
+        lost_reason=why,
+        version=deal.version + 1,
+    )
     return new, _change(deal, deal.stage, "lost", when, by)
 
 
-def reopen(deal: Deal, pipeline: Pipeline, *, at: Any, stage: str | None = None,
-           by: str | None = None) -> tuple[Deal, StageChange]:  # fmt: skip
+def reopen(
+    deal: Deal, pipeline: Pipeline, *, at: Any, stage: str | None = None, by: str | None = None
+) -> tuple[Deal, StageChange]:
     """Reopen a closed deal, in the stage it closed from unless another is given."""
     if deal.status is DealStatus.OPEN:
         raise InvalidTransitionError("status", "open", "the deal is already open")
     _same_pipeline(deal, pipeline)
     target = deal.stage if stage is None else pipeline.stages[pipeline.index(stage)].name
     when = _when(deal, at)
-    new = attrs.evolve(deal, status=DealStatus.OPEN, stage=target, closed_at=None,
-                       lost_reason=None, changed_at=when, version=deal.version + 1)  # fmt: skip
+    new = attrs.evolve(
+        deal,
+        status=DealStatus.OPEN,
+        stage=target,
+        closed_at=None,
+        lost_reason=None,
+        changed_at=when,
+        version=deal.version + 1,
+    )
     return new, _change(deal, deal.status.value, target, when, by)

@@ -158,10 +158,19 @@ class Tally:
         self._cohorts: dict[str, list[int]] = {}
 
     def add(
-        self, lo: int, hi: int, *, moved_past_hi: bool, won: bool, lost: bool,
-        exit_stage: int | None, reason: str | None, created_at: datetime,
-        closed_at: datetime | None, value: Money | None,
-    ) -> None:  # fmt: skip
+        self,
+        lo: int,
+        hi: int,
+        *,
+        moved_past_hi: bool,
+        won: bool,
+        lost: bool,
+        exit_stage: int | None,
+        reason: str | None,
+        created_at: datetime,
+        closed_at: datetime | None,
+        value: Money | None,
+    ) -> None:
         self._enter[lo] += 1
         self._enter[hi + 1] -= 1
         if not moved_past_hi:
@@ -194,17 +203,24 @@ class Tally:
             entered += self._enter[i]
             won += self._won[i]
             reasons = self._lost_here[i]
-            stages.append(StageFacts(
-                name, entered, entered - self._stop[i], won, sum(reasons.values()),
-                tuple(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
-                StayStats.of(self.stays[i]),
-            ))  # fmt: skip
+            stages.append(
+                StageFacts(
+                    name,
+                    entered,
+                    entered - self._stop[i],
+                    won,
+                    sum(reasons.values()),
+                    tuple(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+                    StayStats.of(self.stays[i]),
+                )
+            )
         values = tuple(
             (day, Money(amount, code)) for (day, code), amount in sorted(self._values.items())
         )
         cohorts = tuple(CohortFacts(m, *c) for m, c in sorted(self._cohorts.items()))
-        return FunnelFacts(tuple(stages), self.won, self.lost, self.open, self.cycle_total,
-                           values, cohorts)  # fmt: skip
+        return FunnelFacts(
+            tuple(stages), self.won, self.lost, self.open, self.cycle_total, values, cohorts
+        )
 
 
 def _in_order(history: list[StageChange]) -> list[StageChange]:
@@ -216,17 +232,24 @@ def _in_order(history: list[StageChange]) -> list[StageChange]:
 
 
 def select_deals(
-    pipeline: Pipeline, deals: Iterable[Deal], *, since: datetime | None,
-    until: datetime | None, owner: str | None, cohort: str | None,
-) -> dict[str, Deal]:  # fmt: skip
+    pipeline: Pipeline,
+    deals: Iterable[Deal],
+    *,
+    since: datetime | None,
+    until: datetime | None,
+    owner: str | None,
+    cohort: str | None,
+) -> dict[str, Deal]:
     """The deals of *pipeline* created in ``[since, until)``, of *owner*, in *cohort*."""
     return {
-        d.id: d for d in deals
+        d.id: d
+        for d in deals
         if d.pipeline_id == pipeline.id
-        and (since is None or d.created_at >= since) and (until is None or d.created_at < until)
+        and (since is None or d.created_at >= since)
+        and (until is None or d.created_at < until)
         and (owner is None or d.owner == owner)
         and (cohort is None or month_of(d.created_at) == cohort)
-    }  # fmt: skip
+    }
 
 
 def deal_facts(
@@ -280,8 +303,16 @@ def deal_facts(
             before = at
         won = deal.status is DealStatus.WON
         lost = deal.status is DealStatus.LOST
-        tally.add(lo, last if won else hi, moved_past_hi=won, won=won, lost=lost,
-                  exit_stage=current if lost else None, reason=deal.lost_reason,
-                  created_at=deal.created_at, closed_at=deal.closed_at,
-                  value=deal.value)  # fmt: skip
+        tally.add(
+            lo,
+            last if won else hi,
+            moved_past_hi=won,
+            won=won,
+            lost=lost,
+            exit_stage=current if lost else None,
+            reason=deal.lost_reason,
+            created_at=deal.created_at,
+            closed_at=deal.closed_at,
+            value=deal.value,
+        )
     return tally.facts()

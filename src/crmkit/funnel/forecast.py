@@ -15,7 +15,7 @@ from crmkit.funnel._table import render_table, to_dataframe
 from crmkit.funnel.deal import Deal, DealStatus
 from crmkit.funnel.model import WinModel
 from crmkit.funnel.pipeline import Pipeline
-from crmkit.rates import RatesTable
+from crmkit.value.rates import RatesTable
 
 __all__ = ["UNSCHEDULED", "Forecast", "ForecastMonth", "forecast"]
 
@@ -64,10 +64,15 @@ class Forecast:
 
     def to_rows(self) -> list[dict[str, Any]]:
         return [
-            {"month": m.month, "deals": m.deals, "pipeline_value": m.pipeline_value.amount,
-             "weighted_value": m.weighted_value.amount, "currency": m.weighted_value.currency}
+            {
+                "month": m.month,
+                "deals": m.deals,
+                "pipeline_value": m.pipeline_value.amount,
+                "weighted_value": m.weighted_value.amount,
+                "currency": m.weighted_value.currency,
+            }
             for m in self.months
-        ]  # fmt: skip
+        ]
 
     def to_dataframe(self) -> Any:
         return to_dataframe(self.to_rows())
@@ -142,7 +147,10 @@ weighted_value=Money('200.00', 'EUR'))
         items = buckets[month]
         total = sum((v.amount for v, _ in items), Decimal(0))
         weighted = sum((v.amount * p for v, p in items), Decimal(0))
-        months.append(ForecastMonth(month, len(items), Money(total, codes[0]),
-                                    Money(weighted.quantize(_CENT), codes[0])))  # fmt: skip
+        months.append(
+            ForecastMonth(
+                month, len(items), Money(total, codes[0]), Money(weighted.quantize(_CENT), codes[0])
+            )
+        )
     method = "stage probability" if model is None else "win model"
     return Forecast(pipeline.id, tuple(months), method)

@@ -23,9 +23,14 @@ from crmkit.funnel.facts import FunnelFacts, Tally, month_of
 __all__ = ["LifecycleChange", "LifecycleStages", "change_lifecycle", "lifecycle_facts"]
 
 DEFAULT_STAGES = (
-    "subscriber", "lead", "marketing-qualified", "sales-qualified", "opportunity", "customer",
+    "subscriber",
+    "lead",
+    "marketing-qualified",
+    "sales-qualified",
+    "opportunity",
+    "customer",
     "loyal",
-)  # fmt: skip
+)
 DEFAULT_EXITS = ("churned", "disqualified")
 
 
@@ -61,9 +66,12 @@ class LifecycleStages:
 
     @classmethod
     def of(
-        cls, stages: Iterable[str], *, exits: Iterable[str] = DEFAULT_EXITS,
+        cls,
+        stages: Iterable[str],
+        *,
+        exits: Iterable[str] = DEFAULT_EXITS,
         customer: str | None = None,
-    ) -> LifecycleStages:  # fmt: skip
+    ) -> LifecycleStages:
         """Validated stages (case-insensitive, stored lower-case); ``customer`` defaults to
         ``"customer"`` when present, else the last stage."""
         ordered, out = _names("stages", stages), _names("exits", exits)
@@ -203,7 +211,16 @@ def lifecycle_facts(
         end = history[-1]
         if end.to_stage in stages.exits:
             exit_stage = index.get(end.from_stage or "", max(visited))
-        tally.add(min(visited), max(visited), moved_past_hi=False, won=reached is not None,
-                  lost=exit_stage is not None, exit_stage=exit_stage, reason=end.reason,
-                  created_at=first.at, closed_at=reached, value=None)  # fmt: skip
+        tally.add(
+            min(visited),
+            max(visited),
+            moved_past_hi=False,
+            won=reached is not None,
+            lost=exit_stage is not None,
+            exit_stage=exit_stage,
+            reason=end.reason,
+            created_at=first.at,
+            closed_at=reached,
+            value=None,
+        )
     return tally.facts()

@@ -79,8 +79,9 @@ class ModelEvaluation:
             f"predictions), Brier {self.brier:.4f} (stage only {self.brier_stage_only:.4f}, "
             f"base rate {self.brier_base_rate:.4f})"
         )
-        return render_table(title, self.to_rows(),
-                            ["low", "high", "count", "mean_predicted", "observed"])  # fmt: skip
+        return render_table(
+            title, self.to_rows(), ["low", "high", "count", "mean_predicted", "observed"]
+        )
 
 
 def _logit(p: float) -> float:
@@ -153,9 +154,11 @@ def _ranges(
 
 
 def _fit(
-    pipeline: Pipeline, deals: Sequence[Deal], ranges: Mapping[str, tuple[int, int]],
+    pipeline: Pipeline,
+    deals: Sequence[Deal],
+    ranges: Mapping[str, tuple[int, int]],
     features: Sequence[str],
-) -> WinModel:  # fmt: skip
+) -> WinModel:
     won = [d for d in deals if d.status is DealStatus.WON]
     if not won or len(won) == len(deals):
         raise ModelError("a win model needs closed deals of both outcomes (won and lost)")
@@ -177,19 +180,32 @@ def _fit(
     for f in features:
         seen = counts[f][True].keys() | counts[f][False].keys()
         k = len(seen) + 1  # one slot for values never seen in training
-        ratios.append((f, tuple(sorted(
-            (v, math.log((counts[f][True][v] + 1) / (n_won + k))
-             - math.log((counts[f][False][v] + 1) / (n_lost + k)))
-            for v in seen
-        ))))  # fmt: skip
+        ratios.append(
+            (
+                f,
+                tuple(
+                    sorted(
+                        (
+                            v,
+                            math.log((counts[f][True][v] + 1) / (n_won + k))
+                            - math.log((counts[f][False][v] + 1) / (n_lost + k)),
+                        )
+                        for v in seen
+                    )
+                ),
+            )
+        )
     probs = tuple((w + 1) / (e + 2) for w, e in zip(wins, entered, strict=True))
     return WinModel(pipeline.id, pipeline.stage_names, probs, tuple(ratios), len(deals))
 
 
 def _evaluate(
-    model: WinModel, holdout: Sequence[Deal], ranges: Mapping[str, tuple[int, int]],
-    base_rate: float, train: int,
-) -> ModelEvaluation:  # fmt: skip
+    model: WinModel,
+    holdout: Sequence[Deal],
+    ranges: Mapping[str, tuple[int, int]],
+    base_rate: float,
+    train: int,
+) -> ModelEvaluation:
     scored: list[tuple[float, float, int]] = []
     for d in holdout:
         lo, hi = ranges[d.id]
@@ -203,16 +219,24 @@ def _evaluate(
         low, high = b / 10, (b + 1) / 10
         inside = [(p, y) for p, _, y in scored if low <= p < high or (b == 9 and p == 1.0)]
         m = len(inside)
-        bins.append(CalibrationBin(low, high, m,
-                                   sum(p for p, _ in inside) / m if m else None,
-                                   sum(y for _, y in inside) / m if m else None))  # fmt: skip
+        bins.append(
+            CalibrationBin(
+                low,
+                high,
+                m,
+                sum(p for p, _ in inside) / m if m else None,
+                sum(y for _, y in inside) / m if m else None,
+            )
+        )
     return ModelEvaluation(
-        train, len(holdout), n,
+        train,
+        len(holdout),
+        n,
         sum((p - y) ** 2 for p, _, y in scored) / n,
         sum((q - y) ** 2 for _, q, y in scored) / n,
         sum((base_rate - y) ** 2 for _, _, y in scored) / n,
         tuple(bins),
-    )  # fmt: skip
+    )
 
 
 def fit_win_model(

@@ -84,9 +84,13 @@ class Pipeline:
 
     @classmethod
     def new(
-        cls, name: str, stages: Iterable[Any], *, id: str | None = None,
+        cls,
+        name: str,
+        stages: Iterable[Any],
+        *,
+        id: str | None = None,
         now: datetime | None = None,
-    ) -> Pipeline:  # fmt: skip
+    ) -> Pipeline:
         if not isinstance(name, str) or not name.strip():
             raise ValidationError("name", name, "a pipeline needs a name")
         check_text("name", name, limit=SHORT_TEXT)

@@ -21,7 +21,7 @@ from crmkit.funnel.deal import Deal, StageChange
 from crmkit.funnel.facts import FunnelFacts, deal_facts, parse_cohort
 from crmkit.funnel.lifecycle import LifecycleChange, LifecycleStages, lifecycle_facts
 from crmkit.funnel.pipeline import Pipeline
-from crmkit.rates import RatesTable
+from crmkit.value.rates import RatesTable
 
 __all__ = [
     "CohortStats",
@@ -144,22 +144,34 @@ class FunnelReport:
         """Plain rows: one per stage (default) or one per creation month."""
         if table == "cohorts":
             return [
-                {"month": c.month, "created": c.created, "won": c.won, "lost": c.lost,
-                 "open": c.open, "win_rate": c.win_rate}
+                {
+                    "month": c.month,
+                    "created": c.created,
+                    "won": c.won,
+                    "lost": c.lost,
+                    "open": c.open,
+                    "win_rate": c.win_rate,
+                }
                 for c in self.cohorts
-            ]  # fmt: skip
+            ]
         if table != "stages":
             raise ValidationError("table", table, "'stages' or 'cohorts'")
         return [
-            {"stage": s.name, "entered": s.entered, "moved_on": s.moved_on,
-             "conversion_rate": s.conversion_rate, "conversion_to_won": s.conversion_to_won,
-             "drop_off": s.drop_off, "lost_here": s.lost_here,
-             "lost_reasons": dict(s.lost_reasons),
-             "median_time_in_stage": s.median_time_in_stage,
-             "mean_time_in_stage": s.mean_time_in_stage,
-             "p90_time_in_stage": s.p90_time_in_stage}
+            {
+                "stage": s.name,
+                "entered": s.entered,
+                "moved_on": s.moved_on,
+                "conversion_rate": s.conversion_rate,
+                "conversion_to_won": s.conversion_to_won,
+                "drop_off": s.drop_off,
+                "lost_here": s.lost_here,
+                "lost_reasons": dict(s.lost_reasons),
+                "median_time_in_stage": s.median_time_in_stage,
+                "mean_time_in_stage": s.mean_time_in_stage,
+                "p90_time_in_stage": s.p90_time_in_stage,
+            }
             for s in self.stages
-        ]  # fmt: skip
+        ]
 
     def to_dataframe(self, table: Literal["stages", "cohorts"] = "stages") -> Any:
         """:meth:`to_rows` as a pandas DataFrame (pandas is optional)."""
@@ -179,12 +191,18 @@ class FunnelReport:
             f"velocity {speed}"
         )
         rows = [
-            {"stage": s.name, "entered": s.entered, "moved on": s.moved_on,
-             "conv": percent(s.conversion_rate), "to won": percent(s.conversion_to_won),
-             "lost": s.lost_here, "median": s.median_time_in_stage,
-             "p90": s.p90_time_in_stage}
+            {
+                "stage": s.name,
+                "entered": s.entered,
+                "moved on": s.moved_on,
+                "conv": percent(s.conversion_rate),
+                "to won": percent(s.conversion_to_won),
+                "lost": s.lost_here,
+                "median": s.median_time_in_stage,
+                "p90": s.p90_time_in_stage,
+            }
             for s in self.stages
-        ]  # fmt: skip
+        ]
         columns = ["stage", "entered", "moved on", "conv", "to won", "lost", "median", "p90"]
         return render_table(title, rows, columns)
 
@@ -214,14 +232,33 @@ def assemble(
 ) -> FunnelReport:
     """Turn *facts* (from memory or from SQL aggregates) into a :class:`FunnelReport`."""
     stages = tuple(
-        StageStats(f.stage, f.entered, f.moved_on, f.won, f.lost_here, f.lost_reasons,
-                   f.stays.median, f.stays.mean, f.stays.p90, f.stays.count)
+        StageStats(
+            f.stage,
+            f.entered,
+            f.moved_on,
+            f.won,
+            f.lost_here,
+            f.lost_reasons,
+            f.stays.median,
+            f.stays.mean,
+            f.stays.p90,
+            f.stays.count,
+        )
         for f in facts.stages
-    )  # fmt: skip
+    )
     cycle = facts.cycle_total // facts.won if facts.won else None
     cohorts = tuple(CohortStats(c.month, c.created, c.won, c.lost, c.open) for c in facts.cohorts)
-    return FunnelReport(name, stages, facts.won, facts.lost, facts.open, cycle,
-                        _won_value(facts, rates, currency), cohorts, pipeline_id)  # fmt: skip
+    return FunnelReport(
+        name,
+        stages,
+        facts.won,
+        facts.lost,
+        facts.open,
+        cycle,
+        _won_value(facts, rates, currency),
+        cohorts,
+        pipeline_id,
+    )
 
 
 def _window(since: Any, until: Any) -> tuple[datetime | None, datetime | None]:
@@ -272,10 +309,12 @@ def funnel_report(
         raise ValidationError("currency", currency, "converting needs rates=")
     if owner is not None and not isinstance(owner, str):
         raise ValidationError("owner", owner, "an owner is a user id string")
-    facts = deal_facts(pipeline, deals, changes, since=lo, until=hi, owner=owner,
-                       cohort=parse_cohort(cohort))  # fmt: skip
-    return assemble(facts, name=pipeline.name, pipeline_id=pipeline.id, rates=rates,
-                    currency=currency)  # fmt: skip
+    facts = deal_facts(
+        pipeline, deals, changes, since=lo, until=hi, owner=owner, cohort=parse_cohort(cohort)
+    )
+    return assemble(
+        facts, name=pipeline.name, pipeline_id=pipeline.id, rates=rates, currency=currency
+    )
 
 
 def lifecycle_report(

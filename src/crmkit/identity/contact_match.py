@@ -56,10 +56,18 @@ _MatchFields = tuple[Any, ...]
 
 def _match_fields(contact: Contact) -> _MatchFields:
     return (
-        contact.name, contact.given_name, contact.family_name, contact.emails, contact.phones,
-        tuple(sorted(contact.handles.items())), contact.region, contact.city, contact.postcode,
-        contact.address, contact.birthday,
-    )  # fmt: skip
+        contact.name,
+        contact.given_name,
+        contact.family_name,
+        contact.emails,
+        contact.phones,
+        tuple(sorted(contact.handles.items())),
+        contact.region,
+        contact.city,
+        contact.postcode,
+        contact.address,
+        contact.birthday,
+    )
 
 
 def contact_record(

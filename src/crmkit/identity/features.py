@@ -27,8 +27,20 @@ __all__ = [
 
 Vector = tuple[int, ...]
 
-FEATURES = ("phone", "email", "handle", "email/handle", "first name", "last name", "city",
-            "postcode", "address", "birthday", "company", "external id")  # fmt: skip
+FEATURES = (
+    "phone",
+    "email",
+    "handle",
+    "email/handle",
+    "first name",
+    "last name",
+    "city",
+    "postcode",
+    "address",
+    "birthday",
+    "company",
+    "external id",
+)
 
 _FIRST = FEATURES.index("first name")
 _BIRTHDAY = FEATURES.index("birthday")
@@ -70,10 +82,19 @@ def _first_slug(r: PreparedRecord) -> str:
 # Per feature, the value of a record that "equal" refers to (``""`` when missing); plain
 # fields are read by attrgetter, which runs in C over a million records.
 FEATURE_VALUES: tuple[Callable[[PreparedRecord], Hashable], ...] = (
-    attrgetter("phone"), attrgetter("email"), _first_handle, _first_slug, attrgetter("first"),
-    attrgetter("last"), attrgetter("city"), attrgetter("postcode"), attrgetter("address"),
-    attrgetter("birthday"), attrgetter("company"), attrgetter("external_id"),
-)  # fmt: skip
+    attrgetter("phone"),
+    attrgetter("email"),
+    _first_handle,
+    _first_slug,
+    attrgetter("first"),
+    attrgetter("last"),
+    attrgetter("city"),
+    attrgetter("postcode"),
+    attrgetter("address"),
+    attrgetter("birthday"),
+    attrgetter("company"),
+    attrgetter("external_id"),
+)
 
 
 def value_counts(

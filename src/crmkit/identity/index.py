@@ -53,8 +53,12 @@ class IdentityIndex:
         return record_id in self._records
 
     def _prepare(self, record_id: Hashable, record: Mapping[str, Any]) -> PreparedRecord:
-        return prepare({**record, "__id": record_id}, id_field="__id", nicknames=self.nicknames,
-                       default_region=self.default_region)  # fmt: skip
+        return prepare(
+            {**record, "__id": record_id},
+            id_field="__id",
+            nicknames=self.nicknames,
+            default_region=self.default_region,
+        )
 
     def add(self, record_id: Hashable, record: Mapping[str, Any]) -> None:
         """Index *record* under *record_id* (replacing what was indexed under that id)."""

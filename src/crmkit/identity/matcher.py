@@ -65,9 +65,23 @@ def _canonical_order(records: Sequence[PreparedRecord]) -> list[int]:
 
     def key(n: int) -> tuple[object, ...]:
         r = records[n]
-        return (r.phone, r.email, r.handles, r.first, r.last, r.slugs, r.birthday, r.city,
-                r.postcode, r.address, r.company, r.external_id, r.region, r.source,
-                _id_key(r.id))  # fmt: skip
+        return (
+            r.phone,
+            r.email,
+            r.handles,
+            r.first,
+            r.last,
+            r.slugs,
+            r.birthday,
+            r.city,
+            r.postcode,
+            r.address,
+            r.company,
+            r.external_id,
+            r.region,
+            r.source,
+            _id_key(r.id),
+        )
 
     return sorted(range(len(records)), key=key)
 

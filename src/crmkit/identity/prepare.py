@@ -19,8 +19,18 @@ from crmkit.text import DEFAULT_NICKNAMES, Nicknames, match_form
 
 __all__ = ["HANDLE_FIELDS", "PreparedRecord", "fast_phone", "prepare"]
 
-HANDLE_FIELDS = ("instagram", "facebook", "telegram", "tiktok", "twitter", "x", "whatsapp",
-                 "viber", "linkedin", "handle")  # fmt: skip
+HANDLE_FIELDS = (
+    "instagram",
+    "facebook",
+    "telegram",
+    "tiktok",
+    "twitter",
+    "x",
+    "whatsapp",
+    "viber",
+    "linkedin",
+    "handle",
+)
 _PHONE_JUNK_RE = re.compile(r"[\s\-().\u00a0/]")
 _DATE_DIGITS_RE = re.compile(r"\d+")
 

@@ -22,20 +22,28 @@ _LAST = FEATURES.index("last name")
 _BIRTHDAY = FEATURES.index("birthday")
 _NAMES = frozenset({_FIRST, _LAST, FEATURES.index("email/handle")})
 # Levels that say "this identity is the same": a pair with none of them rests on names.
-_IDENTITY = tuple((FEATURES.index(f), lo) for f, lo in
-                  (("phone", 2), ("email", 3), ("handle", 2), ("external id", 2)))  # fmt: skip
+_IDENTITY = tuple(
+    (FEATURES.index(f), lo)
+    for f, lo in (("phone", 2), ("email", 3), ("handle", 2), ("external id", 2))
+)
 # Disagreement levels that can separate two people.
 CONFLICT_FIELDS: Mapping[str, int] = {
-    "first name": 1, "phone": 1, "email": 1, "handle": 1, "external id": 1,
-}  # fmt: skip
+    "first name": 1,
+    "phone": 1,
+    "email": 1,
+    "handle": 1,
+    "external id": 1,
+}
 # The default: people keep several numbers, mailboxes and accounts, so two of them differing
 # is evidence against one person (a weight), not a veto; two given names that cannot be one
 # person's, or two ids from one system, are.
 DEFAULT_CONFLICTS = frozenset({"first name", "external id"})
 _PHONE, _EMAIL, _HANDLE = (FEATURES.index(f) for f in ("phone", "email", "handle"))
 # Exact agreement on one phone, mailbox, account or external id: (feature, its "equal" level).
-_EXACT_IDS = tuple((FEATURES.index(f), level) for f, level in
-                   (("phone", 3), ("email", 3), ("handle", 2), ("external id", 2)))  # fmt: skip
+_EXACT_IDS = tuple(
+    (FEATURES.index(f), level)
+    for f, level in (("phone", 3), ("email", 3), ("handle", 2), ("external id", 2))
+)
 # Below this many identifiers (or pairs on one) with given names to compare, the share of them
 # held by two people is not estimated from the data; the fallback is a household now and then.
 _MIN_ID_PAIRS = 50

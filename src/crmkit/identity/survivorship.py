@@ -21,8 +21,19 @@ from crmkit.errors import ValidationError
 
 __all__ = ["MERGE_RULES", "SCALAR_FIELDS", "plan_merge", "survivorship"]
 
-SCALAR_FIELDS = ("name", "given_name", "family_name", "region", "city", "address", "postcode",
-                 "birthday", "organization_id", "owner", "lifecycle_stage")  # fmt: skip
+SCALAR_FIELDS = (
+    "name",
+    "given_name",
+    "family_name",
+    "region",
+    "city",
+    "address",
+    "postcode",
+    "birthday",
+    "organization_id",
+    "owner",
+    "lifecycle_stage",
+)
 MERGE_RULES = ("most_complete", "most_recent", "survivor")
 
 

@@ -20,9 +20,9 @@ import attrs
 from crmkit._normalize import normalize_channel
 from crmkit._text_limits import clean_text
 from crmkit._types import JSONValue, Money, ensure_aware, new_id
-from crmkit.consent import DEFAULT_PURPOSES, check_purpose
 from crmkit.errors import InvalidMoneyError, ValidationError
 from crmkit.marketing._uplift import holdout_split
+from crmkit.privacy.consent import DEFAULT_PURPOSES, check_purpose
 from crmkit.tasks.automation import automation_key
 from crmkit.tasks.outbox import QueuedMessage
 

@@ -23,7 +23,7 @@ __all__ = ["Links", "Referral", "ReferralNode", "build_tree", "would_cycle"]
 class Referral:
     """``referrer_id`` brought ``contact_id`` (the referred contact) at ``at``. The record
     belongs to the referred contact: it moves with their merges and goes with their
-    erasure (and with the referrer's, see :mod:`crmkit._api.loyalty_kinds`)."""
+    erasure (and with the referrer's, see :mod:`crmkit._api.marketing.loyalty_kinds`)."""
 
     id: str
     contact_id: str

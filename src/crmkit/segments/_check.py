@@ -16,7 +16,6 @@ from crmkit._types import Money
 from crmkit.contacts import clean_tags
 from crmkit.errors import InvalidSegmentError, ValidationError
 from crmkit.identity.normalize import normalize_channel
-from crmkit.lists import check_list_name
 from crmkit.segments._fields import (
     ORDERING,
     FieldKind,
@@ -27,6 +26,7 @@ from crmkit.segments._fields import (
     check_value,
     field_kind,
 )
+from crmkit.segments.lists import check_list_name
 from crmkit.segments.rfm import RFM_GROUPS
 
 __all__ = [

@@ -72,14 +72,25 @@ TEXT_ONLY = frozenset({Op.CONTAINS, Op.STARTSWITH})
 #: to one, else "individual".
 CONTACT_FIELDS: Mapping[str, FieldKind] = {
     **dict.fromkeys(
-        ("name", "given_name", "family_name", "region", "city", "address", "postcode",
-         "organization_id", "owner", "lifecycle_stage", "customer_type"),
+        (
+            "name",
+            "given_name",
+            "family_name",
+            "region",
+            "city",
+            "address",
+            "postcode",
+            "organization_id",
+            "owner",
+            "lifecycle_stage",
+            "customer_type",
+        ),
         FieldKind.TEXT,
     ),
     "birthday": FieldKind.DATE,
     "created_at": FieldKind.DATETIME,
     "updated_at": FieldKind.DATETIME,
-}  # fmt: skip
+}
 
 #: Attributes of the contact's organization, as ``organization.<name>``.
 ORGANIZATION_FIELDS: Mapping[str, FieldKind] = {

@@ -17,10 +17,10 @@ from crmkit._types import Money, paused_gc
 from crmkit.contacts import Contact, Organization
 from crmkit.funnel.deal import Deal, DealStatus
 from crmkit.interactions import Interaction
-from crmkit.ledger import Transaction, TransactionKind
-from crmkit.rates import RatesTable
 from crmkit.segments._fields import FieldKind, field_kind, fold_text, read_field
 from crmkit.segments.rfm import RFMScores, rfm_scores
+from crmkit.value.ledger import Transaction, TransactionKind
+from crmkit.value.rates import RatesTable
 
 __all__ = ["EventSeries", "SegmentIndex", "micros"]
 

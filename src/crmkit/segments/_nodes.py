@@ -140,7 +140,7 @@ class HasTag(Segment):
 
 @attrs.frozen
 class InList(Segment):
-    """A current member of the static list named ``list_name`` (see :mod:`crmkit.lists`):
+    """A current member of the static list named ``list_name`` (see :mod:`crmkit.segments.lists`):
     the contact's latest change on that list is an addition. Names are compared exactly
     (case-sensitive), as ``crm.lists`` compares them."""
 

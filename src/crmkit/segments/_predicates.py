@@ -22,9 +22,13 @@ __all__ = [
 
 #: The ordering operators as Python functions.
 ORDER: dict[Op, Callable[[Any, Any], bool]] = {
-    Op.EQ: operator.eq, Op.NE: operator.ne, Op.LT: operator.lt,
-    Op.LE: operator.le, Op.GT: operator.gt, Op.GE: operator.ge,
-}  # fmt: skip
+    Op.EQ: operator.eq,
+    Op.NE: operator.ne,
+    Op.LT: operator.lt,
+    Op.LE: operator.le,
+    Op.GT: operator.gt,
+    Op.GE: operator.ge,
+}
 
 
 def _family(value: Any) -> str | None:

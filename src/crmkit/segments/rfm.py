@@ -35,7 +35,7 @@ import attrs
 
 from crmkit._types import Money, ensure_aware
 from crmkit.errors import CurrencyMismatchError
-from crmkit.rates import RatesTable
+from crmkit.value.rates import RatesTable
 
 __all__ = ["RFM_GROUPS", "RFMScores", "group_counts", "rfm_group_of", "rfm_scores"]
 

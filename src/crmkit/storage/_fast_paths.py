@@ -14,9 +14,9 @@ from typing import Any, Protocol, runtime_checkable
 from crmkit.contacts import Contact
 from crmkit.identity.contact_match import prepared_forms
 from crmkit.identity.prepare import PreparedRecord
-from crmkit.ledger import Transaction
 from crmkit.segments import Segment
 from crmkit.tasks.outbox import QueuedMessage
+from crmkit.value.ledger import Transaction
 
 __all__ = [
     "BulkKeys",

@@ -7,8 +7,8 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Protocol
 
-from crmkit.merging import MergeRecord
-from crmkit.review import ReviewItem
+from crmkit.identity.merging import MergeRecord
+from crmkit.identity.review import ReviewItem
 
 __all__ = ["MergeRepository", "ReviewRepository"]
 
@@ -34,7 +34,7 @@ class MergeRepository(Protocol):
 
 
 class ReviewRepository(Protocol):
-    """Likely duplicates waiting for a decision (:class:`crmkit.review.ReviewItem`)."""
+    """Likely duplicates waiting for a decision (:class:`crmkit.identity.review.ReviewItem`)."""
 
     def add(self, item: ReviewItem) -> None: ...
 

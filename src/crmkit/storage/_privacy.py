@@ -6,10 +6,10 @@ from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 from typing import Protocol
 
-from crmkit.erasure import ErasureRecord
-from crmkit.ledger import Transaction
-from crmkit.lists import ListChange, StaticList
+from crmkit.privacy.erasure import ErasureRecord
+from crmkit.segments.lists import ListChange, StaticList
 from crmkit.storage._linked import ContactErasable, ContactLinked
+from crmkit.value.ledger import Transaction
 
 __all__ = ["ErasureRepository", "ListRepository"]
 

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from crmkit.contacts import Contact
 from crmkit.funnel.deal import DealStatus
-from crmkit.ledger import TransactionKind
-from crmkit.lists import members_at
 from crmkit.segments import Segment, SegmentData
+from crmkit.segments.lists import members_at
 from crmkit.storage.protocols import UnitOfWork
+from crmkit.value.ledger import TransactionKind
 
 __all__ = ["segment_count_in_memory", "segment_data", "segment_members_in_memory"]
 

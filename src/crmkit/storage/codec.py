@@ -138,9 +138,15 @@ def _converters(tp: Any) -> tuple[Converter, Converter]:
 # Names a string annotation may use when the class's module cannot say (a class made in a
 # doctest or by exec with postponed annotations); the module's own names come first.
 _FALLBACK_NAMES: dict[str, Any] = {
-    "date": date, "datetime": datetime, "time": time, "timedelta": timedelta,
-    "Decimal": Decimal, "Money": Money, "Any": Any, "Mapping": Mapping,
-}  # fmt: skip
+    "date": date,
+    "datetime": datetime,
+    "time": time,
+    "timedelta": timedelta,
+    "Decimal": Decimal,
+    "Money": Money,
+    "Any": Any,
+    "Mapping": Mapping,
+}
 
 
 def _hints(cls: type[Any]) -> dict[str, Any]:

@@ -18,8 +18,8 @@ from typing import Any
 
 import attrs
 
-from crmkit.erasure import anonymised_transaction
 from crmkit.errors import ValidationError
+from crmkit.privacy.erasure import anonymised_transaction
 from crmkit.storage._linked import ContactRecords
 from crmkit.storage.protocols import UnitOfWork
 
@@ -30,8 +30,8 @@ __all__ = ["RECORD_KINDS", "ContactRecords", "RecordKind", "check_kinds", "linke
 class RecordKind:
     """One kind of record that belongs to a contact.
 
-    ``name`` keys the kind in :attr:`crmkit.merging.MergeRecord.moved`,
-    :attr:`crmkit.erasure.ErasureRecord.removed` and the export; stored merge records name
+    ``name`` keys the kind in :attr:`crmkit.identity.merging.MergeRecord.moved`,
+    :attr:`crmkit.privacy.erasure.ErasureRecord.removed` and the export; stored merge records name
     it, so it never changes once released.
 
     ``repository`` finds the kind's :class:`ContactRecords` on a unit of work; a merge moves
@@ -54,7 +54,7 @@ class RecordKind:
 
 
 def _keep_ledger(uow: UnitOfWork, contact_id: str, erasure_id: str) -> None:
-    # The accounts need the entries; the person goes from them (see crmkit.erasure).
+    # The accounts need the entries; the person goes from them (see crmkit.privacy.erasure).
     entries = uow.transactions.for_contact(contact_id)
     uow.erasures.add_transactions(anonymised_transaction(t, erasure_id) for t in entries)
 

@@ -25,10 +25,9 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from crmkit.consent import ConsentRecord
 from crmkit.contacts import Contact, Organization
 from crmkit.interactions import Interaction
-from crmkit.ledger import Transaction
+from crmkit.privacy.consent import ConsentRecord
 from crmkit.segments import Segment
 from crmkit.storage._fast_paths import (
     BulkKeys,
@@ -63,6 +62,7 @@ from crmkit.storage._task_protocols import (
     UserRepository,
 )
 from crmkit.storage.records import RecordStore, StoredRecord
+from crmkit.value.ledger import Transaction
 
 __all__ = [
     "AutomationRepository",

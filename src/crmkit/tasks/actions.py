@@ -105,9 +105,14 @@ class AutomationContext:
 
     @classmethod
     def for_day(
-        cls, on: Any, *, now: Any = None, timezone: str = "UTC",
-        directory: UserDirectory | None = None, assign: Assign | None = None,
-    ) -> AutomationContext:  # fmt: skip
+        cls,
+        on: Any,
+        *,
+        now: Any = None,
+        timezone: str = "UTC",
+        directory: UserDirectory | None = None,
+        assign: Assign | None = None,
+    ) -> AutomationContext:
         """*now* defaults to the start of *on* in *timezone* (midnight), so a morning run
         escalates only what was already late when the day began; pass the real clock to
         count the day's own hours.
@@ -222,11 +227,20 @@ class SendMessage:
         default=attrs.Factory(_own_channel, takes_self=True), converter=normalize_channel
     )
 
-    def build(self, ctx: AutomationContext, *, rule: str, key: str, contact_id: str,
-              owner: str | None, fields: Mapping[str, Any]) -> QueueMessage:  # fmt: skip
+    def build(
+        self,
+        ctx: AutomationContext,
+        *,
+        rule: str,
+        key: str,
+        contact_id: str,
+        owner: str | None,
+        fields: Mapping[str, Any],
+    ) -> QueueMessage:
         data: dict[str, JSONValue] = {k: v for k, v in fields.items() if _json_scalar(v)}
-        msg = QueuedMessage(new_id(), key, rule, contact_id, self.template, ctx.on,
-                            self.channel, data)  # fmt: skip
+        msg = QueuedMessage(
+            new_id(), key, rule, contact_id, self.template, ctx.on, self.channel, data
+        )
         return QueueMessage(key, rule, msg, self.purpose)
 
 
@@ -253,9 +267,17 @@ class MakeTask:
     kind: str | None = None
     team: str | None = None
 
-    def build(self, ctx: AutomationContext, *, rule: str, key: str, contact_id: str | None,
-              owner: str | None, fields: Mapping[str, Any],
-              deal_id: str | None = None) -> CreateTask | Unassigned:  # fmt: skip
+    def build(
+        self,
+        ctx: AutomationContext,
+        *,
+        rule: str,
+        key: str,
+        contact_id: str | None,
+        owner: str | None,
+        fields: Mapping[str, Any],
+        deal_id: str | None = None,
+    ) -> CreateTask | Unassigned:
         directory = ctx.directory
 
         def may(who: str | None) -> bool:
@@ -269,10 +291,18 @@ class MakeTask:
                 tzname = directory.get(who).timezone
             due = datetime.combine(ctx.on, self.due_time, tzinfo=zone(tzname))
             task = create_task(
-                self.title.format_map(_Fields(fields)), assignee=who, at=ctx.now, due=due,
-                created_by=f"automation:{rule}", priority=self.priority, kind=self.kind,
-                contact_id=contact_id, deal_id=deal_id, directory=directory, team=self.team,
-            )  # fmt: skip
+                self.title.format_map(_Fields(fields)),
+                assignee=who,
+                at=ctx.now,
+                due=due,
+                created_by=f"automation:{rule}",
+                priority=self.priority,
+                kind=self.kind,
+                contact_id=contact_id,
+                deal_id=deal_id,
+                directory=directory,
+                team=self.team,
+            )
             return CreateTask(key, rule, task)
 
         for who in (self.assignee, owner):
@@ -284,8 +314,9 @@ class MakeTask:
             return make(fallback)
         # Routing comes before the fallback, and only once the runner knows the key is new
         # (a round robin turn must not be spent on an action that is already done).
-        return Unassigned(key, rule, self.team, contact_id, fallback,
-                          make if ctx.assign is not None else None)  # fmt: skip
+        return Unassigned(
+            key, rule, self.team, contact_id, fallback, make if ctx.assign is not None else None
+        )
 
 
 Then = SendMessage | MakeTask

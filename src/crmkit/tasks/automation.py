@@ -81,12 +81,14 @@ def _leap_day(value: Any) -> str:
     return str(value)
 
 
-def _then(rule: str, then: Then, ctx: AutomationContext, c: ContactDates,
-          fields: dict[str, Any]) -> Action | None:  # fmt: skip
+def _then(
+    rule: str, then: Then, ctx: AutomationContext, c: ContactDates, fields: dict[str, Any]
+) -> Action | None:
     key = automation_key(rule, c.contact_id, fields.pop("_on", ctx.on))
     fields.update(name=c.name or "", contact_id=c.contact_id)
-    return then.build(ctx, rule=rule, key=key, contact_id=c.contact_id, owner=c.owner,
-                      fields=fields)  # fmt: skip
+    return then.build(
+        ctx, rule=rule, key=key, contact_id=c.contact_id, owner=c.owner, fields=fields
+    )
 
 
 @attrs.frozen
@@ -200,8 +202,15 @@ class DealRotting:
         for d in deals:
             key = automation_key(self.name, d.id, d.changed_at.date())
             fields = {"title": d.title, "stage": d.stage, "contact_id": d.contact_id}
-            action = self.then.build(ctx, rule=self.name, key=key, contact_id=d.contact_id,
-                                     owner=d.owner, fields=fields, deal_id=d.id)  # fmt: skip
+            action = self.then.build(
+                ctx,
+                rule=self.name,
+                key=key,
+                contact_id=d.contact_id,
+                owner=d.owner,
+                fields=fields,
+                deal_id=d.id,
+            )
             yield action
 
 
@@ -230,6 +239,13 @@ class OverdueEscalation:
                 lead = None
             key = automation_key(self.name, t.id, t.due.date())
             fields = {"title": t.title, "assignee": t.assignee, "task_id": t.id}
-            action = self.then.build(ctx, rule=self.name, key=key, contact_id=t.contact_id,
-                                     owner=lead, fields=fields, deal_id=t.deal_id)  # fmt: skip
+            action = self.then.build(
+                ctx,
+                rule=self.name,
+                key=key,
+                contact_id=t.contact_id,
+                owner=lead,
+                fields=fields,
+                deal_id=t.deal_id,
+            )
             yield action

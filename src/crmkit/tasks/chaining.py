@@ -47,10 +47,21 @@ def next_occurrence(done: Task, *, id: str | None = None) -> Task | None:
         return None
     when = done.completed_at
     return attrs.evolve(
-        done, id=id or new_id(), created_at=when, updated_at=when, status=TaskStatus.OPEN,
-        due=due, notes=(), snoozed_until=None, started_at=None, completed_at=None,
-        completed_by=None, delegations=(), version=1, reminders=_shift(done, due),
-    )  # fmt: skip
+        done,
+        id=id or new_id(),
+        created_at=when,
+        updated_at=when,
+        status=TaskStatus.OPEN,
+        due=due,
+        notes=(),
+        snoozed_until=None,
+        started_at=None,
+        completed_at=None,
+        completed_by=None,
+        delegations=(),
+        version=1,
+        reminders=_shift(done, due),
+    )
 
 
 def _shift(done: Task, due: datetime) -> tuple[datetime, ...]:
@@ -121,11 +132,18 @@ class FollowUps:
         id: str | None,
     ) -> Task:
         return create_task(
-            activity.follow_up_title, assignee=assignee, at=start,
+            activity.follow_up_title,
+            assignee=assignee,
+            at=start,
             due=self._due(start, activity.follow_up_after, assignee, directory),
-            created_by=created_by, priority=activity.priority, kind=activity.follow_up_kind,
-            contact_id=contact_id, deal_id=deal_id, directory=directory, id=id,
-        )  # fmt: skip
+            created_by=created_by,
+            priority=activity.priority,
+            kind=activity.follow_up_kind,
+            contact_id=contact_id,
+            deal_id=deal_id,
+            directory=directory,
+            id=id,
+        )
 
     def after_interaction(
         self,
@@ -144,10 +162,15 @@ class FollowUps:
         if who is None:
             raise ValidationError("assignee", None, "nobody handled the interaction; name one")
         return self._make(
-            activity, start=interaction.occurred_at, assignee=who, directory=directory,
-            contact_id=interaction.contact_id, deal_id=interaction.deal_id,
-            created_by=interaction.handled_by, id=id,
-        )  # fmt: skip
+            activity,
+            start=interaction.occurred_at,
+            assignee=who,
+            directory=directory,
+            contact_id=interaction.contact_id,
+            deal_id=interaction.deal_id,
+            created_by=interaction.handled_by,
+            id=id,
+        )
 
     def after_task(
         self,
@@ -167,7 +190,12 @@ class FollowUps:
         if activity is None:
             return None
         return self._make(
-            activity, start=done.completed_at, assignee=assignee or done.assignee,
-            directory=directory, contact_id=done.contact_id, deal_id=done.deal_id,
-            created_by=done.completed_by, id=id,
-        )  # fmt: skip
+            activity,
+            start=done.completed_at,
+            assignee=assignee or done.assignee,
+            directory=directory,
+            contact_id=done.contact_id,
+            deal_id=done.deal_id,
+            created_by=done.completed_by,
+            id=id,
+        )

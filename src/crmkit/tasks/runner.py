@@ -14,9 +14,9 @@ from typing import Protocol
 
 import attrs
 
-from crmkit.consent import DEFAULT_PURPOSES, ConsentRecord, check_purpose, may_contact
 from crmkit.errors import ValidationError
 from crmkit.funnel.deal import Deal
+from crmkit.privacy.consent import DEFAULT_PURPOSES, ConsentRecord, check_purpose, may_contact
 from crmkit.tasks.automation import (
     Action,
     AutomationContext,
@@ -210,14 +210,14 @@ def run_automation(
     :meth:`KeyStore.commit_many`.
 
     A message is queued only if its contact consents to the message's purpose on its
-    channel at ``ctx.now`` and has not withdrawn since (:func:`crmkit.consent.may_contact`
+    channel at ``ctx.now`` and has not withdrawn since (:func:`crmkit.privacy.consent.may_contact`
     with ``later_withdrawals=True``);
     *consents* are the records, or a function ``lookup(contact_ids)`` returning the records
     of those contacts, called once per batch; *purposes* are the purposes they may name.
     Messages refused are reported in ``no_consent``.
 
     >>> from datetime import UTC, date, datetime
-    >>> from crmkit.consent import ConsentRecord
+    >>> from crmkit.privacy.consent import ConsentRecord
     >>> from crmkit.tasks.automation import BirthdayGreeting
     >>> store = InMemoryKeyStore()
     >>> ctx = AutomationContext.for_day(date(2026, 5, 1))

@@ -143,24 +143,36 @@ class Task:
         """
         iso = _iso
         return {
-            "id": self.id, "title": self.title, "assignee": self.assignee,
-            "created_at": iso(self.created_at), "updated_at": iso(self.updated_at),
-            "status": self.status.value, "description": self.description,
-            "created_by": self.created_by, "team": self.team, "due": iso(self.due),
-            "priority": self.priority.value, "kind": self.kind, "contact_id": self.contact_id,
+            "id": self.id,
+            "title": self.title,
+            "assignee": self.assignee,
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+            "status": self.status.value,
+            "description": self.description,
+            "created_by": self.created_by,
+            "team": self.team,
+            "due": iso(self.due),
+            "priority": self.priority.value,
+            "kind": self.kind,
+            "contact_id": self.contact_id,
             "deal_id": self.deal_id,
             "notes": [{"at": iso(n.at), "by": n.by, "text": n.text} for n in self.notes],
             "reminders": [iso(r) for r in self.reminders],
             "snoozed_until": iso(self.snoozed_until),
-            "estimated_effort": None if self.estimated_effort is None
+            "estimated_effort": None
+            if self.estimated_effort is None
             else self.estimated_effort.total_seconds(),
             "recurrence": None if self.recurrence is None else self.recurrence.to_dict(),
-            "series_id": self.series_id, "started_at": iso(self.started_at),
-            "completed_at": iso(self.completed_at), "completed_by": self.completed_by,
-            "delegations": [{"by": d.by, "to": d.to, "at": iso(d.at), "note": d.note}
-                            for d in self.delegations],
+            "series_id": self.series_id,
+            "started_at": iso(self.started_at),
+            "completed_at": iso(self.completed_at),
+            "completed_by": self.completed_by,
+            "delegations": [
+                {"by": d.by, "to": d.to, "at": iso(d.at), "note": d.note} for d in self.delegations
+            ],
             "version": self.version,
-        }  # fmt: skip
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Task:
@@ -170,25 +182,38 @@ class Task:
         rec = data.get("recurrence")
         st, pr = data["status"], data.get("priority", "normal")
         return cls(
-            id=data["id"], title=data["title"], assignee=data["assignee"],
+            id=data["id"],
+            title=data["title"],
+            assignee=data["assignee"],
             created_at=parse_datetime(data["created_at"], "created_at"),
             updated_at=parse_datetime(data["updated_at"], "updated_at"),
-            status=_STATUS.get(st) or TaskStatus(st), description=data.get("description"),
-            created_by=data.get("created_by"), team=data.get("team"), due=dt(data.get("due")),
-            priority=_PRIORITY.get(pr) or Priority(pr), kind=data.get("kind"),
-            contact_id=data.get("contact_id"), deal_id=data.get("deal_id"),
-            notes=tuple(ProgressNote(parse_datetime(n["at"], "at"), n.get("by"), n["text"])
-                        for n in data.get("notes", ())),
+            status=_STATUS.get(st) or TaskStatus(st),
+            description=data.get("description"),
+            created_by=data.get("created_by"),
+            team=data.get("team"),
+            due=dt(data.get("due")),
+            priority=_PRIORITY.get(pr) or Priority(pr),
+            kind=data.get("kind"),
+            contact_id=data.get("contact_id"),
+            deal_id=data.get("deal_id"),
+            notes=tuple(
+                ProgressNote(parse_datetime(n["at"], "at"), n.get("by"), n["text"])
+                for n in data.get("notes", ())
+            ),
             reminders=tuple(parse_datetime(r, "reminders") for r in data.get("reminders", ())),
             snoozed_until=dt(data.get("snoozed_until")),
             estimated_effort=None if effort is None else timedelta(seconds=effort),
             recurrence=None if rec is None else Recurrence.from_dict(rec),
-            series_id=data.get("series_id"), started_at=dt(data.get("started_at")),
-            completed_at=dt(data.get("completed_at")), completed_by=data.get("completed_by"),
-            delegations=tuple(Delegation(d["by"], d["to"], parse_datetime(d["at"], "at"),
-                                         d.get("note")) for d in data.get("delegations", ())),
+            series_id=data.get("series_id"),
+            started_at=dt(data.get("started_at")),
+            completed_at=dt(data.get("completed_at")),
+            completed_by=data.get("completed_by"),
+            delegations=tuple(
+                Delegation(d["by"], d["to"], parse_datetime(d["at"], "at"), d.get("note"))
+                for d in data.get("delegations", ())
+            ),
             version=data.get("version", 1),
-        )  # fmt: skip
+        )
 
 
 # Dict lookups, not enum calls: storage decodes every task row through from_dict.

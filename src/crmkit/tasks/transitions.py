@@ -243,8 +243,9 @@ def complete(task: Task, *, at: Any, by: str | None = None) -> Task:
     _require_open(task, "be completed")
     when = _when(task, at)
     who = clean_text("by", by)
-    return _bump(task, when, status=TaskStatus.DONE, completed_at=when, completed_by=who,
-                 snoozed_until=None)  # fmt: skip
+    return _bump(
+        task, when, status=TaskStatus.DONE, completed_at=when, completed_by=who, snoozed_until=None
+    )
 
 
 def cancel(task: Task, *, at: Any, by: str | None = None, reason: str | None = None) -> Task:
@@ -258,8 +259,15 @@ def cancel(task: Task, *, at: Any, by: str | None = None, reason: str | None = N
             *notes,
             ProgressNote(when, who, _text("reason", reason, required=True, limit=LONG_TEXT) or ""),
         )
-    return _bump(task, when, status=TaskStatus.CANCELLED, completed_at=when, completed_by=who,
-                 notes=notes, snoozed_until=None)  # fmt: skip
+    return _bump(
+        task,
+        when,
+        status=TaskStatus.CANCELLED,
+        completed_at=when,
+        completed_by=who,
+        notes=notes,
+        snoozed_until=None,
+    )
 
 
 def snooze(task: Task, until: Any, *, at: Any) -> Task:
@@ -292,5 +300,6 @@ def reopen(task: Task, *, at: Any, by: str | None = None) -> Task:
     if not task.status.is_closed:
         raise InvalidTransitionError("status", task.status.value, "only a closed task can reopen")
     when = _when(task, at)
-    return _bump(task, when, status=TaskStatus.OPEN, completed_at=None, completed_by=None,
-                 started_at=None)  # fmt: skip
+    return _bump(
+        task, when, status=TaskStatus.OPEN, completed_at=None, completed_by=None, started_at=None
+    )

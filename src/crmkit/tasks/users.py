@@ -217,12 +217,18 @@ class User:
         """
         wh = self.working_hours
         return {
-            "id": self.id, "name": self.name, "team": self.team,
-            "is_team_lead": self.is_team_lead, "timezone": self.timezone, "active": self.active,
-            "working_hours": {"start": wh.start.isoformat(),
-                              "end": None if wh.end is None else wh.end.isoformat(),
-                              "days": sorted(wh.days)},
-        }  # fmt: skip
+            "id": self.id,
+            "name": self.name,
+            "team": self.team,
+            "is_team_lead": self.is_team_lead,
+            "timezone": self.timezone,
+            "active": self.active,
+            "working_hours": {
+                "start": wh.start.isoformat(),
+                "end": None if wh.end is None else wh.end.isoformat(),
+                "days": sorted(wh.days),
+            },
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> User:
@@ -234,10 +240,14 @@ class User:
             wh.get("days", sorted(_WEEKDAYS)),
         )
         return cls.new(
-            data["id"], name=data.get("name"), team=data.get("team"),
-            is_team_lead=data.get("is_team_lead", False), timezone=data.get("timezone", "UTC"),
-            active=data.get("active", True), working_hours=hours,
-        )  # fmt: skip
+            data["id"],
+            name=data.get("name"),
+            team=data.get("team"),
+            is_team_lead=data.get("is_team_lead", False),
+            timezone=data.get("timezone", "UTC"),
+            active=data.get("active", True),
+            working_hours=hours,
+        )
 
 
 @attrs.frozen

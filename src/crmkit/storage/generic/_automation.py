@@ -7,7 +7,6 @@ from collections.abc import Collection, Iterable
 from datetime import datetime
 
 from crmkit.errors import NotFoundError
-from crmkit.ledger import TransactionKind
 from crmkit.storage.codec import AttrsCodec
 from crmkit.storage.generic._table import RecordTable, TableKind, upsert
 from crmkit.storage.protocols import UnitOfWork
@@ -16,6 +15,7 @@ from crmkit.tasks.automation import ContactDates, subject_of
 from crmkit.tasks.outbox import QueuedMessage
 from crmkit.tasks.routing import RoundRobinState
 from crmkit.tasks.users import local_day, zone
+from crmkit.value.ledger import TransactionKind
 
 __all__ = ["GenericAutomationRepository", "GenericOutboxRepository", "GenericRoutingRepository"]
 

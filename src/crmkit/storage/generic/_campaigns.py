@@ -18,13 +18,13 @@ import attrs
 
 from crmkit._types import Money
 from crmkit.errors import AlreadyExistsError, UniqueKeyError
-from crmkit.ledger import TransactionKind
 from crmkit.marketing.campaign import CampaignMember, Group
 from crmkit.storage._fast_paths import transactions_of
 from crmkit.storage.codec import AttrsCodec
 from crmkit.storage.generic._bulk import add_records, key_values
 from crmkit.storage.generic._table import LinkedThrough
 from crmkit.storage.records import KindRecords, RecordStore
+from crmkit.value.ledger import TransactionKind
 
 if TYPE_CHECKING:
     from crmkit.storage.protocols import UnitOfWork

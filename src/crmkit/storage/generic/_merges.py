@@ -8,8 +8,8 @@ from datetime import datetime
 import attrs
 
 from crmkit.errors import MergeNotFoundError, ReviewItemNotFoundError
-from crmkit.merging import MergeRecord
-from crmkit.review import ReviewItem
+from crmkit.identity.merging import MergeRecord
+from crmkit.identity.review import ReviewItem
 from crmkit.storage.codec import AttrsCodec
 from crmkit.storage.generic._table import DictCodec, RecordTable, TableKind
 from crmkit.storage.records import RecordStore, StoredRecord

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from crmkit.consent import ConsentRecord
 from crmkit.contacts import Organization
 from crmkit.errors import (
     ConsentNotFoundError,
@@ -16,10 +15,11 @@ from crmkit.errors import (
     TransactionNotFoundError,
 )
 from crmkit.funnel.lifecycle import LifecycleChange
-from crmkit.ledger import Transaction
+from crmkit.privacy.consent import ConsentRecord
 from crmkit.storage.codec import AttrsCodec
 from crmkit.storage.generic._table import LinkedThrough, RecordTable, TableKind, upsert
 from crmkit.storage.records import KindRecords, RecordStore, StoredRecord
+from crmkit.value.ledger import Transaction
 
 __all__ = [
     "GenericConsentRepository",

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 
-from crmkit.erasure import ErasureRecord
 from crmkit.errors import AlreadyExistsError, ListNotFoundError, NotFoundError, RecordNotFoundError
-from crmkit.ledger import Transaction
-from crmkit.lists import ListChange, StaticList
+from crmkit.privacy.erasure import ErasureRecord
+from crmkit.segments.lists import ListChange, StaticList
 from crmkit.storage.codec import AttrsCodec
 from crmkit.storage.generic._table import DictCodec, LinkedThrough, RecordTable, TableKind
 from crmkit.storage.records import RecordStore, StoredRecord
+from crmkit.value.ledger import Transaction
 
 __all__ = ["GenericErasureRepository", "GenericListRepository"]
 

@@ -8,14 +8,13 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from crmkit.consent import ConsentRecord
 from crmkit.contacts import Contact, Organization
 from crmkit.errors import StorageError
 from crmkit.funnel.deal import Deal, StageChange
 from crmkit.funnel.lifecycle import LifecycleChange
 from crmkit.funnel.pipeline import Pipeline
-from crmkit.ledger import Transaction
-from crmkit.merging import MergeRecord
+from crmkit.identity.merging import MergeRecord
+from crmkit.privacy.consent import ConsentRecord
 from crmkit.segments import Segment
 from crmkit.storage._lazy import LazyRepository
 from crmkit.storage._segment_data import segment_count_in_memory, segment_members_in_memory
@@ -53,6 +52,7 @@ from crmkit.storage.protocols import ContactRecords
 from crmkit.tasks.outbox import QueuedMessage
 from crmkit.tasks.task import Task
 from crmkit.tasks.users import User
+from crmkit.value.ledger import Transaction
 
 __all__ = ["MemoryStorage", "MemoryUnitOfWork"]
 

@@ -8,7 +8,6 @@ from datetime import datetime
 import attrs
 
 from crmkit.errors import AlreadyExistsError
-from crmkit.ledger import Transaction, TransactionKind
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._contacts import ContactTables
 from crmkit.storage.memory._interactions import InteractionTables
@@ -16,6 +15,7 @@ from crmkit.tasks.automation import ContactDates, subject_of
 from crmkit.tasks.outbox import QueuedMessage
 from crmkit.tasks.routing import RoundRobinState
 from crmkit.tasks.users import local_day, zone
+from crmkit.value.ledger import Transaction, TransactionKind
 
 __all__ = ["MemoryAutomationRepository", "MemoryOutboxRepository", "MemoryRoutingRepository"]
 
@@ -53,10 +53,16 @@ class MemoryAutomationRepository:
             c = self._contacts.rows.data[cid]
             timeline = self._interactions.by_contact.get(cid)
             fp = first.get(cid)
-            out.append(ContactDates(
-                cid, c.birthday, None if fp is None else local(fp),
-                local(timeline[-1][0]) if timeline else None, c.owner, c.name,
-            ))  # fmt: skip
+            out.append(
+                ContactDates(
+                    cid,
+                    c.birthday,
+                    None if fp is None else local(fp),
+                    local(timeline[-1][0]) if timeline else None,
+                    c.owner,
+                    c.name,
+                )
+            )
         return out
 
     def done_keys(self, keys: Collection[str]) -> set[str]:

@@ -49,9 +49,12 @@ class MemoryContactRepository:
 
     def _index(self, contact: Contact, old: Contact | None) -> None:
         _refile(
-            self._t.identities, self._log, contact.id,
-            old.identity_keys() if old else frozenset(), contact.identity_keys(),
-        )  # fmt: skip
+            self._t.identities,
+            self._log,
+            contact.id,
+            old.identity_keys() if old else frozenset(),
+            contact.identity_keys(),
+        )
         if old is None or not same_match_fields(old, contact):
             forms = fold_contact(contact)
             self._t.forms[contact.id] = (contact, forms)

@@ -36,8 +36,9 @@ class MemoryDealRepository(MemoryTable[Deal]):
     def __init__(
         self, rows: UndoableDict[str, Deal], log: UndoLog, changes: MemoryStageChangeRepository
     ) -> None:
-        super().__init__(rows, log, kind="deal", not_found=DealNotFoundError,
-                         contact_attr="contact_id")  # fmt: skip
+        super().__init__(
+            rows, log, kind="deal", not_found=DealNotFoundError, contact_attr="contact_id"
+        )
         self._changes = changes
 
     def for_pipeline(self, pipeline_id: str, *, status: str | None = None) -> list[Deal]:
@@ -47,18 +48,31 @@ class MemoryDealRepository(MemoryTable[Deal]):
         )
 
     def funnel_facts(
-        self, pipeline: Pipeline, *, since: datetime | None = None,
-        until: datetime | None = None, owner: str | None = None, cohort: Any = None,
-    ) -> FunnelFacts:  # fmt: skip
+        self,
+        pipeline: Pipeline,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        owner: str | None = None,
+        cohort: Any = None,
+    ) -> FunnelFacts:
         """The funnel report's aggregates (the definition the SQL backends must equal)."""
         deals = self.for_pipeline(pipeline.id)
         changes = self._changes.for_pipeline(pipeline.id)
-        return deal_facts(pipeline, deals, changes, since=since, until=until, owner=owner,
-                          cohort=parse_cohort(cohort))  # fmt: skip
+        return deal_facts(
+            pipeline,
+            deals,
+            changes,
+            since=since,
+            until=until,
+            owner=owner,
+            cohort=parse_cohort(cohort),
+        )
 
     def for_contact(self, contact_id: str) -> list[Deal]:
-        return self.select(lambda d: d.contact_id == contact_id,
-                           order=lambda d: (d.created_at, d.id))  # fmt: skip
+        return self.select(
+            lambda d: d.contact_id == contact_id, order=lambda d: (d.created_at, d.id)
+        )
 
     def erase_contact(self, contact_id: str) -> int:
         """The contact's deals go with their stage changes (deal titles name people too)."""
@@ -70,8 +84,9 @@ class MemoryDealRepository(MemoryTable[Deal]):
 
 class MemoryStageChangeRepository(MemoryTable[StageChange]):
     def __init__(self, rows: UndoableDict[str, StageChange], log: UndoLog) -> None:
-        super().__init__(rows, log, kind="stage change", not_found=StageChangeNotFoundError,
-                         versioned=False)  # fmt: skip
+        super().__init__(
+            rows, log, kind="stage change", not_found=StageChangeNotFoundError, versioned=False
+        )
 
     def for_deal(self, deal_id: str) -> list[StageChange]:
         return self.select(lambda c: c.deal_id == deal_id, order=lambda c: (c.at, c.id))

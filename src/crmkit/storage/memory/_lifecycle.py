@@ -12,9 +12,14 @@ __all__ = ["MemoryLifecycleRepository"]
 
 class MemoryLifecycleRepository(MemoryTable[LifecycleChange]):
     def __init__(self, rows: UndoableDict[str, LifecycleChange], log: UndoLog) -> None:
-        super().__init__(rows, log, kind="lifecycle change",
-                         not_found=LifecycleChangeNotFoundError, versioned=False,
-                         contact_attr="contact_id")  # fmt: skip
+        super().__init__(
+            rows,
+            log,
+            kind="lifecycle change",
+            not_found=LifecycleChangeNotFoundError,
+            versioned=False,
+            contact_attr="contact_id",
+        )
 
     def for_contact(self, contact_id: str) -> list[LifecycleChange]:
         return self.select(lambda c: c.contact_id == contact_id, order=lambda c: (c.at, c.id))

@@ -8,7 +8,7 @@ from datetime import datetime
 import attrs
 
 from crmkit.errors import AlreadyExistsError, MergeNotFoundError
-from crmkit.merging import MergeRecord
+from crmkit.identity.merging import MergeRecord
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 
 __all__ = ["MemoryMergeRepository"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 
-from crmkit.erasure import ErasureRecord
 from crmkit.errors import AlreadyExistsError, ListNotFoundError, NotFoundError
-from crmkit.ledger import Transaction
-from crmkit.lists import ListChange, StaticList
+from crmkit.privacy.erasure import ErasureRecord
+from crmkit.segments.lists import ListChange, StaticList
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._table import MemoryTable
+from crmkit.value.ledger import Transaction
 
 __all__ = ["ErasureTables", "ListTables", "MemoryErasureRepository", "MemoryListRepository"]
 
@@ -64,8 +64,9 @@ class MemoryErasureRepository:
         return n
 
     def transactions(self) -> list[Transaction]:
-        return sorted(self._t.transactions.values(),
-                      key=lambda t: (t.contact_id, t.occurred_at, t.id))  # fmt: skip
+        return sorted(
+            self._t.transactions.values(), key=lambda t: (t.contact_id, t.occurred_at, t.id)
+        )
 
 
 class ListTables:
@@ -84,9 +85,14 @@ class MemoryListRepository:
     def __init__(self, tables: ListTables, log: UndoLog) -> None:
         self._lists = tables.lists
         self._log = log
-        self._changes = MemoryTable(tables.changes, log, kind="list change",
-                                    not_found=_ChangeNotFoundError, versioned=False,
-                                    contact_attr="contact_id")  # fmt: skip
+        self._changes = MemoryTable(
+            tables.changes,
+            log,
+            kind="list change",
+            not_found=_ChangeNotFoundError,
+            versioned=False,
+            contact_attr="contact_id",
+        )
 
     def add(self, static_list: StaticList) -> None:
         if static_list.name in self._lists:

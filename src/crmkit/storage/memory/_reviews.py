@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crmkit.errors import AlreadyExistsError, ReviewItemNotFoundError
-from crmkit.review import ReviewItem
+from crmkit.identity.review import ReviewItem
 from crmkit.storage.memory._base import KeyIndex, UndoableDict, UndoLog
 
 __all__ = ["MemoryReviewRepository", "ReviewTables"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from crmkit.consent import ConsentRecord
 from crmkit.errors import ConsentNotFoundError, SegmentNotFoundError
+from crmkit.privacy.consent import ConsentRecord
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._table import MemoryTable
 
@@ -15,8 +15,14 @@ __all__ = ["MemoryConsentRepository", "MemorySegmentRepository"]
 
 class MemoryConsentRepository(MemoryTable[ConsentRecord]):
     def __init__(self, rows: UndoableDict[str, ConsentRecord], log: UndoLog) -> None:
-        super().__init__(rows, log, kind="consent record", not_found=ConsentNotFoundError,
-                         versioned=False, contact_attr="contact_id")  # fmt: skip
+        super().__init__(
+            rows,
+            log,
+            kind="consent record",
+            not_found=ConsentNotFoundError,
+            versioned=False,
+            contact_attr="contact_id",
+        )
 
     def for_contact(self, contact_id: str) -> list[ConsentRecord]:
         return self.select(lambda c: c.contact_id == contact_id, order=lambda c: (c.at, c.id))

@@ -22,8 +22,9 @@ def _due_key(t: Task) -> tuple[datetime | None, str]:
 
 class MemoryTaskRepository(MemoryTable[Task]):
     def __init__(self, rows: UndoableDict[str, Task], log: UndoLog) -> None:
-        super().__init__(rows, log, kind="task", not_found=TaskNotFoundError,
-                         contact_attr="contact_id")  # fmt: skip
+        super().__init__(
+            rows, log, kind="task", not_found=TaskNotFoundError, contact_attr="contact_id"
+        )
 
     def for_assignee(self, user: str, *, status: str | None = None) -> list[Task]:
         found = self.select(lambda t: t.assignee == user and (status is None or t.status == status))
@@ -41,22 +42,32 @@ class MemoryTaskRepository(MemoryTable[Task]):
         self, when: datetime, *, assignee: str | None = None, limit: int | None = None
     ) -> list[Task]:
         found = sorted(
-            (t for t in self.rows.data.values()
-             if t.status in _OPEN and t.due is not None and t.due < when
-             and (assignee is None or t.assignee == assignee)),
+            (
+                t
+                for t in self.rows.data.values()
+                if t.status in _OPEN
+                and t.due is not None
+                and t.due < when
+                and (assignee is None or t.assignee == assignee)
+            ),
             key=_due_key,
-        )  # fmt: skip
+        )
         return found if limit is None else found[:limit]
 
     def due_between(
         self, start: datetime, end: datetime, *, assignee: str | None = None
     ) -> list[Task]:
         return sorted(
-            (t for t in self.rows.data.values()
-             if t.status in _OPEN and t.due is not None and start <= t.due < end
-             and (assignee is None or t.assignee == assignee)),
+            (
+                t
+                for t in self.rows.data.values()
+                if t.status in _OPEN
+                and t.due is not None
+                and start <= t.due < end
+                and (assignee is None or t.assignee == assignee)
+            ),
             key=_due_key,
-        )  # fmt: skip
+        )
 
     def for_team(self, team: str, *, status: str | None = None) -> list[Task]:
         return self.select(lambda t: t.team == team and (status is None or t.status == status))

@@ -6,17 +6,23 @@ from collections.abc import Collection
 from datetime import datetime
 
 from crmkit.errors import TransactionNotFoundError
-from crmkit.ledger import Transaction
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._table import MemoryTable
+from crmkit.value.ledger import Transaction
 
 __all__ = ["MemoryTransactionRepository"]
 
 
 class MemoryTransactionRepository(MemoryTable[Transaction]):
     def __init__(self, rows: UndoableDict[str, Transaction], log: UndoLog) -> None:
-        super().__init__(rows, log, kind="transaction", not_found=TransactionNotFoundError,
-                         versioned=False, contact_attr="contact_id")  # fmt: skip
+        super().__init__(
+            rows,
+            log,
+            kind="transaction",
+            not_found=TransactionNotFoundError,
+            versioned=False,
+            contact_attr="contact_id",
+        )
 
     def for_contact(
         self, contact_id: str, *, since: datetime | None = None, until: datetime | None = None

@@ -70,9 +70,12 @@ class PostgresUnitOfWork(SQLRepositories):
             raise
         self._conn = conn
         session = PostgresSession(conn, read_only=self._read_only)
-        self._wire(session, contacts=PostgresContactRepository,
-                   interactions=PostgresInteractionRepository,
-                   transactions=PostgresTransactionRepository)  # fmt: skip
+        self._wire(
+            session,
+            contacts=PostgresContactRepository,
+            interactions=PostgresInteractionRepository,
+            transactions=PostgresTransactionRepository,
+        )
         return self
 
     def __exit__(
@@ -142,9 +145,10 @@ class PostgresStorage:
     def _connect(self) -> psycopg.Connection[Any]:
         try:
             return psycopg.connect(
-                self.dsn, connect_timeout=max(1, int(self.connect_timeout)),
+                self.dsn,
+                connect_timeout=max(1, int(self.connect_timeout)),
                 **self._connect_options,
-            )  # fmt: skip
+            )
         except psycopg.OperationalError as exc:
             raise unavailable(exc, self.dsn_hint) from exc
 

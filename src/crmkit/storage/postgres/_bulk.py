@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from crmkit.interactions import Interaction
-from crmkit.ledger import Transaction
 from crmkit.storage.postgres._driver import PostgresSession, translate_errors
 from crmkit.storage.sql._interactions import SQLInteractionRepository
 from crmkit.storage.sql._rows import INTERACTION_COLUMNS, interaction_to_row
 from crmkit.storage.sql._session import SQLSession
 from crmkit.storage.sql._transactions import TRANSACTIONS, SQLTransactionRepository
+from crmkit.value.ledger import Transaction
 
 __all__ = ["PostgresInteractionRepository", "PostgresTransactionRepository", "copy_rows"]
 

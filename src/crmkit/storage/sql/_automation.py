@@ -118,18 +118,29 @@ class SQLAutomationRepository:
 
 def _message_row(m: QueuedMessage) -> dict[str, Any]:
     return {
-        "id": m.id, "key": m.key, "rule": m.rule, "contact_id": m.contact_id,
-        "template": m.template, "send_on": m.send_on.isoformat(), "channel": m.channel,
+        "id": m.id,
+        "key": m.key,
+        "rule": m.rule,
+        "contact_id": m.contact_id,
+        "template": m.template,
+        "send_on": m.send_on.isoformat(),
+        "channel": m.channel,
         "data": dict(m.data),
-    }  # fmt: skip
+    }
 
 
 def _message(r: Row, data: Any) -> QueuedMessage:
     # contact_id comes from its column: merges move messages by updating that column alone.
     return QueuedMessage(
-        data["id"], data["key"], data["rule"], r[1], data["template"],
-        date.fromisoformat(data["send_on"]), data.get("channel"), data.get("data", {}),
-    )  # fmt: skip
+        data["id"],
+        data["key"],
+        data["rule"],
+        r[1],
+        data["template"],
+        date.fromisoformat(data["send_on"]),
+        data.get("channel"),
+        data.get("data", {}),
+    )
 
 
 class SQLOutboxRepository:
@@ -143,9 +154,7 @@ class SQLOutboxRepository:
     def put_many(self, messages: Iterable[QueuedMessage]) -> int:
         """See :class:`crmkit.storage.protocols.BulkOutbox`."""
         json = self._db.dialect.json
-        rows = [
-            (self._ws, m.id, m.key, m.contact_id, json(_message_row(m))) for m in messages
-        ]
+        rows = [(self._ws, m.id, m.key, m.contact_id, json(_message_row(m))) for m in messages]
         self._db.executemany(
             "INSERT INTO outbox (workspace, id, key, contact_id, data) VALUES (?, ?, ?, ?, ?)",
             rows,

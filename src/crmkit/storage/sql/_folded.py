@@ -25,9 +25,17 @@ __all__ = ["CONTACT_FOLDED", "ORGANIZATION_FOLDED", "folded", "refold", "twin", 
 #: Contact columns kept beside a folded twin: every whitelisted text field stored as a column
 #: (``crmkit.storage.sql._segment_values`` checks this at import).
 CONTACT_FOLDED = (
-    "name", "given_name", "family_name", "region", "city", "address", "postcode",
-    "organization_id", "owner", "lifecycle_stage",
-)  # fmt: skip
+    "name",
+    "given_name",
+    "family_name",
+    "region",
+    "city",
+    "address",
+    "postcode",
+    "organization_id",
+    "owner",
+    "lifecycle_stage",
+)
 #: The same for organizations (their fields read as ``organization.<name>``).
 ORGANIZATION_FOLDED = ("name", "legal_form", "tax_id", "vat_id", "domain", "industry", "country")
 

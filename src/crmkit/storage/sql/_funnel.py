@@ -30,39 +30,67 @@ _MICROSECOND = timedelta(microseconds=1)
 
 def _pipeline_row(p: Pipeline, d: Dialect) -> tuple[Any, ...]:
     stages = [
-        {"name": s.name, "probability": s.probability,
-         "rotting_after": None if s.rotting_after is None else s.rotting_after.total_seconds()}
+        {
+            "name": s.name,
+            "probability": s.probability,
+            "rotting_after": None if s.rotting_after is None else s.rotting_after.total_seconds(),
+        }
         for s in p.stages
-    ]  # fmt: skip
+    ]
     return (p.id, p.name, d.json(stages), d.ts(p.created_at), p.version, p.name_key)
 
 
 def _pipeline(r: Row, d: Dialect) -> Pipeline:
     stages = tuple(
-        Stage(s["name"], s["probability"],
-              None if s["rotting_after"] is None else timedelta(seconds=s["rotting_after"]))
+        Stage(
+            s["name"],
+            s["probability"],
+            None if s["rotting_after"] is None else timedelta(seconds=s["rotting_after"]),
+        )
         for s in d.json_out(r[2])
-    )  # fmt: skip
+    )
     return Pipeline(r[0], r[1], stages, d.ts_out(r[3]), r[4])
 
 
 def _deal_row(x: Deal, d: Dialect) -> tuple[Any, ...]:
     return (
-        x.id, x.pipeline_id, x.title, d.decimal(x.value.amount), x.value.currency, x.stage,
-        x.status.value, d.ts(x.created_at), d.ts(x.changed_at), x.contact_id,
-        x.organization_id, x.owner, None if x.expected_close is None else d.day(x.expected_close),
-        None if x.closed_at is None else d.ts(x.closed_at), x.lost_reason, x.version,
-    )  # fmt: skip
+        x.id,
+        x.pipeline_id,
+        x.title,
+        d.decimal(x.value.amount),
+        x.value.currency,
+        x.stage,
+        x.status.value,
+        d.ts(x.created_at),
+        d.ts(x.changed_at),
+        x.contact_id,
+        x.organization_id,
+        x.owner,
+        None if x.expected_close is None else d.day(x.expected_close),
+        None if x.closed_at is None else d.ts(x.closed_at),
+        x.lost_reason,
+        x.version,
+    )
 
 
 def _deal(r: Row, d: Dialect) -> Deal:
     return Deal(
-        id=r[0], pipeline_id=r[1], title=r[2], value=Money(d.decimal_out(r[3]), r[4]),
-        stage=r[5], status=DealStatus(r[6]), created_at=d.ts_out(r[7]),
-        changed_at=d.ts_out(r[8]), contact_id=r[9], organization_id=r[10], owner=r[11],
+        id=r[0],
+        pipeline_id=r[1],
+        title=r[2],
+        value=Money(d.decimal_out(r[3]), r[4]),
+        stage=r[5],
+        status=DealStatus(r[6]),
+        created_at=d.ts_out(r[7]),
+        changed_at=d.ts_out(r[8]),
+        contact_id=r[9],
+        organization_id=r[10],
+        owner=r[11],
         expected_close=None if r[12] is None else d.day_out(r[12]),
-        closed_at=None if r[13] is None else d.ts_out(r[13]), lost_reason=r[14], version=r[15],
-    )  # fmt: skip
+        closed_at=None if r[13] is None else d.ts_out(r[13]),
+        lost_reason=r[14],
+        version=r[15],
+    )
 
 
 def _change_row(c: StageChange, d: Dialect) -> tuple[Any, ...]:
@@ -74,21 +102,49 @@ def _change(r: Row, d: Dialect) -> StageChange:
 
 
 PIPELINES = TableSpec(
-    "pipelines", "pipeline", ("id", "name", "stages", "created_at", "version"),
-    _pipeline_row, _pipeline, PipelineNotFoundError, derived=("name_key",),
-)  # fmt: skip
+    "pipelines",
+    "pipeline",
+    ("id", "name", "stages", "created_at", "version"),
+    _pipeline_row,
+    _pipeline,
+    PipelineNotFoundError,
+    derived=("name_key",),
+)
 DEALS = TableSpec(
-    "deals", "deal",
-    ("id", "pipeline_id", "title", "amount", "currency", "stage", "status", "created_at",
-     "changed_at", "contact_id", "organization_id", "owner", "expected_close", "closed_at",
-     "lost_reason", "version"),
-    _deal_row, _deal, DealNotFoundError, contact_column="contact_id",
-)  # fmt: skip
+    "deals",
+    "deal",
+    (
+        "id",
+        "pipeline_id",
+        "title",
+        "amount",
+        "currency",
+        "stage",
+        "status",
+        "created_at",
+        "changed_at",
+        "contact_id",
+        "organization_id",
+        "owner",
+        "expected_close",
+        "closed_at",
+        "lost_reason",
+        "version",
+    ),
+    _deal_row,
+    _deal,
+    DealNotFoundError,
+    contact_column="contact_id",
+)
 STAGE_CHANGES = TableSpec(
-    "stage_changes", "stage change",
+    "stage_changes",
+    "stage change",
     ("id", "deal_id", "pipeline_id", "from_stage", "to_stage", "at", "by_user"),
-    _change_row, _change, StageChangeNotFoundError, versioned=False,
-)  # fmt: skip
+    _change_row,
+    _change,
+    StageChangeNotFoundError,
+    versioned=False,
+)
 
 
 class SQLPipelineRepository(SQLTable[Pipeline]):
@@ -136,12 +192,18 @@ class SQLDealRepository(SQLTable[Deal]):
         return super().erase_contact(contact_id)
 
     def funnel_facts(
-        self, pipeline: Pipeline, *, since: datetime | None = None,
-        until: datetime | None = None, owner: str | None = None, cohort: Any = None,
-    ) -> FunnelFacts:  # fmt: skip
+        self,
+        pipeline: Pipeline,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        owner: str | None = None,
+        cohort: Any = None,
+    ) -> FunnelFacts:
         """The funnel report's aggregates, computed by the database."""
-        return sql_funnel_facts(self._db, self._ws, pipeline, since=since, until=until,
-                                owner=owner, cohort=cohort)  # fmt: skip
+        return sql_funnel_facts(
+            self._db, self._ws, pipeline, since=since, until=until, owner=owner, cohort=cohort
+        )
 
 
 class SQLStageChangeRepository(SQLTable[StageChange]):
@@ -189,10 +251,13 @@ class SQLStageChangeRepository(SQLTable[StageChange]):
         found: list[str] = []
         for start in range(0, len(deal_ids), d.max_in_list):
             cond, params = d.in_list("deal_id", deal_ids[start : start + d.max_in_list])
-            found += [r[0] for r in self._db.fetchall(
-                f"SELECT DISTINCT deal_id FROM stage_changes WHERE workspace = ? AND {cond}",
-                [self._ws, *params],
-            )]  # fmt: skip
+            found += [
+                r[0]
+                for r in self._db.fetchall(
+                    f"SELECT DISTINCT deal_id FROM stage_changes WHERE workspace = ? AND {cond}",
+                    [self._ws, *params],
+                )
+            ]
         return found
 
     def _restay(self, deal_ids: Sequence[str]) -> None:

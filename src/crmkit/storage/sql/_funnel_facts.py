@@ -27,9 +27,14 @@ def _case(column: str, names: tuple[str, ...]) -> tuple[str, list[Any]]:
 
 
 def _deal_filter(
-    db: SQLSession, workspace: str, pipeline_id: str, since: datetime | None,
-    until: datetime | None, owner: str | None, cohort: str | None,
-) -> tuple[str, list[Any]]:  # fmt: skip
+    db: SQLSession,
+    workspace: str,
+    pipeline_id: str,
+    since: datetime | None,
+    until: datetime | None,
+    owner: str | None,
+    cohort: str | None,
+) -> tuple[str, list[Any]]:
     d = db.dialect
     where = "d.workspace = ? AND d.pipeline_id = ?"
     params: list[Any] = [workspace, pipeline_id]
@@ -121,10 +126,17 @@ def sql_funnel_facts(
     for i, name in enumerate(names):
         entered += enter[i]
         won_running += won_at[i]
-        stages.append(StageFacts(
-            name, entered, entered - stop[i], won_running, sum(reasons[i].values()),
-            tuple(sorted(reasons[i].items(), key=lambda kv: (-kv[1], kv[0]))), stats(i),
-        ))  # fmt: skip
+        stages.append(
+            StageFacts(
+                name,
+                entered,
+                entered - stop[i],
+                won_running,
+                sum(reasons[i].values()),
+                tuple(sorted(reasons[i].items(), key=lambda kv: (-kv[1], kv[0]))),
+                stats(i),
+            )
+        )
 
     # 2. Won deals: cycle lengths and values per close day (summed exactly in Python).
     cycle = timedelta(0)
@@ -142,8 +154,9 @@ def sql_funnel_facts(
     won_values = tuple((day, Money(amount, code)) for (day, code), amount in sorted(values.items()))
 
     cohorts = tuple(CohortFacts(m, *c) for m, c in sorted(months.items()))
-    return FunnelFacts(tuple(stages), counts["won"], counts["lost"], counts["open"], cycle,
-                       won_values, cohorts)  # fmt: skip
+    return FunnelFacts(
+        tuple(stages), counts["won"], counts["lost"], counts["open"], cycle, won_values, cohorts
+    )
 
 
 _US = timedelta(microseconds=1)
@@ -181,9 +194,10 @@ def _all_stays(db: SQLSession, workspace: str, pipeline_id: str) -> dict[str, St
                 # A writer changed the stays between our statements (PostgreSQL reads run in
                 # autocommit): rank them again in one statement, which sees one snapshot.
                 return _ranked_stays(
-                    db, "SELECT to_stage AS i, stay_us AS dur FROM stage_changes"
-                    f" WHERE {scope}", [workspace, pipeline_id],
-                )  # fmt: skip
+                    db,
+                    f"SELECT to_stage AS i, stay_us AS dur FROM stage_changes WHERE {scope}",
+                    [workspace, pipeline_id],
+                )
             at_rank[rank] = int(row[0])
         out[stage] = _summary(int(n), int(total), at_rank)
     return out
@@ -192,10 +206,12 @@ def _all_stays(db: SQLSession, workspace: str, pipeline_id: str) -> dict[str, St
 def _chosen_stays(db: SQLSession, where: str, params: list[Any]) -> dict[str, StayStats]:
     """The ended stays of the deals *where* selects."""
     return _ranked_stays(
-        db, "SELECT c.to_stage AS i, c.stay_us AS dur FROM stage_changes c JOIN deals d"
+        db,
+        "SELECT c.to_stage AS i, c.stay_us AS dur FROM stage_changes c JOIN deals d"
         f" ON d.workspace = c.workspace AND d.id = c.deal_id WHERE {where}"
-        " AND c.stay_us IS NOT NULL", params,
-    )  # fmt: skip
+        " AND c.stay_us IS NOT NULL",
+        params,
+    )
 
 
 def _ranked_stays(db: SQLSession, stays_sql: str, params: list[Any]) -> dict[str, StayStats]:

@@ -56,8 +56,11 @@ class SQLInteractionRepository:
         d = self._db.dialect
         sql = _SELECT + "AND contact_id = ?"
         params: list[Any] = [self._ws, contact_id]
-        for column, value in (("channel", channel), ("direction", direction),
-                              ("handled_by", handled_by)):  # fmt: skip
+        for column, value in (
+            ("channel", channel),
+            ("direction", direction),
+            ("handled_by", handled_by),
+        ):
             if value is not None:
                 sql += f" AND {column} = ?"
                 params.append(str(value))

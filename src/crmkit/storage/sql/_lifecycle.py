@@ -21,11 +21,15 @@ def _from_row(r: Row, d: Dialect) -> LifecycleChange:
 
 
 LIFECYCLE_CHANGES = TableSpec(
-    "lifecycle_changes", "lifecycle change",
+    "lifecycle_changes",
+    "lifecycle change",
     ("id", "contact_id", "from_stage", "to_stage", "at", "by_user", "reason"),
-    _to_row, _from_row, LifecycleChangeNotFoundError, versioned=False,
+    _to_row,
+    _from_row,
+    LifecycleChangeNotFoundError,
+    versioned=False,
     contact_column="contact_id",
-)  # fmt: skip
+)
 
 
 class SQLLifecycleRepository(SQLTable[LifecycleChange]):

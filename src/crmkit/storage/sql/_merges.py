@@ -8,7 +8,7 @@ from datetime import datetime
 import attrs
 
 from crmkit.errors import MergeNotFoundError
-from crmkit.merging import MergeRecord
+from crmkit.identity.merging import MergeRecord
 from crmkit.storage.sql._session import SQLSession
 
 __all__ = ["SQLMergeRepository"]
@@ -24,10 +24,16 @@ class SQLMergeRepository:
         self._db.execute(
             "INSERT INTO merges (workspace, id, survivor_id, merged_id, record, at, undone_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (self._ws, record.id, record.survivor_id, record.merged_id,
-             d.json(record.to_dict()), d.ts(record.at),
-             None if record.undone_at is None else d.ts(record.undone_at)),
-        )  # fmt: skip
+            (
+                self._ws,
+                record.id,
+                record.survivor_id,
+                record.merged_id,
+                d.json(record.to_dict()),
+                d.ts(record.at),
+                None if record.undone_at is None else d.ts(record.undone_at),
+            ),
+        )
 
     def _record(self, row: tuple[object, ...]) -> MergeRecord:
         d = self._db.dialect
@@ -64,9 +70,13 @@ class SQLMergeRepository:
         d = self._db.dialect
         changed = self._db.execute(
             "UPDATE merges SET record = ?, undone_at = ? WHERE workspace = ? AND id = ?",
-            (d.json(record.to_dict()),
-             None if record.undone_at is None else d.ts(record.undone_at), self._ws, record.id),
-        )  # fmt: skip
+            (
+                d.json(record.to_dict()),
+                None if record.undone_at is None else d.ts(record.undone_at),
+                self._ws,
+                record.id,
+            ),
+        )
         if changed != 1:
             raise MergeNotFoundError(record.id)
 

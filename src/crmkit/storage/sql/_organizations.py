@@ -14,17 +14,36 @@ __all__ = ["SQLOrganizationRepository"]
 
 
 def _to_row(o: Organization, d: Dialect) -> tuple[Any, ...]:
-    return (o.id, o.name, o.legal_form, o.tax_id, o.vat_id, o.domain, o.industry, o.country,
-            d.json(dict(o.custom)), d.ts(o.created_at), o.version,
-            *folded(o, ORGANIZATION_FOLDED))  # fmt: skip
+    return (
+        o.id,
+        o.name,
+        o.legal_form,
+        o.tax_id,
+        o.vat_id,
+        o.domain,
+        o.industry,
+        o.country,
+        d.json(dict(o.custom)),
+        d.ts(o.created_at),
+        o.version,
+        *folded(o, ORGANIZATION_FOLDED),
+    )
 
 
 def _from_row(r: Row, d: Dialect) -> Organization:
     return Organization(
-        id=r[0], name=r[1], legal_form=r[2], tax_id=r[3], vat_id=r[4], domain=r[5],
-        industry=r[6], country=r[7], custom=d.json_out(r[8]), created_at=d.ts_out(r[9]),
+        id=r[0],
+        name=r[1],
+        legal_form=r[2],
+        tax_id=r[3],
+        vat_id=r[4],
+        domain=r[5],
+        industry=r[6],
+        country=r[7],
+        custom=d.json_out(r[8]),
+        created_at=d.ts_out(r[9]),
         version=r[10],
-    )  # fmt: skip
+    )
 
 
 ORGANIZATIONS = TableSpec(

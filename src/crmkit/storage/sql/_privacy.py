@@ -6,13 +6,13 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from crmkit.erasure import ErasureRecord
 from crmkit.errors import AlreadyExistsError, ListNotFoundError, NotFoundError
-from crmkit.ledger import Transaction
-from crmkit.lists import ListChange, StaticList
+from crmkit.privacy.erasure import ErasureRecord
+from crmkit.segments.lists import ListChange, StaticList
 from crmkit.storage.sql._session import Dialect, Row, SQLSession
 from crmkit.storage.sql._table import SQLTable, TableSpec
 from crmkit.storage.sql._transactions import TRANSACTIONS
+from crmkit.value.ledger import Transaction
 
 __all__ = ["SQLErasureRepository", "SQLListRepository"]
 
@@ -31,11 +31,24 @@ class _ErasedNotFoundError(NotFoundError):
 
 
 ERASED_TRANSACTIONS = TableSpec(
-    "erased_transactions", "erased transaction",
-    ("id", "erasure_id", "kind", "amount", "currency", "occurred_at", "order_id", "lines",
-     "created_at"),
-    _erased_to_row, _erased_from_row, _ErasedNotFoundError, versioned=False,
-)  # fmt: skip
+    "erased_transactions",
+    "erased transaction",
+    (
+        "id",
+        "erasure_id",
+        "kind",
+        "amount",
+        "currency",
+        "occurred_at",
+        "order_id",
+        "lines",
+        "created_at",
+    ),
+    _erased_to_row,
+    _erased_from_row,
+    _ErasedNotFoundError,
+    versioned=False,
+)
 
 
 class SQLErasureRepository:
@@ -66,9 +79,11 @@ class SQLErasureRepository:
         self._db.executemany(
             "INSERT INTO erasures (workspace, contact_id, erasure_id, at, record) "
             "VALUES (?, ?, ?, ?, ?)",
-            [(self._ws, cid, record.id, d.ts(record.at), d.json(record.to_dict()))
-             for cid in record.contact_ids],
-        )  # fmt: skip
+            [
+                (self._ws, cid, record.id, d.ts(record.at), d.json(record.to_dict()))
+                for cid in record.contact_ids
+            ],
+        )
         self._db.executemany(
             "INSERT INTO suppressions (workspace, marker, erasure_id) VALUES (?, ?, ?) "
             "ON CONFLICT (workspace, marker) DO NOTHING",
@@ -126,10 +141,15 @@ class _ChangeNotFoundError(NotFoundError):
 
 
 LIST_CHANGES = TableSpec(
-    "list_changes", "list change", ("id", "list_name", "contact_id", "added", "at", "by"),
-    _change_to_row, _change_from_row, _ChangeNotFoundError, versioned=False,
+    "list_changes",
+    "list change",
+    ("id", "list_name", "contact_id", "added", "at", "by"),
+    _change_to_row,
+    _change_from_row,
+    _ChangeNotFoundError,
+    versioned=False,
     contact_column="contact_id",
-)  # fmt: skip
+)
 
 
 class SQLListRepository:
@@ -148,9 +168,14 @@ class SQLListRepository:
         self._db.execute(
             "INSERT INTO contact_lists (workspace, name, created_at, created_by, segment) "
             "VALUES (?, ?, ?, ?, ?)",
-            (self._ws, static_list.name, d.ts(static_list.created_at), static_list.created_by,
-             segment),
-        )  # fmt: skip
+            (
+                self._ws,
+                static_list.name,
+                d.ts(static_list.created_at),
+                static_list.created_by,
+                segment,
+            ),
+        )
 
     def _find(self, name: str) -> StaticList | None:
         d = self._db.dialect

@@ -133,8 +133,7 @@ class SQLRecordStore:
         for start in range(0, len(values), step):
             cond, chunk = self._db.dialect.in_list(column, values[start : start + step])
             rows = self._db.fetchall(
-                f"SELECT {column} FROM {table} WHERE workspace = ? AND kind = ? {extra}"
-                f"AND {cond}",
+                f"SELECT {column} FROM {table} WHERE workspace = ? AND kind = ? {extra}AND {cond}",
                 (self._ws, kind, *params, *chunk),
             )
             held.extend(str(r[0]) for r in rows)

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from crmkit.errors import AlreadyExistsError, ReviewItemNotFoundError
-from crmkit.review import ReviewItem
+from crmkit.identity.review import ReviewItem
 from crmkit.storage.sql._session import Row, SQLSession
 
 __all__ = ["SQLReviewRepository"]
 
-_COLS = ("id, contact_id, candidate_ids, score, reasons, status, created_at, resolved_at, "
-         "merge_id")  # fmt: skip
+_COLS = "id, contact_id, candidate_ids, score, reasons, status, created_at, resolved_at, merge_id"
 _SELECT = f"SELECT {_COLS} FROM review_items WHERE workspace = ? "
 
 
@@ -23,19 +22,30 @@ class SQLReviewRepository:
     def _row(self, item: ReviewItem) -> tuple[Any, ...]:
         d = self._db.dialect
         return (
-            item.id, item.contact_id, d.json(list(item.candidate_ids)), item.score,
-            d.json(list(item.reasons)), item.status, d.ts(item.created_at),
-            None if item.resolved_at is None else d.ts(item.resolved_at), item.merge_id,
-        )  # fmt: skip
+            item.id,
+            item.contact_id,
+            d.json(list(item.candidate_ids)),
+            item.score,
+            d.json(list(item.reasons)),
+            item.status,
+            d.ts(item.created_at),
+            None if item.resolved_at is None else d.ts(item.resolved_at),
+            item.merge_id,
+        )
 
     def _item(self, row: Row) -> ReviewItem:
         d = self._db.dialect
         return ReviewItem(
-            id=row[0], contact_id=row[1], candidate_ids=tuple(d.json_out(row[2])),
-            score=float(row[3]), reasons=tuple(d.json_out(row[4])), status=row[5],
-            created_at=d.ts_out(row[6]), resolved_at=None if row[7] is None else d.ts_out(row[7]),
+            id=row[0],
+            contact_id=row[1],
+            candidate_ids=tuple(d.json_out(row[2])),
+            score=float(row[3]),
+            reasons=tuple(d.json_out(row[4])),
+            status=row[5],
+            created_at=d.ts_out(row[6]),
+            resolved_at=None if row[7] is None else d.ts_out(row[7]),
             merge_id=row[8],
-        )  # fmt: skip
+        )
 
     def _link(self, item: ReviewItem, old: ReviewItem | None) -> None:
         before = set(old.contact_ids) if old else set()
@@ -79,10 +89,12 @@ class SQLReviewRepository:
 
     def remove(self, item_id: str) -> None:
         self.get(item_id)  # ReviewItemNotFoundError
-        self._db.execute("DELETE FROM review_links WHERE workspace = ? AND review_id = ?",
-                         (self._ws, item_id))  # fmt: skip
-        self._db.execute("DELETE FROM review_items WHERE workspace = ? AND id = ?",
-                         (self._ws, item_id))  # fmt: skip
+        self._db.execute(
+            "DELETE FROM review_links WHERE workspace = ? AND review_id = ?", (self._ws, item_id)
+        )
+        self._db.execute(
+            "DELETE FROM review_items WHERE workspace = ? AND id = ?", (self._ws, item_id)
+        )
 
     def select(self, *, status: str | None = None) -> list[ReviewItem]:
         where, params = ("AND status = ? ", (self._ws, status)) if status else ("", (self._ws,))

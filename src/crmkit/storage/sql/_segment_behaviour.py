@@ -73,9 +73,15 @@ class Behaviour:
         )
 
     def _measure(
-        self, table: str, where: Frag, agg: str, op: Op, value: Any, zero: Any,
+        self,
+        table: str,
+        where: Frag,
+        agg: str,
+        op: Op,
+        value: Any,
+        zero: Any,
         conv: Callable[[Any], Any],
-    ) -> Frag:  # fmt: skip
+    ) -> Frag:
         """Contacts whose ``agg`` over their rows matching *where* passes ``op value``."""
         cmp_sql, cmp_params = comparison(op, value, conv)
         if self.db.dialect.name == "sqlite":
@@ -128,12 +134,20 @@ class Behaviour:
         assert isinstance(target, Money)
         self._check_currency(where, target.currency)
         bound = (
-            tuple(m.amount for m in node.value) if isinstance(node.value, tuple)  # type: ignore[union-attr]
+            tuple(m.amount for m in node.value)
+            if isinstance(node.value, tuple)  # type: ignore[union-attr]
             else target.amount
-        )  # fmt: skip
+        )
         if self.db.dialect.name == "postgresql":
-            return self._measure("transactions", where, "sum(x.amount)", node.op, bound,
-                                 Decimal(0), self.db.dialect.decimal)  # fmt: skip
+            return self._measure(
+                "transactions",
+                where,
+                "sum(x.amount)",
+                node.op,
+                bound,
+                Decimal(0),
+                self.db.dialect.decimal,
+            )
         return self._python_totals(where, node.op, bound)
 
     def _check_currency(self, where: Frag, currency: str) -> None:
@@ -207,6 +221,10 @@ def raw_predicate(op: Op, value: Any) -> Callable[[Any], bool]:
 
 
 _PY_OPS: dict[Op, Callable[[Any, Any], Any]] = {
-    Op.EQ: operator.eq, Op.NE: operator.ne, Op.LT: operator.lt,
-    Op.LE: operator.le, Op.GT: operator.gt, Op.GE: operator.ge,
-}  # fmt: skip
+    Op.EQ: operator.eq,
+    Op.NE: operator.ne,
+    Op.LT: operator.lt,
+    Op.LE: operator.le,
+    Op.GT: operator.gt,
+    Op.GE: operator.ge,
+}

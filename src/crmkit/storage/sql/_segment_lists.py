@@ -1,7 +1,7 @@
 """Static-list membership leaves (:class:`crmkit.segments.InList`) as SQL over contact ``c``.
 
 A contact is a member now when its latest change on the list is an addition, as
-:func:`crmkit.lists.members_at` decides: latest by ``at``, and at equal times by change id in
+:func:`crmkit.segments.lists.members_at` decides: latest by ``at``, and at equal times by change id in
 code-point order (PostgreSQL compares the ids under the "C" collation, which is that order).
 The subquery is not correlated, so each engine runs it once per evaluation.
 """

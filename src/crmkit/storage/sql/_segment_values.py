@@ -33,17 +33,30 @@ __all__ = ["Frag", "Source", "by_code_point", "member_of", "source_for", "when_o
 Frag = tuple[str, list[Any]]
 
 _CONTACT_COLUMNS = {
-    "name": "name", "given_name": "given_name", "family_name": "family_name",
-    "region": "region", "city": "city", "address": "address", "postcode": "postcode",
-    "organization_id": "organization_id", "owner": "owner",
-    "lifecycle_stage": "lifecycle_stage", "birthday": "birthday", "created_at": "created_at",
-    "updated_at": "updated_at",
-}  # fmt: skip
-_ORGANIZATION_COLUMNS = {
-    "name": "name", "legal_form": "legal_form", "tax_id": "tax_id", "vat_id": "vat_id",
-    "domain": "domain", "industry": "industry", "country": "country",
+    "name": "name",
+    "given_name": "given_name",
+    "family_name": "family_name",
+    "region": "region",
+    "city": "city",
+    "address": "address",
+    "postcode": "postcode",
+    "organization_id": "organization_id",
+    "owner": "owner",
+    "lifecycle_stage": "lifecycle_stage",
+    "birthday": "birthday",
     "created_at": "created_at",
-}  # fmt: skip
+    "updated_at": "updated_at",
+}
+_ORGANIZATION_COLUMNS = {
+    "name": "name",
+    "legal_form": "legal_form",
+    "tax_id": "tax_id",
+    "vat_id": "vat_id",
+    "domain": "domain",
+    "industry": "industry",
+    "country": "country",
+    "created_at": "created_at",
+}
 # A field added to the whitelist must be mapped here too, or importing this module fails.
 assert set(_CONTACT_COLUMNS) | {"customer_type"} == set(CONTACT_FIELDS)
 assert set(_ORGANIZATION_COLUMNS) == set(ORGANIZATION_FIELDS)

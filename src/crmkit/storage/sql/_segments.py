@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from crmkit.consent import ConsentRecord
 from crmkit.errors import ConsentNotFoundError, SegmentNotFoundError
+from crmkit.privacy.consent import ConsentRecord
 from crmkit.storage.sql._session import Dialect, Row, SQLSession
 from crmkit.storage.sql._table import SQLTable, TableSpec
 
@@ -14,8 +14,16 @@ __all__ = ["SQLConsentRepository", "SQLSegmentRepository"]
 
 
 def _to_row(c: ConsentRecord, d: Dialect) -> tuple[Any, ...]:
-    return (c.id, c.contact_id, c.purpose, c.channel, bool(c.granted), d.ts(c.at), c.source,
-            c.proof)  # fmt: skip
+    return (
+        c.id,
+        c.contact_id,
+        c.purpose,
+        c.channel,
+        bool(c.granted),
+        d.ts(c.at),
+        c.source,
+        c.proof,
+    )
 
 
 def _from_row(r: Row, d: Dialect) -> ConsentRecord:
@@ -23,10 +31,15 @@ def _from_row(r: Row, d: Dialect) -> ConsentRecord:
 
 
 CONSENTS = TableSpec(
-    "consents", "consent record",
+    "consents",
+    "consent record",
     ("id", "contact_id", "purpose", "channel", "granted", "at", "source", "proof"),
-    _to_row, _from_row, ConsentNotFoundError, versioned=False, contact_column="contact_id",
-)  # fmt: skip
+    _to_row,
+    _from_row,
+    ConsentNotFoundError,
+    versioned=False,
+    contact_column="contact_id",
+)
 
 
 class SQLConsentRepository(SQLTable[ConsentRecord]):

@@ -21,10 +21,17 @@ _OPEN_SQL = "status IN ('open', 'in_progress')"
 
 def _task_row(t: Task, d: Dialect) -> tuple[Any, ...]:
     return (
-        t.id, t.assignee, t.status.value, t.team, None if t.due is None else d.ts(t.due),
-        t.contact_id, t.deal_id, None if t.completed_at is None else d.ts(t.completed_at),
-        t.version, d.json(t.to_dict()),
-    )  # fmt: skip
+        t.id,
+        t.assignee,
+        t.status.value,
+        t.team,
+        None if t.due is None else d.ts(t.due),
+        t.contact_id,
+        t.deal_id,
+        None if t.completed_at is None else d.ts(t.completed_at),
+        t.version,
+        d.json(t.to_dict()),
+    )
 
 
 def _task(r: Row, d: Dialect) -> Task:
@@ -43,13 +50,28 @@ def _user(r: Row, d: Dialect) -> User:
 
 
 TASKS = TableSpec(
-    "tasks", "task",
-    ("id", "assignee", "status", "team", "due", "contact_id", "deal_id", "completed_at",
-     "version", "data"),
-    _task_row, _task, TaskNotFoundError, contact_column="contact_id",
-)  # fmt: skip
-USERS = TableSpec("users", "user", ("id", "active", "data"), _user_row, _user,
-                  UserNotFoundError, versioned=False)  # fmt: skip
+    "tasks",
+    "task",
+    (
+        "id",
+        "assignee",
+        "status",
+        "team",
+        "due",
+        "contact_id",
+        "deal_id",
+        "completed_at",
+        "version",
+        "data",
+    ),
+    _task_row,
+    _task,
+    TaskNotFoundError,
+    contact_column="contact_id",
+)
+USERS = TableSpec(
+    "users", "user", ("id", "active", "data"), _user_row, _user, UserNotFoundError, versioned=False
+)
 
 
 class SQLTaskRepository(SQLTable[Task]):

@@ -9,37 +9,62 @@ from typing import Any
 
 from crmkit._types import Money
 from crmkit.errors import TransactionNotFoundError
-from crmkit.ledger import LineItem, Transaction, TransactionKind
 from crmkit.storage.sql._session import Dialect, Row, SQLSession
 from crmkit.storage.sql._table import SQLTable, TableSpec
+from crmkit.value.ledger import LineItem, Transaction, TransactionKind
 
 __all__ = ["SQLTransactionRepository"]
 
 
 def _lines_out(items: list[dict[str, Any]]) -> tuple[LineItem, ...]:
     return tuple(
-        LineItem(i.get("sku"), i.get("description"), Decimal(i["quantity"]),
-                 Money(i["unit_price"], i["currency"]))
+        LineItem(
+            i.get("sku"),
+            i.get("description"),
+            Decimal(i["quantity"]),
+            Money(i["unit_price"], i["currency"]),
+        )
         for i in items
-    )  # fmt: skip
+    )
 
 
 def _to_row(t: Transaction, d: Dialect) -> tuple[Any, ...]:
     lines = [
-        {"sku": li.sku, "description": li.description, "quantity": str(li.quantity),
-         "unit_price": str(li.unit_price.amount), "currency": li.unit_price.currency}
+        {
+            "sku": li.sku,
+            "description": li.description,
+            "quantity": str(li.quantity),
+            "unit_price": str(li.unit_price.amount),
+            "currency": li.unit_price.currency,
+        }
         for li in t.lines
-    ]  # fmt: skip
-    return (t.id, t.contact_id, t.kind.value, d.decimal(t.amount.amount), t.amount.currency,
-            d.ts(t.occurred_at), t.order_id, d.json(lines), t.note, d.ts(t.created_at))  # fmt: skip
+    ]
+    return (
+        t.id,
+        t.contact_id,
+        t.kind.value,
+        d.decimal(t.amount.amount),
+        t.amount.currency,
+        d.ts(t.occurred_at),
+        t.order_id,
+        d.json(lines),
+        t.note,
+        d.ts(t.created_at),
+    )
 
 
 def _from_row(r: Row, d: Dialect) -> Transaction:
     return Transaction(
-        id=r[0], contact_id=r[1], kind=TransactionKind(r[2]),
-        amount=Money(d.decimal_out(r[3]), r[4].strip()), occurred_at=d.ts_out(r[5]),
-        order_id=r[6], lines=_lines_out(d.json_out(r[7])), note=r[8], created_at=d.ts_out(r[9]),
-    )  # fmt: skip
+        id=r[0],
+        contact_id=r[1],
+        kind=TransactionKind(r[2]),
+        amount=Money(d.decimal_out(r[3]), r[4].strip()),
+        occurred_at=d.ts_out(r[5]),
+        order_id=r[6],
+        lines=_lines_out(d.json_out(r[7])),
+        note=r[8],
+        created_at=d.ts_out(r[9]),
+    )
 
 
 TRANSACTIONS = TableSpec(

@@ -100,11 +100,16 @@ class AutomationContract(ContractBase):
         leo = crm.contacts.create(name="Leo", birthday=date(2000, 2, 29), owner="arta")
         crm.consent.record(leo.id, purpose="marketing_email", channel="email", granted=True)
         besa = crm.contacts.create(name="Besa", owner="arta")
-        crm.transactions.add(besa.id, kind="refund", amount=Money("5.00", "EUR"),
-                             occurred_at=datetime(2025, 1, 3, tzinfo=UTC))  # fmt: skip
+        crm.transactions.add(
+            besa.id,
+            kind="refund",
+            amount=Money("5.00", "EUR"),
+            occurred_at=datetime(2025, 1, 3, tzinfo=UTC),
+        )
         for when in (datetime(2026, 2, 28, 12, tzinfo=UTC), datetime(2026, 6, 1, tzinfo=UTC)):
-            crm.transactions.add(besa.id, kind="purchase", amount=Money("20.00", "EUR"),
-                                 occurred_at=when)  # fmt: skip
+            crm.transactions.add(
+                besa.id, kind="purchase", amount=Money("20.00", "EUR"), occurred_at=when
+            )
         dren = crm.contacts.create(name="Dren", owner="mira")
         crm.interactions.log(
             dren.id, channel="phone", occurred_at=datetime(2027, 1, 20, tzinfo=UTC)
@@ -119,9 +124,11 @@ class AutomationContract(ContractBase):
         return {"leo": leo.id, "besa": besa.id, "dren": dren.id, "quiet": quiet.id}
 
     def _expected(self, people: dict[str, str]) -> set[str]:
-        return {f"birthday:{people['leo']}:2027-02-28",
-                f"purchase_anniversary:{people['besa']}:2027-02-28",
-                f"no_contact:{people['dren']}:2027-02-28"}  # fmt: skip
+        return {
+            f"birthday:{people['leo']}:2027-02-28",
+            f"purchase_anniversary:{people['besa']}:2027-02-28",
+            f"no_contact:{people['dren']}:2027-02-28",
+        }
 
     def test_contact_rules_read_birthdays_first_purchases_and_last_contact(
         self, crm: CRM, people: dict[str, str]
@@ -166,8 +173,11 @@ class AutomationContract(ContractBase):
             )
             ids.append(c.id)
         rule: list[Rule] = [NoContactFor(30, catch_up_days=0)]
-        crashing = CRM(storage=_CrashingStorage(storage, crash_on=4), workspace=self.workspace,
-                       clock=lambda: NOW)  # fmt: skip
+        crashing = CRM(
+            storage=_CrashingStorage(storage, crash_on=4),
+            workspace=self.workspace,
+            clock=lambda: NOW,
+        )
         with pytest.raises(_CrashError):
             crashing.automation.run(ON, rules=rule, now=NOW, batch_size=2)
         # The first batch (two actions with their keys) is in; the crashed batch left nothing.
@@ -206,20 +216,34 @@ class AutomationContract(ContractBase):
         crm.users.add("mira", team="sales")
         c = crm.contacts.create(name="Client Y")
         p = crm.pipelines.create("Sales", stages=[Stage("New", rotting_after=timedelta(days=7))])
-        d = crm.deals.create(pipeline_id=p.id, title="Gold", value=Money("100", "EUR"),
-                             contact_id=c.id, owner="mira",
-                             created_at=datetime(2027, 2, 1, tzinfo=UTC))  # fmt: skip
-        late = crm.tasks.create("Offer", assignee="mira", at=datetime(2027, 2, 20, tzinfo=UTC),
-                                due=datetime(2027, 2, 25, tzinfo=UTC))  # fmt: skip
-        crm.tasks.create("Later", assignee="mira", at=datetime(2027, 2, 20, tzinfo=UTC),
-                         due=datetime(2027, 3, 25, tzinfo=UTC))  # fmt: skip
+        d = crm.deals.create(
+            pipeline_id=p.id,
+            title="Gold",
+            value=Money("100", "EUR"),
+            contact_id=c.id,
+            owner="mira",
+            created_at=datetime(2027, 2, 1, tzinfo=UTC),
+        )
+        late = crm.tasks.create(
+            "Offer",
+            assignee="mira",
+            at=datetime(2027, 2, 20, tzinfo=UTC),
+            due=datetime(2027, 2, 25, tzinfo=UTC),
+        )
+        crm.tasks.create(
+            "Later",
+            assignee="mira",
+            at=datetime(2027, 2, 20, tzinfo=UTC),
+            due=datetime(2027, 3, 25, tzinfo=UTC),
+        )
         report = crm.automation.run(ON, rules=[DealRotting(), OverdueEscalation()], now=NOW)
         assert sorted(a.key for a in report.committed) == sorted(
             [f"deal_rotting:{d.id}:2027-02-01", f"overdue_escalation:{late.id}:2027-02-25"]
         )
         assert {(t.title, t.assignee) for t in report.tasks} == {
-            ("Revive the deal 'Gold'", "mira"), ("Overdue: Offer (mira)", "ana"),
-        }  # fmt: skip
+            ("Revive the deal 'Gold'", "mira"),
+            ("Overdue: Offer (mira)", "ana"),
+        }
 
     def test_unowned_work_is_routed_in_turn_and_turns_are_kept(self, crm: CRM) -> None:
         for who in ("ana", "ivan", "mira"):

@@ -258,8 +258,13 @@ class BadInputContract(ContractBase):
         crm.users.add("ivan", team="sales")
         contact = crm.contacts.create(name="Besa Kola", phones=["+355691234500"])
         pipeline = crm.pipelines.create("Sales", stages=["New", "Won over"])
-        deal = crm.deals.create(pipeline_id=pipeline.id, title="Gold", value=_eur(),
-                                contact_id=contact.id, created_at=_at())  # fmt: skip
+        deal = crm.deals.create(
+            pipeline_id=pipeline.id,
+            title="Gold",
+            value=_eur(),
+            contact_id=contact.id,
+            created_at=_at(),
+        )
         task = crm.tasks.create("Call back", assignee="mira", due=_at(60), at=_at())
         return Seed(contact.id, pipeline.id, deal.id, task.id)
 
@@ -307,8 +312,9 @@ class BadInputContract(ContractBase):
         other = CRM(crm.storage, workspace=f"{self.workspace}-other", clock=lambda: T0)
         contact = other.contacts.create(name="Someone else's")
         pipeline = other.pipelines.create("Theirs", stages=["New"])
-        return other.deals.create(pipeline_id=pipeline.id, title="Theirs", value=_eur(),
-                                  contact_id=contact.id).id  # fmt: skip
+        return other.deals.create(
+            pipeline_id=pipeline.id, title="Theirs", value=_eur(), contact_id=contact.id
+        ).id
 
     def test_a_task_may_not_name_another_workspaces_deal(self, crm: CRM) -> None:
         foreign = self._other_workspace_deal(crm)
@@ -327,9 +333,15 @@ class BadInputContract(ContractBase):
             crm.interactions.log(contact.id, channel="phone", occurred_at=_at(), deal_id=foreign)
         with pytest.raises(DealNotFoundError):
             crm.interactions.log_many(
-                [{"contact_id": contact.id, "channel": "phone", "occurred_at": _at(),
-                  "deal_id": foreign}]
-            )  # fmt: skip
+                [
+                    {
+                        "contact_id": contact.id,
+                        "channel": "phone",
+                        "occurred_at": _at(),
+                        "deal_id": foreign,
+                    }
+                ]
+            )
         with pytest.raises(TaskNotFoundError):
             crm.interactions.log(contact.id, channel="phone", occurred_at=_at(), task_id="t-x")
         assert snapshot(crm) == before

@@ -16,12 +16,12 @@ import pytest
 
 from crmkit._types import Money
 from crmkit.errors import AlreadyExistsError, UniqueKeyError
-from crmkit.ledger import Transaction, TransactionKind
 from crmkit.storage.generic import add_records, key_values
 from crmkit.storage.protocols import Storage, queue_once, transactions_of
 from crmkit.storage.records import RecordStore, StoredRecord
 from crmkit.tasks import QueuedMessage
 from crmkit.testing.contract._base import T0, ContractBase, make_contact
+from crmkit.value.ledger import Transaction, TransactionKind
 
 __all__ = ["BulkRecordsContract"]
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from crmkit._api import campaigns as campaigns_module
-from crmkit._api.campaigns import CampaignsAPI
+from crmkit._api.marketing import campaigns as campaigns_module
+from crmkit._api.marketing.campaigns import CampaignsAPI
 from crmkit._types import Money
 from crmkit.contacts import Contact
 from crmkit.crm import CRM
@@ -26,10 +26,10 @@ from crmkit.errors import (
     UnknownPurposeError,
     ValidationError,
 )
-from crmkit.ledger import Transaction, TransactionKind
 from crmkit.marketing import Campaign, CampaignMember, Group
 from crmkit.segments import tag
 from crmkit.testing.contract._base import T0, ContractBase
+from crmkit.value.ledger import Transaction, TransactionKind
 
 __all__ = ["CampaignsContract"]
 
@@ -122,7 +122,7 @@ class CampaignsContract(ContractBase):
     def test_campaign_consent_is_decided_alike_read_in_one_pass_or_per_member(
         self, crm: CRM, monkeypatch: pytest.MonkeyPatch, scan_from: int
     ) -> None:
-        # A large audience's consents are read in one pass (crmkit._api.campaigns); a
+        # A large audience's consents are read in one pass (crmkit._api.marketing.campaigns); a
         # threshold of 1 makes this small one take that path.
         monkeypatch.setattr(campaigns_module, "_SCAN_FROM", scan_from)
         people = self._people(crm, 5, consent=4)

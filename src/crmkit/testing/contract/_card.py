@@ -20,19 +20,31 @@ class CardContract(ContractBase):
     def test_card_shows_open_promises_deals_and_money_of_this_contact_only(self, crm: CRM) -> None:
         besa = crm.contacts.create(name="Besa Kola", phones=["069 123 4567"])
         other = crm.contacts.create(name="Arben Hoxha")
-        later = crm.tasks.create("Call back", assignee="ivan", contact_id=besa.id,
-                                 due=T0 + timedelta(days=3))  # fmt: skip
-        sooner = crm.tasks.create("Send offer", assignee="arta", contact_id=besa.id,
-                                  due=T0 + timedelta(days=1))  # fmt: skip
+        later = crm.tasks.create(
+            "Call back", assignee="ivan", contact_id=besa.id, due=T0 + timedelta(days=3)
+        )
+        sooner = crm.tasks.create(
+            "Send offer", assignee="arta", contact_id=besa.id, due=T0 + timedelta(days=1)
+        )
         undated = crm.tasks.create("Ask for a review", assignee="arta", contact_id=besa.id)
         done = crm.tasks.create("Say hello", assignee="arta", contact_id=besa.id, due=T0)
         crm.tasks.complete(done.id, by="arta", at=T0 + timedelta(hours=1))
         crm.tasks.create("Not hers", assignee="arta", contact_id=other.id, due=T0)
         pipe = crm.pipelines.create("Sales", stages=["New", "Proposal"])
-        open_deal = crm.deals.create(contact_id=besa.id, pipeline_id=pipe.id, title="Gold",
-                                     value=Money("1200", "EUR"), created_at=T0)  # fmt: skip
-        lost = crm.deals.create(contact_id=besa.id, pipeline_id=pipe.id, title="Silver",
-                                value=Money("300", "EUR"), created_at=T0)  # fmt: skip
+        open_deal = crm.deals.create(
+            contact_id=besa.id,
+            pipeline_id=pipe.id,
+            title="Gold",
+            value=Money("1200", "EUR"),
+            created_at=T0,
+        )
+        lost = crm.deals.create(
+            contact_id=besa.id,
+            pipeline_id=pipe.id,
+            title="Silver",
+            value=Money("300", "EUR"),
+            created_at=T0,
+        )
         crm.deals.lose(lost.id, reason="price", at=T0 + timedelta(hours=2))
         for kind, amount, currency in [
             ("purchase", "100", "EUR"),
@@ -40,11 +52,11 @@ class CardContract(ContractBase):
             ("purchase", "5000", "ALL"),
             ("payment", "70", "EUR"),
         ]:
-            crm.transactions.add(besa.id, kind=kind, amount=Money(amount, currency),
-                                 occurred_at=T0)  # fmt: skip
+            crm.transactions.add(besa.id, kind=kind, amount=Money(amount, currency), occurred_at=T0)
         for n in range(4):
-            crm.interactions.log(besa.id, channel="phone", summary=f"call {n}",
-                                 occurred_at=T0 + timedelta(minutes=n))  # fmt: skip
+            crm.interactions.log(
+                besa.id, channel="phone", summary=f"call {n}", occurred_at=T0 + timedelta(minutes=n)
+            )
 
         card = crm.contact_card(besa.id, history=2)
 

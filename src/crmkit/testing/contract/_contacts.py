@@ -170,8 +170,9 @@ class ContactsContract(ContractBase):
             assert uow.interactions.timeline(theirs.id) == []
 
     def test_organization_round_trips_and_versions(self, storage: Storage) -> None:
-        org = Organization.new(name="Alfa Trade", vat_id="BG123456789", country="BG",
-                               custom={"employees": 12})  # fmt: skip
+        org = Organization.new(
+            name="Alfa Trade", vat_id="BG123456789", country="BG", custom={"employees": 12}
+        )
         with storage.unit_of_work(self.workspace) as uow:
             uow.organizations.add(org)
             uow.commit()

@@ -20,7 +20,7 @@ from crmkit.errors import (
     SuppressedContactError,
     TaskNotFoundError,
 )
-from crmkit.review import ReviewItem
+from crmkit.identity.review import ReviewItem
 from crmkit.storage.protocols import Storage
 from crmkit.testing.contract._base import T0, ContractBase
 
@@ -36,16 +36,29 @@ class ErasureContract(ContractBase):
 
     def _person(self, crm: CRM) -> Contact:
         c = crm.contacts.create(
-            name="Besa Kola", emails=["besa@example.al"], phones=["069 123 4567"],
-            handles={"instagram": "besa.kola"}, city="Tiranë", address="Rruga e Kavajës 5",
-            tags={"vip"}, custom={"vat_registered": True}, owner="arta",
-        )  # fmt: skip
+            name="Besa Kola",
+            emails=["besa@example.al"],
+            phones=["069 123 4567"],
+            handles={"instagram": "besa.kola"},
+            city="Tiranë",
+            address="Rruga e Kavajës 5",
+            tags={"vip"},
+            custom={"vat_registered": True},
+            owner="arta",
+        )
         crm.interactions.log(c.id, channel="phone", summary="Asked about Gold", body="details")
-        crm.transactions.add(c.id, kind="purchase", amount=Money("49.90", "EUR"),
-                             occurred_at=T0, order_id="A-17", note="Besa's card")  # fmt: skip
+        crm.transactions.add(
+            c.id,
+            kind="purchase",
+            amount=Money("49.90", "EUR"),
+            occurred_at=T0,
+            order_id="A-17",
+            note="Besa's card",
+        )
         p = crm.pipelines.create("Sales", stages=["New", "Won over"])
-        d = crm.deals.create(pipeline_id=p.id, title="Gold for Besa", value=Money("1", "EUR"),
-                             contact_id=c.id)  # fmt: skip
+        d = crm.deals.create(
+            pipeline_id=p.id, title="Gold for Besa", value=Money("1", "EUR"), contact_id=c.id
+        )
         crm.deals.move(d.id, "Won over")
         crm.tasks.create("Call Besa back", assignee="arta", contact_id=c.id)
         crm.contacts.set_lifecycle(c.id, "lead")
@@ -61,11 +74,26 @@ class ErasureContract(ContractBase):
         record = crm.contacts.erase(c.id, by="dpo", reason="request #17")
         assert (record.contact_ids, record.by, record.reason) == ((c.id,), "dpo", "request #17")
         assert record.markers == 3  # email, phone, handle
-        assert {k: record.removed[k] for k in ("interactions", "deals", "tasks", "consents",
-                                               "lifecycle", "lists", "transactions")} == {
-            "interactions": 1, "deals": 1, "tasks": 1, "consents": 1, "lifecycle": 1,
-            "lists": 1, "transactions": 1,
-        }  # fmt: skip
+        assert {
+            k: record.removed[k]
+            for k in (
+                "interactions",
+                "deals",
+                "tasks",
+                "consents",
+                "lifecycle",
+                "lists",
+                "transactions",
+            )
+        } == {
+            "interactions": 1,
+            "deals": 1,
+            "tasks": 1,
+            "consents": 1,
+            "lifecycle": 1,
+            "lists": 1,
+            "transactions": 1,
+        }
         with pytest.raises(ContactNotFoundError):
             crm.contacts.get(c.id)
         with pytest.raises(ContactNotFoundError):
@@ -90,9 +118,15 @@ class ErasureContract(ContractBase):
         kept = crm.contacts.create(name="Arben", emails=["arben@example.al"])
         for contact in (gone, kept):
             message = QueuedMessage(
-                new_id(), f"k-{contact.id}", "birthday", contact.id, "greeting", T0.date(),
-                "email", {"name": contact.name},
-            )  # fmt: skip
+                new_id(),
+                f"k-{contact.id}",
+                "birthday",
+                contact.id,
+                "greeting",
+                T0.date(),
+                "email",
+                {"name": contact.name},
+            )
             crm.outbox.put(message)
         crm.contacts.erase(gone.id)
         assert [m.contact_id for m in crm.outbox.pending()] == [kept.id]
@@ -121,12 +155,25 @@ class ErasureContract(ContractBase):
         data = crm.contacts.export(c.id)
         shown = {k: len(v) for k, v in data.items() if isinstance(v, list)}
         assert shown == {
-            "interactions": 1, "transactions": 1, "deals": 1, "lifecycle": 1, "consents": 1,
-            "tasks": 1, "lists": 1, "outbox": 1, "reviews": 0, "cases": 0,
-            "campaign_members": 0, "campaign_events": 0,
-            "coupon_redemptions": 0, "points_entries": 0, "referrals": 0,
-            "quotes": 0, "contracts": 0, "assets": 0,
-        }  # fmt: skip
+            "interactions": 1,
+            "transactions": 1,
+            "deals": 1,
+            "lifecycle": 1,
+            "consents": 1,
+            "tasks": 1,
+            "lists": 1,
+            "outbox": 1,
+            "reviews": 0,
+            "cases": 0,
+            "campaign_members": 0,
+            "campaign_events": 0,
+            "coupon_redemptions": 0,
+            "points_entries": 0,
+            "referrals": 0,
+            "quotes": 0,
+            "contracts": 0,
+            "assets": 0,
+        }
         assert data["lists"][0]["list_name"] == "Launch"  # type: ignore[index,call-overload]
         assert data["tasks"][0]["title"] == "Call Besa back"  # type: ignore[index,call-overload]
 
@@ -136,8 +183,12 @@ class ErasureContract(ContractBase):
         record = crm.contacts.erase(c.id)
         [kept] = crm.erasures.transactions()
         assert (kept.id, kept.amount, kept.occurred_at, kept.order_id, kept.kind) == (
-            before.id, before.amount, before.occurred_at, before.order_id, before.kind,
-        )  # fmt: skip
+            before.id,
+            before.amount,
+            before.occurred_at,
+            before.order_id,
+            before.kind,
+        )
         assert kept.contact_id == record.id != c.id
         assert kept.note is None
 
@@ -156,11 +207,13 @@ class ErasureContract(ContractBase):
     def test_reimport_reports_the_erased_person_as_suppressed(self, crm: CRM) -> None:
         c = self._person(crm)
         crm.contacts.erase(c.id)
-        report = crm.import_contacts([
-            {"full_name": "Besa Kola", "email": "BESA@Example.al"},
-            {"full_name": "B. K.", "phone": "+355 69 123 4567", "city": "Durrës"},
-            {"full_name": "Ana", "email": "ana@example.al"},
-        ])  # fmt: skip
+        report = crm.import_contacts(
+            [
+                {"full_name": "Besa Kola", "email": "BESA@Example.al"},
+                {"full_name": "B. K.", "phone": "+355 69 123 4567", "city": "Durrës"},
+                {"full_name": "Ana", "email": "ana@example.al"},
+            ]
+        )
         assert [r.action for r in report.rows] == ["suppressed", "suppressed", "created"]
         assert report.suppressed[0].reason is not None
         assert "email" in report.suppressed[0].reason
@@ -172,8 +225,9 @@ class ErasureContract(ContractBase):
         c = self._person(crm)
         crm.contacts.erase(c.id)
         ana = crm.contacts.create(name="Ana", emails=["ana@example.al"])
-        report = crm.import_contacts([{"email": "ana@example.al", "phone": "069 123 4567",
-                                       "region": "AL"}])  # fmt: skip
+        report = crm.import_contacts(
+            [{"email": "ana@example.al", "phone": "069 123 4567", "region": "AL"}]
+        )
         assert [(r.action, r.contact_id) for r in report.rows] == [("suppressed", ana.id)]
         assert crm.contacts.get(ana.id).phones == ()
 
@@ -257,8 +311,9 @@ class ErasureContract(ContractBase):
         assert not crm.erasures.is_suppressed(email="besa@example.al")
 
     def test_a_different_pepper_is_refused(self, storage: Storage) -> None:
-        first = CRM(storage=storage, workspace=self.workspace, suppression_pepper="p" * 16,
-                    clock=lambda: T0)  # fmt: skip
+        first = CRM(
+            storage=storage, workspace=self.workspace, suppression_pepper="p" * 16, clock=lambda: T0
+        )
         c = first.contacts.create(emails=["besa@example.al"])
         first.contacts.erase(c.id)
         for pepper in ("q" * 16, None):
@@ -279,8 +334,9 @@ class ErasureContract(ContractBase):
     # -- review items naming the erased contact --------------------------------------------
 
     def _review(self, crm: CRM, new: Contact, *candidates: Contact) -> ReviewItem:
-        item = ReviewItem(new_id(), new.id, tuple(c.id for c in candidates), 0.8,
-                          ("first name equal +5.2",), T0)  # fmt: skip
+        item = ReviewItem(
+            new_id(), new.id, tuple(c.id for c in candidates), 0.8, ("first name equal +5.2",), T0
+        )
         with crm.storage.unit_of_work(self.workspace) as uow:
             uow.reviews.add(item)
             uow.commit()

@@ -57,8 +57,13 @@ class ExternalIdContract(ContractBase):
 
     def test_import_upserts_on_the_external_id(self, crm: CRM) -> None:
         crm.import_contacts([ROWS[0]])
-        row = {"full_name": "B. Kola", "external_id": 1042, "external_system": "shopify",
-               "city": "Tiranë", "email": "besa@example.al"}  # fmt: skip
+        row = {
+            "full_name": "B. Kola",
+            "external_id": 1042,
+            "external_system": "shopify",
+            "city": "Tiranë",
+            "email": "besa@example.al",
+        }
         report = crm.import_contacts([row], match_on=("external_id",))
         assert report.summary() == {"updated": 1}
         besa = crm.contacts.find(external_id=("shopify", "1042"))

@@ -28,15 +28,23 @@ class FunnelContract(ContractBase):
 
     def _setup(self, crm: CRM) -> tuple[str, str]:
         c = crm.contacts.create(name="Besa Kola")
-        p = crm.pipelines.create("Sales", stages=[
-            "New", Stage("Qualified", 0.3, timedelta(days=7)), Stage("Proposal", 0.6)])  # fmt: skip
+        p = crm.pipelines.create(
+            "Sales",
+            stages=["New", Stage("Qualified", 0.3, timedelta(days=7)), Stage("Proposal", 0.6)],
+        )
         return c.id, p.id
 
     def test_pipeline_and_deal_read_back_exactly(self, crm: CRM) -> None:
         cid, pid = self._setup(crm)
-        d = crm.deals.create(contact_id=cid, pipeline_id=pid, title="Gold", owner="arta",
-                             value=Money("1200.50", "EUR"), expected_close=date(2026, 6, 30),
-                             created_at=T0)  # fmt: skip
+        d = crm.deals.create(
+            contact_id=cid,
+            pipeline_id=pid,
+            title="Gold",
+            owner="arta",
+            value=Money("1200.50", "EUR"),
+            expected_close=date(2026, 6, 30),
+            created_at=T0,
+        )
         assert crm.deals.get(d.id) == d
         assert crm.pipelines.get(pid).stage("Qualified").rotting_after == timedelta(days=7)
         with pytest.raises(DealNotFoundError):
@@ -46,8 +54,9 @@ class FunnelContract(ContractBase):
 
     def test_every_transition_is_recorded_in_order(self, crm: CRM) -> None:
         cid, pid = self._setup(crm)
-        d = crm.deals.create(contact_id=cid, pipeline_id=pid, title="Gold",
-                             value=Money("10", "EUR"), created_at=T0)  # fmt: skip
+        d = crm.deals.create(
+            contact_id=cid, pipeline_id=pid, title="Gold", value=Money("10", "EUR"), created_at=T0
+        )
         crm.deals.move(d.id, "Proposal", at=T0 + timedelta(days=1), by="arta")  # skip forward
         crm.deals.move(d.id, "Qualified", at=T0 + timedelta(days=2))  # and back
         crm.deals.lose(d.id, reason="price", at=T0 + timedelta(days=3))
@@ -55,9 +64,13 @@ class FunnelContract(ContractBase):
         crm.deals.win(d.id, at=T0 + timedelta(days=5))
         steps = [(h.from_stage, h.to_stage) for h in crm.deals.history(d.id)]
         assert steps == [
-            (None, "New"), ("New", "Proposal"), ("Proposal", "Qualified"),
-            ("Qualified", "lost"), ("lost", "Qualified"), ("Qualified", "won"),
-        ]  # fmt: skip
+            (None, "New"),
+            ("New", "Proposal"),
+            ("Proposal", "Qualified"),
+            ("Qualified", "lost"),
+            ("lost", "Qualified"),
+            ("Qualified", "won"),
+        ]
         final = crm.deals.get(d.id)
         assert (final.status.value, final.version, final.lost_reason) == ("won", 6, None)
 
@@ -66,17 +79,22 @@ class FunnelContract(ContractBase):
         [
             (lambda crm, d: crm.deals.move(d, "Nowhere", at=T0 + timedelta(1)), ValidationError),
             (lambda crm, d: crm.deals.lose(d, reason=" ", at=T0 + timedelta(1)), ValidationError),
-            (lambda crm, d: crm.deals.move(d, "Proposal", at=T0 - timedelta(1)),
-             InvalidDatetimeError),
-            (lambda crm, d: crm.deals.move(d, "Proposal", at=T0.replace(tzinfo=None)),
-             InvalidDatetimeError),
+            (
+                lambda crm, d: crm.deals.move(d, "Proposal", at=T0 - timedelta(1)),
+                InvalidDatetimeError,
+            ),
+            (
+                lambda crm, d: crm.deals.move(d, "Proposal", at=T0.replace(tzinfo=None)),
+                InvalidDatetimeError,
+            ),
             (lambda crm, d: crm.deals.reopen(d, at=T0 + timedelta(1)), InvalidTransitionError),
         ],
-    )  # fmt: skip
+    )
     def test_bad_transitions_write_nothing(self, crm: CRM, action: object, error: type) -> None:
         cid, pid = self._setup(crm)
-        d = crm.deals.create(contact_id=cid, pipeline_id=pid, title="Gold",
-                             value=Money("10", "EUR"), created_at=T0)  # fmt: skip
+        d = crm.deals.create(
+            contact_id=cid, pipeline_id=pid, title="Gold", value=Money("10", "EUR"), created_at=T0
+        )
         with pytest.raises(error):
             action(crm, d.id)  # type: ignore[operator]
         assert crm.deals.get(d.id) == d
@@ -84,8 +102,9 @@ class FunnelContract(ContractBase):
 
     def test_closed_deal_does_not_move_until_reopened(self, crm: CRM) -> None:
         cid, pid = self._setup(crm)
-        d = crm.deals.create(contact_id=cid, pipeline_id=pid, title="Gold",
-                             value=Money("10", "EUR"), created_at=T0)  # fmt: skip
+        d = crm.deals.create(
+            contact_id=cid, pipeline_id=pid, title="Gold", value=Money("10", "EUR"), created_at=T0
+        )
         crm.deals.win(d.id, at=T0 + timedelta(days=1))
         with pytest.raises(InvalidTransitionError):
             crm.deals.move(d.id, "Proposal", at=T0 + timedelta(days=2))
@@ -97,14 +116,16 @@ class FunnelContract(ContractBase):
         with pytest.raises(InvalidMoneyError):
             crm.deals.create(contact_id=cid, pipeline_id=pid, title="X", value=Money("-1", "EUR"))
         with pytest.raises(LookupError):
-            crm.deals.create(contact_id="nobody", pipeline_id=pid, title="X",
-                             value=Money("1", "EUR"))  # fmt: skip
+            crm.deals.create(
+                contact_id="nobody", pipeline_id=pid, title="X", value=Money("1", "EUR")
+            )
         assert crm.deals.for_pipeline(pid) == []
 
     def test_stale_deal_update_is_refused(self, storage: object, crm: CRM) -> None:
         cid, pid = self._setup(crm)
-        d = crm.deals.create(contact_id=cid, pipeline_id=pid, title="Gold",
-                             value=Money("10", "EUR"), created_at=T0)  # fmt: skip
+        d = crm.deals.create(
+            contact_id=cid, pipeline_id=pid, title="Gold", value=Money("10", "EUR"), created_at=T0
+        )
         crm.deals.move(d.id, "Qualified", at=T0 + timedelta(days=1))
         with crm.storage.unit_of_work(self.workspace) as uow, pytest.raises(StaleVersionError):
             uow.deals.update(d)  # built on version 1; version 2 is stored
@@ -112,8 +133,13 @@ class FunnelContract(ContractBase):
     def test_merge_moves_deals(self, crm: CRM) -> None:
         cid, pid = self._setup(crm)
         other = crm.contacts.create(name="B. Kola")
-        d = crm.deals.create(contact_id=other.id, pipeline_id=pid, title="Gold",
-                             value=Money("10", "EUR"), created_at=T0)  # fmt: skip
+        d = crm.deals.create(
+            contact_id=other.id,
+            pipeline_id=pid,
+            title="Gold",
+            value=Money("10", "EUR"),
+            created_at=T0,
+        )
         result = crm.merge(cid, other.id)
         assert result.moved["deals"] == 1
         assert [x.id for x in crm.deals.for_contact(cid)] == [d.id]
@@ -124,8 +150,9 @@ class FunnelContract(ContractBase):
         crm.contacts.set_lifecycle(b.id, "lead", at=T0)
         with pytest.raises(ValidationError):
             crm.contacts.set_lifecycle(b.id, "disqualified", at=T0 + timedelta(days=1))
-        crm.contacts.set_lifecycle(b.id, "disqualified", at=T0 + timedelta(days=1),
-                                   reason="bounced")  # fmt: skip
+        crm.contacts.set_lifecycle(
+            b.id, "disqualified", at=T0 + timedelta(days=1), reason="bounced"
+        )
         assert crm.contacts.get(b.id).lifecycle_stage == "disqualified"
         report = crm.lifecycle_funnel()
         assert report.stages[1].entered == 1

@@ -66,15 +66,28 @@ def _state(crm: CRM, report: ImportReport) -> tuple[Any, ...]:
             text = text.replace(contact_id, name)
         return text
 
-    outcomes = [(r.index, r.action, named(r.contact_id), named(r.reason), r.review_id is not None)
-                for r in report.rows]  # fmt: skip
+    outcomes = [
+        (r.index, r.action, named(r.contact_id), named(r.reason), r.review_id is not None)
+        for r in report.rows
+    ]
     contacts = sorted(
-        (named(c.id), c.name, c.emails, c.phones, sorted(c.handles.items()), sorted(c.tags),
-         sorted(c.custom.items()), c.city, c.postcode)
+        (
+            named(c.id),
+            c.name,
+            c.emails,
+            c.phones,
+            sorted(c.handles.items()),
+            sorted(c.tags),
+            sorted(c.custom.items()),
+            c.city,
+            c.postcode,
+        )
         for c in crm.contacts.all()
-    )  # fmt: skip
-    reviews = sorted((named(i.contact_id), tuple(map(named, i.candidate_ids)), i.reasons)
-                     for i in crm.review_queue())  # fmt: skip
+    )
+    reviews = sorted(
+        (named(i.contact_id), tuple(map(named, i.candidate_ids)), i.reasons)
+        for i in crm.review_queue()
+    )
     groups = sorted(sorted(map(named, g.contact_ids)) for g in crm.find_duplicates())
     return tuple(outcomes), contacts, reviews, groups
 

@@ -17,17 +17,22 @@ from crmkit.errors import (
     TransactionNotFoundError,
     ValidationError,
 )
-from crmkit.ledger import LineItem, Transaction
 from crmkit.storage.protocols import Storage
 from crmkit.testing.contract._base import T0, ContractBase, make_contact
+from crmkit.value.ledger import LineItem, Transaction
 
 __all__ = ["LedgerContract"]
 
 
 def _tx(contact_id: str, amount: str = "10.00", days: int = 0, **fields: Any) -> Transaction:
     fields.setdefault("kind", "purchase")
-    return Transaction.new(contact_id=contact_id, amount=Money(amount, "EUR"),
-                           occurred_at=T0 + timedelta(days=days), now=T0, **fields)  # fmt: skip
+    return Transaction.new(
+        contact_id=contact_id,
+        amount=Money(amount, "EUR"),
+        occurred_at=T0 + timedelta(days=days),
+        now=T0,
+        **fields,
+    )
 
 
 class LedgerContract(ContractBase):
@@ -83,8 +88,12 @@ class LedgerContract(ContractBase):
 
     def test_bulk_ledger_for_an_unknown_contact_writes_nothing(self, crm: CRM) -> None:
         c = crm.contacts.create(name="A")
-        good = {"contact_id": c.id, "kind": "purchase", "amount": Money("1", "EUR"),
-                "occurred_at": T0}  # fmt: skip
+        good = {
+            "contact_id": c.id,
+            "kind": "purchase",
+            "amount": Money("1", "EUR"),
+            "occurred_at": T0,
+        }
         with pytest.raises(ContactNotFoundError):
             crm.transactions.add_many([good, {**good, "contact_id": "nobody"}])
         assert crm.transactions.for_contact(c.id) == []

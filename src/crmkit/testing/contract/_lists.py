@@ -9,7 +9,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crmkit.consent import DEFAULT_PURPOSES
 from crmkit.crm import CRM
 from crmkit.errors import (
     AlreadyExistsError,
@@ -18,6 +17,7 @@ from crmkit.errors import (
     UnknownPurposeError,
     ValidationError,
 )
+from crmkit.privacy.consent import DEFAULT_PURPOSES
 from crmkit.segments import in_list, tag
 from crmkit.storage.protocols import Storage
 from crmkit.testing.contract._base import T0, ContractBase
@@ -56,8 +56,11 @@ class ListsContract(ContractBase):
         crm.contacts.create(name="Late VIP", tags={"vip"})
         assert [c.id for c in crm.lists.members("VIPs in May")] == [ana.id]
         got = crm.lists.get("VIPs in May")
-        assert (got.name, got.created_by, got.segment) == ("VIPs in May", "arta",
-                                                            tag("vip").to_dict())  # fmt: skip
+        assert (got.name, got.created_by, got.segment) == (
+            "VIPs in May",
+            "arta",
+            tag("vip").to_dict(),
+        )
 
     def test_history_keeps_who_and_when_and_members_can_be_read_as_of(
         self, storage: Storage
@@ -76,8 +79,11 @@ class ListsContract(ContractBase):
         assert crm.lists.member_ids("Launch", as_of=t_added) == [ana.id, ivo.id]
         assert crm.lists.count("Launch", as_of=t_both - timedelta(seconds=1)) == 2
         history = [(h.contact_id, h.added, h.at, h.by) for h in crm.lists.history("Launch")]
-        assert history == [(ana.id, True, T0, "arta"), (ivo.id, True, t_added, "mira"),
-                           (ana.id, False, t_both, "mira")]  # fmt: skip
+        assert history == [
+            (ana.id, True, T0, "arta"),
+            (ivo.id, True, t_added, "mira"),
+            (ana.id, False, t_both, "mira"),
+        ]
         assert [h.added for h in crm.lists.history("Launch", contact_id=ana.id)] == [True, False]
 
     def test_list_names_errors_and_delete(self, storage: Storage) -> None:
@@ -213,8 +219,12 @@ class ListsContract(ContractBase):
         assert (err.value.field, err.value.value) == ("purpose", "loyalty_club")
         with pytest.raises(UnknownPurposeError):
             crm.consent.record(ana.id, purpose="loyalty_club", granted=True)
-        club = CRM(storage=storage, workspace=self.workspace, clock=lambda: T0,
-                   purposes=DEFAULT_PURPOSES | {"loyalty_club"})  # fmt: skip
+        club = CRM(
+            storage=storage,
+            workspace=self.workspace,
+            clock=lambda: T0,
+            purposes=DEFAULT_PURPOSES | {"loyalty_club"},
+        )
         club.consent.record(ana.id, purpose="loyalty_club", channel="email", granted=True)
         assert [m.address for m in club.audience(purpose="loyalty_club", channel="email")] == [
             "ana@example.al"
@@ -223,9 +233,14 @@ class ListsContract(ContractBase):
     # Each backend's subclass runs this property (differing executors): every one must hold
     # it for any history, so sharing examples between them is what we want. The storage
     # fixture is shared across examples; each example writes to its own workspace.
-    @settings(max_examples=15, deadline=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                     HealthCheck.differing_executors])  # fmt: skip
+    @settings(
+        max_examples=15,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.differing_executors,
+        ],
+    )
     @given(ops=_OPS)
     def test_members_as_of_any_moment_replay_the_history(
         self, storage: Storage, ops: list[tuple[bool, int, int]]

@@ -24,8 +24,8 @@ from crmkit.errors import (
     UniqueKeyError,
     ValidationError,
 )
-from crmkit.rates import RatesTable
 from crmkit.testing.contract._base import T0, ContractBase
+from crmkit.value.rates import RatesTable
 
 __all__ = ["LoyaltyContract", "ReferralsContract"]
 

@@ -32,8 +32,12 @@ class MergeContract(ContractBase):
 
     def _pair(self, crm: CRM) -> tuple[Contact, Contact]:
         a = crm.contacts.create(name="Besa Kola", emails=["besa@example.al"], tags={"vip"})
-        b = crm.contacts.create(name="Besa K.", phones=["069 123 4567"], city="Tiranë",
-                                handles={"instagram": "besa.kola"})  # fmt: skip
+        b = crm.contacts.create(
+            name="Besa K.",
+            phones=["069 123 4567"],
+            city="Tiranë",
+            handles={"instagram": "besa.kola"},
+        )
         crm.interactions.log(a.id, channel="email", summary="a1")
         crm.interactions.log(b.id, channel="phone", summary="b1")
         crm.interactions.log(b.id, channel="instagram", summary="b2")
@@ -154,12 +158,22 @@ class MergeContract(ContractBase):
 
     def _chain(self, crm: CRM) -> tuple[Contact, Contact, Contact, str, str]:
         """A <- B, then A <- C; returns the three contacts as they were and both merge ids."""
-        a = crm.contacts.create(name="Besa", emails=["besa@example.al"],
-                                handles={"instagram": "besa"})  # fmt: skip
-        b = crm.contacts.create(name="B. Kola", city="Tiranë", phones=["069 123 4567"],
-                                handles={"instagram": "besa.shop"}, tags={"b2b"})  # fmt: skip
-        c = crm.contacts.create(name="Besa Kola", emails=["besa.kola@example.al"],
-                                handles={"tiktok": "besa"}, custom={"tier": "gold"})  # fmt: skip
+        a = crm.contacts.create(
+            name="Besa", emails=["besa@example.al"], handles={"instagram": "besa"}
+        )
+        b = crm.contacts.create(
+            name="B. Kola",
+            city="Tiranë",
+            phones=["069 123 4567"],
+            handles={"instagram": "besa.shop"},
+            tags={"b2b"},
+        )
+        c = crm.contacts.create(
+            name="Besa Kola",
+            emails=["besa.kola@example.al"],
+            handles={"tiktok": "besa"},
+            custom={"tier": "gold"},
+        )
         for contact in (a, b, c):
             crm.interactions.log(contact.id, channel="email", summary=contact.name)
         first, second = crm.merge(a.id, b.id).merge_id, crm.merge(a.id, c.id).merge_id
@@ -274,8 +288,11 @@ class MergeContract(ContractBase):
     def test_a_longer_chain_names_every_merge_to_undo_newest_first(self, crm: CRM) -> None:
         a, b = self._pair(crm)
         z, y = crm.contacts.create(name="Zana"), crm.contacts.create(name="Yll")
-        ids = [crm.merge(a.id, b.id).merge_id, crm.merge(z.id, a.id).merge_id,
-               crm.merge(y.id, z.id).merge_id]  # fmt: skip
+        ids = [
+            crm.merge(a.id, b.id).merge_id,
+            crm.merge(z.id, a.id).merge_id,
+            crm.merge(y.id, z.id).merge_id,
+        ]
         with pytest.raises(UnmergeOrderError) as caught:
             crm.unmerge(ids[0] or "")
         assert caught.value.undo_first == (ids[2], ids[1])
@@ -327,8 +344,11 @@ class MergeContract(ContractBase):
             ids: list[str] = []
             while (not stop.is_set() or len(ids) < 3) and len(ids) < 200:
                 phone, email = ("069 123 4567", None) if n % 2 else (None, "besa@example.al")
-                ids.append(crm.record(channel="sms", summary=f"{n}-{len(ids)}", phone=phone,
-                                      email=email).id)  # fmt: skip
+                ids.append(
+                    crm.record(
+                        channel="sms", summary=f"{n}-{len(ids)}", phone=phone, email=email
+                    ).id
+                )
             return ids
 
         with ThreadPoolExecutor(max_workers=3) as pool:

@@ -178,8 +178,13 @@ class RecordsContract(ContractBase):
     @pytest.fixture
     def kind_crm(self, storage: Storage) -> CRM:
         kinds = (*RECORD_KINDS, WARRANTIES.kind)
-        return CRM(storage=storage, workspace=self.workspace, default_region="AL",
-                   clock=lambda: T0, record_kinds=kinds)  # fmt: skip
+        return CRM(
+            storage=storage,
+            workspace=self.workspace,
+            default_region="AL",
+            clock=lambda: T0,
+            record_kinds=kinds,
+        )
 
     def _warranty(self, crm: CRM, contact_id: str, serial: str, rid: str = "w-1") -> Warranty:
         w = Warranty(rid, contact_id, 1, serial, date(2028, 1, 31), note="under stairs")
@@ -207,9 +212,15 @@ class RecordsContract(ContractBase):
         w = self._warranty(kind_crm, besa.id, "SN-2")
         exported = kind_crm.contacts.export(besa.id)["warranties"]
         assert exported == [
-            {"id": w.id, "contact_id": besa.id, "version": 1, "serial": "SN-2",
-             "ends_on": "2028-01-31", "note": "under stairs"}
-        ]  # fmt: skip
+            {
+                "id": w.id,
+                "contact_id": besa.id,
+                "version": 1,
+                "serial": "SN-2",
+                "ends_on": "2028-01-31",
+                "note": "under stairs",
+            }
+        ]
         kind_crm.contacts.erase(besa.id)
         # on_erasure kept an anonymised copy, detached from the person.
         assert self._warranties(kind_crm) == [attrs.evolve(w, contact_id=None, note="", version=2)]

@@ -31,8 +31,9 @@ class ResolveContract(ContractBase):
     """Fuzzy resolve, record() auto-linking, and the duplicate-review queue."""
 
     def _hristo(self, crm: CRM) -> Contact:
-        return crm.contacts.create(name="Hristo Stoyanov", phones=["+359887123456"],
-                                   city="Sofia", birthday="1985-03-02")  # fmt: skip
+        return crm.contacts.create(
+            name="Hristo Stoyanov", phones=["+359887123456"], city="Sofia", birthday="1985-03-02"
+        )
 
     # -- resolve ---------------------------------------------------------------------------
 
@@ -116,9 +117,13 @@ class ResolveContract(ContractBase):
 
     @pytest.mark.parametrize(
         ("stored", "asked"),
-        [("Besa Kola", "Besa Kola"), ("Hristo Stoyanov", "Христо Стоянов"),
-         ("Małgorzata Wójcik", "Gosia Wojcik"), ("پویا رضایی", "پويا رضايي")],
-    )  # fmt: skip
+        [
+            ("Besa Kola", "Besa Kola"),
+            ("Hristo Stoyanov", "Христо Стоянов"),
+            ("Małgorzata Wójcik", "Gosia Wojcik"),
+            ("پویا رضایی", "پويا رضايي"),
+        ],
+    )
     def test_a_name_alone_never_makes_a_contact_confident(
         self, crm: CRM, stored: str, asked: str
     ) -> None:
@@ -131,8 +136,13 @@ class ResolveContract(ContractBase):
 
     def test_record_links_a_confident_fuzzy_match_and_adds_the_identity(self, crm: CRM) -> None:
         c = self._hristo(crm)
-        it = crm.record(channel="phone", phone="+44 7887 123456", name="Христо Стоянов",
-                        birthday="1985-03-02", summary="call from abroad")  # fmt: skip
+        it = crm.record(
+            channel="phone",
+            phone="+44 7887 123456",
+            name="Христо Стоянов",
+            birthday="1985-03-02",
+            summary="call from abroad",
+        )
         assert it.contact_id == c.id
         assert crm.contacts.get(c.id).phones == ("+359887123456", "+447887123456")
         assert crm.contacts.count() == 1

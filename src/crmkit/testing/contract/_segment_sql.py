@@ -24,8 +24,6 @@ from crmkit.errors import CurrencyMismatchError, ListNotFoundError
 from crmkit.funnel.deal import Deal, DealStatus
 from crmkit.funnel.pipeline import Pipeline
 from crmkit.interactions import Interaction
-from crmkit.ledger import Transaction
-from crmkit.lists import ListChange, StaticList, members_at
 from crmkit.segments import (
     Segment,
     SegmentData,
@@ -40,26 +38,71 @@ from crmkit.segments import (
     rfm_score,
     tag,
 )
+from crmkit.segments.lists import ListChange, StaticList, members_at
 from crmkit.storage.protocols import Storage, segment_member_ids
 from crmkit.testing.contract._base import ContractBase
+from crmkit.value.ledger import Transaction
 
 __all__ = ["SegmentPushdownContract", "segment_strategy", "world_strategy"]
 
-NOWS = (datetime(2026, 6, 15, 12, tzinfo=UTC), datetime(2028, 2, 28, 23, 30, tzinfo=UTC),
-        datetime(2027, 2, 27, 0, 0, tzinfo=UTC))  # fmt: skip
-CITIES = ("Tiranë", "TIRANE", "tirane ", "Sofia", "София", "СОФИЯ", "Kraków", "krakow",
-          "Łódź", "تهران", "طهران", "x' OR 1=1 --", "100%_", "")  # fmt: skip
-TEXTS = ("tirane", "Sofia", "софия", "KRAKOW", "kr", "so", "o", "lodz", "تهران", "x' OR 1=1 --",
-         "%", "_", "'; DROP TABLE contacts; --", "")  # fmt: skip
+NOWS = (
+    datetime(2026, 6, 15, 12, tzinfo=UTC),
+    datetime(2028, 2, 28, 23, 30, tzinfo=UTC),
+    datetime(2027, 2, 27, 0, 0, tzinfo=UTC),
+)
+CITIES = (
+    "Tiranë",
+    "TIRANE",
+    "tirane ",
+    "Sofia",
+    "София",
+    "СОФИЯ",
+    "Kraków",
+    "krakow",
+    "Łódź",
+    "تهران",
+    "طهران",
+    "x' OR 1=1 --",
+    "100%_",
+    "",
+)
+TEXTS = (
+    "tirane",
+    "Sofia",
+    "софия",
+    "KRAKOW",
+    "kr",
+    "so",
+    "o",
+    "lodz",
+    "تهران",
+    "x' OR 1=1 --",
+    "%",
+    "_",
+    "'; DROP TABLE contacts; --",
+    "",
+)
 INDUSTRIES = ("Retail", "RETAIL", "Ритейл", None)
-CUSTOM = (st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from([1.5, -0.0, 2.0])
-          | st.sampled_from(["7", "yes", "Tiranë", "YES", "یک"]) | st.just([1, 2]))  # fmt: skip
+CUSTOM = (
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.sampled_from([1.5, -0.0, 2.0])
+    | st.sampled_from(["7", "yes", "Tiranë", "YES", "یک"])
+    | st.just([1, 2])
+)
 KEYS = ("v", "a b", 'q"k')
 CHANNELS = ("phone", "email", "sms")
 TAGS = ("vip", "b2b", "lead")
 STAGES = ("New", "Proposal")
-BIRTHDAYS = (date(1992, 2, 29), date(1990, 2, 28), date(1985, 3, 1), date(1970, 6, 16),
-             date(2001, 12, 31), date(1999, 2, 27))  # fmt: skip
+BIRTHDAYS = (
+    date(1992, 2, 29),
+    date(1990, 2, 28),
+    date(1985, 3, 1),
+    date(1970, 6, 16),
+    date(2001, 12, 31),
+    date(1999, 2, 27),
+)
 EDGES = (0, 1, 30, 90, 180)
 # Names differing only in case are different lists; one is never created in some worlds.
 LISTS = ("June launch", "june launch", "Q'3; --")
@@ -81,26 +124,33 @@ def world_strategy(draw: st.DrawFn) -> dict[str, Any]:
     at = _at(now)
     orgs = [
         attrs.evolve(
-            Organization.new(id=f"o{i}", name=f"Org {i}",
-                             industry=draw(st.sampled_from(INDUSTRIES)),
-                             vat_id=draw(st.none() | st.just("BG1")),
-                             custom={"tier": draw(CUSTOM)} if draw(st.booleans()) else {}),
+            Organization.new(
+                id=f"o{i}",
+                name=f"Org {i}",
+                industry=draw(st.sampled_from(INDUSTRIES)),
+                vat_id=draw(st.none() | st.just("BG1")),
+                custom={"tier": draw(CUSTOM)} if draw(st.booleans()) else {},
+            ),
             created_at=draw(at),
         )
         for i in range(draw(st.integers(0, 2)))
-    ]  # fmt: skip
+    ]
     org_ids = [None, "o-missing", *(o.id for o in orgs)]
     contacts = []
     for i in range(draw(st.integers(0, 10))):
         custom = {k: draw(CUSTOM) for k in draw(st.lists(st.sampled_from(KEYS), unique=True))}
-        contacts.append(Contact.new(
-            id=f"c{i}", name=draw(st.sampled_from(CITIES)) or None,
-            city=draw(st.none() | st.sampled_from(CITIES)) or None,
-            birthday=draw(st.none() | st.sampled_from(BIRTHDAYS)),
-            organization_id=draw(st.sampled_from(org_ids)),
-            tags=draw(st.frozensets(st.sampled_from(TAGS), max_size=2)),
-            custom=custom, now=draw(at),
-        ))  # fmt: skip
+        contacts.append(
+            Contact.new(
+                id=f"c{i}",
+                name=draw(st.sampled_from(CITIES)) or None,
+                city=draw(st.none() | st.sampled_from(CITIES)) or None,
+                birthday=draw(st.none() | st.sampled_from(BIRTHDAYS)),
+                organization_id=draw(st.sampled_from(org_ids)),
+                tags=draw(st.frozensets(st.sampled_from(TAGS), max_size=2)),
+                custom=custom,
+                now=draw(at),
+            )
+        )
     ids = [c.id for c in contacts]
     its: list[Interaction] = []
     buys: list[Transaction] = []
@@ -108,27 +158,47 @@ def world_strategy(draw: st.DrawFn) -> dict[str, Any]:
     if ids:
         who = st.sampled_from(ids)
         its = [
-            Interaction.new(contact_id=draw(who), channel=draw(st.sampled_from(CHANNELS)),
-                            direction=draw(st.sampled_from(["inbound", "outbound"])),
-                            occurred_at=draw(at))
+            Interaction.new(
+                contact_id=draw(who),
+                channel=draw(st.sampled_from(CHANNELS)),
+                direction=draw(st.sampled_from(["inbound", "outbound"])),
+                occurred_at=draw(at),
+            )
             for _ in range(draw(st.integers(0, 25)))
-        ]  # fmt: skip
+        ]
         currency = st.sampled_from(["EUR"] * 30 + ["BGN"])
         buys = [
-            Transaction.new(contact_id=draw(who), kind="purchase", occurred_at=draw(at),
-                            amount=Money(draw(st.sampled_from(["0.10", "0.20", "10", "33.3"])),
-                                         draw(currency)))
+            Transaction.new(
+                contact_id=draw(who),
+                kind="purchase",
+                occurred_at=draw(at),
+                amount=Money(draw(st.sampled_from(["0.10", "0.20", "10", "33.3"])), draw(currency)),
+            )
             for _ in range(draw(st.integers(0, 15)))
-        ]  # fmt: skip
+        ]
         deals = [
-            Deal(id=f"d{k}", pipeline_id=draw(st.sampled_from(["p1", "p2"])), title="d",
-                 value=Money("1", "EUR"), stage=draw(st.sampled_from(STAGES)),
-                 status=draw(st.sampled_from(list(DealStatus))), created_at=now,
-                 changed_at=now, contact_id=draw(who))
+            Deal(
+                id=f"d{k}",
+                pipeline_id=draw(st.sampled_from(["p1", "p2"])),
+                title="d",
+                value=Money("1", "EUR"),
+                stage=draw(st.sampled_from(STAGES)),
+                status=draw(st.sampled_from(list(DealStatus))),
+                created_at=now,
+                changed_at=now,
+                contact_id=draw(who),
+            )
             for k in range(draw(st.integers(0, 4)))
-        ]  # fmt: skip
-    return {"now": now, "orgs": orgs, "contacts": contacts, "interactions": its,
-            "purchases": buys, "deals": deals, "lists": draw(_lists(now, ids))}  # fmt: skip
+        ]
+    return {
+        "now": now,
+        "orgs": orgs,
+        "contacts": contacts,
+        "interactions": its,
+        "purchases": buys,
+        "deals": deals,
+        "lists": draw(_lists(now, ids)),
+    }
 
 
 @st.composite
@@ -140,13 +210,17 @@ def _lists(draw: st.DrawFn, now: datetime, ids: list[str]) -> dict[str, list[Lis
     serial = itertools.count()
     return {
         name: [
-            ListChange.new(list_name=name, contact_id=draw(st.sampled_from(ids[:3])),
-                           added=draw(st.booleans()), at=draw(at),
-                           id=f"{draw(st.sampled_from(CHANGE_IDS))}{next(serial)}")
+            ListChange.new(
+                list_name=name,
+                contact_id=draw(st.sampled_from(ids[:3])),
+                added=draw(st.booleans()),
+                at=draw(at),
+                id=f"{draw(st.sampled_from(CHANGE_IDS))}{next(serial)}",
+            )
             for _ in range(draw(st.integers(0, 8) if ids else st.just(0)))
         ]
         for name in names
-    }  # fmt: skip
+    }
 
 
 _DT = st.integers(-5, 200).map(lambda d: NOWS[0] - timedelta(days=d))
@@ -154,30 +228,57 @@ _KEY = st.sampled_from(KEYS)
 _IN_LIST = st.builds(in_list, st.sampled_from(LISTS))
 _LEAVES = st.one_of(
     st.just(everyone()),
-    st.builds(lambda n, t: field(n) == t, st.sampled_from(["city", "name"]),
-              st.sampled_from(TEXTS)),
+    st.builds(
+        lambda n, t: field(n) == t, st.sampled_from(["city", "name"]), st.sampled_from(TEXTS)
+    ),
     st.builds(lambda t: field("city") != t, st.sampled_from(TEXTS)),
     st.builds(lambda t: field("city") <= t, st.sampled_from(TEXTS)),
     st.builds(lambda t: field("city").contains(t), st.sampled_from(TEXTS)),
     st.builds(lambda t: field("name").startswith(t), st.sampled_from(TEXTS)),
     st.builds(lambda ts: field("city").is_in(ts), st.lists(st.sampled_from(TEXTS), min_size=1)),
-    st.builds(lambda n, b: field(n).is_null(b), st.sampled_from(
-        ["city", "birthday", "organization.industry", "custom.v", "custom.a b",
-         'custom.q"k', "organization.custom.tier", "customer_type"]), st.booleans()),
+    st.builds(
+        lambda n, b: field(n).is_null(b),
+        st.sampled_from(
+            [
+                "city",
+                "birthday",
+                "organization.industry",
+                "custom.v",
+                "custom.a b",
+                'custom.q"k',
+                "organization.custom.tier",
+                "customer_type",
+            ]
+        ),
+        st.booleans(),
+    ),
     st.builds(lambda t: field("organization.industry") == t, st.sampled_from(["retail", "ритейл"])),
     st.builds(lambda b: field("organization.vat_id").is_null(b), st.booleans()),
     st.builds(lambda v: field("organization.custom.tier") >= v, st.integers(-1, 3)),
     st.builds(lambda d: field("organization.created_at") <= d, _DT),
-    st.builds(lambda v: field("customer_type") == v,
-              st.sampled_from(["individual", "Organization"])),
-    st.builds(lambda k, v: field(f"custom.{k}") == v, _KEY, CUSTOM.filter(lambda v: v is not None
-              and not isinstance(v, list))),
-    st.builds(lambda k, vs: field(f"custom.{k}").is_in(vs), _KEY, st.lists(
-        st.booleans() | st.integers(-3, 3) | st.sampled_from(["yes", "tirane", "یک"]), min_size=1)),
+    st.builds(
+        lambda v: field("customer_type") == v, st.sampled_from(["individual", "Organization"])
+    ),
+    st.builds(
+        lambda k, v: field(f"custom.{k}") == v,
+        _KEY,
+        CUSTOM.filter(lambda v: v is not None and not isinstance(v, list)),
+    ),
+    st.builds(
+        lambda k, vs: field(f"custom.{k}").is_in(vs),
+        _KEY,
+        st.lists(
+            st.booleans() | st.integers(-3, 3) | st.sampled_from(["yes", "tirane", "یک"]),
+            min_size=1,
+        ),
+    ),
     st.builds(lambda k, v: field(f"custom.{k}") > v, _KEY, st.integers(-3, 3) | st.just("5")),
     st.builds(lambda k, t: field(f"custom.{k}").contains(t), _KEY, st.sampled_from(["e", "ir"])),
-    st.builds(lambda a, b: field("custom.v").between(min(a, b), max(a, b)),
-              st.integers(-3, 3), st.integers(-3, 3)),
+    st.builds(
+        lambda a, b: field("custom.v").between(min(a, b), max(a, b)),
+        st.integers(-3, 3),
+        st.integers(-3, 3),
+    ),
     st.builds(lambda d: field("created_at") >= d, _DT),
     st.builds(lambda ds: field("created_at").is_in(ds), st.lists(_DT, min_size=1, max_size=2)),
     st.builds(lambda d: field("created_at").within_last(d), st.sampled_from(EDGES)),
@@ -187,33 +288,62 @@ _LEAVES = st.one_of(
     st.builds(birthday_within, st.integers(0, 3) | st.integers(0, 366)),
     st.builds(tag, st.sampled_from(TAGS)),
     _IN_LIST,
-)  # fmt: skip
+)
 _BEHAVIOUR = st.one_of(
     st.builds(
-        lambda c, d, w, op, v: {">=": lambda r: r >= v, "==": lambda r: r == v,
-                                "<": lambda r: r < v, "between": lambda r: r.between(v, v + 1)}[op](
-            interactions(channel=c, direction=d, within_days=w).count),
-        st.none() | st.sampled_from(CHANNELS), st.none() | st.sampled_from(["inbound", "outbound"]),
+        lambda c, d, w, op, v: {
+            ">=": lambda r: r >= v,
+            "==": lambda r: r == v,
+            "<": lambda r: r < v,
+            "between": lambda r: r.between(v, v + 1),
+        }[op](interactions(channel=c, direction=d, within_days=w).count),
+        st.none() | st.sampled_from(CHANNELS),
+        st.none() | st.sampled_from(["inbound", "outbound"]),
         st.none() | st.sampled_from(EDGES) | st.integers(0, 200),
-        st.sampled_from([">=", "==", "<", "between"]), st.integers(0, 3),
+        st.sampled_from([">=", "==", "<", "between"]),
+        st.integers(0, 3),
     ),
-    st.builds(lambda c, dt: interactions(channel=c, within_days=30).last_at >= dt,
-              st.none() | st.sampled_from(CHANNELS), _DT),
-    st.builds(lambda w, v: purchases(within_days=w).count >= v,
-              st.none() | st.sampled_from(EDGES), st.integers(0, 3)),
-    st.builds(lambda w, v, o: (purchases(within_days=w).total >= Money(v, "EUR")) if o else
-              (purchases(within_days=w).total < Money(v, "EUR")),
-              st.none() | st.sampled_from(EDGES), st.sampled_from(["0", "0.30", "10.1", "40"]),
-              st.booleans()),
+    st.builds(
+        lambda c, dt: interactions(channel=c, within_days=30).last_at >= dt,
+        st.none() | st.sampled_from(CHANNELS),
+        _DT,
+    ),
+    st.builds(
+        lambda w, v: purchases(within_days=w).count >= v,
+        st.none() | st.sampled_from(EDGES),
+        st.integers(0, 3),
+    ),
+    st.builds(
+        lambda w, v, o: (
+            (purchases(within_days=w).total >= Money(v, "EUR"))
+            if o
+            else (purchases(within_days=w).total < Money(v, "EUR"))
+        ),
+        st.none() | st.sampled_from(EDGES),
+        st.sampled_from(["0", "0.30", "10.1", "40"]),
+        st.booleans(),
+    ),
     st.builds(lambda dt: purchases().last_at <= dt, _DT),
-    st.builds(lambda p, s: open_deal(pipeline_id=p, stage=s),
-              st.none() | st.sampled_from(["p1", "p2"]), st.none() | st.sampled_from(STAGES)),
-    st.builds(lambda g: rfm_group().is_in(g), st.lists(st.sampled_from(
-        ["champions", "loyal", "hibernating", "at_risk", "new_customers", "need_attention"]),
-        min_size=1)),
-    st.builds(lambda c, v: rfm_score(c) >= v,
-              st.sampled_from(["recency", "frequency", "monetary"]), st.integers(1, 5)),
-)  # fmt: skip
+    st.builds(
+        lambda p, s: open_deal(pipeline_id=p, stage=s),
+        st.none() | st.sampled_from(["p1", "p2"]),
+        st.none() | st.sampled_from(STAGES),
+    ),
+    st.builds(
+        lambda g: rfm_group().is_in(g),
+        st.lists(
+            st.sampled_from(
+                ["champions", "loyal", "hibernating", "at_risk", "new_customers", "need_attention"]
+            ),
+            min_size=1,
+        ),
+    ),
+    st.builds(
+        lambda c, v: rfm_score(c) >= v,
+        st.sampled_from(["recency", "frequency", "monetary"]),
+        st.integers(1, 5),
+    ),
+)
 
 _LEAVES = _LEAVES | _BEHAVIOUR
 
@@ -259,8 +389,14 @@ _ERRORS = (CurrencyMismatchError, ListNotFoundError)
 
 def _expected(w: dict[str, Any], seg: Segment) -> tuple[str, ...] | type[Exception]:
     lists = {name: members_at(changes) for name, changes in w["lists"].items()}
-    data = SegmentData(w["contacts"], organizations=w["orgs"], interactions=w["interactions"],
-                       purchases=w["purchases"], open_deals=w["deals"], lists=lists)  # fmt: skip
+    data = SegmentData(
+        w["contacts"],
+        organizations=w["orgs"],
+        interactions=w["interactions"],
+        purchases=w["purchases"],
+        open_deals=w["deals"],
+        lists=lists,
+    )
     try:
         return tuple(sorted(data.member_ids(seg, now=w["now"])))
     except _ERRORS as exc:
@@ -304,8 +440,9 @@ class SegmentPushdownContract(ContractBase):
     ) -> None:
         # The property is built per call: each backend class runs it on its own storage (one
         # fresh workspace per example), so no example ever sees another's data.
-        @settings(max_examples=examples, deadline=None,
-                  suppress_health_check=[HealthCheck.too_slow])  # fmt: skip
+        @settings(
+            max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+        )
         @given(world=world_strategy(), segs=st.lists(strategy, min_size=1, max_size=4))
         def agree(world: dict[str, Any], segs: list[Segment]) -> None:
             _check(storage, world, segs)
@@ -315,8 +452,9 @@ class SegmentPushdownContract(ContractBase):
     def test_values_that_look_like_sql_are_only_values(self, storage: Storage) -> None:
         now = NOWS[0]
         odd = ["x' OR '1'='1", "'; DROP TABLE contacts; --", "100%", "_", 'a"b', "\\"]
-        contacts = [Contact.new(id=f"c{i}", city=t, custom={t: t}, now=now)
-                    for i, t in enumerate(odd)]  # fmt: skip
+        contacts = [
+            Contact.new(id=f"c{i}", city=t, custom={t: t}, now=now) for i, t in enumerate(odd)
+        ]
         self._add(storage, *contacts)
         with storage.unit_of_work(self.workspace, read_only=True) as uow:
             for i, t in enumerate(odd):
@@ -330,13 +468,28 @@ class SegmentPushdownContract(ContractBase):
         # Past the inline limit, value and id lists travel as one parameter (JSON, array).
         now = NOWS[0]
         cities = [f"Град {i}" for i in range(120)]
-        contacts = [Contact.new(id=f"c{i:03d}", city=cities[i % 120].upper(), now=now)
-                    for i in range(240)]  # fmt: skip
-        buys = [Transaction.new(contact_id=c.id, kind="purchase", amount=Money(f"{i % 7}.5", "EUR"),
-                                occurred_at=now - timedelta(days=i % 50))
-                for i, c in enumerate(contacts) for _ in range(1 + i % 3)]  # fmt: skip
-        world = {"now": now, "orgs": [], "contacts": contacts, "interactions": [],
-                 "purchases": buys, "deals": [], "lists": {}}  # fmt: skip
+        contacts = [
+            Contact.new(id=f"c{i:03d}", city=cities[i % 120].upper(), now=now) for i in range(240)
+        ]
+        buys = [
+            Transaction.new(
+                contact_id=c.id,
+                kind="purchase",
+                amount=Money(f"{i % 7}.5", "EUR"),
+                occurred_at=now - timedelta(days=i % 50),
+            )
+            for i, c in enumerate(contacts)
+            for _ in range(1 + i % 3)
+        ]
+        world = {
+            "now": now,
+            "orgs": [],
+            "contacts": contacts,
+            "interactions": [],
+            "purchases": buys,
+            "deals": [],
+            "lists": {},
+        }
         segs = [
             field("city").is_in(cities[:100]),
             ~field("city").is_in(cities[:100]),

@@ -19,21 +19,28 @@ class SegmentsContract(ContractBase):
         from crmkit.errors import SegmentNotFoundError
         from crmkit.segments import field, tag
 
-        ivan = crm.contacts.create(name="Ivan", city="Sofia", tags={"vip"},
-                                   emails=["ivan@firma.bg"])  # fmt: skip
+        ivan = crm.contacts.create(
+            name="Ivan", city="Sofia", tags={"vip"}, emails=["ivan@firma.bg"]
+        )
         crm.contacts.create(name="Besa", city="Tiranë", tags={"vip"})
         seg = (field("city") == "sofia") & tag("vip")
         crm.segments.save("Sofia VIPs", seg)
         assert crm.segments.get("Sofia VIPs") == seg
         assert [c.id for c in crm.segments.members(crm.segments.get("Sofia VIPs"))] == [ivan.id]
-        crm.consent.record(ivan.id, purpose="marketing_email", channel="email", granted=True,
-                           at=T0)  # fmt: skip
+        crm.consent.record(ivan.id, purpose="marketing_email", channel="email", granted=True, at=T0)
         members = crm.audience(seg, purpose="marketing_email", channel="email", at=T0)
         assert [m.address for m in members] == ["ivan@firma.bg"]
-        crm.consent.record(ivan.id, purpose="marketing_email", channel="email", granted=False,
-                           at=T0 + timedelta(days=1))  # fmt: skip
-        assert crm.audience(seg, purpose="marketing_email", channel="email",
-                            at=T0 + timedelta(days=2)) == ()  # fmt: skip
+        crm.consent.record(
+            ivan.id,
+            purpose="marketing_email",
+            channel="email",
+            granted=False,
+            at=T0 + timedelta(days=1),
+        )
+        assert (
+            crm.audience(seg, purpose="marketing_email", channel="email", at=T0 + timedelta(days=2))
+            == ()
+        )
         crm.segments.delete("Sofia VIPs")
         with pytest.raises(SegmentNotFoundError):
             crm.segments.get("Sofia VIPs")

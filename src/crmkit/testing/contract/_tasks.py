@@ -37,13 +37,20 @@ class TasksContract(ContractBase):
 
     def test_task_with_its_history_reads_back_exactly(self, crm: CRM) -> None:
         c = crm.contacts.create(name="Client Y", owner="arta")
-        t = crm.tasks.create("Prepare offer", contact_id=c.id, due=T0 + timedelta(hours=3),
-                             created_by="ana", at=T0, priority="high",
-                             estimated_effort=timedelta(hours=1))  # fmt: skip
+        t = crm.tasks.create(
+            "Prepare offer",
+            contact_id=c.id,
+            due=T0 + timedelta(hours=3),
+            created_by="ana",
+            at=T0,
+            priority="high",
+            estimated_effort=timedelta(hours=1),
+        )
         assert t.assignee == "arta"  # the contact's owner
         t = crm.tasks.add_note(t.id, "draft ready", by="arta", at=T0 + timedelta(minutes=30))
-        t = crm.tasks.delegate(t.id, to="ivan", by="arta", note="you know them",
-                               at=T0 + timedelta(hours=1))  # fmt: skip
+        t = crm.tasks.delegate(
+            t.id, to="ivan", by="arta", note="you know them", at=T0 + timedelta(hours=1)
+        )
         assert crm.tasks.get(t.id) == t
         with pytest.raises(TaskNotFoundError):
             crm.tasks.get("missing")
@@ -79,8 +86,14 @@ class TasksContract(ContractBase):
         assert crm.tasks.get(t.id).assignee == "mira"
 
     def test_completing_a_recurring_task_creates_the_next_one(self, crm: CRM) -> None:
-        t = crm.tasks.create("weekly call", assignee="mira", at=T0, due=T0 + timedelta(hours=1),
-                             recurrence="FREQ=WEEKLY", timezone="Europe/Warsaw")  # fmt: skip
+        t = crm.tasks.create(
+            "weekly call",
+            assignee="mira",
+            at=T0,
+            due=T0 + timedelta(hours=1),
+            recurrence="FREQ=WEEKLY",
+            timezone="Europe/Warsaw",
+        )
         crm.tasks.complete(t.id, by="mira", at=T0 + timedelta(hours=2))
         open_ = crm.tasks.for_assignee("mira", status="open")
         assert [x.due for x in open_] == [T0 + timedelta(days=7, hours=1)]
@@ -118,8 +131,7 @@ class TasksContract(ContractBase):
             crm.tasks.complete("nope", at=T0)
 
     def test_due_in_the_past_is_allowed_and_shows_overdue(self, crm: CRM) -> None:
-        missed = crm.tasks.create("missed call", assignee="mira", at=T0,
-                                  due=T0 - timedelta(days=2))  # fmt: skip
+        missed = crm.tasks.create("missed call", assignee="mira", at=T0, due=T0 - timedelta(days=2))
         assert [t.id for t in crm.tasks.overdue(now=T0)] == [missed.id]
 
     def test_snoozed_tasks_leave_the_lists_until_they_wake(self, crm: CRM) -> None:
@@ -132,8 +144,9 @@ class TasksContract(ContractBase):
 
     def test_team_views_workload_and_effectiveness(self, crm: CRM) -> None:
         hour = timedelta(hours=1)
-        a = crm.tasks.create("a", assignee="mira", team="sales", at=T0, due=T0 + hour,
-                             estimated_effort=hour)  # fmt: skip
+        a = crm.tasks.create(
+            "a", assignee="mira", team="sales", at=T0, due=T0 + hour, estimated_effort=hour
+        )
         b = crm.tasks.create("b", assignee="mira", team="sales", at=T0, due=T0 + 2 * hour)
         crm.tasks.create("c", assignee="ivan", team="support", at=T0, estimated_effort=hour)
         assert [t.title for t in crm.tasks.for_team("sales")] == ["a", "b"]
@@ -164,8 +177,9 @@ class TasksContract(ContractBase):
         crm.users.add("dren", team="sales")
         crm.users.add("left", team="sales", active=False)
         policies: list[Policy] = [
-            ContactOwnerFirst(), Territory([(field("city") == "Durrës", "dren")])
-        ]  # fmt: skip
+            ContactOwnerFirst(),
+            Territory([(field("city") == "Durrës", "dren")]),
+        ]
         own = crm.contacts.create(name="Own", city="Durrës", owner="arta")
         gone = crm.contacts.create(name="Gone", city="Durrës", owner="left")
         assert crm.tasks.create("x", contact_id=own.id, policies=policies).assignee == "arta"
@@ -176,14 +190,23 @@ class TasksContract(ContractBase):
         assert [t.title for t in crm.tasks.for_assignee("dren")] == ["y"]
 
     def test_follow_ups_chain_from_interactions_and_completed_tasks(self, crm: CRM) -> None:
-        rules = FollowUps.of([
-            ActivityType("quote_sent", timedelta(days=3), "Chase the quote", follow_up_kind="call"),
-            ActivityType("call", timedelta(days=1), "Write down what was agreed"),
-        ])  # fmt: skip
+        rules = FollowUps.of(
+            [
+                ActivityType(
+                    "quote_sent", timedelta(days=3), "Chase the quote", follow_up_kind="call"
+                ),
+                ActivityType("call", timedelta(days=1), "Write down what was agreed"),
+            ]
+        )
         c = crm.contacts.create(name="Besa")
-        it = crm.interactions.log(c.id, channel="email", direction="outbound",
-                                  outcome="quote_sent", handled_by="arta",
-                                  occurred_at=T0)  # fmt: skip
+        it = crm.interactions.log(
+            c.id,
+            channel="email",
+            direction="outbound",
+            outcome="quote_sent",
+            handled_by="arta",
+            occurred_at=T0,
+        )
         chase = crm.tasks.follow_up(it, rules)
         assert chase is not None
         assert (crm.tasks.get(chase.id).due, chase.contact_id) == (T0 + timedelta(days=3), c.id)
@@ -205,9 +228,14 @@ class TasksContract(ContractBase):
     def test_recurring_series_keeps_local_time_across_daylight_saving(self, crm: CRM) -> None:
         berlin = ZoneInfo("Europe/Berlin")
         first = datetime(2026, 3, 23, 9, 0, tzinfo=berlin)  # the Monday before the change
-        t = crm.tasks.create("Pipeline review", assignee="mira", at=first - timedelta(days=1),
-                             due=first, recurrence="FREQ=WEEKLY;BYDAY=MO",
-                             timezone="Europe/Berlin")  # fmt: skip
+        t = crm.tasks.create(
+            "Pipeline review",
+            assignee="mira",
+            at=first - timedelta(days=1),
+            due=first,
+            recurrence="FREQ=WEEKLY;BYDAY=MO",
+            timezone="Europe/Berlin",
+        )
         crm.tasks.complete(t.id, by="mira", at=first + timedelta(hours=1))
         (nxt,) = crm.tasks.for_assignee("mira", status="open")
         assert nxt.due is not None
@@ -216,8 +244,9 @@ class TasksContract(ContractBase):
 
     def test_reminders_of_open_tasks_in_a_window(self, crm: CRM) -> None:
         remind = T0 + timedelta(days=2)
-        t = crm.tasks.create("Offer", assignee="mira", at=T0, due=T0 + timedelta(days=3),
-                             reminders=[remind])  # fmt: skip
+        t = crm.tasks.create(
+            "Offer", assignee="mira", at=T0, due=T0 + timedelta(days=3), reminders=[remind]
+        )
         done = crm.tasks.create("Done", assignee="mira", at=T0, reminders=[remind])
         crm.tasks.complete(done.id, at=T0)
         assert crm.tasks.reminders_between(T0, T0 + timedelta(days=3)) == [(remind, t)]

@@ -1,0 +1,1 @@
+"""Products, quotes, contracts and assets."""

@@ -1,0 +1,1 @@
+"""Pipelines, deals and contact lifecycle stages."""

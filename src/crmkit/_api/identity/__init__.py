@@ -1,0 +1,1 @@
+"""Resolving who a touchpoint is from, the review queue, merging and unmerging."""

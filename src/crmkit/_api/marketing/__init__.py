@@ -1,0 +1,1 @@
+"""Campaigns, coupons, loyalty programs and referrals."""

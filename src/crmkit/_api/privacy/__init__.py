@@ -1,0 +1,1 @@
+"""Erasure and the suppression check every write path runs."""

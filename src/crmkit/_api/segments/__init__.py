@@ -1,0 +1,1 @@
+"""Saved segments, consent, audiences and static lists."""

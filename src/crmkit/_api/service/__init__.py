@@ -1,0 +1,1 @@
+"""The service desk: SLA policies and cases."""

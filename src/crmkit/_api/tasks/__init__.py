@@ -1,0 +1,1 @@
+"""Users, tasks, routing and date-driven automation."""

@@ -1,0 +1,1 @@
+"""The ledger of money and customer lifetime value."""
