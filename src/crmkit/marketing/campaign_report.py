@@ -135,7 +135,8 @@ def member_outcomes(
     groups: Mapping[str, Group], bought: Mapping[str, list[Money]], currency: str | None
 ) -> tuple[str | None, list[MemberOutcome]]:
     """The report's currency and each measured member's outcome, from the member's group
-    and purchases in the window. Without *currency*, the one currency the purchases are in
+    and purchases in the window (a member missing from *bought* bought nothing). Without
+    *currency*, the one currency the purchases are in
     (several raise :class:`crmkit.errors.CurrencyMismatchError`); revenue counts only
     purchases in the report's currency, conversion counts every purchase.
 
@@ -146,12 +147,17 @@ def member_outcomes(
     if currency is None and len(found) > 1:
         raise CurrencyMismatchError("currency", sorted(found), "name the report's currency")
     cur = currency if currency is not None else next(iter(found), None)
+    # One shared outcome per group for those who bought nothing: most members, in a
+    # campaign of a million.
+    idle = {g: MemberOutcome(g, False) for g in Group}
     outcomes = [
         MemberOutcome(
             group,
-            bool(bought[cid]),
+            True,
             sum((a.amount for a in bought[cid] if a.currency == cur), Decimal(0)),
         )
+        if bought.get(cid)
+        else idle[group]
         for cid, group in groups.items()
     ]
     return cur, outcomes

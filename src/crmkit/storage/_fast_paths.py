@@ -7,18 +7,29 @@ so a backend never has to implement one to be correct.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from typing import Protocol, runtime_checkable
+from collections.abc import Callable, Collection, Iterable, Sequence
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
 
 from crmkit.contacts import Contact
 from crmkit.identity.contact_match import prepared_forms
 from crmkit.identity.prepare import PreparedRecord
+from crmkit.segments import Segment
+from crmkit.tasks.outbox import QueuedMessage
+from crmkit.value.ledger import Transaction
 
 __all__ = [
+    "BulkKeys",
+    "BulkOutbox",
     "ContactLocks",
+    "LedgerOfMany",
     "PreparedFormsSource",
+    "SegmentMemberIds",
     "lock_contacts",
     "prepared_forms_of",
+    "queue_once",
+    "segment_member_ids",
+    "transactions_of",
     "writes_side_by_side",
 ]
 
@@ -74,3 +85,102 @@ def writes_side_by_side(contacts: object) -> bool:
     """Whether the repository offers :class:`ContactLocks`: its write units can run side by
     side, so what a unit read may change before it commits."""
     return callable(getattr(contacts, "lock", None))
+
+
+@runtime_checkable
+class SegmentMemberIds(Protocol):
+    """A unit of work that selects a segment's member ids without building the contacts
+    (SQL backends: the compiled segment's ``SELECT c.id``). A campaign to a million
+    members needs their ids only; building a million contacts to read them costs more
+    than everything else the launch does.
+
+    Fallback: the ids of ``segment_members``, in the same order.
+    """
+
+    def segment_member_ids(self, segment: Segment, *, now: datetime) -> list[str]:
+        """``[c.id for c in segment_members(segment, now=now)]``."""
+        ...
+
+
+def segment_member_ids(uow: Any, segment: Segment, *, now: datetime) -> list[str]:
+    """The unit of work's :class:`SegmentMemberIds` fast path, or the fallback."""
+    served = getattr(uow, "segment_member_ids", None)
+    if callable(served):
+        return list(served(segment, now=now))
+    return [c.id for c in uow.segment_members(segment, now=now)]
+
+
+@runtime_checkable
+class BulkKeys(Protocol):
+    """An automation repository that records many idempotency keys in one statement.
+
+    Fallback: ``record_key`` per key.
+    """
+
+    def record_keys(self, keys: Iterable[tuple[str, str]], at: datetime) -> set[str]:
+        """Record the ``(key, rule)`` pairs whose key is not recorded yet (the first pair
+        of a repeated key); return those keys. A key another writer records meanwhile
+        raises :class:`crmkit.errors.ConflictError` rather than being counted twice."""
+        ...
+
+
+@runtime_checkable
+class BulkOutbox(Protocol):
+    """An outbox that queues many messages in one statement. Fallback: ``put`` each."""
+
+    def put_many(self, messages: Iterable[QueuedMessage]) -> int:
+        """Queue them all; return how many."""
+        ...
+
+
+def queue_once(uow: Any, messages: Sequence[QueuedMessage], at: datetime) -> int:
+    """Queue each message in ``uow.outbox`` whose idempotency key ``uow.automation`` has
+    not recorded yet, recording it (done at *at*); return how many were queued. A key
+    repeated in *messages* queues its first message only. Uses :class:`BulkKeys` and
+    :class:`BulkOutbox` where both repositories offer them."""
+    record_keys = getattr(uow.automation, "record_keys", None)
+    put_many = getattr(uow.outbox, "put_many", None)
+    if callable(record_keys) and callable(put_many):
+        new = record_keys([(m.key, m.rule) for m in messages], at)
+        first: dict[str, QueuedMessage] = {}
+        for m in messages:
+            if m.key in new:
+                first.setdefault(m.key, m)
+        return int(put_many(first.values()))
+    queued = 0
+    for m in messages:
+        if uow.automation.record_key(m.key, m.rule, at):
+            uow.outbox.put(m)
+            queued += 1
+    return queued
+
+
+@runtime_checkable
+class LedgerOfMany(Protocol):
+    """A transactions repository that reads many contacts' entries in a time window at
+    once (SQL: a query per few hundred contacts along the contact and time index).
+
+    Fallback: ``for_contact`` per contact.
+    """
+
+    def for_contacts(
+        self, contact_ids: Collection[str], *, since: datetime, until: datetime
+    ) -> dict[str, list[Transaction]]:
+        """Each of these contacts' entries in ``[since, until)``, oldest first; contacts
+        with none are left out."""
+        ...
+
+
+def transactions_of(
+    transactions: Any, contact_ids: Collection[str], *, since: datetime, until: datetime
+) -> dict[str, list[Transaction]]:
+    """The repository's :class:`LedgerOfMany` fast path, or the fallback."""
+    served = getattr(transactions, "for_contacts", None)
+    if callable(served):
+        return dict(served(contact_ids, since=since, until=until))
+    found: dict[str, list[Transaction]] = {}
+    for cid in sorted(set(contact_ids)):
+        entries = transactions.for_contact(cid, since=since, until=until)
+        if entries:
+            found[cid] = entries
+    return found

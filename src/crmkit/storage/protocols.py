@@ -30,10 +30,17 @@ from crmkit.interactions import Interaction
 from crmkit.privacy.consent import ConsentRecord
 from crmkit.segments import Segment
 from crmkit.storage._fast_paths import (
+    BulkKeys,
+    BulkOutbox,
     ContactLocks,
+    LedgerOfMany,
     PreparedFormsSource,
+    SegmentMemberIds,
     lock_contacts,
     prepared_forms_of,
+    queue_once,
+    segment_member_ids,
+    transactions_of,
     writes_side_by_side,
 )
 from crmkit.storage._funnel_protocols import (
@@ -44,6 +51,7 @@ from crmkit.storage._funnel_protocols import (
 )
 from crmkit.storage._import_protocols import ImportRowRepository
 from crmkit.storage._linked import ContactErasable, ContactLinked, ContactRecords
+from crmkit.storage._marketing_protocols import CampaignMemberRepository
 from crmkit.storage._merge_protocols import MergeRepository, ReviewRepository
 from crmkit.storage._privacy import ErasureRepository, ListRepository
 from crmkit.storage._revenue_protocols import RevenueRepository
@@ -60,6 +68,9 @@ from crmkit.value.ledger import Transaction
 
 __all__ = [
     "AutomationRepository",
+    "BulkKeys",
+    "BulkOutbox",
+    "CampaignMemberRepository",
     "CaseFactRepository",
     "ConsentRepository",
     "ContactErasable",
@@ -71,6 +82,7 @@ __all__ = [
     "ErasureRepository",
     "ImportRowRepository",
     "InteractionRepository",
+    "LedgerOfMany",
     "LifecycleRepository",
     "ListRepository",
     "MergeRepository",
@@ -82,6 +94,7 @@ __all__ = [
     "RevenueRepository",
     "ReviewRepository",
     "RoutingRepository",
+    "SegmentMemberIds",
     "SegmentRepository",
     "StageChangeRepository",
     "Storage",
@@ -92,6 +105,9 @@ __all__ = [
     "UserRepository",
     "lock_contacts",
     "prepared_forms_of",
+    "queue_once",
+    "segment_member_ids",
+    "transactions_of",
     "writes_side_by_side",
 ]
 
@@ -308,6 +324,9 @@ class UnitOfWork(Protocol):
 
     @property
     def revenue(self) -> RevenueRepository: ...
+
+    @property
+    def campaign_members(self) -> CampaignMemberRepository: ...
 
     @property
     def records(self) -> RecordStore:

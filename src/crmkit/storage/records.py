@@ -19,14 +19,21 @@ text: :func:`crmkit.storage.codec.sortable_time` for datetimes, zero-padded numb
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
-from crmkit.errors import ValidationError
+from crmkit.errors import AlreadyExistsError, UniqueKeyError, ValidationError
 
-__all__ = ["KindRecords", "RecordStore", "StoredRecord"]
+__all__ = [
+    "BulkRecordStore",
+    "KeyValues",
+    "KindRecords",
+    "RecordStore",
+    "StoredRecord",
+    "check_new_records",
+]
 
 
 def _frozen_dict(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -139,6 +146,78 @@ class RecordStore(Protocol):
     def erase_contact(self, kind: str, contact_id: str) -> int:
         """Delete the kind's records of *contact_id*; return how many."""
         ...
+
+
+@runtime_checkable
+class BulkRecordStore(Protocol):
+    """A record store that inserts many records at once (an optional fast path: memory,
+    SQLite and PostgreSQL offer it).
+
+    Fallback: :func:`crmkit.storage.generic.add_records` adds them one by one after the
+    same checks, with the same result.
+    """
+
+    def add_many(self, records: Iterable[StoredRecord]) -> int:
+        """Insert every record, or none: an id the kind holds or that the batch repeats
+        raises :class:`crmkit.errors.AlreadyExistsError`, a unique key value held or
+        repeated :class:`crmkit.errors.UniqueKeyError`, and the store is as it was before
+        the call (the unit of work goes on). Returns how many were inserted."""
+        ...
+
+
+@runtime_checkable
+class KeyValues(Protocol):
+    """A record store that reads one key of many records without their bodies (an optional
+    fast path: memory, SQLite and PostgreSQL offer it). A report over a million records
+    that needs only their contacts and one key skips decoding a million bodies.
+
+    Fallback: :func:`crmkit.storage.generic.key_values`, from ``select``.
+    """
+
+    def key_values(
+        self,
+        kind: str,
+        key: str,
+        *,
+        equals: str | None = None,
+        at_least: str | None = None,
+        at_most: str | None = None,
+    ) -> list[tuple[str, str | None, str]]:
+        """``(id, contact id, key value)`` of the records ``select(kind, key, ...)`` finds,
+        ordered by id."""
+        ...
+
+
+def check_new_records(
+    records: Sequence[StoredRecord],
+    held_ids: Callable[[str, list[str]], Collection[str]],
+    held_values: Callable[[str, str, list[str]], Collection[str]],
+) -> None:
+    """Refuse a bulk insert, before it writes, as adding the records one by one would:
+    ids or unique key values the batch repeats, then those the store holds already
+    (*held_ids(kind, ids)* and *held_values(kind, key name, values)* say which)."""
+    ids: dict[str, set[str]] = {}
+    values: dict[tuple[str, str], set[str]] = {}
+    for r in records:
+        if not isinstance(r, StoredRecord):
+            raise ValidationError("records", r, "expected StoredRecord values")
+        seen = ids.setdefault(r.kind, set())
+        if r.id in seen:
+            raise AlreadyExistsError(r.kind, r.id)
+        seen.add(r.id)
+        for name, value in r.unique_keys():
+            taken = values.setdefault((r.kind, name), set())
+            if value in taken:
+                raise UniqueKeyError(r.kind, name, value)
+            taken.add(value)
+    for kind, wanted in sorted(ids.items()):
+        held = held_ids(kind, sorted(wanted))
+        if held:
+            raise AlreadyExistsError(kind, min(held))
+    for (kind, name), wanted in sorted(values.items()):
+        held = held_values(kind, name, sorted(wanted))
+        if held:
+            raise UniqueKeyError(kind, name, min(held))
 
 
 class KindRecords:

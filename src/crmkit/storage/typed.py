@@ -25,13 +25,14 @@ export), and its typed repository on a unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, Generic, TypeVar
 
 import attrs
 
 from crmkit.errors import ValidationError
 from crmkit.storage.codec import AttrsCodec
+from crmkit.storage.generic import add_records
 from crmkit.storage.kinds import RecordKind
 from crmkit.storage.protocols import UnitOfWork
 from crmkit.storage.records import KindRecords, RecordStore
@@ -51,6 +52,10 @@ class TypedRecords(Generic[T]):
 
     def add(self, record: T) -> None:
         self._store.add(self._codec.encode(self._name, record))
+
+    def add_many(self, records: Iterable[T]) -> int:
+        """Add them all or none (see :class:`crmkit.storage.records.BulkRecordStore`)."""
+        return add_records(self._store, (self._codec.encode(self._name, r) for r in records))
 
     def get(self, record_id: str) -> T:
         """The record, or :class:`crmkit.errors.RecordNotFoundError`."""

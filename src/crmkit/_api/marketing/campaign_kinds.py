@@ -1,4 +1,9 @@
-"""Campaigns' records, each declared once on the generic record store.
+"""Campaigns' records, each declared once.
+
+Campaigns and their events live on the generic record store. Members have a repository of
+their own (``uow.campaign_members``, one SQL row per member: a launch writes a million of
+them), declared here as a :class:`crmkit.storage.kinds.RecordKind` so merges, erasures
+and the export read it like any other kind.
 
 Members and events hang off a contact, so merges move them, unmerges bring them back and
 the export shows them. An erasure keeps them detached (the contact set to ``None``): the
@@ -19,48 +24,33 @@ from crmkit.storage.kinds import RecordKind
 from crmkit.storage.protocols import UnitOfWork
 from crmkit.storage.typed import StoredKind
 
-__all__ = [
-    "CAMPAIGNS",
-    "CAMPAIGN_EVENTS",
-    "CAMPAIGN_MEMBERS",
-    "CAMPAIGN_MEMBERS_KIND",
-    "member_group_key",
-]
-
-
-def member_group_key(campaign_id: str, group: str, consented: bool) -> str:
-    return f"{campaign_id}:{group}:{'consented' if consented else 'no_consent'}"
-
-
-def _member_keys(m: CampaignMember) -> Mapping[str, str | None]:
-    return {
-        "campaign": m.campaign_id,
-        "group": member_group_key(m.campaign_id, m.group.value, m.consented),
-        # One member record per contact and campaign, even under two concurrent launches.
-        "member": None if m.contact_id is None else f"{m.campaign_id}:{m.contact_id}",
-    }
+__all__ = ["CAMPAIGNS", "CAMPAIGN_EVENTS", "CAMPAIGN_MEMBERS_KIND", "events_of"]
 
 
 def _event_keys(e: CampaignEvent) -> Mapping[str, str | None]:
-    return {"campaign": e.campaign_id, "type": f"{e.campaign_id}:{e.type.value}"}
+    # One key: a range over it finds the campaign's events, an exact value one type's.
+    return {"type": f"{e.campaign_id}:{e.type.value}"}
 
 
 CAMPAIGNS: StoredKind[Campaign] = StoredKind(
     "campaigns", AttrsCodec(Campaign, keys=lambda c: {"status": c.status.value}, contact=None)
-)
-CAMPAIGN_MEMBERS: StoredKind[CampaignMember] = StoredKind(
-    "campaign_members",
-    AttrsCodec(CampaignMember, keys=_member_keys, unique={"member"}),
-    on_erasure=lambda m: m,
 )
 CAMPAIGN_EVENTS: StoredKind[CampaignEvent] = StoredKind(
     "campaign_events", AttrsCodec(CampaignEvent, keys=_event_keys), on_erasure=anonymised_event
 )
 
 
+def events_of(uow: UnitOfWork, campaign_id: str) -> list[CampaignEvent]:
+    """The campaign's events in id (recording) order."""
+    found = CAMPAIGN_EVENTS.on(uow).select(
+        "type", at_least=f"{campaign_id}:", at_most=f"{campaign_id}:\U0010ffff"
+    )
+    return sorted(found, key=lambda e: e.id)
+
+
 def _export_members(uow: UnitOfWork, contact_id: str) -> list[dict[str, Any]]:
     # The person sees which campaign reached them by name, not only by id.
-    members = CAMPAIGN_MEMBERS.on(uow).for_contact(contact_id)
+    members = uow.campaign_members.for_contact(contact_id)
     names = {c.id: c.name for c in CAMPAIGNS.on(uow).get_many({m.campaign_id for m in members})}
     return [
         {a.name: getattr(m, a.name) for a in attrs.fields(CampaignMember)}
@@ -69,6 +59,15 @@ def _export_members(uow: UnitOfWork, contact_id: str) -> list[dict[str, Any]]:
     ]
 
 
-#: What merges, unmerges, erasures and exports do with campaign members: the declaration
-#: of :data:`CAMPAIGN_MEMBERS`, exporting each membership with its campaign's name.
-CAMPAIGN_MEMBERS_KIND: RecordKind = attrs.evolve(CAMPAIGN_MEMBERS.kind, export=_export_members)
+def _detach_members(uow: UnitOfWork, contact_id: str, erasure_id: str) -> None:
+    uow.campaign_members.detach_contact(contact_id)
+
+
+#: What merges, unmerges, erasures and exports do with campaign members: their repository
+#: moves them, an erasure keeps them detached, the export names each one's campaign.
+CAMPAIGN_MEMBERS_KIND = RecordKind(
+    "campaign_members",
+    lambda uow: uow.campaign_members,
+    export=_export_members,
+    keep_on_erasure=_detach_members,
+)

@@ -20,12 +20,7 @@ from typing import Any
 import attrs
 
 from crmkit._api._base import Context
-from crmkit._api.marketing.campaign_kinds import (
-    CAMPAIGN_EVENTS,
-    CAMPAIGN_MEMBERS,
-    CAMPAIGNS,
-    member_group_key,
-)
+from crmkit._api.marketing.campaign_kinds import CAMPAIGN_EVENTS, CAMPAIGNS, events_of
 from crmkit._text_limits import clean_text
 from crmkit._types import Money, check_duration, ensure_aware, new_id
 from crmkit.errors import (
@@ -48,8 +43,11 @@ from crmkit.marketing.campaign import (
 from crmkit.marketing.campaign_report import CampaignReport, campaign_report, member_outcomes
 from crmkit.privacy.consent import ConsentRecord, may_contact
 from crmkit.segments import Segment
-from crmkit.storage.protocols import UnitOfWork
-from crmkit.value.ledger import TransactionKind
+from crmkit.storage.protocols import (
+    UnitOfWork,
+    queue_once,
+    segment_member_ids,
+)
 
 __all__ = ["CampaignsAPI"]
 
@@ -139,7 +137,7 @@ class CampaignsAPI:
         """The launched campaign's members, treated and held out (erased ones detached)."""
         with self._ctx.read() as uow:
             self._load(uow, campaign_id)
-            return CAMPAIGN_MEMBERS.on(uow).select("campaign", equals=campaign_id)
+            return uow.campaign_members.of_campaign(campaign_id)
 
     def launch(
         self, campaign_id: str, *, at: datetime | None = None, batch_size: int = 5000
@@ -169,11 +167,8 @@ class CampaignsAPI:
         assert campaign.launched_at is not None
         with self._ctx.read() as uow:
             segment = Segment.from_dict(campaign.audience)
-            ids = [c.id for c in uow.segment_members(segment, now=campaign.launched_at)]
-            done = {
-                m.contact_id
-                for m in CAMPAIGN_MEMBERS.on(uow).select("campaign", equals=campaign.id)
-            }
+            ids = segment_member_ids(uow, segment, now=campaign.launched_at)
+            done = {m.contact_id for m in uow.campaign_members.of_campaign(campaign.id)}
         _, held = draw(campaign, ids)
         held_out = set(held)
         todo = [i for i in ids if i not in done]
@@ -212,7 +207,7 @@ class CampaignsAPI:
         now = self._ctx.clock()
         queued = 0
         with self._ctx.write() as uow:
-            members = CAMPAIGN_MEMBERS.on(uow)
+            members: list[CampaignMember] = []
             for contact_id in chunk:
                 group = Group.HELD_OUT if contact_id in held_out else Group.TREATED
                 ok = may_contact(
@@ -225,24 +220,22 @@ class CampaignsAPI:
                     purposes=self._ctx.purposes,
                     later_withdrawals=True,
                 )
-                member = CampaignMember(new_id(), campaign.id, contact_id, group, ok, when)
-                members.add(member)
-                if not member.messaged:
-                    continue
-                message = campaign_message(campaign, contact_id)
-                if uow.automation.record_key(message.key, message.rule, now):
-                    uow.outbox.put(message)
-                    queued += 1
+                members.append(CampaignMember(new_id(), campaign.id, contact_id, group, ok, when))
+            uow.campaign_members.add_many(members)
+            messages = [
+                campaign_message(campaign, contact_id)
+                for contact_id, member in zip(chunk, members, strict=True)
+                if member.messaged
+            ]
+            queued = queue_once(uow, messages, now)
             uow.commit()
         return queued
 
     def _run(self, uow: UnitOfWork, campaign_id: str, *, queued: int) -> LaunchRun:
-        members = CAMPAIGN_MEMBERS.on(uow)
+        counts = uow.campaign_members.counts(campaign_id)
 
         def count(group: Group, consented: bool) -> int:
-            return members.count(
-                "group", equals=member_group_key(campaign_id, group.value, consented)
-            )
+            return counts.get((group, consented), 0)
 
         held = count(Group.HELD_OUT, True) + count(Group.HELD_OUT, False)
         return LaunchRun(
@@ -286,7 +279,7 @@ class CampaignsAPI:
             clean_text("contact_id", contact_id, required=True)
             mine = [
                 m
-                for m in CAMPAIGN_MEMBERS.on(uow).for_contact(contact_id)
+                for m in uow.campaign_members.for_contact(contact_id)
                 if m.campaign_id == campaign_id
             ]
             if not mine:
@@ -324,7 +317,7 @@ class CampaignsAPI:
         """The contact's memberships, oldest first: which campaigns reached (or held out)
         them. The first messaged one is the contact's first touch."""
         with self._ctx.read() as uow:
-            found = CAMPAIGN_MEMBERS.on(uow).for_contact(contact_id)
+            found = uow.campaign_members.for_contact(contact_id)
             if not found:
                 uow.contacts.get(contact_id)
         return found
@@ -332,7 +325,7 @@ class CampaignsAPI:
     def events(self, campaign_id: str) -> list[CampaignEvent]:
         with self._ctx.read() as uow:
             self._load(uow, campaign_id)
-            return CAMPAIGN_EVENTS.on(uow).select("campaign", equals=campaign_id)
+            return events_of(uow, campaign_id)
 
     def report(
         self,
@@ -360,18 +353,10 @@ class CampaignsAPI:
                 t: CAMPAIGN_EVENTS.on(uow).count("type", equals=f"{campaign_id}:{t.value}")
                 for t in EventType
             }
-            measured: dict[str, Group] = {}
-            for m in CAMPAIGN_MEMBERS.on(uow).select("campaign", equals=campaign_id):
-                if m.contact_id is not None and m.consented:
-                    measured.setdefault(m.contact_id, m.group)  # merged twins count once
-            bought = {
-                cid: [
-                    t.amount
-                    for t in uow.transactions.for_contact(cid, since=start, until=start + span)
-                    if t.kind is TransactionKind.PURCHASE
-                ]
-                for cid in measured
-            }
+            measured = uow.campaign_members.measured(campaign_id)
+            bought = uow.campaign_members.measured_purchases(
+                campaign_id, since=start, until=start + span
+            )
         cur, outcomes = member_outcomes(measured, bought, currency)
         counts = {
             "sent": run.sent,

@@ -29,6 +29,7 @@ from crmkit.storage.generic._automation import (
     GenericOutboxRepository,
     GenericRoutingRepository,
 )
+from crmkit.storage.generic._campaigns import GenericCampaignMemberRepository
 from crmkit.storage.generic._funnel import (
     GenericDealRepository,
     GenericPipelineRepository,
@@ -78,6 +79,7 @@ GENERIC_REPOSITORIES: Mapping[str, Callable[[UnitOfWork], object]] = {
     "automation": GenericAutomationRepository,
     "outbox": lambda u: GenericOutboxRepository(u.records),
     "routing": lambda u: GenericRoutingRepository(u.records),
+    "campaign_members": lambda u: GenericCampaignMemberRepository(u.records, u),
 }
 _METHODS = ("segment_members", "segment_count", "linked")
 

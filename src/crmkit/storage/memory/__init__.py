@@ -19,6 +19,7 @@ from crmkit.privacy.consent import ConsentRecord
 from crmkit.segments import Segment
 from crmkit.storage._lazy import LazyRepository
 from crmkit.storage._segment_data import segment_count_in_memory, segment_members_in_memory
+from crmkit.storage.generic._campaigns import GenericCampaignMemberRepository
 from crmkit.storage.generic._service import GenericCaseFactRepository
 from crmkit.storage.kinds import linked_repositories
 from crmkit.storage.memory._automation import (
@@ -136,6 +137,8 @@ class MemoryUnitOfWork:
     # The report's facts are records like any other kind's here: summing them in Python is
     # the reference the SQL backends' sums are held to.
     case_facts = _Repo(lambda u: GenericCaseFactRepository(u.records))
+    # Members in the record store: in memory a member is a dict entry either way.
+    campaign_members = _Repo(lambda u: GenericCampaignMemberRepository(u.records, u))
 
     def __init__(self, storage: MemoryStorage, workspace: str) -> None:
         self.workspace = workspace

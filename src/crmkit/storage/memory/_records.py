@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 import attrs
 
 from crmkit.errors import AlreadyExistsError, RecordNotFoundError, StaleVersionError, UniqueKeyError
 from crmkit.storage.memory._base import KeyIndex, UndoableDict, UndoLog
-from crmkit.storage.records import StoredRecord, check_bounds, check_limit, in_bounds
+from crmkit.storage.records import (
+    StoredRecord,
+    check_bounds,
+    check_limit,
+    check_new_records,
+    in_bounds,
+)
 
 __all__ = ["MemoryRecordStore", "RecordTables"]
 
@@ -65,6 +71,24 @@ class MemoryRecordStore:
         self._claim(record, None)
         self._file(record, None)
 
+    def add_many(self, records: Iterable[StoredRecord]) -> int:
+        """See :class:`crmkit.storage.records.BulkRecordStore`."""
+        batch = list(records)
+        unique = self._t.unique.data
+
+        def held_ids(kind: str, ids: list[str]) -> list[str]:
+            rows = self._t.rows(kind)
+            return [i for i in ids if i in rows]
+
+        def held_values(kind: str, name: str, values: list[str]) -> list[str]:
+            return [v for v in values if (kind, name, v) in unique]
+
+        check_new_records(batch, held_ids, held_values)
+        for record in batch:
+            self._claim(record, None)
+            self._file(record, None)
+        return len(batch)
+
     def get(self, kind: str, record_id: str) -> StoredRecord:
         found = self._t.rows(kind).get(record_id)
         if found is None:
@@ -113,6 +137,23 @@ class MemoryRecordStore:
             hits = [r for r in rows if in_bounds(r.keys.get(key), equals, at_least, at_most)]
             found = sorted(hits, key=lambda r: (r.keys[key], r.id))
         return found if limit is None else found[:limit]
+
+    def key_values(
+        self,
+        kind: str,
+        key: str,
+        *,
+        equals: str | None = None,
+        at_least: str | None = None,
+        at_most: str | None = None,
+    ) -> list[tuple[str, str | None, str]]:
+        """See :class:`crmkit.storage.records.KeyValues`."""
+        check_bounds(key, equals, at_least, at_most)
+        return sorted(
+            (r.id, r.contact_id, r.keys[key])
+            for r in self._t.rows(kind).data.values()
+            if in_bounds(r.keys.get(key), equals, at_least, at_most)
+        )
 
     def count(
         self,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from crmkit.errors import TransactionNotFoundError
@@ -34,3 +35,16 @@ class MemoryTransactionRepository(MemoryTable[Transaction]):
             ),
             order=lambda t: (t.occurred_at, t.id),
         )
+
+    def for_contacts(
+        self, contact_ids: Collection[str], *, since: datetime, until: datetime
+    ) -> dict[str, list[Transaction]]:
+        """See :class:`crmkit.storage.protocols.LedgerOfMany` (one pass over the ledger)."""
+        wanted = set(contact_ids)
+        found: dict[str, list[Transaction]] = {}
+        for t in self.select(
+            lambda t: t.contact_id in wanted and since <= t.occurred_at < until,
+            order=lambda t: (t.occurred_at, t.id),
+        ):
+            found.setdefault(t.contact_id, []).append(t)
+        return found

@@ -74,6 +74,22 @@ class SQLAutomationRepository:
             found.update(r[0] for r in rows)
         return found
 
+    def record_keys(self, keys: Iterable[tuple[str, str]], at: datetime) -> set[str]:
+        """See :class:`crmkit.storage.protocols.BulkKeys`. No ``ON CONFLICT`` here: the
+        keys were read as missing, so one another writer adds meanwhile must fail the unit
+        of work, not be reported as recorded by this one."""
+        wanted: dict[str, str] = {}
+        for key, rule in keys:
+            wanted.setdefault(key, rule)
+        done = self.done_keys(wanted)
+        when = self._db.dialect.ts(at)
+        new = {k: r for k, r in wanted.items() if k not in done}
+        self._db.executemany(
+            "INSERT INTO automation_keys (workspace, key, rule, done_at) VALUES (?, ?, ?, ?)",
+            [(self._ws, k, r, when) for k, r in new.items()],
+        )
+        return set(new)
+
     def record_key(self, key: str, rule: str, at: datetime) -> bool:
         changed = self._db.execute(
             "INSERT INTO automation_keys (workspace, key, rule, done_at) VALUES (?, ?, ?, ?) "
@@ -133,16 +149,17 @@ class SQLOutboxRepository:
         self._ws = workspace
 
     def put(self, message: QueuedMessage) -> None:
-        self._db.execute(
+        self.put_many([message])
+
+    def put_many(self, messages: Iterable[QueuedMessage]) -> int:
+        """See :class:`crmkit.storage.protocols.BulkOutbox`."""
+        json = self._db.dialect.json
+        rows = [(self._ws, m.id, m.key, m.contact_id, json(_message_row(m))) for m in messages]
+        self._db.executemany(
             "INSERT INTO outbox (workspace, id, key, contact_id, data) VALUES (?, ?, ?, ?, ?)",
-            (
-                self._ws,
-                message.id,
-                message.key,
-                message.contact_id,
-                self._db.dialect.json(_message_row(message)),
-            ),
+            rows,
         )
+        return len(rows)
 
     def pending(self, *, limit: int | None = None) -> list[QueuedMessage]:
         # Ids are time-ordered, so id order is queueing order.

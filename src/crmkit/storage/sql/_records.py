@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from itertools import islice
 from typing import Any
 
-from crmkit.errors import AlreadyExistsError, RecordNotFoundError, StaleVersionError, UniqueKeyError
-from crmkit.storage.records import StoredRecord, check_bounds, check_limit
+from crmkit.errors import (
+    AlreadyExistsError,
+    ConflictError,
+    RecordNotFoundError,
+    StaleVersionError,
+    UniqueKeyError,
+)
+from crmkit.storage.records import StoredRecord, check_bounds, check_limit, check_new_records
 from crmkit.storage.sql._session import Row, SQLSession
 
 __all__ = ["SQLRecordStore"]
 
 _COLS = "r.id, r.contact_id, r.version, r.body, r.key_values"
 _BY_ID = f"SELECT {_COLS} FROM records r WHERE r.workspace = ? AND r.kind = ? "
+_INSERT = (
+    "INSERT INTO records (workspace, kind, id, contact_id, version, body, key_values) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_INSERT_KEY = (
+    "INSERT INTO record_keys (workspace, kind, name, record_id, value, is_unique) "
+    "VALUES (?, ?, ?, ?, ?, ?)"
+)
+# Rows sent per executemany in a bulk insert: memory stays flat for a million records.
+_BULK_STEP = 20_000
 
 
 class SQLRecordStore:
@@ -39,15 +56,14 @@ class SQLRecordStore:
             if old is None or old.keys.get(name) != value:
                 self._refuse_taken(record, name, value)
 
+    def _key_rows(self, record: StoredRecord) -> list[tuple[Any, ...]]:
+        return [
+            (self._ws, record.kind, name, record.id, value, name in record.unique)
+            for name, value in sorted(record.keys.items())
+        ]
+
     def _insert_keys(self, record: StoredRecord) -> None:
-        self._db.executemany(
-            "INSERT INTO record_keys (workspace, kind, name, record_id, value, is_unique) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (self._ws, record.kind, name, record.id, value, name in record.unique)
-                for name, value in sorted(record.keys.items())
-            ],
-        )
+        self._db.executemany(_INSERT_KEY, self._key_rows(record))
 
     def _refuse_taken(self, record: StoredRecord, name: str, value: str) -> None:
         row = self._db.fetchone(
@@ -62,12 +78,66 @@ class SQLRecordStore:
         if self._db.fetchone(_BY_ID + "AND r.id = ?", (self._ws, record.kind, record.id)):
             raise AlreadyExistsError(record.kind, record.id)
         self._check_unique(record, None)
-        self._db.execute(
-            "INSERT INTO records (workspace, kind, id, contact_id, version, body, key_values) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (self._ws, record.kind, record.id, *self._columns(record)),
-        )
+        self._db.execute(_INSERT, (self._ws, record.kind, record.id, *self._columns(record)))
         self._insert_keys(record)
+
+    def add_many(self, records: Iterable[StoredRecord]) -> int:
+        """See :class:`crmkit.storage.records.BulkRecordStore`.
+
+        The constraints check the batch as it is written, inside a savepoint: a refused
+        batch is rolled back to it and only then checked record by record, for an error
+        that names the record, so a good batch costs no look-up at all."""
+        batch = list(records)
+        if not batch:
+            return 0
+        self._db.execute("SAVEPOINT crmkit_add_many")
+        try:
+            it = iter(batch)
+            while chunk := list(islice(it, _BULK_STEP)):
+                self._write_rows(
+                    [(self._ws, r.kind, r.id, *self._columns(r)) for r in chunk],
+                    [row for r in chunk for row in self._key_rows(r)],
+                )
+        except ConflictError:
+            self._db.execute("ROLLBACK TO SAVEPOINT crmkit_add_many")
+            self._db.execute("RELEASE SAVEPOINT crmkit_add_many")
+            check_new_records(batch, self._held_ids, self._held_values)
+            raise  # a constraint the checks do not know (a contact that does not exist)
+        self._db.execute("RELEASE SAVEPOINT crmkit_add_many")
+        return len(batch)
+
+    def _write_rows(self, records: list[tuple[Any, ...]], keys: list[tuple[Any, ...]]) -> None:
+        self._db.executemany(_INSERT, records)
+        self._db.executemany(_INSERT_KEY, keys)
+
+    def _held_ids(self, kind: str, ids: list[str]) -> list[str]:
+        return self._present("records", "id", kind, "", (), ids)
+
+    def _held_values(self, kind: str, name: str, values: list[str]) -> list[str]:
+        return self._present(
+            "record_keys", "value", kind, "AND name = ? AND is_unique = ? ", (name, True), values
+        )
+
+    def _present(
+        self,
+        table: str,
+        column: str,
+        kind: str,
+        extra: str,
+        params: tuple[Any, ...],
+        values: list[str],
+    ) -> list[str]:
+        """Which of *values* the kind's rows of *table* hold in *column* (*extra* narrows)."""
+        held: list[str] = []
+        step = self._db.dialect.max_in_list
+        for start in range(0, len(values), step):
+            cond, chunk = self._db.dialect.in_list(column, values[start : start + step])
+            rows = self._db.fetchall(
+                f"SELECT {column} FROM {table} WHERE workspace = ? AND kind = ? {extra}AND {cond}",
+                (self._ws, kind, *params, *chunk),
+            )
+            held.extend(str(r[0]) for r in rows)
+        return held
 
     def get(self, kind: str, record_id: str) -> StoredRecord:
         row = self._db.fetchone(_BY_ID + "AND r.id = ?", (self._ws, kind, record_id))
@@ -162,6 +232,27 @@ class SQLRecordStore:
             (self._ws, kind, *params),
         )
         return [self._record(kind, r) for r in rows]
+
+    def key_values(
+        self,
+        kind: str,
+        key: str,
+        *,
+        equals: str | None = None,
+        at_least: str | None = None,
+        at_most: str | None = None,
+    ) -> list[tuple[str, str | None, str]]:
+        """See :class:`crmkit.storage.records.KeyValues`: the key rows joined to the
+        records' contact column, no body read."""
+        check_bounds(key, equals, at_least, at_most)
+        where, params = self._where(key, equals, at_least, at_most)
+        rows = self._db.fetchall(
+            "SELECT k.record_id, r.contact_id, k.value FROM record_keys k JOIN records r "
+            "ON r.workspace = k.workspace AND r.kind = k.kind AND r.id = k.record_id "
+            f"WHERE {where} ORDER BY k.record_id",
+            (self._ws, kind, *params),
+        )
+        return [(str(r[0]), r[1], str(r[2])) for r in rows]
 
     def count(
         self,

@@ -77,6 +77,11 @@ class SQLSession(Protocol):
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
 
 
+# One encoder for every call: json.dumps with options builds a new one each time, which
+# measured a third of the cost of a small record's body.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
+
+
 def dumps(value: Any) -> str:
     """Compact, key-sorted JSON so equal values give equal text."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return _ENCODE(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -97,3 +98,22 @@ class SQLTransactionRepository(SQLTable[Transaction]):
             where += " AND occurred_at < ?"
             params.append(self._db.dialect.ts(until))
         return self.select(where, params, order="occurred_at, id")
+
+    def for_contacts(
+        self, contact_ids: Collection[str], *, since: datetime, until: datetime
+    ) -> dict[str, list[Transaction]]:
+        """See :class:`crmkit.storage.protocols.LedgerOfMany`: one query per
+        ``max_in_list`` contacts along the (workspace, contact_id, occurred_at) index."""
+        d = self._db.dialect
+        ids = list(set(contact_ids))  # any order: each chunk is its own index probes
+        found: dict[str, list[Transaction]] = {}
+        for start in range(0, len(ids), d.max_in_list):
+            cond, params = d.in_list("contact_id", ids[start : start + d.max_in_list])
+            rows = self.select(
+                f"AND {cond} AND occurred_at >= ? AND occurred_at < ?",
+                [*params, d.ts(since), d.ts(until)],
+                order="contact_id, occurred_at, id",
+            )
+            for t in rows:
+                found.setdefault(t.contact_id, []).append(t)
+        return found

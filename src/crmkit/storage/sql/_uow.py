@@ -16,6 +16,7 @@ from crmkit.storage.sql._automation import (
     SQLOutboxRepository,
     SQLRoutingRepository,
 )
+from crmkit.storage.sql._campaign_members import SQLCampaignMemberRepository
 from crmkit.storage.sql._contacts import SQLContactRepository
 from crmkit.storage.sql._funnel import (
     SQLDealRepository,
@@ -31,7 +32,11 @@ from crmkit.storage.sql._privacy import SQLErasureRepository, SQLListRepository
 from crmkit.storage.sql._records import SQLRecordStore
 from crmkit.storage.sql._revenue import SQLRevenueRepository
 from crmkit.storage.sql._reviews import SQLReviewRepository
-from crmkit.storage.sql._segment_sql import sql_segment_count, sql_segment_members
+from crmkit.storage.sql._segment_sql import (
+    sql_segment_count,
+    sql_segment_member_ids,
+    sql_segment_members,
+)
 from crmkit.storage.sql._segments import SQLConsentRepository, SQLSegmentRepository
 from crmkit.storage.sql._service import SQLCaseFactRepository
 from crmkit.storage.sql._session import SQLSession
@@ -83,6 +88,7 @@ class SQLRepositories:
     import_rows = _Repo(lambda u: SQLImportRowRepository(u.session, u.workspace))
     case_facts = _Repo(lambda u: SQLCaseFactRepository(u.session, u.workspace))
     revenue = _Repo(lambda u: SQLRevenueRepository(u.session, u.workspace))
+    campaign_members = _Repo(lambda u: SQLCampaignMemberRepository(u.session, u.workspace))
     records = _Repo(lambda u: SQLRecordStore(u.session, u.workspace))
 
     def _wire(
@@ -101,6 +107,9 @@ class SQLRepositories:
 
     def segment_members(self, segment: Segment, *, now: datetime) -> list[Contact]:
         return sql_segment_members(self.session, self.workspace, segment, now)
+
+    def segment_member_ids(self, segment: Segment, *, now: datetime) -> list[str]:
+        return sql_segment_member_ids(self.session, self.workspace, segment, now)
 
     def segment_count(self, segment: Segment, *, now: datetime) -> int:
         return sql_segment_count(self.session, self.workspace, segment, now)

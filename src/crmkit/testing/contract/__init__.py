@@ -11,6 +11,7 @@ from crmkit.testing.contract._automation import AutomationContract
 from crmkit.testing.contract._bad_input import BadInputContract
 from crmkit.testing.contract._base import ContractBase
 from crmkit.testing.contract._bought import BoughtSegmentContract
+from crmkit.testing.contract._bulk_records import BulkRecordsContract
 from crmkit.testing.contract._campaigns import CampaignsContract
 from crmkit.testing.contract._card import CardContract
 from crmkit.testing.contract._contacts import ContactsContract
@@ -44,6 +45,7 @@ __all__ = [
     "AutomationContract",
     "BadInputContract",
     "BoughtSegmentContract",
+    "BulkRecordsContract",
     "CampaignsContract",
     "CardContract",
     "ContactsContract",
@@ -95,6 +97,7 @@ class StorageContract(
     ErasureContract,
     ListsContract,
     RecordsContract,
+    BulkRecordsContract,
     CardContract,
     ServiceContract,
     ServiceReportContract,

@@ -14,6 +14,7 @@ from crmkit._types import Money
 from crmkit.contacts import Contact
 from crmkit.crm import CRM
 from crmkit.errors import (
+    AlreadyExistsError,
     ContactNotFoundError,
     CurrencyMismatchError,
     InvalidDatetimeError,
@@ -21,12 +22,14 @@ from crmkit.errors import (
     RecordNotFoundError,
     SegmentNotFoundError,
     TransactionNotFoundError,
+    UniqueKeyError,
     UnknownPurposeError,
     ValidationError,
 )
-from crmkit.marketing import Campaign, Group
+from crmkit.marketing import Campaign, CampaignMember, Group
 from crmkit.segments import tag
 from crmkit.testing.contract._base import T0, ContractBase
+from crmkit.value.ledger import Transaction, TransactionKind
 
 __all__ = ["CampaignsContract"]
 
@@ -268,6 +271,80 @@ class CampaignsContract(ContractBase):
         assert rep.uplift_ci[0] < 2 / 8 - 1 / 2 < rep.uplift_ci[1]
         assert rep.revenue_uplift is not None
         assert rep.revenue_uplift.treated_mean == Decimal("5.0000")
+
+    def test_campaign_members_are_added_all_or_none(self, crm: CRM) -> None:
+        a, b, c = self._people(crm, 3)
+        camp = self._campaign(crm)
+
+        def member(n: int, contact_id: str, group: Group = Group.TREATED) -> CampaignMember:
+            return CampaignMember(f"m-{n}", camp.id, contact_id, group, n % 2 == 0, T0)
+
+        with crm.storage.unit_of_work(crm.workspace) as uow:
+            assert uow.campaign_members.add_many([member(1, a.id)]) == 1
+            uow.commit()
+        bad = {
+            "id held": ([member(2, b.id), member(1, c.id)], AlreadyExistsError),
+            "id repeated": ([member(2, b.id), member(2, c.id)], AlreadyExistsError),
+            "contact held": ([member(2, b.id), member(3, a.id)], UniqueKeyError),
+            "contact repeated": ([member(2, b.id), member(3, b.id)], UniqueKeyError),
+        }
+        for case, (batch, error) in bad.items():
+            with crm.storage.unit_of_work(crm.workspace) as uow:
+                with pytest.raises(error) as err:
+                    uow.campaign_members.add_many(batch)
+                assert type(err.value) is error, case
+                assert uow.campaign_members.add_many([]) == 0  # the unit of work goes on
+                uow.commit()
+        with crm.storage.unit_of_work(crm.workspace) as uow:
+            assert [m.id for m in uow.campaign_members.of_campaign(camp.id)] == ["m-1"]
+            uow.campaign_members.add_many([member(2, b.id, Group.HELD_OUT), member(4, c.id)])
+            assert uow.campaign_members.counts(camp.id) == {
+                (Group.TREATED, False): 1,
+                (Group.HELD_OUT, True): 1,
+                (Group.TREATED, True): 1,
+            }
+            assert uow.campaign_members.measured(camp.id) == {
+                b.id: Group.HELD_OUT,
+                c.id: Group.TREATED,
+            }
+            buys = [
+                Transaction.new(
+                    contact_id=cid,
+                    kind=kind,
+                    amount=Money(amount, "EUR"),
+                    occurred_at=T0 + days * DAY,
+                )
+                for cid, days, amount, kind in (
+                    (b.id, 1, "5", TransactionKind.PURCHASE),
+                    (b.id, 0, "7", TransactionKind.PURCHASE),
+                    (b.id, 2, "7", TransactionKind.REFUND),
+                    (a.id, 1, "9", TransactionKind.PURCHASE),
+                    (c.id, 40, "3", TransactionKind.PURCHASE),
+                )
+            ]
+            uow.transactions.add_many(buys)
+            window = {"since": T0, "until": T0 + 30 * DAY}
+            # a did not consent, c bought after the window, a refund is no purchase: b's
+            # purchases only, oldest first
+            assert uow.campaign_members.measured_purchases(camp.id, **window) == {
+                b.id: [Money("7", "EUR"), Money("5", "EUR")]
+            }
+            assert uow.campaign_members.detach_contact(c.id) == 1
+            assert uow.campaign_members.for_contact(c.id) == []
+            assert uow.campaign_members.measured(camp.id) == {b.id: Group.HELD_OUT}
+            uow.commit()
+
+    def test_campaign_report_counts_merged_twins_once_and_not_the_erased(self, crm: CRM) -> None:
+        people = self._people(crm, 6)
+        camp = self._campaign(crm, holdout=Decimal(0))
+        crm.campaigns.launch(camp.id, at=T0)
+        a, b, gone = people[:3]
+        crm.transactions.add(b.id, kind="purchase", amount=Money("10", "EUR"), occurred_at=T0)
+        crm.merge(a.id, b.id)  # both were messaged: the survivor now holds two memberships
+        crm.contacts.erase(gone.id)
+        rep = crm.campaigns.report(camp.id)
+        assert (rep.sent, rep.treated, rep.conversions) == (6, 4, 1)
+        assert rep.revenue == Money("10", "EUR")
 
     def test_campaign_report_needs_a_launch_and_one_currency(self, crm: CRM) -> None:
         people = self._people(crm, 4)

@@ -29,7 +29,7 @@ from crmkit.segments import (
     tag,
 )
 from crmkit.segments.lists import StaticList, members_at
-from crmkit.storage.protocols import Storage
+from crmkit.storage.protocols import Storage, segment_member_ids
 from crmkit.testing.contract._base import ContractBase
 from crmkit.testing.contract._segment_worlds import (
     BEHAVIOUR_SEGMENTS,
@@ -93,9 +93,13 @@ def _check(storage: Storage, world: dict[str, Any], segs: list[Segment]) -> None
             if not isinstance(expected, tuple):
                 with pytest.raises(expected):
                     uow.segment_members(seg, now=world["now"])
+                with pytest.raises(expected):
+                    segment_member_ids(uow, seg, now=world["now"])
                 continue
             got = uow.segment_members(seg, now=world["now"])
             assert tuple(sorted(c.id for c in got)) == expected, seg
+            # The ids-only fast path (or its fallback) selects the same, in the same order.
+            assert segment_member_ids(uow, seg, now=world["now"]) == [c.id for c in got]
             assert uow.segment_count(seg, now=world["now"]) == len(got)
             assert all(c == by_id[c.id] for c in got)
 

@@ -1,0 +1,172 @@
+"""Campaign members on any SQL backend: one row per member (migration 0023)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+from crmkit._types import Money
+from crmkit.errors import AlreadyExistsError, ConflictError, UniqueKeyError, ValidationError
+from crmkit.marketing.campaign import CampaignMember, Group
+from crmkit.storage.sql._session import Row, SQLSession
+
+__all__ = ["SQLCampaignMemberRepository"]
+
+_COLS = "id, campaign_id, contact_id, grp, consented, at"
+_INSERT = (
+    "INSERT INTO campaign_members "
+    "(workspace, campaign_id, id, contact_id, launched_to, grp, consented, at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+# Rows per executemany: memory stays flat for a million members.
+_STEP = 20_000
+
+
+class SQLCampaignMemberRepository:
+    def __init__(self, db: SQLSession, workspace: str) -> None:
+        self._db = db
+        self._ws = workspace
+
+    def _member(self, r: Row) -> CampaignMember:
+        d = self._db.dialect
+        return CampaignMember(r[0], r[1], r[2], Group(r[3]), bool(r[4]), d.ts_out(r[5]))
+
+    def _row(self, m: CampaignMember) -> tuple[Any, ...]:
+        if not isinstance(m, CampaignMember):
+            raise ValidationError("members", m, "expected CampaignMember values")
+        ts = self._db.dialect.ts(m.at)
+        return (
+            self._ws,
+            m.campaign_id,
+            m.id,
+            m.contact_id,
+            m.contact_id,
+            m.group.value,
+            bool(m.consented),
+            ts,
+        )
+
+    def add_many(self, members: Iterable[CampaignMember]) -> int:
+        """See the protocol. The constraints check the batch inside a savepoint; only a
+        refused batch is looked at again, to name the member at fault."""
+        batch = list(members)
+        if not batch:
+            return 0
+        rows = [self._row(m) for m in batch]
+        self._db.execute("SAVEPOINT crmkit_members")
+        try:
+            it = iter(rows)
+            while chunk := list(islice(it, _STEP)):
+                self._db.executemany(_INSERT, chunk)
+        except ConflictError:
+            self._db.execute("ROLLBACK TO SAVEPOINT crmkit_members")
+            self._db.execute("RELEASE SAVEPOINT crmkit_members")
+            self._name_the_clash(batch)
+            raise
+        self._db.execute("RELEASE SAVEPOINT crmkit_members")
+        return len(batch)
+
+    def _name_the_clash(self, batch: list[CampaignMember]) -> None:
+        ids: set[str] = set()
+        pairs: set[tuple[str, str]] = set()
+        for m in batch:
+            pair = (m.campaign_id, m.contact_id or "")
+            if m.id in ids:
+                raise AlreadyExistsError("campaign member", m.id)
+            if m.contact_id is not None and pair in pairs:
+                raise UniqueKeyError("campaign member", "contact", ":".join(pair))
+            ids.add(m.id)
+            pairs.add(pair)
+        for m in batch:
+            held = self._db.fetchone(
+                "SELECT id, launched_to FROM campaign_members WHERE workspace = ? "
+                "AND campaign_id = ? AND (id = ? OR launched_to = ?)",
+                (self._ws, m.campaign_id, m.id, m.contact_id),
+            )
+            if held is not None and held[0] == m.id:
+                raise AlreadyExistsError("campaign member", m.id)
+            if held is not None:
+                raise UniqueKeyError("campaign member", "contact", f"{m.campaign_id}:{held[1]}")
+
+    def _select(self, where: str, params: Sequence[Any]) -> list[CampaignMember]:
+        rows = self._db.fetchall(
+            f"SELECT {_COLS} FROM campaign_members WHERE workspace = ? {where} ORDER BY id",
+            (self._ws, *params),
+        )
+        return [self._member(r) for r in rows]
+
+    def of_campaign(self, campaign_id: str) -> list[CampaignMember]:
+        return self._select("AND campaign_id = ?", (campaign_id,))
+
+    def for_contact(self, contact_id: str) -> list[CampaignMember]:
+        return self._select("AND contact_id = ?", (contact_id,))
+
+    def counts(self, campaign_id: str) -> dict[tuple[Group, bool], int]:
+        rows = self._db.fetchall(
+            "SELECT grp, consented, count(*) FROM campaign_members WHERE workspace = ? "
+            "AND campaign_id = ? GROUP BY grp, consented",
+            (self._ws, campaign_id),
+        )
+        return {(Group(r[0]), bool(r[1])): int(r[2]) for r in rows}
+
+    def measured(self, campaign_id: str) -> dict[str, Group]:
+        rows = self._db.fetchall(
+            "SELECT contact_id, grp FROM campaign_members WHERE workspace = ? "
+            "AND campaign_id = ? AND consented = ? AND contact_id IS NOT NULL ORDER BY id",
+            (self._ws, campaign_id, True),
+        )
+        found: dict[str, Group] = {}
+        groups = {g.value: g for g in Group}
+        for contact_id, grp in rows:
+            found.setdefault(contact_id, groups[grp])  # merged twins: the older wins
+        return found
+
+    def measured_purchases(
+        self, campaign_id: str, *, since: datetime, until: datetime
+    ) -> dict[str, list[Money]]:
+        d = self._db.dialect
+        rows = self._db.fetchall(
+            "SELECT contact_id, amount, currency FROM transactions WHERE workspace = ? "
+            "AND kind = 'purchase' AND occurred_at >= ? AND occurred_at < ? "
+            "AND contact_id IN (SELECT contact_id FROM campaign_members WHERE workspace = ? "
+            "AND campaign_id = ? AND consented = ? AND contact_id IS NOT NULL) "
+            "ORDER BY contact_id, occurred_at, id",
+            (self._ws, d.ts(since), d.ts(until), self._ws, campaign_id, True),
+        )
+        found: dict[str, list[Money]] = {}
+        for contact_id, amount, currency in rows:
+            found.setdefault(contact_id, []).append(Money(d.decimal_out(amount), currency))
+        return found
+
+    def detach_contact(self, contact_id: str) -> int:
+        return self._db.execute(
+            "UPDATE campaign_members SET contact_id = NULL, launched_to = NULL "
+            "WHERE workspace = ? AND contact_id = ?",
+            (self._ws, contact_id),
+        )
+
+    def reassign_contact(self, from_id: str, to_id: str) -> list[str]:
+        rows = self._db.fetchall(
+            "SELECT id FROM campaign_members WHERE workspace = ? AND contact_id = ? ORDER BY id",
+            (self._ws, from_id),
+        )
+        self._db.execute(
+            "UPDATE campaign_members SET contact_id = ? WHERE workspace = ? AND contact_id = ?",
+            (to_id, self._ws, from_id),
+        )
+        return [str(r[0]) for r in rows]
+
+    def assign_contact(self, record_ids: Sequence[str], contact_id: str) -> None:
+        self._db.executemany(
+            "UPDATE campaign_members SET contact_id = ? WHERE workspace = ? AND id = ?",
+            [(contact_id, self._ws, rid) for rid in record_ids],
+        )
+
+    def erase_contact(self, contact_id: str) -> int:
+        # Erasure keeps members detached (``detach_contact`` runs first): nothing is left.
+        return self._db.execute(
+            "DELETE FROM campaign_members WHERE workspace = ? AND contact_id = ?",
+            (self._ws, contact_id),
+        )
