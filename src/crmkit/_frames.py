@@ -8,7 +8,7 @@ how to install it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -72,8 +72,8 @@ def to_dataframe(
     >>> from datetime import UTC, datetime
     >>> df = to_dataframe([{"at": datetime(2026, 1, 2, tzinfo=UTC), "paid": Money("9.90", "EUR")},
     ...                    {"at": None, "paid": None}])
-    >>> [str(t) for t in df.dtypes], float(df["paid"].sum()), df["currency"][0]
-    (['datetime64[ns, UTC]', 'float64', 'object'], 9.9, 'EUR')
+    >>> [str(t) for t in df.dtypes][:2], float(df["paid"].sum()), df["currency"][0]
+    (['datetime64[ns, UTC]', 'float64'], 9.9, 'EUR')
     >>> df["at"].isna().tolist(), df["paid"].isna().tolist()
     ([False, True], [False, True])
 
@@ -91,6 +91,7 @@ def to_dataframe(
     materialised = [_row(item) for item in rows]
     stamps: set[str] = set()
     days: set[str] = set()
+    spans: set[str] = set()
     cleaned = []
     for row in materialised:
         out = {}
@@ -99,6 +100,8 @@ def to_dataframe(
                 stamps.add(key)
             elif isinstance(value, date):
                 days.add(key)
+            elif isinstance(value, timedelta):
+                spans.add(key)
             out[key] = _number(value)
         if "currency" not in out:
             money = next((v for v in row.values() if isinstance(v, Money)), None)
@@ -109,10 +112,14 @@ def to_dataframe(
         columns = [*columns, "currency"]
     frame = pd.DataFrame(cleaned, columns=None if columns is None else list(columns))
     for key in frame.columns:
+        # Nanoseconds whatever the pandas version (pandas 3 infers microseconds), so a
+        # frame's dtypes do not change under the user's feet between releases.
         if key in stamps:
-            frame[key] = pd.to_datetime(frame[key], utc=True)
+            frame[key] = pd.to_datetime(frame[key], utc=True).dt.as_unit("ns")
         elif key in days:
-            frame[key] = pd.to_datetime(frame[key])
+            frame[key] = pd.to_datetime(frame[key]).dt.as_unit("ns")
+        elif key in spans:
+            frame[key] = pd.to_timedelta(frame[key]).dt.as_unit("ns")
         elif key in numbers or (frame[key].dtype == object and _all_numbers(frame[key])):
             # None among numbers leaves an object column; NaN makes it numeric.
             frame[key] = pd.to_numeric(frame[key]).astype("float64")

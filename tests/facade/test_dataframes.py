@@ -109,11 +109,11 @@ def test_empty_results_keep_their_columns() -> None:
 def test_a_breakdown_frame_keeps_value_types() -> None:
     data = SegmentData([Contact.new(city=c) for c in ["Tiranë", "TIRANË", "Durrës", None]])
     df = breakdown(data, "city", now=T0).to_dataframe()
-    assert df.values.tolist() == [
-        ["Tiranë", 2, 0.5, False],
-        ["Durrës", 1, 0.25, False],
-        [None, 1, 0.25, False],
-    ]
+    rows = df.values.tolist()
+    assert rows[:2] == [["Tiranë", 2, 0.5, False], ["Durrës", 1, 0.25, False]]
+    # The missing city is pandas' missing value: None under pandas 2, NaN under pandas 3.
+    assert pd.isna(rows[2][0])
+    assert rows[2][1:] == [1, 0.25, False]
 
 
 def test_the_import_report_frame_joins_back_onto_a_frame_with_nan_cells() -> None:
