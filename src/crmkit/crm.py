@@ -52,7 +52,7 @@ from crmkit.importing import DataFrameLike, ImportReport
 from crmkit.interactions import Interaction
 from crmkit.privacy.consent import DEFAULT_PURPOSES, check_purposes
 from crmkit.privacy.erasure import check_pepper
-from crmkit.storage import MemoryStorage, complete, open_storage
+from crmkit.storage import MemoryStorage, complete, is_postgres_url, open_storage
 from crmkit.storage.kinds import RecordKind, check_kinds
 from crmkit.storage.protocols import Storage
 
@@ -184,7 +184,7 @@ class CRM(IdentityMixin, ReportsMixin):
         ...
         crmkit.errors.ConfigurationError: ...crm.sqlite.typo: no such database file (create=False)
         """
-        if schema is None and target.startswith(("postgresql://", "postgres://")):
+        if schema is None and is_postgres_url(target):
             schema = "crmkit"
         return cls(open_storage(target, schema=schema, create=create), **options)
 

@@ -12,8 +12,9 @@ __all__ = ["distribute"]
 
 def distribute(args: argparse.Namespace, out: TextIO) -> int:
     from crmkit.errors import ConfigurationError, ValidationError
+    from crmkit.storage import is_postgres_url
 
-    if not args.db.startswith(("postgresql://", "postgres://")):
+    if not is_postgres_url(args.db):
         raise Refusal(f"--db {args.db}: expected a postgresql:// URL of a Citus coordinator")
     try:
         from crmkit.storage.postgres import distribute as distribute_tables

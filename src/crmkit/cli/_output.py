@@ -28,7 +28,9 @@ class Refusal(Exception):  # noqa: N818 - never leaves the command line; main() 
 def existing_database(target: str) -> str:
     """*target*, refused when it names a SQLite file that does not exist: a command that
     only reads must not create an empty database and report that it found nothing."""
-    if target.startswith(("postgresql://", "postgres://")) or target in (
+    from crmkit.storage import is_postgres_url  # the backends load only when a command runs
+
+    if is_postgres_url(target) or target in (
         ":memory:",
         "memory:",
         "memory://",

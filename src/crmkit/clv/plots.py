@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from crmkit._plotting import pyplot
+from crmkit._plotting import axes
 from crmkit.clv._shape import Scalars, as_list
 from crmkit.clv.summary import RFMSummary
 from crmkit.errors import ValidationError
@@ -92,8 +92,7 @@ def calibration_vs_holdout(
 
 def plot_p_alive_matrix(fit: _AliveModel, *, max_frequency: int, T: float) -> Any:
     """A heat map of :func:`p_alive_matrix`; returns the matplotlib Axes."""
-    plt = pyplot()
-    _, ax = plt.subplots()
+    ax = axes()
     image = ax.imshow(
         p_alive_matrix(fit, max_frequency=max_frequency, T=T),
         origin="lower",
@@ -104,7 +103,7 @@ def plot_p_alive_matrix(fit: _AliveModel, *, max_frequency: int, T: float) -> An
     ax.set_xlabel(f"recency (x {T / max_frequency:.3g})")
     ax.set_ylabel("frequency")
     ax.set_title("P(alive)")
-    plt.colorbar(image, ax=ax)
+    ax.figure.colorbar(image, ax=ax)
     return ax
 
 
@@ -112,9 +111,8 @@ def plot_calibration_vs_holdout(
     fit: _AliveModel, summary: RFMSummary, *, max_frequency: int = 7
 ) -> Any:
     """Actual vs predicted holdout purchases by calibration frequency; returns the Axes."""
-    plt = pyplot()
     rows = calibration_vs_holdout(fit, summary, max_frequency=max_frequency)
-    _, ax = plt.subplots()
+    ax = axes()
     xs: Sequence[int] = [r[0] for r in rows]
     ax.plot(xs, [r[1] for r in rows], marker="o", label="actual")
     ax.plot(xs, [r[2] for r in rows], marker="x", label="model")
@@ -131,11 +129,10 @@ def plot_retention(fit: _RetentionModel, observed: Sequence[int], *, periods: in
     ``observed`` are survivor counts from period 0, as given to
     :meth:`crmkit.clv.ShiftedBetaGeoModel.fit`, e.g. the fitted years plus a holdout.
     """
-    plt = pyplot()
     if not observed or observed[0] <= 0:
         raise ValidationError("observed", observed, "survivor counts starting with the cohort")
     last = max(periods, len(observed) - 1)
-    _, ax = plt.subplots()
+    ax = axes()
     shares = [n / observed[0] for n in observed]
     ax.plot(range(len(observed)), shares, marker="o", linestyle="none", label="observed")
     ax.plot(range(last + 1), fit.survival(range(last + 1)), label="sBG model")

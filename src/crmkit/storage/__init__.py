@@ -35,6 +35,7 @@ __all__ = [
     "Storage",
     "UnitOfWork",
     "complete",
+    "is_postgres_url",
     "open_storage",
     "segment_count_in_memory",
     "segment_members_in_memory",
@@ -48,6 +49,15 @@ def __getattr__(name: str) -> Any:
 
         return PostgresStorage
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def is_postgres_url(target: str) -> bool:
+    """Whether *target* names a PostgreSQL database rather than a SQLite file or memory.
+
+    >>> is_postgres_url("postgresql://crm@db/crm"), is_postgres_url("crm.sqlite")
+    (True, False)
+    """
+    return target.startswith(("postgresql://", "postgres://"))
 
 
 def open_storage(target: str, *, schema: str | None = None, create: bool | None = None) -> Storage:
@@ -64,13 +74,13 @@ def open_storage(target: str, *, schema: str | None = None, create: bool | None 
     ...
     crmkit.errors.ConfigurationError: missing.sqlite: no such database file (create=False)
     """
-    if create not in (None, True, False):
-        raise ValidationError("create", create, "True, False or None")
-    if target.startswith(("postgresql://", "postgres://")):
+    if is_postgres_url(target):
         from crmkit.storage.postgres import PostgresStorage
 
         postgres: Storage = PostgresStorage(target, schema=schema, create=create)
         return postgres
+    if create not in (None, True, False):
+        raise ValidationError("create", create, "True, False or None")
     if schema is not None:
         raise ValidationError("schema", schema, "only a PostgreSQL database has schemas")
     if target in ("memory://", "memory:"):
