@@ -182,8 +182,8 @@ def _import_one(
         row = parse_row(raw, index, default_region=ctx.default_region)
     except ValidationError as exc:
         return RowOutcome(index, "error", reason=f"{exc.field}: {exc.reason or 'invalid'}"), exc
-    content = row_fingerprint(row)
-    fingerprint = row_fingerprint(row, seen[content])
+    content = row_fingerprint(row)  # the first copy's fingerprint (occurrence 0)
+    fingerprint = row_fingerprint(row, seen[content]) if seen[content] else content
     seen[content] += 1
     try:
         outcome = _write_row(ctx, uow, row, match_on, suppression, fingerprint, policy)
