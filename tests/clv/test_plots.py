@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,10 +25,6 @@ from crmkit.clv.plots import (
 )
 from crmkit.datasets import load_cdnow_transactions
 from crmkit.errors import InvalidDatetimeError, ModelError, ValidationError
-
-matplotlib = pytest.importorskip("matplotlib")
-matplotlib.use("Agg")
-plt = pytest.importorskip("matplotlib.pyplot")
 
 PUBLISHED = BetaGeoFit.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
 END = datetime(1998, 6, 30, tzinfo=UTC)
@@ -54,12 +49,6 @@ def calibration(transactions: list[tuple[str, datetime, Any]]) -> RFMSummary:
 @pytest.fixture(scope="module")
 def fit(calibration: RFMSummary) -> BetaGeoFit:
     return BetaGeoModel().fit(calibration.frequency, calibration.recency, calibration.T)
-
-
-@pytest.fixture
-def closing() -> Iterator[None]:
-    yield
-    plt.close("all")
 
 
 @pytest.mark.parametrize(
@@ -98,7 +87,7 @@ def test_period_transactions_track_cdnow_customers(
 
 
 def test_plot_period_transactions_draws_actual_beside_model(
-    calibration: RFMSummary, fit: BetaGeoFit, closing: None
+    calibration: RFMSummary, fit: BetaGeoFit, pyplot: Any
 ) -> None:
     ax = plot_period_transactions(fit, calibration, max_frequency=4)
     rows = period_transactions(fit, calibration, max_frequency=4)
@@ -120,7 +109,7 @@ def test_frequency_recency_matrix_holds_expected_purchases() -> None:
     assert m[5][5] > m[5][4] > m[5][1]  # the more recent, the more purchases to come
 
 
-def test_plot_frequency_recency_matrix_shows_the_matrix(closing: None) -> None:
+def test_plot_frequency_recency_matrix_shows_the_matrix(pyplot: Any) -> None:
     ax = plot_frequency_recency_matrix(PUBLISHED, max_frequency=5, T=39.0, t=4.0)
     expected = frequency_recency_matrix(PUBLISHED, max_frequency=5, T=39.0, t=4.0)
     drawn = ax.get_images()[0].get_array()
@@ -131,7 +120,7 @@ def test_plot_frequency_recency_matrix_shows_the_matrix(closing: None) -> None:
     assert ax.get_xlabel() == "recency (x 7.8)"
 
 
-def test_plot_p_alive_matrix_is_scaled_zero_to_one(closing: None) -> None:
+def test_plot_p_alive_matrix_is_scaled_zero_to_one(pyplot: Any) -> None:
     ax = plot_p_alive_matrix(PUBLISHED, max_frequency=4, T=39.0)
     image = ax.get_images()[0]
     assert image.get_clim() == (0.0, 1.0)
@@ -157,7 +146,7 @@ def test_p_alive_history_needs_a_purchase_before_until() -> None:
         p_alive_history(PUBLISHED, [day(3, 1)], until=day(2, 1), unit=WEEK)
 
 
-def test_plot_p_alive_history_marks_each_purchase(closing: None) -> None:
+def test_plot_p_alive_history_marks_each_purchase(pyplot: Any) -> None:
     purchases = [day(1, 1), day(1, 20), day(1, 20), day(3, 1)]
     ax = plot_p_alive_history(PUBLISHED, purchases, until=day(6, 1))
     curve, *marks = ax.get_lines()
@@ -189,7 +178,7 @@ def test_cumulative_transactions_need_purchases(fit: BetaGeoFit) -> None:
 
 
 def test_plot_cumulative_transactions_draws_actual_model_and_calibration_end(
-    transactions: list[tuple[str, datetime, Any]], fit: BetaGeoFit, closing: None
+    transactions: list[tuple[str, datetime, Any]], fit: BetaGeoFit, pyplot: Any
 ) -> None:
     ax = plot_transactions(fit, transactions, until=END, calibration_end=39)
     rows = cumulative_transactions(fit, transactions, until=END)
@@ -204,7 +193,7 @@ def test_plot_cumulative_transactions_draws_actual_model_and_calibration_end(
 
 
 def test_plot_incremental_transactions_draws_the_weekly_differences(
-    transactions: list[tuple[str, datetime, Any]], fit: BetaGeoFit, closing: None
+    transactions: list[tuple[str, datetime, Any]], fit: BetaGeoFit, pyplot: Any
 ) -> None:
     ax = plot_transactions(fit, transactions, until=END, incremental=True)
     rows = cumulative_transactions(fit, transactions, until=END)
@@ -219,7 +208,7 @@ def test_plot_incremental_transactions_draws_the_weekly_differences(
 
 
 def test_plot_calibration_vs_holdout_is_titled(
-    calibration: RFMSummary, fit: BetaGeoFit, closing: None
+    calibration: RFMSummary, fit: BetaGeoFit, pyplot: Any
 ) -> None:
     ax = plot_calibration_vs_holdout(fit, calibration)
     actual, model = ax.get_lines()
