@@ -147,7 +147,7 @@ def test_p_alive_history_needs_a_purchase_before_until() -> None:
 
 
 def test_plot_p_alive_history_marks_each_purchase(pyplot: Any) -> None:
-    purchases = [day(1, 1), day(1, 20), day(1, 20), day(3, 1)]
+    purchases = [day(1, 1), day(1, 20), day(1, 20), day(3, 1), day(7, 1)]  # July: after until
     ax = plot_p_alive_history(PUBLISHED, purchases, until=day(6, 1))
     curve, *marks = ax.get_lines()
     rows = p_alive_history(PUBLISHED, purchases, until=day(6, 1), unit=WEEK)

@@ -101,10 +101,13 @@ def p_alive_history(
     return out
 
 
-def purchase_offsets(purchases: Iterable[datetime], unit: timedelta) -> list[float]:
-    """Purchase days in *unit* since the first one."""
+def purchase_offsets(
+    purchases: Iterable[datetime], *, until: datetime, unit: timedelta
+) -> list[float]:
+    """Purchase days up to *until*, in *unit* since the first one."""
     days = _purchase_days(purchases)
-    return [(d - days[0]) / unit for d in days]
+    end = ensure_aware(until, "until").date()
+    return [(d - days[0]) / unit for d in days if d <= end]
 
 
 def cumulative_transactions(

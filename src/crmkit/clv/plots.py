@@ -214,7 +214,7 @@ def plot_p_alive_history(
     rows = p_alive_history(fit, purchases, until=until, unit=unit)
     ax = axes(ax)
     ax.plot([r[0] for r in rows], [r[1] for r in rows], label="P(alive)")
-    for n, offset in enumerate(purchase_offsets(purchases, unit)):
+    for n, offset in enumerate(purchase_offsets(purchases, until=until, unit=unit)):
         ax.axvline(offset, color="grey", linestyle="--", label="purchase" if n == 0 else None)
     ax.set_ylim(0.0, 1.05)
     ax.set_xlabel(f"{unit_name(unit)} since the first purchase")
