@@ -20,6 +20,7 @@ __all__ = ["SQLContactRepository"]
 
 _COLS = ", ".join(CONTACT_COLUMNS)
 _SELECT = f"SELECT {_COLS} FROM contacts WHERE workspace = ? "
+_C_COLUMNS = ", ".join("c." + c for c in CONTACT_COLUMNS)
 _INSERT = (
     f"INSERT INTO contacts (workspace, {', '.join(CONTACT_WRITE_COLUMNS)})"
     f" VALUES (?{', ?' * len(CONTACT_WRITE_COLUMNS)})"
@@ -210,7 +211,7 @@ class SQLContactRepository:
 
     def find_by_identity(self, key: str) -> list[Contact]:
         rows = self._db.fetchall(
-            f"SELECT {', '.join('c.' + c for c in CONTACT_COLUMNS)} FROM identities i "
+            f"SELECT {_C_COLUMNS} FROM identities i "
             "JOIN contacts c ON c.workspace = i.workspace AND c.id = i.contact_id "
             "WHERE i.workspace = ? AND i.key = ? ORDER BY c.created_at, c.id",
             (self._ws, key),
@@ -226,7 +227,7 @@ class SQLContactRepository:
         for start in range(0, len(wanted), step):
             condition, params = self._db.dialect.in_list("i.key", wanted[start : start + step])
             rows = self._db.fetchall(
-                f"SELECT i.key, {', '.join('c.' + c for c in CONTACT_COLUMNS)} FROM identities i "
+                f"SELECT i.key, {_C_COLUMNS} FROM identities i "
                 "JOIN contacts c ON c.workspace = i.workspace AND c.id = i.contact_id "
                 f"WHERE i.workspace = ? AND {condition} ORDER BY i.key, c.created_at, c.id",
                 (self._ws, *params),
