@@ -1,13 +1,14 @@
-"""People that tests in several folders create (the CLI's and the facade's duplicate
-finding start from the same pair)."""
+"""People that tests in several folders create: the CLI's and the facade's duplicate finding
+start from the same pair, the CLI's lookup and the Citus suite from the README's Instagram
+message."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from crmkit import CRM, Contact
+from crmkit import CRM, Contact, Interaction
 
-__all__ = ["script_twins"]
+__all__ = ["besa_on_instagram", "script_twins"]
 
 
 def script_twins(crm: CRM, phone: str) -> tuple[Contact, Contact]:
@@ -32,3 +33,22 @@ def script_twins(crm: CRM, phone: str) -> tuple[Contact, Contact]:
     )
     crm.contacts.create(name="Maria Petrova", emails=["maria@abv.bg"])
     return a, b
+
+
+def besa_on_instagram(crm: CRM, at: datetime) -> Interaction:
+    """Record the README's first touch: Besa Kola writes from Instagram (``@besa.kola``)
+    asking about the Gold package, at *at*; returns that interaction (its contact is new).
+
+    >>> from datetime import UTC
+    >>> with CRM.open(":memory:") as crm:
+    ...     dm = besa_on_instagram(crm, datetime(2026, 11, 16, 9, 12, tzinfo=UTC))
+    ...     print(crm.contacts.get(dm.contact_id).handles)
+    {'instagram': 'besa.kola'}
+    """
+    return crm.record(
+        channel="instagram",
+        handle="@besa.kola",
+        name="Besa Kola",
+        summary="Asked about the Gold package",
+        occurred_at=at,
+    )
