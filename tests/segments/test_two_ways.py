@@ -43,7 +43,7 @@ from crmkit.segments import (
     tag,
 )
 from crmkit.segments.lists import ListChange, members_at
-from crmkit.testing.contract._segment_worlds import DEAL_AND_RFM_LEAVES, segment_tree
+from crmkit.testing.contract import DEAL_AND_RFM_LEAVES, segment_tree
 from crmkit.text import fold
 
 NOWS = [
