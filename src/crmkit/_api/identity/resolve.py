@@ -19,7 +19,6 @@ from crmkit.contacts import Contact, check_text
 from crmkit.errors import ValidationError
 from crmkit.identity.contact_match import (
     ScoredContact,
-    contact_record,
     query_keys,
     score_contacts,
 )
@@ -262,5 +261,6 @@ def review_new_contact(
     """The review item for *contact*, just created (by an import, say), when another stored
     contact plausibly is the same person (``policy.review_threshold``); None otherwise.
     The caller adds the item in the same unit of work."""
-    query = prepare(contact_record(contact) | {"id": None})
+    # Its forms were made (and kept) when its blocking keys were written: no folding again.
+    query = attrs.evolve(prepared_forms_of(uow.contacts)(contact)[0], id=None)
     return _review_item(contact.id, _fuzzy(uow, query, policy, exclude=[contact.id]), policy, now)
