@@ -83,5 +83,15 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=
 
 
 def dumps(value: Any) -> str:
-    """Compact, key-sorted JSON so equal values give equal text."""
+    """Compact, key-sorted JSON so equal values give equal text.
+
+    >>> dumps({"b": [1, "ë"], "a": None}), dumps([]), dumps({})
+    ('{"a":null,"b":[1,"ë"]}', '[]', '{}')
+    """
+    # Most of a contact's list and mapping columns are empty: no encoder call for those.
+    if not value and type(value) in _EMPTY_TEXT:
+        return _EMPTY_TEXT[type(value)]
     return _ENCODE(value)
+
+
+_EMPTY_TEXT: dict[type, str] = {list: "[]", dict: "{}"}

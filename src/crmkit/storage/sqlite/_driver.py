@@ -21,6 +21,8 @@ from crmkit.storage.sql._session import Row, dumps
 __all__ = ["SQLiteDialect", "SQLiteSession", "translate_errors"]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_DECODE = json.JSONDecoder().decode
+_EMPTY: dict[str, type[list[Any]] | type[dict[str, Any]]] = {"[]": list, "{}": dict}
 _US = timedelta(microseconds=1)
 
 
@@ -46,6 +48,10 @@ class SQLiteDialect:
         return dumps(value)
 
     def json_out(self, value: Any) -> Any:
+        # Most list and mapping columns of a contact hold "[]" or "{}" (eight per row read).
+        if type(value) is str:
+            empty = _EMPTY.get(value)
+            return empty() if empty is not None else _DECODE(value)
         return json.loads(value)
 
     def decimal(self, value: Decimal) -> str:
