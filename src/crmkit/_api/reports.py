@@ -6,7 +6,7 @@ consistent snapshot through a read-only unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -15,6 +15,7 @@ from crmkit._api.customer_file.kinds import CONTRACTS
 from crmkit._api.customer_file.revenue import revenue_report
 from crmkit._api.funnel.api import load_pipeline
 from crmkit._api.segments.api import build_audience
+from crmkit._api.segments.breakdowns import build_breakdowns
 from crmkit._api.service.cases import build_service_report
 from crmkit._api.value.clv import compute_clv
 from crmkit._progress import ProgressOption, progress_callback
@@ -29,7 +30,7 @@ from crmkit.funnel.lifecycle import LifecycleStages
 from crmkit.funnel.model import WinModel, fit_win_model
 from crmkit.funnel.report import FunnelReport, assemble, lifecycle_report
 from crmkit.privacy.consent import AudienceMember
-from crmkit.segments import Segment
+from crmkit.segments import Breakdown, Segment
 from crmkit.service.report import ServiceReport
 from crmkit.value.rates import RatesTable
 
@@ -53,6 +54,46 @@ class ReportsMixin:
         """The members of *segment* (everyone when None) who may be contacted for *purpose* on
         *channel*, each with the address to use: the latest consent record decides."""
         return build_audience(self._ctx, segment, purpose=purpose, channel=channel, at=at)
+
+    def breakdown(
+        self,
+        *by: str,
+        flags: Mapping[str, Segment] | None = None,
+        segment: Segment | None = None,
+        top: int | None = None,
+        now: datetime | None = None,
+        other_label: str = "other",
+    ) -> dict[str, Breakdown]:
+        """How everyone (or *segment*'s members at *now*) splits by each field in *by* and
+        into each named segment of *flags* (``True``: in it), one
+        :class:`crmkit.segments.Breakdown` per name, in the order asked. Text is grouped
+        after folding and shown in its most common spelling; with *top*, the rest of a
+        field's values are one "other" row. SQL backends count in the database
+        (:class:`crmkit.storage.protocols.SegmentValueCounts`). See docs/customer-file.md,
+        "Breakdowns".
+
+        >>> from crmkit import CRM
+        >>> from crmkit.segments import field
+        >>> crm = CRM()
+        >>> acme = crm.organizations.create(name="Acme", vat_id="BG123", industry="Retail")
+        >>> _ = crm.contacts.create(name="Ivan", city="Sofia", organization_id=acme.id)
+        >>> _ = crm.contacts.create(name="Besa", city="SOFIA")
+        >>> report = crm.breakdown("customer_type", "city",
+        ...                        flags={"vat": field("organization.vat_id").is_null(False)})
+        >>> [(r.value, r.count) for r in report["customer_type"].rows]
+        [('individual', 1), ('organization', 1)]
+        >>> [(r.value, r.share) for r in report["vat"].rows], report["city"].rows[0].count
+        ([(False, 0.5), (True, 0.5)], 2)
+        """
+        return build_breakdowns(
+            self._ctx,
+            by,
+            flags={} if flags is None else flags,
+            segment=segment,
+            top=top,
+            now=now,
+            other_label=other_label,
+        )
 
     # -- funnel ----------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ __all__ = [
     "LedgerOfMany",
     "PreparedFormsSource",
     "SegmentMemberIds",
+    "SegmentValueCounts",
     "lock_contacts",
     "prepared_forms_of",
     "queue_once",
@@ -108,6 +109,27 @@ def segment_member_ids(uow: Any, segment: Segment, *, now: datetime) -> list[str
     if callable(served):
         return list(served(segment, now=now))
     return [c.id for c in uow.segment_members(segment, now=now)]
+
+
+@runtime_checkable
+class SegmentValueCounts(Protocol):
+    """A unit of work that counts a segment's members by the values of fields (or by
+    membership of other segments) without building the contacts: SQL backends run one
+    ``GROUP BY`` per dimension, so a breakdown of a million contacts reads a few hundred
+    rows, not a million contacts.
+
+    Fallback: :func:`crmkit.segments.breakdown.value_counts` over
+    :func:`crmkit.storage.segment_data` (see :func:`crmkit.storage.segment_value_counts`).
+    """
+
+    def segment_value_counts(
+        self, segment: Segment, dimensions: Sequence[str | Segment], *, now: datetime
+    ) -> list[list[tuple[Any, int]]]:
+        """For each dimension, ``(stored value, members)`` pairs, in any order: a field's
+        values as ``read_field`` gives them (``None`` for contacts without one); a
+        segment's as ``True``/``False`` (in it or not). Values with no members are left
+        out."""
+        ...
 
 
 @runtime_checkable

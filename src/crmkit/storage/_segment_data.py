@@ -3,11 +3,14 @@ way, and the fallback any backend may use)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from crmkit.contacts import Contact
 from crmkit.funnel.deal import DealStatus
-from crmkit.segments import Segment, SegmentData
+from crmkit.segments import Segment, SegmentData, evaluate
+from crmkit.segments.breakdown import Dimension, value_counts
 from crmkit.segments.lists import members_at
 from crmkit.service.case import CASE_KIND, DONE_STATUSES
 from crmkit.storage.protocols import UnitOfWork
@@ -20,6 +23,7 @@ __all__ = [
     "segment_count_in_memory",
     "segment_data",
     "segment_members_in_memory",
+    "segment_value_counts",
 ]
 
 
@@ -75,3 +79,16 @@ def segment_members_in_memory(uow: UnitOfWork, segment: Segment, *, now: datetim
 def segment_count_in_memory(uow: UnitOfWork, segment: Segment, *, now: datetime) -> int:
     """:meth:`UnitOfWork.segment_count` by :func:`crmkit.segments.evaluate`."""
     return segment_data(uow).count(segment, now=now)
+
+
+def segment_value_counts(
+    uow: UnitOfWork, segment: Segment, dimensions: Sequence[Dimension], *, now: datetime
+) -> list[list[tuple[Any, int]]]:
+    """The unit of work's :class:`~crmkit.storage.protocols.SegmentValueCounts` fast path,
+    or the fallback: every contact loaded and counted in Python."""
+    served = getattr(uow, "segment_value_counts", None)
+    if callable(served):
+        return [list(pairs) for pairs in served(segment, dimensions, now=now)]
+    data = segment_data(uow)
+    chosen = evaluate(segment, data, now=now)
+    return [value_counts(data, by, chosen, now=now) for by in dimensions]

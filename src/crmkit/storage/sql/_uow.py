@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from crmkit.contacts import Contact
 from crmkit.segments import Segment
@@ -32,6 +32,7 @@ from crmkit.storage.sql._privacy import SQLErasureRepository, SQLListRepository
 from crmkit.storage.sql._records import SQLRecordStore
 from crmkit.storage.sql._revenue import SQLRevenueRepository
 from crmkit.storage.sql._reviews import SQLReviewRepository
+from crmkit.storage.sql._segment_breakdown import sql_segment_value_counts
 from crmkit.storage.sql._segment_sql import (
     sql_segment_count,
     sql_segment_member_ids,
@@ -113,6 +114,11 @@ class SQLRepositories:
 
     def segment_count(self, segment: Segment, *, now: datetime) -> int:
         return sql_segment_count(self.session, self.workspace, segment, now)
+
+    def segment_value_counts(
+        self, segment: Segment, dimensions: Sequence[str | Segment], *, now: datetime
+    ) -> list[list[tuple[Any, int]]]:
+        return sql_segment_value_counts(self.session, self.workspace, segment, dimensions, now)
 
     def linked(self) -> Mapping[str, ContactRecords]:
         # A mixin: only the SQLite and PostgreSQL units of work built on it are whole ones.

@@ -11,6 +11,7 @@ from crmkit.testing.contract._automation import AutomationContract
 from crmkit.testing.contract._bad_input import BadInputContract
 from crmkit.testing.contract._base import ContractBase
 from crmkit.testing.contract._bought import BoughtSegmentContract
+from crmkit.testing.contract._breakdown import BreakdownContract
 from crmkit.testing.contract._bulk_records import BulkRecordsContract
 from crmkit.testing.contract._campaigns import CampaignsContract
 from crmkit.testing.contract._card import CardContract
@@ -45,6 +46,7 @@ __all__ = [
     "AutomationContract",
     "BadInputContract",
     "BoughtSegmentContract",
+    "BreakdownContract",
     "BulkRecordsContract",
     "CampaignsContract",
     "CardContract",
@@ -91,6 +93,7 @@ class StorageContract(
     SegmentsContract,
     SegmentPushdownContract,
     BoughtSegmentContract,
+    BreakdownContract,
     FoldedTextContract,
     FacadeContract,
     MergeContract,

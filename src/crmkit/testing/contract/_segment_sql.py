@@ -67,16 +67,20 @@ def _write(storage: Storage, workspace: str, w: dict[str, Any]) -> None:
 _ERRORS = (CurrencyMismatchError, ListNotFoundError)
 
 
-def _expected(w: dict[str, Any], seg: Segment) -> tuple[str, ...] | type[Exception]:
-    lists = {name: members_at(changes) for name, changes in w["lists"].items()}
-    data = SegmentData(
+def world_data(w: dict[str, Any]) -> SegmentData:
+    """The world as the in-memory evaluator sees it."""
+    return SegmentData(
         w["contacts"],
         organizations=w["orgs"],
         interactions=w["interactions"],
         purchases=w["purchases"],
         open_deals=w["deals"],
-        lists=lists,
+        lists={name: members_at(changes) for name, changes in w["lists"].items()},
     )
+
+
+def _expected(w: dict[str, Any], seg: Segment) -> tuple[str, ...] | type[Exception]:
+    data = world_data(w)
     try:
         return tuple(sorted(data.member_ids(seg, now=w["now"])))
     except _ERRORS as exc:
