@@ -19,6 +19,13 @@ Run:  python benchmarks/bench_customer_file.py [--scale 1.0] [--repeat 5] [--cal
    decoding them with ``json.loads``).
 3. ``ShiftedBetaGeoModel().fit`` on Fader & Hardie's (2007) two cohorts against their
    published parameters (relative error) and its time.
+4. ``crm.breakdown("customer_type", "city", "organization.country", "organization.industry",
+   flags={"vat_registered": ...})`` over 1M contacts (``--scale`` times that; 40 % in one of
+   10,000 organisations, cities in several spellings) on SQLite, beside the five
+   ``GROUP BY`` queries a person writes for the same splits, run with ``sqlite3`` on the same
+   file; the counts must agree (the hand-written city counts folded in Python). Once, also
+   the in-memory fallback on the same file (every contact loaded and counted in Python).
+   Contacts are bulk-loaded as ``bench_segments_sql.load`` does.
 """
 
 from __future__ import annotations
@@ -38,13 +45,21 @@ from typing import Any
 
 import attrs
 
-from crmkit import CRM, Contact, Money
+from crmkit import CRM, Contact, Money, Organization
 from crmkit._api.customer_file.kinds import CONTRACTS
 from crmkit._types import paused_gc
 from crmkit.clv import ShiftedBetaGeoModel
 from crmkit.customer_file import Contract, ContractStatus
 from crmkit.customer_file.revenue import RevenueLine
-from crmkit.storage import SQLiteStorage
+from crmkit.segments import Everyone, field
+from crmkit.segments.breakdown import assemble
+from crmkit.storage import SQLiteStorage, segment_value_counts
+from crmkit.text import fold
+
+try:
+    from bench_segments_sql import load
+except ImportError:  # run from the repository root
+    from benchmarks.bench_segments_sql import load
 
 WS = "bench"
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -253,6 +268,118 @@ def bench_expiring(path: str, n: int, calls: int, signed_share: float) -> dict[s
     return out
 
 
+# -- breakdowns -------------------------------------------------------------------------------
+
+CITIES = ["Sofia", "SOFIA", "Plovdiv", "Varna", "VARNA ", "Burgas", "Tiranë", "Tirane", "Ruse"]
+COUNTRIES = ["BG", "AL", "PL", "RO", "GR"]
+INDUSTRIES = ["Retail", "Wholesale", "Transport", "Software", "Farming", "Tourism"]
+BY = ("customer_type", "city", "organization.country", "organization.industry")
+_ORGS = " LEFT JOIN organizations o ON o.workspace = c.workspace AND o.id = c.organization_id"
+HAND_BREAKDOWN = {
+    "customer_type": "SELECT CASE WHEN c.organization_id IS NULL THEN 'individual' "
+    "ELSE 'organization' END, count(*) FROM contacts c WHERE c.workspace = ? GROUP BY 1",
+    "city": "SELECT c.city, count(*) FROM contacts c WHERE c.workspace = ? GROUP BY 1",
+    "organization.country": f"SELECT o.country, count(*) FROM contacts c{_ORGS}"
+    " WHERE c.workspace = ? GROUP BY 1",
+    "organization.industry": f"SELECT o.industry, count(*) FROM contacts c{_ORGS}"
+    " WHERE c.workspace = ? GROUP BY 1",
+    "vat_registered": f"SELECT o.vat_id IS NOT NULL, count(*) FROM contacts c{_ORGS}"
+    " WHERE c.workspace = ? GROUP BY 1",
+}
+
+
+def _fill_breakdown(path: str, n: int) -> None:
+    rng = random.Random(5)
+    n_orgs = max(1, n // 100)
+    contacts = [
+        Contact.new(
+            id=f"c{i:07d}",
+            name=f"Customer {i}",
+            city=rng.choice(CITIES),
+            organization_id=f"o{rng.randrange(n_orgs):06d}" if rng.random() < 0.4 else None,
+            now=T0,
+        )
+        for i in range(n)
+    ]
+    load(path, contacts, (), ())
+    with SQLiteStorage(path).unit_of_work(WS) as uow:
+        for i in range(n_orgs):
+            uow.organizations.add(
+                Organization.new(
+                    id=f"o{i:06d}",
+                    name=f"Org {i}",
+                    country=COUNTRIES[i % len(COUNTRIES)],
+                    industry=INDUSTRIES[i % len(INDUSTRIES)],
+                    vat_id=f"BG{i:09d}" if i % 3 else None,
+                )
+            )
+        uow.commit()
+
+
+def _counts(rows: list[tuple[Any, int]]) -> dict[Any, int]:
+    """Counts by folded value, as a breakdown groups them."""
+    out: dict[Any, int] = {}
+    for value, n in rows:
+        key = fold(value) if isinstance(value, str) else value
+        out[key] = out.get(key, 0) + n
+    return out
+
+
+def bench_breakdown(path: str, n: int, repeat: int) -> dict[str, Any]:
+    start = time.perf_counter()
+    _fill_breakdown(path, n)
+    fill = time.perf_counter() - start
+    crm = CRM(storage=SQLiteStorage(path), workspace=WS)
+    vat = {"vat_registered": field("organization.vat_id").is_null(False)}
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA cache_size = -131072")
+
+    def ours() -> dict[str, Any]:
+        return crm.breakdown(*BY, flags=vat)
+
+    def hand() -> dict[str, list[Any]]:
+        return {k: conn.execute(sql, (WS,)).fetchall() for k, sql in HAND_BREAKDOWN.items()}
+
+    ours()  # one untimed pass of each warms the page cache alike
+    hand()
+    t_ours, got = _timed(ours, repeat)
+    t_hand, by_hand = _timed(hand, repeat)
+    want = {
+        k: _counts([(bool(v) if k == "vat_registered" else v, c) for v, c in rows])
+        for k, rows in by_hand.items()
+    }
+    equal = {k: _counts([(r.value, r.count) for r in b.rows]) for k, b in got.items()} == want
+    start = time.perf_counter()
+    with crm.storage.unit_of_work(WS, read_only=True) as uow:
+        # What a backend without the fast path does: load everything, count in Python.
+        fallback = segment_value_counts(_Bare(uow), Everyone(), [*BY, *vat.values()], now=T0)
+    t_fallback = time.perf_counter() - start
+    same = [assemble(k, c, top=None) for k, c in zip(got, fallback, strict=True)] == list(
+        got.values()
+    )
+    conn.close()
+    crm.close()
+    return {
+        "fill": fill,
+        "crm": t_ours,
+        "hand": t_hand,
+        "fallback": t_fallback,
+        "equal": equal and same,
+    }
+
+
+class _Bare:
+    """A unit of work seen without its ``segment_value_counts``: the fallback's view."""
+
+    def __init__(self, uow: Any) -> None:
+        self._uow = uow
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "segment_value_counts":
+            raise AttributeError(name)
+        return getattr(self._uow, name)
+
+
 # -- sBG ---------------------------------------------------------------------------------------
 
 REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241]
@@ -277,7 +404,7 @@ def main() -> None:
     parser.add_argument(
         "--signed", type=float, default=1.0, help="share of the contracts signed (others drafts)"
     )
-    parser.add_argument("--only", default="revenue,expiring,sbg")
+    parser.add_argument("--only", default="revenue,expiring,sbg,breakdown")
     parser.add_argument("--dir", default=None, help="where the SQLite files go (default: tmp)")
     args = parser.parse_args()
     only = set(args.only.split(","))
@@ -329,6 +456,24 @@ def main() -> None:
         print("{:10} {:>8} {:>8} {:>10} {:>9} {:>8}".format(*head))
         for name, a, b, ea, eb, t in bench_sbg(args.repeat):
             print(f"{name:10} {a:8.4f} {b:8.4f} {ea:10.3%} {eb:9.3%} {t * 1e3:8.2f}")
+
+    if "breakdown" in only:
+        n = int(1_000_000 * args.scale)
+        b = bench_breakdown(os.path.join(folder, "breakdown.sqlite"), n, args.repeat)
+        best = min(b["hand"])
+        print(
+            f"\nBreakdowns by customer type, city, country, industry and VAT registration, "
+            f"SQLite, {n:,} contacts (filled in {b['fill']:.0f} s; counts equal to the "
+            f"hand-written SQL and to the fallback: {b['equal']}), seconds"
+        )
+        print(f"{'':58} {'median':>8} {'best':>8} {'ratio':>6}")
+        for label, times in (
+            ("crm.breakdown(4 fields, flags={vat_registered})", b["crm"]),
+            ("hand SQL: 5 GROUP BY queries", b["hand"]),
+            ("in-memory fallback (every contact loaded), once", [b["fallback"]]),
+        ):
+            med = statistics.median(times)
+            print(f"{label:58} {med:8.3f} {min(times):8.3f} {med / best:6.2f}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from crmkit.identity.prepare import PreparedRecord
 from crmkit.segments import Segment
 from crmkit.tasks.outbox import QueuedMessage
 from crmkit.value.ledger import Transaction
+from crmkit.value.rates import RatesTable
 
 __all__ = [
     "BulkKeys",
@@ -98,17 +99,23 @@ class SegmentMemberIds(Protocol):
     Fallback: the ids of ``segment_members``, in the same order.
     """
 
-    def segment_member_ids(self, segment: Segment, *, now: datetime) -> list[str]:
-        """``[c.id for c in segment_members(segment, now=now)]``."""
+    def segment_member_ids(
+        self, segment: Segment, *, now: datetime, rates: RatesTable | None = None
+    ) -> list[str]:
+        """``[c.id for c in segment_members(segment, now=now, rates=rates)]``."""
         ...
 
 
-def segment_member_ids(uow: Any, segment: Segment, *, now: datetime) -> list[str]:
-    """The unit of work's :class:`SegmentMemberIds` fast path, or the fallback."""
+def segment_member_ids(
+    uow: Any, segment: Segment, *, now: datetime, rates: RatesTable | None = None
+) -> list[str]:
+    """The unit of work's :class:`SegmentMemberIds` fast path, or the fallback. *rates*
+    is passed on only when given, so backends written before it still serve the rest."""
+    extra = {} if rates is None else {"rates": rates}
     served = getattr(uow, "segment_member_ids", None)
     if callable(served):
-        return list(served(segment, now=now))
-    return [c.id for c in uow.segment_members(segment, now=now)]
+        return list(served(segment, now=now, **extra))
+    return [c.id for c in uow.segment_members(segment, now=now, **extra)]
 
 
 @runtime_checkable
@@ -123,7 +130,12 @@ class SegmentValueCounts(Protocol):
     """
 
     def segment_value_counts(
-        self, segment: Segment, dimensions: Sequence[str | Segment], *, now: datetime
+        self,
+        segment: Segment,
+        dimensions: Sequence[str | Segment],
+        *,
+        now: datetime,
+        rates: RatesTable | None = None,
     ) -> list[list[tuple[Any, int]]]:
         """For each dimension, ``(stored value, members)`` pairs, in any order: a field's
         values as ``read_field`` gives them (``None`` for contacts without one); a

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from crmkit._api._base import Context
+from crmkit._api.segments.api import rates_option
 from crmkit._types import ensure_aware
 from crmkit.errors import InvalidSegmentError
 from crmkit.segments import Everyone, Segment
@@ -17,6 +18,7 @@ from crmkit.segments.breakdown import (
     check_top,
 )
 from crmkit.storage import segment_value_counts
+from crmkit.value.rates import RatesTable
 
 __all__ = ["build_breakdowns"]
 
@@ -53,6 +55,7 @@ def build_breakdowns(
     top: int | None,
     now: datetime | None,
     other_label: str,
+    rates: RatesTable | None,
 ) -> dict[str, Breakdown]:
     """:meth:`crmkit.CRM.breakdown`, from one read-only unit of work."""
     named = _dimensions(by, flags)
@@ -60,10 +63,11 @@ def build_breakdowns(
     if segment is not None and not isinstance(segment, Segment):
         raise InvalidSegmentError("segment", segment, "expected a crmkit.segments.Segment")
     when = ctx.clock() if now is None else ensure_aware(now, "now")
+    checked = rates_option(rates).get("rates")
     with ctx.read() as uow:
-        counts = segment_value_counts(
-            uow, Everyone() if segment is None else segment, list(named.values()), now=when
-        )
+        chosen = Everyone() if segment is None else segment
+        dimensions = list(named.values())
+        counts = segment_value_counts(uow, chosen, dimensions, now=when, rates=checked)
     return {
         name: assemble(name, pairs, top=top, other_label=other_label)
         for name, pairs in zip(named, counts, strict=True)

@@ -18,6 +18,7 @@ from crmkit.segments import FieldKind, Segment
 from crmkit.storage.sql._segment_sql import compile_segment
 from crmkit.storage.sql._segment_values import Frag, Source, source_for
 from crmkit.storage.sql._session import SQLSession
+from crmkit.value.rates import RatesTable
 
 __all__ = ["sql_segment_value_counts"]
 
@@ -62,13 +63,14 @@ def sql_segment_value_counts(
     segment: Segment,
     dimensions: Sequence[str | Segment],
     now: datetime,
+    rates: RatesTable | None = None,
 ) -> list[list[tuple[Any, int]]]:
     """:meth:`crmkit.storage.protocols.SegmentValueCounts.segment_value_counts` in SQL."""
-    where = compile_segment(db, workspace, segment, now)
+    where = compile_segment(db, workspace, segment, now, rates)
     out = []
     for by in dimensions:
         if isinstance(by, Segment):
-            flag = compile_segment(db, workspace, by, now)
+            flag = compile_segment(db, workspace, by, now, rates)
             out.append(_flag_counts(db, workspace, flag, where))
         else:
             out.append(_field_counts(db, workspace, by, where))

@@ -43,6 +43,7 @@ from crmkit.storage.sql._service import SQLCaseFactRepository
 from crmkit.storage.sql._session import SQLSession
 from crmkit.storage.sql._tasks import SQLTaskRepository, SQLUserRepository
 from crmkit.storage.sql._transactions import SQLTransactionRepository
+from crmkit.value.rates import RatesTable
 
 __all__ = ["SQLRepositories"]
 
@@ -106,19 +107,32 @@ class SQLRepositories:
         self._interactions = interactions
         self._transactions = transactions
 
-    def segment_members(self, segment: Segment, *, now: datetime) -> list[Contact]:
-        return sql_segment_members(self.session, self.workspace, segment, now)
+    def segment_members(
+        self, segment: Segment, *, now: datetime, rates: RatesTable | None = None
+    ) -> list[Contact]:
+        return sql_segment_members(self.session, self.workspace, segment, now, rates)
 
-    def segment_member_ids(self, segment: Segment, *, now: datetime) -> list[str]:
-        return sql_segment_member_ids(self.session, self.workspace, segment, now)
+    def segment_member_ids(
+        self, segment: Segment, *, now: datetime, rates: RatesTable | None = None
+    ) -> list[str]:
+        return sql_segment_member_ids(self.session, self.workspace, segment, now, rates)
 
-    def segment_count(self, segment: Segment, *, now: datetime) -> int:
-        return sql_segment_count(self.session, self.workspace, segment, now)
+    def segment_count(
+        self, segment: Segment, *, now: datetime, rates: RatesTable | None = None
+    ) -> int:
+        return sql_segment_count(self.session, self.workspace, segment, now, rates)
 
     def segment_value_counts(
-        self, segment: Segment, dimensions: Sequence[str | Segment], *, now: datetime
+        self,
+        segment: Segment,
+        dimensions: Sequence[str | Segment],
+        *,
+        now: datetime,
+        rates: RatesTable | None = None,
     ) -> list[list[tuple[Any, int]]]:
-        return sql_segment_value_counts(self.session, self.workspace, segment, dimensions, now)
+        return sql_segment_value_counts(
+            self.session, self.workspace, segment, dimensions, now, rates
+        )
 
     def linked(self) -> Mapping[str, ContactRecords]:
         # A mixin: only the SQLite and PostgreSQL units of work built on it are whole ones.

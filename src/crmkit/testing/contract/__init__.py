@@ -17,6 +17,7 @@ from crmkit.testing.contract._campaigns import CampaignsContract
 from crmkit.testing.contract._card import CardContract
 from crmkit.testing.contract._contacts import ContactsContract
 from crmkit.testing.contract._coupons import CouponsContract
+from crmkit.testing.contract._currencies import CurrenciesContract
 from crmkit.testing.contract._customer_file import CustomerFileContract
 from crmkit.testing.contract._erasure import ErasureContract
 from crmkit.testing.contract._external_ids import ExternalIdContract
@@ -53,6 +54,7 @@ __all__ = [
     "ContactsContract",
     "ContractBase",
     "CouponsContract",
+    "CurrenciesContract",
     "CustomerFileContract",
     "ErasureContract",
     "ExternalIdContract",
@@ -94,6 +96,7 @@ class StorageContract(
     SegmentPushdownContract,
     BoughtSegmentContract,
     BreakdownContract,
+    CurrenciesContract,
     FoldedTextContract,
     FacadeContract,
     MergeContract,
