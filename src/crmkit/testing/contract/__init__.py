@@ -20,6 +20,7 @@ from crmkit.testing.contract._coupons import CouponsContract
 from crmkit.testing.contract._currencies import CurrenciesContract
 from crmkit.testing.contract._customer_file import CustomerFileContract
 from crmkit.testing.contract._erasure import ErasureContract
+from crmkit.testing.contract._expiring import ExpiringContract
 from crmkit.testing.contract._external_ids import ExternalIdContract
 from crmkit.testing.contract._facade import FacadeContract
 from crmkit.testing.contract._folded_text import FoldedTextContract
@@ -57,6 +58,7 @@ __all__ = [
     "CurrenciesContract",
     "CustomerFileContract",
     "ErasureContract",
+    "ExpiringContract",
     "ExternalIdContract",
     "FacadeContract",
     "FoldedTextContract",
@@ -113,6 +115,7 @@ class StorageContract(
     LoyaltyContract,
     ReferralsContract,
     CustomerFileContract,
+    ExpiringContract,
     RevenueContract,
     RetentionContract,
     RemindersContract,
