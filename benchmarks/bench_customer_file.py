@@ -1,7 +1,7 @@
 """Customer file benchmark (issue #15): revenue, expiring contracts, the sBG fit.
 
 Run:  python benchmarks/bench_customer_file.py [--scale 1.0] [--repeat 5] [--calls 300]
-          [--signed 1.0] [--only revenue,expiring,sbg] [--dir DIR]
+          [--signed 1.0] [--only revenue,expiring,sbg,breakdown] [--dir DIR [--reuse]]
 
 1. ``crm.revenue(by=("category", "month"))`` over 5M line items (``--scale`` times that) on
    SQLite, beside two hand-written SQL queries on the same table with ``sqlite3``: the same
@@ -226,10 +226,14 @@ def _pct(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def bench_expiring(path: str, n: int, calls: int, signed_share: float) -> dict[str, Any]:
+def bench_expiring(
+    path: str, n: int, calls: int, signed_share: float, reuse: bool = False
+) -> dict[str, Any]:
+    filled = reuse and os.path.exists(path)
     crm = CRM(storage=SQLiteStorage(path), workspace=WS)
     start = time.perf_counter()
-    _fill_contracts(crm, n, signed_share)
+    if not filled:
+        _fill_contracts(crm, n, signed_share)
     fill = time.perf_counter() - start
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA cache_size = -131072")
@@ -336,9 +340,10 @@ def _counts(rows: list[tuple[Any, int]]) -> dict[Any, int]:
     return out
 
 
-def bench_breakdown(path: str, n: int, repeat: int) -> dict[str, Any]:
+def bench_breakdown(path: str, n: int, repeat: int, reuse: bool = False) -> dict[str, Any]:
     start = time.perf_counter()
-    _fill_breakdown(path, n)
+    if not (reuse and os.path.exists(path)):
+        _fill_breakdown(path, n)
     fill = time.perf_counter() - start
     crm = CRM(storage=SQLiteStorage(path), workspace=WS)
     vat = {"vat_registered": field("organization.vat_id").is_null(False)}
@@ -417,6 +422,11 @@ def main() -> None:
     )
     parser.add_argument("--only", default="revenue,expiring,sbg,breakdown")
     parser.add_argument("--dir", default=None, help="where the SQLite files go (default: tmp)")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="expiring, breakdown: time the files --dir holds from an earlier run (same --scale)",
+    )
     args = parser.parse_args()
     only = set(args.only.split(","))
     folder = args.dir or tempfile.mkdtemp(prefix="bench_cf_")
@@ -444,7 +454,7 @@ def main() -> None:
     if "expiring" in only:
         n = int(1_000_000 * args.scale)
         path = os.path.join(folder, "contracts.sqlite")
-        e = bench_expiring(path, n, args.calls, args.signed)
+        e = bench_expiring(path, n, args.calls, args.signed, args.reuse)
         print(
             f"\ncontracts.expiring, SQLite, {n:,} contracts, {args.signed:.0%} signed (filled in "
             f"{e['fill']:.0f} s), {args.calls} calls per window, ms"
@@ -471,7 +481,7 @@ def main() -> None:
 
     if "breakdown" in only:
         n = int(1_000_000 * args.scale)
-        b = bench_breakdown(os.path.join(folder, "breakdown.sqlite"), n, args.repeat)
+        b = bench_breakdown(os.path.join(folder, "breakdown.sqlite"), n, args.repeat, args.reuse)
         best = min(b["hand"])
         print(
             f"\nBreakdowns by customer type, city, country, industry and VAT registration, "

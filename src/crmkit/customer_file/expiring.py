@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any, overload
 
 from crmkit.customer_file.contracts import Contract
-from crmkit.errors import RecordNotFoundError
+from crmkit.errors import ConflictError, RecordNotFoundError, ValidationError
 
 __all__ = ["PAGE", "ExpiringContracts"]
 
@@ -25,10 +25,13 @@ PAGE = 100
 
 
 class ExpiringContracts(Sequence[Contract]):
-    """Contracts in order of end date (then id), read *load*-ed a page at a time.
+    """Contracts in order of end date (then id), read by *load* a page at a time.
 
-    ``ids`` and ``ends_on`` are known without reading a contract. A contract is read as it
-    is when its page is first asked for (a read of its own), and kept.
+    *found* are ``(id, end date)`` pairs in that order; *later*, ids of contracts known to
+    end after all of them (found by their notice day) whose end dates *ends_of* looks up,
+    the first time the order past *found* is needed. ``len()`` needs neither; ``ids`` and
+    ``ends_on`` need no contract read. A contract is read as it is when its page is first
+    asked for (a read of its own), and kept.
 
     >>> from datetime import UTC, date, datetime, timedelta
     >>> from crmkit import Money
@@ -45,28 +48,57 @@ class ExpiringContracts(Sequence[Contract]):
     (True, True)
     """
 
-    __slots__ = ("_load", "_loaded", "ends_on", "ids")
+    __slots__ = ("_ends_of", "_found", "_later", "_load", "_loaded")
 
     def __init__(
         self,
         found: Sequence[tuple[str, date]],
         load: Callable[[list[str]], Sequence[Contract]],
+        *,
+        later: Sequence[str] = (),
+        ends_of: Callable[[list[str]], Sequence[tuple[str, date]]] | None = None,
     ) -> None:
-        self.ids: tuple[str, ...] = tuple(i for i, _ in found)
-        self.ends_on: tuple[date, ...] = tuple(d for _, d in found)
+        if later and ends_of is None:
+            raise ValidationError("ends_of", ends_of, "needed to order the later contracts")
+        self._found = list(found)
+        self._later = list(later)
+        self._ends_of = ends_of
         self._load = load
         self._loaded: dict[str, Contract] = {}
 
+    def _order(self, upto: int | None = None) -> list[tuple[str, date]]:
+        """The ``(id, end date)`` pairs in order: all of them, or enough to hold position
+        *upto* (the later ones are looked up once, when first needed)."""
+        if self._later and (upto is None or upto >= len(self._found)):
+            assert self._ends_of is not None
+            tail = sorted(self._ends_of(self._later), key=lambda p: (p[1], p[0]))
+            gone = set(self._later) - {i for i, _ in tail}
+            if gone:  # terminated (or unsigned) since it was found: the order has no place
+                raise ConflictError(f"contract {min(gone)!r} is no longer signed; ask again")
+            self._found += tail
+            self._later = []
+        return self._found
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(i for i, _ in self._order())
+
+    @property
+    def ends_on(self) -> tuple[date, ...]:
+        return tuple(d for _, d in self._order())
+
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self._found) + len(self._later)
 
     def _page(self, start: int) -> None:
-        wanted = [i for i in self.ids[start : start + PAGE] if i not in self._loaded]
+        # Within the order known so far: a page never looks up the later ones by itself.
+        page = self._found[start : start + PAGE]
+        wanted = [i for i, _ in page if i not in self._loaded]
         if wanted:
             self._loaded.update((k.id, k) for k in self._load(wanted))
 
     def _get(self, index: int) -> Contract:
-        contract_id = self.ids[index]
+        contract_id = self._order(index)[index][0]
         if contract_id not in self._loaded:
             self._page(index - index % PAGE)
         found = self._loaded.get(contract_id)
@@ -82,11 +114,11 @@ class ExpiringContracts(Sequence[Contract]):
 
     def __getitem__(self, index: int | slice) -> Contract | list[Contract]:
         if isinstance(index, slice):
-            return [self._get(i) for i in range(len(self.ids))[index]]
-        return self._get(range(len(self.ids))[index])
+            return [self._get(i) for i in range(len(self))[index]]
+        return self._get(range(len(self))[index])
 
     def __iter__(self) -> Iterator[Contract]:
-        for i in range(len(self.ids)):
+        for i in range(len(self)):
             yield self._get(i)
 
     def __eq__(self, other: object) -> bool:

@@ -151,19 +151,30 @@ class ContractsAPI:
         last = day + timedelta(days=check_duration(within, "within").days)
         check_limit(limit)
         lo, hi = day.isoformat(), last.isoformat()
-        kind = CONTRACTS.name
         with self._ctx.read() as uow:
-            ends = dict(key_index(uow.records, kind, "ends", at_least=lo, at_most=hi))
-            notice = key_index(uow.records, kind, "notice", at_least=lo, at_most=hi)
-            later = [i for i, _ in notice if i not in ends]  # they end after the window
-            if later:
-                ends.update(key_index(uow.records, kind, "ends", record_ids=later))
-        found = sorted(ends.items(), key=lambda p: (p[1], p[0]))[:limit]
-        return ExpiringContracts([(i, date.fromisoformat(d)) for i, d in found], self._read)
+            ends = key_index(uow.records, CONTRACTS.name, "ends", at_least=lo, at_most=hi)
+            notice = key_index(uow.records, CONTRACTS.name, "notice", at_least=lo, at_most=hi)
+        in_window = {i for i, _ in ends}
+        # Found by their notice day only, they end after the window, so after all the others;
+        # their end dates are looked up when the order past the others is first needed.
+        later = [i for i, _ in notice if i not in in_window]
+        first = [(i, date.fromisoformat(d)) for i, d in ends]
+        if limit is not None and limit <= len(first):
+            return ExpiringContracts(first[:limit], self._read)
+        found = ExpiringContracts(first, self._read, later=later, ends_of=self._ends_of)
+        if limit is None or limit >= len(found):
+            return found
+        pairs = list(zip(found.ids, found.ends_on, strict=True))
+        return ExpiringContracts(pairs[:limit], self._read)
 
     def _read(self, contract_ids: list[str]) -> list[Contract]:
         with self._ctx.read() as uow:
             return CONTRACTS.on(uow).get_many(contract_ids)
+
+    def _ends_of(self, contract_ids: list[str]) -> list[tuple[str, date]]:
+        with self._ctx.read() as uow:
+            pairs = key_index(uow.records, CONTRACTS.name, "ends", record_ids=contract_ids)
+        return [(i, date.fromisoformat(d)) for i, d in pairs]
 
 
 class AssetsAPI:

@@ -10,7 +10,7 @@ import pytest
 from crmkit._types import Money
 from crmkit.crm import CRM
 from crmkit.customer_file import Contract, ExpiringContracts
-from crmkit.errors import ValidationError
+from crmkit.errors import ConflictError, ValidationError
 from crmkit.testing.contract._base import ContractBase
 
 __all__ = ["ExpiringContract"]
@@ -62,6 +62,19 @@ class ExpiringContract(ContractBase):
         assert [k.ends_on for k in first] == [date(2027, 12, 5), date(2027, 12, 20)]
         assert first[0] == crm.contracts.get(book[1].id)
         assert crm.contracts.expiring(within=WITHIN, as_of=AS_OF, limit=0) == []
+        # Past those ending in the window: the first found by their notice day, by end.
+        four = crm.contracts.expiring(within=WITHIN, as_of=AS_OF, limit=4)
+        assert four.ids[3] == book[4].id
+        assert four.ends_on[3] == date(2028, 2, 1)
+
+    def test_one_found_by_notice_and_terminated_before_the_order_is_read(self, crm: CRM) -> None:
+        book = self._book(crm)
+        found = crm.contracts.expiring(within=WITHIN, as_of=AS_OF)
+        assert len(found) == 5
+        crm.contracts.terminate(book[3].id, reason="Moved abroad")
+        assert found[0].id == book[1].id  # those ending in the window are in order already
+        with pytest.raises(ConflictError):
+            found.ends_on  # noqa: B018 (the property reads the store)
 
     @pytest.mark.parametrize("limit", [-1, 1.5, True, "2"])
     def test_a_bad_limit_is_refused(self, crm: CRM, limit: Any) -> None:
