@@ -26,19 +26,18 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import psycopg
 
 from crmkit import CRM
 from crmkit.storage.postgres import PostgresStorage, distribute
+from crmkit.testing.citus import own_cluster_database
 from crmkit.testing.under_load import writers_during
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -131,16 +130,7 @@ def _shards_on(conn: psycopg.Connection[Any], port: int) -> int:
 
 
 def rebalance(dsn: str, args: argparse.Namespace) -> None:
-    info = psycopg.conninfo.conninfo_to_dict(dsn)
-    coordinator = int(info.get("port") or 5432)
-    name = f"crmkit_bench_rebalance_{uuid.uuid4().hex[:8]}"
-    tool = [str(Path(__file__).parents[1] / "tools" / "citus-cluster.sh")]
-    env = {**os.environ, "CITUS_PORT": str(coordinator)}
-    subprocess.run([*tool, "createdb", name], env=env, check=True, capture_output=True)
-    info["dbname"] = name
-    dsn = psycopg.conninfo.make_conninfo(**info)
-    spare = coordinator + 3
-    try:
+    with own_cluster_database(dsn, "crmkit_bench_rebalance") as (dsn, spare):
         distribute(dsn, schema="crmkit")
         storage = PostgresStorage(dsn, schema="crmkit", pool_size=8)
         ws, nc, ni = args.workspaces, args.contacts, args.interactions
@@ -177,8 +167,6 @@ def rebalance(dsn: str, args: argparse.Namespace) -> None:
             f"p99 {cuts[98] * 1e3:.1f} ms, max {max(outcome.call_seconds) * 1e3:.0f} ms"
         )
         storage.close()
-    finally:
-        subprocess.run([*tool, "dropdb", name], env=env, check=True, capture_output=True)
 
 
 def main() -> None:

@@ -26,6 +26,33 @@ from crmkit.storage.sql._rows import interaction_to_row
 from crmkit.storage.sqlite._driver import DIALECT
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def raw_interaction(
+    r: dict[str, Any], occurred_at: object, created_at: object
+) -> tuple[object, ...]:
+    """The hand-written references' interactions row (workspace first) from one of
+    ``log_many``'s dict rows: a new id, the optional columns empty, the two datetimes as the
+    database takes them (SQLite's integer microseconds; PostgreSQL's datetimes as they are).
+    bench_postgres.py builds its COPY rows with it too."""
+    return (
+        "default",
+        new_id(),
+        r["contact_id"],
+        r["channel"],
+        r["direction"],
+        occurred_at,
+        r["summary"],
+        None,
+        r["handled_by"],
+        None,
+        None,
+        None,
+        created_at,
+        None,
+    )
+
+
 rows_out: list[tuple[str, str, str, str]] = []
 
 
@@ -94,27 +121,12 @@ def bench_bulk(n: int, tmp: str) -> None:
 
     # Reference 1: raw code starting from the same dict rows. It must still give each row an
     # id and turn datetimes into the schema's integer microseconds, but validates nothing.
-    def to_tuple(r: dict[str, Any]) -> tuple[object, ...]:
-        return (
-            "default",
-            new_id(),
-            r["contact_id"],
-            r["channel"],
-            r["direction"],
-            DIALECT.ts(r["occurred_at"]),
-            r["summary"],
-            None,
-            r["handled_by"],
-            None,
-            None,
-            None,
-            DIALECT.ts(T0),
-            None,
-        )
-
     t = time.perf_counter()
     conn.execute("BEGIN")
-    conn.executemany(INSERT_INTERACTION, [to_tuple(r) for r in rows])
+    conn.executemany(
+        INSERT_INTERACTION,
+        [raw_interaction(r, DIALECT.ts(r["occurred_at"]), DIALECT.ts(T0)) for r in rows],
+    )
     conn.execute("ROLLBACK")
     ref_rows = time.perf_counter() - t
     # Reference 2: the insert alone, from tuples prepared before the clock starts.

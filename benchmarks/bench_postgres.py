@@ -23,7 +23,7 @@ from typing import Any
 
 import psycopg
 
-from crmkit import CRM, Contact, new_id
+from crmkit import CRM, Contact
 from crmkit._types import paused_gc
 from crmkit.storage.postgres import PostgresStorage
 from crmkit.storage.postgres._driver import DIALECT
@@ -32,6 +32,11 @@ from crmkit.storage.sql._rows import (
     INTERACTION_COLUMNS,
     contact_to_row,
 )
+
+try:
+    from bench_foundation import raw_interaction
+except ImportError:  # imported as benchmarks.bench_postgres, from the repository root
+    from benchmarks.bench_foundation import raw_interaction
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -111,25 +116,7 @@ def bench_bulk(storage: PostgresStorage, contacts: list[Contact], n: int, rounds
                     conn,
                     "interactions",
                     ("workspace", *INTERACTION_COLUMNS),
-                    (
-                        (
-                            "default",
-                            new_id(),
-                            r["contact_id"],
-                            r["channel"],
-                            r["direction"],
-                            r["occurred_at"],
-                            r["summary"],
-                            None,
-                            r["handled_by"],
-                            None,
-                            None,
-                            None,
-                            T0,
-                            None,
-                        )
-                        for r in batch
-                    ),
+                    (raw_interaction(r, r["occurred_at"], T0) for r in batch),
                 )
                 conn.commit()
             return time.perf_counter() - t

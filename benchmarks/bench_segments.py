@@ -168,31 +168,24 @@ def main() -> None:
     for name, ours, theirs in rows:
         print(f"{name:<44}{ours:>10.2f}{theirs:>16.2f}{ours / theirs:>8.2f}")
     print(f"in-memory target <= 3 s: {'met' if first <= 3 else 'MISSED'} ({first:.2f} s)")
+    # What each database side loads and checks: the same data and segment as above.
+    same = (
+        contacts,
+        lambda: interaction_rows(ids, n_inter, 1),
+        lambda: purchase_rows(ids, n_buys, 2),
+        seg,
+        NOW,
+        list(members),
+        args.repeat,
+    )
     if not args.no_sqlite:
-        sqlite_side(
-            contacts,
-            lambda: interaction_rows(ids, n_inter, 1),
-            lambda: purchase_rows(ids, n_buys, 2),
-            seg,
-            NOW,
-            list(members),
-            args.repeat,
-        )
+        sqlite_side(*same)
     if args.postgres:
         try:
             from bench_segments_pg import postgres_side
         except ImportError:  # run from the repository root
             from benchmarks.bench_segments_pg import postgres_side
-        postgres_side(
-            os.environ["CRMKIT_TEST_POSTGRES_DSN"],
-            contacts,
-            lambda: interaction_rows(ids, n_inter, 1),
-            lambda: purchase_rows(ids, n_buys, 2),
-            seg,
-            NOW,
-            list(members),
-            args.repeat,
-        )
+        postgres_side(os.environ["CRMKIT_TEST_POSTGRES_DSN"], *same)
 
 
 def _timed(fn: object) -> float:

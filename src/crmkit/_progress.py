@@ -39,6 +39,8 @@ STAGES = {
     "fit_spend": ("fitting the spend model", ""),
     "value": ("valuing customers", "customers"),
     "actions": ("evaluating automation rules", "actions"),
+    "audience": ("evaluating the audience", ""),
+    "launch": ("writing campaign members", "members"),
 }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from crmkit import CRM
+from crmkit.testing.people import besa_on_instagram
 
 T0 = datetime(2026, 11, 16, 9, 12, tzinfo=UTC)
 
@@ -30,13 +31,7 @@ def crmkit(*argv: str) -> subprocess.CompletedProcess[str]:
 def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = str(tmp_path_factory.mktemp("lookup") / "crm.sqlite")
     with CRM.open(path, default_region="AL") as crm:
-        dm = crm.record(
-            channel="instagram",
-            handle="@besa.kola",
-            name="Besa Kola",
-            summary="Asked about the Gold package",
-            occurred_at=T0,
-        )
+        dm = besa_on_instagram(crm, T0)
         crm.contacts.add_identity(dm.contact_id, phone="069 123 4567", email="besa@example.al")
         crm.record(
             channel="phone",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
 
 import pytest
 
 from crmkit import CRM
+from crmkit.testing.people import script_twins
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -17,16 +17,7 @@ Run = Callable[..., tuple[int, str, str]]
 def twins(db: str) -> tuple[str, str]:
     """Two contacts that are one person, the older first, and a third who is not."""
     with CRM.open(db, default_region="BG") as crm:
-        a = crm.contacts.create(
-            name="Христо Стоянов", phones=["0888 123 456"], city="София", birthday=date(1985, 3, 4)
-        )
-        b = crm.contacts.create(
-            name="Hristo Stoyanov",
-            emails=["hristo.stoyanov@abv.bg"],
-            city="Sofia",
-            birthday=date(1985, 3, 4),
-        )
-        crm.contacts.create(name="Maria Petrova", emails=["maria@abv.bg"])
+        a, b = script_twins(crm, "0888 123 456")
     return a.id, b.id
 
 

@@ -1,21 +1,11 @@
 from __future__ import annotations
 
-from datetime import date
-
 from crmkit import CRM
+from crmkit.testing.people import script_twins
 
 
 def test_same_person_in_two_scripts_is_one_group_with_reasons(crm: CRM) -> None:
-    a = crm.contacts.create(
-        name="Христо Стоянов", phones=["+359 888 123 456"], city="София", birthday=date(1985, 3, 4)
-    )
-    b = crm.contacts.create(
-        name="Hristo Stoyanov",
-        emails=["hristo.stoyanov@abv.bg"],
-        city="Sofia",
-        birthday=date(1985, 3, 4),
-    )
-    crm.contacts.create(name="Maria Petrova", emails=["maria@abv.bg"])
+    a, b = script_twins(crm, "+359 888 123 456")
     (group,) = crm.find_duplicates()
     assert set(group.contact_ids) == {a.id, b.id}
     assert any("birthday" in r for r in group.reasons)

@@ -31,7 +31,7 @@ def test_a_well_documented_person_counts_once() -> None:
 
 
 def test_a_small_market_falls_back_to_all_records() -> None:
-    rows = [{"last_name": "Ivanova", "region": "BG"}, {"last_name": "Nowak", "region": "PL"}]
+    rows = [{"last_name": "Ivanova", "region": "BG"}, {"last_name": "Mazur", "region": "PL"}]
     records = _records(rows)
     groups = person_groups(2, [])
     shares = ValueShares(records, groups, {LAST: attrgetter("last")}, min_market=2)
@@ -58,3 +58,16 @@ def test_shares_of_a_market_add_up_to_one(rows: list[tuple[str, str]]) -> None:
         values = {r.last for r in records if not market or r.region == market}
         total = sum(shares.share(LAST, v, market) or 0.0 for v in values)
         assert math.isclose(total, 1.0)
+
+
+def test_the_likely_market_of_a_name_is_where_most_of_its_holders_live() -> None:
+    bg, pl = {"region": "BG"}, {"region": "PL"}
+    rows = [{"last_name": "Ivanova", **bg}] * 3 + [{"last_name": "Mazur", **bg}]
+    rows += [{"last_name": "Mazur", **pl}] * 2 + [{"last_name": "Kowalska", **pl}]
+    records = _records(rows)
+    shares = ValueShares(
+        records, person_groups(len(records), []), {LAST: attrgetter("last")}, min_market=1
+    )
+    assert shares.likely_market({LAST: "ivanova"}) == "BG"
+    assert shares.likely_market({LAST: "mazur"}) == "PL"  # two Polish holders, one Bulgarian
+    assert shares.likely_market({LAST: "nobody"}) == ""

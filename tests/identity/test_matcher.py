@@ -305,3 +305,42 @@ def test_records_of_one_source_are_never_merged_when_sources_are_clean() -> None
     clusters = Matcher(source_field="src").dedupe(rows)
     assert not any({1, 2} <= set(c.ids) for c in clusters)
     assert len(Matcher().dedupe(rows)) == 1
+
+
+def test_a_name_without_a_region_says_no_more_than_with_its_market() -> None:
+    """Counting a Bulgarian given and family name as rarities of all markets would count
+    the market twice: two records without a region must not get more evidence from one
+    full name than two records known to be Bulgarian."""
+    from crmkit._progress import quiet
+    from crmkit.identity.matcher import _canonical_order
+
+    rng = random.Random(3)
+    people = {
+        "BG": (["Stefan", "Ivan", "Maria", "Elena"], ["Petrov", "Ivanova", "Dimitrov", "Kolev"]),
+        "PL": (["Piotr", "Anna", "Jan", "Ewa"], ["Nowak", "Kowalska", "Wojcik", "Mazur"]),
+        "PH": (["Jose", "Maricel", "Mark", "Ana"], ["Santos", "Reyes", "Cruz", "Bautista"]),
+    }
+    rows = [
+        {
+            "id": f"{region}{n}",
+            "first_name": rng.choice(firsts),
+            "last_name": rng.choice(lasts),
+            "region": region,
+            "email": f"{region}{n}@example.com",
+        }
+        for region, (firsts, lasts) in people.items()
+        for n in range(400)  # name frequencies are used from 1,000 records
+    ]
+    pair = [{"id": name, "full_name": "Stefan Dandanov"} for name in ("a", "b")]
+    scores = []
+    for region in ("BG", ""):
+        extra = [{**r, "region": region} for r in pair]
+        matcher = Matcher()
+        arrived = matcher.prepare_all(rows + extra, id_field="id")
+        prepared = [arrived[n] for n in _canonical_order(arrived)]
+        judge = matcher._judge(prepared, None, quiet)
+        at = {r.id: n for n, r in enumerate(prepared)}
+        i, j = sorted((at["a"], at["b"]))
+        scores.append(judge.edge(i, j))
+    with_market, without = scores
+    assert without <= with_market + 1e-9

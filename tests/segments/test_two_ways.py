@@ -38,14 +38,12 @@ from crmkit.segments import (
     field,
     in_list,
     interactions,
-    open_deal,
     purchases,
-    rfm_group,
-    rfm_score,
     rfm_scores,
     tag,
 )
 from crmkit.segments.lists import ListChange, members_at
+from crmkit.testing.contract import DEAL_AND_RFM_LEAVES, segment_tree
 from crmkit.text import fold
 
 NOWS = [
@@ -218,36 +216,10 @@ leaves = st.one_of(
         st.integers(0, 200),
     ),
     st.builds(lambda dt: purchases().last_at <= dt, ANY_DT),
-    st.builds(
-        lambda p, s: open_deal(pipeline_id=p, stage=s),
-        st.none() | st.sampled_from(["p1", "p2"]),
-        st.none() | st.sampled_from(STAGES),
-    ),
-    st.builds(
-        lambda g: rfm_group().is_in(g),
-        st.lists(
-            st.sampled_from(
-                ["champions", "loyal", "hibernating", "at_risk", "new_customers", "need_attention"]
-            ),
-            min_size=1,
-        ),
-    ),
-    st.builds(
-        lambda c, v: rfm_score(c) >= v,
-        st.sampled_from(["recency", "frequency", "monetary"]),
-        st.integers(1, 5),
-    ),
+    *DEAL_AND_RFM_LEAVES,
 )
 
-segments = st.recursive(
-    leaves,
-    lambda kids: st.one_of(
-        st.builds(lambda a, b: a & b, kids, kids),
-        st.builds(lambda a, b: a | b, kids, kids),
-        st.builds(lambda a: ~a, kids),
-    ),
-    max_leaves=6,
-)
+segments = segment_tree(leaves)
 
 # ---------------------------------------------------------------- the reference
 

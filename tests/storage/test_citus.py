@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import uuid
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -29,6 +27,7 @@ from crmkit.storage.postgres import PostgresStorage, _crmkit_tables, distribute
 from crmkit.storage.postgres._citus import distribute_tables
 from crmkit.tasks import BirthdayGreeting, PurchaseAnniversary
 from crmkit.testing import StorageContract
+from crmkit.testing.citus import own_cluster_database
 from crmkit.testing.contract import (
     ErasureContract,
     InteractionsContract,
@@ -36,6 +35,7 @@ from crmkit.testing.contract import (
     MergeContract,
     SegmentPushdownContract,
 )
+from crmkit.testing.people import besa_on_instagram
 from crmkit.testing.under_load import writers_during
 
 DSN = os.environ.get("CRMKIT_TEST_CITUS_DSN", "")
@@ -167,13 +167,7 @@ def test_the_instagram_then_phone_story_on_a_distributed_database(
     storage: PostgresStorage,
 ) -> None:
     crm = CRM(storage=storage, workspace="acme", default_region="AL")
-    dm = crm.record(
-        channel="instagram",
-        handle="@besa.kola",
-        name="Besa Kola",
-        summary="Asked about the Gold package",
-        occurred_at=T0,
-    )
+    dm = besa_on_instagram(crm, T0)
     crm.contacts.add_identity(dm.contact_id, phone="069 123 4567")
     call = crm.record(
         channel="phone",
@@ -198,13 +192,7 @@ def test_the_instagram_then_phone_story_on_a_distributed_database(
 def _a_day_of_work(crm: CRM) -> None:
     """Record, resolve, timeline, merge and unmerge, segments and lists, funnel, tasks,
     ledger and CLV, import, automation and the outbox, duplicates and review, erasure."""
-    dm = crm.record(
-        channel="instagram",
-        handle="@besa.kola",
-        name="Besa Kola",
-        summary="Asked about the Gold package",
-        occurred_at=T0,
-    )
+    dm = besa_on_instagram(crm, T0)
     besa = crm.contacts.add_identity(dm.contact_id, phone="069 123 4567")
     crm.record(
         channel="phone",
@@ -472,17 +460,8 @@ def cluster_with_spare() -> Iterator[tuple[str, int]]:
     workers registered, the spare node at the coordinator's port + 3 not); yields (DSN with
     six shards per table, the spare's port). Adding the spare to this database's cluster
     leaves the shared test database alone."""
-    info = psycopg.conninfo.conninfo_to_dict(DSN)
-    coordinator = int(info.get("port") or 5432)
-    name = f"crmkit_rebalance_{uuid.uuid4().hex[:8]}"
-    tool = [str(Path(__file__).parents[2] / "tools" / "citus-cluster.sh")]
-    env = {**os.environ, "CITUS_PORT": str(coordinator)}
-    subprocess.run([*tool, "createdb", name], env=env, check=True, capture_output=True)
-    info.update(dbname=name, options="-c citus.shard_count=6")
-    try:
-        yield psycopg.conninfo.make_conninfo(**info), coordinator + 3
-    finally:
-        subprocess.run([*tool, "dropdb", name], env=env, check=True, capture_output=True)
+    with own_cluster_database(DSN, "crmkit_rebalance", options="-c citus.shard_count=6") as own:
+        yield own
 
 
 def _workers_holding_contacts(conn: psycopg.Connection[Any]) -> set[int]:

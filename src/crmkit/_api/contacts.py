@@ -10,12 +10,12 @@ import attrs
 
 from crmkit._api._base import Context
 from crmkit._api.funnel.lifecycle import lifecycle_history, set_lifecycle
-from crmkit._api.identity._identities import parse_identities
+from crmkit._api.identity._identities import lookup_keys
 from crmkit._api.privacy.erasure import Suppression, erase_contact
 from crmkit._keywords import UNSET, Unset, given, refuse_unknown
 from crmkit._types import JSONValue
 from crmkit.contacts import Contact, ExternalIds
-from crmkit.errors import StaleVersionError, ValidationError
+from crmkit.errors import StaleVersionError
 from crmkit.funnel.lifecycle import LifecycleChange, LifecycleStages
 from crmkit.privacy.erasure import ErasureRecord
 from crmkit.privacy.person_export import export_person
@@ -235,16 +235,13 @@ class ContactsAPI:
         A shared identity (a family landline) held by several contacts finds ``None``; use
         :meth:`crmkit.CRM.resolve` to see them all.
         """
-        ids = parse_identities(
+        _, keys = lookup_keys(
+            region or self._ctx.default_region,
             email=email,
             phone=phone,
             handle=handle,
             external_id=external_id,
-            region=region or self._ctx.default_region,
         )
-        keys = ids.lookup_keys()
-        if not keys:
-            raise ValidationError("identity", None, "give email=, phone=, handle= or external_id=")
         with self._ctx.read() as uow:
             owners = {c.id: c for _, key in keys for c in uow.contacts.find_by_identity(key)}
         return next(iter(owners.values())) if len(owners) == 1 else None
@@ -263,15 +260,13 @@ class ContactsAPI:
         """Attach another email, phone, handle or external id (``"1042"`` or
         ``("shopify", "1042")``); ``shared=True`` marks it as one that several people use (a
         family landline or inbox)."""
-        ids = parse_identities(
+        ids, _ = lookup_keys(
+            region or self._ctx.default_region,
             email=email,
             phone=phone,
             handle=handle,
             external_id=external_id,
-            region=region or self._ctx.default_region,
         )
-        if not ids.lookup_keys():
-            raise ValidationError("identity", None, "give email=, phone=, handle= or external_id=")
         with self._ctx.write() as uow:
             current = uow.contacts.get(contact_id)
             fields: dict[str, Any] = {}

@@ -27,7 +27,7 @@ from crmkit.importing import (
     row_fingerprint,
 )
 from crmkit.privacy.erasure import identity_field
-from crmkit.storage.protocols import UnitOfWork
+from crmkit.storage.protocols import UnitOfWork, contacts_by_identities
 
 __all__ = ["BATCH_SIZE", "MATCH_ON", "import_contacts"]
 
@@ -182,17 +182,17 @@ def _import_one(
         row = parse_row(raw, index, default_region=ctx.default_region)
     except ValidationError as exc:
         return RowOutcome(index, "error", reason=f"{exc.field}: {exc.reason or 'invalid'}"), exc
-    content = row_fingerprint(row)
-    fingerprint = row_fingerprint(row, seen[content])
+    content = row_fingerprint(row)  # the first copy's fingerprint (occurrence 0)
+    fingerprint = row_fingerprint(row, seen[content]) if seen[content] else content
     seen[content] += 1
     try:
         outcome = _write_row(ctx, uow, row, match_on, suppression, fingerprint, policy)
     except ValidationError as exc:
         return RowOutcome(index, "error", reason=f"{exc.field}: {exc.reason or 'invalid'}"), exc
     remember = outcome.contact_id is not None and outcome.action in _REMEMBERED
-    if remember and uow.import_rows.find(fingerprint) != outcome.contact_id:
+    if remember:
         assert outcome.contact_id is not None
-        uow.import_rows.put(fingerprint, outcome.contact_id)
+        uow.import_rows.put(fingerprint, outcome.contact_id)  # keeps an unchanged row as is
     return outcome, None
 
 
@@ -207,8 +207,9 @@ def _write_row(
 ) -> RowOutcome:
     index = row.index
     owners: dict[str, Contact] = {}
-    for key in row.identity_keys(match_on):
-        for owner in uow.contacts.find_by_identity(key):
+    held = contacts_by_identities(uow.contacts, row.identity_keys(match_on))
+    for key in sorted(held):  # the order find_by_identity per key gave
+        for owner in held[key]:
             owners.setdefault(owner.id, owner)
     # The identities find nobody (or the row has none): the same row imported before maps
     # to the contact it became, or to the survivor of a merge that took that contact.

@@ -9,6 +9,7 @@ __all__ = ["parser"]
 
 def parser() -> argparse.ArgumentParser:
     from crmkit import __version__
+    from crmkit.identity.matcher import DEDUPE_THRESHOLD
 
     top = argparse.ArgumentParser(
         prog="crmkit", description="crmkit: a business's memory of its customers"
@@ -57,7 +58,10 @@ def parser() -> argparse.ArgumentParser:
     dedupe = commands.add_parser("dedupe", help="find duplicate contacts, with reasons")
     _database(dedupe)
     dedupe.add_argument(
-        "--threshold", type=float, default=0.97, help="match probability needed (default 0.97)"
+        "--threshold",
+        type=float,
+        default=DEDUPE_THRESHOLD,
+        help=f"match probability needed (default {DEDUPE_THRESHOLD})",
     )
     dedupe.add_argument(
         "--merge", action="store_true", help="merge each group into its oldest contact"

@@ -1,7 +1,5 @@
 """What every model fit has in common: parameters, likelihood, errors and convergence."""
 
-from __future__ import annotations
-
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence

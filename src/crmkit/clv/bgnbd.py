@@ -143,6 +143,35 @@ class BetaGeoFit(ModelFit):
         log_pow = r * math.log(alpha / (alpha + t))
         return (a + b - 1) / (a - 1) * _one_minus(log_pow, r, b, a + b - 1, t / (alpha + t))
 
+    def probability_of_purchases(self, n: int, t: float) -> float:
+        """Probability that a new customer makes exactly *n* repeat purchases in their first
+        *t* time units (Fader, Hardie and Lee 2005, equation 8).
+
+        >>> fit = BetaGeoFit.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+        >>> round(sum(fit.probability_of_purchases(n, 39.0) for n in range(200)), 6)
+        1.0
+        """
+        if n < 0 or t < 0:
+            raise ModelError(f"need n >= 0 and t >= 0, got n={n}, t={t}")
+        if t == 0:
+            return 1.0 if n == 0 else 0.0
+        r, alpha, a, b = self._p()
+        lg = math.lgamma
+        log_beta_ab = lg(a) + lg(b) - lg(a + b)
+        log_stay = r * math.log(alpha / (alpha + t))  # log of (alpha / (alpha + t))^r
+        log_z = math.log(t / (alpha + t))
+
+        def poisson_gamma(j: int) -> float:  # NBD probability of j purchases by t
+            return math.exp(lg(r + j) - lg(r) - lg(j + 1) + log_stay + j * log_z)
+
+        log_still = lg(a) + lg(b + n) - lg(a + b + n) - log_beta_ab
+        p = math.exp(log_still) * poisson_gamma(n)
+        if n > 0:
+            # Dropped out right after the n-th purchase, which came before t.
+            log_left = lg(a + 1) + lg(b + n - 1) - lg(a + b + n) - log_beta_ab
+            p += math.exp(log_left) * max(0.0, 1.0 - sum(poisson_gamma(j) for j in range(n)))
+        return p
+
 
 def _one_minus(log_pow: float, h1: float, h2: float, h3: float, z: float) -> float:
     """1 - exp(log_pow) 2F1(h1, h2; h3; z), without cancellation when the product is near 1.

@@ -93,6 +93,15 @@ def _change(
     return StageChange(new_id(), deal.id, deal.pipeline_id, from_stage, to_stage, at, who)
 
 
+def _step(
+    deal: Deal, from_stage: str, to_stage: str, at: datetime, by: Any, **changes: Any
+) -> tuple[Deal, StageChange]:
+    """The deal after a transition at *at* (one version on, *changes* applied) and the stage
+    change that records it."""
+    new = attrs.evolve(deal, changed_at=at, version=deal.version + 1, **changes)
+    return new, _change(deal, from_stage, to_stage, at, by)
+
+
 def open_deal(
     pipeline: Pipeline,
     *,
@@ -179,18 +188,14 @@ def move(
     if target == deal.stage:
         raise InvalidTransitionError("stage", stage, "the deal is already in that stage")
     when = _when(deal, at)
-    new = attrs.evolve(deal, stage=target, changed_at=when, version=deal.version + 1)
-    return new, _change(deal, deal.stage, target, when, by)
+    return _step(deal, deal.stage, target, when, by, stage=target)
 
 
 def win(deal: Deal, *, at: Any, by: str | None = None) -> tuple[Deal, StageChange]:
     """Close an open deal as won (from whatever stage it stands in)."""
     _require_open(deal, "be won")
     when = _when(deal, at)
-    new = attrs.evolve(
-        deal, status=DealStatus.WON, closed_at=when, changed_at=when, version=deal.version + 1
-    )
-    return new, _change(deal, deal.stage, "won", when, by)
+    return _step(deal, deal.stage, "won", when, by, status=DealStatus.WON, closed_at=when)
 
 
 def lose(deal: Deal, *, reason: str, at: Any, by: str | None = None) -> tuple[Deal, StageChange]:
@@ -201,15 +206,9 @@ def lose(deal: Deal, *, reason: str, at: Any, by: str | None = None) -> tuple[De
         raise ValidationError("reason", reason, "losing a deal needs a reason")
     why = clean_text("reason", reason, required=True, limit=LONG_TEXT)
     when = _when(deal, at)
-    new = attrs.evolve(
-        deal,
-        status=DealStatus.LOST,
-        closed_at=when,
-        changed_at=when,
-        lost_reason=why,
-        version=deal.version + 1,
+    return _step(
+        deal, deal.stage, "lost", when, by, status=DealStatus.LOST, closed_at=when, lost_reason=why
     )
-    return new, _change(deal, deal.stage, "lost", when, by)
 
 
 def reopen(
@@ -221,13 +220,14 @@ def reopen(
     _same_pipeline(deal, pipeline)
     target = deal.stage if stage is None else pipeline.stages[pipeline.index(stage)].name
     when = _when(deal, at)
-    new = attrs.evolve(
+    return _step(
         deal,
+        deal.status.value,
+        target,
+        when,
+        by,
         status=DealStatus.OPEN,
         stage=target,
         closed_at=None,
         lost_reason=None,
-        changed_at=when,
-        version=deal.version + 1,
     )
-    return new, _change(deal, deal.status.value, target, when, by)

@@ -13,7 +13,7 @@ from crmkit.identity.compare import (
 )
 from crmkit.identity.features import FEATURES, compare_records
 from crmkit.identity.index import IdentityIndex
-from crmkit.identity.matcher import Cluster, Matcher, Progress, ScoredPair
+from crmkit.identity.matcher import DEDUPE_THRESHOLD, Cluster, Matcher, Progress, ScoredPair
 from crmkit.identity.model import MatchModel
 from crmkit.identity.normalize import (
     identity_key,
@@ -28,6 +28,7 @@ from crmkit.identity.prepare import PreparedRecord, prepare
 from crmkit.identity.survivorship import plan_merge, survivorship
 
 __all__ = [
+    "DEDUPE_THRESHOLD",
     "FEATURES",
     "Cluster",
     "IdentityIndex",

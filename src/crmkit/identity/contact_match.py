@@ -137,7 +137,9 @@ def match_keys(contact: Contact) -> frozenset[str]:
     fields = _match_fields(contact)
     found = _KEYS.get(fields)
     if found is None:
-        found = keys_of_forms(fold_contact(contact))
+        # Through the forms' cache: a contact just written is often scored next (an import
+        # reviews each contact it creates), and folding is most of the cost of both.
+        found = keys_of_forms(prepared_forms(contact))
         if len(_KEYS) >= _KEYS_LIMIT:
             _KEYS.clear()
         _KEYS[fields] = found

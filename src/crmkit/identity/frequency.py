@@ -127,6 +127,33 @@ class ValueShares:
             return 0.0
         return math.log2(self._people[""] / self._people[market])
 
+    def likely_market(self, values: Mapping[int, Hashable]) -> str:
+        """The market (with enough people to count on) where a person holding all these
+        field *values* most likely lives: the one with the most such people expected, by
+        its people and the shares of each value there; a value no market holds says
+        nothing; ``""`` when none is held anywhere.
+
+        >>> from crmkit.identity.prepare import prepare
+        >>> from operator import attrgetter
+        >>> rows = [{"id": n, "last_name": name, "region": region} for n, (name, region)
+        ...         in enumerate([("Leka", "AL"), ("Leka", "AL"), ("Leka", "BG"), ("Popov", "BG")])]
+        >>> shares = ValueShares([prepare(r) for r in rows], [0, 1, 2, 3],
+        ...                      {5: attrgetter("last")}, min_market=1)
+        >>> shares.likely_market({5: "leka"}), shares.likely_market({5: "hoxha"})
+        ('AL', '')
+        """
+        markets = sorted(
+            m for m, people in self._people.items() if m and people >= self._min_market
+        )
+        expected = {m: float(self._people[m]) for m in markets}
+        known = False
+        for f, value in values.items():
+            held = {m: self.share(f, value, m) or 0.0 for m in markets}
+            if any(held.values()):
+                known = True
+                expected = {m: expected[m] * held[m] for m in markets}
+        return max(markets, key=expected.__getitem__) if known else ""
+
     def share(self, f: int, value: Hashable, market: str = "") -> float | None:
         """The share of the people with field *f* who hold *value*, in *market* when it has
         enough people, over all otherwise; None for a field not counted."""

@@ -20,7 +20,13 @@ from crmkit.identity.scoring import CONFLICT_FIELDS, DEFAULT_CONFLICTS, PairJudg
 from crmkit.identity.training import estimate_u
 from crmkit.text import DEFAULT_NICKNAMES, Nicknames
 
-__all__ = ["Cluster", "Matcher", "Progress", "ScoredPair"]
+__all__ = ["DEDUPE_THRESHOLD", "Cluster", "Matcher", "Progress", "ScoredPair"]
+
+# The posterior above which batch matching links two records. Chosen on the dev set and one
+# seed of the independent generator at 100k records (benchmarks/README.md, issue #12): the
+# lowest value that kept pairwise precision at 0.98 and no cluster above 12 records on both;
+# 0.88 gave a 15-record cluster at 100k.
+DEDUPE_THRESHOLD = 0.9
 
 # progress(stage, done, total): called now and then during long calls; total 0 = unknown
 # (crmkit's convention, see crmkit._progress; the public methods also take True for a bar).
@@ -132,7 +138,7 @@ class Matcher:
     [(1, 2), (3,)]
     """
 
-    threshold: float = 0.97
+    threshold: float = DEDUPE_THRESHOLD
     model: MatchModel | None = None
     nicknames: Nicknames = DEFAULT_NICKNAMES
     default_region: str | None = None

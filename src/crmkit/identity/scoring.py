@@ -176,8 +176,8 @@ class PairJudge:
         if not self._use_tf:
             return out
         top = self._top
-        a, b = self.left[i], self.right[j]
-        market = a.region if a.region == b.region else ""
+        a = self.left[i]
+        market = self._pair_market(i, j, vector)
         for f, get in _TF_VALUES.items():
             if vector[f] and vector[f] == top[f]:
                 value = get(a)
@@ -244,17 +244,37 @@ class PairJudge:
         rest = tuple(0 if f in agreed else level for f, level in enumerate(vector))
         return rest, [FEATURES[f] for f in agreed]
 
-    def _market_bits(self, i: int, j: int, tf: Mapping[int, float]) -> float:
+    def _pair_market(self, i: int, j: int, vector: Vector) -> str:
+        """The market whose people a pair's agreeing names are counted among: the records'
+        region when they agree or only one gives it, and without any region the market those
+        names are most likely from; ``""`` for records of two different markets.
+
+        Counting a name over all markets would treat a Bulgarian given name and a Bulgarian
+        family name as two independent rarities of the whole data, when most of their
+        rarity is one fact, the market; a pair of records without a region would then get
+        more evidence from one full name than a pair known to be of its market.
+        """
+        a, b = self.left[i], self.right[j]
+        if a.region != b.region:
+            return "" if a.region and b.region else a.region or b.region
+        if a.region:
+            return a.region
+        top = self._top
+        agreed = {
+            f: get(a) for f, get in _PEOPLE_FIELDS.items() if vector[f] and vector[f] == top[f]
+        }
+        return self._shares().likely_market(agreed) if agreed else ""
+
+    def _market_bits(self, i: int, j: int, vector: Vector, tf: Mapping[int, float]) -> float:
         # Counted per market, agreeing names say less; that both records are of one market
         # says the rest, once (see ValueShares.market_bits).
-        a, b = self.left[i], self.right[j]
-        if a.region != b.region or not any(f in tf for f in _PEOPLE_FIELDS):
+        if not any(f in tf for f in _PEOPLE_FIELDS):
             return 0.0
-        return self._shares().market_bits(a.region)
+        return self._shares().market_bits(self._pair_market(i, j, vector))
 
     def _scored(self, i: int, j: int, vector: Vector) -> tuple[float, tuple[str, ...]]:
         tf = self.tf(i, j, vector)
-        market = self._market_bits(i, j, tf)
+        market = self._market_bits(i, j, vector, tf)
         p = self.model.probability(vector, tf, extra=market)
         on_id = self._on_identifier(i, j, vector)
         if on_id is not None:
@@ -275,7 +295,8 @@ class PairJudge:
         if reasons:
             return reasons
         tf = self.tf(i, j, vector)
-        return (*self.model.explain(vector, tf), *_market_reason(self._market_bits(i, j, tf)))
+        market = self._market_bits(i, j, vector, tf)
+        return (*self.model.explain(vector, tf), *_market_reason(market))
 
     def conflict(self, vector: Vector) -> int:
         """0 none, 1 soft (different first names), 2 hard (two phones, mailboxes, accounts)."""

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 #: A value a segment may hold: JSON scalars, dates, aware datetimes and Money.
-Scalar: TypeAlias = "str | int | float | bool | date | datetime | Money | None"
+Scalar: TypeAlias = str | int | float | bool | date | datetime | Money | None
 
 
 class FieldKind(enum.StrEnum):

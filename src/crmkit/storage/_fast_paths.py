@@ -23,10 +23,12 @@ __all__ = [
     "BulkKeys",
     "BulkOutbox",
     "ContactLocks",
+    "IdentityOwners",
     "LedgerOfMany",
     "PreparedFormsSource",
     "SegmentMemberIds",
     "SegmentValueCounts",
+    "contacts_by_identities",
     "lock_contacts",
     "prepared_forms_of",
     "queue_once",
@@ -56,6 +58,29 @@ def prepared_forms_of(contacts: object) -> Callable[[Contact], tuple[PreparedRec
     # on Python 3.11, more than folding a small candidate set, and this runs per resolve.
     served = getattr(contacts, "prepared_forms", None)
     return served if callable(served) else prepared_forms
+
+
+@runtime_checkable
+class IdentityOwners(Protocol):
+    """A contact repository that finds the holders of several identity keys in one call
+    (an import row usually carries a phone and a mailbox; each look-up is a round trip).
+
+    Fallback: ``find_by_identity`` per key.
+    """
+
+    def find_by_identities(self, keys: Collection[str]) -> dict[str, list[Contact]]:
+        """Each key that some contact holds, with its holders as ``find_by_identity`` orders
+        them; keys nobody holds are left out."""
+        ...
+
+
+def contacts_by_identities(contacts: Any, keys: Collection[str]) -> dict[str, list[Contact]]:
+    """The repository's :class:`IdentityOwners` fast path, or ``find_by_identity`` per key."""
+    served = getattr(contacts, "find_by_identities", None)
+    if callable(served):
+        found: dict[str, list[Contact]] = served(keys)
+        return found
+    return {key: held for key in keys if (held := contacts.find_by_identity(key))}
 
 
 @runtime_checkable

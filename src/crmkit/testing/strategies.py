@@ -1,7 +1,5 @@
 """Hypothesis strategies for crmkit values, reusable by anyone testing code on top of crmkit."""
 
-from __future__ import annotations
-
 from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import strategies as st

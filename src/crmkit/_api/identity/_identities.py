@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 
 from crmkit._missing import present
-from crmkit.errors import InvalidHandleError
+from crmkit.errors import InvalidHandleError, ValidationError
 from crmkit.identity.normalize import (
     identity_key,
     normalize_email,
@@ -16,7 +16,7 @@ from crmkit.identity.normalize import (
     normalize_phone,
 )
 
-__all__ = ["IdentityArgs", "parse_identities"]
+__all__ = ["IdentityArgs", "lookup_keys", "parse_identities"]
 
 
 @attrs.frozen
@@ -94,3 +94,22 @@ def parse_identities(
         handle=handle_pair,
         external_id=external,
     )
+
+
+def lookup_keys(
+    region: str | None,
+    *,
+    email: Any = None,
+    phone: Any = None,
+    handle: Any = None,
+    external_id: Any = None,
+) -> tuple[IdentityArgs, list[tuple[str, str]]]:
+    """:func:`parse_identities` for a call that looks people up (find, add_identity,
+    is_suppressed): the parsed identities and their lookup keys, at least one of them."""
+    ids = parse_identities(
+        email=email, phone=phone, handle=handle, external_id=external_id, region=region
+    )
+    keys = ids.lookup_keys()
+    if not keys:
+        raise ValidationError("identity", None, "give email=, phone=, handle= or external_id=")
+    return ids, keys

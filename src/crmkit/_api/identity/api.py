@@ -15,6 +15,7 @@ from crmkit._api.identity.resolve import Evidence, MatchPolicy, resolve_in
 from crmkit._api.identity.reviews import resolve_review, review_queue
 from crmkit._progress import ProgressOption, progress_callback
 from crmkit.contacts import Contact
+from crmkit.identity.matcher import DEDUPE_THRESHOLD
 from crmkit.identity.merging import MergeRecord, MergeResult, Survivorship
 from crmkit.identity.resolution import Resolution
 from crmkit.identity.review import ReviewItem
@@ -28,7 +29,7 @@ class IdentityMixin:
     match_policy: MatchPolicy
 
     def find_duplicates(
-        self, *, threshold: float = 0.97, progress: ProgressOption = None
+        self, *, threshold: float = DEDUPE_THRESHOLD, progress: ProgressOption = None
     ) -> list[DuplicateGroup]:
         """Groups of contacts the identity engine judges to be one person, with reasons.
 

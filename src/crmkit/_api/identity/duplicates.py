@@ -8,7 +8,7 @@ import attrs
 
 from crmkit._api._base import Context
 from crmkit.identity.contact_match import contact_record
-from crmkit.identity.matcher import Matcher
+from crmkit.identity.matcher import DEDUPE_THRESHOLD, Matcher
 
 __all__ = ["DuplicateGroup", "contact_record", "find_duplicates"]
 
@@ -26,7 +26,7 @@ class DuplicateGroup:
 def find_duplicates(
     ctx: Context,
     *,
-    threshold: float = 0.97,
+    threshold: float = DEDUPE_THRESHOLD,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list[DuplicateGroup]:
     with ctx.read() as uow:

@@ -21,6 +21,7 @@ import attrs
 
 from crmkit._api._base import Context
 from crmkit._api.marketing.campaign_kinds import CAMPAIGN_EVENTS, CAMPAIGNS, events_of
+from crmkit._progress import ProgressOption, progress_callback
 from crmkit._text_limits import clean_text
 from crmkit._types import Money, check_duration, ensure_aware, new_id
 from crmkit.errors import (
@@ -140,7 +141,12 @@ class CampaignsAPI:
             return uow.campaign_members.of_campaign(campaign_id)
 
     def launch(
-        self, campaign_id: str, *, at: datetime | None = None, batch_size: int = 5000
+        self,
+        campaign_id: str,
+        *,
+        at: datetime | None = None,
+        batch_size: int = 5000,
+        progress: ProgressOption = None,
     ) -> LaunchRun:
         """Send the campaign: evaluate its audience at *at* (default now), draw the
         holdout, record every member with their group and whether they consent to the
@@ -152,10 +158,13 @@ class CampaignsAPI:
         message's idempotency key, so a launch that crashed midway is finished by calling
         it again (with the audience evaluated at the first call's time); a launched
         campaign is not sent again: the run gives the same totals and ``queued=0``.
+        ``progress``: stages ``audience``, ``launch`` (members written of those to write), then
+        ``done``; a campaign already launched reports nothing.
         """
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
             raise ValidationError("batch_size", batch_size, "a positive integer")
         when = ensure_aware(self._ctx.clock() if at is None else at, "at")
+        report = progress_callback(progress)
         with self._ctx.write() as uow:
             campaign = self._load(uow, campaign_id)
             if campaign.status is CampaignStatus.LAUNCHED:
@@ -165,6 +174,7 @@ class CampaignsAPI:
                 CAMPAIGNS.on(uow).update(campaign)
                 uow.commit()
         assert campaign.launched_at is not None
+        report("audience", 0, 0)
         with self._ctx.read() as uow:
             segment = Segment.from_dict(campaign.audience)
             ids = segment_member_ids(uow, segment, now=campaign.launched_at)
@@ -173,10 +183,12 @@ class CampaignsAPI:
         held_out = set(held)
         todo = [i for i in ids if i not in done]
         consents = self._consents(campaign, todo) if len(todo) >= _SCAN_FROM else None
-        queued = sum(
-            self._launch_batch(campaign, chunk, held_out, consents)
-            for chunk in _chunks(todo, batch_size)
-        )
+        queued = written = 0
+        for chunk in _chunks(todo, batch_size):
+            queued += self._launch_batch(campaign, chunk, held_out, consents)
+            written += len(chunk)
+            report("launch", written, len(todo))
+        report("done", written, len(todo))
         with self._ctx.write() as uow:
             CAMPAIGNS.on(uow).update(attrs.evolve(campaign, status=CampaignStatus.LAUNCHED))
             run = self._run(uow, campaign.id, queued=queued)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from crmkit._api._base import Context
-from crmkit._api.identity._identities import parse_identities
+from crmkit._api.identity._identities import lookup_keys
 from crmkit._api.identity.reviews import follow_erasure
 from crmkit._types import new_id
 from crmkit.contacts import Contact
@@ -202,15 +202,12 @@ class ErasuresAPI:
     ) -> bool:
         """Whether any of these identities belongs to an erased person (check a bought or
         shared list before using it)."""
-        ids = parse_identities(
+        _, labelled = lookup_keys(
+            region or self._ctx.default_region,
             email=email,
             phone=phone,
             handle=handle,
             external_id=external_id,
-            region=region or self._ctx.default_region,
         )
-        keys = [key for _, key in ids.lookup_keys()]
-        if not keys:
-            raise ValidationError("identity", None, "give email=, phone=, handle= or external_id=")
         with self._ctx.read() as uow:
-            return Suppression(self._ctx, uow).first_hit(keys) is not None
+            return Suppression(self._ctx, uow).first_hit([key for _, key in labelled]) is not None

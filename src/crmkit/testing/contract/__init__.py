@@ -38,6 +38,7 @@ from crmkit.testing.contract._resolve import ResolveContract
 from crmkit.testing.contract._retention import RetentionContract
 from crmkit.testing.contract._revenue import RevenueContract
 from crmkit.testing.contract._segment_sql import SegmentPushdownContract
+from crmkit.testing.contract._segment_worlds import DEAL_AND_RFM_LEAVES, segment_tree
 from crmkit.testing.contract._segments import SegmentsContract
 from crmkit.testing.contract._service import ServiceContract
 from crmkit.testing.contract._service_report import ServiceReportContract
@@ -45,6 +46,7 @@ from crmkit.testing.contract._service_routing import ServiceRoutingContract
 from crmkit.testing.contract._tasks import TasksContract
 
 __all__ = [
+    "DEAL_AND_RFM_LEAVES",
     "AutomationContract",
     "BadInputContract",
     "BoughtSegmentContract",
@@ -83,6 +85,7 @@ __all__ = [
     "ServiceRoutingContract",
     "StorageContract",
     "TasksContract",
+    "segment_tree",
 ]
 
 

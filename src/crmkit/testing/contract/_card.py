@@ -34,19 +34,15 @@ class CardContract(ContractBase):
         crm.tasks.complete(done.id, by="arta", at=T0 + timedelta(hours=1))
         crm.tasks.create("Not hers", assignee="arta", contact_id=other.id, due=T0)
         pipe = crm.pipelines.create("Sales", stages=["New", "Proposal"])
-        open_deal = crm.deals.create(
-            contact_id=besa.id,
-            pipeline_id=pipe.id,
-            title="Gold",
-            value=Money("1200", "EUR"),
-            created_at=T0,
-        )
-        lost = crm.deals.create(
-            contact_id=besa.id,
-            pipeline_id=pipe.id,
-            title="Silver",
-            value=Money("300", "EUR"),
-            created_at=T0,
+        open_deal, lost = (
+            crm.deals.create(
+                contact_id=besa.id,
+                pipeline_id=pipe.id,
+                title=title,
+                value=Money(amount, "EUR"),
+                created_at=T0,
+            )
+            for title, amount in [("Gold", "1200"), ("Silver", "300")]
         )
         crm.deals.lose(lost.id, reason="price", at=T0 + timedelta(hours=2))
         for kind, amount, currency in [

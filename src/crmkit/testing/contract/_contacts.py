@@ -15,7 +15,7 @@ from crmkit.errors import (
     OrganizationNotFoundError,
     StaleVersionError,
 )
-from crmkit.storage.protocols import Storage
+from crmkit.storage.protocols import Storage, contacts_by_identities
 from crmkit.testing.contract._base import T0, ContractBase, make_contact, make_interaction
 
 __all__ = ["ContactsContract"]
@@ -92,6 +92,24 @@ class ContactsContract(ContractBase):
         self._add(storage, mother, son)
         with storage.unit_of_work(self.workspace, read_only=True) as uow:
             assert {c.name for c in uow.contacts.find_by_identity(key)} == {"Mother", "Son"}
+
+    def test_the_holders_of_several_keys_are_those_of_each_key(self, storage: Storage) -> None:
+        landline = "phone:+355421234567"
+        mother = attrs.evolve(
+            make_contact(name="Mother", phones=["+355421234567"], emails=["m@example.al"]),
+            shared_identities=frozenset({landline}),
+        )
+        son = attrs.evolve(
+            make_contact(name="Son", phones=["+355421234567"]),
+            shared_identities=frozenset({landline}),
+        )
+        self._add(storage, mother, son, make_contact(name="Other", emails=["o@example.al"]))
+        keys = [landline, "email:m@example.al", "email:o@example.al", "email:nobody@example.al"]
+        with storage.unit_of_work(self.workspace, read_only=True) as uow:
+            one_by_one = {k: found for k in keys if (found := uow.contacts.find_by_identity(k))}
+            assert contacts_by_identities(uow.contacts, keys) == one_by_one
+            assert contacts_by_identities(uow.contacts, []) == {}
+        assert [c.name for c in one_by_one[landline]] == ["Mother", "Son"]
 
     def test_shared_identity_does_not_open_an_exclusive_one(self, storage: Storage) -> None:
         self._add(storage, make_contact(name="Owner", phones=["+355421234567"]))

@@ -38,12 +38,14 @@ from crmkit.value.ledger import Transaction
 
 __all__ = [
     "BEHAVIOUR_SEGMENTS",
+    "DEAL_AND_RFM_LEAVES",
     "LIST_SEGMENTS",
     "NOWS",
     "STAGES",
     "TAGS",
     "next_workspace",
     "segment_strategy",
+    "segment_tree",
     "world_strategy",
 ]
 
@@ -233,6 +235,29 @@ def _lists(draw: st.DrawFn, now: datetime, ids: list[str]) -> dict[str, list[Lis
     }
 
 
+# Open deals and RFM leaves, the same in every segment test (tests/segments reuse them).
+DEAL_AND_RFM_LEAVES: tuple[st.SearchStrategy[Segment], ...] = (
+    st.builds(
+        lambda p, s: open_deal(pipeline_id=p, stage=s),
+        st.none() | st.sampled_from(["p1", "p2"]),
+        st.none() | st.sampled_from(STAGES),
+    ),
+    st.builds(
+        lambda g: rfm_group().is_in(g),
+        st.lists(
+            st.sampled_from(
+                ["champions", "loyal", "hibernating", "at_risk", "new_customers", "need_attention"]
+            ),
+            min_size=1,
+        ),
+    ),
+    st.builds(
+        lambda c, v: rfm_score(c) >= v,
+        st.sampled_from(["recency", "frequency", "monetary"]),
+        st.integers(1, 5),
+    ),
+)
+
 _DT = st.integers(-5, 200).map(lambda d: NOWS[0] - timedelta(days=d))
 _KEY = st.sampled_from(KEYS)
 _IN_LIST = st.builds(in_list, st.sampled_from(LISTS))
@@ -336,31 +361,14 @@ _BEHAVIOUR = st.one_of(
         st.booleans(),
     ),
     st.builds(lambda dt: purchases().last_at <= dt, _DT),
-    st.builds(
-        lambda p, s: open_deal(pipeline_id=p, stage=s),
-        st.none() | st.sampled_from(["p1", "p2"]),
-        st.none() | st.sampled_from(STAGES),
-    ),
-    st.builds(
-        lambda g: rfm_group().is_in(g),
-        st.lists(
-            st.sampled_from(
-                ["champions", "loyal", "hibernating", "at_risk", "new_customers", "need_attention"]
-            ),
-            min_size=1,
-        ),
-    ),
-    st.builds(
-        lambda c, v: rfm_score(c) >= v,
-        st.sampled_from(["recency", "frequency", "monetary"]),
-        st.integers(1, 5),
-    ),
+    *DEAL_AND_RFM_LEAVES,
 )
 
 _LEAVES = _LEAVES | _BEHAVIOUR
 
 
-def _tree(leaves: st.SearchStrategy[Segment]) -> st.SearchStrategy[Segment]:
+def segment_tree(leaves: st.SearchStrategy[Segment]) -> st.SearchStrategy[Segment]:
+    """Segments of up to six *leaves* joined by ``&``, ``|`` and ``~``."""
     return st.recursive(
         leaves,
         lambda kids: st.one_of(
@@ -372,6 +380,6 @@ def _tree(leaves: st.SearchStrategy[Segment]) -> st.SearchStrategy[Segment]:
     )
 
 
-segment_strategy = _tree(_LEAVES)
-BEHAVIOUR_SEGMENTS = _tree(_BEHAVIOUR)
-LIST_SEGMENTS = _tree(_IN_LIST | st.builds(tag, st.sampled_from(TAGS)))
+segment_strategy = segment_tree(_LEAVES)
+BEHAVIOUR_SEGMENTS = segment_tree(_BEHAVIOUR)
+LIST_SEGMENTS = segment_tree(_IN_LIST | st.builds(tag, st.sampled_from(TAGS)))
