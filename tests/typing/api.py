@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -204,7 +205,7 @@ def use_the_customer_file(crm: CRM, contact_id: str) -> None:
         quote_id=q.id,
     )
     k = crm.contracts.sign(k.id, at=at, signed_by="Besa Kola")
-    soon: list[Contract] = crm.contracts.expiring(
+    soon: Sequence[Contract] = crm.contracts.expiring(
         within=timedelta(days=60), as_of=date(2027, 11, 1)
     )
     k = crm.contracts.renew(k.id, ends_on=date(2028, 12, 31))

@@ -6,7 +6,7 @@ consistent snapshot through a read-only unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -14,7 +14,8 @@ from crmkit._api._base import Context
 from crmkit._api.customer_file.kinds import CONTRACTS
 from crmkit._api.customer_file.revenue import revenue_report
 from crmkit._api.funnel.api import load_pipeline
-from crmkit._api.segments.api import build_audience
+from crmkit._api.segments.api import build_audience, rates_option
+from crmkit._api.segments.breakdowns import build_breakdowns
 from crmkit._api.service.cases import build_service_report
 from crmkit._api.value.clv import compute_clv
 from crmkit._progress import ProgressOption, progress_callback
@@ -29,8 +30,9 @@ from crmkit.funnel.lifecycle import LifecycleStages
 from crmkit.funnel.model import WinModel, fit_win_model
 from crmkit.funnel.report import FunnelReport, assemble, lifecycle_report
 from crmkit.privacy.consent import AudienceMember
-from crmkit.segments import Segment
+from crmkit.segments import Breakdown, RFMTable, Segment, rfm_scores
 from crmkit.service.report import ServiceReport
+from crmkit.value.ledger import TransactionKind
 from crmkit.value.rates import RatesTable
 
 __all__ = ["ReportsMixin"]
@@ -53,6 +55,79 @@ class ReportsMixin:
         """The members of *segment* (everyone when None) who may be contacted for *purpose* on
         *channel*, each with the address to use: the latest consent record decides."""
         return build_audience(self._ctx, segment, purpose=purpose, channel=channel, at=at)
+
+    def rfm(self, *, as_of: datetime | None = None, rates: RatesTable | None = None) -> RFMTable:
+        """Recency, frequency and monetary scores (1-5) and the named group of every
+        contact with a purchase at or before *as_of* (default now), from the ledger. A ledger
+        in several currencies needs *rates*: each purchase counts in the rates' base currency
+        at its day's rate; without them it raises
+        :class:`crmkit.errors.CurrencyMismatchError`.
+
+        >>> from datetime import UTC, datetime
+        >>> from crmkit import CRM, Money
+        >>> from crmkit.value.rates import RatesTable
+        >>> crm = CRM()
+        >>> c = crm.contacts.create(name="Besa")
+        >>> for amount in (Money("100", "EUR"), Money("10000", "ALL")):
+        ...     _ = crm.transactions.add(c.id, kind="purchase", amount=amount,
+        ...                              occurred_at=datetime(2026, 3, 1, tzinfo=UTC))
+        >>> rates = RatesTable("EUR", [("2026-01-01", "ALL", "0.0102")])
+        >>> crm.rfm(as_of=datetime(2026, 4, 1, tzinfo=UTC), rates=rates)[c.id].total
+        Money('202.0000', 'EUR')
+        """
+        when = self._ctx.clock() if as_of is None else ensure_aware(as_of, "as_of")
+        checked = rates_option(rates).get("rates")
+        with self._ctx.read() as uow:
+            purchases = [
+                (t.contact_id, t.occurred_at, t.amount)
+                for t in uow.transactions.iter_all()
+                if t.kind is TransactionKind.PURCHASE
+            ]
+        return rfm_scores(purchases, now=when, rates=checked)
+
+    def breakdown(
+        self,
+        *by: str,
+        flags: Mapping[str, Segment] | None = None,
+        segment: Segment | None = None,
+        top: int | None = None,
+        now: datetime | None = None,
+        other_label: str = "other",
+        rates: RatesTable | None = None,
+    ) -> dict[str, Breakdown]:
+        """How everyone (or *segment*'s members at *now*) splits by each field in *by* and
+        into each named segment of *flags* (``True``: in it), one
+        :class:`crmkit.segments.Breakdown` per name, in the order asked. Text is grouped
+        after folding and shown in its most common spelling; with *top*, the rest of a
+        field's values are one "other" row. *rates* converts purchase totals and RFM in
+        *segment* and *flags* as :meth:`crmkit.CRM.segments.members` does. SQL backends
+        count in the database
+        (:class:`crmkit.storage.protocols.SegmentValueCounts`). See docs/customer-file.md,
+        "Breakdowns".
+
+        >>> from crmkit import CRM
+        >>> from crmkit.segments import field
+        >>> crm = CRM()
+        >>> acme = crm.organizations.create(name="Acme", vat_id="BG123", industry="Retail")
+        >>> _ = crm.contacts.create(name="Ivan", city="Sofia", organization_id=acme.id)
+        >>> _ = crm.contacts.create(name="Besa", city="SOFIA")
+        >>> report = crm.breakdown("customer_type", "city",
+        ...                        flags={"vat": field("organization.vat_id").is_null(False)})
+        >>> [(r.value, r.count) for r in report["customer_type"].rows]
+        [('individual', 1), ('organization', 1)]
+        >>> [(r.value, r.share) for r in report["vat"].rows], report["city"].rows[0].count
+        ([(False, 0.5), (True, 0.5)], 2)
+        """
+        return build_breakdowns(
+            self._ctx,
+            by,
+            flags={} if flags is None else flags,
+            segment=segment,
+            top=top,
+            now=now,
+            other_label=other_label,
+            rates=rates,
+        )
 
     # -- funnel ----------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ serial and warranty, and :mod:`crmkit.customer_file.revenue` sums the ledger's s
 
 from crmkit.customer_file.assets import Asset
 from crmkit.customer_file.contracts import Contract, ContractStatus, Renewal, RenewalMode
+from crmkit.customer_file.expiring import ExpiringContracts
 from crmkit.customer_file.pricing import line_amounts, minor_unit
 from crmkit.customer_file.products import Product
 from crmkit.customer_file.quotes import FreeTextLine, Quote, QuoteLine, QuoteStatus
@@ -21,6 +22,7 @@ __all__ = [
     "Contract",
     "ContractExpiring",
     "ContractStatus",
+    "ExpiringContracts",
     "FreeTextLine",
     "Product",
     "Quote",

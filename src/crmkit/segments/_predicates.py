@@ -129,8 +129,8 @@ def total_currency_error(target: str, found: str) -> CurrencyMismatchError:
     """The error a purchase total raises when its window holds another currency.
 
     >>> str(total_currency_error("EUR", "USD"))
-    "invalid currency 'USD': totals in EUR need SegmentData(rates=...)"
+    "invalid currency 'USD': totals in EUR need a rates table (rates=...)"
     """
     return CurrencyMismatchError(
-        "currency", found, f"totals in {target} need SegmentData(rates=...)"
+        "currency", found, f"totals in {target} need a rates table (rates=...)"
     )

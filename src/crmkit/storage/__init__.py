@@ -10,7 +10,11 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from crmkit.errors import ConfigurationError, ValidationError
-from crmkit.storage._segment_data import segment_count_in_memory, segment_members_in_memory
+from crmkit.storage._segment_data import (
+    segment_count_in_memory,
+    segment_members_in_memory,
+    segment_value_counts,
+)
 from crmkit.storage.generic import complete
 from crmkit.storage.memory import MemoryStorage
 from crmkit.storage.protocols import (
@@ -39,6 +43,7 @@ __all__ = [
     "open_storage",
     "segment_count_in_memory",
     "segment_members_in_memory",
+    "segment_value_counts",
 ]
 
 

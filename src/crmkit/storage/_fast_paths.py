@@ -17,6 +17,7 @@ from crmkit.identity.prepare import PreparedRecord
 from crmkit.segments import Segment
 from crmkit.tasks.outbox import QueuedMessage
 from crmkit.value.ledger import Transaction
+from crmkit.value.rates import RatesTable
 
 __all__ = [
     "BulkKeys",
@@ -26,6 +27,7 @@ __all__ = [
     "LedgerOfMany",
     "PreparedFormsSource",
     "SegmentMemberIds",
+    "SegmentValueCounts",
     "contacts_by_identities",
     "lock_contacts",
     "prepared_forms_of",
@@ -122,17 +124,49 @@ class SegmentMemberIds(Protocol):
     Fallback: the ids of ``segment_members``, in the same order.
     """
 
-    def segment_member_ids(self, segment: Segment, *, now: datetime) -> list[str]:
-        """``[c.id for c in segment_members(segment, now=now)]``."""
+    def segment_member_ids(
+        self, segment: Segment, *, now: datetime, rates: RatesTable | None = None
+    ) -> list[str]:
+        """``[c.id for c in segment_members(segment, now=now, rates=rates)]``."""
         ...
 
 
-def segment_member_ids(uow: Any, segment: Segment, *, now: datetime) -> list[str]:
-    """The unit of work's :class:`SegmentMemberIds` fast path, or the fallback."""
+def segment_member_ids(
+    uow: Any, segment: Segment, *, now: datetime, rates: RatesTable | None = None
+) -> list[str]:
+    """The unit of work's :class:`SegmentMemberIds` fast path, or the fallback. *rates*
+    is passed on only when given, so backends written before it still serve the rest."""
+    extra = {} if rates is None else {"rates": rates}
     served = getattr(uow, "segment_member_ids", None)
     if callable(served):
-        return list(served(segment, now=now))
-    return [c.id for c in uow.segment_members(segment, now=now)]
+        return list(served(segment, now=now, **extra))
+    return [c.id for c in uow.segment_members(segment, now=now, **extra)]
+
+
+@runtime_checkable
+class SegmentValueCounts(Protocol):
+    """A unit of work that counts a segment's members by the values of fields (or by
+    membership of other segments) without building the contacts: SQL backends run one
+    ``GROUP BY`` per dimension, so a breakdown of a million contacts reads a few hundred
+    rows, not a million contacts.
+
+    Fallback: :func:`crmkit.segments.breakdown.value_counts` over
+    :func:`crmkit.storage.segment_data` (see :func:`crmkit.storage.segment_value_counts`).
+    """
+
+    def segment_value_counts(
+        self,
+        segment: Segment,
+        dimensions: Sequence[str | Segment],
+        *,
+        now: datetime,
+        rates: RatesTable | None = None,
+    ) -> list[list[tuple[Any, int]]]:
+        """For each dimension, ``(stored value, members)`` pairs, in any order: a field's
+        values as ``read_field`` gives them (``None`` for contacts without one); a
+        segment's as ``True``/``False`` (in it or not). Values with no members are left
+        out."""
+        ...
 
 
 @runtime_checkable

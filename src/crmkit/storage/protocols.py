@@ -37,6 +37,7 @@ from crmkit.storage._fast_paths import (
     LedgerOfMany,
     PreparedFormsSource,
     SegmentMemberIds,
+    SegmentValueCounts,
     contacts_by_identities,
     lock_contacts,
     prepared_forms_of,
@@ -67,6 +68,7 @@ from crmkit.storage._task_protocols import (
 )
 from crmkit.storage.records import RecordStore, StoredRecord
 from crmkit.value.ledger import Transaction
+from crmkit.value.rates import RatesTable
 
 __all__ = [
     "AutomationRepository",
@@ -99,6 +101,7 @@ __all__ = [
     "RoutingRepository",
     "SegmentMemberIds",
     "SegmentRepository",
+    "SegmentValueCounts",
     "StageChangeRepository",
     "Storage",
     "StoredRecord",
@@ -337,17 +340,25 @@ class UnitOfWork(Protocol):
         """Records of every kind declared with a codec (:mod:`crmkit.storage.records`)."""
         ...
 
-    def segment_members(self, segment: Segment, *, now: datetime) -> list[Contact]:
+    def segment_members(
+        self, segment: Segment, *, now: datetime, rates: RatesTable | None = None
+    ) -> list[Contact]:
         """The contacts in *segment* at *now*, in the order of ``contacts.iter_all()``.
 
         Must select exactly what :func:`crmkit.segments.evaluate` selects over this
-        workspace; SQL backends compile the segment to SQL. A backend without a faster way
-        can return ``crmkit.storage.segment_members_in_memory(self, segment, now=now)``.
+        workspace (with ``SegmentData(rates=rates)``: purchase totals and RFM over several
+        currencies convert each purchase at its day's rate); SQL backends compile the
+        segment to SQL. A backend without a faster way can return
+        ``crmkit.storage.segment_members_in_memory(self, segment, now=now, rates=rates)``.
+        crmkit passes ``rates`` only when it is not None.
         """
         ...
 
-    def segment_count(self, segment: Segment, *, now: datetime) -> int:
-        """``len(segment_members(segment, now=now))``, without building the contacts."""
+    def segment_count(
+        self, segment: Segment, *, now: datetime, rates: RatesTable | None = None
+    ) -> int:
+        """``len(segment_members(segment, now=now, rates=rates))``, without building the
+        contacts."""
         ...
 
     @property

@@ -28,6 +28,7 @@ from crmkit.errors import AlreadyExistsError, UniqueKeyError, ValidationError
 
 __all__ = [
     "BulkRecordStore",
+    "KeyIndex",
     "KeyValues",
     "KindRecords",
     "RecordStore",
@@ -185,6 +186,31 @@ class KeyValues(Protocol):
     ) -> list[tuple[str, str | None, str]]:
         """``(id, contact id, key value)`` of the records ``select(kind, key, ...)`` finds,
         ordered by id."""
+        ...
+
+
+@runtime_checkable
+class KeyIndex(Protocol):
+    """A record store that answers from its key index alone, reading no record (an
+    optional fast path: SQLite and PostgreSQL offer it). A look-up in a range of a million
+    contracts that needs their ids and one key costs index pages, not one random read per
+    record. (:meth:`KeyValues.key_values` also gives the contact, so it reads the records.)
+
+    Fallback: :func:`crmkit.storage.generic.key_index`, from ``select`` and ``get_many``.
+    """
+
+    def key_index(
+        self,
+        kind: str,
+        key: str,
+        *,
+        at_least: str | None = None,
+        at_most: str | None = None,
+        record_ids: Collection[str] | None = None,
+    ) -> list[tuple[str, str]]:
+        """``(id, key value)`` of the records of *kind* that have *key* within the
+        inclusive bounds (and, when *record_ids* is given, are among them), ordered by key
+        value, then id."""
         ...
 
 

@@ -1,8 +1,9 @@
 """``crm.contracts`` and ``crm.assets``: contracts and the equipment customers hold.
 
 The kinds are declared in :mod:`crmkit._api.customer_file.kinds`; the moves are the pure
-functions of :mod:`crmkit.customer_file.contracts`. ``expiring`` is two index ranges on
-the record store (contract ends and last notice days, ISO dates that sort as text).
+functions of :mod:`crmkit.customer_file.contracts`. ``expiring`` is two ranges of the
+record store's key index (contract ends and last notice days, ISO dates that sort as
+text); the contracts are read only when the caller asks for them.
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from crmkit._types import Money, check_duration, ensure_day
 from crmkit.customer_file import contracts as moves
 from crmkit.customer_file.assets import Asset, serial_key
 from crmkit.customer_file.contracts import Contract
+from crmkit.customer_file.expiring import ExpiringContracts
 from crmkit.errors import RecordNotFoundError, UniqueKeyError, ValidationError
+from crmkit.storage.generic import key_index
 from crmkit.storage.protocols import UnitOfWork
+from crmkit.storage.records import check_limit
 
 __all__ = ["AssetsAPI", "ContractsAPI"]
 
@@ -132,17 +136,45 @@ class ContractsAPI:
                 uow.contacts.get(contact_id)
         return found
 
-    def expiring(self, *, within: timedelta, as_of: date | None = None) -> list[Contract]:
+    def expiring(
+        self, *, within: timedelta, as_of: date | None = None, limit: int | None = None
+    ) -> ExpiringContracts:
         """Signed contracts whose end, or last day for notice (``ends_on - notice``), falls
-        in ``[as_of, as_of + within]``; by end date. ``as_of`` defaults to today (UTC)."""
+        in ``[as_of, as_of + within]``; by end date, then id; the first *limit* of them
+        when given. ``as_of`` defaults to today (UTC).
+
+        The answer comes from the record store's key index (two ranges, plus the end date
+        of those found by their notice day), so its ``ids`` and ``ends_on`` cost no
+        contract read; the contracts themselves are read a page at a time when first
+        asked for (see :class:`crmkit.customer_file.expiring.ExpiringContracts`)."""
         day = self._ctx.clock().date() if as_of is None else ensure_day(as_of, "as_of")
         last = day + timedelta(days=check_duration(within, "within").days)
+        check_limit(limit)
         lo, hi = day.isoformat(), last.isoformat()
         with self._ctx.read() as uow:
-            records = CONTRACTS.on(uow)
-            found = {k.id: k for k in records.select("ends", at_least=lo, at_most=hi)}
-            found |= {k.id: k for k in records.select("notice", at_least=lo, at_most=hi)}
-        return sorted(found.values(), key=lambda k: (k.ends_on, k.id))
+            ends = key_index(uow.records, CONTRACTS.name, "ends", at_least=lo, at_most=hi)
+            notice = key_index(uow.records, CONTRACTS.name, "notice", at_least=lo, at_most=hi)
+        in_window = {i for i, _ in ends}
+        # Found by their notice day only, they end after the window, so after all the others;
+        # their end dates are looked up when the order past the others is first needed.
+        later = [i for i, _ in notice if i not in in_window]
+        first = [(i, date.fromisoformat(d)) for i, d in ends]
+        if limit is not None and limit <= len(first):
+            return ExpiringContracts(first[:limit], self._read)
+        found = ExpiringContracts(first, self._read, later=later, ends_of=self._ends_of)
+        if limit is None or limit >= len(found):
+            return found
+        pairs = list(zip(found.ids, found.ends_on, strict=True))
+        return ExpiringContracts(pairs[:limit], self._read)
+
+    def _read(self, contract_ids: list[str]) -> list[Contract]:
+        with self._ctx.read() as uow:
+            return CONTRACTS.on(uow).get_many(contract_ids)
+
+    def _ends_of(self, contract_ids: list[str]) -> list[tuple[str, date]]:
+        with self._ctx.read() as uow:
+            pairs = key_index(uow.records, CONTRACTS.name, "ends", record_ids=contract_ids)
+        return [(i, date.fromisoformat(d)) for i, d in pairs]
 
 
 class AssetsAPI:

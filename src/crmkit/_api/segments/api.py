@@ -13,8 +13,9 @@ from crmkit.errors import ValidationError
 from crmkit.privacy.consent import AudienceMember, ConsentRecord, audience, check_purpose
 from crmkit.segments import Segment
 from crmkit.storage._segment_data import segment_data
+from crmkit.value.rates import RatesTable
 
-__all__ = ["ConsentAPI", "SegmentsAPI", "segment_data"]
+__all__ = ["ConsentAPI", "SegmentsAPI", "rates_option", "segment_data"]
 
 
 class SegmentsAPI:
@@ -39,16 +40,25 @@ class SegmentsAPI:
     def _now(self, now: datetime | None) -> datetime:
         return self._ctx.clock() if now is None else ensure_aware(now, "now")
 
-    def members(self, segment: Segment, *, now: datetime | None = None) -> list[Contact]:
-        """The contacts in *segment* at *now* (default: the CRM's clock)."""
+    def members(
+        self, segment: Segment, *, now: datetime | None = None, rates: RatesTable | None = None
+    ) -> list[Contact]:
+        """The contacts in *segment* at *now* (default: the CRM's clock). Purchase totals
+        and RFM over several currencies need *rates*: each purchase is converted at its
+        day's rate (into the total's currency; RFM into the rates' base). Without them a
+        total that meets another currency raises :class:`crmkit.errors.CurrencyMismatchError`.
+        See docs/segments.md, "Several currencies"."""
         when = self._now(now)
         with self._ctx.read() as uow:
-            return uow.segment_members(segment, now=when)
+            return uow.segment_members(segment, now=when, **rates_option(rates))
 
-    def count(self, segment: Segment, *, now: datetime | None = None) -> int:
+    def count(
+        self, segment: Segment, *, now: datetime | None = None, rates: RatesTable | None = None
+    ) -> int:
+        """How many contacts :meth:`members` would return."""
         when = self._now(now)
         with self._ctx.read() as uow:
-            return uow.segment_count(segment, now=when)
+            return uow.segment_count(segment, now=when, **rates_option(rates))
 
     def save(self, name: str, segment: Segment) -> None:
         """Save (or replace) a dynamic segment under *name*; it is evaluated afresh each time."""
@@ -74,6 +84,16 @@ class SegmentsAPI:
         with self._ctx.write() as uow:
             uow.segments.delete(name)
             uow.commit()
+
+
+def rates_option(rates: RatesTable | None) -> dict[str, RatesTable]:
+    """``rates=`` for a unit of work's segment methods, passed only when given (backends
+    written before it take none), and checked first."""
+    if rates is None:
+        return {}
+    if not isinstance(rates, RatesTable):
+        raise ValidationError("rates", rates, "expected a crmkit.value.rates.RatesTable")
+    return {"rates": rates}
 
 
 class ConsentAPI:

@@ -9,7 +9,7 @@ kind whose name starts with ``_`` (``_org``, ``_task``, ...): kind names startin
 
 from __future__ import annotations
 
-from crmkit.storage.generic._bulk import add_records, key_values
+from crmkit.storage.generic._bulk import add_records, key_index, key_values
 from crmkit.storage.generic._complete import (
     CORE_MEMBERS,
     GENERIC_REPOSITORIES,
@@ -24,6 +24,7 @@ __all__ = [
     "CompletedStorage",
     "add_records",
     "complete",
+    "key_index",
     "key_values",
     "missing_members",
 ]

@@ -9,11 +9,11 @@ refused batch leaves nothing behind either way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from crmkit.storage.records import RecordStore, StoredRecord, check_new_records
 
-__all__ = ["add_records", "key_values"]
+__all__ = ["add_records", "key_index", "key_values"]
 
 
 def add_records(store: RecordStore, records: Iterable[StoredRecord]) -> int:
@@ -61,3 +61,42 @@ def key_values(
         return list(fast(kind, key, equals=equals, at_least=at_least, at_most=at_most))
     found = store.select(kind, key, equals=equals, at_least=at_least, at_most=at_most)
     return sorted((r.id, r.contact_id, r.keys[key]) for r in found)
+
+
+def key_index(
+    store: RecordStore,
+    kind: str,
+    key: str,
+    *,
+    at_least: str | None = None,
+    at_most: str | None = None,
+    record_ids: Collection[str] | None = None,
+) -> list[tuple[str, str]]:
+    """``(id, key value)`` of the records of *kind* whose *key* lies within the bounds (and
+    whose id is among *record_ids*, when given), by value then id:
+    :class:`crmkit.storage.records.KeyIndex` where offered, else read from the records.
+
+    >>> from crmkit.storage import MemoryStorage
+    >>> with MemoryStorage().unit_of_work("acme") as uow:
+    ...     for i, day in enumerate(["2027-03-01", "2027-01-01", "2027-02-01"]):
+    ...         uow.records.add(StoredRecord("note", f"n-{i}", None, 1, {}, {"due": day}))
+    ...     key_index(uow.records, "note", "due", at_least="2027-01-15")
+    [('n-2', '2027-02-01'), ('n-0', '2027-03-01')]
+    """
+    fast = getattr(store, "key_index", None)
+    if callable(fast):
+        rows = fast(kind, key, at_least=at_least, at_most=at_most, record_ids=record_ids)
+        return list(rows)
+    if record_ids is None:
+        found = store.select(kind, key, at_least=at_least, at_most=at_most)
+    else:
+        found = store.get_many(kind, record_ids)
+    pairs = [(r.id, r.keys[key]) for r in found if key in r.keys]
+    return sorted(
+        (
+            (i, v)
+            for i, v in pairs
+            if (at_least is None or v >= at_least) and (at_most is None or v <= at_most)
+        ),
+        key=lambda p: (p[1], p[0]),
+    )

@@ -50,6 +50,7 @@ from crmkit.storage.generic._service import GenericCaseFactRepository
 from crmkit.storage.generic._tasks import GenericTaskRepository, GenericUserRepository
 from crmkit.storage.kinds import linked_repositories
 from crmkit.storage.protocols import ContactRecords, Storage, UnitOfWork
+from crmkit.value.rates import RatesTable
 
 __all__ = ["CORE_MEMBERS", "GENERIC_REPOSITORIES", "complete", "missing_members"]
 
@@ -187,15 +188,22 @@ class CompletedUnitOfWork:
             return made
         return getattr(self._unit, name)
 
-    def segment_members(self, segment: Segment, *, now: datetime) -> list[Contact]:
+    def segment_members(
+        self, segment: Segment, *, now: datetime, rates: RatesTable | None = None
+    ) -> list[Contact]:
         if "segment_members" in self._missing:
-            return segment_members_in_memory(cast(UnitOfWork, self), segment, now=now)
-        return self._unit.segment_members(segment, now=now)
+            unit = cast(UnitOfWork, self)
+            return segment_members_in_memory(unit, segment, now=now, rates=rates)
+        extra = {} if rates is None else {"rates": rates}
+        return self._unit.segment_members(segment, now=now, **extra)
 
-    def segment_count(self, segment: Segment, *, now: datetime) -> int:
+    def segment_count(
+        self, segment: Segment, *, now: datetime, rates: RatesTable | None = None
+    ) -> int:
         if "segment_count" in self._missing:
-            return segment_count_in_memory(cast(UnitOfWork, self), segment, now=now)
-        return self._unit.segment_count(segment, now=now)
+            return segment_count_in_memory(cast(UnitOfWork, self), segment, now=now, rates=rates)
+        extra = {} if rates is None else {"rates": rates}
+        return self._unit.segment_count(segment, now=now, **extra)
 
     def linked(self) -> Mapping[str, ContactRecords]:
         if "linked" in self._missing:

@@ -56,6 +56,7 @@ from crmkit.tasks.outbox import QueuedMessage
 from crmkit.tasks.task import Task
 from crmkit.tasks.users import User
 from crmkit.value.ledger import Transaction
+from crmkit.value.rates import RatesTable
 
 __all__ = ["MemoryStorage", "MemoryUnitOfWork"]
 
@@ -168,11 +169,15 @@ class MemoryUnitOfWork:
             self._active = False
             self._storage._lock.release()
 
-    def segment_members(self, segment: Segment, *, now: datetime) -> list[Contact]:
-        return segment_members_in_memory(self, segment, now=now)
+    def segment_members(
+        self, segment: Segment, *, now: datetime, rates: RatesTable | None = None
+    ) -> list[Contact]:
+        return segment_members_in_memory(self, segment, now=now, rates=rates)
 
-    def segment_count(self, segment: Segment, *, now: datetime) -> int:
-        return segment_count_in_memory(self, segment, now=now)
+    def segment_count(
+        self, segment: Segment, *, now: datetime, rates: RatesTable | None = None
+    ) -> int:
+        return segment_count_in_memory(self, segment, now=now, rates=rates)
 
     def linked(self) -> Mapping[str, ContactRecords]:
         return linked_repositories(self)

@@ -233,6 +233,29 @@ class SQLRecordStore:
         )
         return [self._record(kind, r) for r in rows]
 
+    def key_index(
+        self,
+        kind: str,
+        key: str,
+        *,
+        at_least: str | None = None,
+        at_most: str | None = None,
+        record_ids: Collection[str] | None = None,
+    ) -> list[tuple[str, str]]:
+        """See :class:`crmkit.storage.records.KeyIndex`: ``record_keys`` only (its value
+        index covers a range; its primary key the ids), never ``records``."""
+        check_bounds(key, None, at_least, at_most)
+        where, params = self._where(key, None, at_least, at_most)
+        sql = f"SELECT k.record_id, k.value FROM record_keys k WHERE {where}"
+        if record_ids is None:
+            rows = self._db.fetchall(sql, (self._ws, kind, *params))
+        else:
+            ids, rows, step = sorted(set(record_ids)), [], self._db.dialect.max_in_list
+            for start in range(0, len(ids), step):
+                cond, more = self._db.dialect.in_list("k.record_id", ids[start : start + step])
+                rows += self._db.fetchall(f"{sql} AND {cond}", (self._ws, kind, *params, *more))
+        return sorted(((str(i), str(v)) for i, v in rows), key=lambda p: (p[1], p[0]))
+
     def key_values(
         self,
         kind: str,

@@ -34,6 +34,7 @@ from crmkit.segments.rfm import RFMScores, rfm_scores
 from crmkit.service.case import CASE_KIND, DONE_STATUSES
 from crmkit.storage.sql._segment_values import Frag, member_of
 from crmkit.storage.sql._session import SQLSession
+from crmkit.value.rates import RatesTable
 
 __all__ = ["Behaviour"]
 
@@ -52,10 +53,13 @@ def comparison(op: Op, value: Any, conv: Callable[[Any], Any]) -> Frag:
 class Behaviour:
     """Compiles behaviour leaves for one evaluation (one workspace, one ``now``)."""
 
-    def __init__(self, db: SQLSession, workspace: str, now: datetime) -> None:
+    def __init__(
+        self, db: SQLSession, workspace: str, now: datetime, rates: RatesTable | None = None
+    ) -> None:
         self.db = db
         self.ws = workspace
         self.now = now
+        self.rates = rates
         self._rfm: dict[str, RFMScores] | None = None
 
     def _window(self, within_days: int | None) -> Frag:
@@ -136,12 +140,14 @@ class Behaviour:
             return self._count_or_last("transactions", where, node.metric, node.op, node.value)
         target = node.value[0] if isinstance(node.value, tuple) else node.value
         assert isinstance(target, Money)
-        self._check_currency(where, target.currency)
         bound = (
             tuple(m.amount for m in node.value)  # type: ignore[union-attr]
             if isinstance(node.value, tuple)
             else target.amount
         )
+        if self.rates is not None:  # each purchase converted at its day's rate, in Python
+            return self._python_totals(where, node.op, bound, target.currency)
+        self._check_currency(where, target.currency)
         if self.db.dialect.name == "postgresql":
             return self._measure(
                 "transactions",
@@ -165,15 +171,21 @@ class Behaviour:
         if row is not None:
             raise total_currency_error(currency, row[0])
 
-    def _python_totals(self, where: Frag, op: Op, bound: Any) -> Frag:
+    def _python_totals(self, where: Frag, op: Op, bound: Any, currency: str | None = None) -> Frag:
+        """Exact totals per contact; with *currency*, each purchase in another currency is
+        converted into it at the rate of its day, as the in-memory evaluator does."""
         d = self.db.dialect
         totals: dict[str, Decimal] = {}
-        for cid, amount in self.db.fetchall(
-            f"SELECT x.contact_id, x.amount FROM transactions x WHERE x.workspace = ?"
-            f" AND {where[0]}",
+        for cid, amount, code, at in self.db.fetchall(
+            f"SELECT x.contact_id, x.amount, x.currency, x.occurred_at FROM transactions x"
+            f" WHERE x.workspace = ? AND {where[0]}",
             [self.ws, *where[1]],
         ):
-            totals[cid] = totals.get(cid, Decimal(0)) + d.decimal_out(amount)
+            value = d.decimal_out(amount)
+            if currency is not None and code != currency:
+                assert self.rates is not None
+                value = self.rates.convert(Money(value, code), d.ts_out(at), currency).amount
+            totals[cid] = totals.get(cid, Decimal(0)) + value
         ok = measure_predicate(op, bound)
         if ok(Decimal(0)):
             failing = sorted(cid for cid, v in totals.items() if not ok(v))
@@ -224,6 +236,7 @@ class Behaviour:
             self._rfm = rfm_scores(
                 ((cid, d.ts_out(at), Money(d.decimal_out(a), cur)) for cid, at, a, cur in rows),
                 now=self.now,
+                rates=self.rates,
             )
         return self._rfm
 

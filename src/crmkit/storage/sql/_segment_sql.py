@@ -45,6 +45,7 @@ from crmkit.storage.sql._segment_lists import check_lists, list_membership
 from crmkit.storage.sql._segment_profile import Profile
 from crmkit.storage.sql._segment_values import Frag
 from crmkit.storage.sql._session import Row, SQLSession
+from crmkit.value.rates import RatesTable
 
 __all__ = [
     "SQL_COMPILER",
@@ -68,12 +69,14 @@ class SQLScope:
 
     __slots__ = ("_behaviour", "_profile", "db", "now", "workspace")
 
-    def __init__(self, db: SQLSession, workspace: str, now: datetime) -> None:
+    def __init__(
+        self, db: SQLSession, workspace: str, now: datetime, rates: RatesTable | None = None
+    ) -> None:
         self.db = db
         self.workspace = workspace
         self.now = now
         self._profile = Profile(db, workspace, now)
-        self._behaviour = Behaviour(db, workspace, now)
+        self._behaviour = Behaviour(db, workspace, now, rates)
 
     @property
     def dialect(self) -> str:
@@ -131,8 +134,15 @@ _register(And, lambda node, scope: _join(" AND ", node.children, scope))
 _register(Or, lambda node, scope: _join(" OR ", node.children, scope))
 
 
-def compile_segment(db: SQLSession, workspace: str, segment: Segment, now: datetime) -> Frag:
-    """The WHERE condition (over ``contacts c``) selecting *segment*'s members at *now*.
+def compile_segment(
+    db: SQLSession,
+    workspace: str,
+    segment: Segment,
+    now: datetime,
+    rates: RatesTable | None = None,
+) -> Frag:
+    """The WHERE condition (over ``contacts c``) selecting *segment*'s members at *now*
+    (purchase totals and RFM in several currencies converted at *rates*).
 
     It may read the database while compiling (distinct values, purchases for RFM), so
     compile and run it in the same unit of work.
@@ -142,13 +152,18 @@ def compile_segment(db: SQLSession, workspace: str, segment: Segment, now: datet
     if not isinstance(now, datetime) or now.utcoffset() is None:
         raise InvalidDatetimeError("now", now, "expected a timezone-aware datetime")
     check_lists(db, workspace, named_lists(segment))  # before any other error, as in memory
-    return SQLScope(db, workspace, now).compile(segment)
+    return SQLScope(db, workspace, now, rates).compile(segment)
 
 
 def _members(
-    db: SQLSession, workspace: str, segment: Segment, now: datetime, columns: str
+    db: SQLSession,
+    workspace: str,
+    segment: Segment,
+    now: datetime,
+    rates: RatesTable | None,
+    columns: str,
 ) -> list[Row]:
-    where, params = compile_segment(db, workspace, segment, now)
+    where, params = compile_segment(db, workspace, segment, now, rates)
     return db.fetchall(
         f"SELECT {columns} FROM contacts c WHERE c.workspace = ? AND {where} ORDER BY c.id",
         [workspace, *params],
@@ -156,22 +171,36 @@ def _members(
 
 
 def sql_segment_members(
-    db: SQLSession, workspace: str, segment: Segment, now: datetime
+    db: SQLSession,
+    workspace: str,
+    segment: Segment,
+    now: datetime,
+    rates: RatesTable | None = None,
 ) -> list[Contact]:
     """The members, in contact id order (the order of ``contacts.iter_all``)."""
-    rows = _members(db, workspace, segment, now, _COLS)
+    rows = _members(db, workspace, segment, now, rates, _COLS)
     return [contact_from_row(r, db.dialect) for r in rows]
 
 
 def sql_segment_member_ids(
-    db: SQLSession, workspace: str, segment: Segment, now: datetime
+    db: SQLSession,
+    workspace: str,
+    segment: Segment,
+    now: datetime,
+    rates: RatesTable | None = None,
 ) -> list[str]:
     """The members' ids, in contact id order, without reading their rows."""
-    return [str(r[0]) for r in _members(db, workspace, segment, now, "c.id")]
+    return [str(r[0]) for r in _members(db, workspace, segment, now, rates, "c.id")]
 
 
-def sql_segment_count(db: SQLSession, workspace: str, segment: Segment, now: datetime) -> int:
-    where, params = compile_segment(db, workspace, segment, now)
+def sql_segment_count(
+    db: SQLSession,
+    workspace: str,
+    segment: Segment,
+    now: datetime,
+    rates: RatesTable | None = None,
+) -> int:
+    where, params = compile_segment(db, workspace, segment, now, rates)
     row = db.fetchone(
         f"SELECT count(*) FROM contacts c WHERE c.workspace = ? AND {where}", [workspace, *params]
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from crmkit.contacts import Contact
 from crmkit.segments import Segment
@@ -32,6 +32,7 @@ from crmkit.storage.sql._privacy import SQLErasureRepository, SQLListRepository
 from crmkit.storage.sql._records import SQLRecordStore
 from crmkit.storage.sql._revenue import SQLRevenueRepository
 from crmkit.storage.sql._reviews import SQLReviewRepository
+from crmkit.storage.sql._segment_breakdown import sql_segment_value_counts
 from crmkit.storage.sql._segment_sql import (
     sql_segment_count,
     sql_segment_member_ids,
@@ -42,6 +43,7 @@ from crmkit.storage.sql._service import SQLCaseFactRepository
 from crmkit.storage.sql._session import SQLSession
 from crmkit.storage.sql._tasks import SQLTaskRepository, SQLUserRepository
 from crmkit.storage.sql._transactions import SQLTransactionRepository
+from crmkit.value.rates import RatesTable
 
 __all__ = ["SQLRepositories"]
 
@@ -105,14 +107,32 @@ class SQLRepositories:
         self._interactions = interactions
         self._transactions = transactions
 
-    def segment_members(self, segment: Segment, *, now: datetime) -> list[Contact]:
-        return sql_segment_members(self.session, self.workspace, segment, now)
+    def segment_members(
+        self, segment: Segment, *, now: datetime, rates: RatesTable | None = None
+    ) -> list[Contact]:
+        return sql_segment_members(self.session, self.workspace, segment, now, rates)
 
-    def segment_member_ids(self, segment: Segment, *, now: datetime) -> list[str]:
-        return sql_segment_member_ids(self.session, self.workspace, segment, now)
+    def segment_member_ids(
+        self, segment: Segment, *, now: datetime, rates: RatesTable | None = None
+    ) -> list[str]:
+        return sql_segment_member_ids(self.session, self.workspace, segment, now, rates)
 
-    def segment_count(self, segment: Segment, *, now: datetime) -> int:
-        return sql_segment_count(self.session, self.workspace, segment, now)
+    def segment_count(
+        self, segment: Segment, *, now: datetime, rates: RatesTable | None = None
+    ) -> int:
+        return sql_segment_count(self.session, self.workspace, segment, now, rates)
+
+    def segment_value_counts(
+        self,
+        segment: Segment,
+        dimensions: Sequence[str | Segment],
+        *,
+        now: datetime,
+        rates: RatesTable | None = None,
+    ) -> list[list[tuple[Any, int]]]:
+        return sql_segment_value_counts(
+            self.session, self.workspace, segment, dimensions, now, rates
+        )
 
     def linked(self) -> Mapping[str, ContactRecords]:
         # A mixin: only the SQLite and PostgreSQL units of work built on it are whole ones.

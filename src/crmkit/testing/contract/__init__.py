@@ -11,13 +11,16 @@ from crmkit.testing.contract._automation import AutomationContract
 from crmkit.testing.contract._bad_input import BadInputContract
 from crmkit.testing.contract._base import ContractBase
 from crmkit.testing.contract._bought import BoughtSegmentContract
+from crmkit.testing.contract._breakdown import BreakdownContract
 from crmkit.testing.contract._bulk_records import BulkRecordsContract
 from crmkit.testing.contract._campaigns import CampaignsContract
 from crmkit.testing.contract._card import CardContract
 from crmkit.testing.contract._contacts import ContactsContract
 from crmkit.testing.contract._coupons import CouponsContract
+from crmkit.testing.contract._currencies import CurrenciesContract
 from crmkit.testing.contract._customer_file import CustomerFileContract
 from crmkit.testing.contract._erasure import ErasureContract
+from crmkit.testing.contract._expiring import ExpiringContract
 from crmkit.testing.contract._external_ids import ExternalIdContract
 from crmkit.testing.contract._facade import FacadeContract
 from crmkit.testing.contract._folded_text import FoldedTextContract
@@ -47,14 +50,17 @@ __all__ = [
     "AutomationContract",
     "BadInputContract",
     "BoughtSegmentContract",
+    "BreakdownContract",
     "BulkRecordsContract",
     "CampaignsContract",
     "CardContract",
     "ContactsContract",
     "ContractBase",
     "CouponsContract",
+    "CurrenciesContract",
     "CustomerFileContract",
     "ErasureContract",
+    "ExpiringContract",
     "ExternalIdContract",
     "FacadeContract",
     "FoldedTextContract",
@@ -94,6 +100,8 @@ class StorageContract(
     SegmentsContract,
     SegmentPushdownContract,
     BoughtSegmentContract,
+    BreakdownContract,
+    CurrenciesContract,
     FoldedTextContract,
     FacadeContract,
     MergeContract,
@@ -110,6 +118,7 @@ class StorageContract(
     LoyaltyContract,
     ReferralsContract,
     CustomerFileContract,
+    ExpiringContract,
     RevenueContract,
     RetentionContract,
     RemindersContract,

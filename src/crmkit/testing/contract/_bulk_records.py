@@ -7,7 +7,8 @@ written. Records: :class:`crmkit.storage.records.BulkRecordStore` and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -16,7 +17,7 @@ import pytest
 
 from crmkit._types import Money
 from crmkit.errors import AlreadyExistsError, UniqueKeyError
-from crmkit.storage.generic import add_records, key_values
+from crmkit.storage.generic import add_records, key_index, key_values
 from crmkit.storage.protocols import Storage, queue_once, transactions_of
 from crmkit.storage.records import RecordStore, StoredRecord
 from crmkit.tasks import QueuedMessage
@@ -33,7 +34,7 @@ def _rec(n: int, contact_id: str | None = None, code: str | None = None) -> Stor
     )
 
 
-_FAST = ("add_many", "record_keys", "put_many", "key_values", "for_contacts")
+_FAST = ("add_many", "record_keys", "put_many", "key_values", "key_index", "for_contacts")
 
 
 class _OneByOne:
@@ -127,16 +128,24 @@ class BulkRecordsContract(ContractBase):
                 "promo:c",
             }
 
+    @contextlib.contextmanager
+    def _stored(
+        self, storage: Storage, path: str, batch: list[StoredRecord]
+    ) -> Iterator[tuple[Any, Any]]:
+        """A read unit of work over *batch*, and its record store with or without the
+        fast paths (*path*)."""
+        with storage.unit_of_work(self.workspace) as uow:
+            add_records(uow.records, batch)
+            uow.commit()
+        with storage.unit_of_work(self.workspace, read_only=True) as uow:
+            yield uow, (uow.records if path == "fast" else _OneByOne(uow.records))
+
     @pytest.mark.parametrize("path", ["fast", "fallback"])
     def test_key_values_read_what_select_finds(self, storage: Storage, path: str) -> None:
         a = make_contact(name="Besa Kola")
         self._add(storage, a)
         batch = [_rec(n, a.id if n % 3 else None) for n in range(1, 8)]
-        with storage.unit_of_work(self.workspace) as uow:
-            add_records(uow.records, batch)
-            uow.commit()
-        with storage.unit_of_work(self.workspace, read_only=True) as uow:
-            store: Any = uow.records if path == "fast" else _OneByOne(uow.records)
+        with self._stored(storage, path, batch) as (uow, store):
             tries: list[dict[str, Any]] = [
                 {},
                 {"equals": "open"},
@@ -148,6 +157,29 @@ class BulkRecordsContract(ContractBase):
                 got = key_values(store, "ticket", name, **bounds)
                 assert got == sorted((r.id, r.contact_id, r.keys[name]) for r in expected)
             assert key_values(store, "other", "status") == []
+
+    @pytest.mark.parametrize("path", ["fast", "fallback"])
+    def test_key_index_reads_ids_and_values_in_value_order(
+        self, storage: Storage, path: str
+    ) -> None:
+        batch = [_rec(n, code=f"C-{(7 * n) % 10:03d}-{n}") for n in range(1, 10)]
+        with self._stored(storage, path, batch) as (uow, store):
+            tries: list[dict[str, Any]] = [
+                {},
+                {"at_least": "C-003"},
+                {"at_least": "C-002", "at_most": "C-005"},
+            ]
+            for bounds in tries:
+                expected = uow.records.select("ticket", "code", **bounds)
+                got = key_index(store, "ticket", "code", **bounds)
+                assert got == [(r.id, r.keys["code"]) for r in expected]  # by value, then id
+                assert got == sorted(got, key=lambda p: (p[1], p[0]))
+            some = ["t-002", "t-005", "t-009", "t-404"]
+            by_id = key_index(store, "ticket", "status", record_ids=some)
+            assert by_id == [("t-002", "done"), ("t-005", "open"), ("t-009", "open")]
+            narrowed = key_index(store, "ticket", "status", at_least="e", record_ids=some)
+            assert narrowed == [("t-005", "open"), ("t-009", "open")]
+            assert key_index(store, "other", "status") == []
 
     @pytest.mark.parametrize("path", ["fast", "fallback"])
     def test_many_contacts_ledgers_in_a_window(self, storage: Storage, path: str) -> None:
