@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from decimal import Decimal
 from itertools import islice
 from typing import Any
 
 from crmkit._types import Money
 from crmkit.errors import AlreadyExistsError, ConflictError, UniqueKeyError, ValidationError
 from crmkit.marketing.campaign import CampaignMember, Group
+from crmkit.marketing.campaign_report import MeasuredBuyer, MeasuredGroups
 from crmkit.storage.sql._session import Row, SQLSession
 
 __all__ = ["SQLCampaignMemberRepository"]
@@ -22,6 +24,36 @@ _INSERT = (
 )
 # Rows per executemany: memory stays flat for a million members.
 _STEP = 20_000
+
+_MEASURED = "workspace = ? AND campaign_id = ? AND consented = ? AND contact_id IS NOT NULL"
+# Merged twins can only be memberships a merge moved (contact_id <> launched_to), so the
+# sizes count every measured row and only the moved rows' contacts are read again.
+_SIZES = (
+    "SELECT grp, count(*), sum(CASE WHEN contact_id <> launched_to THEN 1 ELSE 0 END) "
+    f"FROM campaign_members WHERE {_MEASURED} GROUP BY grp"
+)
+_TWINS = (
+    f"SELECT contact_id, grp FROM campaign_members WHERE {_MEASURED} AND contact_id IN "
+    f"(SELECT contact_id FROM campaign_members WHERE {_MEASURED} "
+    "AND contact_id <> launched_to) ORDER BY contact_id, id"
+)
+# A contact's touches: their messaged memberships, by launch time then id.
+_TOUCH = (
+    "SELECT x.campaign_id FROM campaign_members x WHERE x.workspace = m.workspace "
+    "AND x.contact_id = m.contact_id AND x.contact_id IS NOT NULL "  # the partial index
+    "AND x.grp = 'treated' AND x.consented = ? "
+)
+_BUYERS = (
+    "SELECT m.id, m.contact_id, m.grp, t.id, t.amount, t.currency, "
+    f"({_TOUCH} ORDER BY x.at, x.id LIMIT 1), "
+    f"({_TOUCH} AND x.at <= t.occurred_at ORDER BY x.at DESC, x.id DESC LIMIT 1) "
+    "FROM campaign_members m JOIN transactions t "
+    "ON t.workspace = m.workspace AND t.contact_id = m.contact_id "
+    "WHERE m.workspace = ? AND m.campaign_id = ? AND m.consented = ? "
+    "AND m.contact_id IS NOT NULL AND t.kind = 'purchase' "
+    "AND t.occurred_at >= ? AND t.occurred_at < ? "
+    "ORDER BY m.contact_id, t.occurred_at, t.id, m.id"
+)
 
 
 class SQLCampaignMemberRepository:
@@ -139,6 +171,52 @@ class SQLCampaignMemberRepository:
         for contact_id, amount, currency in rows:
             found.setdefault(contact_id, []).append(Money(d.decimal_out(amount), currency))
         return found
+
+    def measured_groups(
+        self, campaign_id: str, *, since: datetime, until: datetime
+    ) -> MeasuredGroups:
+        """See :class:`crmkit.storage.protocols.MeasuredGroupsSource`: the sizes in one
+        ``GROUP BY`` (and the merged twins' rows, if a merge moved any), the buyers in one
+        join; only the buyers' rows come to Python."""
+        d = self._db.dialect
+        measured = (self._ws, campaign_id, True)
+        sizes: dict[Group, int] = {}
+        moved = 0
+        for grp, n, m in self._db.fetchall(_SIZES, measured):
+            sizes[Group(grp)] = int(n)
+            moved += int(m or 0)
+        if moved:
+            self._count_twins_once(sizes, measured)
+        window = (d.ts(since), d.ts(until))
+        rows = self._db.fetchall(_BUYERS, (True, True, *measured, *window))
+        # Rows come by contact, then purchase, then membership: a merged contact's twins
+        # repeat each purchase (kept once) and the older twin's group is the contact's.
+        groups = {g.value: g for g in Group}
+        group_of: dict[str, tuple[str, Group]] = {}  # contact -> (older member id, group)
+        first_of: dict[str, str | None] = {}
+        bought: dict[str, list[tuple[Decimal, str, str | None]]] = {}
+        last_tid = None
+        for member_id, cid, grp, tid, amount, currency, first, last in rows:
+            held = group_of.get(cid)
+            if held is None or member_id < held[0]:
+                group_of[cid] = (member_id, groups[grp])
+            if tid != last_tid:
+                bought.setdefault(cid, []).append((d.decimal_out(amount), currency, last))
+                first_of[cid] = first
+                last_tid = tid
+        found = {
+            cid: MeasuredBuyer(group_of[cid][1], tuple(p), first_of[cid])
+            for cid, p in bought.items()
+        }
+        return MeasuredGroups({g: n for g, n in sizes.items() if n}, found)
+
+    def _count_twins_once(self, sizes: dict[Group, int], measured: tuple[Any, ...]) -> None:
+        rows = self._db.fetchall(_TWINS, (*measured, *measured))
+        seen: set[str] = set()
+        for cid, grp in rows:  # by contact, oldest membership first
+            if cid in seen:
+                sizes[Group(grp)] -= 1
+            seen.add(cid)
 
     def detach_contact(self, contact_id: str) -> int:
         return self._db.execute(

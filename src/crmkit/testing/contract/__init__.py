@@ -12,6 +12,7 @@ from crmkit.testing.contract._bad_input import BadInputContract
 from crmkit.testing.contract._base import ContractBase
 from crmkit.testing.contract._bought import BoughtSegmentContract
 from crmkit.testing.contract._bulk_records import BulkRecordsContract
+from crmkit.testing.contract._campaign_measure import CampaignMeasureContract
 from crmkit.testing.contract._campaigns import CampaignsContract
 from crmkit.testing.contract._card import CardContract
 from crmkit.testing.contract._contacts import ContactsContract
@@ -46,6 +47,7 @@ __all__ = [
     "BadInputContract",
     "BoughtSegmentContract",
     "BulkRecordsContract",
+    "CampaignMeasureContract",
     "CampaignsContract",
     "CardContract",
     "ContactsContract",
@@ -103,6 +105,7 @@ class StorageContract(
     ServiceReportContract,
     ServiceRoutingContract,
     CampaignsContract,
+    CampaignMeasureContract,
     CouponsContract,
     LoyaltyContract,
     ReferralsContract,
