@@ -68,11 +68,14 @@ class MeasuredBuyer:
 @attrs.frozen
 class MeasuredGroups:
     """What a report measures, as storage reads it: how many members each group measures
-    (consenting at send time, not erased, merged twins once) and, by contact id, those who
-    bought in the window."""
+    (consenting at send time, not erased, merged twins once); by contact id, those who
+    bought in the window; and the launch's ``counts``: members per group and consent at
+    send time, erased ones included (pairs with none left out), as
+    :meth:`crmkit.storage.protocols.CampaignMemberRepository.counts` gives them."""
 
     sizes: Mapping[Group, int]
     buyers: Mapping[str, MeasuredBuyer]
+    counts: Mapping[tuple[Group, bool], int] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -239,11 +242,13 @@ def group_outcomes(
     ('EUR', {Decimal('9.90'): 1, Decimal('0'): 2}, 1)
     """
     cur = _currency(measured, currency)
-    counts: dict[Group, Counter[Decimal]] = {g: Counter() for g in measured.sizes}
-    first_n: Counter[Group] = Counter()
-    last_n: Counter[Group] = Counter()
-    first_spent = dict.fromkeys(measured.sizes, Decimal(0))
-    last_spent = dict.fromkeys(measured.sizes, Decimal(0))
+    # Per group, by position (hashing an Enum runs Python code: 100,000 buyers would pay
+    # for it several times each): member counts per revenue, first- and last-touch tallies.
+    order = list(measured.sizes)
+    at = {g: i for i, g in enumerate(order)}
+    counts: list[Counter[Decimal]] = [Counter() for _ in order]
+    first_n, last_n = [0] * len(order), [0] * len(order)
+    first_spent, last_spent = [Decimal(0)] * len(order), [Decimal(0)] * len(order)
     exponents: set[int] = set()
     for b in measured.buyers.values():
         spent = under_spent = Decimal(0)
@@ -257,28 +262,30 @@ def group_outcomes(
                 under = True
                 if mine:
                     under_spent += amount
-        counts[b.group][spent] += 1
+        i = at[b.group]
+        counts[i][spent] += 1
         if b.first_touch == campaign_id:
-            first_n[b.group] += 1
-            first_spent[b.group] += spent
+            first_n[i] += 1
+            first_spent[i] += spent
         if under:
-            last_n[b.group] += 1
-            last_spent[b.group] += under_spent
+            last_n[i] += 1
+            last_spent[i] += under_spent
     # A sum's exponent is its finest term's (exact Decimal addition); 0 is Decimal(0)'s.
     places = min(exponents, default=0)
     groups = {}
-    for g, n in measured.sizes.items():
-        bought = sum(counts[g].values())
+    for i, g in enumerate(order):
+        n = measured.sizes[g]
+        bought = sum(counts[i].values())
         if n > bought:
-            counts[g][Decimal(0)] += n - bought
+            counts[i][Decimal(0)] += n - bought
         groups[g] = GroupOutcome(
             n,
             bought,
-            dict(counts[g]),
+            dict(counts[i]),
             min(places, 0),
-            first_n[g],
-            first_spent[g],
-            last_n[g],
-            last_spent[g],
+            first_n[i],
+            first_spent[i],
+            last_n[i],
+            last_spent[i],
         )
     return cur, groups

@@ -91,10 +91,11 @@ class MeasuredGroupsSource(Protocol):
 def measured_groups_in_python(
     uow: Any, campaign_id: str, *, since: datetime, until: datetime
 ) -> MeasuredGroups:
-    """The definition: the members :meth:`CampaignMemberRepository.measured` gives, counted
-    per group; their purchases in ``[since, until)``, oldest first (by time, then id); each
-    buyer's first touch and each purchase's last touch (:mod:`crmkit.marketing.touches`)
-    from the buyer's memberships in every campaign."""
+    """The definition: the members :meth:`CampaignMemberRepository.measured` gives,
+    counted per group; their purchases in ``[since, until)``, oldest first (by time, then
+    id); each buyer's first touch and each purchase's last touch
+    (:mod:`crmkit.marketing.touches`) from the buyer's memberships in every campaign; and
+    :meth:`CampaignMemberRepository.counts`."""
     members = uow.campaign_members
     measured: dict[str, Group] = members.measured(campaign_id)
     sizes = {g: n for g, n in Counter(measured.values()).items() if n}
@@ -116,7 +117,7 @@ def measured_groups_in_python(
             ),
             first_touch(touches),
         )
-    return MeasuredGroups(sizes, buyers)
+    return MeasuredGroups(sizes, buyers, members.counts(campaign_id))
 
 
 def measured_groups(

@@ -8,6 +8,7 @@ backend can); touches are the pure rules of :mod:`crmkit.marketing.touches`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -47,8 +48,16 @@ class CampaignMeasures:
         except RecordNotFoundError:
             raise RecordNotFoundError("campaign", campaign_id) from None
 
-    def _run(self, uow: UnitOfWork, campaign_id: str, *, queued: int) -> LaunchRun:
-        counts = uow.campaign_members.counts(campaign_id)
+    def _run(
+        self,
+        uow: UnitOfWork,
+        campaign_id: str,
+        *,
+        queued: int,
+        counts: Mapping[tuple[Group, bool], int] | None = None,
+    ) -> LaunchRun:
+        if counts is None:
+            counts = uow.campaign_members.counts(campaign_id)
 
         def count(group: Group, consented: bool) -> int:
             return counts.get((group, consented), 0)
@@ -123,12 +132,12 @@ class CampaignMeasures:
             if campaign.status is CampaignStatus.DRAFT or campaign.launched_at is None:
                 raise InvalidTransitionError("campaign_id", campaign_id, "not launched yet")
             start = campaign.launched_at
-            run = self._run(uow, campaign_id, queued=0)
             events = {
                 t: CAMPAIGN_EVENTS.on(uow).count("type", equals=f"{campaign_id}:{t.value}")
                 for t in EventType
             }
             measured = measured_groups(uow, campaign_id, since=start, until=start + span)
+            run = self._run(uow, campaign_id, queued=0, counts=measured.counts)
         cur, outcomes = group_outcomes(campaign_id, measured, currency)
         counts = {
             "sent": run.sent,

@@ -26,11 +26,14 @@ _INSERT = (
 _STEP = 20_000
 
 _MEASURED = "workspace = ? AND campaign_id = ? AND consented = ? AND contact_id IS NOT NULL"
-# Merged twins can only be memberships a merge moved (contact_id <> launched_to), so the
-# sizes count every measured row and only the moved rows' contacts are read again.
+# One pass over the campaign's members (its primary key): the launch's counts, the measured
+# ones (count(contact_id): not erased) and how many a merge moved. Merged twins can only be
+# memberships a merge moved (contact_id <> launched_to), so only those contacts are read
+# again, and only if there are any.
 _SIZES = (
-    "SELECT grp, count(*), sum(CASE WHEN contact_id <> launched_to THEN 1 ELSE 0 END) "
-    f"FROM campaign_members WHERE {_MEASURED} GROUP BY grp"
+    "SELECT grp, consented, count(*), count(contact_id), "
+    "sum(CASE WHEN contact_id <> launched_to THEN 1 ELSE 0 END) "
+    "FROM campaign_members WHERE workspace = ? AND campaign_id = ? GROUP BY grp, consented"
 )
 _TWINS = (
     f"SELECT contact_id, grp FROM campaign_members WHERE {_MEASURED} AND contact_id IN "
@@ -180,11 +183,14 @@ class SQLCampaignMemberRepository:
         join; only the buyers' rows come to Python."""
         d = self._db.dialect
         measured = (self._ws, campaign_id, True)
+        counts: dict[tuple[Group, bool], int] = {}
         sizes: dict[Group, int] = {}
         moved = 0
-        for grp, n, m in self._db.fetchall(_SIZES, measured):
-            sizes[Group(grp)] = int(n)
-            moved += int(m or 0)
+        for grp, consented, n, kept, m in self._db.fetchall(_SIZES, measured[:2]):
+            counts[(Group(grp), bool(consented))] = int(n)
+            if consented:
+                sizes[Group(grp)] = int(kept)
+                moved += int(m or 0)
         if moved:
             self._count_twins_once(sizes, measured)
         window = (d.ts(since), d.ts(until))
@@ -208,7 +214,7 @@ class SQLCampaignMemberRepository:
             cid: MeasuredBuyer(group_of[cid][1], tuple(p), first_of[cid])
             for cid, p in bought.items()
         }
-        return MeasuredGroups({g: n for g, n in sizes.items() if n}, found)
+        return MeasuredGroups({g: n for g, n in sizes.items() if n}, found, counts)
 
     def _count_twins_once(self, sizes: dict[Group, int], measured: tuple[Any, ...]) -> None:
         rows = self._db.fetchall(_TWINS, (*measured, *measured))

@@ -31,6 +31,7 @@ from crmkit.testing.contract._loyalty import LoyaltyContract, ReferralsContract
 from crmkit.testing.contract._merge import MergeContract
 from crmkit.testing.contract._pipeline_names import PipelineNamesContract
 from crmkit.testing.contract._records import RecordsContract
+from crmkit.testing.contract._referral_rewards import ReferralRewardsContract
 from crmkit.testing.contract._reminders import RemindersContract
 from crmkit.testing.contract._resolve import ResolveContract
 from crmkit.testing.contract._retention import RetentionContract
@@ -67,6 +68,7 @@ __all__ = [
     "MergeContract",
     "PipelineNamesContract",
     "RecordsContract",
+    "ReferralRewardsContract",
     "ReferralsContract",
     "RemindersContract",
     "ResolveContract",
@@ -109,6 +111,7 @@ class StorageContract(
     CouponsContract,
     LoyaltyContract,
     ReferralsContract,
+    ReferralRewardsContract,
     CustomerFileContract,
     RevenueContract,
     RetentionContract,
