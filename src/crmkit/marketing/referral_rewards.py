@@ -58,9 +58,9 @@ def _discount(value: Any) -> Decimal | None:
 @attrs.frozen
 class RewardReferrer:
     """Give the referrer *points* (``bonus`` points in the loyalty *program*, default the
-    workspace's only one) or a single-use *coupon* worth that share off, valid for
-    *valid_for* from the grant, when the contact they referred first buys; exactly one of
-    *points* and *coupon*.
+    workspace's only one, dated the run's ``now``) or a single-use *coupon* worth that share
+    off, valid for *valid_for* from the run's ``now``, when the contact they referred first
+    buys; exactly one of *points* and *coupon*.
 
     >>> from datetime import UTC, date
     >>> rule = RewardReferrer(points=200)
@@ -103,7 +103,12 @@ class RewardReferrer:
             key = automation_key(self.name, s.referral_id, s.referred_at.date())
             about = {"referral_id": s.referral_id, "referred_id": s.referred_id}
             if self.points is not None:
-                data = {**about, "points": self.points, "program": self.program}
+                data = {
+                    **about,
+                    "points": self.points,
+                    "program": self.program,
+                    "at": ctx.now.isoformat(),
+                }
                 yield Grant(key, self.name, s.referrer_id, POINTS, data)
             else:
                 expires = ctx.now + self.valid_for

@@ -46,15 +46,17 @@ def referral_purchases(uow: UnitOfWork, rule: RewardReferrer) -> list[ReferralPu
 
 
 def apply_grant(uow: UnitOfWork, grant: Grant, at: datetime) -> None:
-    """Write *grant* in *uow*: ``loyalty_points`` as a ``bonus`` entry of the contact's
-    ledger at *at*, ``coupon`` as a new single-use coupon."""
+    """Write *grant* in *uow* (given at *at*): ``loyalty_points`` as a ``bonus`` entry of
+    the contact's ledger, dated when the rule ran; ``coupon`` as a new single-use coupon."""
     data = grant.data
     if grant.kind == POINTS:
-        program = data.get("program")
-        points = data["points"]
+        program, points, when = data.get("program"), data["points"], data["at"]
         assert isinstance(points, int)
         assert program is None or isinstance(program, str)
-        add_entry(uow, grant.contact_id, find_program(uow, program), "bonus", points, at)
+        assert isinstance(when, str)
+        found = find_program(uow, program)
+        given = datetime.fromisoformat(when)
+        add_entry(uow, grant.contact_id, found, "bonus", points, given)
     elif grant.kind == COUPON:
         code, discount, expires = data["code"], data["discount"], data["expires_at"]
         assert isinstance(code, str)
