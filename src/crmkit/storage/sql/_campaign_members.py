@@ -1,4 +1,5 @@
-"""Campaign members on any SQL backend: one row per member (migration 0023)."""
+"""Campaign members on any SQL backend: one row per member (migration 0023), indexed by
+contact for their touches (0024)."""
 
 from __future__ import annotations
 
@@ -40,11 +41,11 @@ _TWINS = (
     f"(SELECT contact_id FROM campaign_members WHERE {_MEASURED} "
     "AND contact_id <> launched_to) ORDER BY contact_id, id"
 )
-# A contact's touches: their messaged memberships, by launch time then id.
+# A contact's touches: their messaged memberships, by launch time then id (one probe of
+# the campaign_members_touches index, migration 0024).
 _TOUCH = (
     "SELECT x.campaign_id FROM campaign_members x WHERE x.workspace = m.workspace "
-    "AND x.contact_id = m.contact_id AND x.contact_id IS NOT NULL "  # the partial index
-    "AND x.grp = 'treated' AND x.consented = ? "
+    "AND x.contact_id = m.contact_id AND x.grp = 'treated' AND x.consented = ? "
 )
 _BUYERS = (
     "SELECT m.id, m.contact_id, m.grp, t.id, t.amount, t.currency, "
