@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 import attrs
 
@@ -53,12 +54,12 @@ class MemberOutcome:
     revenue: Decimal = Decimal(0)
 
 
-@attrs.frozen
-class MeasuredBuyer:
+class MeasuredBuyer(NamedTuple):
     """A measured member who bought in the window: their group (a merged contact with two
     memberships: the older's), their purchases oldest first (by time, then transaction id),
     each as amount, currency and last touch (a campaign id or ``None``), and their first
-    touch. (Amounts, not :class:`~crmkit.Money`: a report reads a hundred thousand.)"""
+    touch. (A named tuple of amounts, not an attrs class of :class:`~crmkit.Money`: a
+    report reads a hundred thousand, and a tuple is built several times faster.)"""
 
     group: Group
     purchases: tuple[tuple[Decimal, str, str | None], ...]

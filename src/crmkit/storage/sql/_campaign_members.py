@@ -13,7 +13,7 @@ from crmkit._types import Money
 from crmkit.errors import AlreadyExistsError, ConflictError, UniqueKeyError, ValidationError
 from crmkit.marketing.campaign import CampaignMember, Group
 from crmkit.marketing.campaign_report import MeasuredBuyer, MeasuredGroups
-from crmkit.storage.sql._session import Row, SQLSession
+from crmkit.storage.sql._session import Dialect, Row, SQLSession
 
 __all__ = ["SQLCampaignMemberRepository"]
 
@@ -58,6 +58,32 @@ _BUYERS = (
     "AND t.occurred_at >= ? AND t.occurred_at < ? "
     "ORDER BY m.contact_id, t.occurred_at, t.id, m.id"
 )
+
+
+def _buyers(rows: list[Row], d: Dialect) -> dict[str, MeasuredBuyer]:
+    """The buyers from :data:`_BUYERS`' rows, which come by contact, then purchase, then
+    membership: a merged contact's twins repeat each purchase (kept once), and the older
+    twin's group is the contact's. One pass, a hundred thousand rows: plain locals."""
+    groups = {g.value: g for g in Group}
+    dec = d.decimal_out
+    found: dict[str, MeasuredBuyer] = {}
+    purchases: list[tuple[Decimal, str, str | None]] = []
+    cid: Any = None
+    member = grp = first = tid = cid
+    for row_member, row_cid, row_grp, row_tid, amount, currency, row_first, last in rows:
+        if row_cid != cid:
+            if cid is not None:
+                found[cid] = MeasuredBuyer(groups[grp], tuple(purchases), first)
+            cid, member, grp, first = row_cid, row_member, row_grp, row_first
+            tid, purchases = None, []
+        elif row_member < member:
+            member, grp = row_member, row_grp
+        if row_tid != tid:
+            purchases.append((dec(amount), currency, last))
+            tid = row_tid
+    if cid is not None:
+        found[cid] = MeasuredBuyer(groups[grp], tuple(purchases), first)
+    return found
 
 
 class SQLCampaignMemberRepository:
@@ -196,26 +222,7 @@ class SQLCampaignMemberRepository:
             self._count_twins_once(sizes, measured)
         window = (d.ts(since), d.ts(until))
         rows = self._db.fetchall(_BUYERS, (True, True, *measured, *window))
-        # Rows come by contact, then purchase, then membership: a merged contact's twins
-        # repeat each purchase (kept once) and the older twin's group is the contact's.
-        groups = {g.value: g for g in Group}
-        group_of: dict[str, tuple[str, Group]] = {}  # contact -> (older member id, group)
-        first_of: dict[str, str | None] = {}
-        bought: dict[str, list[tuple[Decimal, str, str | None]]] = {}
-        last_tid = None
-        for member_id, cid, grp, tid, amount, currency, first, last in rows:
-            held = group_of.get(cid)
-            if held is None or member_id < held[0]:
-                group_of[cid] = (member_id, groups[grp])
-            if tid != last_tid:
-                bought.setdefault(cid, []).append((d.decimal_out(amount), currency, last))
-                first_of[cid] = first
-                last_tid = tid
-        found = {
-            cid: MeasuredBuyer(group_of[cid][1], tuple(p), first_of[cid])
-            for cid, p in bought.items()
-        }
-        return MeasuredGroups({g: n for g, n in sizes.items() if n}, found, counts)
+        return MeasuredGroups({g: n for g, n in sizes.items() if n}, _buyers(rows, d), counts)
 
     def _count_twins_once(self, sizes: dict[Group, int], measured: tuple[Any, ...]) -> None:
         rows = self._db.fetchall(_TWINS, (*measured, *measured))
