@@ -242,12 +242,17 @@ def group_outcomes(
     >>> cur, groups[Group.TREATED].revenue, groups[Group.TREATED].last_touch_conversions
     ('EUR', {Decimal('9.90'): 1, Decimal('0'): 2}, 1)
     """
-    cur = _currency(measured, currency)
-    # Per group, by position (hashing an Enum runs Python code: 100,000 buyers would pay
-    # for it several times each): member counts per revenue, first- and last-touch tallies.
+    # Without a currency named, the first purchase's, until another shows up: then all
+    # of them are gathered for the error (one pass over the buyers, not two).
+    cur = currency
+    if cur is None:
+        cur = next((c for b in measured.buyers.values() for _, c, _ in b.purchases), None)
+    # Per group, by position and identity (hashing an Enum runs Python code: a hundred
+    # thousand buyers would pay for it several times each): members per revenue, and the
+    # first- and last-touch tallies.
     order = list(measured.sizes)
-    at = {g: i for i, g in enumerate(order)}
-    counts: list[Counter[Decimal]] = [Counter() for _ in order]
+    second = order[1] if len(order) > 1 else None
+    counts: list[dict[Decimal, int]] = [{} for _ in order]
     first_n, last_n = [0] * len(order), [0] * len(order)
     first_spent, last_spent = [Decimal(0)] * len(order), [Decimal(0)] * len(order)
     exponents: set[int] = set()
@@ -255,16 +260,18 @@ def group_outcomes(
         spent = under_spent = Decimal(0)
         under = False
         for amount, cur_of, last in b.purchases:
-            mine = cur_of == cur
-            if mine:
+            if cur_of == cur:
                 spent += amount
-                exponents.add(int(amount.as_tuple().exponent))
+                exponents.add(amount.as_tuple().exponent)  # type: ignore[arg-type]
+                if last == campaign_id:
+                    under_spent += amount
+            elif currency is None:
+                _currency(measured, None)  # raises, naming them all
             if last == campaign_id:
                 under = True
-                if mine:
-                    under_spent += amount
-        i = at[b.group]
-        counts[i][spent] += 1
+        i = 1 if b.group is second else 0
+        tally = counts[i]
+        tally[spent] = tally.get(spent, 0) + 1
         if b.first_touch == campaign_id:
             first_n[i] += 1
             first_spent[i] += spent
@@ -278,7 +285,7 @@ def group_outcomes(
         n = measured.sizes[g]
         bought = sum(counts[i].values())
         if n > bought:
-            counts[i][Decimal(0)] += n - bought
+            counts[i][Decimal(0)] = counts[i].get(Decimal(0), 0) + n - bought
         groups[g] = GroupOutcome(
             n,
             bought,
