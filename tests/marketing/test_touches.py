@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crmkit.errors import CurrencyMismatchError
@@ -93,6 +93,7 @@ amounts = st.lists(
 )
 
 
+@settings(deadline=None)  # a shared machine: no flaky time limit
 @given(treated=amounts, holdout=amounts)
 def test_revenue_uplift_of_counts_equals_the_per_member_one(
     treated: list[Decimal], holdout: list[Decimal]
