@@ -5,7 +5,12 @@ from __future__ import annotations
 from crmkit.contacts import Contact
 from crmkit.identity.contact_match import prepared_forms
 from crmkit.storage import MemoryStorage, SQLiteStorage
-from crmkit.storage.protocols import PreparedFormsSource, Storage, prepared_forms_of
+from crmkit.storage.protocols import (
+    MeasuredGroupsSource,
+    PreparedFormsSource,
+    Storage,
+    prepared_forms_of,
+)
 
 BESA = Contact.new(name="Besa Kola", emails=["besa@example.al"], city="Tiranë")
 
@@ -29,3 +34,10 @@ def test_a_backend_without_the_fast_path_falls_back_to_folding() -> None:
     with _with_besa(SQLiteStorage(":memory:")).unit_of_work("acme") as uow:
         assert not isinstance(uow.contacts, PreparedFormsSource)
         assert prepared_forms_of(uow.contacts) is prepared_forms
+
+
+def test_sql_campaign_members_count_a_report_in_the_database() -> None:
+    with SQLiteStorage(":memory:").unit_of_work("acme") as uow:
+        assert isinstance(uow.campaign_members, MeasuredGroupsSource)
+    with MemoryStorage().unit_of_work("acme") as uow:  # the definition, in Python
+        assert not isinstance(uow.campaign_members, MeasuredGroupsSource)

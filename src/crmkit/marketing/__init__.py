@@ -15,7 +15,10 @@
 * :mod:`~crmkit.marketing.loyalty` - a points ledger (:class:`PointsEntry`) replayed first
   in, first out into a balance, and tiers (:class:`LoyaltyProgram`).
 * :mod:`~crmkit.marketing.referrals` - who brought whom (:class:`Referral`,
-  :class:`ReferralNode`).
+  :class:`ReferralNode`); :class:`RewardReferrer`, the automation rule that rewards the
+  referrer when the referred contact first buys.
+* :mod:`~crmkit.marketing.touches` - attribution: a contact's first touch and the last
+  touch a purchase converted under (:class:`Attribution`).
 
 Everything here is pure: counts, ids and amounts in; rates, intervals and splits out.
 """
@@ -41,9 +44,12 @@ from crmkit.marketing.campaign import (
 from crmkit.marketing.campaign_report import CampaignReport, MemberOutcome, campaign_report
 from crmkit.marketing.coupons import Coupon, CouponRedemption
 from crmkit.marketing.loyalty import LoyaltyProgram, PointsEntry
+from crmkit.marketing.referral_rewards import ReferralPurchase, RewardReferrer
 from crmkit.marketing.referrals import Referral, ReferralNode
+from crmkit.marketing.touches import Attribution
 
 __all__ = [
+    "Attribution",
     "Campaign",
     "CampaignEvent",
     "CampaignMember",
@@ -59,7 +65,9 @@ __all__ = [
     "PointsEntry",
     "Referral",
     "ReferralNode",
+    "ReferralPurchase",
     "RevenueUplift",
+    "RewardReferrer",
     "Uplift",
     "campaign_report",
     "holdout_split",

@@ -8,22 +8,40 @@ consented at send time in each group (the treated ones are those messaged): cons
 checked for everybody before anything was sent, so both are random shares of the same
 consenting audience. Erased members keep their group in the counts but leave the
 measurement, their ledger being gone.
+
+Attribution (:mod:`crmkit.marketing.touches`): of the treated who converted, those whose
+first touch is this campaign count as its **first-touch** conversions (with their revenue in
+the window), and the purchases made while this campaign was their last touch as its
+**last-touch** revenue (a member with one of them is a last-touch conversion).
+
+A report over a million members reads them as :class:`MeasuredGroups`: group sizes and the
+buyers only (storage counts the rest), tallied per group into :class:`GroupOutcome`.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 import attrs
 
 from crmkit._types import Money
 from crmkit.errors import CurrencyMismatchError
-from crmkit.marketing._uplift import RevenueUplift, Uplift, revenue_uplift, uplift
+from crmkit.marketing._uplift import RevenueUplift, Uplift, revenue_uplift_of_counts, uplift
 from crmkit.marketing.campaign import EventType, Group
 
-__all__ = ["CampaignReport", "MemberOutcome", "campaign_report", "member_outcomes"]
+__all__ = [
+    "CampaignReport",
+    "GroupOutcome",
+    "MeasuredBuyer",
+    "MeasuredGroups",
+    "MemberOutcome",
+    "campaign_report",
+    "group_outcomes",
+]
 
 
 @attrs.frozen
@@ -36,6 +54,64 @@ class MemberOutcome:
     revenue: Decimal = Decimal(0)
 
 
+class MeasuredBuyer(NamedTuple):
+    """A measured member who bought in the window: their group (a merged contact with two
+    memberships: the older's), their purchases oldest first (by time, then transaction id),
+    each as amount, currency and last touch (a campaign id or ``None``), and their first
+    touch. (A named tuple of amounts, not an attrs class of :class:`~crmkit.Money`: a
+    report reads a hundred thousand, and a tuple is built several times faster.)"""
+
+    group: Group
+    purchases: tuple[tuple[Decimal, str, str | None], ...]
+    first_touch: str | None
+
+
+@attrs.frozen
+class MeasuredGroups:
+    """What a report measures, as storage reads it: how many members each group measures
+    (consenting at send time, not erased, merged twins once); by contact id, those who
+    bought in the window; and the launch's ``counts``: members per group and consent at
+    send time, erased ones included (pairs with none left out), as
+    :meth:`crmkit.storage.protocols.CampaignMemberRepository.counts` gives them."""
+
+    sizes: Mapping[Group, int]
+    buyers: Mapping[str, MeasuredBuyer]
+    counts: Mapping[tuple[Group, bool], int] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class GroupOutcome:
+    """One measured group, tallied: ``members``, ``conversions`` (members who bought),
+    ``revenue`` (each member's revenue -> how many members had it, 0 included) and
+    ``places`` (the finest exponent among those revenues). The ``first_touch_*`` and
+    ``last_touch_*`` figures are the group's attributed conversions and revenue."""
+
+    members: int
+    conversions: int
+    revenue: Mapping[Decimal, int]
+    places: int = 0
+    first_touch_conversions: int = 0
+    first_touch_revenue: Decimal = Decimal(0)
+    last_touch_conversions: int = 0
+    last_touch_revenue: Decimal = Decimal(0)
+
+    @property
+    def total(self) -> Decimal:
+        return sum((v * n for v, n in self.revenue.items()), Decimal(0))
+
+    @classmethod
+    def tally(cls, outcomes: Iterable[MemberOutcome]) -> dict[Group, GroupOutcome]:
+        """Per-member outcomes tallied per group (groups without members left out)."""
+        counts: dict[Group, Counter[Decimal]] = {}
+        converted: Counter[Group] = Counter()
+        places = 0
+        for o in outcomes:
+            counts.setdefault(o.group, Counter())[o.revenue] += 1
+            converted[o.group] += o.converted
+            places = min(places, int(o.revenue.as_tuple().exponent))
+        return {g: cls(sum(c.values()), converted[g], dict(c), places) for g, c in counts.items()}
+
+
 @attrs.frozen
 class CampaignReport:
     """A campaign's numbers. ``sent``, ``held_out`` and ``skipped_no_consent`` count
@@ -45,7 +121,11 @@ class CampaignReport:
     treated bought (``None`` when nobody did). ``uplift`` is the treated conversion rate
     minus the holdout's, with its 95 % Newcombe interval ``uplift_ci``; both ``None`` while
     a group is empty. ``revenue_uplift`` compares revenue per member (``None`` with fewer
-    than two members in a group)."""
+    than two members in a group). Attribution (treated members only):
+    ``first_touch_conversions`` converted and were first reached by this campaign
+    (``first_touch_revenue``: their revenue in the window); ``last_touch_conversions``
+    bought while this campaign was their last touch (``last_touch_revenue``: those
+    purchases)."""
 
     campaign_id: str
     window: timedelta
@@ -65,6 +145,10 @@ class CampaignReport:
     revenue: Money | None
     rates: Uplift | None
     revenue_uplift: RevenueUplift | None
+    first_touch_conversions: int = 0
+    first_touch_revenue: Money | None = None
+    last_touch_conversions: int = 0
+    last_touch_revenue: Money | None = None
 
     @property
     def uplift(self) -> float | None:
@@ -81,12 +165,13 @@ def campaign_report(
     window: timedelta,
     members: Mapping[str, int],
     events: Mapping[EventType, int],
-    outcomes: Iterable[MemberOutcome],
+    outcomes: Iterable[MemberOutcome] | Mapping[Group, GroupOutcome],
     currency: str | None,
 ) -> CampaignReport:
     """The report from counts and measured members. *members* counts ``sent``,
-    ``held_out`` and ``skipped_no_consent``; *outcomes* are the measured members, their
-    revenue in *currency* (``None`` when nobody bought).
+    ``held_out`` and ``skipped_no_consent``; *outcomes* are the measured members, or their
+    groups tallied (:func:`group_outcomes`), revenue in *currency* (``None`` when nobody
+    bought).
 
     >>> out = [MemberOutcome(Group.TREATED, True, Decimal("20"))] * 3
     >>> out += [MemberOutcome(Group.TREATED, False)] * 7
@@ -96,19 +181,20 @@ def campaign_report(
     >>> r.conversions, r.holdout_conversions, r.revenue, round(r.uplift or 0, 2)
     (3, 0, Money('60', 'EUR'), 0.3)
     """
-    treated: list[Decimal] = []
-    held: list[Decimal] = []
-    converted = {Group.TREATED: 0, Group.HELD_OUT: 0}
-    for o in outcomes:
-        (treated if o.group is Group.TREATED else held).append(o.revenue)
-        converted[o.group] += o.converted
+    groups = outcomes if isinstance(outcomes, Mapping) else GroupOutcome.tally(outcomes)
+    none = GroupOutcome(0, 0, {})
+    treated, held = groups.get(Group.TREATED, none), groups.get(Group.HELD_OUT, none)
     rates = None
-    if treated and held:
-        rates = uplift(converted[Group.TREATED], len(treated), converted[Group.HELD_OUT], len(held))
+    if treated.members and held.members:
+        rates = uplift(treated.conversions, treated.members, held.conversions, held.members)
     money = None
-    if len(treated) >= 2 and len(held) >= 2 and currency is not None:
-        money = revenue_uplift(treated, held)
-    total = sum(treated, Decimal(0))
+    if treated.members >= 2 and held.members >= 2 and currency is not None:
+        places = min(treated.places, held.places)
+        money = revenue_uplift_of_counts(treated.revenue, held.revenue, places=places)
+
+    def cash(amount: Decimal) -> Money | None:
+        return None if currency is None or not amount else Money(amount, currency)
+
     return CampaignReport(
         campaign_id,
         window,
@@ -121,43 +207,93 @@ def campaign_report(
         bounced=events.get(EventType.BOUNCED, 0),
         unsubscribed=events.get(EventType.UNSUBSCRIBED, 0),
         converted_events=events.get(EventType.CONVERTED, 0),
-        treated=len(treated),
-        holdout=len(held),
-        conversions=converted[Group.TREATED],
-        holdout_conversions=converted[Group.HELD_OUT],
-        revenue=None if currency is None or not total else Money(total, currency),
+        treated=treated.members,
+        holdout=held.members,
+        conversions=treated.conversions,
+        holdout_conversions=held.conversions,
+        revenue=cash(treated.total),
         rates=rates,
         revenue_uplift=money,
+        first_touch_conversions=treated.first_touch_conversions,
+        first_touch_revenue=cash(treated.first_touch_revenue),
+        last_touch_conversions=treated.last_touch_conversions,
+        last_touch_revenue=cash(treated.last_touch_revenue),
     )
 
 
-def member_outcomes(
-    groups: Mapping[str, Group], bought: Mapping[str, list[Money]], currency: str | None
-) -> tuple[str | None, list[MemberOutcome]]:
-    """The report's currency and each measured member's outcome, from the member's group
-    and purchases in the window (a member missing from *bought* bought nothing). Without
-    *currency*, the one currency the purchases are in
-    (several raise :class:`crmkit.errors.CurrencyMismatchError`); revenue counts only
-    purchases in the report's currency, conversion counts every purchase.
-
-    >>> member_outcomes({"c1": Group.TREATED}, {"c1": [Money("9.90", "EUR")]}, None)[0]
-    'EUR'
-    """
-    found = {a.currency for amounts in bought.values() for a in amounts}
+def _currency(measured: MeasuredGroups, currency: str | None) -> str | None:
+    found = {c for b in measured.buyers.values() for _, c, _ in b.purchases}
     if currency is None and len(found) > 1:
         raise CurrencyMismatchError("currency", sorted(found), "name the report's currency")
-    cur = currency if currency is not None else next(iter(found), None)
-    # One shared outcome per group for those who bought nothing: most members, in a
-    # campaign of a million.
-    idle = {g: MemberOutcome(g, False) for g in Group}
-    outcomes = [
-        MemberOutcome(
-            group,
-            True,
-            sum((a.amount for a in bought[cid] if a.currency == cur), Decimal(0)),
+    return currency if currency is not None else next(iter(found), None)
+
+
+def group_outcomes(
+    campaign_id: str, measured: MeasuredGroups, currency: str | None
+) -> tuple[str | None, dict[Group, GroupOutcome]]:
+    """The report's currency and its measured groups tallied. Without *currency*, the one
+    currency the purchases are in (several raise
+    :class:`crmkit.errors.CurrencyMismatchError`); revenue counts only purchases in the
+    report's currency, conversion counts every purchase. Attribution is to *campaign_id*.
+
+    >>> buyer = MeasuredBuyer(Group.TREATED, ((Decimal("9.90"), "EUR", "k1"),), "k0")
+    >>> m = MeasuredGroups({Group.TREATED: 3}, {"c1": buyer})
+    >>> cur, groups = group_outcomes("k1", m, None)
+    >>> cur, groups[Group.TREATED].revenue, groups[Group.TREATED].last_touch_conversions
+    ('EUR', {Decimal('9.90'): 1, Decimal('0'): 2}, 1)
+    """
+    # Without a currency named, the first purchase's, until another shows up: then all
+    # of them are gathered for the error (one pass over the buyers, not two).
+    cur = currency
+    if cur is None:
+        cur = next((c for b in measured.buyers.values() for _, c, _ in b.purchases), None)
+    # Per group, by position and identity (hashing an Enum runs Python code: a hundred
+    # thousand buyers would pay for it several times each): members per revenue, and the
+    # first- and last-touch tallies.
+    order = list(measured.sizes)
+    second = order[1] if len(order) > 1 else None
+    counts: list[dict[Decimal, int]] = [{} for _ in order]
+    first_n, last_n = [0] * len(order), [0] * len(order)
+    first_spent, last_spent = [Decimal(0)] * len(order), [Decimal(0)] * len(order)
+    exponents: set[int] = set()
+    for b in measured.buyers.values():
+        spent = under_spent = Decimal(0)
+        under = False
+        for amount, cur_of, last in b.purchases:
+            if cur_of == cur:
+                spent += amount
+                exponents.add(amount.as_tuple().exponent)  # type: ignore[arg-type]
+                if last == campaign_id:
+                    under_spent += amount
+            elif currency is None:
+                _currency(measured, None)  # raises, naming them all
+            if last == campaign_id:
+                under = True
+        i = 1 if b.group is second else 0
+        tally = counts[i]
+        tally[spent] = tally.get(spent, 0) + 1
+        if b.first_touch == campaign_id:
+            first_n[i] += 1
+            first_spent[i] += spent
+        if under:
+            last_n[i] += 1
+            last_spent[i] += under_spent
+    # A sum's exponent is its finest term's (exact Decimal addition); 0 is Decimal(0)'s.
+    places = min(exponents, default=0)
+    groups = {}
+    for i, g in enumerate(order):
+        n = measured.sizes[g]
+        bought = sum(counts[i].values())
+        if n > bought:
+            counts[i][Decimal(0)] = counts[i].get(Decimal(0), 0) + n - bought
+        groups[g] = GroupOutcome(
+            n,
+            bought,
+            dict(counts[i]),
+            min(places, 0),
+            first_n[i],
+            first_spent[i],
+            last_n[i],
+            last_spent[i],
         )
-        if bought.get(cid)
-        else idle[group]
-        for cid, group in groups.items()
-    ]
-    return cur, outcomes
+    return cur, groups

@@ -43,7 +43,9 @@ __all__ = [
 #: How far back the points that decide a tier reach.
 TIER_WINDOW = timedelta(days=365)
 
-EntryKind = Literal["earn", "redeem", "refund"]
+#: ``bonus`` points are given, not bought (a referral reward): held and spent like earned
+#: ones, but no spend, so they count for no tier.
+EntryKind = Literal["earn", "bonus", "redeem", "refund"]
 
 
 def check_points(value: Any, field: str = "points") -> int:
@@ -141,7 +143,7 @@ def _lots(entries: Iterable[PointsEntry], as_of: datetime) -> list[list[Any]]:
         if entry.at > as_of:
             break
         lots = [lot for lot in lots if lot[0] is None or lot[0] > entry.at]
-        if entry.kind == "earn":
+        if entry.kind in ("earn", "bonus"):
             lots.append([entry.expires_at, entry.points])
             continue
         wanted = entry.points

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from crmkit._types import Money
 from crmkit.marketing.campaign import CampaignMember, Group
+from crmkit.marketing.campaign_report import MeasuredBuyer, MeasuredGroups
+from crmkit.marketing.touches import first_touch, last_touch
+from crmkit.storage._fast_paths import transactions_of
 from crmkit.storage._linked import ContactErasable, ContactLinked
+from crmkit.value.ledger import TransactionKind
 
-__all__ = ["CampaignMemberRepository"]
+__all__ = [
+    "CampaignMemberRepository",
+    "MeasuredGroupsSource",
+    "measured_groups",
+    "measured_groups_in_python",
+]
 
 
 class CampaignMemberRepository(ContactLinked, ContactErasable, Protocol):
@@ -58,3 +68,65 @@ class CampaignMemberRepository(ContactLinked, ContactErasable, Protocol):
     def detach_contact(self, contact_id: str) -> int:
         """Keep the contact's memberships without the contact (an erasure); how many."""
         ...
+
+
+@runtime_checkable
+class MeasuredGroupsSource(Protocol):
+    """A campaign members repository that reads what a campaign report measures in the
+    database: the measured members counted per group, and only the buyers read (SQL
+    backends: a ``GROUP BY`` over the members and one join of the members, the ledger and
+    the buyers' other memberships). Counting a million members in Python was most of a
+    report's time.
+
+    Fallback: :func:`measured_groups_in_python`, which gives the same answer.
+    """
+
+    def measured_groups(
+        self, campaign_id: str, *, since: datetime, until: datetime
+    ) -> MeasuredGroups:
+        """What :func:`measured_groups_in_python` gives."""
+        ...
+
+
+def measured_groups_in_python(
+    uow: Any, campaign_id: str, *, since: datetime, until: datetime
+) -> MeasuredGroups:
+    """The definition: the members :meth:`CampaignMemberRepository.measured` gives,
+    counted per group; their purchases in ``[since, until)``, oldest first (by time, then
+    id); each buyer's first touch and each purchase's last touch
+    (:mod:`crmkit.marketing.touches`) from the buyer's memberships in every campaign; and
+    :meth:`CampaignMemberRepository.counts`."""
+    members = uow.campaign_members
+    measured: dict[str, Group] = members.measured(campaign_id)
+    sizes = {g: n for g, n in Counter(measured.values()).items() if n}
+    ledger = transactions_of(uow.transactions, measured, since=since, until=until)
+    buyers = {}
+    for cid, entries in ledger.items():
+        bought = sorted(
+            (t for t in entries if t.kind is TransactionKind.PURCHASE),
+            key=lambda t: (t.occurred_at, t.id),
+        )
+        if not bought:
+            continue
+        touches: list[CampaignMember] = members.for_contact(cid)
+        buyers[cid] = MeasuredBuyer(
+            measured[cid],
+            tuple(
+                (t.amount.amount, t.amount.currency, last_touch(touches, t.occurred_at))
+                for t in bought
+            ),
+            first_touch(touches),
+        )
+    return MeasuredGroups(sizes, buyers, members.counts(campaign_id))
+
+
+def measured_groups(
+    uow: Any, campaign_id: str, *, since: datetime, until: datetime
+) -> MeasuredGroups:
+    """The campaign members repository's :class:`MeasuredGroupsSource` fast path, or the
+    fallback."""
+    served = getattr(uow.campaign_members, "measured_groups", None)
+    if callable(served):
+        found: MeasuredGroups = served(campaign_id, since=since, until=until)
+        return found
+    return measured_groups_in_python(uow, campaign_id, since=since, until=until)

@@ -54,7 +54,12 @@ from crmkit.storage._funnel_protocols import (
 )
 from crmkit.storage._import_protocols import ImportRowRepository
 from crmkit.storage._linked import ContactErasable, ContactLinked, ContactRecords
-from crmkit.storage._marketing_protocols import CampaignMemberRepository
+from crmkit.storage._marketing_protocols import (
+    CampaignMemberRepository,
+    MeasuredGroupsSource,
+    measured_groups,
+    measured_groups_in_python,
+)
 from crmkit.storage._merge_protocols import MergeRepository, ReviewRepository
 from crmkit.storage._privacy import ErasureRepository, ListRepository
 from crmkit.storage._revenue_protocols import RevenueRepository
@@ -90,6 +95,7 @@ __all__ = [
     "LedgerOfMany",
     "LifecycleRepository",
     "ListRepository",
+    "MeasuredGroupsSource",
     "MergeRepository",
     "OrganizationRepository",
     "OutboxRepository",
@@ -111,6 +117,8 @@ __all__ = [
     "UserRepository",
     "contacts_by_identities",
     "lock_contacts",
+    "measured_groups",
+    "measured_groups_in_python",
     "prepared_forms_of",
     "queue_once",
     "segment_member_ids",

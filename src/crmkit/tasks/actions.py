@@ -27,8 +27,10 @@ from crmkit.tasks.users import UserDirectory, zone
 __all__ = [
     "Action",
     "AutomationContext",
+    "Committable",
     "ContactDates",
     "CreateTask",
+    "Grant",
     "MakeTask",
     "QueueMessage",
     "SendMessage",
@@ -173,7 +175,24 @@ class Unassigned:
         return None if who is None else self.build(who)
 
 
-Action = CreateTask | QueueMessage | Unassigned
+@attrs.frozen
+class Grant:
+    """Give *contact_id* something another capability keeps (loyalty points, a coupon):
+    ``kind`` names what, ``data`` the details. Nothing is sent, so no consent is asked; the
+    key store writes it in the transaction that records its key (``crm.automation`` hands
+    it to the capability that knows the kind, :class:`InMemoryKeyStore` keeps it in
+    ``grants``)."""
+
+    key: str
+    rule: str
+    contact_id: str
+    kind: str
+    data: Mapping[str, JSONValue] = attrs.field(factory=dict)
+
+
+Action = CreateTask | QueueMessage | Unassigned | Grant
+#: What a key store commits: an action ready to be done.
+Committable = CreateTask | QueueMessage | Grant
 
 
 class _Fields(dict[str, Any]):

@@ -21,10 +21,12 @@ from crmkit.privacy.consent import DEFAULT_PURPOSES, ConsentRecord, check_purpos
 from crmkit.tasks.automation import (
     Action,
     AutomationContext,
+    Committable,
     ContactDates,
     ContactRule,
     CreateTask,
     DealRotting,
+    Grant,
     OverdueEscalation,
     QueueMessage,
     SendMessage,
@@ -52,9 +54,9 @@ class KeyStore(Protocol):
 
     def seen(self, keys: Collection[str]) -> set[str]: ...
 
-    def commit(self, action: CreateTask | QueueMessage) -> bool: ...
+    def commit(self, action: Committable) -> bool: ...
 
-    def commit_many(self, actions: Sequence[CreateTask | QueueMessage]) -> list[bool]:
+    def commit_many(self, actions: Sequence[Committable]) -> list[bool]:
         """Like :meth:`commit` for each action, in order; a database does the whole batch in
         one transaction (all or nothing), so a crash loses the batch together with its keys
         and a rerun simply does it again."""
@@ -72,23 +74,26 @@ class InMemoryKeyStore:
     def __init__(self, outbox: Outbox | None = None) -> None:
         self.outbox: Outbox = outbox if outbox is not None else InMemoryOutbox()
         self.tasks: list[Task] = []
+        self.grants: list[Grant] = []
         self.keys: set[str] = set()
 
     def seen(self, keys: Collection[str]) -> set[str]:
         return {k for k in keys if k in self.keys}
 
-    def commit(self, action: CreateTask | QueueMessage) -> bool:
+    def commit(self, action: Committable) -> bool:
         if action.key in self.keys:
             return False
         # Apply first, record last: an exception while applying leaves the key unrecorded.
         if isinstance(action, CreateTask):
             self.tasks.append(action.task)
+        elif isinstance(action, Grant):
+            self.grants.append(action)
         else:
             self.outbox.put(action.message)
         self.keys.add(action.key)
         return True
 
-    def commit_many(self, actions: Sequence[CreateTask | QueueMessage]) -> list[bool]:
+    def commit_many(self, actions: Sequence[Committable]) -> list[bool]:
         return [self.commit(a) for a in actions]
 
 
@@ -99,7 +104,7 @@ class AutomationReport:
     the contact had no consent for the message's purpose on its channel (``len`` counts
     them; their keys stay unrecorded, so a later run may still queue them)."""
 
-    committed: tuple[CreateTask | QueueMessage, ...]
+    committed: tuple[Committable, ...]
     skipped: int
     unassigned: tuple[str, ...]
     no_consent: tuple[str, ...] = ()
@@ -107,6 +112,11 @@ class AutomationReport:
     @property
     def tasks(self) -> list[Task]:
         return [a.task for a in self.committed if isinstance(a, CreateTask)]
+
+    @property
+    def grants(self) -> list[Grant]:
+        """The rewards given (points, coupons: :class:`crmkit.tasks.Grant`)."""
+        return [a for a in self.committed if isinstance(a, Grant)]
 
     def by_rule(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -260,7 +270,7 @@ def run_automation(
     others = (deal_rule, overdue_rule, *(rule for rule, _ in subject_rules))
     _check_names_and_purposes(contact_rules, others, purposes)
     lookup = _lookup(consents)
-    committed: list[CreateTask | QueueMessage] = []
+    committed: list[Committable] = []
     unassigned: list[str] = []
     no_consent: list[str] = []
     skipped = 0
@@ -280,7 +290,7 @@ def run_automation(
         # Consent before routing: a refused message spends no key and no round robin turn.
         messages = [a for a in new if isinstance(a, QueueMessage)]
         refused = _refused(ctx, messages, lookup, purposes)
-        todo: list[CreateTask | QueueMessage] = []
+        todo: list[Committable] = []
         for candidate in new:
             if candidate.key in refused:
                 no_consent.append(candidate.key)

@@ -12,18 +12,18 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from itertools import islice
-from typing import Any
 
 import attrs
 
 from crmkit._api._base import Context
 from crmkit._api.marketing.campaign_kinds import CAMPAIGN_EVENTS, CAMPAIGNS, events_of
+from crmkit._api.marketing.campaign_measure import CampaignMeasures
 from crmkit._progress import ProgressOption, progress_callback
 from crmkit._text_limits import clean_text
-from crmkit._types import Money, check_duration, ensure_aware, new_id
+from crmkit._types import Money, ensure_aware, new_id
 from crmkit.errors import (
     InvalidDatetimeError,
     InvalidTransitionError,
@@ -41,11 +41,9 @@ from crmkit.marketing.campaign import (
     campaign_message,
     draw,
 )
-from crmkit.marketing.campaign_report import CampaignReport, campaign_report, member_outcomes
 from crmkit.privacy.consent import ConsentRecord, may_contact
 from crmkit.segments import Segment
 from crmkit.storage.protocols import (
-    UnitOfWork,
     queue_once,
     segment_member_ids,
 )
@@ -65,7 +63,7 @@ def _chunks(ids: Sequence[str], size: int) -> Iterator[list[str]]:
         yield chunk
 
 
-class CampaignsAPI:
+class CampaignsAPI(CampaignMeasures):
     """Create, launch and measure campaigns.
 
     >>> from datetime import UTC, datetime, timedelta
@@ -85,16 +83,6 @@ class CampaignsAPI:
     >>> crm.campaigns.launch(camp.id, at=t0).queued
     0
     """
-
-    def __init__(self, ctx: Context) -> None:
-        self._ctx = ctx
-
-    def _load(self, uow: UnitOfWork, campaign_id: Any) -> Campaign:
-        clean_text("campaign_id", campaign_id, required=True)
-        try:
-            return CAMPAIGNS.on(uow).get(campaign_id)
-        except RecordNotFoundError:
-            raise RecordNotFoundError("campaign", campaign_id) from None
 
     def create(
         self,
@@ -243,21 +231,6 @@ class CampaignsAPI:
             uow.commit()
         return queued
 
-    def _run(self, uow: UnitOfWork, campaign_id: str, *, queued: int) -> LaunchRun:
-        counts = uow.campaign_members.counts(campaign_id)
-
-        def count(group: Group, consented: bool) -> int:
-            return counts.get((group, consented), 0)
-
-        held = count(Group.HELD_OUT, True) + count(Group.HELD_OUT, False)
-        return LaunchRun(
-            campaign_id,
-            sent=count(Group.TREATED, True),
-            held_out=held,
-            skipped_no_consent=count(Group.TREATED, False),
-            queued=queued,
-        )
-
     def record_event(
         self,
         campaign_id: str,
@@ -325,64 +298,10 @@ class CampaignsAPI:
             uow.commit()
         return event
 
-    def for_contact(self, contact_id: str) -> list[CampaignMember]:
-        """The contact's memberships, oldest first: which campaigns reached (or held out)
-        them. The first messaged one is the contact's first touch."""
-        with self._ctx.read() as uow:
-            found = uow.campaign_members.for_contact(contact_id)
-            if not found:
-                uow.contacts.get(contact_id)
-        return found
-
     def events(self, campaign_id: str) -> list[CampaignEvent]:
         with self._ctx.read() as uow:
             self._load(uow, campaign_id)
             return events_of(uow, campaign_id)
-
-    def report(
-        self,
-        campaign_id: str,
-        *,
-        window: timedelta = timedelta(days=30),
-        currency: str | None = None,
-    ) -> CampaignReport:
-        """The campaign's counts and its uplift: a member converts with a ledger purchase
-        in ``[launched_at, launched_at + window)``, read for the treated and the held-out
-        alike (see :mod:`crmkit.marketing.campaign_report`). Revenue is in *currency*
-        (default: the one currency the members' purchases are in; purchases in several
-        raise :class:`crmkit.errors.CurrencyMismatchError` unless one is named, and then
-        only purchases in it count as revenue)."""
-        span = check_duration(window, "window", allow_zero=False)
-        if currency is not None:
-            currency = Money(Decimal(0), currency).currency  # checked and normalised
-        with self._ctx.read() as uow:
-            campaign = self._load(uow, campaign_id)
-            if campaign.status is CampaignStatus.DRAFT or campaign.launched_at is None:
-                raise InvalidTransitionError("campaign_id", campaign_id, "not launched yet")
-            start = campaign.launched_at
-            run = self._run(uow, campaign_id, queued=0)
-            events = {
-                t: CAMPAIGN_EVENTS.on(uow).count("type", equals=f"{campaign_id}:{t.value}")
-                for t in EventType
-            }
-            measured = uow.campaign_members.measured(campaign_id)
-            bought = uow.campaign_members.measured_purchases(
-                campaign_id, since=start, until=start + span
-            )
-        cur, outcomes = member_outcomes(measured, bought, currency)
-        counts = {
-            "sent": run.sent,
-            "held_out": run.held_out,
-            "skipped_no_consent": run.skipped_no_consent,
-        }
-        return campaign_report(
-            campaign_id,
-            window=span,
-            members=counts,
-            events=events,
-            outcomes=outcomes,
-            currency=cur,
-        )
 
 
 def _saved(ctx: Context, name: str) -> Segment:

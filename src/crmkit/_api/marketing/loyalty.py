@@ -28,10 +28,11 @@ from crmkit.marketing.loyalty import EntryKind, LoyaltyProgram, PointsEntry
 from crmkit.storage.protocols import UnitOfWork
 from crmkit.value.rates import RatesTable
 
-__all__ = ["LoyaltyAPI"]
+__all__ = ["LoyaltyAPI", "add_entry", "find_program"]
 
 
-def _program(uow: UnitOfWork, name: str | None) -> LoyaltyProgram:
+def find_program(uow: UnitOfWork, name: str | None) -> LoyaltyProgram:
+    """The program named *name* (``None``: the workspace's only one)."""
     programs = LOYALTY_PROGRAMS.on(uow)
     if name is not None:
         clean_text("program", name, required=True)
@@ -105,7 +106,7 @@ class LoyaltyAPI:
 
     def program(self, name: str | None = None) -> LoyaltyProgram:
         with self._ctx.read() as uow:
-            return _program(uow, name)
+            return find_program(uow, name)
 
     def earn(
         self,
@@ -157,7 +158,7 @@ class LoyaltyAPI:
         spent and taken back, less expired lots."""
         when = ensure_aware(self._ctx.clock() if as_of is None else as_of, "as_of")
         with self._ctx.read() as uow:
-            return rules.balance(_ledger(uow, contact_id, _program(uow, program)), as_of=when)
+            return rules.balance(_ledger(uow, contact_id, find_program(uow, program)), as_of=when)
 
     def tier(
         self, contact_id: str, *, as_of: datetime | None = None, program: str | None = None
@@ -166,13 +167,13 @@ class LoyaltyAPI:
         every threshold)."""
         when = ensure_aware(self._ctx.clock() if as_of is None else as_of, "as_of")
         with self._ctx.read() as uow:
-            found = _program(uow, program)
+            found = find_program(uow, program)
             return rules.tier_of(found, _ledger(uow, contact_id, found), as_of=when)
 
     def entries(self, contact_id: str, *, program: str | None = None) -> list[PointsEntry]:
         """The contact's ledger, oldest first."""
         with self._ctx.read() as uow:
-            found = _ledger(uow, contact_id, _program(uow, program))
+            found = _ledger(uow, contact_id, find_program(uow, program))
         return sorted(found, key=lambda e: (e.at, e.seq))
 
     def _write(
@@ -202,28 +203,12 @@ class LoyaltyAPI:
         program: str | None,
     ) -> PointsEntry:
         with self._ctx.write() as uow:
-            found = _program(uow, program)
-            ledger = _ledger(uow, contact_id, found)
+            found = find_program(uow, program)
+            uow.contacts.get(contact_id)
             if transaction_id is not None:
                 uow.transactions.get(transaction_id)
             points = value if isinstance(value, int) else self._points(found, value, at, rates)
-            if kind != "earn":
-                _check_spend(ledger, kind, points, at)
-            expires = None
-            if kind == "earn" and found.expire_after is not None:
-                expires = at + found.expire_after
-            entry = PointsEntry(
-                new_id(),
-                contact_id,
-                found.id,
-                kind,
-                points,
-                at,
-                rules.next_seq(ledger),
-                expires_at=expires,
-                transaction_id=transaction_id,
-            )
-            POINTS_ENTRIES.on(uow).add(entry)
+            entry = add_entry(uow, contact_id, found, kind, points, at, transaction_id)
             uow.commit()
         return entry
 
@@ -240,6 +225,39 @@ class LoyaltyAPI:
                 )
             amount = rates.convert(amount, at.date(), program.currency)
         return rules.points_for(amount.amount, program.points_per_unit)
+
+
+def add_entry(
+    uow: UnitOfWork,
+    contact_id: str,
+    program: LoyaltyProgram,
+    kind: EntryKind,
+    points: int,
+    at: datetime,
+    transaction_id: str | None = None,
+) -> PointsEntry:
+    """Write one entry of the contact's ledger in *uow* (not committed): a spend is checked
+    against the balance, points earned or given expire ``expire_after`` from *at*. The
+    entry takes the ledger's next ``seq``: a concurrent writer makes the store refuse one."""
+    ledger = _ledger(uow, contact_id, program)
+    if kind in ("redeem", "refund"):
+        _check_spend(ledger, kind, points, at)
+    expires = None
+    if kind in ("earn", "bonus") and program.expire_after is not None:
+        expires = at + program.expire_after
+    entry = PointsEntry(
+        new_id(),
+        contact_id,
+        program.id,
+        kind,
+        points,
+        at,
+        rules.next_seq(ledger),
+        expires_at=expires,
+        transaction_id=transaction_id,
+    )
+    POINTS_ENTRIES.on(uow).add(entry)
+    return entry
 
 
 def _check_spend(ledger: list[PointsEntry], kind: EntryKind, points: int, at: datetime) -> None:

@@ -19,7 +19,7 @@ from crmkit.errors import ReferralError
 from crmkit.marketing.referrals import Referral, ReferralNode, build_tree, would_cycle
 from crmkit.storage.protocols import UnitOfWork
 
-__all__ = ["ReferralsAPI"]
+__all__ = ["ReferralsAPI", "referral_in_force"]
 
 
 def _current(uow: UnitOfWork, contact_id: str) -> str | None:
@@ -39,14 +39,20 @@ def _current(uow: UnitOfWork, contact_id: str) -> str | None:
     return current if uow.contacts.find_by_id(current) is not None else None
 
 
-def _referrer(uow: UnitOfWork, contact_id: str) -> tuple[str, datetime] | None:
-    """Who brought *contact_id*, and when: the oldest referral that is not (after merges)
-    a self-referral."""
+def referral_in_force(uow: UnitOfWork, contact_id: str) -> tuple[str, Referral] | None:
+    """Who brought *contact_id* (as that contact now is, after merges), and the referral
+    saying so: the oldest that is not (after merges) a self-referral."""
     for record in sorted(REFERRALS.on(uow).for_contact(contact_id), key=lambda r: r.at):
         referrer = _current(uow, record.referrer_id)
         if referrer is not None and referrer != contact_id:
-            return referrer, record.at
+            return referrer, record
     return None
+
+
+def _referrer(uow: UnitOfWork, contact_id: str) -> tuple[str, datetime] | None:
+    """Who brought *contact_id*, and when."""
+    found = referral_in_force(uow, contact_id)
+    return None if found is None else (found[0], found[1].at)
 
 
 class ReferralsAPI:

@@ -9,6 +9,7 @@ from typing import Any
 
 from crmkit._api._base import Context
 from crmkit._api.customer_file.kinds import ASSETS, CONTRACTS
+from crmkit._api.marketing.referral_rewards import apply_grant, referral_purchases
 from crmkit._api.service.cases import breaches
 from crmkit._api.tasks.routing import Router, directory_of
 from crmkit._progress import ProgressOption, progress_callback
@@ -19,16 +20,18 @@ from crmkit.customer_file.reminders import ContractExpiring, WarrantyExpiring
 from crmkit.errors import ValidationError
 from crmkit.funnel.board import rotting_deals
 from crmkit.funnel.deal import Deal
+from crmkit.marketing.referral_rewards import RewardReferrer
 from crmkit.privacy.consent import ConsentRecord
 from crmkit.service.escalation import CaseEscalation
 from crmkit.tasks.automation import (
     AutomationContext,
+    Committable,
     ContactDates,
     ContactRule,
     CreateTask,
     DealRotting,
+    Grant,
     OverdueEscalation,
-    QueueMessage,
 )
 from crmkit.tasks.outbox import Outbox, QueuedMessage
 from crmkit.tasks.routing import Policy
@@ -44,6 +47,7 @@ Rule = (
     | CaseEscalation
     | ContractExpiring
     | WarrantyExpiring
+    | RewardReferrer
 )
 
 
@@ -73,10 +77,10 @@ class StorageKeyStore:
         with self._ctx.read() as uow:
             return uow.automation.done_keys(keys)
 
-    def commit(self, action: CreateTask | QueueMessage) -> bool:
+    def commit(self, action: Committable) -> bool:
         return self.commit_many([action])[0]
 
-    def commit_many(self, actions: Sequence[CreateTask | QueueMessage]) -> list[bool]:
+    def commit_many(self, actions: Sequence[Committable]) -> list[bool]:
         if not actions:
             return []
         at = self._ctx.clock()
@@ -89,6 +93,8 @@ class StorageKeyStore:
                     continue
                 if isinstance(action, CreateTask):
                     uow.tasks.add(action.task)
+                elif isinstance(action, Grant):
+                    apply_grant(uow, action, at)
                 elif self._outbox is None:
                     uow.outbox.put(action.message)
                 else:
@@ -151,7 +157,10 @@ class AutomationAPI:
         :class:`~crmkit.customer_file.reminders.ContractExpiring` the signed contracts
         whose last day for notice is due and
         :class:`~crmkit.customer_file.reminders.WarrantyExpiring` the assets, each with
-        its contact (whose owner gets the task). Messages go to
+        its contact (whose owner gets the task), and
+        :class:`~crmkit.marketing.RewardReferrer` each referral in force with the
+        referred contact's first purchase (its grants, points or a coupon, are written
+        with their keys: see the report's ``grants``). Messages go to
         the CRM's outbox (:attr:`CRM.outbox`) unless an *outbox* is given. Task actions
         without an assignee or owner are routed with *policies* within their rule's
         ``team``. *now* defaults to the start of *on* in *timezone*. Contacts are read
@@ -171,9 +180,12 @@ class AutomationAPI:
         overdue_rule: OverdueEscalation | None = None
         case_rules: list[CaseEscalation] = []
         file_rules: list[ContractExpiring | WarrantyExpiring] = []
+        reward_rules: list[RewardReferrer] = []
         for rule in rules:
             if isinstance(rule, CaseEscalation):
                 case_rules.append(rule)
+            elif isinstance(rule, RewardReferrer):
+                reward_rules.append(rule)
             elif isinstance(rule, ContractExpiring | WarrantyExpiring):
                 if any(type(r) is type(rule) for r in file_rules):
                     raise ValidationError("rules", rule, "give each customer file rule once")
@@ -203,6 +215,7 @@ class AutomationAPI:
         late = self._late(ctx, overdue_rule) if overdue_rule is not None else []
         with self._ctx.read() as uow:
             escalations = [(r, breaches(uow, by=ctx.now + r.within)) for r in case_rules]
+            rewards = [(r, referral_purchases(uow, r)) for r in reward_rules]
         store = StorageKeyStore(self._ctx, outbox=outbox, router=router)
         contacts = self._contact_dates(ctx.timezone, page_size) if contact_rules else iter(())
         record_rules = [(r, self._held(ctx, r)) for r in file_rules]
@@ -219,7 +232,7 @@ class AutomationAPI:
             purposes=self._ctx.purposes,
             batch_size=batch_size,
             progress=report,
-            subject_rules=[*escalations, *record_rules],
+            subject_rules=[*escalations, *record_rules, *rewards],
         )
 
     def _consents(self, contact_ids: Collection[str]) -> list[ConsentRecord]:

@@ -13,6 +13,7 @@ from crmkit.testing.contract._base import ContractBase
 from crmkit.testing.contract._bought import BoughtSegmentContract
 from crmkit.testing.contract._breakdown import BreakdownContract
 from crmkit.testing.contract._bulk_records import BulkRecordsContract
+from crmkit.testing.contract._campaign_measure import CampaignMeasureContract
 from crmkit.testing.contract._campaigns import CampaignsContract
 from crmkit.testing.contract._card import CardContract
 from crmkit.testing.contract._contacts import ContactsContract
@@ -33,6 +34,7 @@ from crmkit.testing.contract._loyalty import LoyaltyContract, ReferralsContract
 from crmkit.testing.contract._merge import MergeContract
 from crmkit.testing.contract._pipeline_names import PipelineNamesContract
 from crmkit.testing.contract._records import RecordsContract
+from crmkit.testing.contract._referral_rewards import ReferralRewardsContract
 from crmkit.testing.contract._reminders import RemindersContract
 from crmkit.testing.contract._resolve import ResolveContract
 from crmkit.testing.contract._retention import RetentionContract
@@ -52,6 +54,7 @@ __all__ = [
     "BoughtSegmentContract",
     "BreakdownContract",
     "BulkRecordsContract",
+    "CampaignMeasureContract",
     "CampaignsContract",
     "CardContract",
     "ContactsContract",
@@ -73,6 +76,7 @@ __all__ = [
     "MergeContract",
     "PipelineNamesContract",
     "RecordsContract",
+    "ReferralRewardsContract",
     "ReferralsContract",
     "RemindersContract",
     "ResolveContract",
@@ -114,9 +118,11 @@ class StorageContract(
     ServiceReportContract,
     ServiceRoutingContract,
     CampaignsContract,
+    CampaignMeasureContract,
     CouponsContract,
     LoyaltyContract,
     ReferralsContract,
+    ReferralRewardsContract,
     CustomerFileContract,
     ExpiringContract,
     RevenueContract,
