@@ -75,14 +75,20 @@ def _specs(names: list[str]) -> list[str]:
     return specs
 
 
-def _resolve_lazy_names(names: list[str]) -> None:
-    # A package may import a name only when first asked (crmkit.storage.PostgresStorage, so
-    # that psycopg is needed only by those who use it); pdoc reads the module's namespace.
+def _resolve_lazy_names(names: list[str]) -> list[tuple[dict[str, object], str]]:
+    """Put in each package's namespace the names it imports only when first asked
+    (crmkit.storage.PostgresStorage, so that psycopg is needed only by those who use it),
+    since pdoc reads the namespace; return what was put where, to take out again."""
+    added = []
     for name in names:
         module = importlib.import_module(name)
         if hasattr(module, "__getattr__"):
+            namespace = vars(module)
             for public in getattr(module, "__all__", ()):
-                vars(module).setdefault(public, getattr(module, public))
+                if public not in namespace:
+                    namespace[public] = getattr(module, public)
+                    added.append((namespace, public))
+    return added
 
 
 # pdoc evaluates a method's annotations in its class's namespace, where the methods named
@@ -117,8 +123,12 @@ def build(output: Path, *, search: bool = True) -> list[str]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         names = modules()
-        _resolve_lazy_names(names)
-        pdoc.pdoc(*_specs(names), output_directory=output)
+        added = _resolve_lazy_names(names)
+        try:
+            pdoc.pdoc(*_specs(names), output_directory=output)
+        finally:  # leave the packages lazy, as a process that goes on (a test run) expects
+            for namespace, public in added:
+                del namespace[public]
     return [f"{w.category.__name__}: {w.message}" for w in caught if _shown(str(w.message))]
 
 

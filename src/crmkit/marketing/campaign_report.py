@@ -18,8 +18,6 @@ A report over a million members reads them as :class:`MeasuredGroups`: group siz
 buyers only (storage counts the rest), tallied per group into :class:`GroupOutcome`.
 """
 
-from __future__ import annotations
-
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
@@ -100,7 +98,7 @@ class GroupOutcome:
         return sum((v * n for v, n in self.revenue.items()), Decimal(0))
 
     @classmethod
-    def tally(cls, outcomes: Iterable[MemberOutcome]) -> dict[Group, GroupOutcome]:
+    def tally(cls, outcomes: Iterable[MemberOutcome]) -> dict[Group, "GroupOutcome"]:
         """Per-member outcomes tallied per group (groups without members left out)."""
         counts: dict[Group, Counter[Decimal]] = {}
         converted: Counter[Group] = Counter()
