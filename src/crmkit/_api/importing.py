@@ -207,9 +207,10 @@ def _write_row(
 ) -> RowOutcome:
     index = row.index
     owners: dict[str, Contact] = {}
-    held = contacts_by_identities(uow.contacts, row.identity_keys(match_on))
-    for key in sorted(held):  # the order find_by_identity per key gave
-        for owner in held[key]:
+    keys = row.identity_keys(match_on)
+    held = contacts_by_identities(uow.contacts, keys)
+    for key in keys:
+        for owner in held.get(key, ()):
             owners.setdefault(owner.id, owner)
     # The identities find nobody (or the row has none): the same row imported before maps
     # to the contact it became, or to the survivor of a merge that took that contact.

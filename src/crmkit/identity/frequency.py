@@ -113,6 +113,8 @@ class ValueShares:
             self._counts[f] = counts
             self._totals[f] = totals
         self._min_market = min_market
+        # The markets with enough people to count on, in a fixed order (ties go to the first).
+        self._markets = sorted(m for m, n in people.items() if m and n >= min_market)
 
     def market(self, market: str) -> str:
         """*market* when it has enough people to count values on, ``""`` otherwise."""
@@ -142,9 +144,7 @@ class ValueShares:
         >>> shares.likely_market({5: "leka"}), shares.likely_market({5: "hoxha"})
         ('AL', '')
         """
-        markets = sorted(
-            m for m, people in self._people.items() if m and people >= self._min_market
-        )
+        markets = self._markets
         expected = {m: float(self._people[m]) for m in markets}
         known = False
         for f, value in values.items():

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-from crmkit.identity.features import FEATURE_VALUES, FEATURES, compare_records, value_counts
-from crmkit.identity.frequency import ValueShares, person_groups
-from crmkit.identity.holders import ONE_PERSON, IdentifierHolders, Values, held_more_than_once
+from crmkit.identity.features import FEATURES, compare_records
+from crmkit.identity.holders import ONE_PERSON, IdentifierHolders
 from crmkit.identity.model import MatchModel
 from crmkit.identity.prepare import PreparedRecord
+from crmkit.identity.term_weights import TF_VALUES, TermWeights
 from crmkit.text import phonetic_key
 
 __all__ = ["CONFLICT_FIELDS", "DEFAULT_CONFLICTS", "PairJudge"]
@@ -48,16 +48,6 @@ _EXACT_IDS = tuple(
 # held by two people is not estimated from the data; the fallback is a household now and then.
 _MIN_ID_PAIRS = 50
 _DEFAULT_ID_COLLISIONS = 0.02
-# Identifiers: their agreement weighs by the share of records holding the value.
-_TF_VALUES: dict[int, Callable[[PreparedRecord], object]] = {
-    f: FEATURE_VALUES[f] for f in (_PHONE, _EMAIL, _HANDLE)
-}
-# Fields whose agreement weighs by how many people hold the value, per market (see
-# crmkit.identity.frequency); identifiers weigh by their holders instead (PairJudge.holders).
-_PEOPLE_FIELDS = {
-    f: FEATURE_VALUES[f]
-    for f in (_FIRST, _LAST, FEATURES.index("city"), FEATURES.index("email/handle"))
-}
 
 
 def name_key(r: PreparedRecord) -> str:
@@ -90,17 +80,11 @@ class PairJudge:
         self.conflicts = tuple((FEATURES.index(f), CONFLICT_FIELDS[f]) for f in sorted(conflicts))
         self.min_cross_bits = min_cross_bits
         self.max_name_only_block = max_name_only_block
-        records = [*left, *(right or ())]
-        # Value frequencies mean something only over many records.
-        self._use_tf = len(records) >= 1000
-        self._freq = {f: value_counts(records, get) for f, get in _TF_VALUES.items()}
-        self._totals = {f: max(sum(c.values()), 1) for f, c in self._freq.items()}
-        self._records = records
-        self._value_shares: ValueShares | None = None
         self._verdicts: dict[tuple[int, int], int] = {}
         # Per feature, its top level ("equal"); and what depends on a vector alone, worked
         # out once per distinct vector (a few thousand) rather than once per pair (millions).
         self._top = tuple(len(row) - 1 for row in model.m)
+        self._weights = TermWeights(self.left, self.right, [*left, *(right or ())], self._top)
         self._conflicts: dict[Vector, int] = {}
         self._corroborated: dict[Vector, bool] = {}
         self._name_keys: list[str] | None = None
@@ -126,14 +110,11 @@ class PairJudge:
             return ONE_PERSON
         return self._holder_table().status(f, value)
 
-    def _identifier_values(self) -> Values:
-        return {g: (get, self._freq[g]) for g, get in _TF_VALUES.items()}
-
     def _holder_table(self) -> IdentifierHolders:
         if self._holders is None:
             self._holders = IdentifierHolders(
                 self.left,
-                self._identifier_values(),
+                self._weights.identifier_values(),
                 verdict=self.verdict,
                 same_first=lambda a, b: self.vector(a, b)[_FIRST] >= 3,
                 max_people=self.max_name_only_block,
@@ -157,7 +138,7 @@ class PairJudge:
         named = self._named(i) and self._named(j)
         for f in (_PHONE, _EMAIL, _HANDLE):
             if vector[f] == top[f]:
-                value = _TF_VALUES[f](self.left[i])
+                value = TF_VALUES[f](self.left[i])
                 status = self.holders(f, value) if value else 0
                 if status == 2 or (status == 1 and not named):
                     out = list(vector) if out is None else out
@@ -167,37 +148,6 @@ class PairJudge:
     def _named(self, n: int) -> bool:
         # An initial fits several members of a family, so it does not tell them apart.
         return len(self.left[n].first) > 1
-
-    def tf(self, i: int, j: int, vector: Vector) -> dict[int, float]:
-        """Per exactly agreeing field, the chance two strangers share that value: for names,
-        cities and mailbox or handle letters the share of people holding it in the pair's
-        market (see :mod:`crmkit.identity.frequency`), for identifiers the share of records."""
-        out: dict[int, float] = {}
-        if not self._use_tf:
-            return out
-        top = self._top
-        a = self.left[i]
-        market = self._pair_market(i, j, vector)
-        for f, get in _TF_VALUES.items():
-            if vector[f] and vector[f] == top[f]:
-                value = get(a)
-                if value:
-                    out[f] = self._freq[f][value] / self._totals[f]
-        for f, get in _PEOPLE_FIELDS.items():
-            if vector[f] and vector[f] == top[f]:
-                value = get(a)
-                share = self._shares().share(f, value, market) if value else None
-                if share:
-                    out[f] = share
-        return out
-
-    def _shares(self) -> ValueShares:
-        if self._value_shares is None:
-            # People: records joined by a phone, mailbox or account they share.
-            held = held_more_than_once(self._records, self._identifier_values())
-            groups = person_groups(len(self._records), held.values())
-            self._value_shares = ValueShares(self._records, groups, _PEOPLE_FIELDS)
-        return self._value_shares
 
     def identifier_logit(self) -> float:
         """The log2 odds that two records sharing a phone, mailbox, account or external id
@@ -237,44 +187,19 @@ class PairJudge:
             f
             for f, top in _EXACT_IDS
             if vector[f] == top
-            and (f not in _TF_VALUES or named or not self.holders(f, _TF_VALUES[f](self.left[i])))
+            and (f not in TF_VALUES or named or not self.holders(f, TF_VALUES[f](self.left[i])))
         ]
         if not agreed:
             return None
         rest = tuple(0 if f in agreed else level for f, level in enumerate(vector))
         return rest, [FEATURES[f] for f in agreed]
 
-    def _pair_market(self, i: int, j: int, vector: Vector) -> str:
-        """The market whose people a pair's agreeing names are counted among: the records'
-        region when they agree or only one gives it, and without any region the market those
-        names are most likely from; ``""`` for records of two different markets.
-
-        Counting a name over all markets would treat a Bulgarian given name and a Bulgarian
-        family name as two independent rarities of the whole data, when most of their
-        rarity is one fact, the market; a pair of records without a region would then get
-        more evidence from one full name than a pair known to be of its market.
-        """
-        a, b = self.left[i], self.right[j]
-        if a.region != b.region:
-            return "" if a.region and b.region else a.region or b.region
-        if a.region:
-            return a.region
-        top = self._top
-        agreed = {
-            f: get(a) for f, get in _PEOPLE_FIELDS.items() if vector[f] and vector[f] == top[f]
-        }
-        return self._shares().likely_market(agreed) if agreed else ""
-
-    def _market_bits(self, i: int, j: int, vector: Vector, tf: Mapping[int, float]) -> float:
-        # Counted per market, agreeing names say less; that both records are of one market
-        # says the rest, once (see ValueShares.market_bits).
-        if not any(f in tf for f in _PEOPLE_FIELDS):
-            return 0.0
-        return self._shares().market_bits(self._pair_market(i, j, vector))
-
-    def _scored(self, i: int, j: int, vector: Vector) -> tuple[float, tuple[str, ...]]:
-        tf = self.tf(i, j, vector)
-        market = self._market_bits(i, j, vector, tf)
+    def _scored(
+        self, i: int, j: int, vector: Vector, *, explained: bool = False
+    ) -> tuple[float, tuple[str, ...]]:
+        """The pair's probability; its reasons when it rests on an identifier or when
+        *explained* (otherwise none: most pairs are scored and never shown)."""
+        tf, market = self._weights.weigh(i, j, vector)
         p = self.model.probability(vector, tf, extra=market)
         on_id = self._on_identifier(i, j, vector)
         if on_id is not None:
@@ -284,19 +209,15 @@ class PairJudge:
             if q > p:
                 head = f"{', '.join(names)} equal +{self.identifier_logit():.1f}"
                 return q, (head, *self.model.explain(rest, tf), *_market_reason(market))
-        return p, ()
+        if not explained:
+            return p, ()
+        return p, (*self.model.explain(vector, tf), *_market_reason(market))
 
     def probability(self, i: int, j: int) -> float:
         return self._scored(i, j, self.effective(i, j))[0]
 
     def explain(self, i: int, j: int) -> tuple[str, ...]:
-        vector = self.effective(i, j)
-        _, reasons = self._scored(i, j, vector)
-        if reasons:
-            return reasons
-        tf = self.tf(i, j, vector)
-        market = self._market_bits(i, j, vector, tf)
-        return (*self.model.explain(vector, tf), *_market_reason(market))
+        return self._scored(i, j, self.effective(i, j), explained=True)[1]
 
     def conflict(self, vector: Vector) -> int:
         """0 none, 1 soft (different first names), 2 hard (two phones, mailboxes, accounts)."""

@@ -1,4 +1,4 @@
-"""Protocols of erasure and static lists (re-exported by ``storage.protocols``)."""
+"""Protocols of consent, erasure and static lists (re-exported by ``storage.protocols``)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,25 @@ from collections.abc import Collection, Iterable, Iterator
 from datetime import datetime
 from typing import Protocol
 
+from crmkit.privacy.consent import ConsentRecord
 from crmkit.privacy.erasure import ErasureRecord
 from crmkit.segments.lists import ListChange, StaticList
 from crmkit.storage._linked import ContactErasable, ContactLinked
 from crmkit.value.ledger import Transaction
 
-__all__ = ["ErasureRepository", "ListRepository"]
+__all__ = ["ConsentRepository", "ErasureRepository", "ListRepository"]
+
+
+class ConsentRepository(ContactLinked, ContactErasable, Protocol):
+    """Consent records (granted or withdrawn, per purpose and channel); never edited."""
+
+    def add(self, record: ConsentRecord) -> None: ...
+
+    def for_contact(self, contact_id: str) -> list[ConsentRecord]:
+        """Oldest first."""
+        ...
+
+    def iter_all(self) -> Iterator[ConsentRecord]: ...
 
 
 class ErasureRepository(Protocol):

@@ -1,14 +1,37 @@
-"""The protocol of revenue lines (re-exported by ``storage.protocols``)."""
+"""The protocols of the value ledger: transactions and the revenue lines counted from them
+(re-exported by ``storage.protocols``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from crmkit.customer_file.revenue import Period, RevenueLine, RevenueTotal
+from crmkit.storage._linked import ContactErasable, ContactLinked
+from crmkit.value.ledger import Transaction
 
-__all__ = ["RevenueRepository"]
+__all__ = ["RevenueRepository", "TransactionRepository"]
+
+
+class TransactionRepository(ContactLinked, ContactErasable, Protocol):
+    """The transactions ledger of one workspace. Entries are never edited."""
+
+    def add(self, transaction: Transaction) -> None: ...
+
+    def add_many(self, transactions: Iterable[Transaction]) -> int: ...
+
+    def get(self, transaction_id: str) -> Transaction: ...
+
+    def for_contact(
+        self, contact_id: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[Transaction]:
+        """The contact's entries, oldest first (``since`` inclusive, ``until`` exclusive)."""
+        ...
+
+    def iter_all(self) -> Iterator[Transaction]: ...
+
+    def count(self) -> int: ...
 
 
 class RevenueRepository(Protocol):

@@ -27,7 +27,6 @@ from typing import Any, Protocol, Self
 
 from crmkit.contacts import Contact, Organization
 from crmkit.interactions import Interaction
-from crmkit.privacy.consent import ConsentRecord
 from crmkit.segments import Segment
 from crmkit.storage._fast_paths import (
     BulkKeys,
@@ -61,8 +60,8 @@ from crmkit.storage._marketing_protocols import (
     measured_groups_in_python,
 )
 from crmkit.storage._merge_protocols import MergeRepository, ReviewRepository
-from crmkit.storage._privacy import ErasureRepository, ListRepository
-from crmkit.storage._revenue_protocols import RevenueRepository
+from crmkit.storage._privacy import ConsentRepository, ErasureRepository, ListRepository
+from crmkit.storage._revenue_protocols import RevenueRepository, TransactionRepository
 from crmkit.storage._service_protocols import CaseFactRepository
 from crmkit.storage._task_protocols import (
     AutomationRepository,
@@ -72,7 +71,6 @@ from crmkit.storage._task_protocols import (
     UserRepository,
 )
 from crmkit.storage.records import RecordStore, StoredRecord
-from crmkit.value.ledger import Transaction
 from crmkit.value.rates import RatesTable
 
 __all__ = [
@@ -229,38 +227,6 @@ class OrganizationRepository(Protocol):
     def iter_all(self) -> Iterator[Organization]: ...
 
     def count(self) -> int: ...
-
-
-class TransactionRepository(ContactLinked, ContactErasable, Protocol):
-    """The transactions ledger of one workspace. Entries are never edited."""
-
-    def add(self, transaction: Transaction) -> None: ...
-
-    def add_many(self, transactions: Iterable[Transaction]) -> int: ...
-
-    def get(self, transaction_id: str) -> Transaction: ...
-
-    def for_contact(
-        self, contact_id: str, *, since: datetime | None = None, until: datetime | None = None
-    ) -> list[Transaction]:
-        """The contact's entries, oldest first (``since`` inclusive, ``until`` exclusive)."""
-        ...
-
-    def iter_all(self) -> Iterator[Transaction]: ...
-
-    def count(self) -> int: ...
-
-
-class ConsentRepository(ContactLinked, ContactErasable, Protocol):
-    """Consent records (granted or withdrawn, per purpose and channel); never edited."""
-
-    def add(self, record: ConsentRecord) -> None: ...
-
-    def for_contact(self, contact_id: str) -> list[ConsentRecord]:
-        """Oldest first."""
-        ...
-
-    def iter_all(self) -> Iterator[ConsentRecord]: ...
 
 
 class SegmentRepository(Protocol):

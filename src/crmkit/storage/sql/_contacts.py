@@ -25,6 +25,8 @@ _INSERT = (
     f"INSERT INTO contacts (workspace, {', '.join(CONTACT_WRITE_COLUMNS)})"
     f" VALUES (?{', ?' * len(CONTACT_WRITE_COLUMNS)})"
 )
+# The insert itself tells an id already taken: one round trip fewer than asking first.
+_INSERT_NEW = _INSERT + " ON CONFLICT DO NOTHING"
 _UPDATE = (
     "UPDATE contacts SET "
     + ", ".join(f"{c} = ?" for c in CONTACT_WRITE_COLUMNS[1:])
@@ -112,9 +114,8 @@ class SQLContactRepository:
 
     def add(self, contact: Contact) -> None:
         check_identities(contact, self._owners(contact))
-        # The insert itself tells an id already taken: one round trip fewer than asking first.
         row = (self._ws, *contact_to_row(contact, self._db.dialect))
-        if self._db.execute(_INSERT + " ON CONFLICT DO NOTHING", row) == 0:
+        if self._db.execute(_INSERT_NEW, row) == 0:
             raise AlreadyExistsError("contact", contact.id)
         self._write_identities(contact, None)
         self._write_tags(contact, None)
