@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from crmkit._api._base import Context
+from crmkit._api._records import load, move_time, of_known_contact
 from crmkit._api.customer_file.kinds import ASSETS, CONTRACTS, QUOTES
 from crmkit._api.customer_file.products import find_product
 from crmkit._text_limits import clean_text
@@ -31,12 +32,8 @@ from crmkit.storage.records import check_limit
 __all__ = ["AssetsAPI", "ContractsAPI"]
 
 
-def _load(uow: UnitOfWork, contract_id: Any, field: str = "contract_id") -> Contract:
-    clean_text(field, contract_id, required=True)
-    try:
-        return CONTRACTS.on(uow).get(contract_id)
-    except RecordNotFoundError:
-        raise RecordNotFoundError("contract", contract_id) from None
+def _load(uow: UnitOfWork, contract_id: Any) -> Contract:
+    return load(CONTRACTS.on(uow), contract_id, field="contract_id", what="contract")
 
 
 def _owned(contact_id: str, owner: str | None, field: str, value: str) -> None:
@@ -96,10 +93,7 @@ class ContractsAPI:
     ) -> Contract:
         with self._ctx.write() as uow:
             contract = _load(uow, contract_id)
-            # Without an ``at``: now, or the last move if a caller dated that later.
-            now = self._ctx.clock()
-            when = max(now, contract.last_move or now) if at is None else at
-            contract = step(contract, when)
+            contract = step(contract, move_time(self._ctx, contract.last_move, at))
             CONTRACTS.on(uow).update(contract)
             uow.commit()
         return contract
@@ -131,10 +125,7 @@ class ContractsAPI:
     def for_contact(self, contact_id: str) -> list[Contract]:
         """The contact's contracts, oldest first."""
         with self._ctx.read() as uow:
-            found = CONTRACTS.on(uow).for_contact(contact_id)
-            if not found:
-                uow.contacts.get(contact_id)
-        return found
+            return of_known_contact(uow, contact_id, CONTRACTS.on(uow).for_contact(contact_id))
 
     def expiring(
         self, *, within: timedelta, as_of: date | None = None, limit: int | None = None
@@ -221,12 +212,8 @@ class AssetsAPI:
         return asset
 
     def get(self, asset_id: str) -> Asset:
-        clean_text("asset_id", asset_id, required=True)
         with self._ctx.read() as uow:
-            try:
-                return ASSETS.on(uow).get(asset_id)
-            except RecordNotFoundError:
-                raise RecordNotFoundError("asset", asset_id) from None
+            return load(ASSETS.on(uow), asset_id, field="asset_id", what="asset")
 
     def by_serial(self, serial: str) -> Asset:
         """The asset of this serial (case ignored); :class:`RecordNotFoundError` if none."""
@@ -240,7 +227,4 @@ class AssetsAPI:
     def for_contact(self, contact_id: str) -> list[Asset]:
         """The contact's assets, oldest first."""
         with self._ctx.read() as uow:
-            found = ASSETS.on(uow).for_contact(contact_id)
-            if not found:
-                uow.contacts.get(contact_id)
-        return found
+            return of_known_contact(uow, contact_id, ASSETS.on(uow).for_contact(contact_id))

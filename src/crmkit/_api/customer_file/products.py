@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from crmkit._api._base import Context
+from crmkit._api._records import load, move_time, of_known_contact
 from crmkit._api.customer_file.kinds import PRODUCTS, QUOTES
 from crmkit._text_limits import clean_text
 from crmkit._types import Money
@@ -156,13 +157,6 @@ def _line(uow: UnitOfWork, entry: Any, index: int) -> QuoteLine:
     return priced_line(p.sku, p.name, p.price, p.vat_rate, entry[1], discount)
 
 
-def _when(ctx: Context, quote: Quote, at: Any) -> Any:
-    # Without an ``at``: now, or the last move if a caller dated that later.
-    if at is not None:
-        return at
-    return max(ctx.clock(), quote.last_move or ctx.clock())
-
-
 class QuotesAPI:
     """Quotes priced from the catalogue: draft → sent → accepted or declined; an
     undecided quote reads as expired after ``valid_until``."""
@@ -174,11 +168,7 @@ class QuotesAPI:
         return self._ctx.clock() if at is None else at
 
     def _load(self, uow: UnitOfWork, quote_id: Any) -> Quote:
-        clean_text("quote_id", quote_id, required=True)
-        try:
-            return QUOTES.on(uow).get(quote_id)
-        except RecordNotFoundError:
-            raise RecordNotFoundError("quote", quote_id) from None
+        return load(QUOTES.on(uow), quote_id, field="quote_id", what="quote")
 
     def create(
         self,
@@ -211,7 +201,7 @@ class QuotesAPI:
     def _apply(self, quote_id: str, at: Any, step: Callable[[Quote, Any], Quote]) -> Quote:
         with self._ctx.write() as uow:
             quote = self._load(uow, quote_id)
-            quote = step(quote, _when(self._ctx, quote, at))
+            quote = step(quote, move_time(self._ctx, quote.last_move, at))
             QUOTES.on(uow).update(quote)
             uow.commit()
         return quote
@@ -227,7 +217,7 @@ class QuotesAPI:
         is won in the same unit of work."""
         with self._ctx.write() as uow:
             quote = self._load(uow, quote_id)
-            when = _when(self._ctx, quote, at)
+            when = move_time(self._ctx, quote.last_move, at)
             quote = moves.accept(quote, at=when)
             if quote.deal_id is not None:
                 deal = uow.deals.get(quote.deal_id)
@@ -246,7 +236,4 @@ class QuotesAPI:
     def for_contact(self, contact_id: str) -> list[Quote]:
         """The contact's quotes, oldest first."""
         with self._ctx.read() as uow:
-            found = QUOTES.on(uow).for_contact(contact_id)
-            if not found:
-                uow.contacts.get(contact_id)
-        return found
+            return of_known_contact(uow, contact_id, QUOTES.on(uow).for_contact(contact_id))

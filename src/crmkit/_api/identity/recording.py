@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from crmkit._api._base import Context
+from crmkit._api._races import retry_lost_races
 from crmkit._api.identity._identities import IdentityArgs
 from crmkit._api.identity.api import enrich
 from crmkit._api.identity.resolve import Evidence, MatchPolicy, resolve_or_create
@@ -50,15 +51,11 @@ def record_touchpoint(
     fields: dict[str, Any],
 ) -> Interaction:
     """The logged interaction; see :meth:`crmkit.CRM.record`."""
-    for attempt in range(_RECORD_ATTEMPTS):
-        try:
-            return _record_once(ctx, policy, channel, direction, ids, ev, fields)
-        except (DuplicateContactError, SuppressedContactError):
-            raise
-        except ConflictError:
-            if attempt == _RECORD_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    return retry_lost_races(
+        lambda: _record_once(ctx, policy, channel, direction, ids, ev, fields),
+        attempts=_RECORD_ATTEMPTS,
+        final=(DuplicateContactError, SuppressedContactError),
+    )
 
 
 def _record_once(

@@ -14,10 +14,11 @@ from decimal import Decimal
 from typing import Any
 
 from crmkit._api._base import Context
+from crmkit._api._records import load, of_known_contact
 from crmkit._api.marketing.campaign_kinds import CAMPAIGN_EVENTS, CAMPAIGNS
 from crmkit._text_limits import clean_text
 from crmkit._types import Money, check_duration, ensure_aware
-from crmkit.errors import InvalidTransitionError, RecordNotFoundError
+from crmkit.errors import InvalidTransitionError
 from crmkit.marketing.campaign import (
     Campaign,
     CampaignMember,
@@ -42,11 +43,7 @@ class CampaignMeasures:
         self._ctx = ctx
 
     def _load(self, uow: UnitOfWork, campaign_id: Any) -> Campaign:
-        clean_text("campaign_id", campaign_id, required=True)
-        try:
-            return CAMPAIGNS.on(uow).get(campaign_id)
-        except RecordNotFoundError:
-            raise RecordNotFoundError("campaign", campaign_id) from None
+        return load(CAMPAIGNS.on(uow), campaign_id, field="campaign_id", what="campaign")
 
     def _run(
         self,
@@ -75,10 +72,7 @@ class CampaignMeasures:
         """The contact's memberships, oldest first: which campaigns reached (or held out)
         them. The first messaged one is the contact's first touch."""
         with self._ctx.read() as uow:
-            found = uow.campaign_members.for_contact(contact_id)
-            if not found:
-                uow.contacts.get(contact_id)
-        return found
+            return of_known_contact(uow, contact_id, uow.campaign_members.for_contact(contact_id))
 
     def attribution(
         self, contact_id: str, *, at: datetime | None = None, window: timedelta = _WINDOW

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from crmkit._api._base import Context
+from crmkit._api._records import load, of_known_contact
 from crmkit._api.service.kinds import ASSIGNEE_SEPARATOR, CASE_REASONS, CASES
 from crmkit._api.service.sla import policy_for
 from crmkit._api.tasks.routing import Router, directory_of
@@ -24,7 +25,6 @@ from crmkit.contacts import Contact
 from crmkit.errors import (
     AlreadyExistsError,
     InvalidTransitionError,
-    RecordNotFoundError,
     ValidationError,
 )
 from crmkit.interactions import Direction, Interaction
@@ -104,11 +104,7 @@ class CasesAPI:
         return self._ctx.clock() if at is None else at
 
     def _load(self, uow: UnitOfWork, case_id: Any) -> Case:
-        clean_text("case_id", case_id, required=True)
-        try:
-            return CASES.on(uow).get(case_id)
-        except RecordNotFoundError:
-            raise RecordNotFoundError("case", case_id) from None
+        return load(CASES.on(uow), case_id, field="case_id", what="case")
 
     def _apply(self, case_id: str, step: Callable[[Case], Case]) -> Case:
         with self._ctx.write() as uow:
@@ -282,10 +278,7 @@ class CasesAPI:
     def for_contact(self, contact_id: str) -> list[Case]:
         """The contact's cases, oldest first."""
         with self._ctx.read() as uow:
-            found = CASES.on(uow).for_contact(contact_id)
-            if not found:
-                uow.contacts.get(contact_id)
-        return found
+            return of_known_contact(uow, contact_id, CASES.on(uow).for_contact(contact_id))
 
     def breaching(
         self,

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from crmkit._api._base import Context
+from crmkit._api._records import of_known_contact
 from crmkit._api.tasks.routing import Router, directory_of
 from crmkit._keywords import UNSET, Unset, given
 from crmkit._text_limits import clean_text
@@ -283,12 +284,8 @@ class TasksAPI:
         if not isinstance(include_done, bool):
             raise ValidationError("include_done", include_done, "expected True or False")
         with self._ctx.read() as uow:
-            if include_done:
-                found = uow.tasks.for_contact(contact_id)
-            else:
-                found = uow.tasks.open_for_contact(contact_id)
-            if not found:
-                uow.contacts.get(contact_id)
+            tasks = uow.tasks.for_contact if include_done else uow.tasks.open_for_contact
+            found = of_known_contact(uow, contact_id, tasks(contact_id))
         return sorted(found, key=lambda t: (t.created_at, t.id))
 
     def overdue(
