@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -56,14 +58,16 @@ def histories(draw: st.DrawFn) -> tuple[list[Deal], list[StageChange]]:
     return deals, changes
 
 
-def _load(storage: Storage, deals: list[Deal], changes: list[StageChange]) -> CRM:
-    with storage.unit_of_work("w") as uow:
+def _load(
+    storage: Storage, deals: list[Deal], changes: list[StageChange], workspace: str = "w"
+) -> CRM:
+    with storage.unit_of_work(workspace) as uow:
         uow.contacts.add(Contact.new(id="c", name="C", now=T0))
         uow.pipelines.add(PIPE)
         uow.deals.add_many(deals)
         uow.stage_changes.add_many(changes)
         uow.commit()
-    return CRM(storage=storage, workspace="w")
+    return CRM(storage=storage, workspace=workspace)
 
 
 def _backends() -> list[Storage]:
@@ -76,20 +80,34 @@ def _backends() -> list[Storage]:
     return out
 
 
+@pytest.fixture(scope="module")
+def shared_backends() -> Iterator[list[Storage]]:
+    """One storage per SQL backend for a whole property, each example in a workspace of its
+    own: a fresh migrated schema per example cost more than the example itself."""
+    backends = _backends()
+    yield backends
+    for storage in backends:
+        drop = getattr(storage, "drop_schema", None)
+        drop() if drop is not None else storage.close()
+
+
+def _workspace() -> str:
+    return f"w{uuid.uuid4().hex[:12]}"
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories(), st.sampled_from([None, "arta"]), st.sampled_from([None, "2026-02"]))
 def test_sql_funnel_equals_the_in_memory_definition(
-    data: tuple[list[Deal], list[StageChange]], owner: str | None, cohort: str | None
+    shared_backends: list[Storage],
+    data: tuple[list[Deal], list[StageChange]],
+    owner: str | None,
+    cohort: str | None,
 ) -> None:
     deals, changes = data
     expected = _load(MemoryStorage(), deals, changes).funnel("p1", owner=owner, cohort=cohort)
-    for storage in _backends():
-        try:
-            got = _load(storage, deals, changes).funnel("p1", owner=owner, cohort=cohort)
-            assert got == expected, storage
-        finally:
-            drop = getattr(storage, "drop_schema", None)
-            drop() if drop is not None else storage.close()
+    for storage in shared_backends:
+        crm = _load(storage, deals, changes, _workspace())
+        assert crm.funnel("p1", owner=owner, cohort=cohort) == expected, storage
 
 
 def _load_piecewise(
@@ -97,37 +115,37 @@ def _load_piecewise(
 ) -> CRM:
     """Changes arrive out of time order: some one by one, the rest in one later bulk call."""
     shuffled = [changes[i] for i in order]
-    with storage.unit_of_work("w") as uow:
+    workspace = _workspace()
+    with storage.unit_of_work(workspace) as uow:
         uow.contacts.add(Contact.new(id="c", name="C", now=T0))
         uow.pipelines.add(PIPE)
         uow.deals.add_many(deals)
         for change in shuffled[:cut]:
             uow.stage_changes.add(change)
         uow.commit()
-    with storage.unit_of_work("w") as uow:
+    with storage.unit_of_work(workspace) as uow:
         uow.stage_changes.add_many(shuffled[cut:])
         uow.commit()
-    return CRM(storage=storage, workspace="w")
+    return CRM(storage=storage, workspace=workspace)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(histories(), st.randoms(use_true_random=False), st.integers(0, 40))
 def test_stays_stay_right_when_changes_arrive_out_of_order(
-    data: tuple[list[Deal], list[StageChange]], rnd: Any, cut: int
+    shared_backends: list[Storage],
+    data: tuple[list[Deal], list[StageChange]],
+    rnd: Any,
+    cut: int,
 ) -> None:
     deals, changes = data
     order = list(range(len(changes)))
     rnd.shuffle(order)
     memory = _load(MemoryStorage(), deals, changes)
     expected, expected_arta = memory.funnel("p1"), memory.funnel("p1", owner="arta")
-    for storage in _backends():
-        try:
-            got = _load_piecewise(storage, deals, changes, order, min(cut, len(changes)))
-            assert got.funnel("p1") == expected, storage
-            assert got.funnel("p1", owner="arta") == expected_arta, storage
-        finally:
-            drop = getattr(storage, "drop_schema", None)
-            drop() if drop is not None else storage.close()
+    for storage in shared_backends:
+        got = _load_piecewise(storage, deals, changes, order, min(cut, len(changes)))
+        assert got.funnel("p1") == expected, storage
+        assert got.funnel("p1", owner="arta") == expected_arta, storage
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -85,8 +85,10 @@ def _typed_phones(draw: st.DrawFn) -> tuple[str, str | None]:
     return raw, draw(st.sampled_from([region, region.lower() if region else None]))
 
 
+# 1000 drawn numbers a run (3000 took 15 s of the default run); every disagreement found so
+# far is pinned below as an example, so each run checks those plus fresh draws.
 @given(_typed_phones())
-@settings(max_examples=3000)
+@settings(max_examples=1000)
 @example(("069 123 4567", "AL"))
 @example(("0690001234", "AL"))
 @example(("0 0355 69 123 4567", "AL"))  # "00" behind a space: IDD, not a national prefix
@@ -118,7 +120,7 @@ def _international_phones(draw: st.DrawFn) -> str:
 
 
 @given(_international_phones(), st.sampled_from([None, "AL", "GG", "US"]))
-@settings(max_examples=1000)
+@settings(max_examples=400)
 def test_international_numbers_agree_with_phonenumbers_parse(raw: str, region: str | None) -> None:
     assert _outcome(normalize_phone, raw, region) == _outcome(_normalize_phone_slow, raw, region)
 

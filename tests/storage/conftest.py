@@ -143,6 +143,11 @@ def citus() -> Server:
 
 
 @pytest.fixture
+def plain_postgres() -> Server:
+    return server_from_environment("postgresql")
+
+
+@pytest.fixture
 def shared(server: Server) -> Iterator[PostgresStorage]:
     """An empty storage on each server in turn, for tests of concurrent writers."""
     storage = server.recycled()

@@ -132,7 +132,7 @@ class SegmentPushdownContract(ContractBase):
     @pytest.mark.parametrize(
         ("kind", "strategy", "examples"),
         [
-            ("any", segment_strategy, 150),
+            ("any", segment_strategy, 100),
             ("behaviour", BEHAVIOUR_SEGMENTS, 60),
             ("lists", LIST_SEGMENTS, 60),
         ],
