@@ -7,6 +7,7 @@ from crmkit.identity.contact_match import prepared_forms
 from crmkit.storage import MemoryStorage, SQLiteStorage
 from crmkit.storage.protocols import (
     MeasuredGroupsSource,
+    MeasuredOutcomesSource,
     PreparedFormsSource,
     Storage,
     prepared_forms_of,
@@ -39,5 +40,7 @@ def test_a_backend_without_the_fast_path_falls_back_to_folding() -> None:
 def test_sql_campaign_members_count_a_report_in_the_database() -> None:
     with SQLiteStorage(":memory:").unit_of_work("acme") as uow:
         assert isinstance(uow.campaign_members, MeasuredGroupsSource)
+        assert isinstance(uow.campaign_members, MeasuredOutcomesSource)
     with MemoryStorage().unit_of_work("acme") as uow:  # the definition, in Python
         assert not isinstance(uow.campaign_members, MeasuredGroupsSource)
+        assert not isinstance(uow.campaign_members, MeasuredOutcomesSource)
