@@ -65,7 +65,7 @@ def _query(d: Dialect, *, twins: bool) -> str:
     # Materialised: each purchase's last touch is looked up once, not once per use.
     keep = " MATERIALIZED" if d.name != "sqlite" or sqlite3.sqlite_version_info >= (3, 35) else ""
     last = _TOUCH.format(ws="m.workspace", cid="m.contact_id")
-    first = _TOUCH.format(ws="?", cid="b.cid")
+    first = _TOUCH.format(ws="?", cid="p.cid")
     return (
         f"WITH p AS{keep} (SELECT m.contact_id AS cid, m.grp AS grp, t.currency AS cur, "
         f"{amount} AS amt, {scale} AS pl, {odd} AS odd, "
@@ -76,13 +76,15 @@ def _query(d: Dialect, *, twins: bool) -> str:
         "WHERE m.workspace = ? AND m.campaign_id = ? AND m.consented = ? "
         "AND m.contact_id IS NOT NULL AND t.kind = 'purchase' "
         f"AND t.occurred_at >= ? AND t.occurred_at < ? {_OLDER if twins else ''}), "
+        # Per buyer (and currency); the first touch looked up once per buyer, in the
+        # grouping itself (a column of a flattened subquery would be looked up per use).
         "b AS (SELECT cid, grp, cur, sum(amt) AS rev, sum(hit * amt) AS under_rev, "
-        "max(hit) AS under, max(pl) AS pl, max(hit * pl) AS hit_pl, max(odd) AS odd "
+        "max(hit) AS under, max(pl) AS pl, max(hit * pl) AS hit_pl, max(odd) AS odd, "
+        f"CASE WHEN ({first} ORDER BY x.at, x.id LIMIT 1) = ? THEN 1 ELSE 0 END AS f "
         "FROM p GROUP BY cid, grp, cur) "
         "SELECT grp, cur, count(*), sum(rev), sum(rev * rev), max(pl), max(odd), sum(f), "
         "sum(f * rev), max(f * pl), sum(under), sum(under_rev), max(hit_pl) "
-        f"FROM (SELECT b.*, CASE WHEN ({first} ORDER BY x.at, x.id LIMIT 1) = ? "
-        "THEN 1 ELSE 0 END AS f FROM b) q GROUP BY grp, cur"
+        "FROM b GROUP BY grp, cur"
     )
 
 
