@@ -57,35 +57,59 @@ _OLDER = (
 )
 
 
+# Without merged twins a buyer's only membership of the campaign is ``m``: this campaign is
+# their first touch if ``m`` was messaged and no messaged membership came before it, and a
+# purchase's last touch if ``m`` was messaged by then and none came between. Probes for
+# "none before" and "none between" need no sort of the touches (ORDER BY ... LIMIT 1 sorted
+# each buyer's touches by launch time and id), and the held out need none at all.
+_MESSAGED = "m.grp = 'treated' AND NOT EXISTS (SELECT 1 FROM campaign_members x "
+_SAME = (
+    "WHERE x.workspace = m.workspace AND x.contact_id = m.contact_id AND x.grp = 'treated' "
+    "AND x.consented = ? "
+)
+_NONE_BEFORE = f"{_MESSAGED}{_SAME}AND (x.at < m.at OR (x.at = m.at AND x.id < m.id)))"
+_NONE_BETWEEN = (
+    f"m.at <= t.occurred_at AND {_MESSAGED}{_SAME}AND x.at <= t.occurred_at "
+    "AND (x.at > m.at OR (x.at = m.at AND x.id > m.id)))"
+)
+
+
 def _query(d: Dialect, *, twins: bool) -> str:
+    """The aggregate; its parameters are listed in :func:`tally_outcomes`."""
     if d.name == "sqlite":
         amount, scale, odd = _SQLITE_AMOUNT, _SQLITE_SCALE, _SQLITE_ODD
     else:
         amount, scale, odd = "t.amount", "scale(t.amount)", "0"
     # Materialised: each purchase's last touch is looked up once, not once per use.
     keep = " MATERIALIZED" if d.name != "sqlite" or sqlite3.sqlite_version_info >= (3, 35) else ""
-    last = _TOUCH.format(ws="m.workspace", cid="m.contact_id")
-    first = _TOUCH.format(ws="?", cid="p.cid")
+    if twins:
+        # The touches of every membership of the contact, by launch time and id.
+        touch = _TOUCH.format(ws="m.workspace", cid="m.contact_id")
+        last = f"({touch} AND x.at <= t.occurred_at ORDER BY x.at DESC, x.id DESC LIMIT 1) = ?"
+        first = f"({touch} ORDER BY x.at, x.id LIMIT 1) = ?"
+    else:
+        last, first = _NONE_BETWEEN, _NONE_BEFORE
     return (
         f"WITH p AS{keep} (SELECT m.contact_id AS cid, m.grp AS grp, t.currency AS cur, "
         f"{amount} AS amt, {scale} AS pl, {odd} AS odd, "
-        f"CASE WHEN ({last} AND x.at <= t.occurred_at ORDER BY x.at DESC, x.id DESC LIMIT 1)"
-        " = ? THEN 1 ELSE 0 END AS hit "
+        f"CASE WHEN {last} THEN 1 ELSE 0 END AS hit, "
+        f"CASE WHEN {first} THEN 1 ELSE 0 END AS f "
         "FROM campaign_members m JOIN transactions t "
         "ON t.workspace = m.workspace AND t.contact_id = m.contact_id "
         "WHERE m.workspace = ? AND m.campaign_id = ? AND m.consented = ? "
         "AND m.contact_id IS NOT NULL AND t.kind = 'purchase' "
         f"AND t.occurred_at >= ? AND t.occurred_at < ? {_OLDER if twins else ''}), "
-        # Per buyer (and currency); the first touch looked up once per buyer, in the
-        # grouping itself (a column of a flattened subquery would be looked up per use).
         "b AS (SELECT cid, grp, cur, sum(amt) AS rev, sum(hit * amt) AS under_rev, "
         "max(hit) AS under, max(pl) AS pl, max(hit * pl) AS hit_pl, max(odd) AS odd, "
-        f"CASE WHEN ({first} ORDER BY x.at, x.id LIMIT 1) = ? THEN 1 ELSE 0 END AS f "
-        "FROM p GROUP BY cid, grp, cur) "
+        "max(f) AS f FROM p GROUP BY cid, grp, cur) "
         "SELECT grp, cur, count(*), sum(rev), sum(rev * rev), max(pl), max(odd), sum(f), "
         "sum(f * rev), max(f * pl), sum(under), sum(under_rev), max(hit_pl) "
         "FROM b GROUP BY grp, cur"
     )
+
+
+def _touch_params(campaign_id: str, *, twins: bool) -> tuple[Any, ...]:
+    return (True, campaign_id, True, campaign_id) if twins else (True, True)
 
 
 def tally_outcomes(
@@ -105,18 +129,15 @@ def tally_outcomes(
     buyers' rows for the cases the aggregate cannot add up exactly."""
     d = db.dialect
     since, until = window
+    # In the order they appear: the touches (in p's select list), the members, the window.
     params = (
-        True,
-        campaign_id,
+        *_touch_params(campaign_id, twins=twins),
         workspace,
         campaign_id,
         True,
         d.ts(since),
         d.ts(until),
         *((True,) if twins else ()),
-        workspace,
-        True,
-        campaign_id,
     )
     try:
         rows = db.fetchall(_query(d, twins=twins), params)
