@@ -54,7 +54,7 @@ def _coupons(uow: UnitOfWork, contact_id: str) -> tuple[tuple[CouponHeld, ...], 
     coupons = COUPONS.on(uow)
     issued = sorted(coupons.for_contact(contact_id), key=lambda c: (c.expires_at, c.code))
     redeemed = []
-    for r in sorted(COUPON_REDEMPTIONS.on(uow).for_contact(contact_id), key=lambda r: r.at):
+    for r in sorted(COUPON_REDEMPTIONS.on(uow).for_contact(contact_id), key=lambda r: (r.at, r.id)):
         held = _issued(coupons.get(r.coupon_id))
         redeemed.append(attrs.evolve(held, at=r.at, transaction_id=r.transaction_id))
     return tuple(_issued(c) for c in issued), tuple(redeemed)
