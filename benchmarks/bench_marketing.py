@@ -305,6 +305,12 @@ def bench_report(crm: CRM, campaign_id: str, path: str, n_events: int) -> None:
     )
     ours = _best(lambda: crm.campaigns.report(campaign_id, window=timedelta(days=30)), 5)
     hand = _best(lambda: hand_report(path, campaign_id), 5)
+    # Processor time too: SQLite runs in this process, and on a shared machine the wall
+    # clock mostly measures the neighbours.
+    ours_cpu = _best(
+        lambda: crm.campaigns.report(campaign_id, window=timedelta(days=30)), 5, cpu=True
+    )
+    hand_cpu = _best(lambda: hand_report(path, campaign_id), 5, cpu=True)
     rep = ours[1]
     assert (rep.conversions, rep.holdout_conversions) == hand[1][1:3], (rep, hand[1])
     assert (rep.first_touch_conversions, rep.last_touch_conversions) == hand[1][4:6]
@@ -315,15 +321,20 @@ def bench_report(crm: CRM, campaign_id: str, path: str, n_events: int) -> None:
     )
     print(f"{'hand-written SQL':<28}{hand[0]:>10.2f} s")
     print(f"ratio {ours[0] / hand[0]:.2f}; targets <= 2 s and <= 1.5x")
+    print(
+        f"processor time (best of 5): crmkit {ours_cpu[0]:.2f} s, hand-written "
+        f"{hand_cpu[0]:.2f} s, ratio {ours_cpu[0] / hand_cpu[0]:.2f}"
+    )
     print(f"load average after: {os.getloadavg()}")
 
 
-def _best(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
+def _best(fn: Callable[[], Any], repeat: int = 3, *, cpu: bool = False) -> tuple[float, Any]:
+    clock = time.process_time if cpu else time.perf_counter
     best, out = float("inf"), None
     for _ in range(repeat):
-        t = time.perf_counter()
+        t = clock()
         out = fn()
-        best = min(best, time.perf_counter() - t)
+        best = min(best, clock() - t)
     return best, out
 
 

@@ -3,7 +3,8 @@
 A customer calls; whoever picks up must not make them start over. A :class:`ContactCard`
 gathers who they are, what they asked and were told (and by whom), what they bought and paid,
 which deals and service cases are open and what was promised next, by whom and by when, and
-their customer file: open quotes, running contracts and the equipment they hold. It is a
+their customer file: open quotes, running contracts and the equipment they hold, and their
+marketing standing: coupons, loyalty points and tier, referrals, campaigns. It is a
 plain frozen value built from one consistent read (:meth:`crmkit.CRM.contact_card`), with a
 text rendering for terminals and logs.
 """
@@ -22,6 +23,7 @@ from crmkit.contacts import Contact
 from crmkit.customer_file import Asset, Contract, Quote
 from crmkit.funnel.deal import Deal
 from crmkit.interactions import Interaction
+from crmkit.marketing.standing import MarketingStanding
 from crmkit.service.case import Case
 from crmkit.service.clocks import running_dues
 from crmkit.tasks.task import Task
@@ -88,7 +90,9 @@ class ContactCard:
     resolved or closed) by the next due time of a running SLA clock, soonest first, then
     those with none (waiting on the customer, or no policy), oldest first. ``open_quotes``
     are drafts and sent offers still valid, ``contracts`` those not terminated or ended (by
-    end date), and ``assets`` the equipment held (by serial).
+    end date), and ``assets`` the equipment held (by serial). ``marketing`` is their
+    coupons, loyalty points and tier, referrals and campaign touches
+    (:class:`crmkit.marketing.standing.MarketingStanding`).
     """
 
     contact: Contact
@@ -100,6 +104,7 @@ class ContactCard:
     contracts: tuple[Contract, ...] = ()
     assets: tuple[Asset, ...] = ()
     open_cases: tuple[Case, ...] = ()
+    marketing: MarketingStanding = attrs.field(factory=MarketingStanding)
 
     @property
     def last_interaction(self) -> Interaction | None:
@@ -141,6 +146,7 @@ class ContactCard:
             subject = case.subject or "(no subject)"
             lines.append(f"open case: {subject} · {case.reason} · {who} · {_promised(case)}")
         lines += _customer_file(self)
+        lines += self.marketing.lines()
         for task in self.open_tasks:
             due = "no due date" if task.due is None else f"due {task.due:%a %d %b %H:%M}"
             lines.append(f"promised: {task.title} · {task.assignee or 'unassigned'} · {due}")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from crmkit.errors import CurrencyMismatchError
 from crmkit.marketing import Group, MemberOutcome, revenue_uplift
-from crmkit.marketing._uplift import revenue_uplift_of_counts
+from crmkit.marketing._uplift import revenue_uplift_of_counts, revenue_uplift_of_sums
 from crmkit.marketing.campaign import CampaignMember
 from crmkit.marketing.campaign_report import (
     GroupOutcome,
@@ -71,7 +72,8 @@ def test_group_outcomes_tally_buyers_and_attribute_them() -> None:
     t, h = groups[Group.TREATED], groups[Group.HELD_OUT]
     assert cur == "EUR"
     assert (t.members, t.conversions, t.total, h.members, h.conversions) == (5, 2, 18.5, 2, 1)
-    assert t.revenue == {Decimal("15.50"): 1, Decimal(3): 1, Decimal(0): 3}
+    assert (t.revenue, t.squares, t.places) == (Decimal("18.50"), Decimal("249.2500"), -2)
+    assert str(t.revenue) == "18.50"  # the exponent exact addition gives
     assert (t.first_touch_conversions, t.first_touch_revenue) == (1, Decimal("15.50"))
     assert (t.last_touch_conversions, t.last_touch_revenue) == (2, Decimal("8.50"))
 
@@ -95,7 +97,7 @@ amounts = st.lists(
 
 @settings(deadline=None)  # a shared machine: no flaky time limit
 @given(treated=amounts, holdout=amounts)
-def test_revenue_uplift_of_counts_equals_the_per_member_one(
+def test_revenue_uplift_of_sums_equals_the_per_member_one(
     treated: list[Decimal], holdout: list[Decimal]
 ) -> None:
     tallied = GroupOutcome.tally(
@@ -104,6 +106,33 @@ def test_revenue_uplift_of_counts_equals_the_per_member_one(
     )
     t, h = tallied[Group.TREATED], tallied[Group.HELD_OUT]
     places = min(t.places, h.places)
-    assert revenue_uplift_of_counts(t.revenue, h.revenue, places=places) == revenue_uplift(
-        treated, holdout
+    by_sums = revenue_uplift_of_sums(
+        (t.members, t.revenue, t.squares), (h.members, h.revenue, h.squares), places=places
     )
+    # The per-member definition and the per-amount one it replaced give the same figures.
+    assert by_sums == revenue_uplift(treated, holdout)
+    assert by_sums == revenue_uplift_of_counts(Counter(treated), Counter(holdout), places=places)
+
+
+skewed = st.lists(
+    st.one_of(
+        st.just(Decimal(0)),
+        st.decimals(min_value=0, max_value=10**7, places=4, allow_nan=False),
+        st.integers(0, 10**9).map(Decimal),
+    ),
+    min_size=2,
+    max_size=60,
+)
+
+
+@settings(deadline=None)
+@given(treated=skewed, holdout=skewed)
+def test_revenue_uplift_of_sums_equals_the_per_amount_one_on_skewed_revenue(
+    treated: list[Decimal], holdout: list[Decimal]
+) -> None:
+    def sums(values: list[Decimal]) -> tuple[int, Decimal, Decimal]:
+        return len(values), sum(values, Decimal(0)), sum((v * v for v in values), Decimal(0))
+
+    places = min(min(int(v.as_tuple().exponent) for v in treated + holdout), 0)
+    old = revenue_uplift_of_counts(Counter(treated), Counter(holdout), places=places)
+    assert revenue_uplift_of_sums(sums(treated), sums(holdout), places=places) == old

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from crmkit._api._base import Context
 from crmkit._api.customer_file.kinds import ASSETS, CONTRACTS, QUOTES
+from crmkit._api.marketing.standing import marketing_standing
 from crmkit._api.service.kinds import CASES
 from crmkit.card import ContactCard, LedgerSummary
 from crmkit.customer_file import ContractStatus, QuoteStatus
@@ -39,11 +40,13 @@ def build_card(ctx: Context, contact_id: str, *, history: int) -> ContactCard:
         recent = uow.interactions.timeline(contact_id, limit=history)
         deals = [d for d in uow.deals.for_contact(contact_id) if d.status is DealStatus.OPEN]
         tasks = sorted(uow.tasks.open_for_contact(contact_id), key=_due_order)
-        ledger = LedgerSummary.of(uow.transactions.for_contact(contact_id))
+        transactions = uow.transactions.for_contact(contact_id)
+        ledger = LedgerSummary.of(transactions)
         cases = [c for c in CASES.on(uow).for_contact(contact_id) if not c.status.is_done]
         quotes = QUOTES.on(uow).for_contact(contact_id)
         contracts = CONTRACTS.on(uow).for_contact(contact_id)
         assets = ASSETS.on(uow).for_contact(contact_id)
+        marketing = marketing_standing(uow, contact_id, ledger=transactions, now=ctx.clock())
     cases.sort(key=_case_order)
     today = ctx.clock().date()
     open_quotes = sorted(
@@ -64,4 +67,5 @@ def build_card(ctx: Context, contact_id: str, *, history: int) -> ContactCard:
         contracts=tuple(running),
         assets=tuple(held),
         open_cases=tuple(cases),
+        marketing=marketing,
     )

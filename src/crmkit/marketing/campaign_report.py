@@ -18,17 +18,16 @@ A report over a million members reads them as :class:`MeasuredGroups`: group siz
 buyers only (storage counts the rest), tallied per group into :class:`GroupOutcome`.
 """
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import attrs
 
 from crmkit._types import Money
 from crmkit.errors import CurrencyMismatchError
-from crmkit.marketing._uplift import RevenueUplift, Uplift, revenue_uplift_of_counts, uplift
+from crmkit.marketing._uplift import RevenueUplift, Uplift, revenue_uplift_of_sums, uplift
 from crmkit.marketing.campaign import EventType, Group
 
 __all__ = [
@@ -36,6 +35,7 @@ __all__ = [
     "GroupOutcome",
     "MeasuredBuyer",
     "MeasuredGroups",
+    "MeasuredOutcomes",
     "MemberOutcome",
     "campaign_report",
     "group_outcomes",
@@ -80,13 +80,18 @@ class MeasuredGroups:
 @attrs.frozen
 class GroupOutcome:
     """One measured group, tallied: ``members``, ``conversions`` (members who bought),
-    ``revenue`` (each member's revenue -> how many members had it, 0 included) and
-    ``places`` (the finest exponent among those revenues). The ``first_touch_*`` and
-    ``last_touch_*`` figures are the group's attributed conversions and revenue."""
+    ``revenue`` (the group's, in the report's currency), ``squares`` (the sum over its
+    members of each one's revenue squared, 0 for those who bought nothing: with
+    ``revenue`` and ``members``, what the revenue interval needs) and ``places`` (the finest
+    exponent among the amounts, at most 0). The ``first_touch_*`` and ``last_touch_*``
+    figures are the group's attributed conversions and revenue. A database can add these
+    up without sending a row per member
+    (:class:`crmkit.storage.protocols.MeasuredOutcomesSource`)."""
 
     members: int
     conversions: int
-    revenue: Mapping[Decimal, int]
+    revenue: Decimal = Decimal(0)
+    squares: Decimal = Decimal(0)
     places: int = 0
     first_touch_conversions: int = 0
     first_touch_revenue: Decimal = Decimal(0)
@@ -95,19 +100,34 @@ class GroupOutcome:
 
     @property
     def total(self) -> Decimal:
-        return sum((v * n for v, n in self.revenue.items()), Decimal(0))
+        """The group's revenue (``revenue``)."""
+        return self.revenue
 
     @classmethod
     def tally(cls, outcomes: Iterable[MemberOutcome]) -> dict[Group, "GroupOutcome"]:
         """Per-member outcomes tallied per group (groups without members left out)."""
-        counts: dict[Group, Counter[Decimal]] = {}
-        converted: Counter[Group] = Counter()
+        sums: dict[Group, list[Any]] = {}
         places = 0
         for o in outcomes:
-            counts.setdefault(o.group, Counter())[o.revenue] += 1
-            converted[o.group] += o.converted
+            found = sums.setdefault(o.group, [0, 0, Decimal(0), Decimal(0)])
+            found[0] += 1
+            found[1] += o.converted
+            found[2] += o.revenue
+            found[3] += o.revenue * o.revenue
             places = min(places, int(o.revenue.as_tuple().exponent))
-        return {g: cls(sum(c.values()), converted[g], dict(c), places) for g, c in counts.items()}
+        return {g: cls(n, k, total, sq, places) for g, (n, k, total, sq) in sums.items()}
+
+
+@attrs.frozen
+class MeasuredOutcomes:
+    """What a report measures, tallied: the report's ``currency`` (``None`` when nobody
+    bought), each measured group's :class:`GroupOutcome`, and the launch's ``counts`` (as
+    in :class:`MeasuredGroups`). :func:`group_outcomes` gives them from
+    :class:`MeasuredGroups`; SQL backends add them up in the database."""
+
+    currency: str | None
+    groups: Mapping[Group, GroupOutcome]
+    counts: Mapping[tuple[Group, bool], int] = attrs.field(factory=dict)
 
 
 @attrs.frozen
@@ -180,15 +200,18 @@ def campaign_report(
     (3, 0, Money('60', 'EUR'), 0.3)
     """
     groups = outcomes if isinstance(outcomes, Mapping) else GroupOutcome.tally(outcomes)
-    none = GroupOutcome(0, 0, {})
+    none = GroupOutcome(0, 0)
     treated, held = groups.get(Group.TREATED, none), groups.get(Group.HELD_OUT, none)
     rates = None
     if treated.members and held.members:
         rates = uplift(treated.conversions, treated.members, held.conversions, held.members)
     money = None
     if treated.members >= 2 and held.members >= 2 and currency is not None:
-        places = min(treated.places, held.places)
-        money = revenue_uplift_of_counts(treated.revenue, held.revenue, places=places)
+        money = revenue_uplift_of_sums(
+            (treated.members, treated.revenue, treated.squares),
+            (held.members, held.revenue, held.squares),
+            places=min(treated.places, held.places),
+        )
 
     def cash(amount: Decimal) -> Money | None:
         return None if currency is None or not amount else Money(amount, currency)
@@ -209,7 +232,7 @@ def campaign_report(
         holdout=held.members,
         conversions=treated.conversions,
         holdout_conversions=held.conversions,
-        revenue=cash(treated.total),
+        revenue=cash(treated.revenue),
         rates=rates,
         revenue_uplift=money,
         first_touch_conversions=treated.first_touch_conversions,
@@ -237,8 +260,9 @@ def group_outcomes(
     >>> buyer = MeasuredBuyer(Group.TREATED, ((Decimal("9.90"), "EUR", "k1"),), "k0")
     >>> m = MeasuredGroups({Group.TREATED: 3}, {"c1": buyer})
     >>> cur, groups = group_outcomes("k1", m, None)
-    >>> cur, groups[Group.TREATED].revenue, groups[Group.TREATED].last_touch_conversions
-    ('EUR', {Decimal('9.90'): 1, Decimal('0'): 2}, 1)
+    >>> t = groups[Group.TREATED]
+    >>> cur, t.conversions, t.revenue, t.squares, t.last_touch_conversions
+    ('EUR', 1, Decimal('9.90'), Decimal('98.0100'), 1)
     """
     # Without a currency named, the first purchase's, until another shows up: then all
     # of them are gathered for the error (one pass over the buyers, not two).
@@ -246,13 +270,13 @@ def group_outcomes(
     if cur is None:
         cur = next((c for b in measured.buyers.values() for _, c, _ in b.purchases), None)
     # Per group, by position and identity (hashing an Enum runs Python code: a hundred
-    # thousand buyers would pay for it several times each): members per revenue, and the
-    # first- and last-touch tallies.
+    # thousand buyers would pay for it several times each): buyers, revenue and its
+    # squares, and the first- and last-touch tallies.
     order = list(measured.sizes)
     second = order[1] if len(order) > 1 else None
-    counts: list[dict[Decimal, int]] = [{} for _ in order]
-    first_n, last_n = [0] * len(order), [0] * len(order)
-    first_spent, last_spent = [Decimal(0)] * len(order), [Decimal(0)] * len(order)
+    bought, first_n, last_n = [0] * len(order), [0] * len(order), [0] * len(order)
+    zero = [Decimal(0)] * len(order)
+    total, squares, first_spent, last_spent = list(zero), list(zero), list(zero), list(zero)
     exponents: set[int] = set()
     for b in measured.buyers.values():
         spent = under_spent = Decimal(0)
@@ -268,8 +292,9 @@ def group_outcomes(
             if last == campaign_id:
                 under = True
         i = 1 if b.group is second else 0
-        tally = counts[i]
-        tally[spent] = tally.get(spent, 0) + 1
+        bought[i] += 1
+        total[i] += spent
+        squares[i] += spent * spent
         if b.first_touch == campaign_id:
             first_n[i] += 1
             first_spent[i] += spent
@@ -277,21 +302,19 @@ def group_outcomes(
             last_n[i] += 1
             last_spent[i] += under_spent
     # A sum's exponent is its finest term's (exact Decimal addition); 0 is Decimal(0)'s.
-    places = min(exponents, default=0)
-    groups = {}
-    for i, g in enumerate(order):
-        n = measured.sizes[g]
-        bought = sum(counts[i].values())
-        if n > bought:
-            counts[i][Decimal(0)] = counts[i].get(Decimal(0), 0) + n - bought
-        groups[g] = GroupOutcome(
-            n,
-            bought,
-            dict(counts[i]),
-            min(places, 0),
+    places = min(min(exponents, default=0), 0)
+    groups = {
+        g: GroupOutcome(
+            measured.sizes[g],
+            bought[i],
+            total[i],
+            squares[i],
+            places,
             first_n[i],
             first_spent[i],
             last_n[i],
             last_spent[i],
         )
+        for i, g in enumerate(order)
+    }
     return cur, groups

@@ -97,7 +97,11 @@ class Coupon:
     """One code: a share off (``discount``, 0.10 is 10 %), usable ``max_uses`` times
     before ``expires_at``, optionally only by members of a saved ``segment``.
     ``campaign_id`` is kept as given. ``uses`` counts redemptions; ``version`` is the
-    stored version, so two redeemers cannot both take the last use."""
+    stored version, so two redeemers cannot both take the last use. ``contact_id`` is the
+    contact it was issued to (a referral reward, a code made for one person), ``None`` for
+    a code anyone may hold: an issued coupon moves with the contact's merges, is on their
+    card and in their export, and outlives their erasure without them (its uses still
+    add up)."""
 
     id: str
     code: str
@@ -109,6 +113,7 @@ class Coupon:
     campaign_id: str | None = None
     segment: str | None = None
     version: int = 1
+    contact_id: str | None = None
 
     @classmethod
     def new(
@@ -121,6 +126,7 @@ class Coupon:
         now: datetime,
         campaign_id: str | None = None,
         segment: str | None = None,
+        contact_id: str | None = None,
     ) -> Coupon:
         return cls(
             id=new_id(),
@@ -131,6 +137,7 @@ class Coupon:
             created_at=now,
             campaign_id=campaign_id,
             segment=segment,
+            contact_id=contact_id,
         )
 
     def use(self) -> Coupon:

@@ -9,7 +9,12 @@ from typing import Any, Protocol, runtime_checkable
 
 from crmkit._types import Money
 from crmkit.marketing.campaign import CampaignMember, Group
-from crmkit.marketing.campaign_report import MeasuredBuyer, MeasuredGroups
+from crmkit.marketing.campaign_report import (
+    MeasuredBuyer,
+    MeasuredGroups,
+    MeasuredOutcomes,
+    group_outcomes,
+)
 from crmkit.marketing.touches import first_touch, last_touch
 from crmkit.storage._fast_paths import transactions_of
 from crmkit.storage._linked import ContactErasable, ContactLinked
@@ -18,8 +23,11 @@ from crmkit.value.ledger import TransactionKind
 __all__ = [
     "CampaignMemberRepository",
     "MeasuredGroupsSource",
+    "MeasuredOutcomesSource",
     "measured_groups",
     "measured_groups_in_python",
+    "measured_outcomes",
+    "measured_outcomes_in_python",
 ]
 
 
@@ -130,3 +138,48 @@ def measured_groups(
         found: MeasuredGroups = served(campaign_id, since=since, until=until)
         return found
     return measured_groups_in_python(uow, campaign_id, since=since, until=until)
+
+
+@runtime_checkable
+class MeasuredOutcomesSource(Protocol):
+    """A campaign members repository that tallies a report's measured groups in the
+    database: per group the buyers, their revenue and its sum of squares (what the revenue
+    interval needs), and the first- and last-touch figures, so not even the buyers come to
+    Python (SQL backends: the members' pass of :class:`MeasuredGroupsSource`, then one
+    aggregate over the join of the members, the ledger and the buyers' other memberships).
+
+    Fallback: :func:`measured_outcomes_in_python`, which gives the same answer (and the
+    same errors).
+    """
+
+    def measured_outcomes(
+        self, campaign_id: str, *, since: datetime, until: datetime, currency: str | None
+    ) -> MeasuredOutcomes:
+        """What :func:`measured_outcomes_in_python` gives."""
+        ...
+
+
+def measured_outcomes_in_python(
+    uow: Any, campaign_id: str, *, since: datetime, until: datetime, currency: str | None
+) -> MeasuredOutcomes:
+    """The definition: :func:`measured_groups` tallied by
+    :func:`crmkit.marketing.campaign_report.group_outcomes` in the report's *currency*
+    (``None``: the one currency the purchases are in; several raise
+    :class:`crmkit.errors.CurrencyMismatchError`)."""
+    measured = measured_groups(uow, campaign_id, since=since, until=until)
+    cur, groups = group_outcomes(campaign_id, measured, currency)
+    return MeasuredOutcomes(cur, groups, measured.counts)
+
+
+def measured_outcomes(
+    uow: Any, campaign_id: str, *, since: datetime, until: datetime, currency: str | None
+) -> MeasuredOutcomes:
+    """The campaign members repository's :class:`MeasuredOutcomesSource` fast path, or the
+    fallback."""
+    served = getattr(uow.campaign_members, "measured_outcomes", None)
+    if callable(served):
+        found: MeasuredOutcomes = served(campaign_id, since=since, until=until, currency=currency)
+        return found
+    return measured_outcomes_in_python(
+        uow, campaign_id, since=since, until=until, currency=currency
+    )

@@ -56,8 +56,11 @@ from crmkit.storage._linked import ContactErasable, ContactLinked, ContactRecord
 from crmkit.storage._marketing_protocols import (
     CampaignMemberRepository,
     MeasuredGroupsSource,
+    MeasuredOutcomesSource,
     measured_groups,
     measured_groups_in_python,
+    measured_outcomes,
+    measured_outcomes_in_python,
 )
 from crmkit.storage._merge_protocols import MergeRepository, ReviewRepository
 from crmkit.storage._privacy import ConsentRepository, ErasureRepository, ListRepository
@@ -94,6 +97,7 @@ __all__ = [
     "LifecycleRepository",
     "ListRepository",
     "MeasuredGroupsSource",
+    "MeasuredOutcomesSource",
     "MergeRepository",
     "OrganizationRepository",
     "OutboxRepository",
@@ -117,6 +121,8 @@ __all__ = [
     "lock_contacts",
     "measured_groups",
     "measured_groups_in_python",
+    "measured_outcomes",
+    "measured_outcomes_in_python",
     "prepared_forms_of",
     "queue_once",
     "segment_member_ids",

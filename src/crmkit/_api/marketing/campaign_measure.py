@@ -1,9 +1,10 @@
 """``crm.campaigns``, the measuring half: the report, and attribution of contacts and deals
 to the campaigns that reached them (first touch) and that they converted under (last touch).
 
-The report's members are read as :class:`crmkit.marketing.campaign_report.MeasuredGroups`
-through :func:`crmkit.storage.protocols.measured_groups` (counted in the database where the
-backend can); touches are the pure rules of :mod:`crmkit.marketing.touches`.
+The report's members are read as :class:`crmkit.marketing.campaign_report.MeasuredOutcomes`
+through :func:`crmkit.storage.protocols.measured_outcomes` (counted and added up in the
+database where the backend can); touches are the pure rules of
+:mod:`crmkit.marketing.touches`.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ from crmkit.marketing.campaign import (
     Group,
     LaunchRun,
 )
-from crmkit.marketing.campaign_report import CampaignReport, campaign_report, group_outcomes
+from crmkit.marketing.campaign_report import CampaignReport, campaign_report
 from crmkit.marketing.touches import Attribution, attribution
-from crmkit.storage.protocols import UnitOfWork, measured_groups
+from crmkit.storage.protocols import UnitOfWork, measured_outcomes
 
 __all__ = ["CampaignMeasures"]
 
@@ -130,9 +131,10 @@ class CampaignMeasures:
                 t: CAMPAIGN_EVENTS.on(uow).count("type", equals=f"{campaign_id}:{t.value}")
                 for t in EventType
             }
-            measured = measured_groups(uow, campaign_id, since=start, until=start + span)
+            measured = measured_outcomes(
+                uow, campaign_id, since=start, until=start + span, currency=currency
+            )
             run = self._run(uow, campaign_id, queued=0, counts=measured.counts)
-        cur, outcomes = group_outcomes(campaign_id, measured, currency)
         counts = {
             "sent": run.sent,
             "held_out": run.held_out,
@@ -143,6 +145,6 @@ class CampaignMeasures:
             window=span,
             members=counts,
             events=events,
-            outcomes=outcomes,
-            currency=cur,
+            outcomes=measured.groups,
+            currency=measured.currency,
         )

@@ -72,10 +72,13 @@ class CouponsAPI:
         expires_at: datetime,
         campaign_id: str | None = None,
         segment: str | None = None,
+        contact_id: str | None = None,
     ) -> list[str]:
         """*count* new codes (``XXXX-XXXX-XXXX-XXXX``), each worth *discount* (a ``Decimal``
         share: 0.10 is 10 % off) for *max_uses* redemptions before *expires_at*. *segment*
         names a saved segment whose members alone may redeem; *campaign_id* is kept as given.
+        *contact_id* issues the codes to that contact: they show on the contact's card and
+        export and follow their merges (anyone holding a code may still redeem it).
         """
         if (
             isinstance(count, bool)
@@ -84,10 +87,13 @@ class CouponsAPI:
         ):
             raise ValidationError("count", count, f"a whole number from 1 to {_LARGEST_BATCH}")
         campaign = clean_text("campaign_id", campaign_id)
+        holder = clean_text("contact_id", contact_id)
         now = self._ctx.clock()
         with self._ctx.write() as uow:
             if segment is not None:
                 uow.segments.get(segment)  # SegmentNotFoundError before anything is written
+            if holder is not None:
+                uow.contacts.get(holder)
             coupons = [
                 Coupon.new(
                     new_code(),
@@ -97,6 +103,7 @@ class CouponsAPI:
                     now=now,
                     campaign_id=campaign,
                     segment=segment,
+                    contact_id=holder,
                 )
                 for _ in range(count)
             ]

@@ -3,13 +3,15 @@
 What merges, unmerges, erasures and exports do with them, read from these declarations
 (:data:`crmkit._api._kinds.DEFAULT_RECORD_KINDS` lists the contact-linked ones):
 
+* a coupon issued to a contact (:attr:`crmkit.marketing.Coupon.contact_id`) belongs to them
+  and is kept without them on erasure; other coupons belong to the workspace;
 * coupon redemptions belong to the contact who redeemed; erasure keeps each without the
   person or the transaction, so a coupon's use count still adds up;
 * points entries belong to their contact and go with them on erasure;
 * a referral belongs to the referred contact and goes with them; erasing the *referrer*
   also deletes the referrals naming them (through the kind's erasure hook), so no record
   keeps an erased person's id;
-* coupons and loyalty programs belong to the workspace.
+* loyalty programs belong to the workspace.
 """
 
 from __future__ import annotations
@@ -39,12 +41,9 @@ __all__ = [
 
 COUPONS: StoredKind[Coupon] = StoredKind(
     "coupons",
-    AttrsCodec(
-        Coupon,
-        keys=lambda c: {"code": c.code, "campaign": c.campaign_id},
-        unique={"code"},
-        contact=None,
-    ),
+    AttrsCodec(Coupon, keys=lambda c: {"code": c.code, "campaign": c.campaign_id}, unique={"code"}),
+    # An issued coupon outlives the person, detached: its redemptions still count.
+    on_erasure=lambda coupon: coupon,
 )
 COUPON_REDEMPTIONS: StoredKind[CouponRedemption] = StoredKind(
     "coupon_redemptions",
@@ -118,6 +117,7 @@ REFERRALS_KIND: RecordKind = attrs.evolve(
 
 #: The contact-linked kinds of this module, for :data:`DEFAULT_RECORD_KINDS`.
 LOYALTY_KINDS: tuple[RecordKind, ...] = (
+    COUPONS.kind,
     COUPON_REDEMPTIONS.kind,
     POINTS_ENTRIES.kind,
     REFERRALS_KIND,

@@ -68,6 +68,7 @@ def apply_grant(uow: UnitOfWork, grant: Grant, at: datetime) -> None:
             max_uses=1,
             expires_at=datetime.fromisoformat(expires),
             now=at,
+            contact_id=grant.contact_id,  # issued to the referrer: on their card
         )
         COUPONS.on(uow).add(coupon)
     else:

@@ -12,7 +12,8 @@ from typing import Any
 from crmkit._types import Money
 from crmkit.errors import AlreadyExistsError, ConflictError, UniqueKeyError, ValidationError
 from crmkit.marketing.campaign import CampaignMember, Group
-from crmkit.marketing.campaign_report import MeasuredBuyer, MeasuredGroups
+from crmkit.marketing.campaign_report import MeasuredBuyer, MeasuredGroups, MeasuredOutcomes
+from crmkit.storage.sql._campaign_outcomes import tally_outcomes
 from crmkit.storage.sql._session import Dialect, Row, SQLSession
 
 __all__ = ["SQLCampaignMemberRepository"]
@@ -202,13 +203,11 @@ class SQLCampaignMemberRepository:
             found.setdefault(contact_id, []).append(Money(d.decimal_out(amount), currency))
         return found
 
-    def measured_groups(
-        self, campaign_id: str, *, since: datetime, until: datetime
-    ) -> MeasuredGroups:
-        """See :class:`crmkit.storage.protocols.MeasuredGroupsSource`: the sizes in one
-        ``GROUP BY`` (and the merged twins' rows, if a merge moved any), the buyers in one
-        join; only the buyers' rows come to Python."""
-        d = self._db.dialect
+    def _members_pass(
+        self, campaign_id: str
+    ) -> tuple[dict[Group, int], dict[tuple[Group, bool], int], bool]:
+        """The measured group sizes (merged twins once), the launch's counts, and whether a
+        merge moved any member."""
         measured = (self._ws, campaign_id, True)
         counts: dict[tuple[Group, bool], int] = {}
         sizes: dict[Group, int] = {}
@@ -220,9 +219,42 @@ class SQLCampaignMemberRepository:
                 moved += int(m or 0)
         if moved:
             self._count_twins_once(sizes, measured)
-        window = (d.ts(since), d.ts(until))
-        rows = self._db.fetchall(_BUYERS, (True, True, *measured, *window))
-        return MeasuredGroups({g: n for g, n in sizes.items() if n}, _buyers(rows, d), counts)
+        return {g: n for g, n in sizes.items() if n}, counts, bool(moved)
+
+    def _buyers(
+        self, campaign_id: str, since: datetime, until: datetime
+    ) -> dict[str, MeasuredBuyer]:
+        d = self._db.dialect
+        params = (True, True, self._ws, campaign_id, True, d.ts(since), d.ts(until))
+        return _buyers(self._db.fetchall(_BUYERS, params), d)
+
+    def measured_groups(
+        self, campaign_id: str, *, since: datetime, until: datetime
+    ) -> MeasuredGroups:
+        """See :class:`crmkit.storage.protocols.MeasuredGroupsSource`: the sizes in one
+        ``GROUP BY`` (and the merged twins' rows, if a merge moved any), the buyers in one
+        join; only the buyers' rows come to Python."""
+        sizes, counts, _ = self._members_pass(campaign_id)
+        return MeasuredGroups(sizes, self._buyers(campaign_id, since, until), counts)
+
+    def measured_outcomes(
+        self, campaign_id: str, *, since: datetime, until: datetime, currency: str | None
+    ) -> MeasuredOutcomes:
+        """See :class:`crmkit.storage.protocols.MeasuredOutcomesSource`: the members' pass
+        of :meth:`measured_groups`, then the buyers added up in one aggregate
+        (:mod:`crmkit.storage.sql._campaign_outcomes`)."""
+        sizes, counts, twins = self._members_pass(campaign_id)
+        return tally_outcomes(
+            self._db,
+            self._ws,
+            campaign_id,
+            window=(since, until),
+            currency=currency,
+            sizes=sizes,
+            counts=counts,
+            twins=twins,
+            buyers=lambda: MeasuredGroups(sizes, self._buyers(campaign_id, since, until), counts),
+        )
 
     def _count_twins_once(self, sizes: dict[Group, int], measured: tuple[Any, ...]) -> None:
         rows = self._db.fetchall(_TWINS, (*measured, *measured))

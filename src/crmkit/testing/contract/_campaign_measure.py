@@ -20,10 +20,21 @@ from hypothesis import strategies as st
 
 from crmkit._types import Money
 from crmkit.crm import CRM
-from crmkit.errors import ContactNotFoundError, DealNotFoundError, ValidationError
+from crmkit.errors import (
+    ContactNotFoundError,
+    CurrencyMismatchError,
+    DealNotFoundError,
+    ValidationError,
+)
 from crmkit.marketing import Campaign, Group
 from crmkit.segments import tag
-from crmkit.storage.protocols import Storage, measured_groups, measured_groups_in_python
+from crmkit.storage.protocols import (
+    Storage,
+    measured_groups,
+    measured_groups_in_python,
+    measured_outcomes,
+    measured_outcomes_in_python,
+)
 from crmkit.testing.contract._base import T0, ContractBase
 from crmkit.value.ledger import Transaction, TransactionKind
 
@@ -35,7 +46,8 @@ _purchases = st.lists(
     st.tuples(
         st.integers(0, 7),  # who
         st.integers(-3, 50),  # day after T0
-        st.integers(1, 9999),  # cents
+        st.integers(1, 9999),  # cents (or, scaled below, other places)
+        st.sampled_from([2, 2, 2, 0, 1, 3, 4, 5]),  # decimal places
         st.sampled_from(["EUR", "EUR", "EUR", "PLN"]),
         st.sampled_from([TransactionKind.PURCHASE] * 4 + [TransactionKind.REFUND]),
     ),
@@ -54,6 +66,7 @@ _scenarios = st.fixed_dictionaries(
         "merges": st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7)), max_size=2),
         "erase": st.sets(st.integers(0, 7), max_size=1),
         "window": st.integers(1, 45),
+        "currency": st.sampled_from([None, None, "EUR", "PLN", "USD"]),
     }
 )
 
@@ -85,10 +98,10 @@ def build_world(crm: CRM, s: dict[str, Any]) -> list[Campaign]:
         Transaction.new(
             contact_id=people[who],
             kind=kind,
-            amount=Money(Decimal(cents) / 100, currency),
+            amount=Money(Decimal(cents).scaleb(-places), currency),
             occurred_at=T0 + day * DAY,
         )
-        for who, day, cents, currency, kind in s["purchases"]
+        for who, day, cents, places, currency, kind in s["purchases"]
         if who < len(people)
     ]
     with crm.storage.unit_of_work(crm.workspace) as uow:
@@ -118,6 +131,39 @@ class CampaignMeasureContract(ContractBase):
                     served = measured_groups(uow, c.id, **span)
                     assert served == measured_groups_in_python(uow, c.id, **span)
                     assert sum(served.sizes.values()) == len(uow.campaign_members.measured(c.id))
+
+        agree()
+
+    def test_measured_outcomes_equal_their_definition(self, storage: Storage) -> None:
+        """The tally a report reads (:class:`MeasuredOutcomesSource`, added up in SQL) is
+        the buyers tallied in Python, to the exponent of every sum, errors included."""
+
+        @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(s=_scenarios)
+        def agree(s: dict[str, Any]) -> None:
+            crm = CRM(storage=storage, workspace=f"o-{uuid.uuid4().hex[:8]}", clock=lambda: T0)
+            for c in build_world(crm, s):
+                assert c.launched_at is not None
+                span = {"since": c.launched_at, "until": c.launched_at + s["window"] * DAY}
+                with storage.unit_of_work(crm.workspace, read_only=True) as uow:
+                    expected: Any
+                    try:
+                        expected = measured_outcomes_in_python(
+                            uow, c.id, currency=s["currency"], **span
+                        )
+                    except CurrencyMismatchError as exc:
+                        expected = (exc.field, exc.value)
+                    try:
+                        served: Any = measured_outcomes(uow, c.id, currency=s["currency"], **span)
+                    except CurrencyMismatchError as exc:
+                        served = (exc.field, exc.value)
+                    assert served == expected
+                    if not isinstance(served, tuple):
+                        for g, outcome in served.groups.items():
+                            mine = expected.groups[g]
+                            sums = ("revenue", "squares", "first_touch_revenue")
+                            for name in (*sums, "last_touch_revenue"):
+                                assert str(getattr(outcome, name)) == str(getattr(mine, name))
 
         agree()
 

@@ -11,10 +11,14 @@ import pytest
 from crmkit._types import Money
 from crmkit.crm import CRM
 from crmkit.errors import ContactNotFoundError, ValidationError
+from crmkit.marketing.standing import MarketingStanding, Ref
+from crmkit.segments import tag
 from crmkit.service import WorkingHours
 from crmkit.testing.contract._base import T0, ContractBase
 
 __all__ = ["CardContract"]
+
+DAY = timedelta(days=1)
 
 
 class CardContract(ContractBase):
@@ -159,3 +163,100 @@ class CardContract(ContractBase):
         assert "quote: 720.00 EUR gross · draft · valid until 31 May 2026" in text
         assert "contract: Support 2026 · 1,200.00 EUR · 01 Jan 2026 to 31 Dec 2026" in text
         assert "holds: ROUTER-X SN-2 · warranty to 04 Jan 2028" in text
+
+    def _marketing_world(self, crm: CRM) -> dict[str, str]:
+        """Ana was brought by Besa, came by the Spring campaign and bought under it, holds
+        points and a coupon issued to her, redeemed another, and brought Cai, all in the
+        ten days before the card is read (the clock stands at T0)."""
+        b = T0 - 10 * DAY
+        ana, besa, cai = (
+            crm.contacts.create(name=n, tags={"gold"}) for n in ("Ana", "Besa", "Cai")
+        )
+        crm.consent.record(ana.id, purpose="marketing_email", granted=True, at=b - DAY)
+        spring = crm.campaigns.create(
+            "Spring",
+            channel="email",
+            audience=tag("gold"),
+            purpose="marketing_email",
+            holdout=Decimal(0),
+            seed=1,
+        )
+        crm.campaigns.launch(spring.id, at=b)
+        crm.referrals.record(referrer_id=besa.id, referred_id=ana.id, at=b)
+        crm.referrals.record(referrer_id=ana.id, referred_id=cai.id, at=b + DAY)
+        crm.transactions.add(
+            ana.id, kind="purchase", amount=Money("120", "EUR"), occurred_at=b + 2 * DAY
+        )
+        crm.loyalty.create_program(
+            "Club", points_per_unit=Decimal(1), currency="EUR", tiers={"Silver": 0, "Gold": 100}
+        )
+        crm.loyalty.earn(ana.id, amount=Money("120", "EUR"), at=b + 2 * DAY)
+        crm.loyalty.redeem(ana.id, points=20, at=b + 3 * DAY)
+        expires = T0 + 30 * DAY
+        [mine] = crm.coupons.create_batch(
+            count=1, discount=Decimal("0.15"), expires_at=expires, contact_id=ana.id
+        )
+        [shared] = crm.coupons.create_batch(count=1, discount=Decimal("0.10"), expires_at=expires)
+        crm.coupons.redeem(shared, contact_id=ana.id, at=T0 - 8 * DAY)
+        return {
+            "ana": ana.id,
+            "besa": besa.id,
+            "cai": cai.id,
+            "spring": spring.id,
+            "mine": mine,
+            "shared": shared,
+        }
+
+    def test_card_shows_coupons_points_referrals_and_campaigns(self, crm: CRM) -> None:
+        w = self._marketing_world(crm)
+        m = crm.contact_card(w["ana"]).marketing
+        assert [(c.code, c.discount, c.uses) for c in m.coupons_issued] == [
+            (w["mine"], Decimal("0.15"), 0)
+        ]
+        assert [(c.code, c.at) for c in m.coupons_redeemed] == [(w["shared"], T0 - 8 * DAY)]
+        assert [(p.program, p.balance, p.tier) for p in m.loyalty] == [("Club", 100, "Gold")]
+        assert m.referred_by == Ref(w["besa"], "Besa")
+        assert m.referred == (Ref(w["cai"], "Cai"),)
+        assert m.first_touch == Ref(w["spring"], "Spring")
+        assert m.converted_under == (Ref(w["spring"], "Spring"),)
+        text = crm.contact_card(w["ana"]).render()
+        assert "points: Club 100 (Gold)" in text
+        assert f"coupon: {w['mine']} · 15 % off · 0 used · expires 31 May 2026" in text
+        assert f"redeemed: {w['shared']} · 10 % off · 23 Apr 2026" in text
+        assert "referred by: Besa" in text
+        assert "referred: Cai" in text
+        assert "came by: Spring · bought under: Spring" in text
+        besa = crm.contact_card(w["besa"]).marketing
+        assert (besa.referred, besa.first_touch, besa.loyalty) == (
+            (Ref(w["ana"], "Ana"),),
+            None,
+            (),
+        )
+
+    def test_card_marketing_moves_with_a_merge_and_returns_with_unmerge(self, crm: CRM) -> None:
+        w = self._marketing_world(crm)
+        keeper = crm.contacts.create(name="Keeper").id
+        before = crm.contact_card(w["ana"]).marketing
+        merged = crm.merge(keeper, w["ana"])
+        moved = crm.contact_card(keeper).marketing
+        assert moved.coupons_issued == before.coupons_issued
+        assert moved.coupons_redeemed == before.coupons_redeemed
+        assert moved.loyalty == before.loyalty
+        assert (moved.referred_by, moved.referred) == (before.referred_by, before.referred)
+        assert (moved.first_touch, moved.converted_under) == (
+            before.first_touch,
+            before.converted_under,
+        )
+        crm.unmerge(merged.merge_id or "")
+        assert crm.contact_card(keeper).marketing == MarketingStanding()
+        assert crm.contact_card(w["ana"]).marketing == before
+
+    def test_card_marketing_goes_with_an_erasure(self, crm: CRM) -> None:
+        w = self._marketing_world(crm)
+        crm.contacts.erase(w["ana"])
+        with pytest.raises(ContactNotFoundError):
+            crm.contact_card(w["ana"])
+        # Those she knew no longer show her: Besa brought nobody still here, Cai nobody.
+        assert crm.contact_card(w["besa"]).marketing.referred == ()
+        assert crm.contact_card(w["cai"]).marketing.referred_by is None
+        assert crm.coupons.get(w["mine"]).contact_id is None  # kept without her

@@ -148,6 +148,36 @@ class CouponsContract(ContractBase):
         assert (kept.contact_id, kept.transaction_id, kept.at) == (None, None, T0)
         assert crm.coupons.get(code).uses == 1
 
+    def test_an_issued_coupon_follows_its_contact_through_merge_and_unmerge(self, crm: CRM) -> None:
+        ana, twin = self._shopper(crm), self._shopper(crm, "A. Popa")
+        [code] = self._coupons(crm, contact_id=twin.id)
+        [anyones] = self._coupons(crm)
+        assert crm.coupons.get(code).contact_id == twin.id
+        assert crm.coupons.get(anyones).contact_id is None
+        merged = crm.merge(ana.id, twin.id)
+        assert merged.moved["coupons"] == 1
+        assert crm.coupons.get(code).contact_id == ana.id
+        crm.unmerge(merged.merge_id or "")
+        assert crm.coupons.get(code).contact_id == twin.id
+        crm.coupons.redeem(code, contact_id=ana.id, at=T0)  # a code is the holder's to pass on
+
+    def test_an_issued_coupon_is_exported_and_kept_without_the_person(self, crm: CRM) -> None:
+        ana = self._shopper(crm)
+        [code] = self._coupons(crm, contact_id=ana.id, max_uses=2)
+        crm.coupons.redeem(code, contact_id=ana.id, at=T0)
+        exported: Any = crm.contacts.export(ana.id)["coupons"]
+        assert [c["code"] for c in exported] == [code.replace("-", "")]
+        crm.contacts.erase(ana.id)
+        kept = crm.coupons.get(code)
+        assert (kept.contact_id, kept.uses) == (None, 1)
+
+    def test_issuing_to_an_unknown_contact_writes_nothing(self, crm: CRM) -> None:
+        with pytest.raises(ContactNotFoundError):
+            self._coupons(crm, contact_id="nobody")
+        with pytest.raises(ValidationError) as bad:
+            self._coupons(crm, contact_id=7)
+        assert (bad.value.field, bad.value.value) == ("contact_id", 7)
+
     def test_of_concurrent_redeemers_of_a_single_use_code_exactly_one_wins(self, crm: CRM) -> None:
         people = [self._shopper(crm, f"Racer {n}").id for n in range(RACERS)]
         codes = self._coupons(crm, TRIALS)

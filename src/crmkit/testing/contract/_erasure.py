@@ -167,6 +167,7 @@ class ErasureContract(ContractBase):
             "cases": 0,
             "campaign_members": 0,
             "campaign_events": 0,
+            "coupons": 0,
             "coupon_redemptions": 0,
             "points_entries": 0,
             "referrals": 0,

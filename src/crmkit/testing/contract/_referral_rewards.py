@@ -93,7 +93,8 @@ class ReferralRewardsContract(ContractBase):
             1,
             now + timedelta(days=60),
         )
-        assert grant.contact_id == ana
+        assert grant.contact_id == coupon.contact_id == ana  # issued to the referrer
+        assert [c.code for c in crm.contact_card(ana).marketing.coupons_issued] == [code]
         assert crm.automation.run(now.date(), now=now, rules=[rule]).grants == []
         crm.coupons.redeem(code, contact_id=ana, at=now)
 
