@@ -4,6 +4,7 @@ Usage:
     python benchmarks/bench_identity.py                  # dev + independent + FEBRL3 + FEBRL4
     python benchmarks/bench_identity.py --only independent --independent-n 20000
     python benchmarks/bench_identity.py --scale 1000000  # also N generated records
+    python benchmarks/bench_identity.py --only scale --scale 1000000 --scale-set independent
     python benchmarks/bench_identity.py --index 1000000  # IdentityIndex lookup latency
 
 Pairwise precision / recall / F1 against ground truth, wall and CPU time, peak memory (RSS of
@@ -517,8 +518,33 @@ def generate(n_records: int, seed: int) -> Path:
     return out
 
 
-def bench_scale(n_records: int) -> None:
-    path = generate(n_records, seed=7)
+def generate_independent_csv(n_records: int, seed: int) -> Path:
+    """The independent generator's set written to a CSV once, so a scale run streams it from
+    disk like the gen_contacts one instead of holding every row in the measured process."""
+    out = Path(tempfile.gettempdir()) / f"crmkit_independent_{n_records}_{seed}.csv"
+    if not out.exists():
+        command = [
+            sys.executable,
+            str(HERE / "gen_independent.py"),
+            "--n",
+            str(n_records),
+            "--seed",
+            str(seed),
+            "--out",
+            str(out),
+        ]
+        subprocess.run(command, check=True)
+    return out
+
+
+def bench_scale(n_records: int, *, independent_seed: int | None = None) -> None:
+    """``Matcher().dedupe`` over records streamed from a CSV (no list of rows): gen_contacts'
+    set (seed 7), or the independent generator's with *independent_seed*."""
+    if independent_seed is None:
+        path, task = generate(n_records, seed=7), f"{n_records:,} generated"
+    else:
+        path = generate_independent_csv(n_records, independent_seed)
+        task = f"{n_records:,} independent seed {independent_seed} (streamed)"
     entity_of: dict[str, int] = {}
 
     def stream() -> Iterator[dict[str, str]]:
@@ -540,7 +566,7 @@ def bench_scale(n_records: int) -> None:
     largest = max(len(cl) for cl in clusters)
     precision, recall = correct / max(predicted, 1), correct / true
     report(
-        f"{len(entity_of):,} generated",
+        task,
         "crmkit Matcher() defaults",
         precision,
         recall,
@@ -590,6 +616,12 @@ def main() -> int:
         help="records in the independent evaluation set",
     )
     ap.add_argument("--independent-seed", type=int, default=1)
+    ap.add_argument(
+        "--scale-set",
+        choices=["contacts", "independent"],
+        default="contacts",
+        help="what --scale streams: gen_contacts (seed 7) or gen_independent (--independent-seed)",
+    )
     ap.add_argument("--repeat", type=int, default=1, help="run the FEBRL tasks this many times")
     args = ap.parse_args()
     print("task | tool | precision | recall | F1 | wall s | cpu s | peak RSS MiB | note")
@@ -603,7 +635,8 @@ def main() -> int:
         for _ in range(args.repeat):
             bench_febrl()
     if args.scale and args.only in (None, "scale"):
-        bench_scale(args.scale)
+        seed = args.independent_seed if args.scale_set == "independent" else None
+        bench_scale(args.scale, independent_seed=seed)
     if args.index and args.only in (None, "index"):
         bench_index(args.index)
     return 0

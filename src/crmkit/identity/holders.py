@@ -52,13 +52,15 @@ class IdentifierHolders:
         verdict: Callable[[int, int], int],
         same_first: Callable[[int, int], bool],
         max_people: int,
+        index: dict[tuple[int, object], list[int]] | None = None,
     ) -> None:
         self._records = records
         self._values = values
         self._verdict = verdict
         self._same_first = same_first
         self._max = max_people
-        self._index: dict[tuple[int, object], list[int]] | None = None
+        # held_more_than_once(records, values), when the caller has it already.
+        self._index = index
         self._status: dict[tuple[int, object], int] = {}
 
     def index(self) -> dict[tuple[int, object], list[int]]:

@@ -15,6 +15,7 @@ from crmkit.identity.blocking import candidate_pairs
 from crmkit.identity.cluster import constrained_clusters
 from crmkit.identity.features import batch_comparer, compare_records
 from crmkit.identity.model import MatchModel
+from crmkit.identity.pair_vectors import PairVectors
 from crmkit.identity.prepare import PreparedRecord, prepare
 from crmkit.identity.scoring import CONFLICT_FIELDS, DEFAULT_CONFLICTS, PairJudge
 from crmkit.identity.training import estimate_u
@@ -215,8 +216,7 @@ class Matcher:
         progress: Progress,
     ) -> PairJudge:
         other = right if right is not None else left
-        vectors: dict[tuple[int, int], tuple[int, ...]] = {}
-        shared: dict[tuple[int, ...], tuple[int, ...]] = {}  # one tuple per distinct vector
+        vectors = PairVectors(width=max(len(left), len(other)) + 1)
         pairs = candidate_pairs(
             left, right, max_block=self.max_block, max_fuzzy_block=self.max_fuzzy_block
         )
@@ -226,12 +226,11 @@ class Matcher:
         for n, (i, j) in enumerate(pairs):
             if empty_left[i] or empty_other[j]:
                 continue
-            vector = compare(left[i], other[j])
-            vectors[(i, j)] = shared.setdefault(vector, vector)
+            vectors.add(i, j, compare(left[i], other[j]))
             if n % 100_000 == 0:
                 progress("compare", n, 0)
         progress("fit", 0, 0)
-        model = self.fit(left, right, vectors=Counter(vectors.values()))
+        model = self.fit(left, right, vectors=vectors.vector_counts())
         return PairJudge(
             model,
             left,
@@ -270,8 +269,13 @@ class Matcher:
             len(prepared), edges, judge.verdict, max_size=self.max_cluster, tolerance=self.tolerance
         )
         best = {(i, j): p for p, i, j in edges}
+        # A million groups: let go of the clustering's own lists (and the edges, now in
+        # best) before the clusters are built, so the two sets of lists never coexist.
+        del edges
+        arrived_groups = _arrival_order(groups, order)
+        del groups
         out = []
-        for group in _arrival_order(groups, order):
+        for group in arrived_groups:
             if len(group) == 1:  # most records are nobody else's
                 out.append(Cluster(ids=(prepared[group[0]].id,)))
                 continue

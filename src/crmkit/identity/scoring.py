@@ -4,12 +4,12 @@ keep two people apart, and the namesake rule for pairs linked by a name alone.""
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from crmkit.identity.features import FEATURES, compare_records
 from crmkit.identity.holders import ONE_PERSON, IdentifierHolders
 from crmkit.identity.model import MatchModel
+from crmkit.identity.pair_vectors import PairVectors
 from crmkit.identity.prepare import PreparedRecord
 from crmkit.identity.term_weights import TF_VALUES, TermWeights
 from crmkit.text import phonetic_key
@@ -67,7 +67,7 @@ class PairJudge:
         model: MatchModel,
         left: Sequence[PreparedRecord],
         right: Sequence[PreparedRecord] | None,
-        vectors: Mapping[tuple[int, int], Vector],
+        vectors: PairVectors,
         *,
         conflicts: frozenset[str],
         min_cross_bits: float,
@@ -77,6 +77,7 @@ class PairJudge:
         self.left = left
         self.right = right if right is not None else left
         self.vectors = vectors
+        self._by_code, self._width = vectors.by_code, vectors.width
         self.conflicts = tuple((FEATURES.index(f), CONFLICT_FIELDS[f]) for f in sorted(conflicts))
         self.min_cross_bits = min_cross_bits
         self.max_name_only_block = max_name_only_block
@@ -94,7 +95,7 @@ class PairJudge:
         self._id_logit: float | None = None
 
     def vector(self, i: int, j: int) -> Vector:
-        v = self.vectors.get((i, j))
+        v = self._by_code.get(i * self._width + j)
         return v if v is not None else compare_records(self.left[i], self.right[j])
 
     def shared_value(self, f: int, value: object) -> bool:
@@ -118,6 +119,7 @@ class PairJudge:
                 verdict=self.verdict,
                 same_first=lambda a, b: self.vector(a, b)[_FIRST] >= 3,
                 max_people=self.max_name_only_block,
+                index=self._weights.held(),  # deduplication: the same records, same index
             )
         return self._holders
 
@@ -169,7 +171,7 @@ class PairJudge:
                 seen, different = self._holder_table().household_share()
                 share = (different + 1) / (seen + 2) / 2
             else:
-                for vector, count in Counter(self.vectors.values()).items():
+                for vector, count in self.vectors.vector_counts().items():
                     if vector[_FIRST] and any(vector[f] == top for f, top in _EXACT_IDS):
                         seen += count
                         different += count if self.conflict(vector) else 0

@@ -53,10 +53,18 @@ class TermWeights:
         }
         self._totals = {f: max(sum(c.values()), 1) for f, c in self.freq.items()}
         self._shares: ValueShares | None = None
+        self._held: dict[tuple[int, object], list[int]] | None = None
 
     def identifier_values(self) -> Values:
         """Each identifier field with its getter and its values' record counts."""
         return {g: (get, self.freq[g]) for g, get in TF_VALUES.items()}
+
+    def held(self) -> dict[tuple[int, object], list[int]]:
+        """:func:`held_more_than_once` over all the records, worked out once: the shares
+        and, deduplicating, the identifiers' holders (a million records' pass) read it."""
+        if self._held is None:
+            self._held = held_more_than_once(self._records, self.identifier_values())
+        return self._held
 
     def weigh(self, i: int, j: int, vector: Vector) -> tuple[dict[int, float], float]:
         """Per exactly agreeing field, the chance two strangers share that value; and the
@@ -107,7 +115,6 @@ class TermWeights:
         """The people holding each name value, per market (records joined by a phone,
         mailbox or account they share count as one person); counted when first needed."""
         if self._shares is None:
-            held = held_more_than_once(self._records, self.identifier_values())
-            groups = person_groups(len(self._records), held.values())
+            groups = person_groups(len(self._records), self.held().values())
             self._shares = ValueShares(self._records, groups, PEOPLE_FIELDS)
         return self._shares
