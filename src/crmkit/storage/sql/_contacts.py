@@ -34,6 +34,10 @@ _UPDATE = (
 )
 
 
+# SQLite allows 500 terms in a compound SELECT.
+_KEYS_PER_STATEMENT = 400
+
+
 class SQLContactRepository:
     def __init__(self, db: SQLSession, workspace: str) -> None:
         self._db = db
@@ -121,6 +125,46 @@ class SQLContactRepository:
         self._write_tags(contact, None)
         self._write_match_keys(contact, None)
 
+    def add_many(self, contacts: Sequence[Contact]) -> None:
+        """See :class:`crmkit.storage.protocols.BulkContacts`: the holders of every
+        identity read in one statement, then one insert per table for the lot."""
+        if not contacts:
+            return
+        keys = sorted({k for c in contacts for k in c.identity_keys()})
+        held: dict[str, list[tuple[str, bool]]] = {}
+        step = self._db.dialect.max_in_list
+        for start in range(0, len(keys), step):
+            condition, params = self._db.dialect.in_list("key", keys[start : start + step])
+            rows = self._db.fetchall(
+                "SELECT key, contact_id, shared FROM identities "
+                f"WHERE workspace = ? AND {condition} ORDER BY key, contact_id",
+                (self._ws, *params),
+            )
+            for key, owner, shared in rows:
+                held.setdefault(key, []).append((owner, bool(shared)))
+        if taken := self.existing_ids([c.id for c in contacts]):
+            raise AlreadyExistsError("contact", min(taken))
+        ids, tags, blocks = [], [], []
+        for contact in contacts:  # in order, each checked against those before it
+            check_identities(contact, lambda key: held.get(key, []))
+            for key in contact.identity_keys():
+                held.setdefault(key, []).append((contact.id, key in contact.shared_identities))
+                ids.append((self._ws, key, contact.id, key in contact.shared_identities))
+            tags += [(self._ws, contact.id, t) for t in sorted(contact.tags)]
+            blocks += [(self._ws, k, contact.id) for k in sorted(match_keys(contact))]
+        dialect = self._db.dialect
+        self._db.executemany(_INSERT, [(self._ws, *contact_to_row(c, dialect)) for c in contacts])
+        self._db.executemany(
+            "INSERT INTO identities (workspace, key, contact_id, shared) VALUES (?, ?, ?, ?)", ids
+        )
+        if tags:
+            self._db.executemany(
+                "INSERT INTO contact_tags (workspace, contact_id, tag) VALUES (?, ?, ?)", tags
+            )
+        self._db.executemany(
+            "INSERT INTO match_keys (workspace, key, contact_id) VALUES (?, ?, ?)", blocks
+        )
+
     def get(self, contact_id: str) -> Contact:
         found = self.find_by_id(contact_id)
         if found is None:
@@ -175,13 +219,25 @@ class SQLContactRepository:
         return old
 
     def match_key_holders(self, keys: Mapping[str, int]) -> dict[str, list[str]]:
+        found = self.match_key_holders_capped(keys)
+        return {k: ids for k, ids in found.items() if len(ids) <= keys[k]}
+
+    def match_key_holders_capped(self, keys: Mapping[str, int]) -> dict[str, list[str]]:
+        """See :class:`crmkit.storage.protocols.CappedKeyHolders`."""
+        found: dict[str, list[str]] = {}
+        items = sorted(keys.items())
+        for start in range(0, len(items), _KEYS_PER_STATEMENT):
+            found.update(self._capped(items[start : start + _KEYS_PER_STATEMENT]))
+        return found
+
+    def _capped(self, keys: Sequence[tuple[str, int]]) -> dict[str, list[str]]:
         if not keys:
             return {}
         # One statement, one indexed range per key, each cut at limit + 1 rows: a common
         # key ("s:info", a popular name) costs a few rows, never all of its holders.
         parts: list[str] = []
         params: list[object] = []
-        for n, (key, limit) in enumerate(sorted(keys.items())):
+        for n, (key, limit) in enumerate(keys):
             parts.append(
                 f"SELECT key, contact_id FROM (SELECT key, contact_id FROM match_keys "
                 f"WHERE workspace = ? AND key = ? ORDER BY contact_id LIMIT ?) AS k{n}"
@@ -190,7 +246,7 @@ class SQLContactRepository:
         found: dict[str, list[str]] = {}
         for key, contact_id in self._db.fetchall(" UNION ALL ".join(parts), params):
             found.setdefault(key, []).append(contact_id)
-        return {k: ids for k, ids in found.items() if len(ids) <= keys[k]}
+        return found
 
     def find_many(self, contact_ids: Collection[str]) -> list[Contact]:
         ids = sorted(set(contact_ids))

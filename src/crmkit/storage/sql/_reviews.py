@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from crmkit.errors import AlreadyExistsError, ReviewItemNotFoundError
@@ -69,6 +70,29 @@ class SQLReviewRepository:
             (self._ws, *self._row(item)),
         )
         self._link(item, None)
+
+    def add_many(self, items: Sequence[ReviewItem]) -> None:
+        """See :class:`crmkit.storage.protocols.BulkReviews`."""
+        if not items:
+            return
+        ids = sorted({item.id for item in items})
+        step = self._db.dialect.max_in_list
+        for start in range(0, len(ids), step):
+            condition, params = self._db.dialect.in_list("id", ids[start : start + step])
+            taken = self._db.fetchall(
+                f"SELECT id FROM review_items WHERE workspace = ? AND {condition} ORDER BY id",
+                (self._ws, *params),
+            )
+            if taken:
+                raise AlreadyExistsError("review item", taken[0][0])
+        self._db.executemany(
+            f"INSERT INTO review_items (workspace, {_COLS}) VALUES (?{', ?' * 9})",
+            [(self._ws, *self._row(item)) for item in items],
+        )
+        self._db.executemany(
+            "INSERT INTO review_links (workspace, contact_id, review_id) VALUES (?, ?, ?)",
+            [(self._ws, cid, item.id) for item in items for cid in sorted(set(item.contact_ids))],
+        )
 
     def get(self, item_id: str) -> ReviewItem:
         row = self._db.fetchone(_SELECT + "AND id = ?", (self._ws, item_id))
