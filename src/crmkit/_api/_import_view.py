@@ -148,10 +148,12 @@ class BatchView:
 
     def add(self, contact: Contact) -> None:
         """Hold *contact* back for flush(); raises ``DuplicateContactError`` as ``add``."""
+        keys = contact.identity_keys()
+        self._load(keys)
         check_identities(contact, self.owners)
         self._created[contact.id] = self._contacts[contact.id] = contact
         self._gone.discard(contact.id)
-        for key in contact.identity_keys():
+        for key in keys:
             self._owners[key] = sorted({*self._owners[key], contact.id})
         for key in match_keys(contact):
             self._created_blocks.setdefault(key, set()).add(contact.id)

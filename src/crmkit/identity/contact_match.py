@@ -125,9 +125,11 @@ _FORMS: dict[tuple[str, _MatchFields], tuple[PreparedRecord, ...]] = {}
 # the data: once the cache clears they are folded again, which cost an import of 100,000 rows
 # 12 % of its CPU with room for 50,000 (88.5 against 77.9 s).
 _FORMS_LIMIT = 100_000
-# Keys of recently written contacts: an update diffs the old version's keys against the new.
+# Keys of recently written contacts: an update diffs the old version's keys against the new,
+# and a batched import files a contact's keys when it is made and again when the batch is
+# written, 5000 contacts later (with room for 4096 they were worked out twice).
 _KEYS: dict[_MatchFields, frozenset[str]] = {}
-_KEYS_LIMIT = 4096
+_KEYS_LIMIT = 16_384
 
 
 def match_keys(contact: Contact) -> frozenset[str]:

@@ -8,6 +8,7 @@ from crmkit.contacts import Contact
 from crmkit.errors import AlreadyExistsError, ContactNotFoundError, StaleVersionError
 from crmkit.identity.contact_match import match_keys, same_match_fields
 from crmkit.storage._identity import check_identities
+from crmkit.storage.sql._bulk_insert import insert_rows
 from crmkit.storage.sql._rows import (
     CONTACT_COLUMNS,
     CONTACT_WRITE_COLUMNS,
@@ -130,7 +131,8 @@ class SQLContactRepository:
         identity read in one statement, then one insert per table for the lot."""
         if not contacts:
             return
-        keys = sorted({k for c in contacts for k in c.identity_keys()})
+        contact_keys = {c.id: c.identity_keys() for c in contacts}
+        keys = sorted({k for ks in contact_keys.values() for k in ks})
         held: dict[str, list[tuple[str, bool]]] = {}
         step = self._db.dialect.max_in_list
         for start in range(0, len(keys), step):
@@ -147,23 +149,17 @@ class SQLContactRepository:
         ids, tags, blocks = [], [], []
         for contact in contacts:  # in order, each checked against those before it
             check_identities(contact, lambda key: held.get(key, []))
-            for key in contact.identity_keys():
+            for key in contact_keys[contact.id]:
                 held.setdefault(key, []).append((contact.id, key in contact.shared_identities))
                 ids.append((self._ws, key, contact.id, key in contact.shared_identities))
             tags += [(self._ws, contact.id, t) for t in sorted(contact.tags)]
             blocks += [(self._ws, k, contact.id) for k in sorted(match_keys(contact))]
-        dialect = self._db.dialect
-        self._db.executemany(_INSERT, [(self._ws, *contact_to_row(c, dialect)) for c in contacts])
-        self._db.executemany(
-            "INSERT INTO identities (workspace, key, contact_id, shared) VALUES (?, ?, ?, ?)", ids
-        )
-        if tags:
-            self._db.executemany(
-                "INSERT INTO contact_tags (workspace, contact_id, tag) VALUES (?, ?, ?)", tags
-            )
-        self._db.executemany(
-            "INSERT INTO match_keys (workspace, key, contact_id) VALUES (?, ?, ?)", blocks
-        )
+        dialect, db = self._db.dialect, self._db
+        rows = [(self._ws, *contact_to_row(c, dialect)) for c in contacts]
+        insert_rows(db, "contacts", CONTACT_WRITE_COLUMNS, rows)
+        insert_rows(db, "identities", ("key", "contact_id", "shared"), ids)
+        insert_rows(db, "contact_tags", ("contact_id", "tag"), tags)
+        insert_rows(db, "match_keys", ("key", "contact_id"), blocks)
 
     def get(self, contact_id: str) -> Contact:
         found = self.find_by_id(contact_id)

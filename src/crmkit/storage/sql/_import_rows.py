@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
+from crmkit.storage.sql._bulk_insert import upsert_rows
 from crmkit.storage.sql._session import SQLSession
 
 __all__ = ["SQLImportRowRepository"]
 
-_PUT = (
-    "INSERT INTO import_rows (workspace, fingerprint, contact_id) VALUES (?, ?, ?) "
+_INSERT = "INSERT INTO import_rows (workspace, fingerprint, contact_id) VALUES"
+_ON_CONFLICT = (
     "ON CONFLICT (workspace, fingerprint) DO UPDATE SET contact_id = excluded.contact_id "
     "WHERE import_rows.contact_id <> excluded.contact_id"
 )
+_PUT = f"{_INSERT} (?, ?, ?) {_ON_CONFLICT}"
 
 
 class SQLImportRowRepository:
@@ -46,8 +48,8 @@ class SQLImportRowRepository:
 
     def put_many(self, contacts: Mapping[str, str]) -> None:
         """See :class:`crmkit.storage.protocols.FingerprintsOfMany`."""
-        if contacts:
-            self._db.executemany(_PUT, [(self._ws, fp, cid) for fp, cid in contacts.items()])
+        rows = [(self._ws, fp, cid) for fp, cid in contacts.items()]
+        upsert_rows(self._db, _INSERT, _ON_CONFLICT, rows)
 
     def put(self, fingerprint: str, contact_id: str) -> None:
         # One statement whether the row is new, moved or unchanged (an unchanged one is not

@@ -7,6 +7,7 @@ from typing import Any
 
 from crmkit.errors import AlreadyExistsError, ReviewItemNotFoundError
 from crmkit.identity.review import ReviewItem
+from crmkit.storage.sql._bulk_insert import insert_rows
 from crmkit.storage.sql._session import Row, SQLSession
 
 __all__ = ["SQLReviewRepository"]
@@ -85,14 +86,12 @@ class SQLReviewRepository:
             )
             if taken:
                 raise AlreadyExistsError("review item", taken[0][0])
-        self._db.executemany(
-            f"INSERT INTO review_items (workspace, {_COLS}) VALUES (?{', ?' * 9})",
-            [(self._ws, *self._row(item)) for item in items],
+        columns = [c.strip() for c in _COLS.split(",")]
+        insert_rows(
+            self._db, "review_items", columns, [(self._ws, *self._row(item)) for item in items]
         )
-        self._db.executemany(
-            "INSERT INTO review_links (workspace, contact_id, review_id) VALUES (?, ?, ?)",
-            [(self._ws, cid, item.id) for item in items for cid in sorted(set(item.contact_ids))],
-        )
+        links = [(self._ws, c, item.id) for item in items for c in sorted(set(item.contact_ids))]
+        insert_rows(self._db, "review_links", ("contact_id", "review_id"), links)
 
     def get(self, item_id: str) -> ReviewItem:
         row = self._db.fetchone(_SELECT + "AND id = ?", (self._ws, item_id))
