@@ -34,9 +34,6 @@ from crmkit.storage.protocols import (
 
 __all__ = ["BatchView"]
 
-# Blocking keys per look-up: SQLite allows 500 terms in a compound SELECT.
-_KEYS_PER_LOOKUP = 400
-
 
 class BatchView:
     """The store plus the batch's unwritten contacts; offers what matching and the review of
@@ -57,9 +54,9 @@ class BatchView:
         self._reviews: list[ReviewItem] = []
         self._puts: dict[str, str] = {}
         self._created_blocks: dict[str, set[str]] = {}  # blocking key -> unwritten holders
-        # Stored holders of blocking keys, at most limit + 1 each (None: fast path absent).
+        # Stored holders of blocking keys at their usual limits; None: too common.
         self._capped = getattr(self._repo, "match_key_holders_capped", None)
-        self._blocks: dict[str, list[str]] = {}
+        self._blocks: dict[str, list[str] | None] = {}
 
     # -- reading -----------------------------------------------------------------------
 
@@ -119,9 +116,13 @@ class BatchView:
         self.prefetch_blocks(keys)
         out: dict[str, list[str]] = {}
         for key, limit in keys.items():
-            stored = self._blocks.get(key, []) if key_limit(key) >= limit else None
-            if stored is None:  # a limit under the usual one: ask for this key alone
-                stored = self._capped({key: limit}).get(key, [])
+            if limit == key_limit(key):
+                stored = self._blocks[key]
+            else:  # not the usual limit: ask for this key alone
+                answer = self._capped({key: limit})
+                stored = answer[key] or None if key in answer else []
+            if stored is None:
+                continue
             held = sorted({*stored, *self._created_blocks.get(key, ())})
             if 0 < len(held) <= limit:
                 out[key] = held
@@ -132,13 +133,13 @@ class BatchView:
         contacts among them, for the keys not read yet."""
         assert self._capped is not None
         missing = sorted({k for k in keys if k not in self._blocks})
-        for start in range(0, len(missing), _KEYS_PER_LOOKUP):
-            part = missing[start : start + _KEYS_PER_LOOKUP]
-            found = self._capped({k: key_limit(k) for k in part})
-            for key in part:
-                self._blocks[key] = found.get(key, [])
-        ids = {c for k in missing for c in self._blocks[k] if len(self._blocks[k]) <= key_limit(k)}
-        self._fetch(ids)
+        if not missing:
+            return
+        found = self._capped({k: key_limit(k) for k in missing})
+        for key in missing:
+            held = found.get(key)
+            self._blocks[key] = None if held == [] else held or []
+        self._fetch({c for k in missing for c in self._blocks[k] or ()})
 
     @property
     def prefetches_blocks(self) -> bool:
@@ -191,8 +192,10 @@ class BatchView:
         add_reviews(self._uow.reviews, self._reviews)
         put_fingerprints(self._uow.import_rows, self._puts)
         for key, ids in self._created_blocks.items():
-            if ids and key in self._blocks:
-                self._blocks[key] = sorted({*self._blocks[key], *ids})[: key_limit(key) + 1]
+            stored = self._blocks.get(key)
+            if ids and stored is not None:
+                held = sorted({*stored, *ids})
+                self._blocks[key] = held if len(held) <= key_limit(key) else None
         self._fingerprints.update(self._puts)
         self._created, self._reviews, self._puts = {}, [], {}
         self._created_blocks = {}

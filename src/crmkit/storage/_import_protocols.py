@@ -113,8 +113,8 @@ class CappedKeyHolders(Protocol):
     """
 
     def match_key_holders_capped(self, keys: Mapping[str, int]) -> dict[str, list[str]]:
-        """Each key some contact holds, with its holders: all of them, in id order, if
-        they are at most the key's limit; else any ``limit + 1`` of them."""
+        """Each key some contact holds, with its holders in id order if they are at most
+        the key's limit, else with an empty list (too common to look up)."""
         ...
 
 

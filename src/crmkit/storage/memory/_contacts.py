@@ -125,8 +125,8 @@ class MemoryContactRepository:
             count = self._t.match_keys.count(key)
             if 0 < count <= limit:
                 out[key] = sorted(self._t.match_keys.holders(key))
-            elif count:  # too common: which ones does not matter, only that they are many
-                out[key] = self._t.match_keys.holders(key)[: limit + 1]
+            elif count:  # too common to look up
+                out[key] = []
         return out
 
     def find_many(self, contact_ids: Collection[str]) -> list[Contact]:

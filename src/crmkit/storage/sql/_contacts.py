@@ -215,15 +215,44 @@ class SQLContactRepository:
         return old
 
     def match_key_holders(self, keys: Mapping[str, int]) -> dict[str, list[str]]:
-        found = self.match_key_holders_capped(keys)
-        return {k: ids for k, ids in found.items() if len(ids) <= keys[k]}
-
-    def match_key_holders_capped(self, keys: Mapping[str, int]) -> dict[str, list[str]]:
-        """See :class:`crmkit.storage.protocols.CappedKeyHolders`."""
         found: dict[str, list[str]] = {}
         items = sorted(keys.items())
         for start in range(0, len(items), _KEYS_PER_STATEMENT):
             found.update(self._capped(items[start : start + _KEYS_PER_STATEMENT]))
+        return {k: ids for k, ids in found.items() if len(ids) <= keys[k]}
+
+    def match_key_holders_capped(self, keys: Mapping[str, int]) -> dict[str, list[str]]:
+        """See :class:`crmkit.storage.protocols.CappedKeyHolders`: for a batch's keys, two
+        plain statements per few hundred keys (how many hold each, then the holders of those
+        under their limit) rather than a union of one range per key, whose planning cost
+        a Citus coordinator 0.6 ms a key."""
+        wanted = sorted(keys)
+        found: dict[str, list[str]] = {}
+        step = self._db.dialect.max_in_list
+        for start in range(0, len(wanted), step):
+            part = wanted[start : start + step]
+            condition, params = self._db.dialect.in_list("key", part)
+            counts = self._db.fetchall(
+                f"SELECT key, count(*) FROM match_keys WHERE workspace = ? AND {condition} "
+                "GROUP BY key",
+                (self._ws, *params),
+            )
+            few = []
+            for key, n in counts:
+                if int(n) > keys[key]:
+                    found[key] = []  # too common to look up
+                else:
+                    few.append(key)
+            if not few:
+                continue
+            condition, params = self._db.dialect.in_list("key", few)
+            rows = self._db.fetchall(
+                f"SELECT key, contact_id FROM match_keys WHERE workspace = ? AND {condition} "
+                "ORDER BY key, contact_id",
+                (self._ws, *params),
+            )
+            for key, contact_id in rows:
+                found.setdefault(key, []).append(contact_id)
         return found
 
     def _capped(self, keys: Sequence[tuple[str, int]]) -> dict[str, list[str]]:
