@@ -26,7 +26,7 @@ from crmkit._api.identity.resolve import MatchPolicy, review_in
 from crmkit._api.privacy.erasure import Suppression
 from crmkit.contacts import Contact
 from crmkit.errors import DuplicateContactError, ValidationError
-from crmkit.identity.contact_match import query_keys
+from crmkit.identity.contact_match import forget_forms, query_keys
 from crmkit.importing import ImportRow, RowOutcome, parse_row, row_fingerprint
 from crmkit.storage.protocols import UnitOfWork
 
@@ -88,6 +88,7 @@ class ImportBatch:
             seen[content] += 1
             self.parsed.append(_Parsed(row, fingerprint, _draft(row, now)))
         self.start = start
+        self.created: set[str] = set()
         good = [p for p in self.parsed if isinstance(p, _Parsed)]
         keys = {k for p in good for k in p.row.identity_keys(_ALL)}
         self.view = BatchView(uow, keys, (p.fingerprint for p in good))
@@ -114,12 +115,22 @@ class ImportBatch:
             except ValidationError as exc:
                 yield row_error(index, exc)
                 continue
+            if outcome.action == "created" and outcome.contact_id is not None:
+                self.created.add(outcome.contact_id)
             if outcome.contact_id is not None and outcome.action in REMEMBERED:
                 self.view.put(parsed.fingerprint, outcome.contact_id)
             yield outcome, None
 
     def flush(self) -> None:
         self.view.flush()
+        # The contacts drafted for rows that created nobody were folded for nothing.
+        forget_forms(
+            p.draft
+            for p in self.parsed
+            if isinstance(p, _Parsed)
+            and isinstance(p.draft, Contact)
+            and p.draft.id not in self.created
+        )
 
     def _write(self, parsed: _Parsed) -> RowOutcome:
         """:func:`crmkit._api._import_rowwise._write_row` against the view."""

@@ -27,6 +27,7 @@ __all__ = [
     "ScoredContact",
     "contact_record",
     "fold_contact",
+    "forget_forms",
     "key_limit",
     "keys_of_forms",
     "match_keys",
@@ -110,6 +111,14 @@ def prepared_forms(contact: Contact) -> tuple[PreparedRecord, ...]:
             _FORMS.clear()  # dropping entries only makes the next look-ups slower
         found = _FORMS[key] = fold_contact(contact)
     return found
+
+
+def forget_forms(contacts: Iterable[Contact]) -> None:
+    """Drop the cached forms of contacts that were folded but will never be stored (an
+    import folds the contact each row would create, to read its candidates up front; rows
+    that update someone instead would otherwise crowd the cache and have it cleared)."""
+    for contact in contacts:
+        _FORMS.pop((contact.id, _match_fields(contact)), None)
 
 
 def fold_contact(contact: Contact) -> tuple[PreparedRecord, ...]:
