@@ -27,6 +27,7 @@ __all__ = [
     "ScoredContact",
     "contact_record",
     "fold_contact",
+    "forget_forms",
     "key_limit",
     "keys_of_forms",
     "match_keys",
@@ -112,6 +113,14 @@ def prepared_forms(contact: Contact) -> tuple[PreparedRecord, ...]:
     return found
 
 
+def forget_forms(contacts: Iterable[Contact]) -> None:
+    """Drop the cached forms of contacts that were folded but will never be stored (an
+    import folds the contact each row would create, to read its candidates up front; rows
+    that update someone instead would otherwise crowd the cache and have it cleared)."""
+    for contact in contacts:
+        _FORMS.pop((contact.id, _match_fields(contact)), None)
+
+
 def fold_contact(contact: Contact) -> tuple[PreparedRecord, ...]:
     """:func:`prepared_forms` without the cache (for a backend that keeps its own)."""
     forms = [prepare(contact_record(contact))]
@@ -125,9 +134,11 @@ _FORMS: dict[tuple[str, _MatchFields], tuple[PreparedRecord, ...]] = {}
 # the data: once the cache clears they are folded again, which cost an import of 100,000 rows
 # 12 % of its CPU with room for 50,000 (88.5 against 77.9 s).
 _FORMS_LIMIT = 100_000
-# Keys of recently written contacts: an update diffs the old version's keys against the new.
+# Keys of recently written contacts: an update diffs the old version's keys against the new,
+# and a batched import files a contact's keys when it is made and again when the batch is
+# written, 5000 contacts later (with room for 4096 they were worked out twice).
 _KEYS: dict[_MatchFields, frozenset[str]] = {}
-_KEYS_LIMIT = 4096
+_KEYS_LIMIT = 16_384
 
 
 def match_keys(contact: Contact) -> frozenset[str]:

@@ -1,12 +1,31 @@
-"""The protocol of import fingerprints (re-exported by ``storage.protocols``)."""
+"""The protocol of import fingerprints, and the optional fast paths an import uses a batch
+at a time (re-exported by ``storage.protocols``).
+
+Each fast path is offered by a repository on top of the required protocol; crmkit detects
+it and otherwise falls back to the required verbs, one item at a time, with the same
+results.
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
 
+from crmkit.contacts import Contact
+from crmkit.identity.review import ReviewItem
 from crmkit.storage._linked import ContactErasable, ContactLinked
 
-__all__ = ["ImportRowRepository"]
+__all__ = [
+    "BulkContacts",
+    "BulkReviews",
+    "CappedKeyHolders",
+    "FingerprintsOfMany",
+    "ImportRowRepository",
+    "add_contacts",
+    "add_reviews",
+    "find_fingerprints",
+    "put_fingerprints",
+]
 
 
 class ImportRowRepository(ContactLinked, ContactErasable, Protocol):
@@ -25,3 +44,94 @@ class ImportRowRepository(ContactLinked, ContactErasable, Protocol):
     def put(self, fingerprint: str, contact_id: str) -> None:
         """Remember (or re-point) the row's contact."""
         ...
+
+
+@runtime_checkable
+class FingerprintsOfMany(Protocol):
+    """An import-rows repository that reads and writes a batch's fingerprints at once.
+
+    Fallback: ``find`` and ``put`` per fingerprint.
+    """
+
+    def find_many(self, fingerprints: Collection[str]) -> dict[str, str]:
+        """Each of these fingerprints that is known, with its contact's id."""
+        ...
+
+    def put_many(self, contacts: Mapping[str, str]) -> None:
+        """``put`` each ``fingerprint: contact_id`` pair."""
+        ...
+
+
+def find_fingerprints(import_rows: Any, fingerprints: Collection[str]) -> dict[str, str]:
+    """The :class:`FingerprintsOfMany` fast path, or ``find`` per fingerprint."""
+    served = getattr(import_rows, "find_many", None)
+    if callable(served):
+        return dict(served(fingerprints))
+    return {fp: cid for fp in fingerprints if (cid := import_rows.find(fp)) is not None}
+
+
+def put_fingerprints(import_rows: Any, contacts: Mapping[str, str]) -> None:
+    """The :class:`FingerprintsOfMany` fast path, or ``put`` per fingerprint."""
+    served = getattr(import_rows, "put_many", None)
+    if callable(served):
+        served(contacts)
+        return
+    for fingerprint, contact_id in contacts.items():
+        import_rows.put(fingerprint, contact_id)
+
+
+@runtime_checkable
+class BulkContacts(Protocol):
+    """A contact repository that adds many new contacts in a few statements (one per table
+    rather than four or five per contact).
+
+    Fallback: ``add`` per contact.
+    """
+
+    def add_many(self, contacts: Sequence[Contact]) -> None:
+        """``add`` each contact, in order: the same checks, the same errors."""
+        ...
+
+
+def add_contacts(repo: Any, contacts: Sequence[Contact]) -> None:
+    """The :class:`BulkContacts` fast path, or ``add`` per contact."""
+    served = getattr(repo, "add_many", None)
+    if callable(served):
+        served(contacts)
+        return
+    for contact in contacts:
+        repo.add(contact)
+
+
+@runtime_checkable
+class CappedKeyHolders(Protocol):
+    """A contact repository that tells a blocking key nobody holds from one too common to
+    look up (``match_key_holders`` leaves both out), so an import can read a whole batch's
+    keys at once and add the holders it has not written yet itself.
+
+    Fallback: the import writes its held-back contacts before such a look-up.
+    """
+
+    def match_key_holders_capped(self, keys: Mapping[str, int]) -> dict[str, list[str]]:
+        """Each key some contact holds, with its holders in id order if they are at most
+        the key's limit, else with an empty list (too common to look up)."""
+        ...
+
+
+@runtime_checkable
+class BulkReviews(Protocol):
+    """A review repository that files many new items at once. Fallback: ``add`` each."""
+
+    def add_many(self, items: Sequence[ReviewItem]) -> None:
+        """``add`` each item, in order."""
+        ...
+
+
+def add_reviews(repo: Any, items: Sequence[ReviewItem]) -> None:
+    """The :class:`BulkReviews` fast path, or ``add`` per item."""
+    served = getattr(repo, "add_many", None)
+    if callable(served):
+        served(items)
+        return
+    for item in items:
+        repo.add(item)

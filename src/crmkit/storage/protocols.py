@@ -51,7 +51,17 @@ from crmkit.storage._funnel_protocols import (
     PipelineRepository,
     StageChangeRepository,
 )
-from crmkit.storage._import_protocols import ImportRowRepository
+from crmkit.storage._import_protocols import (
+    BulkContacts,
+    BulkReviews,
+    CappedKeyHolders,
+    FingerprintsOfMany,
+    ImportRowRepository,
+    add_contacts,
+    add_reviews,
+    find_fingerprints,
+    put_fingerprints,
+)
 from crmkit.storage._linked import ContactErasable, ContactLinked, ContactRecords
 from crmkit.storage._marketing_protocols import (
     CampaignMemberRepository,
@@ -78,9 +88,12 @@ from crmkit.value.rates import RatesTable
 
 __all__ = [
     "AutomationRepository",
+    "BulkContacts",
     "BulkKeys",
     "BulkOutbox",
+    "BulkReviews",
     "CampaignMemberRepository",
+    "CappedKeyHolders",
     "CaseFactRepository",
     "ConsentRepository",
     "ContactErasable",
@@ -90,6 +103,7 @@ __all__ = [
     "ContactRepository",
     "DealRepository",
     "ErasureRepository",
+    "FingerprintsOfMany",
     "IdentityOwners",
     "ImportRowRepository",
     "InteractionRepository",
@@ -117,13 +131,17 @@ __all__ = [
     "TransactionRepository",
     "UnitOfWork",
     "UserRepository",
+    "add_contacts",
+    "add_reviews",
     "contacts_by_identities",
+    "find_fingerprints",
     "lock_contacts",
     "measured_groups",
     "measured_groups_in_python",
     "measured_outcomes",
     "measured_outcomes_in_python",
     "prepared_forms_of",
+    "put_fingerprints",
     "queue_once",
     "segment_member_ids",
     "transactions_of",

@@ -37,6 +37,7 @@ __all__ = [
     "Resolved",
     "resolve_in",
     "resolve_or_create",
+    "review_in",
     "review_new_contact",
 ]
 
@@ -148,17 +149,23 @@ def _exact(uow: UnitOfWork, ids: IdentityArgs) -> list[Candidate]:
 def _fuzzy(
     uow: UnitOfWork, query: PreparedRecord, policy: MatchPolicy, exclude: Sequence[str] = ()
 ) -> list[ScoredContact]:
+    return _fuzzy_in(uow.contacts, query, policy, exclude)
+
+
+def _fuzzy_in(
+    contacts: Any, query: PreparedRecord, policy: MatchPolicy, exclude: Sequence[str] = ()
+) -> list[ScoredContact]:
     if query.is_empty:
         return []
-    holders = uow.contacts.match_key_holders(query_keys(query))
+    holders = contacts.match_key_holders(query_keys(query))
     ids = {cid for held in holders.values() for cid in held} - set(exclude)
     if not ids:
         return []
     # A backend may serve the folded forms it keeps (the memory one does); others fold.
-    forms = prepared_forms_of(uow.contacts)
+    forms = prepared_forms_of(contacts)
     scored = score_contacts(
         query,
-        uow.contacts.find_many(ids),
+        contacts.find_many(ids),
         model=policy.model,
         min_score=CANDIDATE_FLOOR,
         forms=forms,
@@ -261,6 +268,16 @@ def review_new_contact(
     """The review item for *contact*, just created (by an import, say), when another stored
     contact plausibly is the same person (``policy.review_threshold``); None otherwise.
     The caller adds the item in the same unit of work."""
+    return review_in(uow.contacts, contact, policy, now)
+
+
+def review_in(
+    contacts: Any, contact: Contact, policy: MatchPolicy, now: datetime
+) -> ReviewItem | None:
+    """:func:`review_new_contact` against *contacts*: a contact repository, or what an
+    import batch sees (the store plus the contacts the batch created so far), which needs
+    ``match_key_holders``, ``find_many`` and, optionally, ``prepared_forms``."""
     # Its forms were made (and kept) when its blocking keys were written: no folding again.
-    query = attrs.evolve(prepared_forms_of(uow.contacts)(contact)[0], id=None)
-    return _review_item(contact.id, _fuzzy(uow, query, policy, exclude=[contact.id]), policy, now)
+    query = attrs.evolve(prepared_forms_of(contacts)(contact)[0], id=None)
+    scored = _fuzzy_in(contacts, query, policy, exclude=[contact.id])
+    return _review_item(contact.id, scored, policy, now)

@@ -5,7 +5,7 @@ What an erasure removes and keeps is described in :mod:`crmkit.privacy.erasure`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from crmkit._api._base import Context
@@ -44,8 +44,12 @@ class Suppression:
             else SuppressionKey.derive(stored[0], pepper=ctx.suppression_pepper).verify(stored[1])
         )
 
-    def first_hit(self, identity_keys: Iterable[str]) -> str | None:
-        """The first of these identity keys that belongs to an erased person, if any."""
+    def first_hit(
+        self, identity_keys: Iterable[str], held: Callable[[str], bool] | None = None
+    ) -> str | None:
+        """The first of these identity keys that belongs to an erased person, if any.
+        *held* tells whether a living contact holds a key (default: the store says; an
+        import batch also counts the contacts it has not written yet)."""
         if self._key is None:
             return None
         by_marker = {self._key.marker(k): k for k in sorted(set(identity_keys))}
@@ -55,7 +59,7 @@ class Suppression:
         for key in sorted(by_marker[m] for m in hits):
             # A shared identity (a family landline) that a living contact still holds is that
             # contact's, not the erased person coming back.
-            if not self._uow.contacts.find_by_identity(key):
+            if not (held(key) if held else self._uow.contacts.find_by_identity(key)):
                 return key
         return None
 

@@ -118,6 +118,17 @@ class MemoryContactRepository:
                 out[key] = sorted(self._t.match_keys.holders(key))
         return out
 
+    def match_key_holders_capped(self, keys: Mapping[str, int]) -> dict[str, list[str]]:
+        """See :class:`crmkit.storage.protocols.CappedKeyHolders`."""
+        out = {}
+        for key, limit in keys.items():
+            count = self._t.match_keys.count(key)
+            if 0 < count <= limit:
+                out[key] = sorted(self._t.match_keys.holders(key))
+            elif count:  # too common to look up
+                out[key] = []
+        return out
+
     def find_many(self, contact_ids: Collection[str]) -> list[Contact]:
         found = (self._t.rows.get(cid) for cid in sorted(set(contact_ids)))
         return [c for c in found if c is not None]

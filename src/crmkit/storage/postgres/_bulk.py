@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from crmkit.interactions import Interaction
-from crmkit.storage.postgres._driver import PostgresSession, translate_errors
+from crmkit.storage.postgres._driver import PostgresSession
 from crmkit.storage.sql._interactions import SQLInteractionRepository
 from crmkit.storage.sql._rows import INTERACTION_COLUMNS, interaction_to_row
 from crmkit.storage.sql._session import SQLSession
@@ -22,21 +22,10 @@ __all__ = ["PostgresInteractionRepository", "PostgresTransactionRepository", "co
 def copy_rows(
     db: SQLSession, table: str, columns: Iterable[str], rows: Iterable[tuple[Any, ...]]
 ) -> int:
-    """COPY *rows* (each starting with the workspace) into *table*; how many were sent.
-
-    Text format: binary COPY measured no faster here (within noise) and needs every
-    column's type up front.
-    """
+    """COPY *rows* (each starting with the workspace) into *table*; how many were sent."""
     if not isinstance(db, PostgresSession):  # pragma: no cover - wiring error
         raise TypeError(f"COPY needs a PostgresSession, not {type(db).__name__}")
-    db.check_writable()
-    statement = f"COPY {table} (workspace, {', '.join(columns)}) FROM STDIN"
-    n = 0
-    with translate_errors(), db.conn.cursor() as cur, cur.copy(statement) as copy:
-        for row in rows:
-            copy.write_row(row)
-            n += 1
-    return n
+    return db.copy_rows(table, columns, rows)
 
 
 class PostgresInteractionRepository(SQLInteractionRepository):

@@ -176,3 +176,18 @@ class PostgresSession:
         self.check_writable()
         with translate_errors(), self.conn.cursor() as cur:
             cur.executemany(to_pyformat(sql), list(rows))
+
+    def copy_rows(self, table: str, columns: Iterable[str], rows: Iterable[Sequence[Any]]) -> int:
+        """COPY *rows* (each starting with the workspace) into *table*; how many were sent.
+
+        Text format: binary COPY measured no faster here (within noise) and needs every
+        column's type up front.
+        """
+        self.check_writable()
+        statement = f"COPY {table} (workspace, {', '.join(columns)}) FROM STDIN"
+        n = 0
+        with translate_errors(), self.conn.cursor() as cur, cur.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+                n += 1
+        return n

@@ -8,6 +8,7 @@ from crmkit.contacts import Contact
 from crmkit.errors import AlreadyExistsError, ContactNotFoundError, StaleVersionError
 from crmkit.identity.contact_match import match_keys, same_match_fields
 from crmkit.storage._identity import check_identities
+from crmkit.storage.sql._bulk_insert import insert_rows
 from crmkit.storage.sql._rows import (
     CONTACT_COLUMNS,
     CONTACT_WRITE_COLUMNS,
@@ -32,6 +33,10 @@ _UPDATE = (
     + ", ".join(f"{c} = ?" for c in CONTACT_WRITE_COLUMNS[1:])
     + " WHERE workspace = ? AND id = ? AND version = ?"
 )
+
+
+# SQLite allows 500 terms in a compound SELECT.
+_KEYS_PER_STATEMENT = 400
 
 
 class SQLContactRepository:
@@ -121,6 +126,41 @@ class SQLContactRepository:
         self._write_tags(contact, None)
         self._write_match_keys(contact, None)
 
+    def add_many(self, contacts: Sequence[Contact]) -> None:
+        """See :class:`crmkit.storage.protocols.BulkContacts`: the holders of every
+        identity read in one statement, then one insert per table for the lot."""
+        if not contacts:
+            return
+        contact_keys = {c.id: c.identity_keys() for c in contacts}
+        keys = sorted({k for ks in contact_keys.values() for k in ks})
+        held: dict[str, list[tuple[str, bool]]] = {}
+        step = self._db.dialect.max_in_list
+        for start in range(0, len(keys), step):
+            condition, params = self._db.dialect.in_list("key", keys[start : start + step])
+            rows = self._db.fetchall(
+                "SELECT key, contact_id, shared FROM identities "
+                f"WHERE workspace = ? AND {condition} ORDER BY key, contact_id",
+                (self._ws, *params),
+            )
+            for key, owner, shared in rows:
+                held.setdefault(key, []).append((owner, bool(shared)))
+        if taken := self.existing_ids([c.id for c in contacts]):
+            raise AlreadyExistsError("contact", min(taken))
+        ids, tags, blocks = [], [], []
+        for contact in contacts:  # in order, each checked against those before it
+            check_identities(contact, lambda key: held.get(key, []))
+            for key in contact_keys[contact.id]:
+                held.setdefault(key, []).append((contact.id, key in contact.shared_identities))
+                ids.append((self._ws, key, contact.id, key in contact.shared_identities))
+            tags += [(self._ws, contact.id, t) for t in sorted(contact.tags)]
+            blocks += [(self._ws, k, contact.id) for k in sorted(match_keys(contact))]
+        dialect, db = self._db.dialect, self._db
+        rows = [(self._ws, *contact_to_row(c, dialect)) for c in contacts]
+        insert_rows(db, "contacts", CONTACT_WRITE_COLUMNS, rows)
+        insert_rows(db, "identities", ("key", "contact_id", "shared"), ids)
+        insert_rows(db, "contact_tags", ("contact_id", "tag"), tags)
+        insert_rows(db, "match_keys", ("key", "contact_id"), blocks)
+
     def get(self, contact_id: str) -> Contact:
         found = self.find_by_id(contact_id)
         if found is None:
@@ -175,13 +215,54 @@ class SQLContactRepository:
         return old
 
     def match_key_holders(self, keys: Mapping[str, int]) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        items = sorted(keys.items())
+        for start in range(0, len(items), _KEYS_PER_STATEMENT):
+            found.update(self._capped(items[start : start + _KEYS_PER_STATEMENT]))
+        return {k: ids for k, ids in found.items() if len(ids) <= keys[k]}
+
+    def match_key_holders_capped(self, keys: Mapping[str, int]) -> dict[str, list[str]]:
+        """See :class:`crmkit.storage.protocols.CappedKeyHolders`: for a batch's keys, two
+        plain statements per few hundred keys (how many hold each, then the holders of those
+        under their limit) rather than a union of one range per key, whose planning cost
+        a Citus coordinator 0.6 ms a key."""
+        wanted = sorted(keys)
+        found: dict[str, list[str]] = {}
+        step = self._db.dialect.max_in_list
+        for start in range(0, len(wanted), step):
+            part = wanted[start : start + step]
+            condition, params = self._db.dialect.in_list("key", part)
+            counts = self._db.fetchall(
+                f"SELECT key, count(*) FROM match_keys WHERE workspace = ? AND {condition} "
+                "GROUP BY key",
+                (self._ws, *params),
+            )
+            few = []
+            for key, n in counts:
+                if int(n) > keys[key]:
+                    found[key] = []  # too common to look up
+                else:
+                    few.append(key)
+            if not few:
+                continue
+            condition, params = self._db.dialect.in_list("key", few)
+            rows = self._db.fetchall(
+                f"SELECT key, contact_id FROM match_keys WHERE workspace = ? AND {condition} "
+                "ORDER BY key, contact_id",
+                (self._ws, *params),
+            )
+            for key, contact_id in rows:
+                found.setdefault(key, []).append(contact_id)
+        return found
+
+    def _capped(self, keys: Sequence[tuple[str, int]]) -> dict[str, list[str]]:
         if not keys:
             return {}
         # One statement, one indexed range per key, each cut at limit + 1 rows: a common
         # key ("s:info", a popular name) costs a few rows, never all of its holders.
         parts: list[str] = []
         params: list[object] = []
-        for n, (key, limit) in enumerate(sorted(keys.items())):
+        for n, (key, limit) in enumerate(keys):
             parts.append(
                 f"SELECT key, contact_id FROM (SELECT key, contact_id FROM match_keys "
                 f"WHERE workspace = ? AND key = ? ORDER BY contact_id LIMIT ?) AS k{n}"
@@ -190,7 +271,7 @@ class SQLContactRepository:
         found: dict[str, list[str]] = {}
         for key, contact_id in self._db.fetchall(" UNION ALL ".join(parts), params):
             found.setdefault(key, []).append(contact_id)
-        return {k: ids for k, ids in found.items() if len(ids) <= keys[k]}
+        return found
 
     def find_many(self, contact_ids: Collection[str]) -> list[Contact]:
         ids = sorted(set(contact_ids))

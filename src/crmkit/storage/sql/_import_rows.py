@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 
+from crmkit.storage.sql._bulk_insert import upsert_rows
 from crmkit.storage.sql._session import SQLSession
 
 __all__ = ["SQLImportRowRepository"]
+
+_INSERT = "INSERT INTO import_rows (workspace, fingerprint, contact_id) VALUES"
+_ON_CONFLICT = (
+    "ON CONFLICT (workspace, fingerprint) DO UPDATE SET contact_id = excluded.contact_id "
+    "WHERE import_rows.contact_id <> excluded.contact_id"
+)
+_PUT = f"{_INSERT} (?, ?, ?) {_ON_CONFLICT}"
 
 
 class SQLImportRowRepository:
@@ -21,15 +29,32 @@ class SQLImportRowRepository:
         )
         return None if row is None else str(row[0])
 
+    def find_many(self, fingerprints: Collection[str]) -> dict[str, str]:
+        """See :class:`crmkit.storage.protocols.FingerprintsOfMany`."""
+        wanted = sorted(set(fingerprints))
+        found: dict[str, str] = {}
+        step = self._db.dialect.max_in_list
+        for start in range(0, len(wanted), step):
+            condition, params = self._db.dialect.in_list(
+                "fingerprint", wanted[start : start + step]
+            )
+            rows = self._db.fetchall(
+                "SELECT fingerprint, contact_id FROM import_rows "
+                f"WHERE workspace = ? AND {condition}",
+                (self._ws, *params),
+            )
+            found.update((str(fp), str(cid)) for fp, cid in rows)
+        return found
+
+    def put_many(self, contacts: Mapping[str, str]) -> None:
+        """See :class:`crmkit.storage.protocols.FingerprintsOfMany`."""
+        rows = [(self._ws, fp, cid) for fp, cid in contacts.items()]
+        upsert_rows(self._db, _INSERT, _ON_CONFLICT, rows)
+
     def put(self, fingerprint: str, contact_id: str) -> None:
         # One statement whether the row is new, moved or unchanged (an unchanged one is not
         # rewritten): an import pays a round trip per statement, dearly on Citus.
-        self._db.execute(
-            "INSERT INTO import_rows (workspace, fingerprint, contact_id) VALUES (?, ?, ?) "
-            "ON CONFLICT (workspace, fingerprint) DO UPDATE SET contact_id = excluded.contact_id "
-            "WHERE import_rows.contact_id <> excluded.contact_id",
-            (self._ws, fingerprint, contact_id),
-        )
+        self._db.execute(_PUT, (self._ws, fingerprint, contact_id))
 
     def reassign_contact(self, from_id: str, to_id: str) -> list[str]:
         rows = self._db.fetchall(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from crmkit.errors import AlreadyExistsError, ReviewItemNotFoundError
 from crmkit.identity.review import ReviewItem
+from crmkit.storage.sql._bulk_insert import insert_rows
 from crmkit.storage.sql._session import Row, SQLSession
 
 __all__ = ["SQLReviewRepository"]
@@ -69,6 +71,27 @@ class SQLReviewRepository:
             (self._ws, *self._row(item)),
         )
         self._link(item, None)
+
+    def add_many(self, items: Sequence[ReviewItem]) -> None:
+        """See :class:`crmkit.storage.protocols.BulkReviews`."""
+        if not items:
+            return
+        ids = sorted({item.id for item in items})
+        step = self._db.dialect.max_in_list
+        for start in range(0, len(ids), step):
+            condition, params = self._db.dialect.in_list("id", ids[start : start + step])
+            taken = self._db.fetchall(
+                f"SELECT id FROM review_items WHERE workspace = ? AND {condition} ORDER BY id",
+                (self._ws, *params),
+            )
+            if taken:
+                raise AlreadyExistsError("review item", taken[0][0])
+        columns = [c.strip() for c in _COLS.split(",")]
+        insert_rows(
+            self._db, "review_items", columns, [(self._ws, *self._row(item)) for item in items]
+        )
+        links = [(self._ws, c, item.id) for item in items for c in sorted(set(item.contact_ids))]
+        insert_rows(self._db, "review_links", ("contact_id", "review_id"), links)
 
     def get(self, item_id: str) -> ReviewItem:
         row = self._db.fetchone(_SELECT + "AND id = ?", (self._ws, item_id))
