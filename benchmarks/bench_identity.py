@@ -500,41 +500,26 @@ def _rl_compare(a: Any, b: Any, candidates: Any) -> Any:
 # --- scale ---------------------------------------------------------------------------------
 
 
-def generate(n_records: int, seed: int) -> Path:
-    out = Path(tempfile.gettempdir()) / f"crmkit_bench_{n_records}_{seed}.csv"
+def _written_once(name: str, script: str, *args: object) -> Path:
+    """The CSV *script* writes with *args*, made on first use in the temp folder."""
+    out = Path(tempfile.gettempdir()) / name
     if not out.exists():
-        entities = int(n_records / 1.88)  # gen_contacts.py writes about 1.88 records per person
-        command = [
-            sys.executable,
-            str(HERE / "gen_contacts.py"),
-            "--entities",
-            str(entities),
-            "--seed",
-            str(seed),
-            "--out",
-            str(out),
-        ]
+        command = [sys.executable, str(HERE / script), *map(str, args), "--out", str(out)]
         subprocess.run(command, check=True)
     return out
+
+
+def generate(n_records: int, seed: int) -> Path:
+    entities = int(n_records / 1.88)  # gen_contacts.py writes about 1.88 records per person
+    name = f"crmkit_bench_{n_records}_{seed}.csv"
+    return _written_once(name, "gen_contacts.py", "--entities", entities, "--seed", seed)
 
 
 def generate_independent_csv(n_records: int, seed: int) -> Path:
     """The independent generator's set written to a CSV once, so a scale run streams it from
     disk like the gen_contacts one instead of holding every row in the measured process."""
-    out = Path(tempfile.gettempdir()) / f"crmkit_independent_{n_records}_{seed}.csv"
-    if not out.exists():
-        command = [
-            sys.executable,
-            str(HERE / "gen_independent.py"),
-            "--n",
-            str(n_records),
-            "--seed",
-            str(seed),
-            "--out",
-            str(out),
-        ]
-        subprocess.run(command, check=True)
-    return out
+    name = f"crmkit_independent_{n_records}_{seed}.csv"
+    return _written_once(name, "gen_independent.py", "--n", n_records, "--seed", seed)
 
 
 def bench_scale(n_records: int, *, independent_seed: int | None = None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 from crmkit.contacts import Contact
 from crmkit.errors import AlreadyExistsError, ContactNotFoundError, StaleVersionError
@@ -46,11 +46,16 @@ class SQLContactRepository:
 
     def _owners(self, contact: Contact) -> Callable[[str], list[tuple[str, bool]]]:
         """The holders of each of *contact*'s identity keys, read in one statement."""
-        keys = sorted(contact.identity_keys())
+        held = self._holders(contact.identity_keys())
+        return lambda key: held.get(key, [])
+
+    def _holders(self, keys: Iterable[str]) -> dict[str, list[tuple[str, bool]]]:
+        """``(contact id, shared)`` of every holder of each key, by key and then contact id."""
+        ordered = sorted(set(keys))
         held: dict[str, list[tuple[str, bool]]] = {}
         step = self._db.dialect.max_in_list
-        for start in range(0, len(keys), step):
-            condition, params = self._db.dialect.in_list("key", keys[start : start + step])
+        for start in range(0, len(ordered), step):
+            condition, params = self._db.dialect.in_list("key", ordered[start : start + step])
             rows = self._db.fetchall(
                 "SELECT key, contact_id, shared FROM identities "
                 f"WHERE workspace = ? AND {condition} ORDER BY key, contact_id",
@@ -58,7 +63,7 @@ class SQLContactRepository:
             )
             for key, owner, shared in rows:
                 held.setdefault(key, []).append((owner, bool(shared)))
-        return lambda key: held.get(key, [])
+        return held
 
     def _write_identities(self, contact: Contact, old: Contact | None) -> None:
         old_keys = old.identity_keys() if old else frozenset()
@@ -132,18 +137,7 @@ class SQLContactRepository:
         if not contacts:
             return
         contact_keys = {c.id: c.identity_keys() for c in contacts}
-        keys = sorted({k for ks in contact_keys.values() for k in ks})
-        held: dict[str, list[tuple[str, bool]]] = {}
-        step = self._db.dialect.max_in_list
-        for start in range(0, len(keys), step):
-            condition, params = self._db.dialect.in_list("key", keys[start : start + step])
-            rows = self._db.fetchall(
-                "SELECT key, contact_id, shared FROM identities "
-                f"WHERE workspace = ? AND {condition} ORDER BY key, contact_id",
-                (self._ws, *params),
-            )
-            for key, owner, shared in rows:
-                held.setdefault(key, []).append((owner, bool(shared)))
+        held = self._holders(k for ks in contact_keys.values() for k in ks)
         if taken := self.existing_ids([c.id for c in contacts]):
             raise AlreadyExistsError("contact", min(taken))
         ids, tags, blocks = [], [], []
