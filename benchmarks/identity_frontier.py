@@ -11,6 +11,17 @@ Usage:
     python benchmarks/identity_frontier.py                       # dev -> seeds 2 and 3
     python benchmarks/identity_frontier.py --more-train 4 5 6        # more labelled data
     python benchmarks/identity_frontier.py --train DEV.csv --test A.csv B.csv
+    python benchmarks/identity_frontier.py --independent --train A.csv --test B.csv C.csv
+
+``--independent`` is for sets from ``gen_independent.py`` (issue #12), which share none of the dev
+generator's habits: a person may have two records of one source, so candidates include pairs of
+one source, the source features (source pair, per-source counts, "homes", source clash) are left
+out of the main variants and shown only in one labelled "+ source features", the context comes
+from the default ``Matcher()`` (no ``source_field``), and pairs are clustered strongest first
+under crmkit's cluster-size cap (``Matcher().max_cluster``) instead of the source rule; plain
+connected components are shown too. A blank region is read from the phone's country code (no
+labels used) so name blocks still find the record. The exact email-or-phone key baseline is
+printed beside ``Matcher()``. The second-round stage is skipped.
 
 Held-out sets default to ``gen_contacts.py --entities 5000 --seed 2|3`` (made on first use in
 the temp folder). Needs scikit-learn and numpy: a dev-only analysis dependency, never a crmkit
@@ -88,16 +99,32 @@ class Rec:
     domain: str
     slugs: frozenset[str]
     nslug: str  # the record's own first + last name written as a slug
+    city: str = ""  # city, birthday, company: only the independent generator writes them
+    birthday: str = ""
+    company: str = ""
     cluster: int = -1
     keys: dict[str, str] = field(default_factory=dict)
 
 
-def load(path: Path) -> tuple[list[dict[str, str]], list[Rec]]:
+def _phone_region(phone: str) -> str:
+    """The market of an E.164 number, for records with a blank region (independent data)."""
+    import phonenumbers
+
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(phone)) or ""
+    except phonenumbers.NumberParseException:
+        return ""
+
+
+def load(path: Path, independent: bool = False) -> tuple[list[dict[str, str]], list[Rec]]:
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     recs = []
     for i, row in enumerate(rows):
         p = prepare(row, id_field="record_id", source_field="source")
+        region = p.region
+        if independent and not region and p.phone:
+            region = _phone_region(p.phone)
         raw_last = bool(row["last_name"].strip() or row["full_name"].strip())
         nslug = match_form((p.first + p.last).replace(" ", "")) if p.first and p.last else ""
         recs.append(
@@ -106,7 +133,7 @@ def load(path: Path) -> tuple[list[dict[str, str]], list[Rec]]:
                 rid=row["record_id"],
                 eid=row["entity_id"],
                 src=row["source"],
-                region=p.region,
+                region=region,
                 first=p.first,
                 last=p.last,
                 last_raw=raw_last,
@@ -117,6 +144,9 @@ def load(path: Path) -> tuple[list[dict[str, str]], list[Rec]]:
                 domain=p.email.partition("@")[2],
                 slugs=frozenset(s.replace(" ", "") for s in p.slugs),
                 nslug=nslug,
+                city=p.city,
+                birthday=p.birthday,
+                company=p.company,
             )
         )
     for r in recs:
@@ -134,6 +164,7 @@ class Groups:
     def __init__(self, recs: Sequence[Rec]) -> None:
         self.n: Counter[str] = Counter()
         self.n_src: Counter[tuple[str, str]] = Counter()
+        self.sources = sorted({r.src for r in recs})  # SOURCES on the dev data
         for r in recs:
             for key in self.keys_of(r):
                 self.n[key] += 1
@@ -155,7 +186,7 @@ class Groups:
         records any one source has there (a lower bound on the people under that key)."""
         if key not in self.n:
             return [0.0, -1.0, -1.0, -1.0]
-        most = max(self.n_src[key, s] for s in SOURCES)
+        most = max(self.n_src[key, s] for s in self.sources)
         return [
             float(self.n[key]),
             float(self.n_src[key, a.src]),
@@ -167,9 +198,10 @@ class Groups:
 # --- candidates ------------------------------------------------------------------------------
 
 
-def candidates(recs: Sequence[Rec]) -> list[tuple[int, int]]:
-    """Pairs of records from different sources in one region sharing a phone, an email, a slug
-    (handle, mailbox or written name), or the phonetic key of the first or the last name."""
+def candidates(recs: Sequence[Rec], cross_source: bool = True) -> list[tuple[int, int]]:
+    """Pairs of records (from different sources when *cross_source*) in one region sharing a
+    phone, an email, a slug (handle, mailbox or written name), or the phonetic key of the first
+    or the last name."""
     blocks: dict[str, list[int]] = defaultdict(list)
     for r in recs:
         keys = {f"f:{r.region}|{r.fph}"} if r.fph else set()
@@ -189,7 +221,7 @@ def candidates(recs: Sequence[Rec]) -> list[tuple[int, int]]:
         if len(members) > BLOCK_LIMIT:
             continue
         for i, j in combinations(members, 2):
-            if recs[i].src != recs[j].src:
+            if not cross_source or recs[i].src != recs[j].src:
                 out.add((min(i, j), max(i, j)))
     return sorted(out)
 
@@ -210,6 +242,9 @@ PAIRWISE = [f"src:{'+'.join(sorted(p))}" for p in SOURCE_PAIRS] + [
     "domain_eq",
     "slug_eq",
     "name_is_slug",
+    "city_eq",
+    "birthday_eq",
+    "company_eq",
 ]
 GROUP = [
     *(f"full_{x}" for x in ("n", "n_src_a", "n_src_b", "most")),
@@ -235,6 +270,15 @@ CONTEXT = [
     *(f"{k}_{x}" for k in ("full", "slug") for x in ("clusters", "homes_a", "homes_b")),
 ]
 FEATURES = PAIRWISE + GROUP + CONTEXT
+# Features that read the source column: off on independent data but for one labelled variant.
+BY_SOURCE = {
+    f
+    for f in FEATURES
+    if f.startswith("src:")
+    or f.endswith(("_n_src_a", "_n_src_b", "_most"))
+    or "homes" in f
+    or f == "cluster_source_clash"
+}
 
 
 def _eq(x: str, y: str) -> float:
@@ -263,6 +307,9 @@ def pairwise(a: Rec, b: Rec) -> list[float]:
         _eq(a.domain, b.domain),
         float(bool(a.slugs & b.slugs)) if a.slugs and b.slugs else -1.0,
         float(bool(a.nslug and a.nslug in b.slugs) or bool(b.nslug and b.nslug in a.slugs)),
+        _eq(a.city, b.city),
+        _eq(a.birthday, b.birthday),
+        _eq(a.company, b.company),
     ]
     return out
 
@@ -372,11 +419,22 @@ class DataSet:
     seconds: float
 
 
-def build(name: str, path: Path) -> DataSet:
+def build(name: str, path: Path, independent: bool = False) -> DataSet:
     t = time.perf_counter()
-    rows, recs = load(path)
+    rows, recs = load(path, independent)
     g = Groups(recs)
-    pairs = candidates(recs)
+    # Stage-1 context: the clusters of crmkit's own unsupervised engine.
+    index = {r.rid: r.idx for r in recs}
+    cluster_of = [0] * len(recs)
+    engine = Matcher() if independent else Matcher(source_field="source")
+    found = [[index[str(rid)] for rid in c.ids] for c in engine.dedupe(rows, id_field="record_id")]
+    for c, members in enumerate(found):
+        for i in members:
+            cluster_of[i] = c
+    pairs = candidates(recs, cross_source=not independent)
+    if independent:  # every pair the engine links is a candidate too, so the bound covers it
+        linked = {(min(i, j), max(i, j)) for m in found for i, j in combinations(m, 2)}
+        pairs = sorted(linked.union(pairs))
     base = np.array(
         [pairwise(recs[i], recs[j]) + group(recs[i], recs[j], g) for i, j in pairs],
         dtype=np.float32,
@@ -385,12 +443,6 @@ def build(name: str, path: Path) -> DataSet:
     sizes = Counter(r.eid for r in recs)
     true_pairs = sum(k * (k - 1) // 2 for k in sizes.values())
     ds = DataSet(name, rows, recs, pairs, base, base, labels, true_pairs, 0.0)
-    # Stage-1 context: the clusters of crmkit's own unsupervised engine.
-    index = {r.rid: r.idx for r in recs}
-    cluster_of = [0] * len(recs)
-    for c, found in enumerate(Matcher(source_field="source").dedupe(rows, id_field="record_id")):
-        for rid in found.ids:
-            cluster_of[index[str(rid)]] = c
     ds.feats = with_context(ds, cluster_of)
     ds.seconds = time.perf_counter() - t
     return ds
@@ -399,8 +451,9 @@ def build(name: str, path: Path) -> DataSet:
 # --- clustering and the precision/recall curve -----------------------------------------------
 
 
-def curve(ds: DataSet, scores: np.ndarray, *, constrained: bool = True) -> np.ndarray:
-    """Rows (threshold, precision, recall) after each accepted merge, pairs strongest first."""
+def curve(ds: DataSet, scores: np.ndarray, *, constrained: bool = True, cap: int = 0) -> np.ndarray:
+    """Rows (threshold, precision, recall) after each accepted merge, pairs strongest first;
+    *constrained* applies the source rule, *cap* (if set) refuses groups over that size."""
     n = len(ds.recs)
     parent = list(range(n))
     ents: list[Counter[str]] = [Counter([r.eid]) for r in ds.recs]
@@ -420,6 +473,8 @@ def curve(ds: DataSet, scores: np.ndarray, *, constrained: bool = True) -> np.nd
         ri, rj = find(i), find(j)
         if ri == rj or (constrained and srcs[ri] & srcs[rj]):
             continue
+        if cap and size[ri] + size[rj] > cap:
+            continue
         if size[ri] < size[rj]:
             ri, rj = rj, ri
         predicted += size[ri] * size[rj]
@@ -437,8 +492,10 @@ def f1(p: float, r: float) -> float:
 
 
 def best_at(points: np.ndarray, target: float = TARGET_P) -> tuple[float, float, float]:
-    """(threshold, precision, recall) with the highest recall at precision >= target."""
-    ok = points[points[:, 1] >= target]
+    """(threshold, precision, recall) with the highest recall at precision >= target, read only
+    where all pairs of one score are in (a threshold cannot take half of a tie)."""
+    whole = np.append(points[1:, 0] != points[:-1, 0], True) if len(points) else []
+    ok = points[whole & (points[:, 1] >= target)]
     if not len(ok):
         return (1.0, 1.0, 0.0)
     row = ok[np.argmax(ok[:, 2])]
@@ -572,7 +629,7 @@ def ambiguity(ds: DataSet) -> dict[str, tuple[float, float, int]]:
             else:
                 continue
             shared = all(len(people[k]) > 1 for k in keys)
-            proven = all(max(g.n_src[k, s] for s in SOURCES) > 1 for k in keys)
+            proven = all(max(g.n_src[k, s] for s in g.sources) > 1 for k in keys)
             seen[kind].append((shared, proven))
     return {
         kind: (
@@ -644,17 +701,21 @@ def out_of_fold(ds: DataSet, feats: np.ndarray) -> np.ndarray:
     return scores
 
 
-def report(label: str, holdouts: list[DataSet], scores: list[np.ndarray]) -> None:
-    for constrained in (True, False):
+def report(
+    label: str, holdouts: list[DataSet], scores: list[np.ndarray], independent: bool = False
+) -> None:
+    cap = Matcher().max_cluster
+    rules = [(f"cap {cap}", False, cap)] if independent else [("source rule", True, 0)]
+    for how, constrained, size in [*rules, ("plain closure", False, 0)]:
         curves = [
-            curve(ds, sc, constrained=constrained) for ds, sc in zip(holdouts, scores, strict=True)
+            curve(ds, sc, constrained=constrained, cap=size)
+            for ds, sc in zip(holdouts, scores, strict=True)
         ]
         for k, (ds, pts) in enumerate(zip(holdouts, curves, strict=True)):
             thr, p, r = best_at(pts)
             cp, cr = at_threshold(pts, best_at(curves[(k + 1) % len(curves)])[0])
             fs = [f1(pp, rr) for _, pp, rr in pts]
             b = int(np.argmax(fs))
-            how = "source rule" if constrained else "plain closure"
             print(
                 f"{label} | {how} | {ds.name} | {thr:.3f} | {p:.3f} | {r:.3f} | "
                 f"{f1(p, r):.3f} | {cp:.3f} | {cr:.3f} | {f1(cp, cr):.3f} | "
@@ -667,6 +728,11 @@ def main() -> int:
     ap.add_argument("--train", type=Path, default=DEV)
     ap.add_argument("--test", type=Path, nargs="*")
     ap.add_argument(
+        "--independent",
+        action="store_true",
+        help="sets from gen_independent.py: no source rule, no source features (see above)",
+    )
+    ap.add_argument(
         "--more-train",
         type=int,
         nargs="*",
@@ -675,11 +741,12 @@ def main() -> int:
         help="add generated sets of these seeds to the labelled training data",
     )
     args = ap.parse_args()
+    ind = args.independent
     tests = [(p.stem, p) for p in args.test or []]
     tests = tests or [("seed 2", generate(2)), ("seed 3", generate(3))]
-    sets = [build("dev", args.train)]
+    sets = [build("dev" if args.train == DEV else args.train.stem, args.train, ind)]
     sets += [build(f"seed {seed}", generate(seed)) for seed in args.more_train]
-    sets += [build(name, p) for name, p in tests]
+    sets += [build(name, p, ind) for name, p in tests]
     print("data set | records | true pairs | candidates | candidate recall | build s")
     for ds in sets:
         cover = ds.labels.sum() / ds.true_pairs
@@ -706,16 +773,29 @@ def main() -> int:
 
     trains, holdouts = sets[: len(sets) - len(tests)], sets[len(sets) - len(tests) :]
     dev = trains[0]
-    print("\ncrmkit Matcher(source_field='source'), unsupervised, for reference:")
+    engine = Matcher() if ind else Matcher(source_field="source")
+    print(
+        f"\ncrmkit {engine.__class__.__name__}(source_field={engine.source_field!r}), "
+        "unsupervised, and the exact email-or-phone key baseline, for reference:"
+    )
+    from bench_identity import exact_key_clusters
+
     for ds in holdouts:
-        found = Matcher(source_field="source").dedupe(ds.rows, id_field="record_id")
         index = {r.rid: r.idx for r in ds.recs}
-        cluster_of = [0] * len(ds.recs)
-        for c, cl in enumerate(found):
-            for rid in cl.ids:
-                cluster_of[index[str(rid)]] = c
-        p, r = pair_score(ds, cluster_of)
-        print(f"{ds.name}: P {p:.3f} R {r:.3f} F1 {f1(p, r):.3f}")
+        found = [
+            [str(rid) for rid in cl.ids] for cl in engine.dedupe(ds.rows, id_field="record_id")
+        ]
+        for label, groups in (
+            ("crmkit", found),
+            ("exact keys", exact_key_clusters(ds.rows, handles=False)),
+        ):
+            cluster_of = [0] * len(ds.recs)
+            for c, ids in enumerate(groups):
+                for rid in ids:
+                    cluster_of[index[rid]] = c
+            p, r = pair_score(ds, cluster_of)
+            largest = max(Counter(cluster_of).values())
+            print(f"{ds.name} {label}: P {p:.3f} R {r:.3f} F1 {f1(p, r):.3f} largest {largest}")
 
     print(
         f"\nTrained on {', '.join(ds.name for ds in trains)} with labels; recall at precision "
@@ -727,6 +807,21 @@ def main() -> int:
         "features | clustering | test | oracle thr | P | R | F1 | cross thr P | R | F1 | "
         "best F1 (P, R)"
     )
+    if ind:
+        free = [f for f in FEATURES if f not in BY_SOURCE]
+        variants = {
+            "pairwise (no source)": [FEATURES.index(f) for f in PAIRWISE if f in free],
+            "+ group counts (no source)": [
+                FEATURES.index(f) for f in PAIRWISE + GROUP if f in free
+            ],
+            "+ context of Matcher()'s clusters (no source)": [FEATURES.index(f) for f in free],
+            "+ source features": list(range(len(FEATURES))),
+        }
+        for label, columns in variants.items():
+            model = train(*stacked(trains, columns))
+            scores = [model.predict_proba(ds.feats[:, columns])[:, 1] for ds in holdouts]
+            report(label, holdouts, scores, independent=True)
+        return 0
     variants = {
         "pairwise": [FEATURES.index(f) for f in PAIRWISE],
         "pairwise + group": [FEATURES.index(f) for f in PAIRWISE + GROUP],
