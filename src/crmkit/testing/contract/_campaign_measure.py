@@ -10,6 +10,7 @@ give a contact two memberships of one campaign) and erasures, and compares the t
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -30,6 +31,7 @@ from crmkit.marketing import Campaign, Group
 from crmkit.segments import tag
 from crmkit.storage.protocols import (
     Storage,
+    UnitOfWork,
     measured_groups,
     measured_groups_in_python,
     measured_outcomes,
@@ -118,16 +120,25 @@ def build_world(crm: CRM, s: dict[str, Any]) -> list[Campaign]:
     return campaigns
 
 
+def _launched(
+    storage: Storage, s: dict[str, Any]
+) -> Iterator[tuple[UnitOfWork, Campaign, dict[str, Any]]]:
+    """Each campaign of scenario *s*, built in a workspace of its own, with a read-only unit
+    of work to enter and the span its report reads."""
+    crm = CRM(storage=storage, workspace=f"m-{uuid.uuid4().hex[:8]}", clock=lambda: T0)
+    for c in build_world(crm, s):
+        assert c.launched_at is not None
+        span = {"since": c.launched_at, "until": c.launched_at + s["window"] * DAY}
+        yield storage.unit_of_work(crm.workspace, read_only=True), c, span
+
+
 class CampaignMeasureContract(ContractBase):
     def test_measured_groups_equal_their_definition(self, storage: Storage) -> None:
         @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
         @given(s=_scenarios)
         def agree(s: dict[str, Any]) -> None:
-            crm = CRM(storage=storage, workspace=f"m-{uuid.uuid4().hex[:8]}", clock=lambda: T0)
-            for c in build_world(crm, s):
-                assert c.launched_at is not None
-                span = {"since": c.launched_at, "until": c.launched_at + s["window"] * DAY}
-                with storage.unit_of_work(crm.workspace, read_only=True) as uow:
+            for uow, c, span in _launched(storage, s):
+                with uow:
                     served = measured_groups(uow, c.id, **span)
                     assert served == measured_groups_in_python(uow, c.id, **span)
                     assert sum(served.sizes.values()) == len(uow.campaign_members.measured(c.id))
@@ -141,11 +152,8 @@ class CampaignMeasureContract(ContractBase):
         @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
         @given(s=_scenarios)
         def agree(s: dict[str, Any]) -> None:
-            crm = CRM(storage=storage, workspace=f"o-{uuid.uuid4().hex[:8]}", clock=lambda: T0)
-            for c in build_world(crm, s):
-                assert c.launched_at is not None
-                span = {"since": c.launched_at, "until": c.launched_at + s["window"] * DAY}
-                with storage.unit_of_work(crm.workspace, read_only=True) as uow:
+            for uow, c, span in _launched(storage, s):
+                with uow:
                     expected: Any
                     try:
                         expected = measured_outcomes_in_python(
