@@ -20,14 +20,20 @@ from typing import Any
 import attrs
 
 from crmkit._api._base import Context
-from crmkit._api._import_rowwise import REMEMBERED, fill, row_error, suppressed
+from crmkit._api._import_rowwise import (
+    REMEMBERED,
+    fill,
+    numbered_fingerprint,
+    row_error,
+    suppressed,
+)
 from crmkit._api._import_view import BatchView
 from crmkit._api.identity.resolve import MatchPolicy, review_in
 from crmkit._api.privacy.erasure import Suppression
 from crmkit.contacts import Contact
 from crmkit.errors import DuplicateContactError, ValidationError
 from crmkit.identity.contact_match import forget_forms, query_keys
-from crmkit.importing import ImportRow, RowOutcome, parse_row, row_fingerprint
+from crmkit.importing import ImportRow, RowOutcome, parse_row
 from crmkit.storage.protocols import UnitOfWork
 
 __all__ = ["ImportBatch"]
@@ -83,9 +89,7 @@ class ImportBatch:
             except ValidationError as exc:
                 self.parsed.append(exc)
                 continue
-            content = row_fingerprint(row)  # the first copy's fingerprint (occurrence 0)
-            fingerprint = row_fingerprint(row, seen[content]) if seen[content] else content
-            seen[content] += 1
+            fingerprint = numbered_fingerprint(row, seen)
             self.parsed.append(_Parsed(row, fingerprint, _draft(row, now)))
         self.start = start
         self.created: set[str] = set()

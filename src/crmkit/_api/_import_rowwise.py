@@ -17,7 +17,7 @@ from crmkit.importing import ImportRow, RowOutcome, parse_row, row_fingerprint
 from crmkit.privacy.erasure import identity_field
 from crmkit.storage.protocols import UnitOfWork, contacts_by_identities
 
-__all__ = ["REMEMBERED", "fill", "import_one", "row_error", "suppressed"]
+__all__ = ["REMEMBERED", "fill", "import_one", "numbered_fingerprint", "row_error", "suppressed"]
 
 #: Outcomes whose fingerprint is remembered, so the same row imported again maps there.
 REMEMBERED = ("created", "updated", "unchanged")
@@ -38,6 +38,15 @@ def row_error(index: int, exc: ValidationError) -> tuple[RowOutcome, ValidationE
     return RowOutcome(index, "error", reason=f"{exc.field}: {exc.reason or 'invalid'}"), exc
 
 
+def numbered_fingerprint(row: ImportRow, seen: Counter[str]) -> str:
+    """*row*'s fingerprint, told apart from identical rows seen before (counted in *seen*,
+    which runs on across batches): the 2nd copy of a row has a fingerprint of its own."""
+    content = row_fingerprint(row)  # the first copy's fingerprint (occurrence 0)
+    fingerprint = row_fingerprint(row, seen[content]) if seen[content] else content
+    seen[content] += 1
+    return fingerprint
+
+
 def import_one(
     ctx: Context,
     uow: UnitOfWork,
@@ -52,9 +61,7 @@ def import_one(
         row = parse_row(raw, index, default_region=ctx.default_region)
     except ValidationError as exc:
         return row_error(index, exc)
-    content = row_fingerprint(row)  # the first copy's fingerprint (occurrence 0)
-    fingerprint = row_fingerprint(row, seen[content]) if seen[content] else content
-    seen[content] += 1
+    fingerprint = numbered_fingerprint(row, seen)
     try:
         outcome = _write_row(ctx, uow, row, match_on, suppression, fingerprint, policy)
     except ValidationError as exc:

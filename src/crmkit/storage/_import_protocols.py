@@ -95,12 +95,7 @@ class BulkContacts(Protocol):
 
 def add_contacts(repo: Any, contacts: Sequence[Contact]) -> None:
     """The :class:`BulkContacts` fast path, or ``add`` per contact."""
-    served = getattr(repo, "add_many", None)
-    if callable(served):
-        served(contacts)
-        return
-    for contact in contacts:
-        repo.add(contact)
+    _add_all(repo, contacts)
 
 
 @runtime_checkable
@@ -129,6 +124,10 @@ class BulkReviews(Protocol):
 
 def add_reviews(repo: Any, items: Sequence[ReviewItem]) -> None:
     """The :class:`BulkReviews` fast path, or ``add`` per item."""
+    _add_all(repo, items)
+
+
+def _add_all(repo: Any, items: Sequence[Any]) -> None:
     served = getattr(repo, "add_many", None)
     if callable(served):
         served(items)

@@ -23,9 +23,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Protocol, Self
 
-from crmkit.contacts import Contact, Organization
+from crmkit.contacts import Contact
 from crmkit.interactions import Interaction
 from crmkit.segments import Segment
 from crmkit.storage._fast_paths import (
@@ -83,6 +83,7 @@ from crmkit.storage._task_protocols import (
     TaskRepository,
     UserRepository,
 )
+from crmkit.storage._workspace_protocols import OrganizationRepository, SegmentRepository
 from crmkit.storage.records import RecordStore, StoredRecord
 from crmkit.value.rates import RatesTable
 
@@ -233,38 +234,6 @@ class InteractionRepository(ContactLinked, ContactErasable, Protocol):
     def iter_all(self) -> Iterator[Interaction]: ...
 
     def count(self) -> int: ...
-
-
-class OrganizationRepository(Protocol):
-    """Organizations of one workspace."""
-
-    def add(self, org: Organization) -> None: ...
-
-    def get(self, org_id: str) -> Organization: ...
-
-    def find_by_id(self, org_id: str) -> Organization | None: ...
-
-    def update(self, org: Organization) -> None:
-        """Store the next version (``org.version`` = stored + 1) or raise StaleVersionError."""
-        ...
-
-    def iter_all(self) -> Iterator[Organization]: ...
-
-    def count(self) -> int: ...
-
-
-class SegmentRepository(Protocol):
-    """Saved segment definitions by name."""
-
-    def put(self, name: str, definition: dict[str, Any], at: datetime) -> None: ...
-
-    def get(self, name: str) -> dict[str, Any]:
-        """The stored definition, or :class:`crmkit.errors.SegmentNotFoundError`."""
-        ...
-
-    def names(self) -> list[str]: ...
-
-    def delete(self, name: str) -> None: ...
 
 
 class UnitOfWork(Protocol):
