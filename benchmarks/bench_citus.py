@@ -87,19 +87,22 @@ def latency(call: Callable[[int], object], n: int) -> str:
 
 
 def run(name: str, dsn: str, citus: bool, args: argparse.Namespace) -> None:
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
+    schema = args.keep or f"bench_{uuid.uuid4().hex[:12]}"
     if citus:
         distribute(dsn, schema=schema)
     storage = PostgresStorage(dsn, schema=schema, pool_size=8)
     try:
         ws, nc, ni = args.workspaces, args.contacts, args.interactions
-        seconds = load(storage, ws, nc, ni)
-        rows = ws * (nc + ni)
-        print(
-            f"{name:<12} load {ws} x ({nc} contacts + {ni} interactions): {seconds:.1f} s, "
-            f"{rows / seconds:,.0f} rows/s",
-            flush=True,
-        )
+        if CRM(storage=storage, workspace="ws0").contacts.count() == 0:
+            seconds = load(storage, ws, nc, ni)
+            rows = ws * (nc + ni)
+            print(
+                f"{name:<12} load {ws} x ({nc} contacts + {ni} interactions): {seconds:.1f} s, "
+                f"{rows / seconds:,.0f} rows/s",
+                flush=True,
+            )
+        else:
+            print(f"{name:<12} loaded before, in schema {schema}: latency only", flush=True)
         rng = random.Random(7)
         crms = [CRM(storage=storage, workspace=f"ws{w}", default_region="AL") for w in range(ws)]
         picks = [(rng.randrange(ws), rng.randrange(nc)) for _ in range(args.samples)]
@@ -117,7 +120,10 @@ def run(name: str, dsn: str, citus: bool, args: argparse.Namespace) -> None:
             flush=True,
         )
     finally:
-        storage.drop_schema()
+        if args.keep:
+            storage.close()
+        else:
+            storage.drop_schema()
 
 
 def _shards_on(conn: psycopg.Connection[Any], port: int) -> int:
@@ -174,6 +180,13 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--samples", type=int, default=2_000)
     parser.add_argument("--rebalance", action="store_true", help="time adding a worker instead")
+    parser.add_argument(
+        "--keep",
+        metavar="SCHEMA",
+        help="load into SCHEMA and keep it; a later run with the same SCHEMA measures latency "
+        "only (on a settled database, after autovacuum has caught up)",
+    )
+    parser.add_argument("--only", choices=["postgresql", "citus"], help="run one side only")
     args = parser.parse_args()
     args.workspaces = 64
     args.contacts = max(10, int(10_000 * args.scale))
@@ -183,8 +196,10 @@ def main() -> None:
         rebalance(os.environ["CRMKIT_TEST_CITUS_DSN"], args)
         print(f"load average {os.getloadavg()[0]:.1f}")
         return
-    run("postgresql", os.environ["CRMKIT_TEST_POSTGRES_DSN"], False, args)
-    run("citus", os.environ["CRMKIT_TEST_CITUS_DSN"], True, args)
+    if args.only != "citus":
+        run("postgresql", os.environ["CRMKIT_TEST_POSTGRES_DSN"], False, args)
+    if args.only != "postgresql":
+        run("citus", os.environ["CRMKIT_TEST_CITUS_DSN"], True, args)
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 
