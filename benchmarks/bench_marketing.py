@@ -198,9 +198,11 @@ def _add_events(crm: CRM, path: str, campaign_id: str, n_events: int) -> int:
     """n_events events spread over the messaged members, and a purchase within the window
     by one member in eight (treated and held out alike), a tenth of them outside it.
     Events are written as the codec writes them (one encoded by crmkit, the others
-    copied from it) with executemany: loading is not what is measured."""
+    copied from it) with executemany, and counted as ``record_event`` counts them:
+    loading is not what is measured."""
     from crmkit._api.marketing.campaign_kinds import CAMPAIGN_EVENTS
-    from crmkit.marketing.campaign import CampaignEvent
+    from crmkit.marketing.campaign import CampaignEvent, EventType
+    from crmkit.storage.protocols import CampaignEventCounts
     from crmkit.value.ledger import Transaction, TransactionKind
 
     members = crm.campaigns.members(campaign_id)
@@ -212,10 +214,12 @@ def _add_events(crm: CRM, path: str, campaign_id: str, n_events: int) -> int:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("BEGIN")
+    tally: dict[EventType, int] = {}
     for start in range(0, n_events, 200_000):
         recs, keys = [], []
         for _ in range(start, min(n_events, start + 200_000)):
             eid, cid, kind = new_id(), rng.choice(messaged), rng.choice(_EVENT_MIX)
+            tally[EventType(kind)] = tally.get(EventType(kind), 0) + 1
             body = dict(sample.body, id=eid, contact_id=cid, type=kind)
             kv = {"type": f"{campaign_id}:{kind}"}
             recs.append(
@@ -239,6 +243,8 @@ def _add_events(crm: CRM, path: str, campaign_id: str, n_events: int) -> int:
             )
             for cid in buyers
         )
+        if isinstance(uow.campaign_members, CampaignEventCounts):
+            uow.campaign_members.count_events(campaign_id, tally)
         uow.commit()
     return len(buyers)
 
@@ -325,6 +331,10 @@ def bench_report(
     rep = ours[1]
     assert (rep.conversions, rep.holdout_conversions) == hand[1][1:3], (rep, hand[1])
     assert (rep.first_touch_conversions, rep.last_touch_conversions) == hand[1][4:6]
+    kinds = ("delivered", "opened", "clicked", "bounced", "unsubscribed")
+    counted = {k: hand[1][0].get(f"{campaign_id}:{k}", 0) for k in kinds}
+    assert counted == {k: getattr(rep, k) for k in kinds}, (counted, rep)
+    assert rep.converted_events == hand[1][0].get(f"{campaign_id}:converted", 0)
     print(f"report on {n_events:,} events (best of 5, same answer)")
     print(
         f"{'crm.campaigns.report':<28}{ours[0]:>10.2f} s  conversions {rep.conversions:,} / "
