@@ -171,12 +171,9 @@ class SQLCampaignMemberRepository:
         return self._select("AND contact_id = ?", (contact_id,))
 
     def counts(self, campaign_id: str) -> dict[tuple[Group, bool], int]:
-        rows = self._db.fetchall(
-            "SELECT grp, consented, count(*) FROM campaign_members WHERE workspace = ? "
-            "AND campaign_id = ? GROUP BY grp, consented",
-            (self._ws, campaign_id),
-        )
-        return {(Group(r[0]), bool(r[1])): int(r[2]) for r in rows}
+        # The kept counts: a launch reads them at its end, a million members counted again.
+        kept = member_counts(self._db, self._ws, campaign_id)
+        return {pair: n for pair, (n, _, _) in kept.items()}
 
     def measured(self, campaign_id: str) -> dict[str, Group]:
         rows = self._db.fetchall(
