@@ -280,22 +280,31 @@ class SQLCampaignMemberRepository:
             (self._ws, contact_id),
         )
 
-    def detach_contact(self, contact_id: str) -> int:
-        rows = self._of_contact(contact_id)
-        shift_member_counts(self._db, self._ws, (r[:5] for r in rows), contact_id=None)
-        return self._db.execute(
-            "UPDATE campaign_members SET contact_id = NULL, launched_to = NULL "
-            "WHERE workspace = ? AND contact_id = ?",
-            (self._ws, contact_id),
+    def _change(self, rows: list[Row], *, to: str | None, deleted: bool = False) -> int:
+        """Give the members *rows* (of :meth:`_of_contact`) to contact *to* (``None``:
+        detach them), or delete them, moving their weight in the kept counts. Exactly the
+        rows read are written, by primary key, so the counts move with what changed."""
+        shift_member_counts(
+            self._db, self._ws, (r[:5] for r in rows), contact_id=to, deleted=deleted
         )
+        keys = [(self._ws, r[0], r[5]) for r in rows]
+        where = "WHERE workspace = ? AND campaign_id = ? AND id = ?"
+        if deleted:
+            self._db.executemany(f"DELETE FROM campaign_members {where}", keys)
+        elif to is None:
+            sql = f"UPDATE campaign_members SET contact_id = NULL, launched_to = NULL {where}"
+            self._db.executemany(sql, keys)
+        else:
+            sql = f"UPDATE campaign_members SET contact_id = ? {where}"
+            self._db.executemany(sql, [(to, *k) for k in keys])
+        return len(rows)
+
+    def detach_contact(self, contact_id: str) -> int:
+        return self._change(self._of_contact(contact_id), to=None)
 
     def reassign_contact(self, from_id: str, to_id: str) -> list[str]:
         rows = self._of_contact(from_id)
-        shift_member_counts(self._db, self._ws, (r[:5] for r in rows), contact_id=to_id)
-        self._db.execute(
-            "UPDATE campaign_members SET contact_id = ? WHERE workspace = ? AND contact_id = ?",
-            (to_id, self._ws, from_id),
-        )
+        self._change(rows, to=to_id)
         return [str(r[5]) for r in rows]
 
     def assign_contact(self, record_ids: Sequence[str], contact_id: str) -> None:
@@ -309,20 +318,8 @@ class SQLCampaignMemberRepository:
                 (self._ws, rid),
             )
         ]
-        shift_member_counts(self._db, self._ws, (r[:5] for r in rows), contact_id=contact_id)
-        self._db.executemany(
-            "UPDATE campaign_members SET contact_id = ? "
-            "WHERE workspace = ? AND campaign_id = ? AND id = ?",
-            [(contact_id, self._ws, r[0], r[5]) for r in rows],
-        )
+        self._change(rows, to=contact_id)
 
     def erase_contact(self, contact_id: str) -> int:
         # Erasure keeps members detached (``detach_contact`` runs first): nothing is left.
-        rows = self._of_contact(contact_id)
-        shift_member_counts(
-            self._db, self._ws, (r[:5] for r in rows), contact_id=None, deleted=True
-        )
-        return self._db.execute(
-            "DELETE FROM campaign_members WHERE workspace = ? AND contact_id = ?",
-            (self._ws, contact_id),
-        )
+        return self._change(self._of_contact(contact_id), to=None, deleted=True)
