@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 from crmkit._types import Money
-from crmkit.marketing.campaign import CampaignMember, Group
+from crmkit.marketing.campaign import CampaignMember, EventType, Group
 from crmkit.marketing.campaign_report import (
     MeasuredBuyer,
     MeasuredGroups,
@@ -21,6 +21,7 @@ from crmkit.storage._linked import ContactErasable, ContactLinked
 from crmkit.value.ledger import TransactionKind
 
 __all__ = [
+    "CampaignEventCounts",
     "CampaignMemberRepository",
     "MeasuredGroupsSource",
     "MeasuredOutcomesSource",
@@ -75,6 +76,26 @@ class CampaignMemberRepository(ContactLinked, ContactErasable, Protocol):
 
     def detach_contact(self, contact_id: str) -> int:
         """Keep the contact's memberships without the contact (an erasure); how many."""
+        ...
+
+
+@runtime_checkable
+class CampaignEventCounts(Protocol):
+    """A campaign members repository that keeps each campaign's event counts as events are
+    recorded (SQL backends: a row per campaign and type, migration 0025), so a report need
+    not count five million events. ``crm.campaigns`` calls :meth:`count_events` in the
+    transaction that adds the events. Events are never removed (merges and erasures move
+    or anonymise them), so the counts only grow.
+
+    Fallback: the events counted in the record store, per type.
+    """
+
+    def count_events(self, campaign_id: str, counts: Mapping[EventType, int]) -> None:
+        """Count *counts* more events of the campaign, by type."""
+        ...
+
+    def event_counts(self, campaign_id: str) -> dict[EventType, int]:
+        """The campaign's events by type (types with none left out)."""
         ...
 
 

@@ -64,6 +64,7 @@ from crmkit.storage._import_protocols import (
 )
 from crmkit.storage._linked import ContactErasable, ContactLinked, ContactRecords
 from crmkit.storage._marketing_protocols import (
+    CampaignEventCounts,
     CampaignMemberRepository,
     MeasuredGroupsSource,
     MeasuredOutcomesSource,
@@ -93,6 +94,7 @@ __all__ = [
     "BulkKeys",
     "BulkOutbox",
     "BulkReviews",
+    "CampaignEventCounts",
     "CampaignMemberRepository",
     "CappedKeyHolders",
     "CaseFactRepository",

@@ -18,13 +18,26 @@ from typing import Any
 
 import attrs
 
-from crmkit.marketing.campaign import Campaign, CampaignEvent, CampaignMember, anonymised_event
+from crmkit.marketing.campaign import (
+    Campaign,
+    CampaignEvent,
+    CampaignMember,
+    EventType,
+    anonymised_event,
+)
 from crmkit.storage.codec import AttrsCodec
 from crmkit.storage.kinds import RecordKind
-from crmkit.storage.protocols import UnitOfWork
+from crmkit.storage.protocols import CampaignEventCounts, UnitOfWork
 from crmkit.storage.typed import StoredKind
 
-__all__ = ["CAMPAIGNS", "CAMPAIGN_EVENTS", "CAMPAIGN_MEMBERS_KIND", "events_of"]
+__all__ = [
+    "CAMPAIGNS",
+    "CAMPAIGN_EVENTS",
+    "CAMPAIGN_MEMBERS_KIND",
+    "add_event",
+    "event_counts",
+    "events_of",
+]
 
 
 def _event_keys(e: CampaignEvent) -> Mapping[str, str | None]:
@@ -46,6 +59,26 @@ def events_of(uow: UnitOfWork, campaign_id: str) -> list[CampaignEvent]:
         "type", at_least=f"{campaign_id}:", at_most=f"{campaign_id}:\U0010ffff"
     )
     return sorted(found, key=lambda e: e.id)
+
+
+def add_event(uow: UnitOfWork, event: CampaignEvent) -> None:
+    """Store the event and count it where the backend keeps counts
+    (:class:`crmkit.storage.protocols.CampaignEventCounts`), in the same transaction."""
+    CAMPAIGN_EVENTS.on(uow).add(event)
+    counter = uow.campaign_members
+    if isinstance(counter, CampaignEventCounts):
+        counter.count_events(event.campaign_id, {event.type: 1})
+
+
+def event_counts(uow: UnitOfWork, campaign_id: str) -> dict[EventType, int]:
+    """The campaign's events by type (types with none left out): the backend's kept
+    counts, or each type's events counted."""
+    counter = uow.campaign_members
+    if isinstance(counter, CampaignEventCounts):
+        return counter.event_counts(campaign_id)
+    events = CAMPAIGN_EVENTS.on(uow)
+    found = {t: events.count("type", equals=f"{campaign_id}:{t.value}") for t in EventType}
+    return {t: n for t, n in found.items() if n}
 
 
 def _export_members(uow: UnitOfWork, contact_id: str) -> list[dict[str, Any]]:

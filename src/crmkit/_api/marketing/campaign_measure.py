@@ -16,7 +16,7 @@ from typing import Any
 
 from crmkit._api._base import Context
 from crmkit._api._records import load, of_known_contact
-from crmkit._api.marketing.campaign_kinds import CAMPAIGN_EVENTS, CAMPAIGNS
+from crmkit._api.marketing.campaign_kinds import CAMPAIGNS, event_counts
 from crmkit._text_limits import clean_text
 from crmkit._types import Money, check_duration, ensure_aware
 from crmkit.errors import InvalidTransitionError
@@ -24,7 +24,6 @@ from crmkit.marketing.campaign import (
     Campaign,
     CampaignMember,
     CampaignStatus,
-    EventType,
     Group,
     LaunchRun,
 )
@@ -127,10 +126,7 @@ class CampaignMeasures:
             if campaign.status is CampaignStatus.DRAFT or campaign.launched_at is None:
                 raise InvalidTransitionError("campaign_id", campaign_id, "not launched yet")
             start = campaign.launched_at
-            events = {
-                t: CAMPAIGN_EVENTS.on(uow).count("type", equals=f"{campaign_id}:{t.value}")
-                for t in EventType
-            }
+            events = event_counts(uow, campaign_id)
             measured = measured_outcomes(
                 uow, campaign_id, since=start, until=start + span, currency=currency
             )

@@ -19,7 +19,7 @@ from itertools import islice
 import attrs
 
 from crmkit._api._base import Context
-from crmkit._api.marketing.campaign_kinds import CAMPAIGN_EVENTS, CAMPAIGNS, events_of
+from crmkit._api.marketing.campaign_kinds import CAMPAIGNS, add_event, events_of
 from crmkit._api.marketing.campaign_measure import CampaignMeasures
 from crmkit._progress import ProgressOption, progress_callback
 from crmkit._text_limits import clean_text
@@ -281,7 +281,7 @@ class CampaignsAPI(CampaignMeasures):
                 if bought.contact_id != contact_id:
                     reason = "a transaction of another contact"
                     raise ValidationError("transaction_id", event.transaction_id, reason)
-            CAMPAIGN_EVENTS.on(uow).add(event)
+            add_event(uow, event)
             if event.type is EventType.UNSUBSCRIBED:
                 uow.consents.add(
                     ConsentRecord.new(

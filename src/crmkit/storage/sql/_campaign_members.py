@@ -1,9 +1,10 @@
 """Campaign members on any SQL backend: one row per member (migration 0023), indexed by
-contact for their touches (0024)."""
+contact for their touches (0024), counted as they change with the campaign's events (0025,
+:mod:`crmkit.storage.sql._campaign_counts`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from itertools import islice
@@ -11,8 +12,17 @@ from typing import Any
 
 from crmkit._types import Money
 from crmkit.errors import AlreadyExistsError, ConflictError, UniqueKeyError, ValidationError
-from crmkit.marketing.campaign import CampaignMember, Group
+from crmkit.marketing.campaign import CampaignMember, EventType, Group
 from crmkit.marketing.campaign_report import MeasuredBuyer, MeasuredGroups, MeasuredOutcomes
+from crmkit.storage.sql._campaign_counts import (
+    MEMBER_STATE,
+    add_event_counts,
+    add_member_counts,
+    event_counts,
+    member_counts,
+    new_member_counts,
+    shift_member_counts,
+)
 from crmkit.storage.sql._campaign_outcomes import tally_outcomes
 from crmkit.storage.sql._session import Dialect, Row, SQLSession
 
@@ -28,15 +38,8 @@ _INSERT = (
 _STEP = 20_000
 
 _MEASURED = "workspace = ? AND campaign_id = ? AND consented = ? AND contact_id IS NOT NULL"
-# One pass over the campaign's members (its primary key): the launch's counts, the measured
-# ones (count(contact_id): not erased) and how many a merge moved. Merged twins can only be
-# memberships a merge moved (contact_id <> launched_to), so only those contacts are read
-# again, and only if there are any.
-_SIZES = (
-    "SELECT grp, consented, count(*), count(contact_id), "
-    "sum(CASE WHEN contact_id <> launched_to THEN 1 ELSE 0 END) "
-    "FROM campaign_members WHERE workspace = ? AND campaign_id = ? GROUP BY grp, consented"
-)
+# Merged twins can only be memberships a merge moved (contact_id <> launched_to), so only
+# those contacts are read again, and only if the kept counts show any.
 _TWINS = (
     f"SELECT contact_id, grp FROM campaign_members WHERE {_MEASURED} AND contact_id IN "
     f"(SELECT contact_id FROM campaign_members WHERE {_MEASURED} "
@@ -123,6 +126,7 @@ class SQLCampaignMemberRepository:
             it = iter(rows)
             while chunk := list(islice(it, _STEP)):
                 self._db.executemany(_INSERT, chunk)
+            add_member_counts(self._db, self._ws, new_member_counts(rows))
         except ConflictError:
             self._db.execute("ROLLBACK TO SAVEPOINT crmkit_members")
             self._db.execute("RELEASE SAVEPOINT crmkit_members")
@@ -167,12 +171,9 @@ class SQLCampaignMemberRepository:
         return self._select("AND contact_id = ?", (contact_id,))
 
     def counts(self, campaign_id: str) -> dict[tuple[Group, bool], int]:
-        rows = self._db.fetchall(
-            "SELECT grp, consented, count(*) FROM campaign_members WHERE workspace = ? "
-            "AND campaign_id = ? GROUP BY grp, consented",
-            (self._ws, campaign_id),
-        )
-        return {(Group(r[0]), bool(r[1])): int(r[2]) for r in rows}
+        # The kept counts: a launch reads them at its end, a million members counted again.
+        kept = member_counts(self._db, self._ws, campaign_id)
+        return {pair: n for pair, (n, _, _) in kept.items()}
 
     def measured(self, campaign_id: str) -> dict[str, Group]:
         rows = self._db.fetchall(
@@ -207,16 +208,16 @@ class SQLCampaignMemberRepository:
         self, campaign_id: str
     ) -> tuple[dict[Group, int], dict[tuple[Group, bool], int], bool]:
         """The measured group sizes (merged twins once), the launch's counts, and whether a
-        merge moved any member."""
+        merge moved any member: from the kept counts (the measured ones are the attached)."""
         measured = (self._ws, campaign_id, True)
         counts: dict[tuple[Group, bool], int] = {}
         sizes: dict[Group, int] = {}
         moved = 0
-        for grp, consented, n, kept, m in self._db.fetchall(_SIZES, measured[:2]):
-            counts[(Group(grp), bool(consented))] = int(n)
+        for (grp, consented), (n, kept, m) in member_counts(self._db, *measured[:2]).items():
+            counts[(grp, consented)] = n
             if consented:
-                sizes[Group(grp)] = int(kept)
-                moved += int(m or 0)
+                sizes[grp] = kept
+                moved += m
         if moved:
             self._count_twins_once(sizes, measured)
         return {g: n for g, n in sizes.items() if n}, counts, bool(moved)
@@ -264,33 +265,61 @@ class SQLCampaignMemberRepository:
                 sizes[Group(grp)] -= 1
             seen.add(cid)
 
-    def detach_contact(self, contact_id: str) -> int:
-        return self._db.execute(
-            "UPDATE campaign_members SET contact_id = NULL, launched_to = NULL "
-            "WHERE workspace = ? AND contact_id = ?",
+    def event_counts(self, campaign_id: str) -> dict[EventType, int]:
+        """See :class:`crmkit.storage.protocols.CampaignEventCounts`: the kept counts."""
+        return event_counts(self._db, self._ws, campaign_id)
+
+    def count_events(self, campaign_id: str, counts: Mapping[EventType, int]) -> None:
+        add_event_counts(self._db, self._ws, campaign_id, counts)
+
+    def _of_contact(self, contact_id: str) -> list[Row]:
+        """The contact's memberships as the kept counts weigh them, by id."""
+        return self._db.fetchall(
+            f"SELECT {MEMBER_STATE}, id FROM campaign_members WHERE workspace = ? "
+            "AND contact_id = ? ORDER BY id",
             (self._ws, contact_id),
         )
 
+    def _change(self, rows: list[Row], *, to: str | None, deleted: bool = False) -> int:
+        """Give the members *rows* (of :meth:`_of_contact`) to contact *to* (``None``:
+        detach them), or delete them, moving their weight in the kept counts. Exactly the
+        rows read are written, by primary key, so the counts move with what changed."""
+        shift_member_counts(
+            self._db, self._ws, (r[:5] for r in rows), contact_id=to, deleted=deleted
+        )
+        keys = [(self._ws, r[0], r[5]) for r in rows]
+        where = "WHERE workspace = ? AND campaign_id = ? AND id = ?"
+        if deleted:
+            self._db.executemany(f"DELETE FROM campaign_members {where}", keys)
+        elif to is None:
+            sql = f"UPDATE campaign_members SET contact_id = NULL, launched_to = NULL {where}"
+            self._db.executemany(sql, keys)
+        else:
+            sql = f"UPDATE campaign_members SET contact_id = ? {where}"
+            self._db.executemany(sql, [(to, *k) for k in keys])
+        return len(rows)
+
+    def detach_contact(self, contact_id: str) -> int:
+        return self._change(self._of_contact(contact_id), to=None)
+
     def reassign_contact(self, from_id: str, to_id: str) -> list[str]:
-        rows = self._db.fetchall(
-            "SELECT id FROM campaign_members WHERE workspace = ? AND contact_id = ? ORDER BY id",
-            (self._ws, from_id),
-        )
-        self._db.execute(
-            "UPDATE campaign_members SET contact_id = ? WHERE workspace = ? AND contact_id = ?",
-            (to_id, self._ws, from_id),
-        )
-        return [str(r[0]) for r in rows]
+        rows = self._of_contact(from_id)
+        self._change(rows, to=to_id)
+        return [str(r[5]) for r in rows]
 
     def assign_contact(self, record_ids: Sequence[str], contact_id: str) -> None:
-        self._db.executemany(
-            "UPDATE campaign_members SET contact_id = ? WHERE workspace = ? AND id = ?",
-            [(contact_id, self._ws, rid) for rid in record_ids],
-        )
+        # By id alone (an unmerge knows no campaign): each is read once to find its
+        # campaign, then written by its full primary key.
+        rows = [
+            r
+            for rid in record_ids
+            for r in self._db.fetchall(
+                f"SELECT {MEMBER_STATE}, id FROM campaign_members WHERE workspace = ? AND id = ?",
+                (self._ws, rid),
+            )
+        ]
+        self._change(rows, to=contact_id)
 
     def erase_contact(self, contact_id: str) -> int:
         # Erasure keeps members detached (``detach_contact`` runs first): nothing is left.
-        return self._db.execute(
-            "DELETE FROM campaign_members WHERE workspace = ? AND contact_id = ?",
-            (self._ws, contact_id),
-        )
+        return self._change(self._of_contact(contact_id), to=None, deleted=True)

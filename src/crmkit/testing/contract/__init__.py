@@ -13,6 +13,7 @@ from crmkit.testing.contract._base import ContractBase
 from crmkit.testing.contract._bought import BoughtSegmentContract
 from crmkit.testing.contract._breakdown import BreakdownContract
 from crmkit.testing.contract._bulk_records import BulkRecordsContract
+from crmkit.testing.contract._campaign_counts import CampaignCountsContract
 from crmkit.testing.contract._campaign_measure import CampaignMeasureContract
 from crmkit.testing.contract._campaigns import CampaignsContract
 from crmkit.testing.contract._card import CardContract
@@ -54,6 +55,7 @@ __all__ = [
     "BoughtSegmentContract",
     "BreakdownContract",
     "BulkRecordsContract",
+    "CampaignCountsContract",
     "CampaignMeasureContract",
     "CampaignsContract",
     "CardContract",
@@ -119,6 +121,7 @@ class StorageContract(
     ServiceRoutingContract,
     CampaignsContract,
     CampaignMeasureContract,
+    CampaignCountsContract,
     CouponsContract,
     LoyaltyContract,
     ReferralsContract,
