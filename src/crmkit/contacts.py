@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, TypeAlias
@@ -120,7 +121,10 @@ class Contact:
         """Validate and normalise *fields* into a new contact (version 1)."""
         at = ensure_aware(now, "now") if now is not None else utcnow()
         base = cls(id=id or new_id(), created_at=at, updated_at=at)
-        return base._apply(fields, default_region=default_region, now=at, bump=False)
+        # Built once from the defaults and the cleaned fields, not built and then evolved:
+        # an import drafts a contact per row.
+        changes = base._changes(fields, default_region=default_region, now=at, bump=False)
+        return cls(id=base.id, created_at=at, **changes)
 
     def changed(
         self, *, default_region: str | None = None, now: datetime | None = None, **fields: Any
@@ -138,14 +142,14 @@ class Contact:
     def _apply(
         self, fields: Mapping[str, Any], *, default_region: str | None, now: datetime, bump: bool
     ) -> Contact:
-        allowed = {a.name for a in attrs.fields(Contact)} - {
-            "id",
-            "created_at",
-            "updated_at",
-            "version",
-            "shared_identities",
-        }
-        unknown = set(fields) - allowed
+        changes = self._changes(fields, default_region=default_region, now=now, bump=bump)
+        return attrs.evolve(self, **changes)
+
+    def _changes(
+        self, fields: Mapping[str, Any], *, default_region: str | None, now: datetime, bump: bool
+    ) -> dict[str, Any]:
+        """The cleaned values of *fields* (and the version and time they bring)."""
+        unknown = set(fields) - _SETTABLE
         if unknown:
             name = sorted(unknown)[0]
             raise ValidationError(name, fields[name], "not a contact field")
@@ -201,7 +205,7 @@ class Contact:
         if bump:
             changes["version"] = self.version + 1
         changes["updated_at"] = now
-        return attrs.evolve(self, **changes)
+        return changes
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe form that :meth:`from_dict` reads back to an equal contact.
@@ -293,6 +297,12 @@ class Contact:
         ...                    external_ids=[("shopify", 1042)]).identity_keys())
         ['email:a@b.pl', 'external:shopify:1042', 'handle:instagram:ab']
         """
+        return self._identity_keys
+
+    # Worked out once per version: an import asks each contact it touches five times or so
+    # (matching, the uniqueness checks of the batch and of the store, suppression).
+    @functools.cached_property
+    def _identity_keys(self) -> frozenset[str]:
         keys = {identity_key("email", e) for e in self.emails}
         keys.update(identity_key("phone", p) for p in self.phones)
         keys.update(identity_key("handle", h, channel=c) for c, h in self.all_handles)
@@ -302,6 +312,16 @@ class Contact:
     def exclusive_identity_keys(self) -> frozenset[str]:
         """Identities that must point at this contact alone (not marked shared)."""
         return self.identity_keys() - self.shared_identities
+
+
+# What Contact.new and Contact.changed accept (the rest is kept by crmkit itself).
+_SETTABLE = frozenset(a.name for a in attrs.fields(Contact)) - {
+    "id",
+    "created_at",
+    "updated_at",
+    "version",
+    "shared_identities",
+}
 
 
 def combine_handles(

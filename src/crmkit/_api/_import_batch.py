@@ -93,6 +93,8 @@ class ImportBatch:
             self.parsed.append(_Parsed(row, fingerprint, _draft(row, now)))
         self.start = start
         self.created: set[str] = set()
+        # The blocking keys each draft is reviewed under, by contact id (read up front).
+        self.queries: dict[str, dict[str, int]] = {}
         good = [p for p in self.parsed if isinstance(p, _Parsed)]
         keys = {k for p in good for k in p.row.identity_keys(_ALL)}
         self.view = BatchView(uow, keys, (p.fingerprint for p in good))
@@ -106,7 +108,9 @@ class ImportBatch:
             if isinstance(p.draft, Contact) and not self.view.holders(
                 p.row.identity_keys(self.match_on)
             ):
-                keys.update(query_keys(self.view.prepared_forms(p.draft)[0]))
+                query = query_keys(self.view.prepared_forms(p.draft)[0])
+                self.queries[p.draft.id] = query
+                keys.update(query)
         self.view.prefetch_blocks(keys)
 
     def __iter__(self) -> Iterator[tuple[RowOutcome, ValidationError | None]]:
@@ -163,7 +167,7 @@ class ImportBatch:
                 view.add(contact)
                 if self.policy is None:
                     return RowOutcome(index, "created", contact.id)
-                item = review_in(view, contact, self.policy, now)
+                item = review_in(view, contact, self.policy, now, self.queries.get(contact.id))
                 if item is not None:
                     view.add_review(item)
                 return RowOutcome(index, "created", contact.id, review_id=item.id if item else None)

@@ -17,7 +17,7 @@ import attrs
 from crmkit.contacts import Contact
 from crmkit.identity.blocking import IDENTITY_PREFIXES, block_keys
 from crmkit.identity.features import FEATURES, compare_records, strangers_by_name
-from crmkit.identity.model import MatchModel
+from crmkit.identity.model import MatchModel, Vector
 from crmkit.identity.prepare import PreparedRecord, prepare
 
 __all__ = [
@@ -195,13 +195,19 @@ class ScoredContact:
 
 def _judge(
     query: PreparedRecord, form: PreparedRecord, model: MatchModel
-) -> tuple[float, tuple[str, ...], bool] | None:
+) -> tuple[float, Vector] | None:
     vector = compare_records(query, form)
     # Two different first names are two people (a family line), unless a birthday agrees.
     if strangers_by_name(vector):
         return None
+    return model.probability(vector), vector
+
+
+def _scored(contact: Contact, score: float, vector: Vector, model: MatchModel) -> ScoredContact:
+    # Explained only for the best form of a contact that is kept: most pairs are not.
     rest = tuple(0 if f in _NAME_FEATURES else level for f, level in enumerate(vector))
-    return model.probability(vector), model.explain(vector), model.bits(rest) >= CORROBORATION_BITS
+    corroborated = model.bits(rest) >= CORROBORATION_BITS
+    return ScoredContact(contact, score, model.explain(vector), corroborated)
 
 
 def score_contacts(
@@ -232,7 +238,7 @@ def score_contacts(
             if judged is not None and (best is None or judged[0] > best[0]):
                 best = judged
         if best is not None and best[0] >= min_score:
-            out.append(ScoredContact(contact, *best))
+            out.append(_scored(contact, *best, model))
     out.sort(key=lambda s: (-s.score, s.contact.created_at, s.contact.id))
     return out
 

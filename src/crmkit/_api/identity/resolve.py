@@ -4,7 +4,7 @@ item when the best match is likely but not sure."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -153,11 +153,15 @@ def _fuzzy(
 
 
 def _fuzzy_in(
-    contacts: Any, query: PreparedRecord, policy: MatchPolicy, exclude: Sequence[str] = ()
+    contacts: Any,
+    query: PreparedRecord,
+    policy: MatchPolicy,
+    exclude: Sequence[str] = (),
+    keys: Mapping[str, int] | None = None,
 ) -> list[ScoredContact]:
     if query.is_empty:
         return []
-    holders = contacts.match_key_holders(query_keys(query))
+    holders = contacts.match_key_holders(query_keys(query) if keys is None else keys)
     ids = {cid for held in holders.values() for cid in held} - set(exclude)
     if not ids:
         return []
@@ -272,12 +276,18 @@ def review_new_contact(
 
 
 def review_in(
-    contacts: Any, contact: Contact, policy: MatchPolicy, now: datetime
+    contacts: Any,
+    contact: Contact,
+    policy: MatchPolicy,
+    now: datetime,
+    keys: Mapping[str, int] | None = None,
 ) -> ReviewItem | None:
     """:func:`review_new_contact` against *contacts*: a contact repository, or what an
     import batch sees (the store plus the contacts the batch created so far), which needs
-    ``match_key_holders``, ``find_many`` and, optionally, ``prepared_forms``."""
+    ``match_key_holders``, ``find_many`` and, optionally, ``prepared_forms``. *keys* are
+    ``query_keys`` of the contact's first form, when the caller has worked them out."""
     # Its forms were made (and kept) when its blocking keys were written: no folding again.
-    query = attrs.evolve(prepared_forms_of(contacts)(contact)[0], id=None)
-    scored = _fuzzy_in(contacts, query, policy, exclude=[contact.id])
+    # The form keeps the contact's id, which scoring never reads.
+    query = prepared_forms_of(contacts)(contact)[0]
+    scored = _fuzzy_in(contacts, query, policy, exclude=[contact.id], keys=keys)
     return _review_item(contact.id, scored, policy, now)
