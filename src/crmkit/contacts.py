@@ -299,6 +299,13 @@ class Contact:
         """
         return self._identity_keys
 
+    @functools.cached_property
+    def _derived(self) -> dict[str, Any]:
+        """Room for what other modules work out from this version (the identity engine's
+        folded forms and blocking keys): a version never changes, so they never go stale,
+        and an import asks for them several times per contact."""
+        return {}
+
     # Worked out once per version: an import asks each contact it touches five times or so
     # (matching, the uniqueness checks of the batch and of the store, suppression).
     @functools.cached_property

@@ -45,6 +45,8 @@ _ALL = frozenset(("email", "phone", "handle", "external_id"))
 class _Parsed:
     row: ImportRow
     fingerprint: str
+    # The row's identity keys it is matched on (asked up front and again when written).
+    matched: list[str]
     # The contact the row would create, made up front so that the keys it would be
     # reviewed under can be read with the batch's; or why it cannot be made.
     draft: Contact | ValidationError
@@ -90,7 +92,8 @@ class ImportBatch:
                 self.parsed.append(exc)
                 continue
             fingerprint = numbered_fingerprint(row, seen)
-            self.parsed.append(_Parsed(row, fingerprint, _draft(row, now)))
+            matched = row.identity_keys(match_on)
+            self.parsed.append(_Parsed(row, fingerprint, matched, _draft(row, now)))
         self.start = start
         self.created: set[str] = set()
         # The blocking keys each draft is reviewed under, by contact id (read up front).
@@ -105,9 +108,7 @@ class ImportBatch:
         """Read the blocking-key holders of the contacts the rows would create, all at once."""
         keys: set[str] = set()
         for p in parsed:
-            if isinstance(p.draft, Contact) and not self.view.holders(
-                p.row.identity_keys(self.match_on)
-            ):
+            if isinstance(p.draft, Contact) and not self.view.holders(p.matched):
                 query = query_keys(self.view.prepared_forms(p.draft)[0])
                 self.queries[p.draft.id] = query
                 keys.update(query)
@@ -145,7 +146,7 @@ class ImportBatch:
         row, view = parsed.row, self.view
         index = row.index
         owners: dict[str, Contact] = {}
-        for held in view.holders(row.identity_keys(self.match_on)).values():
+        for held in view.holders(parsed.matched).values():
             for owner in held:
                 owners.setdefault(owner.id, owner)
         known = None if owners else view.fingerprint(parsed.fingerprint)

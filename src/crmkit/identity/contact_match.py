@@ -56,6 +56,14 @@ _MatchFields = tuple[Any, ...]
 
 
 def _match_fields(contact: Contact) -> _MatchFields:
+    memo = contact._derived
+    found: _MatchFields | None = memo.get("match_fields")
+    if found is None:
+        found = memo["match_fields"] = _read_match_fields(contact)
+    return found
+
+
+def _read_match_fields(contact: Contact) -> _MatchFields:
     return (
         contact.name,
         contact.given_name,
@@ -104,12 +112,17 @@ def prepared_forms(contact: Contact) -> tuple[PreparedRecord, ...]:
     Cached by content: a contact's forms depend only on its matching fields, so a cached
     answer is never stale, whichever process changed the contact.
     """
+    memo = contact._derived
+    found: tuple[PreparedRecord, ...] | None = memo.get("forms")
+    if found is not None:
+        return found
     key = (contact.id, _match_fields(contact))
     found = _FORMS.get(key)
     if found is None:
         if len(_FORMS) >= _FORMS_LIMIT:
             _FORMS.clear()  # dropping entries only makes the next look-ups slower
         found = _FORMS[key] = fold_contact(contact)
+    memo["forms"] = found
     return found
 
 
@@ -148,6 +161,10 @@ def match_keys(contact: Contact) -> frozenset[str]:
     >>> sorted(match_keys(Contact.new(name="Besa Kola", phones=["+355691234567"])))
     ['n:bs|kl', 'n:kl|bs', 'p8:91234567']
     """
+    memo = contact._derived
+    found: frozenset[str] | None = memo.get("match_keys")
+    if found is not None:
+        return found
     fields = _match_fields(contact)
     found = _KEYS.get(fields)
     if found is None:
@@ -157,6 +174,7 @@ def match_keys(contact: Contact) -> frozenset[str]:
         if len(_KEYS) >= _KEYS_LIMIT:
             _KEYS.clear()
         _KEYS[fields] = found
+    memo["match_keys"] = found
     return found
 
 

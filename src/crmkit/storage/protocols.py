@@ -53,6 +53,7 @@ from crmkit.storage._funnel_protocols import (
 )
 from crmkit.storage._import_protocols import (
     BulkContacts,
+    BulkContactUpdates,
     BulkReviews,
     CappedKeyHolders,
     FingerprintsOfMany,
@@ -60,6 +61,7 @@ from crmkit.storage._import_protocols import (
     add_contacts,
     add_reviews,
     find_fingerprints,
+    held_updates,
     put_fingerprints,
 )
 from crmkit.storage._linked import ContactErasable, ContactLinked, ContactRecords
@@ -89,6 +91,7 @@ from crmkit.value.rates import RatesTable
 
 __all__ = [
     "AutomationRepository",
+    "BulkContactUpdates",
     "BulkContacts",
     "BulkKeys",
     "BulkOutbox",
@@ -136,6 +139,7 @@ __all__ = [
     "add_reviews",
     "contacts_by_identities",
     "find_fingerprints",
+    "held_updates",
     "lock_contacts",
     "measured_groups",
     "measured_groups_in_python",

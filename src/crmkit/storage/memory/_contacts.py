@@ -105,6 +105,16 @@ class MemoryContactRepository:
         self._t.rows.put(self._log, contact.id, contact)
         self._index(contact, old)
 
+    def update_many(self, changes: Sequence[tuple[Contact, Contact]]) -> None:
+        """See :class:`crmkit.storage.protocols.BulkContactUpdates`."""
+        for old, contact in changes:
+            stored = self.get(contact.id)
+            if stored.version != old.version or contact.version <= old.version:
+                raise StaleVersionError("contact", contact.id, old.version, stored.version)
+            check_identities(contact, self._owners)
+            self._t.rows.put(self._log, contact.id, contact)
+            self._index(contact, stored)
+
     def remove(self, contact_id: str) -> Contact:
         old = self.get(contact_id)
         self._unindex(old)
