@@ -12,6 +12,7 @@ from crmkit._api._import_rowwise import import_one
 from crmkit._api.identity.resolve import MatchPolicy
 from crmkit._api.privacy.erasure import Suppression
 from crmkit._progress import ProgressCallback, ProgressOption, progress_callback
+from crmkit._types import paused_gc
 from crmkit.errors import ConflictError, ImportInterruptedError, ValidationError
 from crmkit.importing import DataFrameLike, ImportReport, RowOutcome, records_of
 from crmkit.storage.protocols import UnitOfWork
@@ -118,6 +119,13 @@ class _Run:
 
     def _batch(self, uow: UnitOfWork, start: int, size: int) -> list[RowOutcome]:
         """Rows ``start`` to ``start + size`` in *uow*; nothing committed."""
+        # A batch builds a few hundred thousand small objects and frees almost none of them
+        # in cycles: with the collector on, its scans of them were 15 % of an import's CPU
+        # (1.8 of 12.3 s for 30,000 rows, collecting 6,700 objects); it runs between batches.
+        with paused_gc():
+            return self._rows_of(uow, start, size)
+
+    def _rows_of(self, uow: UnitOfWork, start: int, size: int) -> list[RowOutcome]:
         rows = self.rows[start : start + size]
         if ROW_BY_ROW:
             suppression = Suppression(self.ctx, uow)
