@@ -147,7 +147,8 @@ class BatchView:
         if limit != key_limit(key):  # not the usual limit: ask for this key alone
             answer = self._capped({key: limit})
             return answer[key] or None if key in answer else []
-        self.prefetch_blocks((key,))
+        if key not in self._blocks:
+            self.prefetch_blocks((key,))
         return self._blocks[key]
 
     def prefetch_blocks(self, keys: Iterable[str]) -> None:

@@ -24,6 +24,7 @@ __all__ = [
     "CORROBORATION_BITS",
     "MAX_BLOCK",
     "MAX_FUZZY_BLOCK",
+    "RankedContact",
     "ScoredContact",
     "contact_record",
     "fold_contact",
@@ -33,6 +34,7 @@ __all__ = [
     "match_keys",
     "prepared_forms",
     "query_keys",
+    "rank_contacts",
     "same_match_fields",
     "score_contacts",
 ]
@@ -221,11 +223,20 @@ def _judge(
     return model.probability(vector), vector
 
 
-def _scored(contact: Contact, score: float, vector: Vector, model: MatchModel) -> ScoredContact:
-    # Explained only for the best form of a contact that is kept: most pairs are not.
-    rest = tuple(0 if f in _NAME_FEATURES else level for f, level in enumerate(vector))
-    corroborated = model.bits(rest) >= CORROBORATION_BITS
-    return ScoredContact(contact, score, model.explain(vector), corroborated)
+@attrs.frozen
+class RankedContact:
+    """A stored contact scored against a query, not yet explained: most candidates never
+    need their reasons (an import's review of a new contact explains its best one only)."""
+
+    contact: Contact
+    score: float
+    vector: Vector
+
+    def explained(self, model: MatchModel) -> ScoredContact:
+        """The :class:`ScoredContact` that :func:`score_contacts` gives (same *model*)."""
+        rest = tuple(0 if f in _NAME_FEATURES else level for f, level in enumerate(self.vector))
+        corroborated = model.bits(rest) >= CORROBORATION_BITS
+        return ScoredContact(self.contact, self.score, model.explain(self.vector), corroborated)
 
 
 def score_contacts(
@@ -247,6 +258,20 @@ def score_contacts(
     [('a', True, True)]
     """
     model = model or _DEFAULT_MODEL
+    ranked = rank_contacts(query, contacts, model=model, min_score=min_score, forms=forms)
+    return [r.explained(model) for r in ranked]
+
+
+def rank_contacts(
+    query: Mapping[str, Any] | PreparedRecord,
+    contacts: Iterable[Contact],
+    *,
+    model: MatchModel | None = None,
+    min_score: float = 0.01,
+    forms: Callable[[Contact], tuple[PreparedRecord, ...]] = prepared_forms,
+) -> list[RankedContact]:
+    """:func:`score_contacts` without the explanations, in the same order."""
+    model = model or _DEFAULT_MODEL
     prepared = query if isinstance(query, PreparedRecord) else prepare({**query, "id": None})
     out = []
     for contact in contacts:
@@ -256,7 +281,7 @@ def score_contacts(
             if judged is not None and (best is None or judged[0] > best[0]):
                 best = judged
         if best is not None and best[0] >= min_score:
-            out.append(_scored(contact, *best, model))
+            out.append(RankedContact(contact, *best))
     out.sort(key=lambda s: (-s.score, s.contact.created_at, s.contact.id))
     return out
 
