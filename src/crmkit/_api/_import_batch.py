@@ -162,7 +162,7 @@ class ImportBatch:
                     raise parsed.draft
                 contact = parsed.draft
                 if contact.created_at != now:
-                    contact = attrs.evolve(contact, created_at=now, updated_at=now)
+                    contact = contact.restamped(now)
                 if (hit := suppressed(self.suppression, None, contact, view.holds)) is not None:
                     return RowOutcome(index, "suppressed", reason=hit)
                 view.add(contact)
