@@ -73,3 +73,24 @@ def test_a_contact_changed_twice_is_written_once_from_its_stored_version(
         assert uow.contacts.get(stored.id) == second
         assert uow.contacts.match_key_holders(keys) == held
         assert [c.id for c in uow.contacts.find_by_identity("email:arta.h@x.al")] == [stored.id]
+
+
+def test_contacts_an_earlier_batch_saw_are_reused_only_at_the_stored_version(
+    storage: Storage,
+) -> None:
+    kept, changed, gone = (Contact.new(name=n) for n in ("Besa Kola", "Ilir Zeqiri", "Drita"))
+    with storage.unit_of_work("w") as uow:
+        add_contacts(uow.contacts, [kept, changed, gone])
+        uow.commit()
+    with storage.unit_of_work("w") as uow:  # another writer, between two batches
+        uow.contacts.update(changed.changed(city="Durrës"))
+        uow.contacts.remove(gone.id)
+        uow.commit()
+    known = {c.id: c for c in (kept, changed, gone)}  # as the earlier batch left them
+    with storage.unit_of_work("w") as uow:
+        view = BatchView(uow, [], [], known)
+        found = {c.id: c for c in view.find_many(known)}
+    assert found[kept.id] is kept
+    assert found[changed.id] == changed.changed(city="Durrës", now=found[changed.id].updated_at)
+    assert found[changed.id].version == 2
+    assert gone.id not in found

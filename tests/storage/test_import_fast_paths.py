@@ -144,3 +144,14 @@ def test_update_many_refuses_a_stale_version_or_a_taken_identity(storage: Storag
     with storage.unit_of_work("w") as uow:
         assert [c.id for c in uow.contacts.find_by_identity(f"email:{a.emails[0]}")] == [b.id]
         assert uow.contacts.get(a.id) == a3
+
+
+def test_versions_are_read_without_the_contacts(storage: Storage) -> None:
+    a, b = _people(2, "Besa Kola")
+    _stored(storage, [a, b])
+    with storage.unit_of_work("w") as uow:
+        uow.contacts.update(a.changed(city="Tiranë"))
+        uow.commit()
+    with storage.unit_of_work("w") as uow:
+        versions = uow.contacts.versions([a.id, b.id, "nobody"])  # type: ignore[attr-defined]
+    assert versions == {a.id: 2, b.id: 1}

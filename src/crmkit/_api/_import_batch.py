@@ -80,6 +80,7 @@ class ImportBatch:
         match_on: frozenset[str],
         seen: Counter[str],
         policy: MatchPolicy | None,
+        known: Mapping[str, Contact] | None = None,
     ) -> None:
         self.ctx, self.uow, self.match_on, self.policy = ctx, uow, match_on, policy
         self.suppression = Suppression(ctx, uow)
@@ -100,7 +101,7 @@ class ImportBatch:
         self.queries: dict[str, dict[str, int]] = {}
         good = [p for p in self.parsed if isinstance(p, _Parsed)]
         keys = {k for p in good for k in p.row.identity_keys(_ALL)}
-        self.view = BatchView(uow, keys, (p.fingerprint for p in good))
+        self.view = BatchView(uow, keys, (p.fingerprint for p in good), known)
         if policy is not None and self.view.prefetches_blocks:
             self._prefetch_reviews(good)
 

@@ -17,7 +17,7 @@ keys they gain and lose over the store's.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from crmkit.contacts import Contact
@@ -42,9 +42,22 @@ class BatchView:
     """The store plus the batch's unwritten contacts; offers what matching and the review of
     a new contact read (``match_key_holders``, ``find_many``, ``prepared_forms``)."""
 
-    def __init__(self, uow: UnitOfWork, identity_keys: Iterable[str], fingerprints: Iterable[str]):
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        identity_keys: Iterable[str],
+        fingerprints: Iterable[str],
+        known: Mapping[str, Contact] | None = None,
+    ):
         self._uow = uow
         self._repo: Any = uow.contacts
+        # Contacts as the import's earlier batches left them: reused when the store still
+        # holds that version (ContactVersions), instead of read and built again.
+        self._known = known or {}
+        served = getattr(self._repo, "versions", None)
+        self._versions: Callable[[Collection[str]], dict[str, int]] | None = (
+            served if callable(served) else None
+        )
         self.prepared_forms = prepared_forms_of(uow.contacts)
         self._contacts: dict[str, Contact] = {}  # current version of each contact seen
         self._gone: set[str] = set()  # ids the store does not hold
@@ -82,6 +95,12 @@ class BatchView:
 
     def _fetch(self, ids: Iterable[str]) -> None:
         wanted = {i for i in ids if i not in self._contacts and i not in self._gone}
+        if self._versions is not None and (kept := wanted & self._known.keys()):
+            stored = self._versions(kept)
+            for cid in kept:
+                if stored.get(cid) == self._known[cid].version:
+                    self._contacts[cid] = self._known[cid]
+                    wanted.discard(cid)
         if not wanted:
             return
         found = self._repo.find_many(wanted)
@@ -218,6 +237,10 @@ class BatchView:
 
     def put(self, fingerprint: str, contact_id: str) -> None:
         self._puts[fingerprint] = contact_id
+
+    def seen(self) -> Mapping[str, Contact]:
+        """Every contact the batch read or wrote, as it left them (after :meth:`flush`)."""
+        return self._contacts
 
     def flush(self) -> None:
         """Write what is held back: the contacts, then their review items and fingerprints."""

@@ -20,6 +20,7 @@ __all__ = [
     "BulkContacts",
     "BulkReviews",
     "CappedKeyHolders",
+    "ContactVersions",
     "FingerprintsOfMany",
     "ImportRowRepository",
     "add_contacts",
@@ -127,6 +128,20 @@ def held_updates(repo: Any) -> Callable[[Sequence[tuple[Contact, Contact]]], Non
     if not callable(served) or callable(getattr(repo, "lock", None)):
         return None
     return served  # type: ignore[no-any-return]
+
+
+@runtime_checkable
+class ContactVersions(Protocol):
+    """A contact repository that reads the stored versions of many contacts without building
+    them, so that an import can reuse the contacts an earlier batch of it read or wrote (a
+    version is a contact's content: every write makes the next one).
+
+    Fallback: the import reads each batch's contacts again.
+    """
+
+    def versions(self, contact_ids: Collection[str]) -> dict[str, int]:
+        """The stored version of each of these contacts that exists."""
+        ...
 
 
 @runtime_checkable

@@ -97,6 +97,10 @@ class MemoryContactRepository:
     def existing_ids(self, contact_ids: Collection[str]) -> set[str]:
         return {cid for cid in contact_ids if cid in self._t.rows}
 
+    def versions(self, contact_ids: Collection[str]) -> dict[str, int]:
+        """See :class:`crmkit.storage.protocols.ContactVersions`."""
+        return {cid: c.version for cid in contact_ids if (c := self._t.rows.get(cid))}
+
     def update(self, contact: Contact) -> None:
         old = self.get(contact.id)
         if contact.version != old.version + 1:

@@ -175,7 +175,7 @@ class SQLContactRepository:
         return None if row is None else contact_from_row(row, self._db.dialect)
 
     def existing_ids(self, contact_ids: Collection[str]) -> set[str]:
-        return set(self._versions(contact_ids))
+        return set(self.versions(contact_ids))
 
     def update(self, contact: Contact) -> None:
         old = self.get(contact.id)
@@ -196,7 +196,7 @@ class SQLContactRepository:
         then one statement per table for the identities, tags and match keys that changed."""
         if not changes:
             return
-        stored = self._versions([new.id for _, new in changes])
+        stored = self.versions([new.id for _, new in changes])
         for old, contact in changes:  # nothing is written unless every change may be
             if contact.id not in stored:
                 raise ContactNotFoundError(contact.id)
@@ -223,7 +223,8 @@ class SQLContactRepository:
         self._write_tags(pairs)
         self._write_match_keys(pairs)
 
-    def _versions(self, contact_ids: Collection[str]) -> dict[str, int]:
+    def versions(self, contact_ids: Collection[str]) -> dict[str, int]:
+        """See :class:`crmkit.storage.protocols.ContactVersions`."""
         ids = sorted(set(contact_ids))
         found: dict[str, int] = {}
         step = self._db.dialect.max_in_list
