@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, TypeAlias
@@ -120,7 +121,10 @@ class Contact:
         """Validate and normalise *fields* into a new contact (version 1)."""
         at = ensure_aware(now, "now") if now is not None else utcnow()
         base = cls(id=id or new_id(), created_at=at, updated_at=at)
-        return base._apply(fields, default_region=default_region, now=at, bump=False)
+        # Built once from the defaults and the cleaned fields, not built and then evolved:
+        # an import drafts a contact per row.
+        changes = base._changes(fields, default_region=default_region, now=at, bump=False)
+        return cls(id=base.id, created_at=at, **changes)
 
     def changed(
         self, *, default_region: str | None = None, now: datetime | None = None, **fields: Any
@@ -138,14 +142,14 @@ class Contact:
     def _apply(
         self, fields: Mapping[str, Any], *, default_region: str | None, now: datetime, bump: bool
     ) -> Contact:
-        allowed = {a.name for a in attrs.fields(Contact)} - {
-            "id",
-            "created_at",
-            "updated_at",
-            "version",
-            "shared_identities",
-        }
-        unknown = set(fields) - allowed
+        changes = self._changes(fields, default_region=default_region, now=now, bump=bump)
+        return attrs.evolve(self, **changes)
+
+    def _changes(
+        self, fields: Mapping[str, Any], *, default_region: str | None, now: datetime, bump: bool
+    ) -> dict[str, Any]:
+        """The cleaned values of *fields* (and the version and time they bring)."""
+        unknown = set(fields) - _SETTABLE
         if unknown:
             name = sorted(unknown)[0]
             raise ValidationError(name, fields[name], "not a contact field")
@@ -201,7 +205,7 @@ class Contact:
         if bump:
             changes["version"] = self.version + 1
         changes["updated_at"] = now
-        return attrs.evolve(self, **changes)
+        return changes
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe form that :meth:`from_dict` reads back to an equal contact.
@@ -266,6 +270,26 @@ class Contact:
             version=int(data.get("version", 1)),
         )
 
+    def restamped(self, at: datetime) -> Contact:
+        """This version as made at *at* (``created_at`` and ``updated_at``), nothing else
+        changed. What was worked out from it (identity keys, the identity engine's folded
+        forms and blocking keys) depends on no timestamp and carries over: an import drafts
+        each row's contact up front and stamps it when the row is written.
+
+        >>> c = Contact.new(name="Besa Kola", emails=["besa@example.al"])
+        >>> later = c.restamped(c.created_at.replace(year=2030))
+        >>> later.created_at.year, later.updated_at.year, later.identity_keys() == c.identity_keys()
+        (2030, 2030, True)
+        """
+        stamped = attrs.evolve(self, created_at=at, updated_at=at)
+        for name in ("_derived", "_identity_keys"):
+            try:  # the cached value if there is one, without working it out
+                worked_out = object.__getattribute__(self, name)
+            except AttributeError:
+                continue
+            object.__setattr__(stamped, name, worked_out)
+        return stamped
+
     @property
     def invalid_phones(self) -> tuple[str, ...]:
         """Numbers kept because they are possible (the right length) but not valid for their
@@ -293,6 +317,19 @@ class Contact:
         ...                    external_ids=[("shopify", 1042)]).identity_keys())
         ['email:a@b.pl', 'external:shopify:1042', 'handle:instagram:ab']
         """
+        return self._identity_keys
+
+    @functools.cached_property
+    def _derived(self) -> dict[str, Any]:
+        """Room for what other modules work out from this version (the identity engine's
+        folded forms and blocking keys): a version never changes, so they never go stale,
+        and an import asks for them several times per contact."""
+        return {}
+
+    # Worked out once per version: an import asks each contact it touches five times or so
+    # (matching, the uniqueness checks of the batch and of the store, suppression).
+    @functools.cached_property
+    def _identity_keys(self) -> frozenset[str]:
         keys = {identity_key("email", e) for e in self.emails}
         keys.update(identity_key("phone", p) for p in self.phones)
         keys.update(identity_key("handle", h, channel=c) for c, h in self.all_handles)
@@ -302,6 +339,16 @@ class Contact:
     def exclusive_identity_keys(self) -> frozenset[str]:
         """Identities that must point at this contact alone (not marked shared)."""
         return self.identity_keys() - self.shared_identities
+
+
+# What Contact.new and Contact.changed accept (the rest is kept by crmkit itself).
+_SETTABLE = frozenset(a.name for a in attrs.fields(Contact)) - {
+    "id",
+    "created_at",
+    "updated_at",
+    "version",
+    "shared_identities",
+}
 
 
 def combine_handles(

@@ -90,13 +90,17 @@ class ImportRow:
 
 
 def _canonical(value: Any) -> Any:
-    if isinstance(value, str):
+    if type(value) is str or isinstance(value, str):
         return " ".join(value.split())
     if isinstance(value, Mapping):
         return {str(k): _canonical(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_canonical(v) for v in value]
     return value
+
+
+# One encoder for every row: json.dumps with options builds a new one per call.
+_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def row_fingerprint(row: ImportRow, occurrence: int = 0) -> str:
@@ -119,7 +123,7 @@ def row_fingerprint(row: ImportRow, occurrence: int = 0) -> str:
         "external_ids": [list(x) for x in row.external_ids],
         "occurrence": occurrence,
     }
-    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = _FINGERPRINT_JSON.encode(content)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -209,6 +213,8 @@ def records_of(rows: Iterable[Mapping[str, Any]] | DataFrameLike) -> list[Mappin
 
 def _text(row: Mapping[str, Any], key: str) -> str | None:
     value = row.get(key)
+    if type(value) is str:  # most cells (blank ones are missing: None, as below)
+        return value.strip() or None
     if is_missing(value):
         return None
     if isinstance(value, datetime):  # a pandas Timestamp from a parsed date column

@@ -45,6 +45,8 @@ _ALL = frozenset(("email", "phone", "handle", "external_id"))
 class _Parsed:
     row: ImportRow
     fingerprint: str
+    # The row's identity keys it is matched on (asked up front and again when written).
+    matched: list[str]
     # The contact the row would create, made up front so that the keys it would be
     # reviewed under can be read with the batch's; or why it cannot be made.
     draft: Contact | ValidationError
@@ -78,6 +80,7 @@ class ImportBatch:
         match_on: frozenset[str],
         seen: Counter[str],
         policy: MatchPolicy | None,
+        known: Mapping[str, Contact] | None = None,
     ) -> None:
         self.ctx, self.uow, self.match_on, self.policy = ctx, uow, match_on, policy
         self.suppression = Suppression(ctx, uow)
@@ -90,12 +93,15 @@ class ImportBatch:
                 self.parsed.append(exc)
                 continue
             fingerprint = numbered_fingerprint(row, seen)
-            self.parsed.append(_Parsed(row, fingerprint, _draft(row, now)))
+            matched = row.identity_keys(match_on)
+            self.parsed.append(_Parsed(row, fingerprint, matched, _draft(row, now)))
         self.start = start
         self.created: set[str] = set()
+        # The blocking keys each draft is reviewed under, by contact id (read up front).
+        self.queries: dict[str, dict[str, int]] = {}
         good = [p for p in self.parsed if isinstance(p, _Parsed)]
         keys = {k for p in good for k in p.row.identity_keys(_ALL)}
-        self.view = BatchView(uow, keys, (p.fingerprint for p in good))
+        self.view = BatchView(uow, keys, (p.fingerprint for p in good), known)
         if policy is not None and self.view.prefetches_blocks:
             self._prefetch_reviews(good)
 
@@ -103,10 +109,10 @@ class ImportBatch:
         """Read the blocking-key holders of the contacts the rows would create, all at once."""
         keys: set[str] = set()
         for p in parsed:
-            if isinstance(p.draft, Contact) and not self.view.holders(
-                p.row.identity_keys(self.match_on)
-            ):
-                keys.update(query_keys(self.view.prepared_forms(p.draft)[0]))
+            if isinstance(p.draft, Contact) and not self.view.holders(p.matched):
+                query = query_keys(self.view.prepared_forms(p.draft)[0])
+                self.queries[p.draft.id] = query
+                keys.update(query)
         self.view.prefetch_blocks(keys)
 
     def __iter__(self) -> Iterator[tuple[RowOutcome, ValidationError | None]]:
@@ -141,7 +147,7 @@ class ImportBatch:
         row, view = parsed.row, self.view
         index = row.index
         owners: dict[str, Contact] = {}
-        for held in view.holders(row.identity_keys(self.match_on)).values():
+        for held in view.holders(parsed.matched).values():
             for owner in held:
                 owners.setdefault(owner.id, owner)
         known = None if owners else view.fingerprint(parsed.fingerprint)
@@ -157,13 +163,13 @@ class ImportBatch:
                     raise parsed.draft
                 contact = parsed.draft
                 if contact.created_at != now:
-                    contact = attrs.evolve(contact, created_at=now, updated_at=now)
+                    contact = contact.restamped(now)
                 if (hit := suppressed(self.suppression, None, contact, view.holds)) is not None:
                     return RowOutcome(index, "suppressed", reason=hit)
                 view.add(contact)
                 if self.policy is None:
                     return RowOutcome(index, "created", contact.id)
-                item = review_in(view, contact, self.policy, now)
+                item = review_in(view, contact, self.policy, now, self.queries.get(contact.id))
                 if item is not None:
                     view.add_review(item)
                 return RowOutcome(index, "created", contact.id, review_id=item.id if item else None)

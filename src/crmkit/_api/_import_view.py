@@ -9,13 +9,15 @@ this view answers each row as the store would have if every earlier row had been
 on its own: a later row with an earlier row's email finds the contact that row created, and
 the review of a later contact sees the earlier ones.
 
-Updates of contacts the store already held are written at once (a few per hundred rows),
-so the store stays current for them; only the contacts created in the batch are held back.
+Updates of contacts the store already held are held back too where the store can write
+them at once (:class:`~crmkit.storage.protocols.BulkContactUpdates`, on backends whose write
+units do not run side by side), else written as they are made; the view lays the blocking
+keys they gain and lose over the store's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from crmkit.contacts import Contact
@@ -28,6 +30,7 @@ from crmkit.storage.protocols import (
     add_reviews,
     contacts_by_identities,
     find_fingerprints,
+    held_updates,
     prepared_forms_of,
     put_fingerprints,
 )
@@ -39,9 +42,22 @@ class BatchView:
     """The store plus the batch's unwritten contacts; offers what matching and the review of
     a new contact read (``match_key_holders``, ``find_many``, ``prepared_forms``)."""
 
-    def __init__(self, uow: UnitOfWork, identity_keys: Iterable[str], fingerprints: Iterable[str]):
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        identity_keys: Iterable[str],
+        fingerprints: Iterable[str],
+        known: Mapping[str, Contact] | None = None,
+    ):
         self._uow = uow
         self._repo: Any = uow.contacts
+        # Contacts as the import's earlier batches left them: reused when the store still
+        # holds that version (ContactVersions), instead of read and built again.
+        self._known = known or {}
+        served = getattr(self._repo, "versions", None)
+        self._versions: Callable[[Collection[str]], dict[str, int]] | None = (
+            served if callable(served) else None
+        )
         self.prepared_forms = prepared_forms_of(uow.contacts)
         self._contacts: dict[str, Contact] = {}  # current version of each contact seen
         self._gone: set[str] = set()  # ids the store does not hold
@@ -54,6 +70,12 @@ class BatchView:
         self._reviews: list[ReviewItem] = []
         self._puts: dict[str, str] = {}
         self._created_blocks: dict[str, set[str]] = {}  # blocking key -> unwritten holders
+        # Held-back updates of stored contacts: id -> (the stored version, the latest), and
+        # the blocking keys the latest versions gained and lost against the stored ones.
+        self._update_many = held_updates(self._repo)
+        self._updates: dict[str, tuple[Contact, Contact]] = {}
+        self._gained: dict[str, set[str]] = {}
+        self._lost: dict[str, set[str]] = {}
         # Stored holders of blocking keys at their usual limits; None: too common.
         self._capped = getattr(self._repo, "match_key_holders_capped", None)
         self._blocks: dict[str, list[str] | None] = {}
@@ -73,6 +95,12 @@ class BatchView:
 
     def _fetch(self, ids: Iterable[str]) -> None:
         wanted = {i for i in ids if i not in self._contacts and i not in self._gone}
+        if self._versions is not None and (kept := wanted & self._known.keys()):
+            stored = self._versions(kept)
+            for cid in kept:
+                if stored.get(cid) == self._known[cid].version:
+                    self._contacts[cid] = self._known[cid]
+                    wanted.discard(cid)
         if not wanted:
             return
         found = self._repo.find_many(wanted)
@@ -110,23 +138,37 @@ class BatchView:
         if self._capped is None:
             # Without the capped look-up, "no holder" and "too many" look alike: write the
             # batch's contacts first if any holds one of these keys, then ask the store.
-            if any(self._created_blocks.get(k) for k in keys):
+            if any(
+                self._created_blocks.get(k) or k in self._gained or k in self._lost for k in keys
+            ):
                 self.flush()
             return dict(self._repo.match_key_holders(keys))
         self.prefetch_blocks(keys)
         out: dict[str, list[str]] = {}
         for key, limit in keys.items():
-            if limit == key_limit(key):
-                stored = self._blocks[key]
-            else:  # not the usual limit: ask for this key alone
-                answer = self._capped({key: limit})
-                stored = answer[key] or None if key in answer else []
+            stored = self._stored_holders(key, limit)
+            if stored is None and self._lost.get(key):
+                # Too common as stored, but a held-back update takes the key off a holder,
+                # which may bring it under the limit: write the updates and ask again.
+                self._write_updates()
+                stored = self._stored_holders(key, limit)
             if stored is None:
                 continue
-            held = sorted({*stored, *self._created_blocks.get(key, ())})
+            added = (*self._created_blocks.get(key, ()), *self._gained.get(key, ()))
+            held = sorted({*stored, *added} - self._lost.get(key, set()))
             if 0 < len(held) <= limit:
                 out[key] = held
         return out
+
+    def _stored_holders(self, key: str, limit: int) -> list[str] | None:
+        """The store's holders of *key* (None: more than *limit*)."""
+        assert self._capped is not None
+        if limit != key_limit(key):  # not the usual limit: ask for this key alone
+            answer = self._capped({key: limit})
+            return answer[key] or None if key in answer else []
+        if key not in self._blocks:
+            self.prefetch_blocks((key,))
+        return self._blocks[key]
 
     def prefetch_blocks(self, keys: Iterable[str]) -> None:
         """Read the stored holders of these blocking keys (at the usual limits), and the
@@ -161,7 +203,7 @@ class BatchView:
 
     def update(self, before: Contact, after: Contact) -> None:
         """Write *after* (the next version of *before*): into the held-back contact if the
-        batch created it, else to the store at once."""
+        batch created it, else to the store, held back where it takes updates at once."""
         check_identities(after, self.owners)
         if after.id in self._created:
             self._created[after.id] = after
@@ -169,13 +211,23 @@ class BatchView:
                 self._created_blocks[key].discard(after.id)
             for key in match_keys(after):
                 self._created_blocks.setdefault(key, set()).add(after.id)
+        elif self._update_many is not None:
+            stored = self._updates[after.id][0] if after.id in self._updates else before
+            self._updates[after.id] = (stored, after)
+            if not same_match_fields(before, after):
+                was, now = match_keys(stored), match_keys(after)
+                for key in match_keys(before) | now:
+                    _mark(self._gained, key, after.id, key in now and key not in was)
+                    _mark(self._lost, key, after.id, key in was and key not in now)
         else:
             self._repo.update(after)
             if not same_match_fields(before, after):
                 for key in match_keys(before) ^ match_keys(after):
                     self._blocks.pop(key, None)  # read again if asked
         self._contacts[after.id] = after
-        for key in before.identity_keys() - after.identity_keys():
+        gone = before.identity_keys() - after.identity_keys()
+        self._load(gone)
+        for key in gone:
             self._owners[key] = [c for c in self._owners[key] if c != after.id]
         for key in after.identity_keys() - before.identity_keys():
             self._owners[key] = sorted({*self._owners[key], after.id})
@@ -186,9 +238,14 @@ class BatchView:
     def put(self, fingerprint: str, contact_id: str) -> None:
         self._puts[fingerprint] = contact_id
 
+    def seen(self) -> Mapping[str, Contact]:
+        """Every contact the batch read or wrote, as it left them (after :meth:`flush`)."""
+        return self._contacts
+
     def flush(self) -> None:
         """Write what is held back: the contacts, then their review items and fingerprints."""
         add_contacts(self._repo, list(self._created.values()))
+        self._write_updates()
         add_reviews(self._uow.reviews, self._reviews)
         put_fingerprints(self._uow.import_rows, self._puts)
         for key, ids in self._created_blocks.items():
@@ -199,3 +256,22 @@ class BatchView:
         self._fingerprints.update(self._puts)
         self._created, self._reviews, self._puts = {}, [], {}
         self._created_blocks = {}
+
+    def _write_updates(self) -> None:
+        if not self._updates:
+            return
+        assert self._update_many is not None
+        self._update_many(list(self._updates.values()))
+        for key in {*self._gained, *self._lost}:
+            self._blocks.pop(key, None)  # read again if asked
+        self._updates, self._gained, self._lost = {}, {}, {}
+
+
+def _mark(index: dict[str, set[str]], key: str, contact_id: str, on: bool) -> None:
+    """File *contact_id* under *key* in *index*, or take it off."""
+    if on:
+        index.setdefault(key, set()).add(contact_id)
+    elif key in index:
+        index[key].discard(contact_id)
+        if not index[key]:
+            del index[key]

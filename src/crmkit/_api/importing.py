@@ -12,6 +12,8 @@ from crmkit._api._import_rowwise import import_one
 from crmkit._api.identity.resolve import MatchPolicy
 from crmkit._api.privacy.erasure import Suppression
 from crmkit._progress import ProgressCallback, ProgressOption, progress_callback
+from crmkit._types import paused_gc
+from crmkit.contacts import Contact
 from crmkit.errors import ConflictError, ImportInterruptedError, ValidationError
 from crmkit.importing import DataFrameLike, ImportReport, RowOutcome, records_of
 from crmkit.storage.protocols import UnitOfWork
@@ -26,6 +28,8 @@ MATCH_ON = ("email", "phone", "handle", "external_id")
 #: busy timeout; batches of 1000 cost about a quarter, since each commit writes much of the
 #: identity, fingerprint and blocking-key indexes again. Figures in docs/importing.md.
 BATCH_SIZE = 5000
+# Contacts an import keeps from one batch to the next (about 1 KB each).
+_KNOWN_LIMIT = 100_000
 #: The reference path, each row read and written on its own (for tests that check the
 #: batched path gives the same outcomes; never set in production code).
 ROW_BY_ROW = False
@@ -81,6 +85,8 @@ class _Run:
         self.all_or_nothing, self.policy = all_or_nothing, policy
         self.outcomes: list[RowOutcome] = []
         self.seen: Counter[str] = Counter()
+        # The contacts earlier batches read or wrote, as they left them (see BatchView).
+        self.known: dict[str, Contact] = {}
 
     def in_one_transaction(
         self, batch_size: int, progress: ProgressCallback, *, dry_run: bool
@@ -118,6 +124,13 @@ class _Run:
 
     def _batch(self, uow: UnitOfWork, start: int, size: int) -> list[RowOutcome]:
         """Rows ``start`` to ``start + size`` in *uow*; nothing committed."""
+        # A batch builds a few hundred thousand small objects and frees almost none of them
+        # in cycles: with the collector on, its scans of them were 15 % of an import's CPU
+        # (1.8 of 12.3 s for 30,000 rows, collecting 6,700 objects); it runs between batches.
+        with paused_gc():
+            return self._rows_of(uow, start, size)
+
+    def _rows_of(self, uow: UnitOfWork, start: int, size: int) -> list[RowOutcome]:
         rows = self.rows[start : start + size]
         if ROW_BY_ROW:
             suppression = Suppression(self.ctx, uow)
@@ -129,7 +142,9 @@ class _Run:
             )
             batch = None
         else:
-            batch = ImportBatch(self.ctx, uow, rows, start, self.match_on, self.seen, self.policy)
+            batch = ImportBatch(
+                self.ctx, uow, rows, start, self.match_on, self.seen, self.policy, self.known
+            )
             results = batch
         done = []
         for outcome, exc in results:
@@ -138,7 +153,14 @@ class _Run:
             done.append(outcome)
         if batch is not None:
             batch.flush()
+            self._remember(batch.view.seen())
         return done
+
+    def _remember(self, contacts: Mapping[str, Contact]) -> None:
+        # Bounded like the folded forms' cache: beyond it, contacts are read again.
+        if len(self.known) + len(contacts) > _KNOWN_LIMIT:
+            self.known.clear()
+        self.known.update(contacts)
 
 
 def _reason(exc: Exception) -> str:

@@ -17,13 +17,14 @@ import attrs
 from crmkit.contacts import Contact
 from crmkit.identity.blocking import IDENTITY_PREFIXES, block_keys
 from crmkit.identity.features import FEATURES, compare_records, strangers_by_name
-from crmkit.identity.model import MatchModel
+from crmkit.identity.model import MatchModel, Vector
 from crmkit.identity.prepare import PreparedRecord, prepare
 
 __all__ = [
     "CORROBORATION_BITS",
     "MAX_BLOCK",
     "MAX_FUZZY_BLOCK",
+    "RankedContact",
     "ScoredContact",
     "contact_record",
     "fold_contact",
@@ -33,6 +34,7 @@ __all__ = [
     "match_keys",
     "prepared_forms",
     "query_keys",
+    "rank_contacts",
     "same_match_fields",
     "score_contacts",
 ]
@@ -56,6 +58,14 @@ _MatchFields = tuple[Any, ...]
 
 
 def _match_fields(contact: Contact) -> _MatchFields:
+    memo = contact._derived
+    found: _MatchFields | None = memo.get("match_fields")
+    if found is None:
+        found = memo["match_fields"] = _read_match_fields(contact)
+    return found
+
+
+def _read_match_fields(contact: Contact) -> _MatchFields:
     return (
         contact.name,
         contact.given_name,
@@ -104,12 +114,17 @@ def prepared_forms(contact: Contact) -> tuple[PreparedRecord, ...]:
     Cached by content: a contact's forms depend only on its matching fields, so a cached
     answer is never stale, whichever process changed the contact.
     """
+    memo = contact._derived
+    found: tuple[PreparedRecord, ...] | None = memo.get("forms")
+    if found is not None:
+        return found
     key = (contact.id, _match_fields(contact))
     found = _FORMS.get(key)
     if found is None:
         if len(_FORMS) >= _FORMS_LIMIT:
             _FORMS.clear()  # dropping entries only makes the next look-ups slower
         found = _FORMS[key] = fold_contact(contact)
+    memo["forms"] = found
     return found
 
 
@@ -148,6 +163,10 @@ def match_keys(contact: Contact) -> frozenset[str]:
     >>> sorted(match_keys(Contact.new(name="Besa Kola", phones=["+355691234567"])))
     ['n:bs|kl', 'n:kl|bs', 'p8:91234567']
     """
+    memo = contact._derived
+    found: frozenset[str] | None = memo.get("match_keys")
+    if found is not None:
+        return found
     fields = _match_fields(contact)
     found = _KEYS.get(fields)
     if found is None:
@@ -157,6 +176,7 @@ def match_keys(contact: Contact) -> frozenset[str]:
         if len(_KEYS) >= _KEYS_LIMIT:
             _KEYS.clear()
         _KEYS[fields] = found
+    memo["match_keys"] = found
     return found
 
 
@@ -195,13 +215,28 @@ class ScoredContact:
 
 def _judge(
     query: PreparedRecord, form: PreparedRecord, model: MatchModel
-) -> tuple[float, tuple[str, ...], bool] | None:
+) -> tuple[float, Vector] | None:
     vector = compare_records(query, form)
     # Two different first names are two people (a family line), unless a birthday agrees.
     if strangers_by_name(vector):
         return None
-    rest = tuple(0 if f in _NAME_FEATURES else level for f, level in enumerate(vector))
-    return model.probability(vector), model.explain(vector), model.bits(rest) >= CORROBORATION_BITS
+    return model.probability(vector), vector
+
+
+@attrs.frozen
+class RankedContact:
+    """A stored contact scored against a query, not yet explained: most candidates never
+    need their reasons (an import's review of a new contact explains its best one only)."""
+
+    contact: Contact
+    score: float
+    vector: Vector
+
+    def explained(self, model: MatchModel) -> ScoredContact:
+        """The :class:`ScoredContact` that :func:`score_contacts` gives (same *model*)."""
+        rest = tuple(0 if f in _NAME_FEATURES else level for f, level in enumerate(self.vector))
+        corroborated = model.bits(rest) >= CORROBORATION_BITS
+        return ScoredContact(self.contact, self.score, model.explain(self.vector), corroborated)
 
 
 def score_contacts(
@@ -223,6 +258,20 @@ def score_contacts(
     [('a', True, True)]
     """
     model = model or _DEFAULT_MODEL
+    ranked = rank_contacts(query, contacts, model=model, min_score=min_score, forms=forms)
+    return [r.explained(model) for r in ranked]
+
+
+def rank_contacts(
+    query: Mapping[str, Any] | PreparedRecord,
+    contacts: Iterable[Contact],
+    *,
+    model: MatchModel | None = None,
+    min_score: float = 0.01,
+    forms: Callable[[Contact], tuple[PreparedRecord, ...]] = prepared_forms,
+) -> list[RankedContact]:
+    """:func:`score_contacts` without the explanations, in the same order."""
+    model = model or _DEFAULT_MODEL
     prepared = query if isinstance(query, PreparedRecord) else prepare({**query, "id": None})
     out = []
     for contact in contacts:
@@ -232,7 +281,7 @@ def score_contacts(
             if judged is not None and (best is None or judged[0] > best[0]):
                 best = judged
         if best is not None and best[0] >= min_score:
-            out.append(ScoredContact(contact, *best))
+            out.append(RankedContact(contact, *best))
     out.sort(key=lambda s: (-s.score, s.contact.created_at, s.contact.id))
     return out
 

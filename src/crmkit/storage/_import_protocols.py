@@ -8,7 +8,7 @@ results.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from crmkit.contacts import Contact
@@ -16,14 +16,17 @@ from crmkit.identity.review import ReviewItem
 from crmkit.storage._linked import ContactErasable, ContactLinked
 
 __all__ = [
+    "BulkContactUpdates",
     "BulkContacts",
     "BulkReviews",
     "CappedKeyHolders",
+    "ContactVersions",
     "FingerprintsOfMany",
     "ImportRowRepository",
     "add_contacts",
     "add_reviews",
     "find_fingerprints",
+    "held_updates",
     "put_fingerprints",
 ]
 
@@ -96,6 +99,49 @@ class BulkContacts(Protocol):
 def add_contacts(repo: Any, contacts: Sequence[Contact]) -> None:
     """The :class:`BulkContacts` fast path, or ``add`` per contact."""
     _add_all(repo, contacts)
+
+
+@runtime_checkable
+class BulkContactUpdates(Protocol):
+    """A contact repository that writes many changed contacts at once (a statement per
+    table for their identities, tags and match keys rather than several per contact).
+
+    Fallback: the import writes each change with ``update`` as it is made.
+    """
+
+    def update_many(self, changes: Sequence[tuple[Contact, Contact]]) -> None:
+        """For each ``(stored, after)``, each contact once, in order: write *after* over
+        *stored*, the version the store holds, which *after* may be several versions on (a
+        batch that changed a contact twice). Raises what ``update`` would:
+        ``ContactNotFoundError``, ``StaleVersionError`` if the store holds another version,
+        ``DuplicateContactError`` for an identity another contact holds (each change checked
+        against the ones before it); the unit of work is then not to be committed."""
+        ...
+
+
+def held_updates(repo: Any) -> Callable[[Sequence[tuple[Contact, Contact]]], None] | None:
+    """The repository's :class:`BulkContactUpdates` fast path, where an import may hold its
+    updates back until its batch is written: not where write units run side by side
+    (:class:`crmkit.storage.protocols.ContactLocks`), since there an update written at once
+    is what keeps other writers off the contact until the batch commits."""
+    served = getattr(repo, "update_many", None)
+    if not callable(served) or callable(getattr(repo, "lock", None)):
+        return None
+    return served  # type: ignore[no-any-return]
+
+
+@runtime_checkable
+class ContactVersions(Protocol):
+    """A contact repository that reads the stored versions of many contacts without building
+    them, so that an import can reuse the contacts an earlier batch of it read or wrote (a
+    version is a contact's content: every write makes the next one).
+
+    Fallback: the import reads each batch's contacts again.
+    """
+
+    def versions(self, contact_ids: Collection[str]) -> dict[str, int]:
+        """The stored version of each of these contacts that exists."""
+        ...
 
 
 @runtime_checkable

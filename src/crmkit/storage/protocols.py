@@ -53,13 +53,16 @@ from crmkit.storage._funnel_protocols import (
 )
 from crmkit.storage._import_protocols import (
     BulkContacts,
+    BulkContactUpdates,
     BulkReviews,
     CappedKeyHolders,
+    ContactVersions,
     FingerprintsOfMany,
     ImportRowRepository,
     add_contacts,
     add_reviews,
     find_fingerprints,
+    held_updates,
     put_fingerprints,
 )
 from crmkit.storage._linked import ContactErasable, ContactLinked, ContactRecords
@@ -90,6 +93,7 @@ from crmkit.value.rates import RatesTable
 
 __all__ = [
     "AutomationRepository",
+    "BulkContactUpdates",
     "BulkContacts",
     "BulkKeys",
     "BulkOutbox",
@@ -104,6 +108,7 @@ __all__ = [
     "ContactLocks",
     "ContactRecords",
     "ContactRepository",
+    "ContactVersions",
     "DealRepository",
     "ErasureRepository",
     "FingerprintsOfMany",
@@ -138,6 +143,7 @@ __all__ = [
     "add_reviews",
     "contacts_by_identities",
     "find_fingerprints",
+    "held_updates",
     "lock_contacts",
     "measured_groups",
     "measured_groups_in_python",

@@ -4,7 +4,7 @@ item when the best match is likely but not sure."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -18,9 +18,10 @@ from crmkit._types import ensure_date, new_id
 from crmkit.contacts import Contact, check_text
 from crmkit.errors import ValidationError
 from crmkit.identity.contact_match import (
+    RankedContact,
     ScoredContact,
     query_keys,
-    score_contacts,
+    rank_contacts,
 )
 from crmkit.identity.model import MatchModel
 from crmkit.identity.prepare import PreparedRecord, prepare
@@ -155,22 +156,34 @@ def _fuzzy(
 def _fuzzy_in(
     contacts: Any, query: PreparedRecord, policy: MatchPolicy, exclude: Sequence[str] = ()
 ) -> list[ScoredContact]:
+    ranked = _ranked_in(contacts, query, policy, exclude)
+    return [r.explained(policy.model) for r in ranked]
+
+
+def _ranked_in(
+    contacts: Any,
+    query: PreparedRecord,
+    policy: MatchPolicy,
+    exclude: Sequence[str] = (),
+    keys: Mapping[str, int] | None = None,
+) -> list[RankedContact]:
+    """The best ``policy.limit`` candidates for *query*, unexplained."""
     if query.is_empty:
         return []
-    holders = contacts.match_key_holders(query_keys(query))
+    holders = contacts.match_key_holders(query_keys(query) if keys is None else keys)
     ids = {cid for held in holders.values() for cid in held} - set(exclude)
     if not ids:
         return []
     # A backend may serve the folded forms it keeps (the memory one does); others fold.
     forms = prepared_forms_of(contacts)
-    scored = score_contacts(
+    ranked = rank_contacts(
         query,
         contacts.find_many(ids),
         model=policy.model,
         min_score=CANDIDATE_FLOOR,
         forms=forms,
     )
-    return scored[: policy.limit]
+    return ranked[: policy.limit]
 
 
 def _confident(scored: Sequence[ScoredContact], threshold: float) -> ScoredContact | None:
@@ -238,18 +251,19 @@ def resolve_or_create(
         return Resolved(contact, False, attach, item)
     if exact:
         return Resolved(exact[0].contact, False, ids)
-    scored = _fuzzy(uow, _query(ids, ev), policy)
+    ranked = _ranked_in(uow.contacts, _query(ids, ev), policy)
+    scored = [r.explained(policy.model) for r in ranked]
     sure = _confident(scored, policy.match_threshold)
     if sure is not None:
         return Resolved(sure.contact, False, ids)
     contact = Contact.new(now=now, **ev.contact_fields(), **ids.contact_fields())
-    return Resolved(contact, True, ids, _review_item(contact.id, scored, policy, now))
+    return Resolved(contact, True, ids, _review_item(contact.id, ranked, policy, now))
 
 
 def _review_item(
-    contact_id: str, scored: Sequence[ScoredContact], policy: MatchPolicy, now: datetime
+    contact_id: str, ranked: Sequence[RankedContact], policy: MatchPolicy, now: datetime
 ) -> ReviewItem | None:
-    likely = [s for s in scored if s.score >= policy.review_threshold]
+    likely = [s for s in ranked if s.score >= policy.review_threshold]
     if not likely:
         return None
     return ReviewItem(
@@ -257,7 +271,7 @@ def _review_item(
         contact_id=contact_id,
         candidate_ids=tuple(s.contact.id for s in likely),
         score=likely[0].score,
-        reasons=likely[0].reasons,
+        reasons=policy.model.explain(likely[0].vector),  # the best one's reasons only
         created_at=now,
     )
 
@@ -272,12 +286,18 @@ def review_new_contact(
 
 
 def review_in(
-    contacts: Any, contact: Contact, policy: MatchPolicy, now: datetime
+    contacts: Any,
+    contact: Contact,
+    policy: MatchPolicy,
+    now: datetime,
+    keys: Mapping[str, int] | None = None,
 ) -> ReviewItem | None:
     """:func:`review_new_contact` against *contacts*: a contact repository, or what an
     import batch sees (the store plus the contacts the batch created so far), which needs
-    ``match_key_holders``, ``find_many`` and, optionally, ``prepared_forms``."""
+    ``match_key_holders``, ``find_many`` and, optionally, ``prepared_forms``. *keys* are
+    ``query_keys`` of the contact's first form, when the caller has worked them out."""
     # Its forms were made (and kept) when its blocking keys were written: no folding again.
-    query = attrs.evolve(prepared_forms_of(contacts)(contact)[0], id=None)
-    scored = _fuzzy_in(contacts, query, policy, exclude=[contact.id])
-    return _review_item(contact.id, scored, policy, now)
+    # The form keeps the contact's id, which scoring never reads.
+    query = prepared_forms_of(contacts)(contact)[0]
+    ranked = _ranked_in(contacts, query, policy, exclude=[contact.id], keys=keys)
+    return _review_item(contact.id, ranked, policy, now)

@@ -97,6 +97,10 @@ class MemoryContactRepository:
     def existing_ids(self, contact_ids: Collection[str]) -> set[str]:
         return {cid for cid in contact_ids if cid in self._t.rows}
 
+    def versions(self, contact_ids: Collection[str]) -> dict[str, int]:
+        """See :class:`crmkit.storage.protocols.ContactVersions`."""
+        return {cid: c.version for cid in contact_ids if (c := self._t.rows.get(cid))}
+
     def update(self, contact: Contact) -> None:
         old = self.get(contact.id)
         if contact.version != old.version + 1:
@@ -104,6 +108,16 @@ class MemoryContactRepository:
         check_identities(contact, self._owners)
         self._t.rows.put(self._log, contact.id, contact)
         self._index(contact, old)
+
+    def update_many(self, changes: Sequence[tuple[Contact, Contact]]) -> None:
+        """See :class:`crmkit.storage.protocols.BulkContactUpdates`."""
+        for old, contact in changes:
+            stored = self.get(contact.id)
+            if stored.version != old.version or contact.version <= old.version:
+                raise StaleVersionError("contact", contact.id, old.version, stored.version)
+            check_identities(contact, self._owners)
+            self._t.rows.put(self._log, contact.id, contact)
+            self._index(contact, stored)
 
     def remove(self, contact_id: str) -> Contact:
         old = self.get(contact_id)

@@ -65,61 +65,70 @@ class SQLContactRepository:
                 held.setdefault(key, []).append((owner, bool(shared)))
         return held
 
-    def _write_identities(self, contact: Contact, old: Contact | None) -> None:
-        old_keys = old.identity_keys() if old else frozenset()
-        new_keys = contact.identity_keys()
-        gone = old_keys - new_keys
+    def _write_identities(self, changes: Sequence[tuple[Contact | None, Contact]]) -> None:
+        gone, shared, added = [], [], []
+        for old, contact in changes:
+            old_keys = old.identity_keys() if old else frozenset()
+            new_keys = contact.identity_keys()
+            gone += [(self._ws, k, contact.id) for k in sorted(old_keys - new_keys)]
+            shared += [
+                (k in contact.shared_identities, self._ws, k, contact.id)
+                for k in sorted(new_keys & old_keys)
+                if (k in contact.shared_identities)
+                != (old is not None and k in old.shared_identities)
+            ]
+            added += [
+                (self._ws, k, contact.id, k in contact.shared_identities)
+                for k in sorted(new_keys - old_keys)
+            ]
         if gone:
             self._db.executemany(
-                "DELETE FROM identities WHERE workspace = ? AND key = ? AND contact_id = ?",
-                [(self._ws, k, contact.id) for k in sorted(gone)],
+                "DELETE FROM identities WHERE workspace = ? AND key = ? AND contact_id = ?", gone
             )
-        shared_changed = {
-            k
-            for k in new_keys & old_keys
-            if (k in contact.shared_identities) != (old is not None and k in old.shared_identities)
-        }
-        for key in sorted(shared_changed):
-            self._db.execute(
+        if shared:
+            self._db.executemany(
                 "UPDATE identities SET shared = ? "
                 "WHERE workspace = ? AND key = ? AND contact_id = ?",
-                (key in contact.shared_identities, self._ws, key, contact.id),
+                shared,
             )
-        added = new_keys - old_keys
         if added:
             self._db.executemany(
                 "INSERT INTO identities (workspace, key, contact_id, shared) VALUES (?, ?, ?, ?)",
-                [(self._ws, k, contact.id, k in contact.shared_identities) for k in sorted(added)],
+                added,
             )
 
-    def _write_tags(self, contact: Contact, old: Contact | None) -> None:
-        old_tags = old.tags if old else frozenset()
-        if old_tags - contact.tags:
+    def _write_tags(self, changes: Sequence[tuple[Contact | None, Contact]]) -> None:
+        gone, added = [], []
+        for old, contact in changes:
+            old_tags = old.tags if old else frozenset()
+            gone += [(self._ws, contact.id, t) for t in sorted(old_tags - contact.tags)]
+            added += [(self._ws, contact.id, t) for t in sorted(contact.tags - old_tags)]
+        if gone:
             self._db.executemany(
-                "DELETE FROM contact_tags WHERE workspace = ? AND contact_id = ? AND tag = ?",
-                [(self._ws, contact.id, t) for t in sorted(old_tags - contact.tags)],
+                "DELETE FROM contact_tags WHERE workspace = ? AND contact_id = ? AND tag = ?", gone
             )
-        if contact.tags - old_tags:
+        if added:
             self._db.executemany(
-                "INSERT INTO contact_tags (workspace, contact_id, tag) VALUES (?, ?, ?)",
-                [(self._ws, contact.id, t) for t in sorted(contact.tags - old_tags)],
+                "INSERT INTO contact_tags (workspace, contact_id, tag) VALUES (?, ?, ?)", added
             )
 
-    def _write_match_keys(self, contact: Contact, old: Contact | None) -> None:
+    def _write_match_keys(self, changes: Sequence[tuple[Contact | None, Contact]]) -> None:
         # Same transaction as the contact: every process sees keys and contacts agree.
-        if old is not None and same_match_fields(old, contact):
-            return
-        old_keys = match_keys(old) if old else frozenset()
-        new_keys = match_keys(contact)
-        if old_keys - new_keys:
+        gone, added = [], []
+        for old, contact in changes:
+            if old is not None and same_match_fields(old, contact):
+                continue
+            old_keys = match_keys(old) if old else frozenset()
+            new_keys = match_keys(contact)
+            gone += [(self._ws, k, contact.id) for k in sorted(old_keys - new_keys)]
+            added += [(self._ws, k, contact.id) for k in sorted(new_keys - old_keys)]
+        if gone:
             self._db.executemany(
-                "DELETE FROM match_keys WHERE workspace = ? AND key = ? AND contact_id = ?",
-                [(self._ws, k, contact.id) for k in sorted(old_keys - new_keys)],
+                "DELETE FROM match_keys WHERE workspace = ? AND key = ? AND contact_id = ?", gone
             )
-        if new_keys - old_keys:
+        if added:
             self._db.executemany(
-                "INSERT INTO match_keys (workspace, key, contact_id) VALUES (?, ?, ?)",
-                [(self._ws, k, contact.id) for k in sorted(new_keys - old_keys)],
+                "INSERT INTO match_keys (workspace, key, contact_id) VALUES (?, ?, ?)", added
             )
 
     def add(self, contact: Contact) -> None:
@@ -127,9 +136,9 @@ class SQLContactRepository:
         row = (self._ws, *contact_to_row(contact, self._db.dialect))
         if self._db.execute(_INSERT_NEW, row) == 0:
             raise AlreadyExistsError("contact", contact.id)
-        self._write_identities(contact, None)
-        self._write_tags(contact, None)
-        self._write_match_keys(contact, None)
+        self._write_identities([(None, contact)])
+        self._write_tags([(None, contact)])
+        self._write_match_keys([(None, contact)])
 
     def add_many(self, contacts: Sequence[Contact]) -> None:
         """See :class:`crmkit.storage.protocols.BulkContacts`: the holders of every
@@ -166,16 +175,7 @@ class SQLContactRepository:
         return None if row is None else contact_from_row(row, self._db.dialect)
 
     def existing_ids(self, contact_ids: Collection[str]) -> set[str]:
-        ids = sorted(contact_ids)
-        found: set[str] = set()
-        step = self._db.dialect.max_in_list
-        for start in range(0, len(ids), step):
-            condition, params = self._db.dialect.in_list("id", ids[start : start + step])
-            rows = self._db.fetchall(
-                f"SELECT id FROM contacts WHERE workspace = ? AND {condition}", (self._ws, *params)
-            )
-            found.update(r[0] for r in rows)
-        return found
+        return set(self.versions(contact_ids))
 
     def update(self, contact: Contact) -> None:
         old = self.get(contact.id)
@@ -186,9 +186,56 @@ class SQLContactRepository:
         changed = self._db.execute(_UPDATE, (*row[1:], self._ws, contact.id, old.version))
         if changed != 1:  # another writer got there between our read and our write
             raise StaleVersionError("contact", contact.id, old.version, None)
-        self._write_identities(contact, old)
-        self._write_tags(contact, old)
-        self._write_match_keys(contact, old)
+        self._write_identities([(old, contact)])
+        self._write_tags([(old, contact)])
+        self._write_match_keys([(old, contact)])
+
+    def update_many(self, changes: Sequence[tuple[Contact, Contact]]) -> None:
+        """See :class:`crmkit.storage.protocols.BulkContactUpdates`: the stored versions and
+        the holders of every identity read in one statement each, an ``UPDATE`` per contact,
+        then one statement per table for the identities, tags and match keys that changed."""
+        if not changes:
+            return
+        stored = self.versions([new.id for _, new in changes])
+        for old, contact in changes:  # nothing is written unless every change may be
+            if contact.id not in stored:
+                raise ContactNotFoundError(contact.id)
+            if stored[contact.id] != old.version or contact.version <= old.version:
+                raise StaleVersionError("contact", contact.id, old.version, stored[contact.id])
+        held = self._holders(
+            k for old, new in changes for k in old.identity_keys() | new.identity_keys()
+        )
+        for old, contact in changes:  # in order, each checked against those before it
+            check_identities(contact, lambda key: held.get(key, []))
+            mine = contact.identity_keys()
+            for key in old.identity_keys() | mine:
+                others = [h for h in held.get(key, []) if h[0] != contact.id]
+                if key in mine:
+                    others.append((contact.id, key in contact.shared_identities))
+                held[key] = sorted(others)
+        for old, contact in changes:
+            row = contact_to_row(contact, self._db.dialect)
+            if self._db.execute(_UPDATE, (*row[1:], self._ws, contact.id, old.version)) != 1:
+                # Another writer got there since the versions were read.
+                raise StaleVersionError("contact", contact.id, old.version, None)
+        pairs: list[tuple[Contact | None, Contact]] = list(changes)
+        self._write_identities(pairs)
+        self._write_tags(pairs)
+        self._write_match_keys(pairs)
+
+    def versions(self, contact_ids: Collection[str]) -> dict[str, int]:
+        """See :class:`crmkit.storage.protocols.ContactVersions`."""
+        ids = sorted(set(contact_ids))
+        found: dict[str, int] = {}
+        step = self._db.dialect.max_in_list
+        for start in range(0, len(ids), step):
+            condition, params = self._db.dialect.in_list("id", ids[start : start + step])
+            rows = self._db.fetchall(
+                f"SELECT id, version FROM contacts WHERE workspace = ? AND {condition}",
+                (self._ws, *params),
+            )
+            found.update((str(i), int(v)) for i, v in rows)
+        return found
 
     def remove(self, contact_id: str) -> Contact:
         old = self.get(contact_id)
@@ -281,7 +328,7 @@ class SQLContactRepository:
         self._db.execute("DELETE FROM match_keys WHERE workspace = ?", (self._ws,))
         n = 0
         for contact in self.iter_all():
-            self._write_match_keys(contact, None)
+            self._write_match_keys([(None, contact)])
             n += 1
         return n
 
