@@ -15,7 +15,7 @@ from crmkit.storage.sql._rows import (
     contact_from_row,
     contact_to_row,
 )
-from crmkit.storage.sql._session import SQLSession
+from crmkit.storage.sql._session import SQLSession, fetchall_in
 
 __all__ = ["SQLContactRepository"]
 
@@ -53,16 +53,16 @@ class SQLContactRepository:
         """``(contact id, shared)`` of every holder of each key, by key and then contact id."""
         ordered = sorted(set(keys))
         held: dict[str, list[tuple[str, bool]]] = {}
-        step = self._db.dialect.max_in_list
-        for start in range(0, len(ordered), step):
-            condition, params = self._db.dialect.in_list("key", ordered[start : start + step])
-            rows = self._db.fetchall(
-                "SELECT key, contact_id, shared FROM identities "
-                f"WHERE workspace = ? AND {condition} ORDER BY key, contact_id",
-                (self._ws, *params),
-            )
-            for key, owner, shared in rows:
-                held.setdefault(key, []).append((owner, bool(shared)))
+        rows = fetchall_in(
+            self._db,
+            "SELECT key, contact_id, shared FROM identities "
+            "WHERE workspace = ? AND {in} ORDER BY key, contact_id",
+            "key",
+            ordered,
+            (self._ws,),
+        )
+        for key, owner, shared in rows:
+            held.setdefault(key, []).append((owner, bool(shared)))
         return held
 
     def _write_identities(self, changes: Sequence[tuple[Contact | None, Contact]]) -> None:
@@ -225,17 +225,14 @@ class SQLContactRepository:
 
     def versions(self, contact_ids: Collection[str]) -> dict[str, int]:
         """See :class:`crmkit.storage.protocols.ContactVersions`."""
-        ids = sorted(set(contact_ids))
-        found: dict[str, int] = {}
-        step = self._db.dialect.max_in_list
-        for start in range(0, len(ids), step):
-            condition, params = self._db.dialect.in_list("id", ids[start : start + step])
-            rows = self._db.fetchall(
-                f"SELECT id, version FROM contacts WHERE workspace = ? AND {condition}",
-                (self._ws, *params),
-            )
-            found.update((str(i), int(v)) for i, v in rows)
-        return found
+        rows = fetchall_in(
+            self._db,
+            "SELECT id, version FROM contacts WHERE workspace = ? AND {in}",
+            "id",
+            sorted(set(contact_ids)),
+            (self._ws,),
+        )
+        return {str(i): int(v) for i, v in rows}
 
     def remove(self, contact_id: str) -> Contact:
         old = self.get(contact_id)
@@ -316,13 +313,8 @@ class SQLContactRepository:
 
     def find_many(self, contact_ids: Collection[str]) -> list[Contact]:
         ids = sorted(set(contact_ids))
-        out: list[Contact] = []
-        step = self._db.dialect.max_in_list
-        for start in range(0, len(ids), step):
-            condition, params = self._db.dialect.in_list("id", ids[start : start + step])
-            rows = self._db.fetchall(_SELECT + f"AND {condition} ORDER BY id", (self._ws, *params))
-            out.extend(contact_from_row(r, self._db.dialect) for r in rows)
-        return out
+        rows = fetchall_in(self._db, _SELECT + "AND {in} ORDER BY id", "id", ids, (self._ws,))
+        return [contact_from_row(r, self._db.dialect) for r in rows]
 
     def rebuild_match_keys(self) -> int:
         self._db.execute("DELETE FROM match_keys WHERE workspace = ?", (self._ws,))
@@ -344,19 +336,18 @@ class SQLContactRepository:
     def find_by_identities(self, keys: Collection[str]) -> dict[str, list[Contact]]:
         """See :class:`crmkit.storage.protocols.IdentityOwners`: one statement for a row's
         keys instead of one per key."""
-        wanted = sorted(set(keys))
         found: dict[str, list[Contact]] = {}
-        step = self._db.dialect.max_in_list
-        for start in range(0, len(wanted), step):
-            condition, params = self._db.dialect.in_list("i.key", wanted[start : start + step])
-            rows = self._db.fetchall(
-                f"SELECT i.key, {_C_COLUMNS} FROM identities i "
-                "JOIN contacts c ON c.workspace = i.workspace AND c.id = i.contact_id "
-                f"WHERE i.workspace = ? AND {condition} ORDER BY i.key, c.created_at, c.id",
-                (self._ws, *params),
-            )
-            for key, *row in rows:
-                found.setdefault(key, []).append(contact_from_row(tuple(row), self._db.dialect))
+        rows = fetchall_in(
+            self._db,
+            f"SELECT i.key, {_C_COLUMNS} FROM identities i "
+            "JOIN contacts c ON c.workspace = i.workspace AND c.id = i.contact_id "
+            "WHERE i.workspace = ? AND {in} ORDER BY i.key, c.created_at, c.id",
+            "i.key",
+            sorted(set(keys)),
+            (self._ws,),
+        )
+        for key, *row in rows:
+            found.setdefault(key, []).append(contact_from_row(tuple(row), self._db.dialect))
         return found
 
     def iter_all(self) -> Iterator[Contact]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 
 from crmkit.storage.sql._bulk_insert import upsert_rows
-from crmkit.storage.sql._session import SQLSession
+from crmkit.storage.sql._session import SQLSession, fetchall_in
 
 __all__ = ["SQLImportRowRepository"]
 
@@ -31,20 +31,14 @@ class SQLImportRowRepository:
 
     def find_many(self, fingerprints: Collection[str]) -> dict[str, str]:
         """See :class:`crmkit.storage.protocols.FingerprintsOfMany`."""
-        wanted = sorted(set(fingerprints))
-        found: dict[str, str] = {}
-        step = self._db.dialect.max_in_list
-        for start in range(0, len(wanted), step):
-            condition, params = self._db.dialect.in_list(
-                "fingerprint", wanted[start : start + step]
-            )
-            rows = self._db.fetchall(
-                "SELECT fingerprint, contact_id FROM import_rows "
-                f"WHERE workspace = ? AND {condition}",
-                (self._ws, *params),
-            )
-            found.update((str(fp), str(cid)) for fp, cid in rows)
-        return found
+        rows = fetchall_in(
+            self._db,
+            "SELECT fingerprint, contact_id FROM import_rows WHERE workspace = ? AND {in}",
+            "fingerprint",
+            sorted(set(fingerprints)),
+            (self._ws,),
+        )
+        return {str(fp): str(cid) for fp, cid in rows}
 
     def put_many(self, contacts: Mapping[str, str]) -> None:
         """See :class:`crmkit.storage.protocols.FingerprintsOfMany`."""

@@ -14,7 +14,7 @@ from crmkit.errors import (
     UniqueKeyError,
 )
 from crmkit.storage.records import StoredRecord, check_bounds, check_limit, check_new_records
-from crmkit.storage.sql._session import Row, SQLSession
+from crmkit.storage.sql._session import Row, SQLSession, fetchall_in
 
 __all__ = ["SQLRecordStore"]
 
@@ -128,16 +128,14 @@ class SQLRecordStore:
         values: list[str],
     ) -> list[str]:
         """Which of *values* the kind's rows of *table* hold in *column* (*extra* narrows)."""
-        held: list[str] = []
-        step = self._db.dialect.max_in_list
-        for start in range(0, len(values), step):
-            cond, chunk = self._db.dialect.in_list(column, values[start : start + step])
-            rows = self._db.fetchall(
-                f"SELECT {column} FROM {table} WHERE workspace = ? AND kind = ? {extra}AND {cond}",
-                (self._ws, kind, *params, *chunk),
-            )
-            held.extend(str(r[0]) for r in rows)
-        return held
+        rows = fetchall_in(
+            self._db,
+            f"SELECT {column} FROM {table} WHERE workspace = ? AND kind = ? {extra}AND {{in}}",
+            column,
+            values,
+            (self._ws, kind, *params),
+        )
+        return [str(r[0]) for r in rows]
 
     def get(self, kind: str, record_id: str) -> StoredRecord:
         row = self._db.fetchone(_BY_ID + "AND r.id = ?", (self._ws, kind, record_id))
@@ -147,15 +145,10 @@ class SQLRecordStore:
 
     def get_many(self, kind: str, record_ids: Collection[str]) -> list[StoredRecord]:
         ids = sorted(set(record_ids))
-        found: list[StoredRecord] = []
-        step = self._db.dialect.max_in_list
-        for start in range(0, len(ids), step):
-            cond, params = self._db.dialect.in_list("r.id", ids[start : start + step])
-            rows = self._db.fetchall(
-                _BY_ID + f"AND {cond} ORDER BY r.id", (self._ws, kind, *params)
-            )
-            found.extend(self._record(kind, r) for r in rows)
-        return found
+        rows = fetchall_in(
+            self._db, _BY_ID + "AND {in} ORDER BY r.id", "r.id", ids, (self._ws, kind)
+        )
+        return [self._record(kind, r) for r in rows]
 
     def update(self, record: StoredRecord) -> None:
         old = self.get(record.kind, record.id)

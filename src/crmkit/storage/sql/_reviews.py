@@ -8,7 +8,7 @@ from typing import Any
 from crmkit.errors import AlreadyExistsError, ReviewItemNotFoundError
 from crmkit.identity.review import ReviewItem
 from crmkit.storage.sql._bulk_insert import insert_rows
-from crmkit.storage.sql._session import Row, SQLSession
+from crmkit.storage.sql._session import Row, SQLSession, fetchall_in
 
 __all__ = ["SQLReviewRepository"]
 
@@ -76,16 +76,15 @@ class SQLReviewRepository:
         """See :class:`crmkit.storage.protocols.BulkReviews`."""
         if not items:
             return
-        ids = sorted({item.id for item in items})
-        step = self._db.dialect.max_in_list
-        for start in range(0, len(ids), step):
-            condition, params = self._db.dialect.in_list("id", ids[start : start + step])
-            taken = self._db.fetchall(
-                f"SELECT id FROM review_items WHERE workspace = ? AND {condition} ORDER BY id",
-                (self._ws, *params),
-            )
-            if taken:
-                raise AlreadyExistsError("review item", taken[0][0])
+        taken = fetchall_in(
+            self._db,
+            "SELECT id FROM review_items WHERE workspace = ? AND {in} ORDER BY id",
+            "id",
+            sorted({item.id for item in items}),
+            (self._ws,),
+        )
+        if taken:
+            raise AlreadyExistsError("review item", taken[0][0])
         columns = [c.strip() for c in _COLS.split(",")]
         insert_rows(
             self._db, "review_items", columns, [(self._ws, *self._row(item)) for item in items]

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-__all__ = ["Dialect", "SQLSession"]
+__all__ = ["Dialect", "SQLSession", "fetchall_in"]
 
 Row = tuple[Any, ...]
 
@@ -75,6 +75,21 @@ class SQLSession(Protocol):
         ...
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+
+def fetchall_in(
+    db: SQLSession, sql: str, column: str, values: Sequence[Any], params: Sequence[Any] = ()
+) -> list[Row]:
+    """The rows of *sql* for all of *values*: its ``{in}`` becomes ``column IN (...)`` (as
+    the engine takes it best), for as many values at a time as one condition may carry;
+    *params* are those before it. The chunks' rows come in the order of *values*' chunks.
+    """
+    rows: list[Row] = []
+    step = db.dialect.max_in_list
+    for start in range(0, len(values), step):
+        condition, chunk = db.dialect.in_list(column, values[start : start + step])
+        rows += db.fetchall(sql.replace("{in}", condition), (*params, *chunk))
+    return rows
 
 
 # One encoder for every call: json.dumps with options builds a new one each time, which
