@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 
 from crmkit._api._base import Context
 from crmkit._keywords import UNSET, Unset, given, refuse_unknown
-from crmkit.contacts import Organization
+from crmkit.organizations import Organization
 from crmkit.errors import StaleVersionError
 
 __all__ = ["OrganizationsAPI"]

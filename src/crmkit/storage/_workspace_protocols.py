@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Protocol
 
-from crmkit.contacts import Organization
+from crmkit.organizations import Organization
 
 __all__ = ["OrganizationRepository", "SegmentRepository"]
 

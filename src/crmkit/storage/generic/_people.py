@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from crmkit.contacts import Organization
+from crmkit.organizations import Organization
 from crmkit.errors import (
     ConsentNotFoundError,
     LifecycleChangeNotFoundError,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crmkit.contacts import Organization
+from crmkit.organizations import Organization
 from crmkit.errors import OrganizationNotFoundError
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._table import MemoryTable

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crmkit.contacts import Organization
+from crmkit.organizations import Organization
 from crmkit.errors import OrganizationNotFoundError
 from crmkit.storage.sql._folded import ORGANIZATION_FOLDED, folded, twins
 from crmkit.storage.sql._session import Dialect, Row, SQLSession

@@ -7,7 +7,7 @@ from datetime import date
 import attrs
 import pytest
 
-from crmkit.contacts import Organization
+from crmkit.organizations import Organization
 from crmkit.errors import (
     AlreadyExistsError,
     ContactNotFoundError,
