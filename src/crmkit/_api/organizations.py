@@ -6,8 +6,8 @@ from collections.abc import Iterator, Mapping
 
 from crmkit._api._base import Context
 from crmkit._keywords import UNSET, Unset, given, refuse_unknown
-from crmkit.organizations import Organization
 from crmkit.errors import StaleVersionError
+from crmkit.organizations import Organization
 
 __all__ = ["OrganizationsAPI"]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from crmkit.organizations import Organization
 from crmkit.errors import (
     ConsentNotFoundError,
     LifecycleChangeNotFoundError,
@@ -15,6 +14,7 @@ from crmkit.errors import (
     TransactionNotFoundError,
 )
 from crmkit.funnel.lifecycle import LifecycleChange
+from crmkit.organizations import Organization
 from crmkit.privacy.consent import ConsentRecord
 from crmkit.storage.codec import AttrsCodec
 from crmkit.storage.generic._table import LinkedThrough, RecordTable, TableKind, upsert

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from crmkit.organizations import Organization
 from crmkit.errors import OrganizationNotFoundError
+from crmkit.organizations import Organization
 from crmkit.storage.memory._base import UndoableDict, UndoLog
 from crmkit.storage.memory._table import MemoryTable
 

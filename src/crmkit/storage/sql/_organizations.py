@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from crmkit.organizations import Organization
 from crmkit.errors import OrganizationNotFoundError
+from crmkit.organizations import Organization
 from crmkit.storage.sql._folded import ORGANIZATION_FOLDED, folded, twins
 from crmkit.storage.sql._session import Dialect, Row, SQLSession
 from crmkit.storage.sql._table import SQLTable, TableSpec

@@ -7,7 +7,6 @@ from datetime import date
 import attrs
 import pytest
 
-from crmkit.organizations import Organization
 from crmkit.errors import (
     AlreadyExistsError,
     ContactNotFoundError,
@@ -15,6 +14,7 @@ from crmkit.errors import (
     OrganizationNotFoundError,
     StaleVersionError,
 )
+from crmkit.organizations import Organization
 from crmkit.storage.protocols import Storage, contacts_by_identities
 from crmkit.testing.contract._base import T0, ContractBase, make_contact, make_interaction
 
