@@ -21,6 +21,7 @@ from typing import Any, Literal, Protocol, cast
 import attrs
 
 from crmkit._missing import is_missing
+from crmkit.contacts import Contact
 from crmkit.errors import ValidationError
 from crmkit.identity.normalize import (
     identity_key,
@@ -76,6 +77,18 @@ class ImportRow:
     handles: Mapping[str, str]
     external_ids: tuple[tuple[str | None, str], ...] = ()
 
+    def contact(self, now: datetime) -> Contact:
+        """The contact this row creates when it matches nobody (``ValidationError`` when a
+        field other than the identities, which are normalised already, is invalid)."""
+        return Contact._new_normalised(
+            now=now,
+            emails=self.emails,
+            phones=self.phones,
+            handles=self.handles,
+            external_ids=self.external_ids,
+            fields=self.fields,
+        )
+
     def identity_keys(self, match_on: frozenset[str]) -> list[str]:
         keys = []
         if "email" in match_on:
@@ -116,7 +129,11 @@ def row_fingerprint(row: ImportRow, occurrence: int = 0) -> str:
     fields = dict(row.fields)
     fields["tags"] = sorted({t.casefold() for t in fields.get("tags", ())})
     content = {
-        "fields": _canonical(fields),
+        # Most values are text: spaced here, without a call of _canonical each.
+        "fields": {
+            str(k): " ".join(v.split()) if type(v) is str else _canonical(v)
+            for k, v in fields.items()
+        },
         "emails": list(row.emails),
         "phones": list(row.phones),
         "handles": sorted(row.handles.items()),

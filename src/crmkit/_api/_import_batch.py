@@ -54,14 +54,7 @@ class _Parsed:
 
 def _draft(row: ImportRow, now: datetime) -> Contact | ValidationError:
     try:
-        return Contact.new(
-            now=now,
-            emails=row.emails,
-            phones=row.phones,
-            handles=row.handles,
-            external_ids=row.external_ids,
-            **row.fields,
-        )
+        return row.contact(now)
     except ValidationError as exc:
         return exc
 

@@ -100,14 +100,7 @@ def _write_row(
     now = ctx.clock()
     try:
         if not owners:
-            contact = Contact.new(
-                now=now,
-                emails=row.emails,
-                phones=row.phones,
-                handles=row.handles,
-                external_ids=row.external_ids,
-                **row.fields,
-            )
+            contact = row.contact(now)
             if (hit := suppressed(suppression, None, contact)) is not None:
                 return RowOutcome(index, "suppressed", reason=hit)
             uow.contacts.add(contact)

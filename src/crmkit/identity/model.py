@@ -9,6 +9,7 @@ pairs (for the other levels), which is what keeps EM from drifting.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 
@@ -54,6 +55,8 @@ _DEFAULT_U: tuple[tuple[float, ...], ...] = (
     (0.0, 0.9999, 0.0001),
 )
 _FLOOR = 1e-9
+# Distinct comparison vectors a model remembers the probability of (a few hundred bytes each).
+_MEMO_LIMIT = 65_536
 
 
 def _normalised(row: Sequence[float]) -> tuple[float, ...]:
@@ -190,9 +193,25 @@ class MatchModel:
     ) -> float:
         """Posterior probability that the pair is one person; *extra* adds evidence (in
         bits) from outside the vector."""
-        logit = self.bits(vector, tf) + extra + math.log2(self.prior / (1.0 - self.prior))
+        if tf is None and not extra:
+            # A few thousand distinct vectors among hundreds of thousands of pairs scored.
+            memo = self._probabilities
+            found = memo.get(vector)
+            if found is None:
+                found = self._probability(self.bits(vector))
+                if len(memo) < _MEMO_LIMIT:
+                    memo[vector] = found
+            return found
+        return self._probability(self.bits(vector, tf) + extra)
+
+    def _probability(self, bits: float) -> float:
+        logit = bits + math.log2(self.prior / (1.0 - self.prior))
         odds: float = 2.0 ** (-max(min(logit, 60.0), -60.0))
         return 1.0 / (1.0 + odds)
+
+    @functools.cached_property
+    def _probabilities(self) -> dict[Vector, float]:
+        return {}
 
     def explain(self, vector: Vector, tf: Mapping[int, float] | None = None) -> tuple[str, ...]:
         """One line per field that carried evidence, strongest first."""
