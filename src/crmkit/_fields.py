@@ -56,7 +56,14 @@ def _clean_json(field: str, value: Any) -> JSONValue:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValidationError(field, value, "must be finite")
-        return value
+        # Held as PostgreSQL's jsonb holds it, so that every backend reads back the same
+        # value: jsonb has no negative zero, and writes 1e+20 as the integer it is (every
+        # float from 1e16 up is an integer, and Python writes those with an exponent).
+        if value == 0.0:
+            return 0.0
+        if abs(value) >= 1e16:
+            return int(value)
+        return float(value)
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValidationError(field, value, "must be finite")

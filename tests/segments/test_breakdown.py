@@ -77,3 +77,16 @@ def test_bad_field_or_top_is_rejected(data: SegmentData) -> None:
         breakdown(data, "shoe_size", now=NOW)
     with pytest.raises(InvalidSegmentError):
         breakdown(data, "city", now=NOW, top=0)
+
+
+def test_custom_numbers_are_held_as_every_backend_reads_them_back() -> None:
+    # PostgreSQL's jsonb has no negative zero and writes 1e+20 as an integer.
+    from crmkit.contacts import Contact
+
+    c = Contact.new(name="Besa", custom={"z": -0.0, "big": 1e20, "huge": -2e300, "x": 1.5})
+    assert repr(c.custom["z"]) == "0.0"
+    assert c.custom["big"] == 10**20
+    assert type(c.custom["big"]) is int
+    assert c.custom["huge"] == int(-2e300)
+    assert c.custom["x"] == 1.5
+    assert type(c.custom["x"]) is float
