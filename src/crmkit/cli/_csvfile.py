@@ -14,6 +14,7 @@ from pathlib import Path
 
 import attrs
 
+from crmkit._types import paused_gc
 from crmkit.cli._output import Refusal
 from crmkit.importing import _KNOWN
 
@@ -51,7 +52,16 @@ def read_table(
     text = _decode(path, _read(path), encoding)
     if delimiter is None:
         delimiter = sniff_delimiter(text)
-    records = list(_records(path, text, delimiter))
+    with paused_gc():  # a list and a dict per line, none in a cycle: 0.7 -> 0.4 s a 100k rows
+        return _table(path, list(_records(path, text, delimiter)), delimiter, rename)
+
+
+def _table(
+    path: str,
+    records: list[tuple[tuple[int, int], list[str]]],
+    delimiter: str,
+    rename: Mapping[str, str] | None,
+) -> Table:
     if not records:
         raise Refusal(f"{path}: the file is empty (a header row is needed)")
     (_, header), *body = records
