@@ -36,13 +36,16 @@ from crmkit.identity.contact_match import forget_forms, query_keys
 from crmkit.importing import ImportRow, RowOutcome, parse_row
 from crmkit.storage.protocols import UnitOfWork
 
-__all__ = ["ImportBatch"]
+__all__ = ["ImportBatch", "Parsed", "prepare_rows"]
 
 _ALL = frozenset(("email", "phone", "handle", "external_id"))
 
 
 @attrs.frozen
-class _Parsed:
+class Parsed:
+    """A row read up front, before its batch's unit of work opens (nothing in it reads the
+    store): an import prepares the next batch while the last one commits."""
+
     row: ImportRow
     fingerprint: str
     # The row's identity keys it is matched on (asked up front and again when written).
@@ -59,6 +62,30 @@ def _draft(row: ImportRow, now: datetime) -> Contact | ValidationError:
         return exc
 
 
+def prepare_rows(
+    rows: Sequence[Mapping[str, Any]],
+    start: int,
+    *,
+    match_on: frozenset[str],
+    seen: Counter[str],
+    default_region: str | None,
+    now: datetime,
+) -> list[Parsed | ValidationError]:
+    """Rows ``start``, ``start + 1``, ... read and normalised, each with its fingerprint
+    (numbered against *seen*, which this updates) and the contact it would create."""
+    parsed: list[Parsed | ValidationError] = []
+    for index, raw in enumerate(rows, start):
+        try:
+            row = parse_row(raw, index, default_region=default_region)
+        except ValidationError as exc:
+            parsed.append(exc)
+            continue
+        fingerprint = numbered_fingerprint(row, seen)
+        matched = row.identity_keys(match_on)
+        parsed.append(Parsed(row, fingerprint, matched, _draft(row, now)))
+    return parsed
+
+
 class ImportBatch:
     """One batch of rows in one unit of work. Iterate for ``(outcome, error)`` per row, in
     order; then :meth:`flush` (nothing is written before, except updates of contacts the
@@ -68,37 +95,25 @@ class ImportBatch:
         self,
         ctx: Context,
         uow: UnitOfWork,
-        rows: Sequence[Mapping[str, Any]],
+        parsed: list[Parsed | ValidationError],
         start: int,
-        match_on: frozenset[str],
-        seen: Counter[str],
         policy: MatchPolicy | None,
         known: Mapping[str, Contact] | None = None,
     ) -> None:
-        self.ctx, self.uow, self.match_on, self.policy = ctx, uow, match_on, policy
+        self.ctx, self.uow, self.policy = ctx, uow, policy
         self.suppression = Suppression(ctx, uow)
-        now = ctx.clock()
-        self.parsed: list[_Parsed | ValidationError] = []
-        for index, raw in enumerate(rows, start):
-            try:
-                row = parse_row(raw, index, default_region=ctx.default_region)
-            except ValidationError as exc:
-                self.parsed.append(exc)
-                continue
-            fingerprint = numbered_fingerprint(row, seen)
-            matched = row.identity_keys(match_on)
-            self.parsed.append(_Parsed(row, fingerprint, matched, _draft(row, now)))
+        self.parsed = parsed
         self.start = start
         self.created: set[str] = set()
         # The blocking keys each draft is reviewed under, by contact id (read up front).
         self.queries: dict[str, dict[str, int]] = {}
-        good = [p for p in self.parsed if isinstance(p, _Parsed)]
+        good = [p for p in self.parsed if isinstance(p, Parsed)]
         keys = {k for p in good for k in p.row.identity_keys(_ALL)}
         self.view = BatchView(uow, keys, (p.fingerprint for p in good), known)
         if policy is not None and self.view.prefetches_blocks:
             self._prefetch_reviews(good)
 
-    def _prefetch_reviews(self, parsed: list[_Parsed]) -> None:
+    def _prefetch_reviews(self, parsed: list[Parsed]) -> None:
         """Read the blocking-key holders of the contacts the rows would create, all at once."""
         keys: set[str] = set()
         for p in parsed:
@@ -130,12 +145,12 @@ class ImportBatch:
         forget_forms(
             p.draft
             for p in self.parsed
-            if isinstance(p, _Parsed)
+            if isinstance(p, Parsed)
             and isinstance(p.draft, Contact)
             and p.draft.id not in self.created
         )
 
-    def _write(self, parsed: _Parsed) -> RowOutcome:
+    def _write(self, parsed: Parsed) -> RowOutcome:
         """:func:`crmkit._api._import_rowwise._write_row` against the view."""
         row, view = parsed.row, self.view
         index = row.index

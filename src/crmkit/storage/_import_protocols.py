@@ -20,11 +20,13 @@ __all__ = [
     "BulkContacts",
     "BulkReviews",
     "CappedKeyHolders",
+    "CommitOffThread",
     "ContactVersions",
     "FingerprintsOfMany",
     "ImportRowRepository",
     "add_contacts",
     "add_reviews",
+    "commits_off_thread",
     "find_fingerprints",
     "held_updates",
     "put_fingerprints",
@@ -180,3 +182,21 @@ def _add_all(repo: Any, items: Sequence[Any]) -> None:
         return
     for item in items:
         repo.add(item)
+
+
+@runtime_checkable
+class CommitOffThread(Protocol):
+    """A unit of work whose ``commit()`` may run on another thread than the one that opened
+    it, while that thread does work that touches no storage, and which gains from it (its
+    commit waits on the disk or the network without holding the GIL). An import reads its
+    next batch meanwhile.
+
+    Fallback: the import commits, then reads the next batch.
+    """
+
+    commits_off_thread: bool
+
+
+def commits_off_thread(uow: Any) -> bool:
+    """True when *uow* may be committed on another thread (:class:`CommitOffThread`)."""
+    return getattr(uow, "commits_off_thread", False) is True

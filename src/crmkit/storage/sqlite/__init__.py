@@ -25,6 +25,10 @@ class SQLiteUnitOfWork(SQLRepositories):
     """One SQLite transaction. Writers start with ``BEGIN IMMEDIATE`` so two writers queue
     instead of failing half-way with SQLITE_BUSY; read-only units use a plain ``BEGIN``."""
 
+    # COMMIT and the checkpoint after it run in C without the GIL, and the connection is
+    # opened with check_same_thread=False (see crmkit.storage.protocols.CommitOffThread).
+    commits_off_thread = True
+
     def __init__(self, storage: SQLiteStorage, workspace: str, *, read_only: bool) -> None:
         self.workspace = workspace
         self._storage = storage
