@@ -5,15 +5,27 @@ the field and the value."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from crmkit._normalize import normalize_external_id, normalize_handle
 from crmkit.errors import ValidationError
+
+
+class _Handled(Protocol):
+    """What :func:`combine_handles` reads of a contact (this module sits below contacts)."""
+
+    @property
+    def handles(self) -> Mapping[str, str]: ...
+
+    @property
+    def all_handles(self) -> tuple[tuple[str, str], ...]: ...
+
 
 __all__ = [
     "clean_external_ids",
     "clean_extra_handles",
     "clean_handles",
+    "combine_handles",
     "unique",
     "values_of",
 ]
@@ -74,3 +86,24 @@ def clean_external_ids(value: Any) -> tuple[tuple[str | None, str], ...]:
         else:
             pairs.append(normalize_external_id(item))
     return tuple(dict.fromkeys(pairs))
+
+
+def combine_handles(
+    first: _Handled, second: _Handled
+) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """The handles of two contacts with none lost: *first*'s win ``handles`` per network, and
+    every other handle of either becomes an extra.
+
+    >>> from crmkit.contacts import Contact
+    >>> a = Contact.new(handles={"instagram": "besa"})
+    >>> b = Contact.new(handles={"instagram": "besa.shop", "tiktok": "besa"})
+    >>> combine_handles(a, b)
+    ({'instagram': 'besa', 'tiktok': 'besa'}, (('instagram', 'besa.shop'),))
+    """
+    handles = {
+        **first.handles,
+        **{c: h for c, h in second.handles.items() if c not in first.handles},
+    }
+    primary = set(handles.items())
+    extras = dict.fromkeys(p for p in (*first.all_handles, *second.all_handles) if p not in primary)
+    return handles, tuple(extras)

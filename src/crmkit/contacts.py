@@ -15,6 +15,7 @@ from crmkit._identity_fields import (
     clean_external_ids,
     clean_extra_handles,
     clean_handles,
+    combine_handles,  # kept importable from here, where it was
     unique,
     values_of,
 )
@@ -124,11 +125,10 @@ class Contact:
     ) -> Contact:
         """Validate and normalise *fields* into a new contact (version 1)."""
         at = ensure_aware(now, "now") if now is not None else utcnow()
-        base = cls(id=id or new_id(), created_at=at, updated_at=at)
-        # Built once from the defaults and the cleaned fields, not built and then evolved:
+        # Built once from the cleaned fields over the defaults, not built and then evolved:
         # an import drafts a contact per row.
-        changes = base._changes(fields, default_region=default_region, now=at, bump=False)
-        return cls(id=base.id, created_at=at, **changes)
+        changes = _BLANK._changes(fields, default_region=default_region, now=at, bump=False)
+        return cls(id=id or new_id(), created_at=at, **changes)
 
     @classmethod
     def _new_normalised(
@@ -391,25 +391,5 @@ _SETTABLE = frozenset(a.name for a in attrs.fields(Contact)) - {
 # are created_at, updated_at and version.
 _ALL_FIELDS = operator.attrgetter(*(a.name for a in attrs.fields(Contact)))
 assert [a.name for a in attrs.fields(Contact)][-3:] == ["created_at", "updated_at", "version"]
-# The defaults a new contact's fields are validated against (see Contact._new_normalised).
+# The defaults a new contact's fields are validated against (Contact.new).
 _BLANK = Contact(id="")
-
-
-def combine_handles(
-    first: Contact, second: Contact
-) -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
-    """The handles of two contacts with none lost: *first*'s win ``handles`` per network, and
-    every other handle of either becomes an extra.
-
-    >>> a = Contact.new(handles={"instagram": "besa"})
-    >>> b = Contact.new(handles={"instagram": "besa.shop", "tiktok": "besa"})
-    >>> combine_handles(a, b)
-    ({'instagram': 'besa', 'tiktok': 'besa'}, (('instagram', 'besa.shop'),))
-    """
-    handles = {
-        **first.handles,
-        **{c: h for c, h in second.handles.items() if c not in first.handles},
-    }
-    primary = set(handles.items())
-    extras = dict.fromkeys(p for p in (*first.all_handles, *second.all_handles) if p not in primary)
-    return handles, tuple(extras)

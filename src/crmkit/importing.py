@@ -103,7 +103,7 @@ class ImportRow:
 
 
 def _canonical(value: Any) -> Any:
-    if type(value) is str or isinstance(value, str):
+    if isinstance(value, str):
         return " ".join(value.split())
     if isinstance(value, Mapping):
         return {str(k): _canonical(v) for k, v in value.items()}
